@@ -1,0 +1,152 @@
+"""`spilno`: run the bots (or the console when no messenger is configured), chat, upgrade the db."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+import typer
+
+from bot.channels import configured_channels
+from bot.console.channel import ConsoleChannel, read_stdin_line
+from bot.dialogs import Dialogs
+from bot.runner import serve
+from core import i18n
+from core.bootstrap import App, bootstrap
+from core.config import SettingsError, load_settings
+from core.i18n import _
+from core.scheduling.scheduler import build_scheduler
+from core.services import demo
+from core.services.unit_of_work import StorageUnavailableError
+
+cli = typer.Typer(
+    name="spilno", help="Spilno: civic participation in Telegram and Viber.", no_args_is_help=True
+)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+log = logging.getLogger("spilno")
+
+
+def _run(main: Callable[[App], Awaitable[None]]) -> None:
+    """Build the app, run `main`, and turn configuration or database trouble into one line."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        typer.echo(f"spilno: {error}", err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Migration chatter would drown the console channel; real problems still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    i18n.set_locale(settings.default_locale)
+
+    async def _go() -> None:
+        app = bootstrap(settings)
+        try:
+            await main(app)
+        finally:
+            await app.aclose()
+
+    try:
+        asyncio.run(_go())
+    except (StorageUnavailableError, OSError) as error:
+        typer.echo(
+            "spilno: " + _("cannot reach the database: {error}").format(error=error), err=True
+        )
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+async def _seed_demo(app: App) -> None:
+    async with app.uow_factory() as uow:
+        seeded = await demo.seed_demo_city(uow, app.clock())
+        await uow.commit()
+    if seeded:
+        typer.echo(_("A sample city with polls was created, so there is something to vote on."))
+
+
+async def _console(app: App, name: str) -> None:
+    dialogs = Dialogs(app.uow_factory, clock=app.clock, default_locale=app.settings.default_locale)
+    channel = ConsoleChannel(dialogs, name, read_line=read_stdin_line, out=sys.stdout)
+    await channel.run()
+
+
+@cli.command()
+def run(
+    demo_city: Annotated[
+        bool, typer.Option("--demo", help="Seed a sample city if the database is empty.")
+    ] = False,
+    name: Annotated[str, typer.Option(help="Console resident name.")] = getpass.getuser(),
+) -> None:
+    """Run Spilno. Without a messenger token, opens the console channel in this terminal."""
+
+    async def main(app: App) -> None:
+        await app.prepare_database()
+        if demo_city:
+            await _seed_demo(app)
+        dialogs = Dialogs(
+            app.uow_factory, clock=app.clock, default_locale=app.settings.default_locale
+        )
+        channels = configured_channels(app, dialogs)
+        if channels:
+            await serve(app, channels)
+            return
+        scheduler = build_scheduler(app)
+        scheduler.start()
+        try:
+            typer.echo(
+                _("No messenger token is configured: opening the console channel.")
+                + " "
+                + _("Set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN to run the bots.")
+            )
+            await _console(app, name)
+        finally:
+            scheduler.shutdown(wait=False)
+
+    _run(main)
+
+
+@cli.command()
+def chat(
+    name: Annotated[str, typer.Option(help="Resident name; identity console:<name>.")] = (
+        getpass.getuser()
+    ),
+    demo_city: Annotated[
+        bool, typer.Option("--demo", help="Seed a sample city if the database is empty.")
+    ] = False,
+) -> None:
+    """Talk to the dialogs in this terminal as resident console:<name>."""
+
+    async def main(app: App) -> None:
+        await app.prepare_database()
+        if demo_city:
+            await _seed_demo(app)
+        await _console(app, name)
+
+    _run(main)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations (SQLite or PostgreSQL)."""
+
+    async def main(app: App) -> None:
+        await app.prepare_database(upgrade_any=True)
+        typer.echo(_("The database schema is up to date."))
+
+    _run(main)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Channel-neutral dialogs. Adapters call `Dialogs.handle(incoming)` and render the replies."""
+
+from bot.dialogs.engine import Dialogs, Turn
+
+__all__ = ["Dialogs", "Turn"]

@@ -1,0 +1,106 @@
+"""The dialog entry point: one Incoming in, Replies out, all inside one unit of work."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.ui import Incoming, Reply
+from core.domain.citizen import Citizen, initial_locale
+from core.i18n import _, use_locale
+from core.services import citizens, updates
+from core.services.unit_of_work import (
+    Clock,
+    ConflictError,
+    StorageUnavailableError,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+
+log = logging.getLogger(__name__)
+
+# A lost uniqueness race (two first messages from a new resident at once) is retried this often.
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Turn:
+    """Everything a dialog step may use: the incoming event, the citizen, the unit of work."""
+
+    incoming: Incoming
+    citizen: Citizen
+    uow: UnitOfWork
+    now: datetime
+    is_new: bool
+    default_locale: str
+
+    @property
+    def locale(self) -> str:
+        return self.citizen.effective_locale(
+            initial_locale(self.incoming.language_hint, self.default_locale)
+        )
+
+
+Handler = Callable[[Turn], Awaitable[list[Reply]]]
+
+
+class Dialogs:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        clock: Clock,
+        default_locale: str = "uk",
+        route: Handler | None = None,
+    ) -> None:
+        from bot.dialogs.router import route as default_route
+
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._default_locale = default_locale
+        self._route = route or default_route
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Process one update exactly once. Storage outages propagate (the platform retries)."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._handle_once(incoming)
+            except ConflictError:
+                if attempt == MAX_ATTEMPTS:
+                    log.exception("update %s lost %d races", incoming.update_id, attempt)
+                    return [self._apology(incoming)]
+            except StorageUnavailableError:
+                raise
+            except Exception:
+                log.exception(
+                    "dialog failed for update %s from %s", incoming.update_id, incoming.identity
+                )
+                return [self._apology(incoming)]
+        raise AssertionError("unreachable")
+
+    async def _handle_once(self, incoming: Incoming) -> list[Reply]:
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            if incoming.update_id is not None and not await updates.claim_update(
+                uow, incoming.identity.platform, incoming.update_id, now
+            ):
+                log.info("update %s already processed; ignored", incoming.update_id)
+                return []
+            citizen, is_new = await citizens.resolve_citizen(uow, incoming.identity, now)
+            if not is_new:
+                await citizens.mark_reachable(uow, incoming.identity)
+            state_before = dict(citizen.dialog_state)
+            locale_before = citizen.locale
+            turn = Turn(incoming, citizen, uow, now, is_new, self._default_locale)
+            with use_locale(turn.locale):
+                replies = await self._route(turn)
+            if citizen.dialog_state != state_before or citizen.locale != locale_before:
+                await citizens.save_dialog_state(uow, citizen)
+            await uow.commit()
+            return replies
+
+    def _apology(self, incoming: Incoming) -> Reply:
+        with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
+            return Reply(_("Sorry, something went wrong on our side. Please try again."))

@@ -1,0 +1,51 @@
+"""Domain error codes → a polite sentence in the resident's language."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Reply
+from core.domain.errors import (
+    CampaignClosedError,
+    CampaignNotFoundError,
+    CampaignNotOpenError,
+    ResultsHiddenError,
+    SpilnoError,
+    TooManyChoicesError,
+    UnknownOptionError,
+)
+from core.i18n import _, format_datetime, ngettext
+
+
+def explain(error: SpilnoError, turn: Turn) -> Reply:
+    return Reply(error_text(error), buttons=(back_to_menu_row(),))
+
+
+def error_text(error: SpilnoError) -> str:
+    params = error.params
+    match error:
+        case CampaignClosedError():
+            return _("This poll is closed; voting has ended. You can still see its results.")
+        case CampaignNotOpenError() if params.get("opens_at"):
+            return _("This poll is not open yet. It opens on {date}.").format(
+                date=format_datetime(params["opens_at"])  # type: ignore[arg-type]
+            )
+        case CampaignNotOpenError():
+            return _("This poll is not open yet.")
+        case TooManyChoicesError():
+            n = int(params.get("max_choices", 1))  # type: ignore[call-overload]
+            return ngettext(
+                "You can choose at most {n} option. Remove one before choosing another.",
+                "You can choose at most {n} options. Remove one before choosing another.",
+                n,
+            ).format(n=n)
+        case ResultsHiddenError() if params.get("closes_at"):
+            return _("Results will be shown after the poll closes on {date}.").format(
+                date=format_datetime(params["closes_at"])  # type: ignore[arg-type]
+            )
+        case ResultsHiddenError():
+            return _("Results will be shown after the poll closes.")
+        case CampaignNotFoundError() | UnknownOptionError():
+            return _("This item is no longer available.")
+        case _:
+            return _("Sorry, that did not work. Please try again.")

@@ -1,0 +1,149 @@
+"""Start, language, main menu, help, settings, and polite answers to unexpected input."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.citizen import SUPPORTED_LOCALES
+from core.i18n import _, use_locale
+from core.services import citizens
+
+START = "start"
+MENU = "menu"
+HELP = "help"
+LANGUAGE = "lang"
+SET_LANGUAGE = "setlang"
+SETTINGS = "settings"
+
+# Each language is named in itself, so these labels are the same whatever the current locale.
+LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
+
+
+def back_to_menu_row() -> tuple[Button, ...]:
+    return (Button(_("« Main menu"), encode_payload(MENU)),)
+
+
+def _language_reply() -> Reply:
+    return Reply(
+        "Оберіть мову / Choose your language",
+        buttons=(
+            tuple(
+                Button(LANGUAGE_NAMES[code], encode_payload(SET_LANGUAGE, code))
+                for code in SUPPORTED_LOCALES
+            ),
+        ),
+    )
+
+
+async def start(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "language"}
+    if turn.citizen.locale is None:
+        return [_language_reply()]
+    return await main_menu(turn)
+
+
+async def welcome(turn: Turn) -> list[Reply]:
+    """First screen when a resident opens the bot (before they send anything)."""
+    return [
+        Reply(
+            _(
+                "Hello! Spilno is your city's place to vote in polls and have your say. "
+                "Press Start to begin."
+            ),
+            buttons=((Button(_("Start"), encode_payload(START)),),),
+        )
+    ]
+
+
+async def language_screen(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "language"}
+    return [_language_reply()]
+
+
+async def set_language(turn: Turn) -> list[Reply]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    code = args[0] if args and args[0] in SUPPORTED_LOCALES else turn.locale
+    first_choice = turn.citizen.locale is None
+    await citizens.choose_locale(turn.uow, turn.citizen, code)
+    with use_locale(code):
+        confirmation = Reply(
+            _("Welcome to Spilno! Here you can vote in your city's polls.")
+            if first_choice
+            else _("Language changed to English.")
+        )
+        return [confirmation, *await main_menu(turn)]
+
+
+async def main_menu(turn: Turn) -> list[Reply]:
+    if turn.citizen.locale is None:
+        return await start(turn)
+    turn.citizen.dialog_state = {"screen": "menu"}
+    from bot.dialogs import polls
+
+    return [
+        Reply(
+            _("Main menu. What would you like to do?"),
+            buttons=(
+                (Button(_("🗳 Polls"), encode_payload(polls.LIST, 0)),),
+                (
+                    Button(_("⚙️ Settings"), encode_payload(SETTINGS)),
+                    Button(_("❓ Help"), encode_payload(HELP)),
+                ),
+            ),
+        )
+    ]
+
+
+async def help_screen(turn: Turn) -> list[Reply]:
+    return [
+        Reply(
+            _(
+                "Spilno lets you take part in your city's decisions.\n\n"
+                "• Polls: vote with one tap; you can change your vote until the poll closes.\n"
+                "• Settings: change the language.\n\n"
+                "Use the buttons under the messages. Commands also work: "
+                "/start, /help, /language."
+            ),
+            buttons=(back_to_menu_row(),),
+        )
+    ]
+
+
+async def settings_screen(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "settings"}
+    return [
+        Reply(
+            _("Settings. Current language: {language}.").format(
+                language=LANGUAGE_NAMES.get(turn.locale, turn.locale)
+            ),
+            buttons=(
+                (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
+                back_to_menu_row(),
+            ),
+        )
+    ]
+
+
+async def unknown_command(turn: Turn) -> list[Reply]:
+    return [
+        Reply(
+            _("I don't know that command. Please use the buttons below."),
+            buttons=(back_to_menu_row(),),
+        )
+    ]
+
+
+async def text_without_question(turn: Turn) -> list[Reply]:
+    if turn.citizen.locale is None:
+        return await start(turn)
+    reply = Reply(_("I didn't ask for text just now. Please use the buttons below."))
+    return [reply, *await main_menu(turn)]
+
+
+async def unsupported(turn: Turn) -> list[Reply]:
+    return [
+        Reply(
+            _("Sorry, I can't read this kind of message. Please use the buttons or send text."),
+            buttons=(back_to_menu_row(),),
+        )
+    ]

@@ -1,0 +1,174 @@
+"""Polls in chat: the list, one poll with its options as buttons, voting, results."""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.campaign import CampaignStatus
+from core.domain.errors import ValidationError
+from core.domain.poll import Poll, PollResults
+from core.i18n import _, format_datetime, format_number, ngettext
+from core.services import polls, results
+
+LIST = "polls"
+SHOW = "poll"
+VOTE = "vote"
+RESULTS = "pres"
+
+PAGE_SIZE = 6
+BAR_WIDTH = 10
+_CHECKED = "✅ "
+
+
+def _int_args(turn: Turn, count: int) -> list[int]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    try:
+        values = [int(a) for a in args[:count]]
+    except ValueError:
+        values = []
+    if len(values) < count:
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return values
+
+
+async def poll_list(turn: Turn) -> list[Reply]:
+    page = 0
+    if turn.incoming.payload:
+        _action, args = decode_payload(turn.incoming.payload)
+        page = int(args[0]) if args and args[0].isdigit() else 0
+    turn.citizen.dialog_state = {"screen": "polls", "page": page}
+    available = await polls.polls_for_residents(turn.uow, turn.now)
+    if not available:
+        return [
+            Reply(
+                _("There are no polls right now. We will let you know when one opens."),
+                buttons=(back_to_menu_row(),),
+            )
+        ]
+    pages = (len(available) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = min(page, pages - 1)
+    shown = available[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rows: list[tuple[Button, ...]] = [
+        (Button(_poll_button_label(p, turn), encode_payload(SHOW, p.id)),) for p in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+    if page < pages - 1:
+        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append(back_to_menu_row())
+    text = _("Polls. Choose one to vote or see its results.")
+    if pages > 1:
+        text += "\n" + _("Page {page} of {pages}").format(page=page + 1, pages=pages)
+    return [Reply(text, buttons=tuple(rows))]
+
+
+def _poll_button_label(poll: Poll, turn: Turn) -> str:
+    title = (
+        poll.campaign.title if len(poll.campaign.title) <= 60 else poll.campaign.title[:57] + "…"
+    )
+    if poll.campaign.is_accepting(turn.now):
+        return "🗳 " + title
+    return "🔒 " + title
+
+
+async def poll_screen(turn: Turn) -> list[Reply]:
+    (poll_id,) = _int_args(turn, 1)
+    return [await render_poll(turn, poll_id)]
+
+
+async def render_poll(turn: Turn, poll_id: int, notice: str | None = None) -> Reply:
+    poll = await polls.get_poll(turn.uow, poll_id)
+    chosen = await polls.my_choices(turn.uow, poll_id, turn.citizen.id)
+    turn.citizen.dialog_state = {"screen": "poll", "poll": poll_id}
+    campaign = poll.campaign
+    lines = []
+    if notice:
+        lines += [notice, ""]
+    lines.append("📊 " + campaign.title)
+    if campaign.description:
+        lines.append(campaign.description)
+    lines.append("")
+    accepting = campaign.is_accepting(turn.now)
+    if accepting:
+        if poll.is_multiple:
+            lines.append(
+                ngettext(
+                    "Choose up to {n} option; tap again to remove.",
+                    "Choose up to {n} options; tap again to remove.",
+                    poll.max_choices,
+                ).format(n=poll.max_choices)
+            )
+        else:
+            lines.append(_("Choose one option. You can change your vote until the poll closes."))
+        if campaign.closes_at:
+            lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
+    elif campaign.is_effectively_closed(turn.now):
+        lines.append(_("This poll is closed."))
+    elif campaign.status != CampaignStatus.OPEN and campaign.opens_at:
+        lines.append(_("Opens on {date}.").format(date=format_datetime(campaign.opens_at)))
+    if chosen:
+        labels = ", ".join(o.label for o in poll.options if o.id in chosen)
+        lines.append(_("Your vote: {choices}").format(choices=labels))
+    rows: list[tuple[Button, ...]] = []
+    if accepting:
+        rows = [
+            (
+                Button(
+                    (_CHECKED if o.id in chosen else "") + o.label,
+                    encode_payload(VOTE, poll.id, o.id),
+                ),
+            )
+            for o in poll.options
+        ]
+    if campaign.results_visible_to_residents(turn.now):
+        rows.append((Button(_("📈 Results"), encode_payload(RESULTS, poll.id)),))
+    rows.append((Button(_("« All polls"), encode_payload(LIST, 0)),))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+async def vote(turn: Turn) -> list[Reply]:
+    poll_id, option_id = _int_args(turn, 2)
+    chosen = await polls.toggle_choice(
+        turn.uow, poll_id=poll_id, citizen_id=turn.citizen.id, option_id=option_id, now=turn.now
+    )
+    if chosen:
+        notice = _("✅ Thank you! Your vote is saved.")
+    else:
+        notice = _("Your vote is withdrawn. Choose an option to vote again.")
+    return [await render_poll(turn, poll_id, notice=notice)]
+
+
+async def results_screen(turn: Turn) -> list[Reply]:
+    (poll_id,) = _int_args(turn, 1)
+    outcome = await results.poll_results(turn.uow, poll_id, now=turn.now)
+    return [
+        Reply(
+            render_results(outcome),
+            buttons=(
+                (Button(_("« Back to the poll"), encode_payload(SHOW, poll_id)),),
+                (Button(_("« All polls"), encode_payload(LIST, 0)),),
+            ),
+        )
+    ]
+
+
+def render_results(outcome: PollResults) -> str:
+    lines = [
+        _("📈 Results: {question}").format(question=outcome.question),
+        ngettext("{n} person voted.", "{n} people voted.", outcome.voters).format(
+            n=format_number(outcome.voters)
+        ),
+        "",
+    ]
+    for row in outcome.options:
+        filled = round(BAR_WIDTH * row.percent / 100)
+        lines.append(f"{row.label}\n{'▓' * filled}{'░' * (BAR_WIDTH - filled)} ")
+        lines[-1] += (
+            ngettext("{n} vote", "{n} votes", row.votes).format(n=format_number(row.votes))
+            + f" ({format_number(row.percent)}%)"
+        )
+    return "\n".join(lines)

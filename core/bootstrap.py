@@ -1,0 +1,56 @@
+"""The one composition root: settings → engine → unit of work factory → services' ports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core import i18n
+from core.config import Settings, get_settings
+from core.delivery.messenger import Messenger
+from core.services.unit_of_work import Clock, UnitOfWork
+from core.storage.db import create_engine, create_session_factory, is_sqlite
+from core.storage.migrate import upgrade
+from core.storage.unit_of_work import SqlUnitOfWork
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    messengers: dict[str, Messenger] = field(default_factory=dict)
+
+    async def prepare_database(self, *, upgrade_any: bool = False) -> None:
+        """SQLite (the embedded default) is upgraded on start; PostgreSQL only when asked."""
+        if upgrade_any or is_sqlite(self.settings.database_url):
+            await upgrade(self.engine)
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    clock: Clock = utc_now,
+) -> App:
+    settings = settings or get_settings()
+    engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
+    session_factory = create_session_factory(engine)
+    i18n.set_timezone(settings.tz)
+    return App(
+        settings=settings,
+        engine=engine,
+        uow_factory=lambda: SqlUnitOfWork(session_factory),
+        clock=clock,
+    )

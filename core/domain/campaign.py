@@ -1,0 +1,86 @@
+"""Campaigns: anything residents take part in within a time window (polls, consultations, …)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.domain.errors import CampaignClosedError, CampaignNotOpenError, ValidationError
+
+
+class CampaignKind(StrEnum):
+    POLL = "poll"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ResultsVisibility(StrEnum):
+    LIVE = "live"
+    AFTER_CLOSE = "after-close"
+
+
+# Which statuses each transition may start from; anything else is refused.
+OPENABLE_FROM = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+CLOSABLE_FROM = (CampaignStatus.OPEN,)
+SCHEDULABLE_FROM = (CampaignStatus.DRAFT,)
+
+
+@dataclass(slots=True)
+class Campaign:
+    id: int
+    kind: CampaignKind
+    title: str
+    description: str
+    status: CampaignStatus
+    opens_at: datetime | None
+    closes_at: datetime | None
+    results_visibility: ResultsVisibility
+    created_at: datetime
+    created_by: str
+
+    def is_accepting(self, now: datetime) -> bool:
+        if self.status != CampaignStatus.OPEN:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+    def ensure_accepting(self, now: datetime) -> None:
+        """Raise the error that explains why a resident cannot take part right now."""
+        if self.status == CampaignStatus.CLOSED or (
+            self.status == CampaignStatus.OPEN
+            and self.closes_at is not None
+            and now >= self.closes_at
+        ):
+            raise CampaignClosedError(campaign_id=self.id, closes_at=self.closes_at)
+        if self.status != CampaignStatus.OPEN:
+            raise CampaignNotOpenError(campaign_id=self.id, opens_at=self.opens_at)
+
+    def is_effectively_closed(self, now: datetime) -> bool:
+        return self.status == CampaignStatus.CLOSED or (
+            self.status == CampaignStatus.OPEN
+            and self.closes_at is not None
+            and now >= self.closes_at
+        )
+
+    def results_visible_to_residents(self, now: datetime) -> bool:
+        if self.results_visibility == ResultsVisibility.LIVE:
+            return self.status in (CampaignStatus.OPEN, CampaignStatus.CLOSED)
+        return self.is_effectively_closed(now)
+
+
+def validate_window(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    for name, value in (("opens", opens_at), ("closes", closes_at)):
+        if value is not None and value.tzinfo is None:
+            raise ValidationError("naive_datetime", field=name)
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValidationError("closes_before_opens")
+
+
+def initial_status(opens_at: datetime | None) -> CampaignStatus:
+    """A campaign with an opening time is scheduled; without one it waits as a draft."""
+    return CampaignStatus.SCHEDULED if opens_at is not None else CampaignStatus.DRAFT

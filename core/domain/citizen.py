@@ -1,0 +1,50 @@
+"""Citizens (one person) and the platform identities they own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SUPPORTED_LOCALES = ("uk", "en")
+# Residents whose platform language is close to Ukrainian start in Ukrainian.
+_UKRAINIAN_FIRST = frozenset({"uk", "ru", "be"})
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityRef:
+    """`platform:external_id`, e.g. `telegram:12345`, `viber:abc=`, `console:olena`."""
+
+    platform: str
+    external_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.external_id}"
+
+    @classmethod
+    def parse(cls, value: str) -> IdentityRef:
+        platform, sep, external_id = value.partition(":")
+        if not sep or not platform or not external_id:
+            raise ValueError(f"identity must look like platform:id, got {value!r}")
+        return cls(platform, external_id)
+
+
+@dataclass(slots=True)
+class Citizen:
+    id: int
+    locale: str | None  # None until the resident chooses a language
+    dialog_state: dict[str, Any] = field(default_factory=dict)
+
+    def effective_locale(self, fallback: str) -> str:
+        return self.locale or fallback
+
+
+def initial_locale(language_hint: str | None, default: str) -> str:
+    """Pick the first language for a resident from the platform's hint (before they choose)."""
+    if not language_hint:
+        return default
+    primary = language_hint.split("-")[0].lower()
+    if primary in _UKRAINIAN_FIRST:
+        return "uk"
+    if primary in SUPPORTED_LOCALES:
+        return primary
+    return "en"

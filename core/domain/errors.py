@@ -1,0 +1,51 @@
+"""Typed domain errors. Each carries a stable `code`; bots and the CLI turn codes into words."""
+
+from __future__ import annotations
+
+
+class SpilnoError(Exception):
+    code = "error"
+
+    def __init__(self, reason: str = "", **params: object) -> None:
+        # `reason` is a stable machine code (e.g. "question_empty"), never prose for people.
+        super().__init__(f"{self.code}: {reason}" if reason else self.code)
+        self.reason = reason or self.code
+        self.params = params
+
+
+class NotFoundError(SpilnoError):
+    code = "not_found"
+
+
+class CampaignNotFoundError(NotFoundError):
+    code = "campaign_not_found"
+
+
+class InvalidTransitionError(SpilnoError):
+    code = "invalid_transition"
+
+
+class ValidationError(SpilnoError):
+    code = "invalid"
+
+
+class CampaignNotOpenError(SpilnoError):
+    """Voting was attempted before the campaign opened."""
+
+    code = "campaign_not_open_yet"
+
+
+class CampaignClosedError(SpilnoError):
+    code = "campaign_closed"
+
+
+class TooManyChoicesError(SpilnoError):
+    code = "too_many_choices"
+
+
+class UnknownOptionError(SpilnoError):
+    code = "unknown_option"
+
+
+class ResultsHiddenError(SpilnoError):
+    code = "results_hidden"

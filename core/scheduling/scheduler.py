@@ -1,0 +1,35 @@
+"""APScheduler wiring. No job is persisted in APScheduler: the domain tables are the only truth."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.bootstrap import App
+from core.scheduling.jobs import sweep_campaigns
+
+log = logging.getLogger(__name__)
+
+
+async def _safe_sweep(app: App) -> None:
+    try:
+        await sweep_campaigns(app.uow_factory, app.clock)
+    except Exception:
+        # The next tick retries; a database outage must not kill the scheduler.
+        log.exception("campaign sweep failed; will retry on the next tick")
+
+
+def build_scheduler(app: App) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=app.settings.tz)
+    scheduler.add_job(
+        _safe_sweep,
+        "interval",
+        seconds=app.settings.scheduler_interval_s,
+        args=[app],
+        id="sweep_campaigns",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=None,
+    )
+    return scheduler

@@ -1,0 +1,37 @@
+"""Audit log: every official action, append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from core.domain.audit import AuditEntry
+from core.services.unit_of_work import UnitOfWork
+
+
+async def record(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    await uow.audit.append(
+        AuditEntry(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            at=now,
+            before=before,
+            after=after,
+        )
+    )
+
+
+async def recent(uow: UnitOfWork, limit: int = 100) -> list[AuditEntry]:
+    return await uow.audit.list(limit=limit)

@@ -1,0 +1,38 @@
+"""Citizens: find or register a resident by platform identity; language; reachability."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.domain.citizen import SUPPORTED_LOCALES, Citizen, IdentityRef
+from core.domain.errors import ValidationError
+from core.services.unit_of_work import UnitOfWork
+
+
+async def resolve_citizen(uow: UnitOfWork, ref: IdentityRef, now: datetime) -> tuple[Citizen, bool]:
+    """Return the citizen owning this identity, registering a new one on first contact."""
+    citizen = await uow.citizens.get_by_identity(ref)
+    if citizen is not None:
+        return citizen, False
+    return await uow.citizens.create(ref, locale=None, now=now), True
+
+
+async def choose_locale(uow: UnitOfWork, citizen: Citizen, locale: str) -> None:
+    if locale not in SUPPORTED_LOCALES:
+        raise ValidationError("unsupported_locale", locale=locale)
+    citizen.locale = locale
+    await uow.citizens.save(citizen)
+
+
+async def save_dialog_state(uow: UnitOfWork, citizen: Citizen) -> None:
+    await uow.citizens.save(citizen)
+
+
+async def mark_unreachable(uow: UnitOfWork, ref: IdentityRef) -> bool:
+    """The resident blocked the bot or left: stop bulk sends until they write again."""
+    return await uow.citizens.set_reachable(ref, False)
+
+
+async def mark_reachable(uow: UnitOfWork, ref: IdentityRef) -> bool:
+    """Any new message from the resident re-opts them in."""
+    return await uow.citizens.set_reachable(ref, True)

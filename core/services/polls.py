@@ -1,0 +1,119 @@
+"""Polls: create, list for residents, cast and change votes (one ballot per citizen per poll)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.domain.campaign import (
+    CampaignKind,
+    CampaignStatus,
+    ResultsVisibility,
+    initial_status,
+    validate_window,
+)
+from core.domain.errors import CampaignNotFoundError
+from core.domain.poll import Poll, validate_poll
+from core.services import audit
+from core.services.unit_of_work import UnitOfWork
+
+
+async def create_poll(
+    uow: UnitOfWork,
+    *,
+    question: str,
+    options: list[str],
+    actor: str,
+    now: datetime,
+    max_choices: int = 1,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    visibility: ResultsVisibility = ResultsVisibility.LIVE,
+    description: str = "",
+) -> Poll:
+    question, options = validate_poll(question, options, max_choices)
+    validate_window(opens_at, closes_at)
+    poll = await uow.campaigns.add_poll(
+        title=question,
+        description=description.strip(),
+        status=initial_status(opens_at),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        visibility=visibility,
+        created_by=actor,
+        now=now,
+        max_choices=max_choices,
+        options=options,
+    )
+    await audit.record(
+        uow,
+        actor=actor,
+        action="poll.create",
+        object_type="campaign",
+        object_id=poll.id,
+        now=now,
+        after={
+            "question": question,
+            "options": options,
+            "max_choices": max_choices,
+            "opens_at": opens_at.isoformat() if opens_at else None,
+            "closes_at": closes_at.isoformat() if closes_at else None,
+            "results": visibility.value,
+            "status": poll.campaign.status.value,
+        },
+    )
+    return poll
+
+
+async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
+    poll = await uow.campaigns.get_poll(poll_id)
+    if poll is None:
+        raise CampaignNotFoundError(campaign_id=poll_id)
+    return poll
+
+
+async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Poll]:
+    """Open polls still accepting votes, then recently closed ones (for their results)."""
+    campaigns = await uow.campaigns.list(
+        kinds=[CampaignKind.POLL], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
+    )
+    accepting = [c for c in campaigns if c.is_accepting(now)]
+    closed = [c for c in campaigns if not c.is_accepting(now)][:5]
+    return [await get_poll(uow, c.id) for c in accepting + closed]
+
+
+async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:
+    return await uow.ballots.choices(poll_id, citizen_id)
+
+
+async def cast_vote(
+    uow: UnitOfWork, *, poll_id: int, citizen_id: int, option_ids: frozenset[int], now: datetime
+) -> frozenset[int]:
+    """Replace the citizen's choices in this poll. Changing one's vote is allowed until close."""
+    poll = await get_poll(uow, poll_id)
+    poll.campaign.ensure_accepting(now)
+    poll.check_choices(option_ids)
+    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
+    await uow.ballots.replace_choices(ballot_id, poll_id, option_ids, now)
+    return option_ids
+
+
+async def toggle_choice(
+    uow: UnitOfWork, *, poll_id: int, citizen_id: int, option_id: int, now: datetime
+) -> frozenset[int]:
+    """Single choice: the tapped option becomes the vote. Multiple: tap adds or removes it."""
+    poll = await get_poll(uow, poll_id)
+    poll.campaign.ensure_accepting(now)
+    poll.option(option_id)
+    # Lock first, read after: the maximum is checked against what is really stored.
+    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
+    current = await uow.ballots.choices(poll_id, citizen_id)
+    if not poll.is_multiple:
+        chosen = frozenset({option_id})
+    elif option_id in current:
+        chosen = current - {option_id}
+    else:
+        chosen = current | {option_id}
+    poll.check_choices(chosen)
+    if chosen != current:
+        await uow.ballots.replace_choices(ballot_id, poll_id, chosen, now)
+    return chosen

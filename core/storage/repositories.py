@@ -1,0 +1,361 @@
+"""SQLAlchemy implementations of the repository ports in core.services.unit_of_work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.domain.audit import AuditEntry
+from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.domain.citizen import Citizen, IdentityRef
+from core.domain.poll import Poll, PollOption
+from core.storage.models import (
+    AuditRow,
+    BallotChoiceRow,
+    BallotRow,
+    CampaignRow,
+    CitizenRow,
+    IdentityRow,
+    PollOptionRow,
+    PollRow,
+    ProcessedUpdateRow,
+)
+
+
+def _insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING in the dialect at hand (both of ours support it)."""
+    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
+    module = sqlite if dialect == "sqlite" else postgresql
+    return module.insert(table).on_conflict_do_nothing()
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+class SqlCitizenRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get_by_identity(self, ref: IdentityRef) -> Citizen | None:
+        row = (
+            await self._session.execute(
+                select(CitizenRow)
+                .join(IdentityRow, IdentityRow.citizen_id == CitizenRow.id)
+                .where(
+                    IdentityRow.platform == ref.platform,
+                    IdentityRow.external_id == ref.external_id,
+                )
+            )
+        ).scalar_one_or_none()
+        return None if row is None else _citizen(row)
+
+    async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
+        row = CitizenRow(locale=locale, dialog_state={}, created_at=now)
+        self._session.add(row)
+        await self._session.flush()
+        self._session.add(
+            IdentityRow(
+                citizen_id=row.id,
+                platform=ref.platform,
+                external_id=ref.external_id,
+                reachable=True,
+                created_at=now,
+            )
+        )
+        await self._session.flush()
+        return _citizen(row)
+
+    async def save(self, citizen: Citizen) -> None:
+        await self._session.execute(
+            update(CitizenRow)
+            .where(CitizenRow.id == citizen.id)
+            .values(locale=citizen.locale, dialog_state=dict(citizen.dialog_state))
+        )
+
+    async def set_reachable(self, ref: IdentityRef, reachable: bool) -> bool:
+        result = await self._session.execute(
+            update(IdentityRow)
+            .where(
+                IdentityRow.platform == ref.platform,
+                IdentityRow.external_id == ref.external_id,
+                IdentityRow.reachable.is_not(reachable),
+            )
+            .values(reachable=reachable)
+        )
+        return bool(result.rowcount)
+
+    async def is_reachable(self, ref: IdentityRef) -> bool | None:
+        return (
+            await self._session.execute(
+                select(IdentityRow.reachable).where(
+                    IdentityRow.platform == ref.platform,
+                    IdentityRow.external_id == ref.external_id,
+                )
+            )
+        ).scalar_one_or_none()
+
+
+def _citizen(row: CitizenRow) -> Citizen:
+    return Citizen(id=row.id, locale=row.locale, dialog_state=dict(row.dialog_state or {}))
+
+
+class SqlProcessedUpdateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
+        stmt = _insert_ignoring_conflicts(self._session, ProcessedUpdateRow).values(
+            platform=platform, update_id=update_id, processed_at=now
+        )
+        result = await self._session.execute(stmt)
+        return bool(result.rowcount)
+
+
+class SqlCampaignRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_poll(
+        self,
+        *,
+        title: str,
+        description: str,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        visibility: ResultsVisibility,
+        created_by: str,
+        now: datetime,
+        max_choices: int,
+        options: Sequence[str],
+    ) -> Poll:
+        row = CampaignRow(
+            kind=CampaignKind.POLL.value,
+            title=title,
+            description=description,
+            status=status.value,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            results_visibility=visibility.value,
+            created_at=now,
+            created_by=created_by,
+            updated_at=now,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        self._session.add(PollRow(campaign_id=row.id, max_choices=max_choices))
+        await self._session.flush()
+        option_rows = [
+            PollOptionRow(campaign_id=row.id, position=i, label=label)
+            for i, label in enumerate(options, start=1)
+        ]
+        self._session.add_all(option_rows)
+        await self._session.flush()
+        return Poll(
+            campaign=_campaign(row),
+            max_choices=max_choices,
+            options=[PollOption(id=o.id, position=o.position, label=o.label) for o in option_rows],
+        )
+
+    async def get(self, campaign_id: int) -> Campaign | None:
+        row = await self._session.get(CampaignRow, campaign_id)
+        return None if row is None else _campaign(row)
+
+    async def get_poll(self, campaign_id: int) -> Poll | None:
+        found = (
+            await self._session.execute(
+                select(CampaignRow, PollRow.max_choices)
+                .join(PollRow, PollRow.campaign_id == CampaignRow.id)
+                .where(CampaignRow.id == campaign_id)
+            )
+        ).one_or_none()
+        if found is None:
+            return None
+        row, max_choices = found
+        options = (
+            await self._session.execute(
+                select(PollOptionRow)
+                .where(PollOptionRow.campaign_id == campaign_id)
+                .order_by(PollOptionRow.position)
+            )
+        ).scalars()
+        return Poll(
+            campaign=_campaign(row),
+            max_choices=max_choices,
+            options=[PollOption(id=o.id, position=o.position, label=o.label) for o in options],
+        )
+
+    async def list(
+        self,
+        *,
+        kinds: Sequence[CampaignKind] | None = None,
+        statuses: Sequence[CampaignStatus] | None = None,
+    ) -> list[Campaign]:
+        query = select(CampaignRow).order_by(CampaignRow.id.desc())
+        if kinds:
+            query = query.where(CampaignRow.kind.in_([k.value for k in kinds]))
+        if statuses:
+            query = query.where(CampaignRow.status.in_([s.value for s in statuses]))
+        return [_campaign(r) for r in (await self._session.execute(query)).scalars()]
+
+    async def transition(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        to_status: CampaignStatus,
+        now: datetime,
+        *,
+        opens_at: datetime | None = None,
+        closes_at: datetime | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {"status": to_status.value, "updated_at": now}
+        if opens_at is not None:
+            values["opens_at"] = opens_at
+        if closes_at is not None:
+            values["closes_at"] = closes_at
+        result = await self._session.execute(
+            update(CampaignRow)
+            .where(
+                CampaignRow.id == campaign_id,
+                CampaignRow.status.in_([s.value for s in from_statuses]),
+            )
+            .values(**values)
+        )
+        return bool(result.rowcount)
+
+    async def due_to_open(self, now: datetime) -> list[int]:
+        query = select(CampaignRow.id).where(
+            CampaignRow.status == CampaignStatus.SCHEDULED.value, CampaignRow.opens_at <= now
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def due_to_close(self, now: datetime) -> list[int]:
+        query = select(CampaignRow.id).where(
+            CampaignRow.status == CampaignStatus.OPEN.value, CampaignRow.closes_at <= now
+        )
+        return list((await self._session.execute(query)).scalars())
+
+    async def count(self) -> int:
+        return (await self._session.execute(select(func.count(CampaignRow.id)))).scalar_one()
+
+
+def _campaign(row: CampaignRow) -> Campaign:
+    return Campaign(
+        id=row.id,
+        kind=CampaignKind(row.kind),
+        title=row.title,
+        description=row.description,
+        status=CampaignStatus(row.status),
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        results_visibility=ResultsVisibility(row.results_visibility),
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+class SqlBallotRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]:
+        query = (
+            select(BallotChoiceRow.option_id)
+            .join(BallotRow, BallotRow.id == BallotChoiceRow.ballot_id)
+            .where(BallotRow.campaign_id == campaign_id, BallotRow.citizen_id == citizen_id)
+        )
+        return frozenset((await self._session.execute(query)).scalars())
+
+    async def lock_ballot(self, campaign_id: int, citizen_id: int, now: datetime) -> int:
+        # Insert-or-nothing, then lock: a concurrent double tap waits here for the first to commit
+        # instead of both reading "no vote yet" and both writing one.
+        await self._session.execute(
+            _insert_ignoring_conflicts(self._session, BallotRow).values(
+                campaign_id=campaign_id, citizen_id=citizen_id, created_at=now, updated_at=now
+            )
+        )
+        query = select(BallotRow.id).where(
+            BallotRow.campaign_id == campaign_id, BallotRow.citizen_id == citizen_id
+        )
+        if _is_postgres(self._session):
+            query = query.with_for_update()
+        return (await self._session.execute(query)).scalar_one()
+
+    async def replace_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int], now: datetime
+    ) -> None:
+        await self._session.execute(
+            delete(BallotChoiceRow).where(BallotChoiceRow.ballot_id == ballot_id)
+        )
+        if option_ids:
+            await self._session.execute(
+                insert(BallotChoiceRow),
+                [
+                    {"ballot_id": ballot_id, "option_id": o, "campaign_id": campaign_id}
+                    for o in sorted(option_ids)
+                ],
+            )
+        await self._session.execute(
+            update(BallotRow).where(BallotRow.id == ballot_id).values(updated_at=now)
+        )
+
+    async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
+        counts = dict(
+            (
+                await self._session.execute(
+                    select(BallotChoiceRow.option_id, func.count())
+                    .where(BallotChoiceRow.campaign_id == campaign_id)
+                    .group_by(BallotChoiceRow.option_id)
+                )
+            ).all()
+        )
+        voters = (
+            await self._session.execute(
+                select(func.count(func.distinct(BallotChoiceRow.ballot_id))).where(
+                    BallotChoiceRow.campaign_id == campaign_id
+                )
+            )
+        ).scalar_one()
+        return {int(k): int(v) for k, v in counts.items()}, int(voters)
+
+
+class SqlAuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def append(self, entry: AuditEntry) -> None:
+        self._session.add(
+            AuditRow(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                object_type=entry.object_type,
+                object_id=entry.object_id,
+                before=entry.before,
+                after=entry.after,
+            )
+        )
+        await self._session.flush()
+
+    async def list(self, *, limit: int = 100) -> list[AuditEntry]:
+        rows = (
+            await self._session.execute(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+        ).scalars()
+        return [
+            AuditEntry(
+                actor=r.actor,
+                action=r.action,
+                object_type=r.object_type,
+                object_id=r.object_id,
+                at=r.at,
+                before=r.before,
+                after=r.after,
+            )
+            for r in rows
+        ]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from core.bootstrap import App, bootstrap
+from core.config import Settings
+from tests.databases import (
+    PostgresTestDatabase,
+    SqliteTemplate,
+    postgres_required,
+    postgres_url,
+)
+from tests.fakes.clock import FakeClock
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    return SqliteTemplate(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[PostgresTestDatabase]:
+    database = PostgresTestDatabase(postgres_url())
+    database.create()
+    if database.unavailable_reason:
+        message = (
+            f"PostgreSQL at {database.server_url} is unreachable "
+            f"({database.unavailable_reason}); PostgreSQL tests are SKIPPED. "
+            "Set SPILNO_TEST_POSTGRES_URL, or SPILNO_REQUIRE_POSTGRES=1 to fail instead."
+        )
+        warnings.warn(message, stacklevel=1)
+        database.unavailable_reason = message
+    yield database
+    database.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: SqliteTemplate
+) -> AsyncIterator[str]:
+    """A migrated, empty database: a fresh SQLite file, or the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        yield sqlite_template.fresh(tmp_path)
+        return
+    database: PostgresTestDatabase = request.getfixturevalue("postgres_database")
+    if database.unavailable_reason:
+        if postgres_required():
+            pytest.fail("SPILNO_REQUIRE_POSTGRES=1 but " + database.unavailable_reason)
+        pytest.skip(database.unavailable_reason)
+    await database.truncate_all()
+    yield database.url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
+    settings = Settings(database_url=database_url, default_locale="uk", _env_file=None)
+    application = bootstrap(settings, clock=clock)
+    yield application
+    await application.aclose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("PostgreSQL" in str(getattr(r, "longrepr", "")) for r in skipped):
+        terminalreporter.write_sep(
+            "!", "PostgreSQL tests were SKIPPED: no server reachable", red=True, bold=True
+        )

@@ -1,0 +1,109 @@
+"""Test databases: a migrated SQLite file per test, a migrated PostgreSQL database per session.
+
+PostgreSQL tests skip with a loud reason when no server answers, unless SPILNO_REQUIRE_POSTGRES=1
+(as in CI), when they fail instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import asyncpg
+from sqlalchemy import text
+
+from core.storage.db import create_engine
+from core.storage.migrate import upgrade
+from core.storage.models import Base
+
+DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str:
+    return os.environ.get("SPILNO_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def postgres_required() -> bool:
+    return os.environ.get("SPILNO_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+
+
+def _dsn(url: str, database: str | None = None) -> str:
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    if database is not None:
+        base, _slash, _old = dsn.rpartition("/")
+        dsn = f"{base}/{database}"
+    return dsn
+
+
+async def _probe(url: str) -> str | None:
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(_dsn(url)), timeout=5)
+    except Exception as error:
+        return f"{type(error).__name__}: {error}"
+    await conn.close()
+    return None
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+class PostgresTestDatabase:
+    """A database of its own for this test session, created, migrated, and dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.name = f"spilno_test_{uuid.uuid4().hex[:10]}"
+        self.url = server_url.rsplit("/", 1)[0] + "/" + self.name
+        self.unavailable_reason: str | None = None
+
+    def create(self) -> None:
+        self.unavailable_reason = asyncio.run(_probe(self.server_url))
+        if self.unavailable_reason:
+            return
+        asyncio.run(self._admin(f'CREATE DATABASE "{self.name}"'))
+        asyncio.run(_migrate(self.url))
+
+    def drop(self) -> None:
+        if self.unavailable_reason is None:
+            asyncio.run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+    async def _admin(self, statement: str) -> None:
+        conn = await asyncpg.connect(_dsn(self.server_url))
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    async def truncate_all(self) -> None:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        engine = create_engine(self.url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        finally:
+            await engine.dispose()
+
+
+class SqliteTemplate:
+    """Migrate once, copy the file for each test: a fresh database per test in microseconds."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / "template.db"
+        asyncio.run(_migrate(self.url_for(self.path)))
+
+    @staticmethod
+    def url_for(path: Path) -> str:
+        return f"sqlite+aiosqlite:///{path}"
+
+    def fresh(self, directory: Path) -> str:
+        target = directory / "spilno.db"
+        shutil.copyfile(self.path, target)
+        return self.url_for(target)
