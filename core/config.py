@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     viber_token: SecretStr | None = None
     viber_api_url: str = "https://chatapi.viber.com/pa"
-    viber_bot_name: str = "Spilno"
+    viber_bot_name: str = Field(default="Spilno", min_length=1, max_length=28)
+    viber_avatar_url: str | None = None
     webhook_base_url: str | None = None
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
