@@ -1,0 +1,222 @@
+"""ViberChannel: the signed webhook (one small handler per event type) and webhook registration."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from viberbot.api.viber_requests import (
+    ViberConversationStartedRequest,
+    ViberFailedRequest,
+    ViberMessageRequest,
+    ViberSubscribedRequest,
+    ViberUnsubscribedRequest,
+    create_request,
+)
+
+from bot.dialogs import Dialogs
+from bot.ui import Incoming, Reply
+from bot.viber import inbound
+from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
+from bot.viber.redact import install_log_redaction
+from bot.viber.signature import SIGNATURE_HEADER, is_valid
+from core.bootstrap import App
+from core.config import SettingsError
+from core.delivery.messenger import DeliveryError, RecipientUnreachableError
+from core.services import citizens
+from core.services.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/viber/webhook"
+# `message` and `webhook` callbacks always arrive; these are the optional ones we act on or log.
+EVENT_TYPES = ("delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started")
+
+EventHandler = Callable[[Any, dict[str, Any]], Awaitable[web.Response]]
+
+
+class ViberConfigError(SettingsError):
+    pass
+
+
+class ViberChannel:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        dialogs: Dialogs,
+        messenger: ViberMessenger,
+        *,
+        token: str,
+        webhook_url: str,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._dialogs = dialogs
+        self.messenger = messenger
+        self._token = token
+        self.webhook_url = webhook_url
+        self._handlers: dict[str, EventHandler] = {
+            "webhook": self._on_webhook_check,
+            "conversation_started": self._on_conversation_started,
+            "message": self._on_message,
+            "subscribed": self._on_subscribed,
+            "unsubscribed": self._on_unsubscribed,
+            "delivered": self._on_receipt,
+            "seen": self._on_receipt,
+            "failed": self._on_failed,
+        }
+
+    def web_routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.handle_webhook)]
+
+    async def start(self) -> None:
+        install_log_redaction(self._token)
+        events = await self.messenger.set_webhook(self.webhook_url, EVENT_TYPES)
+        log.info("viber webhook set to %s (events: %s)", self.webhook_url, ", ".join(events))
+
+    async def stop(self) -> None:
+        # Viber keeps the webhook registered; only our HTTP connections are released.
+        await self.messenger.close()
+
+    # -- the webhook -----------------------------------------------------------------------
+
+    async def handle_webhook(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        # Verified before anything is parsed or stored: an unsigned body is a stranger's.
+        if not is_valid(self._token, body, request.headers.get(SIGNATURE_HEADER)):
+            log.warning("viber callback refused: missing or wrong signature")
+            return web.Response(status=403, text="bad signature")
+        try:
+            raw = json.loads(body)
+            event = str(raw["event"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("viber callback refused: not a JSON event")
+            return web.Response(status=400, text="not a viber event")
+        handler = self._handlers.get(event)
+        if handler is None:
+            log.info("viber event %r ignored: not one we act on", event)
+            return web.Response()
+        try:
+            parsed = create_request(raw)
+        except Exception as error:  # viberbot raises bare Exception for unknown shapes
+            parsed = None
+            log.info("viber %s callback not parsed by viberbot: %s", event, error)
+        try:
+            return await handler(parsed, raw)
+        except StorageUnavailableError as error:
+            # Viber retries a callback that fails; the dedup makes the retry safe.
+            log.warning("viber %s callback deferred, database unavailable: %s", event, error)
+            return web.Response(status=503, text="try again later")
+
+    async def _on_webhook_check(self, _parsed: Any, _raw: dict[str, Any]) -> web.Response:
+        return web.Response()
+
+    async def _on_conversation_started(
+        self, parsed: ViberConversationStartedRequest | None, _raw: dict[str, Any]
+    ) -> web.Response:
+        if parsed is None:
+            return web.Response()
+        replies = await self._converse(inbound.started_incoming(parsed))
+        if not replies:
+            return web.Response()
+        # The welcome travels in the HTTP answer: Viber delivers it even before a subscription.
+        return web.json_response(self.messenger.welcome_body(replies[0]))
+
+    async def _on_message(
+        self, parsed: ViberMessageRequest | None, raw: dict[str, Any]
+    ) -> web.Response:
+        incoming = (
+            inbound.message_incoming(parsed)
+            if parsed is not None
+            else inbound.unsupported_incoming(raw)
+        )
+        if incoming is None:
+            log.info("viber message without a sender or token ignored")
+            return web.Response()
+        await self._deliver(incoming, await self._converse(incoming))
+        return web.Response()
+
+    async def _on_subscribed(
+        self, parsed: ViberSubscribedRequest | None, _raw: dict[str, Any]
+    ) -> web.Response:
+        if parsed is not None:
+            await self._set_reachable(str(parsed.user.id), reachable=True)
+        return web.Response()
+
+    async def _on_unsubscribed(
+        self, parsed: ViberUnsubscribedRequest | None, _raw: dict[str, Any]
+    ) -> web.Response:
+        if parsed is not None:
+            await self._set_reachable(str(parsed.user_id), reachable=False)
+        return web.Response()
+
+    async def _on_receipt(self, _parsed: Any, raw: dict[str, Any]) -> web.Response:
+        log.debug("viber %s receipt for message %s", raw.get("event"), raw.get("message_token"))
+        return web.Response()
+
+    async def _on_failed(
+        self, parsed: ViberFailedRequest | None, _raw: dict[str, Any]
+    ) -> web.Response:
+        if parsed is not None:
+            log.info("viber could not deliver message %s: %s", parsed.message_token, parsed.desc)
+        return web.Response()
+
+    # -- shared helpers --------------------------------------------------------------------
+
+    async def _converse(self, incoming: Incoming) -> list[Reply]:
+        return await self._dialogs.handle(incoming)
+
+    async def _deliver(self, incoming: Incoming, replies: list[Reply]) -> None:
+        receiver = incoming.identity.external_id
+        for reply in replies:
+            try:
+                await self.messenger.send(receiver, reply)
+            except RecipientUnreachableError:
+                await self._set_reachable(receiver, reachable=False)
+                return
+            except DeliveryError as error:
+                # The rest would arrive out of context; the resident can simply press again.
+                log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
+                return
+
+    async def _set_reachable(self, user_id: str, *, reachable: bool) -> None:
+        ref = inbound.identity(user_id)
+        async with self._uow_factory() as uow:
+            if reachable:
+                changed = await citizens.mark_reachable(uow, ref)
+            else:
+                changed = await citizens.mark_unreachable(uow, ref)
+            await uow.commit()
+        if changed:
+            log.info(
+                "viber identity %s is now %s", ref, "reachable" if reachable else "unreachable"
+            )
+
+
+def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
+    settings = app.settings
+    if settings.viber_token is None:
+        raise ViberConfigError("invalid setting SPILNO_VIBER_TOKEN: not set")
+    if not settings.webhook_base_url:
+        raise ViberConfigError(
+            "invalid setting SPILNO_WEBHOOK_BASE_URL: Viber delivers messages only to a webhook, "
+            "so set it to this server's public HTTPS address (e.g. https://bot.example.org)"
+        )
+    token = settings.viber_token.get_secret_value()
+    messenger = ViberMessenger(
+        token=token,
+        api_url=settings.viber_api_url,
+        sender=ViberSender(settings.viber_bot_name, settings.viber_avatar_url),
+    )
+    app.messengers[PLATFORM] = messenger
+    return ViberChannel(
+        app.uow_factory,
+        dialogs,
+        messenger,
+        token=token,
+        webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
+    )
