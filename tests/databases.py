@@ -10,6 +10,9 @@ import asyncio
 import os
 import shutil
 import uuid
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 from pathlib import Path
 
 import asyncpg
@@ -18,6 +21,8 @@ from sqlalchemy import text
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
 from core.storage.models import Base
+
+T = TypeVar("T")
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -28,6 +33,12 @@ def postgres_url() -> str:
 
 def postgres_required() -> bool:
     return os.environ.get("SPILNO_REQUIRE_POSTGRES", "") not in ("", "0", "false")
+
+
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _dsn(url: str, database: str | None = None) -> str:
@@ -65,15 +76,15 @@ class PostgresTestDatabase:
         self.unavailable_reason: str | None = None
 
     def create(self) -> None:
-        self.unavailable_reason = asyncio.run(_probe(self.server_url))
+        self.unavailable_reason = run_blocking(_probe(self.server_url))
         if self.unavailable_reason:
             return
-        asyncio.run(self._admin(f'CREATE DATABASE "{self.name}"'))
-        asyncio.run(_migrate(self.url))
+        run_blocking(self._admin(f'CREATE DATABASE "{self.name}"'))
+        run_blocking(_migrate(self.url))
 
     def drop(self) -> None:
         if self.unavailable_reason is None:
-            asyncio.run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            run_blocking(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 
     async def _admin(self, statement: str) -> None:
         conn = await asyncpg.connect(_dsn(self.server_url))
@@ -97,7 +108,7 @@ class SqliteTemplate:
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / "template.db"
-        asyncio.run(_migrate(self.url_for(self.path)))
+        run_blocking(_migrate(self.url_for(self.path)))
 
     @staticmethod
     def url_for(path: Path) -> str:

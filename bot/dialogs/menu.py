@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.citizen import SUPPORTED_LOCALES
+from core.domain.citizen import SUPPORTED_LOCALES, NotificationMode
 from core.i18n import _, use_locale
 from core.services import citizens
 
@@ -14,6 +14,7 @@ HELP = "help"
 LANGUAGE = "lang"
 SET_LANGUAGE = "setlang"
 SETTINGS = "settings"
+NOTIFICATIONS = "notif"
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
@@ -100,9 +101,9 @@ async def help_screen(turn: Turn) -> list[Reply]:
             _(
                 "Spilno lets you take part in your city's decisions.\n\n"
                 "• Polls: vote with one tap; you can change your vote until the poll closes.\n"
-                "• Settings: change the language.\n\n"
+                "• Settings: change the language, turn notifications on or off.\n\n"
                 "Use the buttons under the messages. Commands also work: "
-                "/start, /help, /language."
+                "/start, /help, /language, /stop (no more notifications)."
             ),
             buttons=(back_to_menu_row(),),
         )
@@ -111,13 +112,51 @@ async def help_screen(turn: Turn) -> list[Reply]:
 
 async def settings_screen(turn: Turn) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "settings"}
+    receiving = turn.citizen.notifications != NotificationMode.OFF
+    status = (
+        _("You receive notifications about new polls.")
+        if receiving
+        else _("Notifications are off.")
+    )
+    toggle = (
+        Button(_("🔕 Turn notifications off"), encode_payload(NOTIFICATIONS, "off"))
+        if receiving
+        else Button(_("🔔 Turn notifications on"), encode_payload(NOTIFICATIONS, "on"))
+    )
     return [
         Reply(
             _("Settings. Current language: {language}.").format(
                 language=LANGUAGE_NAMES.get(turn.locale, turn.locale)
-            ),
+            )
+            + "\n"
+            + status,
             buttons=(
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
+                (toggle,),
+                back_to_menu_row(),
+            ),
+        )
+    ]
+
+
+async def set_notifications(turn: Turn) -> list[Reply]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    mode = NotificationMode.OFF if args[:1] == ["off"] else NotificationMode.INSTANT
+    await citizens.set_notifications(turn.uow, turn.citizen, mode)
+    return await settings_screen(turn)
+
+
+async def stop(turn: Turn) -> list[Reply]:
+    """/stop: unsubscribe from everything; the resident can still use the bot."""
+    await citizens.set_notifications(turn.uow, turn.citizen, NotificationMode.OFF)
+    return [
+        Reply(
+            _(
+                "You are unsubscribed: we will not send you any more notifications. "
+                "You can still use the bot, and turn notifications back on in Settings."
+            ),
+            buttons=(
+                (Button(_("🔔 Turn notifications on"), encode_payload(NOTIFICATIONS, "on")),),
                 back_to_menu_row(),
             ),
         )

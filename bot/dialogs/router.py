@@ -13,6 +13,7 @@ COMMANDS: dict[str, Handler] = {
     "help": menu.help_screen,
     "language": menu.language_screen,
     "menu": menu.main_menu,
+    "stop": menu.stop,
     "polls": polls.poll_list,
 }
 
@@ -23,6 +24,7 @@ ACTIONS: dict[str, Handler] = {
     menu.LANGUAGE: menu.language_screen,
     menu.SET_LANGUAGE: menu.set_language,
     menu.SETTINGS: menu.settings_screen,
+    menu.NOTIFICATIONS: menu.set_notifications,
     polls.LIST: polls.poll_list,
     polls.SHOW: polls.poll_screen,
     polls.VOTE: polls.vote,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 SUPPORTED_LOCALES = ("uk", "en")
@@ -28,11 +29,17 @@ class IdentityRef:
         return cls(platform, external_id)
 
 
+class NotificationMode(StrEnum):
+    INSTANT = "instant"
+    OFF = "off"
+
+
 @dataclass(slots=True)
 class Citizen:
     id: int
     locale: str | None  # None until the resident chooses a language
     dialog_state: dict[str, Any] = field(default_factory=dict)
+    notifications: NotificationMode = NotificationMode.INSTANT
 
     def effective_locale(self, fallback: str) -> str:
         return self.locale or fallback

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain.citizen import SUPPORTED_LOCALES, Citizen, IdentityRef
+from core.domain.citizen import SUPPORTED_LOCALES, Citizen, IdentityRef, NotificationMode
 from core.domain.errors import ValidationError
 from core.services.unit_of_work import UnitOfWork
 
@@ -36,3 +36,9 @@ async def mark_unreachable(uow: UnitOfWork, ref: IdentityRef) -> bool:
 async def mark_reachable(uow: UnitOfWork, ref: IdentityRef) -> bool:
     """Any new message from the resident re-opts them in."""
     return await uow.citizens.set_reachable(ref, True)
+
+
+async def set_notifications(uow: UnitOfWork, citizen: Citizen, mode: NotificationMode) -> None:
+    """`off` (e.g. /stop) stops every bulk message; replies to the resident still arrive."""
+    citizen.notifications = mode
+    await uow.citizens.save(citizen)

@@ -64,6 +64,7 @@ class CitizenRow(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    notifications: Mapped[str] = mapped_column(String(16), default="instant")
     dialog_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

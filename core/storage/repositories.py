@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.audit import AuditEntry
 from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef
+from core.domain.citizen import Citizen, IdentityRef, NotificationMode
 from core.domain.poll import Poll, PollOption
 from core.storage.models import (
     AuditRow,
@@ -56,7 +56,12 @@ class SqlCitizenRepository:
         return None if row is None else _citizen(row)
 
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
-        row = CitizenRow(locale=locale, dialog_state={}, created_at=now)
+        row = CitizenRow(
+            locale=locale,
+            notifications=NotificationMode.INSTANT.value,
+            dialog_state={},
+            created_at=now,
+        )
         self._session.add(row)
         await self._session.flush()
         self._session.add(
@@ -75,7 +80,11 @@ class SqlCitizenRepository:
         await self._session.execute(
             update(CitizenRow)
             .where(CitizenRow.id == citizen.id)
-            .values(locale=citizen.locale, dialog_state=dict(citizen.dialog_state))
+            .values(
+                locale=citizen.locale,
+                notifications=citizen.notifications.value,
+                dialog_state=dict(citizen.dialog_state),
+            )
         )
 
     async def set_reachable(self, ref: IdentityRef, reachable: bool) -> bool:
@@ -102,7 +111,12 @@ class SqlCitizenRepository:
 
 
 def _citizen(row: CitizenRow) -> Citizen:
-    return Citizen(id=row.id, locale=row.locale, dialog_state=dict(row.dialog_state or {}))
+    return Citizen(
+        id=row.id,
+        locale=row.locale,
+        dialog_state=dict(row.dialog_state or {}),
+        notifications=NotificationMode(row.notifications),
+    )
 
 
 class SqlProcessedUpdateRepository:

@@ -56,6 +56,7 @@ def upgrade() -> None:
     op.create_table('citizens',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=True),
+    sa.Column('notifications', sa.String(length=16), nullable=False, server_default='instant'),
     sa.Column('dialog_state', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_citizens'))

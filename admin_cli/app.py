@@ -1,0 +1,50 @@
+"""`spilno-admin`: officials run campaigns from the command line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from admin_cli.audit_log import audit_command
+from admin_cli.campaigns import campaign_cli
+from admin_cli.context import EXIT_ERROR, resolve_official
+from admin_cli.polls import poll_cli
+
+cli = typer.Typer(
+    name="spilno-admin",
+    help="Spilno for officials: create and run polls and other campaigns.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cli.add_typer(poll_cli, name="poll")
+cli.add_typer(campaign_cli, name="campaign")
+cli.command("audit")(audit_command)
+
+
+@cli.callback()
+def root(
+    ctx: typer.Context,
+    as_: Annotated[
+        str | None,
+        typer.Option("--as", help="Act as this official (default: SPILNO_OFFICIAL or OS user)."),
+    ] = None,
+) -> None:
+    ctx.obj = resolve_official(as_)
+
+
+def run_cli(argv: list[str] | None = None) -> int:
+    try:
+        cli(args=argv, prog_name="spilno-admin")
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_ERROR
+    return 0
+
+
+def main() -> None:
+    sys.exit(run_cli())
+
+
+if __name__ == "__main__":
+    main()

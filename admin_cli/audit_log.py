@@ -1,0 +1,49 @@
+"""`spilno-admin audit`: what officials did, newest first."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from admin_cli.context import run_in_uow
+from core.bootstrap import App
+from core.domain.audit import AuditEntry
+from core.i18n import _, format_datetime
+from core.services import audit
+from core.services.unit_of_work import UnitOfWork
+
+
+def audit_command(
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many entries.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the audit log: who did what, when."""
+
+    async def work(_app: App, uow: UnitOfWork) -> list[AuditEntry]:
+        return await audit.recent(uow, limit=limit)
+
+    entries = run_in_uow(work, commit=False)
+    if as_json:
+        rows = [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "object": f"{e.object_type}:{e.object_id}",
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in entries
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=_("Audit log"))
+    for header in (_("When"), _("Who"), _("Action"), _("Object")):
+        table.add_column(header)
+    for e in entries:
+        table.add_row(format_datetime(e.at), e.actor, e.action, f"{e.object_type} {e.object_id}")
+    Console(width=160).print(table)

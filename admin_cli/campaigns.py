@@ -1,0 +1,236 @@
+"""`spilno-admin campaign …`: list, show, open, close, results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from admin_cli.context import Official, run_in_uow
+from admin_cli.polls import poll_as_dict
+from core.bootstrap import App
+from core.domain.campaign import Campaign, CampaignKind, CampaignStatus
+from core.domain.poll import PollResults
+from core.i18n import _, format_datetime
+from core.services import audit, campaigns, polls, results
+from core.services.unit_of_work import UnitOfWork
+
+campaign_cli = typer.Typer(
+    help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True
+)
+
+
+class ResultsFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+def _when(value: object) -> str:
+    return format_datetime(value) if value else "—"  # type: ignore[arg-type]
+
+
+def _status_label(status: CampaignStatus) -> str:
+    return {
+        CampaignStatus.DRAFT: _("draft"),
+        CampaignStatus.SCHEDULED: _("scheduled"),
+        CampaignStatus.OPEN: _("open"),
+        CampaignStatus.CLOSED: _("closed"),
+    }[status]
+
+
+@campaign_cli.command("list")
+def list_(
+    status: Annotated[
+        list[CampaignStatus] | None, typer.Option(help="Only these statuses; repeatable.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List campaigns, newest first."""
+
+    async def work(_app: App, uow: UnitOfWork) -> list[Campaign]:
+        return await campaigns.list_campaigns(uow, statuses=status or None)
+
+    found = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(json.dumps([_campaign_dict(c) for c in found], ensure_ascii=False))
+        return
+    if not found:
+        typer.echo(_("No campaigns yet. Create one with: spilno-admin poll create …"))
+        return
+    table = Table(title=_("Campaigns"))
+    for header in (_("ID"), _("Kind"), _("Status"), _("Title"), _("Opens"), _("Closes")):
+        table.add_column(header)
+    for c in found:
+        table.add_row(
+            str(c.id),
+            c.kind.value,
+            _status_label(c.status),
+            c.title,
+            _when(c.opens_at),
+            _when(c.closes_at),
+        )
+    Console(width=160).print(table)
+
+
+def _campaign_dict(c: Campaign) -> dict[str, object]:
+    return {
+        "id": c.id,
+        "kind": c.kind.value,
+        "status": c.status.value,
+        "title": c.title,
+        "opens_at": c.opens_at.isoformat() if c.opens_at else None,
+        "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+        "created_by": c.created_by,
+    }
+
+
+@campaign_cli.command("show")
+def show(
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one campaign with its options and how many have taken part."""
+
+    async def work(app: App, uow: UnitOfWork) -> tuple[dict[str, object], PollResults | None]:
+        campaign = await campaigns.get_campaign(uow, campaign_id)
+        if campaign.kind != CampaignKind.POLL:
+            return _campaign_dict(campaign), None
+        poll = await polls.get_poll(uow, campaign_id)
+        tally = await results.poll_results(uow, campaign_id, now=app.clock(), for_official=True)
+        return poll_as_dict(poll) | {"voters": tally.voters}, tally
+
+    data, _tally = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    console = Console(width=160)
+    console.print(f"[bold]#{data['id']}[/bold] {data.get('question') or data.get('title')}")
+    console.print(_("Status: {status}").format(status=data["status"]))
+    for key, label in (("opens_at", _("Opens")), ("closes_at", _("Closes"))):
+        if data.get(key):
+            console.print(f"{label}: {_when(datetime.fromisoformat(str(data[key])))}")
+    if "options" in data:
+        console.print(
+            _("Choices per resident: {n}").format(n=data["max_choices"])
+            + "  ·  "
+            + _("Results: {visibility}").format(visibility=data["results"])
+        )
+        for option in data["options"]:  # type: ignore[attr-defined]
+            console.print(f"  [{option['id']}] {option['label']}")
+        console.print(_("Voters so far: {n}").format(n=data["voters"]))
+
+
+@campaign_cli.command("open")
+def open_(
+    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
+) -> None:
+    """Open a draft or scheduled campaign now."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Campaign:
+        return await campaigns.open_campaign(uow, campaign_id, actor=official.name, now=app.clock())
+
+    campaign = run_in_uow(work)
+    typer.echo(_("Campaign {id} is open.").format(id=campaign.id))
+
+
+@campaign_cli.command("close")
+def close(
+    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
+) -> None:
+    """Close an open campaign now."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Campaign:
+        return await campaigns.close_campaign(
+            uow, campaign_id, actor=official.name, now=app.clock()
+        )
+
+    campaign = run_in_uow(work)
+    typer.echo(_("Campaign {id} is closed.").format(id=campaign.id))
+
+
+@campaign_cli.command("results")
+def results_(
+    ctx: typer.Context,
+    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    fmt: Annotated[
+        ResultsFormat, typer.Option("--format", help="Output format.")
+    ] = ResultsFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option(help="Write to this file instead of the terminal.")
+    ] = None,
+) -> None:
+    """Results of a poll (officials see them at any time). Export as table, JSON or CSV."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> PollResults:
+        now = app.clock()
+        outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
+        await audit.record(
+            uow,
+            actor=official.name,
+            action="campaign.results",
+            object_type="campaign",
+            object_id=campaign_id,
+            now=now,
+            after={"format": fmt.value},
+        )
+        return outcome
+
+    outcome = run_in_uow(work)
+    text = render_results(outcome, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(_("Results written to {path}").format(path=output), err=True)
+    elif fmt == ResultsFormat.TABLE:
+        _print_table(outcome)
+    else:
+        typer.echo(text, nl=False)
+
+
+def results_as_dict(outcome: PollResults) -> dict[str, object]:
+    return {
+        "campaign_id": outcome.poll_id,
+        "question": outcome.question,
+        "voters": outcome.voters,
+        "options": [
+            {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
+            for r in outcome.options
+        ],
+    }
+
+
+def render_results(outcome: PollResults, fmt: ResultsFormat) -> str:
+    if fmt == ResultsFormat.JSON:
+        return json.dumps(results_as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
+    if fmt == ResultsFormat.CSV:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["option_id", "option", "votes", "percent"])
+        for r in outcome.options:
+            writer.writerow([r.option_id, r.label, r.votes, r.percent])
+        return buffer.getvalue()
+    lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
+    lines += [f"{r.label}\t{r.votes}\t{r.percent}%" for r in outcome.options]
+    return "\n".join(lines) + "\n"
+
+
+def _print_table(outcome: PollResults) -> None:
+    table = Table(title=outcome.question, caption=_("Voters: {n}").format(n=outcome.voters))
+    table.add_column(_("Option"))
+    table.add_column(_("Votes"), justify="right")
+    table.add_column("%", justify="right")
+    table.add_column("")
+    for r in outcome.options:
+        table.add_row(r.label, str(r.votes), f"{r.percent:.1f}", "█" * round(r.percent / 5))
+    Console(width=160).print(table)

@@ -1,0 +1,92 @@
+"""Running one CLI command: settings, app, a unit of work, and errors as one line + exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import typer
+
+from admin_cli.errors import error_text
+from core import i18n
+from core.bootstrap import App, bootstrap
+from core.config import SettingsError, load_settings
+from core.domain.errors import SpilnoError
+from core.i18n import _
+from core.services.unit_of_work import StorageUnavailableError, UnitOfWork
+from core.storage.db import is_sqlite
+from core.storage.migrate import current_revision, head_revision
+
+T = TypeVar("T")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+@dataclass
+class Official:
+    """Who is acting: `--as NAME`, else SPILNO_OFFICIAL, else the OS user."""
+
+    name: str
+
+
+def resolve_official(explicit: str | None) -> Official:
+    name = explicit or os.environ.get("SPILNO_OFFICIAL") or getpass.getuser()
+    return Official(name=name.strip() or "unknown")
+
+
+class CliError(Exception):
+    """Print this one line and exit non-zero."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
+    typer.echo(f"spilno-admin: {message}", err=True)
+    raise typer.Exit(exit_code)
+
+
+async def _ensure_schema(app: App) -> None:
+    if is_sqlite(app.settings.database_url):
+        await app.prepare_database()
+        return
+    if await current_revision(app.engine) != head_revision():
+        raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
+
+
+def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
+    """Run `work` in one transaction; commit on success. Every failure becomes one line."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        fail(str(error), EXIT_USAGE)
+        raise  # unreachable; keeps type checkers calm
+    i18n.set_locale(settings.default_locale)
+
+    async def _go() -> T:
+        app = bootstrap(settings)
+        try:
+            await _ensure_schema(app)
+            async with app.uow_factory() as uow:
+                result = await work(app, uow)
+                if commit:
+                    await uow.commit()
+                return result
+        finally:
+            await app.aclose()
+
+    try:
+        return asyncio.run(_go())
+    except SpilnoError as error:
+        fail(error_text(error))
+    except CliError as error:
+        fail(str(error), error.exit_code)
+    except (StorageUnavailableError, OSError) as error:
+        fail(_("cannot reach the database: {error}").format(error=error))
+    raise AssertionError("unreachable")

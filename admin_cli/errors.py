@@ -1,0 +1,70 @@
+"""Domain error codes → one line for an official, in the configured language."""
+
+from __future__ import annotations
+
+from core.domain.errors import (
+    CampaignClosedError,
+    CampaignNotFoundError,
+    CampaignNotOpenError,
+    InvalidTransitionError,
+    SpilnoError,
+    ValidationError,
+)
+from core.i18n import _, ngettext
+
+
+def error_text(error: SpilnoError) -> str:
+    p = error.params
+    match error:
+        case CampaignNotFoundError():
+            return _("there is no campaign with id {id}").format(id=p.get("campaign_id"))
+        case InvalidTransitionError() if p.get("reason") == "closes_in_past":
+            return _("campaign {id} cannot open: its closing time has already passed").format(
+                id=p.get("campaign_id")
+            )
+        case InvalidTransitionError():
+            return _("campaign {id} is {status}; it cannot become {target}").format(
+                id=p.get("campaign_id"), status=p.get("status", "?"), target=p.get("target")
+            )
+        case ValidationError():
+            return validation_text(error)
+        case CampaignClosedError():
+            return _("the campaign is closed")
+        case CampaignNotOpenError():
+            return _("the campaign is not open yet")
+        case _:
+            return _("the operation failed ({code})").format(code=error.code)
+
+
+def validation_text(error: ValidationError) -> str:
+    p = error.params
+    match error.reason:
+        case "question_empty":
+            return _("--question is empty")
+        case "question_too_long":
+            return _("--question is longer than {max} characters").format(max=p["max"])
+        case "too_few_options":
+            n = int(p["min"])  # type: ignore[call-overload]
+            return ngettext(
+                "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
+            ).format(n=n)
+        case "too_many_options":
+            return _("a poll can have at most {max} options").format(max=p["max"])
+        case "option_empty":
+            return _("an --option is empty")
+        case "option_too_long":
+            return _("option {option!r} is longer than {max} characters").format(
+                option=p["option"], max=p["max"]
+            )
+        case "duplicate_options":
+            return _("two options are the same")
+        case "bad_max_choices":
+            return _("--multiple must be between 1 and the number of options ({n})").format(
+                n=p["options"]
+            )
+        case "naive_datetime":
+            return _("--{field} needs a time zone").format(field=p.get("field"))
+        case "closes_before_opens":
+            return _("--closes must be later than --opens")
+        case _:
+            return _("invalid input ({reason})").format(reason=error.reason)

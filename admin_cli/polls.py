@@ -1,0 +1,102 @@
+"""`spilno-admin poll …`"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.timeparse import TimeParseError, parse_moment
+from core.bootstrap import App
+from core.domain.campaign import ResultsVisibility
+from core.domain.poll import Poll
+from core.i18n import _
+from core.services import polls
+from core.services.unit_of_work import UnitOfWork
+
+poll_cli = typer.Typer(help="Polls: a question with options.", no_args_is_help=True)
+
+
+def poll_as_dict(poll: Poll) -> dict[str, object]:
+    campaign = poll.campaign
+    return {
+        "id": poll.id,
+        "kind": campaign.kind.value,
+        "status": campaign.status.value,
+        "question": campaign.title,
+        "description": campaign.description,
+        "max_choices": poll.max_choices,
+        "options": [{"id": o.id, "label": o.label} for o in poll.options],
+        "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
+        "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
+        "results": campaign.results_visibility.value,
+    }
+
+
+@poll_cli.command("create")
+def create(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Option(help="The question residents answer.")],
+    option: Annotated[list[str], typer.Option(help="An answer option; repeat for each.")],
+    multiple: Annotated[
+        int, typer.Option(help="Let residents choose up to N options (1 = single choice).")
+    ] = 1,
+    opens: Annotated[
+        str | None, typer.Option(help="Opening time, ISO 8601 in city time, or 'now'.")
+    ] = None,
+    closes: Annotated[str | None, typer.Option(help="Closing time, ISO 8601 in city time.")] = None,
+    results: Annotated[
+        ResultsVisibility, typer.Option(help="When residents see results.")
+    ] = ResultsVisibility.LIVE,
+    description: Annotated[
+        str, typer.Option(help="Optional context shown under the question.")
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Poll:
+        now = app.clock()
+        try:
+            opens_at = (
+                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
+                if opens
+                else None
+            )
+            closes_at = (
+                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
+                if closes
+                else None
+            )
+        except TimeParseError as error:
+            raise CliError(str(error), 2) from None
+        return await polls.create_poll(
+            uow,
+            question=question,
+            options=option,
+            actor=official.name,
+            now=now,
+            max_choices=multiple,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            visibility=results,
+            description=description,
+        )
+
+    poll = run_in_uow(work)
+    if as_json:
+        typer.echo(json.dumps(poll_as_dict(poll), ensure_ascii=False))
+        return
+    typer.echo(poll.id)
+    if poll.campaign.opens_at is None:
+        typer.echo(
+            _("Poll {id} created as a draft. Open it with: spilno-admin campaign open {id}").format(
+                id=poll.id
+            ),
+            err=True,
+        )
+    else:
+        typer.echo(_("Poll {id} created and scheduled.").format(id=poll.id), err=True)

@@ -1,0 +1,61 @@
+"""A scripted resident: sends commands and text, presses buttons it sees, like a person would."""
+
+from __future__ import annotations
+
+import itertools
+
+from bot.dialogs import Dialogs
+from bot.ui import Button, Incoming, IncomingKind, Reply
+from core.domain.citizen import IdentityRef
+
+_update_ids = itertools.count(1)
+
+
+class Resident:
+    def __init__(
+        self,
+        dialogs: Dialogs,
+        name: str = "olena",
+        *,
+        platform: str = "test",
+        language_hint: str | None = None,
+    ) -> None:
+        self.dialogs = dialogs
+        self.identity = IdentityRef(platform, name)
+        self.language_hint = language_hint
+        self.replies: list[Reply] = []
+
+    async def send(self, kind: IncomingKind, **fields: str | None) -> list[Reply]:
+        incoming = Incoming(
+            self.identity,
+            kind,
+            update_id=str(next(_update_ids)),
+            language_hint=self.language_hint,
+            **fields,  # type: ignore[arg-type]
+        )
+        self.replies = await self.dialogs.handle(incoming)
+        return self.replies
+
+    async def command(self, name: str) -> list[Reply]:
+        return await self.send(IncomingKind.COMMAND, text=name)
+
+    async def say(self, text: str) -> list[Reply]:
+        return await self.send(IncomingKind.TEXT, text=text)
+
+    def button(self, label_part: str) -> Button:
+        for reply in reversed(self.replies):
+            for row in reply.buttons:
+                for button in row:
+                    if label_part in button.label:
+                        return button
+        raise AssertionError(f"no button with {label_part!r} in {self.buttons()}")
+
+    async def press(self, label_part: str) -> list[Reply]:
+        return await self.send(IncomingKind.BUTTON, payload=self.button(label_part).payload)
+
+    def buttons(self) -> list[str]:
+        return [b.label for r in self.replies for row in r.buttons for b in row]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.replies)

@@ -1,0 +1,150 @@
+from datetime import timedelta
+
+import pytest
+
+from bot.dialogs import Dialogs
+from bot.ui import Incoming, IncomingKind
+from core.domain.campaign import ResultsVisibility
+from core.domain.citizen import IdentityRef, NotificationMode
+from core.services import campaigns, polls
+from tests.fakes.clock import FakeClock
+from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.fakes.resident import Resident
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def factory() -> MemoryUnitOfWorkFactory:
+    return MemoryUnitOfWorkFactory()
+
+
+@pytest.fixture
+def dialogs(factory, clock) -> Dialogs:
+    return Dialogs(factory, clock=clock, default_locale="uk")
+
+
+async def open_poll(factory, clock, **kwargs):
+    async with factory() as uow:
+        poll = await polls.create_poll(
+            uow,
+            question="Де посадити дерева?",
+            options=["У парку", "Біля школи"],
+            actor="m",
+            now=clock(),
+            **kwargs,
+        )
+        await campaigns.open_campaign(uow, poll.id, actor="m", now=clock())
+        await uow.commit()
+    return poll
+
+
+async def test_start_asks_for_language_then_shows_the_menu_in_that_language(dialogs):
+    resident = Resident(dialogs)
+    await resident.command("start")
+    assert resident.buttons() == ["Українська", "English"]
+    await resident.press("English")
+    assert "Main menu" in resident.text
+    assert "🗳 Polls" in resident.buttons()
+
+
+async def test_a_whole_vote_in_ukrainian(dialogs, factory, clock):
+    poll = await open_poll(factory, clock)
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("Українська")
+    assert "Головне меню" in resident.text
+    await resident.press("Опитування")
+    await resident.press("Де посадити")
+    await resident.press("Біля школи")
+    assert "Дякуємо! Ваш голос збережено." in resident.text
+    assert "✅ Біля школи" in resident.buttons()
+    await resident.press("Результати")
+    assert "Проголосувала 1 людина." in resident.text
+    async with factory() as uow:
+        assert (await uow.ballots.tally(poll.id))[1] == 1
+
+
+async def test_a_redelivered_update_has_no_second_effect(dialogs, factory, clock):
+    await open_poll(factory, clock)
+    identity = IdentityRef("test", "u1")
+    first = Incoming(identity, IncomingKind.COMMAND, text="start", update_id="42")
+    assert await dialogs.handle(first)
+    assert await dialogs.handle(first) == []
+
+
+async def test_a_closed_poll_answers_politely_instead_of_counting(dialogs, factory, clock):
+    await open_poll(factory, clock, closes_at=clock() + timedelta(minutes=5))
+    resident = Resident(dialogs, language_hint="en")
+    await resident.command("start")
+    await resident.press("English")
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    clock.advance(minutes=5)
+    await resident.press("У парку")
+    assert "This poll is closed; voting has ended." in resident.text
+
+
+async def test_results_after_close_are_not_offered_while_open(dialogs, factory, clock):
+    await open_poll(factory, clock, visibility=ResultsVisibility.AFTER_CLOSE)
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English")
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    assert not any("Results" in label for label in resident.buttons())
+
+
+async def test_typed_text_when_nothing_is_asked_gets_the_menu_back(dialogs):
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English")
+    await resident.say("hello?")
+    assert "Please use the buttons below." in resident.text
+    assert "🗳 Polls" in resident.buttons()
+
+
+async def test_unsupported_content_gets_a_polite_hint(dialogs):
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English")
+    await resident.send(IncomingKind.UNSUPPORTED)
+    assert "can't read this kind of message" in resident.text
+
+
+async def test_stop_turns_notifications_off_and_settings_turn_them_on(dialogs, factory):
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English")
+    await resident.command("stop")
+    assert "unsubscribed" in resident.text
+    citizen = next(iter(factory.state.citizens.values()))
+    assert citizen.notifications == NotificationMode.OFF
+    await resident.press("Turn notifications on")
+    assert next(iter(factory.state.citizens.values())).notifications == NotificationMode.INSTANT
+
+
+async def test_the_telegram_language_picks_the_first_locale_until_chosen(dialogs):
+    resident = Resident(dialogs, language_hint="en")
+    await resident.command("start")
+    await resident.press("English")
+    await resident.command("language")
+    await resident.press("Українська")
+    assert "Головне меню" in resident.text
+
+
+async def test_a_handler_crash_rolls_back_and_apologises(factory, clock):
+    async def broken(turn):
+        await turn.uow.citizens.save(turn.citizen)
+        raise RuntimeError("boom")
+
+    dialogs = Dialogs(factory, clock=clock, default_locale="en", route=broken)
+    replies = await dialogs.handle(
+        Incoming(IdentityRef("test", "x"), IncomingKind.TEXT, text="hi", update_id="1")
+    )
+    assert "something went wrong" in replies[0].text
+    assert factory.state.citizens == {}
+    assert factory.state.updates == set()
