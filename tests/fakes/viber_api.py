@@ -165,10 +165,12 @@ class FakeViberApi:
         http_status: int | None = None,
         delay_s: float = 0.0,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        self._failures.setdefault(endpoint, []).extend(
-            Injected(status, http_status, delay_s) for _ in range(times)
-        )
+        """Fail the next `times` calls to `endpoint`, once `after` more calls have succeeded."""
+        queue = self._failures.setdefault(endpoint, [])
+        queue.extend(Injected() for _ in range(after))
+        queue.extend(Injected(status, http_status, delay_s) for _ in range(times))
 
     # -- what was called -------------------------------------------------------------------
 
