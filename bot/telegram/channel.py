@@ -1,0 +1,365 @@
+"""The Telegram channel: aiogram receives (long polling or webhook), the dialogs decide, we render.
+
+Thin on purpose: an update becomes an `Incoming`, `Dialogs.handle` does the work inside one unit
+of work (dedup included), and the replies are rendered natively — the first reply to a button
+press edits the message the button was on, the rest are sent as new messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.methods import AnswerCallbackQuery
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    ChatMemberUpdated,
+    Message,
+    Update,
+)
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.dialogs import Dialogs
+from bot.telegram.mapping import (
+    PLATFORM,
+    callback_to_incoming,
+    identity_of,
+    message_to_incoming,
+)
+from bot.telegram.messenger import (
+    SendPause,
+    TelegramMessenger,
+    edit_message,
+    send_message,
+    translate_error,
+)
+from bot.telegram.redact import redact, register_secret
+from bot.ui import Incoming, Reply
+from core.bootstrap import App
+from core.delivery.messenger import DeliveryError, RecipientUnreachableError, RetryAfterError
+from core.domain.citizen import SUPPORTED_LOCALES, IdentityRef, initial_locale
+from core.i18n import _, use_locale
+from core.services import citizens
+from core.services.unit_of_work import StorageUnavailableError
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_LABEL = b"spilno/telegram/webhook-secret/v1"
+
+# A direct reply waits out a 429 this many times, and never longer than this in total.
+REPLY_RETRIES = 2
+REPLY_MAX_WAIT_S = 15.0
+POLLING_TIMEOUT_S = 25
+
+T = TypeVar("T")
+
+
+def derive_webhook_secret(key: str) -> str:
+    """Every web process derives the same secret from configuration: nothing to store or share.
+
+    HMAC-SHA256 hex: 64 characters of [0-9a-f], within Telegram's 1–256 [A-Za-z0-9_-].
+    """
+    return hmac.new(key.encode(), _SECRET_LABEL, hashlib.sha256).hexdigest()
+
+
+def bot_commands() -> list[BotCommand]:
+    """The command menu, in the current locale."""
+    return [
+        BotCommand(command="start", description=_("Start over: the main menu")),
+        BotCommand(command="help", description=_("What Spilno can do")),
+        BotCommand(command="language", description=_("Change the language")),
+        BotCommand(command="stop", description=_("Stop all notifications")),
+    ]
+
+
+def build_bot(token: str, api_url: str, *, timeout: float = 30.0) -> Bot:
+    register_secret(token)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), timeout=timeout)
+    return Bot(token, session=session)
+
+
+class TelegramChannel:
+    name = PLATFORM
+
+    def __init__(
+        self,
+        app: App,
+        dialogs: Dialogs,
+        *,
+        token: str,
+        api_url: str = "https://api.telegram.org",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        default_locale: str = "uk",
+    ) -> None:
+        self._app = app
+        self._dialogs = dialogs
+        self._default_locale = default_locale
+        self.bot = build_bot(token, api_url)
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret or derive_webhook_secret(token)
+        register_secret(self.webhook_secret)
+        self.pause = SendPause()
+        self.messenger = TelegramMessenger(self.bot, self.pause)
+        self._dispatcher = Dispatcher()
+        self._dispatcher.include_router(self._router())
+        self._polling: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # ---- Channel protocol --------------------------------------------------------------------
+
+    def web_routes(self) -> list[web.RouteDef]:
+        return [web.post(WEBHOOK_PATH, self.handle_webhook)] if self.webhook_url else []
+
+    async def start(self) -> None:
+        await self._set_commands()
+        allowed = self._dispatcher.resolve_used_update_types()
+        if self.webhook_url:
+            await self.bot.set_webhook(
+                self.webhook_url, secret_token=self.webhook_secret, allowed_updates=allowed
+            )
+            log.info("Telegram webhook registered at %s", self.webhook_url)
+            return
+        # Telegram refuses getUpdates while a webhook is set.
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        self._polling = asyncio.create_task(
+            self._dispatcher.start_polling(
+                self.bot,
+                polling_timeout=POLLING_TIMEOUT_S,
+                allowed_updates=allowed,
+                handle_signals=False,  # the runner owns the signals
+                close_bot_session=False,
+            ),
+            name="telegram-polling",
+        )
+        log.info("Telegram long polling started")
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            if not self._polling.done():
+                try:
+                    await self._dispatcher.stop_polling()
+                except RuntimeError:  # stopped before the polling task even began
+                    self._polling.cancel()
+            try:
+                await self._polling
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.exception("Telegram polling ended with an error")
+            self._polling = None
+        if self._background:
+            await asyncio.wait(self._background, timeout=10)
+        await self.bot.session.close()
+
+    # ---- webhook -----------------------------------------------------------------------------
+
+    async def handle_webhook(self, request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
+            log.warning("Telegram webhook: request without the right secret token refused")
+            return web.Response(status=401)
+        try:
+            update = Update.model_validate(await request.json(), context={"bot": self.bot})
+        except (ValueError, ValidationError):
+            log.warning("Telegram webhook: malformed update refused")
+            return web.Response(status=400)
+        try:
+            answer = await self._dispatcher.feed_update(self.bot, update, webhook=True)
+        except StorageUnavailableError:
+            # Nothing was committed; Telegram redelivers on a non-2xx answer.
+            log.warning(
+                "update %s: database unavailable, asking Telegram to retry", update.update_id
+            )
+            return web.Response(status=503)
+        except Exception:
+            log.exception("update %s: handling failed", update.update_id)
+            return web.Response(status=200)
+        if isinstance(answer, AnswerCallbackQuery):
+            # Telegram executes one method given in the webhook answer: one round trip saved.
+            body = answer.model_dump(exclude_none=True)
+            return web.json_response({"method": "answerCallbackQuery", **body})
+        return web.Response(status=200)
+
+    # ---- update handlers ---------------------------------------------------------------------
+
+    def _router(self) -> Router:
+        router = Router(name=__name__)
+        router.message.register(self._on_message)
+        router.callback_query.register(self._on_callback)
+        router.my_chat_member.register(self._on_membership)
+        return router
+
+    async def _on_message(
+        self, message: Message, event_update: Update, webhook: bool = False
+    ) -> None:
+        incoming = message_to_incoming(message, event_update.update_id)
+        if incoming is None:
+            return
+        replies = await self._handle(incoming, message.chat.id, webhook=webhook)
+        await self._deliver(incoming, message.chat.id, replies, None, webhook=webhook)
+
+    async def _on_callback(
+        self, callback_query: CallbackQuery, event_update: Update, webhook: bool = False
+    ) -> AnswerCallbackQuery | None:
+        incoming = callback_to_incoming(callback_query, event_update.update_id)
+        answer = AnswerCallbackQuery(callback_query_id=callback_query.id)
+        source = callback_query.message
+        chat_id = source.chat.id if source is not None else callback_query.from_user.id
+        # Messages older than 48 h come back inaccessible: they cannot be edited.
+        edit_id = source.message_id if isinstance(source, Message) else None
+        if webhook:
+            replies = await self._handle(incoming, chat_id, webhook=True)
+            await self._deliver(incoming, chat_id, replies, edit_id, webhook=True)
+            return answer  # goes back in the webhook response
+        # Polling: stop the button's spinner while the dialogs work.
+        answered = asyncio.create_task(self._quietly(self.bot(answer)))
+        replies = await self._handle(incoming, chat_id, webhook=False)
+        await answered
+        await self._deliver(incoming, chat_id, replies, edit_id, webhook=False)
+        return None
+
+    async def _on_membership(self, my_chat_member: ChatMemberUpdated) -> None:
+        # The resident blocked the bot: stop bulk sends now rather than at the next 403.
+        if (
+            my_chat_member.chat.type == "private"
+            and my_chat_member.new_chat_member.status == "kicked"
+        ):
+            await self._mark_unreachable(identity_of(my_chat_member.from_user))
+
+    async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
+        try:
+            return await self._dialogs.handle(incoming)
+        except StorageUnavailableError:
+            if webhook:
+                raise  # 503: Telegram redelivers, the resident sees the answer a bit later
+            # Polling has already moved past this update: apologise instead of going silent.
+            log.warning("update %s: database unavailable", incoming.update_id)
+            with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
+                return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+
+    # ---- rendering ---------------------------------------------------------------------------
+
+    async def _deliver(
+        self,
+        incoming: Incoming,
+        chat_id: int,
+        replies: list[Reply],
+        edit_id: int | None,
+        *,
+        webhook: bool,
+    ) -> None:
+        if not replies:
+            return
+        work = self._render(incoming, chat_id, replies, edit_id)
+        if not webhook:
+            await work
+            return
+        # The update is committed: acknowledge Telegram now and talk to the resident after.
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _render(
+        self, incoming: Incoming, chat_id: int, replies: list[Reply], edit_id: int | None
+    ) -> None:
+        try:
+            for index, reply in enumerate(replies):
+                if index == 0 and edit_id is not None:
+                    edited = await self._with_retry(
+                        lambda r=reply: edit_message(self.bot, chat_id, edit_id, r)
+                    )
+                    if edited:
+                        continue
+                await self._with_retry(lambda r=reply: send_message(self.bot, chat_id, r))
+        except Exception as error:
+            translated = error if isinstance(error, DeliveryError) else translate_error(error)
+            if isinstance(translated, RecipientUnreachableError):
+                log.info("update %s: %s is unreachable", incoming.update_id, incoming.identity)
+                await self._mark_unreachable(incoming.identity)
+                return
+            if translated is None:
+                log.exception("update %s: rendering the reply failed", incoming.update_id)
+                return
+            log.warning(
+                "update %s: reply to %s not delivered: %s",
+                incoming.update_id,
+                incoming.identity,
+                redact(str(translated)),
+            )
+
+    async def _with_retry(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Wait out a 429 (shared with bulk delivery) and try again, a bounded number of times."""
+        waited = 0.0
+        for attempt in range(REPLY_RETRIES + 1):
+            left = self.pause.remaining()
+            if left > REPLY_MAX_WAIT_S - waited:
+                raise RetryAfterError(left)  # too long for a resident to wait: give up
+            if left > 0:
+                waited += left
+                await self.pause.wait()
+            try:
+                return await call()
+            except TelegramRetryAfter as error:
+                self.pause.pause(error.retry_after)
+                if attempt == REPLY_RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _mark_unreachable(self, identity: IdentityRef) -> None:
+        try:
+            async with self._app.uow_factory() as uow:
+                await citizens.mark_unreachable(uow, identity)
+                await uow.commit()
+        except Exception:
+            log.exception("could not mark %s unreachable", identity)
+
+    async def _set_commands(self) -> None:
+        """The command menu in each language, and in the default one for everybody else."""
+        try:
+            for language in (None, *SUPPORTED_LOCALES):
+                with use_locale(language or self._default_locale):
+                    await self.bot.set_my_commands(bot_commands(), language_code=language)
+        except TelegramAPIError as error:
+            log.warning("Telegram command menu not set: %s", redact(str(error)))
+
+    @staticmethod
+    async def _quietly(call: Coroutine[Any, Any, Any]) -> None:
+        try:
+            await call
+        except TelegramAPIError as error:  # e.g. a query too old to answer: harmless
+            log.debug("answerCallbackQuery failed: %s", redact(str(error)))
+
+
+def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
+    settings = app.settings
+    if settings.telegram_token is None:
+        raise ValueError("SPILNO_TELEGRAM_TOKEN is not set")
+    token = settings.telegram_token.get_secret_value()
+    key = settings.webhook_secret.get_secret_value() if settings.webhook_secret else token
+    webhook_url = (
+        settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH if settings.webhook_base_url else None
+    )
+    channel = TelegramChannel(
+        app,
+        dialogs,
+        token=token,
+        api_url=settings.telegram_api_url,
+        webhook_url=webhook_url,
+        webhook_secret=derive_webhook_secret(key),
+        default_locale=settings.default_locale,
+    )
+    app.messengers[PLATFORM] = channel.messenger
+    return channel

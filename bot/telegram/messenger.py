@@ -1,0 +1,181 @@
+"""Sending to Telegram: the error table, the bot-wide 429 pause, and the core `Messenger` port.
+
+Every Telegram failure is translated here, once, onto the core's typed delivery errors:
+
+    429 (retry_after)                  → RetryAfterError(seconds); the whole bot pauses
+    403 blocked / deactivated          → RecipientUnreachableError
+    400 chat not found / deactivated   → RecipientUnreachableError
+    400 message is not modified        → not an error
+    other 400, 401, 404, too large     → PermanentDeliveryError
+    5xx, timeouts, connection errors   → TransientDeliveryError
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import aiohttp
+from aiogram import Bot
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, FSInputFile, InputFile
+
+from bot.telegram.redact import redact
+from bot.telegram.rendering import CAPTION_LIMIT, TEXT_LIMIT, inline_keyboard, split_text
+from core.delivery.messenger import (
+    DeliveryError,
+    Message,
+    PermanentDeliveryError,
+    RecipientUnreachableError,
+    RetryAfterError,
+    TransientDeliveryError,
+)
+
+PLATFORM = "telegram"
+
+_NOT_MODIFIED = "message is not modified"
+_GONE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
+
+
+def is_not_modified(error: BaseException) -> bool:
+    return isinstance(error, TelegramBadRequest) and _NOT_MODIFIED in error.message
+
+
+def translate_error(error: BaseException) -> DeliveryError | None:
+    """The core's view of a Telegram failure; None when it is not a failure at all."""
+    reason = redact(f"{type(error).__name__}: {error}")
+    match error:
+        case TelegramRetryAfter():
+            return RetryAfterError(float(error.retry_after))
+        case TelegramForbiddenError():
+            return RecipientUnreachableError(reason)
+        case TelegramBadRequest() if _NOT_MODIFIED in error.message:
+            return None
+        case TelegramBadRequest() if any(g in error.message.lower() for g in _GONE_400):
+            return RecipientUnreachableError(reason)
+        case TelegramEntityTooLarge():  # a subclass of the network error, but permanent
+            return PermanentDeliveryError(reason)
+        case (
+            TelegramServerError()
+            | TelegramNetworkError()
+            | TelegramConflictError()
+            | ClientDecodeError()
+            | aiohttp.ClientError()
+            | TimeoutError()
+        ):
+            return TransientDeliveryError(reason)
+        case TelegramAPIError():
+            return PermanentDeliveryError(reason)
+        case OSError():
+            return TransientDeliveryError(reason)
+    return None  # not a delivery failure: a bug, let it surface
+
+
+class SendPause:
+    """After a 429 Telegram wants *the bot* to slow down, not one chat: one pause for all sends."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self._until = max(self._until, self._clock() + seconds)
+
+    def remaining(self) -> float:
+        return max(0.0, self._until - self._clock())
+
+    async def wait(self) -> None:
+        # A loop, not one sleep: another 429 may extend the pause while we wait.
+        while (left := self.remaining()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(left)
+
+
+def _input_file(image: str | bytes) -> InputFile | str:
+    if isinstance(image, bytes):
+        return BufferedInputFile(image, filename="image.jpg")
+    if not image.startswith(("http://", "https://")) and Path(image).is_file():
+        return FSInputFile(image)
+    return image  # a URL or a Telegram file_id
+
+
+async def send_message(bot: Bot, chat_id: int | str, message: Message) -> int:
+    """Send `message` (split if long, buttons under the last part); return the last message id.
+
+    aiogram errors propagate untranslated: callers decide between retrying and translating.
+    """
+    markup = inline_keyboard(message.buttons)
+    text = message.text
+    if message.image is not None:
+        fits = len(text) <= CAPTION_LIMIT
+        sent = await bot.send_photo(
+            chat_id,
+            _input_file(message.image),
+            caption=text if fits and text else None,
+            reply_markup=markup if fits else None,
+        )
+        if fits:
+            return sent.message_id
+    parts = split_text(text, TEXT_LIMIT)
+    message_id = 0
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        message_id = sent.message_id
+    return message_id
+
+
+async def edit_message(bot: Bot, chat_id: int | str, message_id: int, message: Message) -> bool:
+    """Replace a text message in place. False when Telegram cannot edit it (send anew instead)."""
+    if message.image is not None or len(message.text) > TEXT_LIMIT or not message.text:
+        return False
+    try:
+        await bot.edit_message_text(
+            text=message.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=inline_keyboard(message.buttons),
+        )
+    except TelegramBadRequest as error:
+        # "not modified": the screen is already what it should be (a double tap).
+        # Anything else (too old, a photo, deleted): the caller sends a new message.
+        return is_not_modified(error)
+    return True
+
+
+class TelegramMessenger:
+    """The core `Messenger` for bulk delivery: one send, typed errors, never a retry loop.
+
+    Retrying is the delivery layer's job; a 429 pauses every later send from this bot until it
+    passes, and those sends raise RetryAfterError at once without touching the network.
+    """
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, pause: SendPause | None = None) -> None:
+        self.bot = bot
+        self.pause = pause or SendPause()
+
+    async def send(self, external_id: str, message: Message) -> str:
+        if (left := self.pause.remaining()) > 0:
+            raise RetryAfterError(left)
+        try:
+            return str(await send_message(self.bot, int(external_id), message))
+        except Exception as error:
+            translated = translate_error(error)
+            if translated is None:
+                raise
+            if isinstance(translated, RetryAfterError):
+                self.pause.pause(translated.seconds)
+            raise translated from None

@@ -1,0 +1,66 @@
+"""Reply → Telegram: inline keyboards and texts cut to Telegram's length limits."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.ui import PAYLOAD_MAX_BYTES, Button, PayloadTooLongError
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+# Where a long text may be cut, best first: paragraphs, lines, sentence ends, words.
+_BOUNDARIES = (
+    re.compile(r"\n\s*\n"),
+    re.compile(r"\n"),
+    re.compile(r"(?<=[.!?…])\s+"),
+    re.compile(r"\s+"),
+)
+
+
+def inline_keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=_callback_data(b)) for b in row]
+            for row in rows
+            if row
+        ]
+    )
+
+
+def _callback_data(button: Button) -> str:
+    # The codec already refuses long payloads; this guards hand-built Buttons too, because
+    # Telegram rejects the whole message for one oversized callback_data.
+    if len(button.payload.encode("utf-8")) > PAYLOAD_MAX_BYTES:
+        raise PayloadTooLongError(f"callback_data over {PAYLOAD_MAX_BYTES} bytes")
+    return button.payload
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Cut `text` into chunks of at most `limit` characters, at the most natural boundary."""
+    chunks: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        head_end, rest_start = _cut(rest, limit)
+        head = rest[:head_end].rstrip()
+        if head:
+            chunks.append(head)
+        rest = rest[rest_start:].lstrip()
+    if rest.strip() or not chunks:
+        chunks.append(rest)
+    return chunks
+
+
+def _cut(text: str, limit: int) -> tuple[int, int]:
+    """Where the first chunk ends and the rest begins (the separator itself is dropped)."""
+    window = text[: limit + 1]
+    for boundary in _BOUNDARIES:
+        # A boundary in the first tenth would leave a stub; a finer boundary does better.
+        matches = [m for m in boundary.finditer(window) if limit // 10 < m.start() <= limit]
+        if matches:
+            return matches[-1].start(), matches[-1].end()
+    return limit, limit
