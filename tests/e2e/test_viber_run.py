@@ -1,0 +1,177 @@
+"""`spilno run` as a real process, with the fake Viber API as the outside world: a resident opens
+the bot, chooses a language, finds a poll, votes and sees the results."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.bootstrap import bootstrap
+from core.config import Settings
+from core.services import campaigns, polls
+from tests.fakes.viber_api import FakeViberApi, ViberUser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-viber-token-5a4b3c2d1e0f"
+RESIDENT = ViberUser("e2e-resident==", name="Марія", language="en")
+START_TIMEOUT_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def spilno_env(**settings: str) -> dict[str, str]:
+    """The parent's environment without any SPILNO_ setting, plus the given ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update({f"SPILNO_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+async def seed_poll(database_url: str) -> int:
+    app = bootstrap(Settings(database_url=database_url, _env_file=None))
+    try:
+        await app.prepare_database()
+        async with app.uow_factory() as uow:
+            now = app.clock()
+            poll = await polls.create_poll(
+                uow,
+                question="Which street gets new lights first?",
+                options=["Shevchenka", "Franka"],
+                actor="e2e",
+                now=now,
+            )
+            await campaigns.open_campaign(uow, poll.id, actor="e2e", now=now)
+            await uow.commit()
+        return poll.id
+    finally:
+        await app.aclose()
+
+
+async def tally(database_url: str, poll_id: int) -> tuple[dict[int, int], int]:
+    app = bootstrap(Settings(database_url=database_url, _env_file=None))
+    try:
+        async with app.uow_factory() as uow:
+            return await uow.ballots.tally(poll_id)
+    finally:
+        await app.aclose()
+
+
+@asynccontextmanager
+async def spilno_run(cwd: Path, env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), timeout=15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def wait_for_webhook(api: FakeViberApi, process: asyncio.subprocess.Process) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT_S
+    while api.webhook_url is None:
+        if process.returncode is not None:
+            _out, err = await process.communicate()
+            pytest.fail(f"spilno run exited with {process.returncode}:\n{err.decode()}")
+        if loop.time() > deadline:
+            pytest.fail("spilno run did not register the Viber webhook in time")
+        await asyncio.sleep(0.1)
+
+
+def payloads(message: dict[str, Any]) -> list[str]:
+    return [b["ActionBody"] for b in (message.get("keyboard") or {}).get("Buttons", [])]
+
+
+async def press(api: FakeViberApi, payload: str) -> list[dict[str, Any]]:
+    before = len(api.messages_to(RESIDENT.id))
+    result = await api.send_text(RESIDENT, payload)
+    assert result.status == 200, result.text
+    return api.messages_to(RESIDENT.id)[before:]
+
+
+async def test_resident_votes_through_viber_against_a_running_spilno(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}"
+    poll_id = await seed_poll(database_url)
+    port = free_port()
+    async with FakeViberApi(TOKEN) as api:
+        env = spilno_env(
+            database_url=database_url,
+            viber_token=TOKEN,
+            viber_api_url=api.url,
+            viber_bot_name="Spilno e2e",
+            webhook_base_url=f"http://127.0.0.1:{port}",
+            http_host="127.0.0.1",
+            http_port=str(port),
+            log_level="DEBUG",
+        )
+        async with spilno_run(tmp_path, env) as process:
+            await wait_for_webhook(api, process)
+            assert api.webhook_url == f"http://127.0.0.1:{port}/viber/webhook"
+
+            welcome = (await api.conversation_started(RESIDENT)).json()
+            assert welcome["sender"]["name"] == "Spilno e2e"
+            assert "setlang:en" in payloads(welcome)
+
+            _greeting, menu = await press(api, "setlang:en")
+            assert "polls:0" in payloads(menu)
+            (poll_list,) = await press(api, "polls:0")
+            assert f"poll:{poll_id}" in payloads(poll_list)
+            (poll_screen,) = await press(api, f"poll:{poll_id}")
+            vote = next(p for p in payloads(poll_screen) if p.startswith("vote:"))
+            (voted,) = await press(api, vote)
+            assert "Your vote is saved" in voted["text"]
+            (results,) = await press(api, f"pres:{poll_id}")
+            assert "1 person voted" in results["text"]
+
+            process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), timeout=15)
+
+    assert process.returncode == 0, err.decode()
+    assert TOKEN not in err.decode(), "the token must never reach the logs"
+    _votes, voters = await tally(database_url, poll_id)
+    assert voters == 1
+
+
+async def test_viber_token_without_a_webhook_url_fails_at_start_with_a_readable_reason(
+    tmp_path: Path,
+) -> None:
+    env = spilno_env(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}",
+        viber_token=TOKEN,
+        http_port=str(free_port()),
+    )
+    async with spilno_run(tmp_path, env) as process:
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT_S)
+
+    assert process.returncode != 0
+    assert "SPILNO_WEBHOOK_BASE_URL" in err.decode()
+    assert "webhook" in err.decode().lower()
+    assert TOKEN not in err.decode()
