@@ -93,7 +93,8 @@ class Resident:
 
     def _shown(self, call: Call, text_part: str) -> bool:
         return (
-            call.chat_id == self.user_id
+            call.ok
+            and call.chat_id == self.user_id
             and call.method in {"sendMessage", "sendPhoto", "editMessageText"}
             and (
                 text_part in (call.text or "")

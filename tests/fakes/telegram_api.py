@@ -31,11 +31,16 @@ _JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "scope"
 
 @dataclass(frozen=True)
 class Call:
-    """One request the bot made: the method and its decoded parameters."""
+    """One request the bot made: the method, its decoded parameters, when, and our answer."""
 
     method: str
     params: dict[str, Any]
     at: float
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
 
     @property
     def chat_id(self) -> int | None:
@@ -271,7 +276,9 @@ class FakeTelegramAPI:
         return [
             c
             for c in self.calls
-            if c.chat_id == chat_id and (c.method in SEND_METHODS or c.method == "editMessageText")
+            if c.ok
+            and c.chat_id == chat_id
+            and (c.method in SEND_METHODS or c.method == "editMessageText")
         ]
 
     def screen(self, chat_id: int) -> list[tuple[int, str | None, list[list[dict[str, Any]]]]]:
@@ -328,14 +335,19 @@ class FakeTelegramAPI:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params = await _read_params(request)
-        call = Call(method, params, time.monotonic())
-        await self._record(call)
+        arrived = time.monotonic()
+        response = await self._answer(method, params)
+        await self._record(Call(method, params, arrived, response.status))
+        return response
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> web.Response:
         if self.latency and method != "getUpdates":
             await asyncio.sleep(self.latency)
-        failure = self._take_failure(method, call.chat_id)
+        chat_id = int(params["chat_id"]) if params.get("chat_id") is not None else None
+        failure = self._take_failure(method, chat_id)
         if failure is not None:
             return _error(failure.status, failure.description, failure.retry_after)
-        if call.chat_id in self.blocked_chats and method not in {"answerCallbackQuery"}:
+        if chat_id in self.blocked_chats:
             return _error(403, "Forbidden: bot was blocked by the user")
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
