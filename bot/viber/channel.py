@@ -207,6 +207,7 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
             "so set it to this server's public HTTPS address (e.g. https://bot.example.org)"
         )
     token = settings.viber_token.get_secret_value()
+    install_log_redaction(token)  # before anything can log it
     messenger = ViberMessenger(
         token=token,
         api_url=settings.viber_api_url,

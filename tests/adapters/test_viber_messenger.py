@@ -244,6 +244,15 @@ async def test_rate_limited_broadcast_batch_is_marked_for_retry_and_sending_paus
     assert {r.outcome for r in report.results[300:]} == {SendOutcome.SENT}
 
 
+async def test_broadcast_to_nobody_sends_nothing(
+    viber_api: FakeViberApi, messenger: ViberMessenger
+) -> None:
+    report = await messenger.broadcast([], MENU)
+
+    assert report.results == []
+    assert viber_api.calls == []
+
+
 async def test_broadcast_sends_each_resident_once_even_if_listed_twice(
     viber_api: FakeViberApi, messenger: ViberMessenger
 ) -> None:
