@@ -390,7 +390,7 @@ class FakeTelegramAPI:
             self._updates.popleft()
         if not self._updates:
             self._updates_ready.clear()
-            timeout = min(float(params.get("timeout") or 0), 2.0)
+            timeout = min(float(params.get("timeout") or 0), 0.5)  # short: fast teardown
             if timeout:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._updates_ready.wait(), timeout)
