@@ -24,7 +24,11 @@ from core.services import demo
 from core.services.unit_of_work import StorageUnavailableError
 
 cli = typer.Typer(
-    name="spilno", help="Spilno: civic participation in Telegram and Viber.", no_args_is_help=True
+    name="spilno",
+    help="Spilno: civic participation in Telegram and Viber.",
+    no_args_is_help=True,
+    # Rich tracebacks print local variables, which may hold tokens.
+    pretty_exceptions_enable=False,
 )
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -55,6 +59,9 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
 
     try:
         asyncio.run(_go())
+    except SettingsError as error:  # a channel found its configuration incomplete
+        typer.echo(f"spilno: {error}", err=True)
+        raise typer.Exit(2) from None
     except (StorageUnavailableError, OSError) as error:
         typer.echo(
             "spilno: " + _("cannot reach the database: {error}").format(error=error), err=True

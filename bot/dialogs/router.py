@@ -41,6 +41,8 @@ async def route(turn: Turn) -> list[Reply]:
 
 async def _dispatch(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
+    if incoming.kind == IncomingKind.STARTED:
+        return await menu.welcome(turn)
     if turn.is_new and incoming.kind != IncomingKind.BUTTON:
         # Whatever a newcomer sends first, they start by choosing a language.
         return await menu.start(turn)
@@ -52,8 +54,6 @@ async def _dispatch(turn: Turn) -> list[Reply]:
             action, _args = decode_payload(incoming.payload or "")
             handler = ACTIONS.get(action)
             return await handler(turn) if handler else await menu.main_menu(turn)
-        case IncomingKind.STARTED:
-            return await menu.welcome(turn)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
         case _:

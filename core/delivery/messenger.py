@@ -79,3 +79,11 @@ class Messenger(Protocol):
     async def send(self, external_id: str, message: Message) -> str:
         """Send one message; return the platform's message id or raise a DeliveryError."""
         ...
+
+
+class BroadcastingMessenger(Messenger, Protocol):
+    """A platform with a native multi-recipient send (Viber's broadcast_message)."""
+
+    async def broadcast(self, external_ids: list[str], message: Message) -> BroadcastReport:
+        """Send to many; one SendResult per receiver. A failed batch fails only its receivers."""
+        ...

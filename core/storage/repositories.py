@@ -6,36 +6,33 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.audit import AuditEntry
 from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.domain.citizen import Citizen, IdentityRef, NotificationMode
 from core.domain.poll import Poll, PollOption
+from core.storage import statements
 from core.storage.models import (
     AuditRow,
     BallotChoiceRow,
-    BallotRow,
     CampaignRow,
     CitizenRow,
     IdentityRow,
     PollOptionRow,
     PollRow,
-    ProcessedUpdateRow,
 )
 
 
-def _insert_ignoring_conflicts(session: AsyncSession, table: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING in the dialect at hand (both of ours support it)."""
-    dialect = session.bind.dialect.name if session.bind is not None else "postgresql"
-    module = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(table).on_conflict_do_nothing()
+async def _core(session: AsyncSession, stmt: Any, params: Any) -> Any:
+    """Execute a Core statement on the session's connection, skipping the ORM layer (cheaper)."""
+    connection = await session.connection()
+    return await connection.execute(stmt, params)
 
 
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
+def _dialect_name(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else "postgresql"
 
 
 class SqlCitizenRepository:
@@ -124,10 +121,11 @@ class SqlProcessedUpdateRepository:
         self._session = session
 
     async def record(self, platform: str, update_id: str, now: datetime) -> bool:
-        stmt = _insert_ignoring_conflicts(self._session, ProcessedUpdateRow).values(
-            platform=platform, update_id=update_id, processed_at=now
+        result = await _core(
+            self._session,
+            statements.record_update(_dialect_name(self._session)),
+            {"platform": platform, "update_id": update_id, "processed_at": now},
         )
-        result = await self._session.execute(stmt)
         return bool(result.rowcount)
 
 
@@ -182,27 +180,21 @@ class SqlCampaignRepository:
         return None if row is None else _campaign(row)
 
     async def get_poll(self, campaign_id: int) -> Poll | None:
-        found = (
-            await self._session.execute(
-                select(CampaignRow, PollRow.max_choices)
-                .join(PollRow, PollRow.campaign_id == CampaignRow.id)
-                .where(CampaignRow.id == campaign_id)
-            )
-        ).one_or_none()
-        if found is None:
+        # One round trip: the campaign, its poll settings and every option, joined.
+        rows = (
+            await self._session.execute(statements.POLL_WITH_OPTIONS, {"campaign_id": campaign_id})
+        ).all()
+        if not rows:
             return None
-        row, max_choices = found
-        options = (
-            await self._session.execute(
-                select(PollOptionRow)
-                .where(PollOptionRow.campaign_id == campaign_id)
-                .order_by(PollOptionRow.position)
-            )
-        ).scalars()
+        first = rows[0]._mapping
+        columns = statements.campaigns.c
         return Poll(
-            campaign=_campaign(row),
-            max_choices=max_choices,
-            options=[PollOption(id=o.id, position=o.position, label=o.label) for o in options],
+            campaign=_campaign(CampaignRow(**{c.name: first[c.name] for c in columns})),
+            max_choices=first["max_choices"],
+            options=[
+                PollOption(id=r.option_id, position=r.option_position, label=r.option_label)
+                for r in rows
+            ],
         )
 
     async def list(
@@ -279,45 +271,38 @@ class SqlBallotRepository:
         self._session = session
 
     async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]:
-        query = (
-            select(BallotChoiceRow.option_id)
-            .join(BallotRow, BallotRow.id == BallotChoiceRow.ballot_id)
-            .where(BallotRow.campaign_id == campaign_id, BallotRow.citizen_id == citizen_id)
+        result = await _core(
+            self._session,
+            statements.BALLOT_CHOICES,
+            {"campaign_id": campaign_id, "citizen_id": citizen_id},
         )
-        return frozenset((await self._session.execute(query)).scalars())
+        return frozenset(result.scalars())
 
     async def lock_ballot(self, campaign_id: int, citizen_id: int, now: datetime) -> int:
-        # Insert-or-nothing, then lock: a concurrent double tap waits here for the first to commit
-        # instead of both reading "no vote yet" and both writing one.
-        await self._session.execute(
-            _insert_ignoring_conflicts(self._session, BallotRow).values(
-                campaign_id=campaign_id, citizen_id=citizen_id, created_at=now, updated_at=now
-            )
-        )
-        query = select(BallotRow.id).where(
-            BallotRow.campaign_id == campaign_id, BallotRow.citizen_id == citizen_id
-        )
-        if _is_postgres(self._session):
-            query = query.with_for_update()
-        return (await self._session.execute(query)).scalar_one()
+        # A concurrent double tap waits on this row lock for the first to commit, instead of
+        # both reading "no vote yet" and both writing one.
+        stmt = statements.lock_ballot(_dialect_name(self._session))
+        params = {
+            "campaign_id": campaign_id,
+            "citizen_id": citizen_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        return (await _core(self._session, stmt, params)).scalar_one()
 
     async def replace_choices(
         self, ballot_id: int, campaign_id: int, option_ids: frozenset[int], now: datetime
     ) -> None:
-        await self._session.execute(
-            delete(BallotChoiceRow).where(BallotChoiceRow.ballot_id == ballot_id)
-        )
+        await _core(self._session, statements.DELETE_CHOICES, {"ballot_id": ballot_id})
         if option_ids:
-            await self._session.execute(
-                insert(BallotChoiceRow),
+            await _core(
+                self._session,
+                statements.INSERT_CHOICES,
                 [
                     {"ballot_id": ballot_id, "option_id": o, "campaign_id": campaign_id}
                     for o in sorted(option_ids)
                 ],
             )
-        await self._session.execute(
-            update(BallotRow).where(BallotRow.id == ballot_id).values(updated_at=now)
-        )
 
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         counts = dict(

@@ -1,0 +1,85 @@
+"""Hot-path statements, built once. Building a SQLAlchemy statement costs more CPU than the
+database needs to run it, so what runs on every vote or update is prepared here with bind
+parameters and reused (the compiled form is cached by SQLAlchemy as well)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from core.storage.models import (
+    BallotChoiceRow,
+    BallotRow,
+    CampaignRow,
+    CitizenRow,
+    IdentityRow,
+    PollOptionRow,
+    PollRow,
+    ProcessedUpdateRow,
+)
+
+campaigns = CampaignRow.__table__
+polls = PollRow.__table__
+options = PollOptionRow.__table__
+ballots = BallotRow.__table__
+choices = BallotChoiceRow.__table__
+citizens = CitizenRow.__table__
+identities = IdentityRow.__table__
+processed = ProcessedUpdateRow.__table__
+
+POLL_WITH_OPTIONS = (
+    select(
+        campaigns,
+        polls.c.max_choices,
+        options.c.id.label("option_id"),
+        options.c.position.label("option_position"),
+        options.c.label.label("option_label"),
+    )
+    .join(polls, polls.c.campaign_id == campaigns.c.id)
+    .join(options, options.c.campaign_id == campaigns.c.id)
+    .where(campaigns.c.id == bindparam("campaign_id"))
+    .order_by(options.c.position)
+)
+
+BALLOT_CHOICES = (
+    select(choices.c.option_id)
+    .join(ballots, ballots.c.id == choices.c.ballot_id)
+    .where(
+        ballots.c.campaign_id == bindparam("campaign_id"),
+        ballots.c.citizen_id == bindparam("citizen_id"),
+    )
+)
+
+DELETE_CHOICES = delete(choices).where(choices.c.ballot_id == bindparam("ballot_id"))
+INSERT_CHOICES = insert(choices)
+
+CITIZEN_BY_IDENTITY = (
+    select(citizens, identities.c.reachable)
+    .join(identities, identities.c.citizen_id == citizens.c.id)
+    .where(
+        identities.c.platform == bindparam("platform"),
+        identities.c.external_id == bindparam("external_id"),
+    )
+)
+
+
+def _dialect(name: str) -> Any:
+    return sqlite if name == "sqlite" else postgresql
+
+
+@cache
+def lock_ballot(dialect: str) -> Any:
+    """Insert-or-touch the ballot, returning its id; ON CONFLICT DO UPDATE takes the row lock."""
+    stmt = _dialect(dialect).insert(ballots)
+    return stmt.on_conflict_do_update(
+        index_elements=[ballots.c.campaign_id, ballots.c.citizen_id],
+        set_={"updated_at": stmt.excluded.updated_at},
+    ).returning(ballots.c.id)
+
+
+@cache
+def record_update(dialect: str) -> Any:
+    return _dialect(dialect).insert(processed).on_conflict_do_nothing()
