@@ -88,9 +88,10 @@ class Dialogs:
             ):
                 log.info("update %s already processed; ignored", incoming.update_id)
                 return []
-            citizen, is_new = await citizens.resolve_citizen(uow, incoming.identity, now)
-            if not is_new:
-                await citizens.mark_reachable(uow, incoming.identity)
+            # Any message from the resident re-opts them in after a block or unsubscribe.
+            citizen, is_new = await citizens.resolve_citizen(
+                uow, incoming.identity, now, reopt_in=True
+            )
             state_before = dict(citizen.dialog_state)
             locale_before = citizen.locale
             turn = Turn(incoming, citizen, uow, now, is_new, self._default_locale)

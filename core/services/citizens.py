@@ -9,12 +9,21 @@ from core.domain.errors import ValidationError
 from core.services.unit_of_work import UnitOfWork
 
 
-async def resolve_citizen(uow: UnitOfWork, ref: IdentityRef, now: datetime) -> tuple[Citizen, bool]:
-    """Return the citizen owning this identity, registering a new one on first contact."""
-    citizen = await uow.citizens.get_by_identity(ref)
-    if citizen is not None:
-        return citizen, False
-    return await uow.citizens.create(ref, locale=None, now=now), True
+async def resolve_citizen(
+    uow: UnitOfWork, ref: IdentityRef, now: datetime, *, reopt_in: bool = False
+) -> tuple[Citizen, bool]:
+    """Return (citizen, is_new) for this identity, registering a new citizen on first contact.
+
+    With `reopt_in` (the resident wrote to us), an identity marked unreachable becomes
+    reachable again.
+    """
+    found = await uow.citizens.find(ref)
+    if found is None:
+        return await uow.citizens.create(ref, locale=None, now=now), True
+    citizen, reachable = found
+    if reopt_in and not reachable:
+        await uow.citizens.set_reachable(ref, True)
+    return citizen, False
 
 
 async def choose_locale(uow: UnitOfWork, citizen: Citizen, locale: str) -> None:

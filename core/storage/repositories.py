@@ -52,6 +52,24 @@ class SqlCitizenRepository:
         ).scalar_one_or_none()
         return None if row is None else _citizen(row)
 
+    async def find(self, ref: IdentityRef) -> tuple[Citizen, bool] | None:
+        row = (
+            await _core(
+                self._session,
+                statements.CITIZEN_BY_IDENTITY,
+                {"platform": ref.platform, "external_id": ref.external_id},
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        citizen = Citizen(
+            id=row.id,
+            locale=row.locale,
+            dialog_state=dict(row.dialog_state or {}),
+            notifications=NotificationMode(row.notifications),
+        )
+        return citizen, bool(row.reachable)
+
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
         row = CitizenRow(
             locale=locale,

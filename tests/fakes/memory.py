@@ -46,6 +46,10 @@ class MemoryCitizenRepository(_Repo):
         found = self.s.identities.get(ref)
         return copy.deepcopy(self.s.citizens[found[0]]) if found else None
 
+    async def find(self, ref: IdentityRef) -> tuple[Citizen, bool] | None:
+        found = self.s.identities.get(ref)
+        return (copy.deepcopy(self.s.citizens[found[0]]), found[1]) if found else None
+
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
         citizen = Citizen(id=self.s.new_id(), locale=locale, notifications=NotificationMode.INSTANT)
         self.s.citizens[citizen.id] = citizen
