@@ -12,15 +12,15 @@ import shutil
 import uuid
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy import text
 
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
-from core.storage.models import Base
+from core.storage.schema import metadata
 
 T = TypeVar("T")
 
@@ -94,7 +94,7 @@ class PostgresTestDatabase:
             await conn.close()
 
     async def truncate_all(self) -> None:
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         engine = create_engine(self.url)
         try:
             async with engine.begin() as conn:

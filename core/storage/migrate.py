@@ -22,7 +22,7 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Upgrade the schema on an existing engine, inside the running event loop."""
 
     def _run(connection: Any) -> None:
@@ -34,13 +34,15 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(_run)
 
 
-async def current_revision(engine: AsyncEngine) -> str | None:
-    def _read(connection: Any) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def current_revision(engine: AsyncEngine) -> frozenset[str]:
+    """The revisions the database is at (more than one while feature branches are unmerged)."""
+
+    def _read(connection: Any) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
 
     async with engine.connect() as conn:
         return await conn.run_sync(_read)
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())

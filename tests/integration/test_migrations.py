@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from core.storage.migrate import current_revision, head_revision, upgrade
-from core.storage.models import Base
+from core.storage.schema import metadata
 
 
 async def test_the_test_database_is_at_head_and_matches_the_models(app):
@@ -12,7 +12,7 @@ async def test_the_test_database_is_at_head_and_matches_the_models(app):
 
     def diff(connection):
         context = MigrationContext.configure(connection, opts={"compare_type": False})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, metadata)
 
     async with app.engine.connect() as conn:
         assert await conn.run_sync(diff) == []

@@ -11,7 +11,7 @@ from core import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("uk", "en")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
 def source_msgids() -> set[str | tuple[str, str]]:

@@ -7,9 +7,10 @@ from typing import Any
 
 from alembic import context
 
-from core.storage.models import Base, UtcDateTime
+from core.storage.models import UtcDateTime
+from core.storage.schema import metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _render_item(type_: str, obj: Any, _autogen_context: Any) -> str | bool:
