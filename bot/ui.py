@@ -10,6 +10,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.delivery.messenger import Button, Message
+from core.delivery.payloads import (
+    PAYLOAD_MAX_BYTES,
+    PayloadTooLongError,
+    decode_payload,
+    encode_payload,
+)
 from core.domain.citizen import IdentityRef
 
 __all__ = [
@@ -22,10 +28,6 @@ __all__ = [
     "decode_payload",
     "encode_payload",
 ]
-
-# Telegram's callback_data limit; Viber allows more, so the strictest one rules.
-PAYLOAD_MAX_BYTES = 64
-_SEPARATOR = ":"
 
 Reply = Message
 """A reply to the resident: text, rows of buttons, optional image."""
@@ -55,23 +57,3 @@ class Incoming:
     latitude: float | None = None
     longitude: float | None = None
     phone: str | None = None
-
-
-class PayloadTooLongError(ValueError):
-    pass
-
-
-def encode_payload(action: str, *args: object) -> str:
-    """Encode a button payload as `action:arg1:arg2`, refusing anything over 64 bytes (UTF-8)."""
-    parts = [action, *(str(a) for a in args)]
-    if any(_SEPARATOR in p for p in parts):
-        raise ValueError(f"payload parts must not contain {_SEPARATOR!r}: {parts!r}")
-    payload = _SEPARATOR.join(parts)
-    if len(payload.encode("utf-8")) > PAYLOAD_MAX_BYTES:
-        raise PayloadTooLongError(f"payload over {PAYLOAD_MAX_BYTES} bytes: {payload!r}")
-    return payload
-
-
-def decode_payload(payload: str) -> tuple[str, list[str]]:
-    action, *args = payload.split(_SEPARATOR)
-    return action, args
