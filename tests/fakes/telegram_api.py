@@ -229,6 +229,10 @@ class FakeTelegramAPI:
             },
         }
 
+    def seed_message(self, chat_id: int, text: str, reply_markup: Any = None) -> int:
+        """Pretend the bot already sent `text` to this chat (e.g. a poll screen); its id."""
+        return int(self._store(chat_id, text, reply_markup)["message_id"])
+
     def queue_update(self, update: dict[str, Any]) -> dict[str, Any]:
         """Make `update` available to the next getUpdates."""
         self._updates.append(update)
