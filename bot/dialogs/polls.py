@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.campaign import CampaignStatus
+from core.domain.campaign import Campaign, CampaignStatus
 from core.domain.errors import ValidationError
 from core.domain.poll import Poll, PollResults
 from core.i18n import _, format_datetime, format_number, ngettext
@@ -66,11 +66,9 @@ async def poll_list(turn: Turn) -> list[Reply]:
     return [Reply(text, buttons=tuple(rows))]
 
 
-def _poll_button_label(poll: Poll, turn: Turn) -> str:
-    title = (
-        poll.campaign.title if len(poll.campaign.title) <= 60 else poll.campaign.title[:57] + "…"
-    )
-    if poll.campaign.is_accepting(turn.now):
+def _poll_button_label(campaign: Campaign, turn: Turn) -> str:
+    title = campaign.title if len(campaign.title) <= 60 else campaign.title[:57] + "…"
+    if campaign.is_accepting(turn.now):
         return "🗳 " + title
     return "🔒 " + title
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.domain.campaign import (
+    Campaign,
     CampaignKind,
     CampaignStatus,
     ResultsVisibility,
@@ -71,14 +72,17 @@ async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
     return poll
 
 
-async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Poll]:
-    """Open polls still accepting votes, then recently closed ones (for their results)."""
-    campaigns = await uow.campaigns.list(
+async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
+    """Open polls still accepting votes, then the five latest closed ones (for their results).
+
+    One query: the list shows titles and states, not options.
+    """
+    found = await uow.campaigns.list(
         kinds=[CampaignKind.POLL], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
     )
-    accepting = [c for c in campaigns if c.is_accepting(now)]
-    closed = [c for c in campaigns if not c.is_accepting(now)][:5]
-    return [await get_poll(uow, c.id) for c in accepting + closed]
+    accepting = [c for c in found if c.is_accepting(now)]
+    closed = [c for c in found if not c.is_accepting(now)][:5]
+    return accepting + closed
 
 
 async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:
