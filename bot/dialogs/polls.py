@@ -7,7 +7,7 @@ from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, Reply, decode_payload, encode_payload
 from core.domain.campaign import Campaign, CampaignStatus
 from core.domain.errors import ValidationError
-from core.domain.poll import Poll, PollResults
+from core.domain.poll import PollResults
 from core.i18n import _, format_datetime, format_number, ngettext
 from core.services import polls, results
 
