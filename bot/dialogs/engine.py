@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.ui import Incoming, Reply
 from core.domain.citizen import Citizen, initial_locale
+from core.domain.errors import SpilnoError
 from core.i18n import _, use_locale
 from core.services import citizens, updates
 from core.services.unit_of_work import (
@@ -96,7 +97,15 @@ class Dialogs:
             locale_before = citizen.locale
             turn = Turn(incoming, citizen, uow, now, is_new, self._default_locale)
             with use_locale(turn.locale):
-                replies = await self._route(turn)
+                try:
+                    replies = await self._route(turn)
+                except SpilnoError as error:
+                    # A refused action leaves nothing half-written; the resident gets the reason.
+                    # The update is not recorded either: a redelivery only explains again.
+                    await uow.rollback()
+                    from bot.dialogs.errors import explain
+
+                    return [explain(error, turn)]
             if citizen.dialog_state != state_before or citizen.locale != locale_before:
                 await citizens.save_dialog_state(uow, citizen)
             await uow.commit()

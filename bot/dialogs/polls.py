@@ -78,9 +78,18 @@ async def poll_screen(turn: Turn) -> list[Reply]:
     return [await render_poll(turn, poll_id)]
 
 
-async def render_poll(turn: Turn, poll_id: int, notice: str | None = None) -> Reply:
-    poll = await polls.get_poll(turn.uow, poll_id)
-    chosen = await polls.my_choices(turn.uow, poll_id, turn.citizen.id)
+async def render_poll(
+    turn: Turn,
+    poll_id: int,
+    notice: str | None = None,
+    known: polls.VoteOutcome | None = None,
+) -> Reply:
+    """The poll screen. `known` (just voted) spares reading the poll and the vote again."""
+    if known is not None:
+        poll, chosen = known.poll, known.chosen
+    else:
+        poll = await polls.get_poll(turn.uow, poll_id)
+        chosen = await polls.my_choices(turn.uow, poll_id, turn.citizen.id)
     turn.citizen.dialog_state = {"screen": "poll", "poll": poll_id}
     campaign = poll.campaign
     lines = []
@@ -130,14 +139,14 @@ async def render_poll(turn: Turn, poll_id: int, notice: str | None = None) -> Re
 
 async def vote(turn: Turn) -> list[Reply]:
     poll_id, option_id = _int_args(turn, 2)
-    chosen = await polls.toggle_choice(
+    outcome = await polls.toggle_choice(
         turn.uow, poll_id=poll_id, citizen_id=turn.citizen.id, option_id=option_id, now=turn.now
     )
-    if chosen:
+    if outcome.chosen:
         notice = _("✅ Thank you! Your vote is saved.")
     else:
         notice = _("Your vote is withdrawn. Choose an option to vote again.")
-    return [await render_poll(turn, poll_id, notice=notice)]
+    return [await render_poll(turn, poll_id, notice=notice, known=outcome)]
 
 
 async def results_screen(turn: Turn) -> list[Reply]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from bot.dialogs import menu, polls
 from bot.dialogs.engine import Handler, Turn
-from bot.dialogs.errors import explain
 from bot.ui import IncomingKind, Reply, decode_payload
-from core.domain.errors import SpilnoError
 
 COMMANDS: dict[str, Handler] = {
     "start": menu.start,
@@ -33,13 +31,7 @@ ACTIONS: dict[str, Handler] = {
 
 
 async def route(turn: Turn) -> list[Reply]:
-    try:
-        return await _dispatch(turn)
-    except SpilnoError as error:
-        return [explain(error, turn)]
-
-
-async def _dispatch(turn: Turn) -> list[Reply]:
+    """Typed domain errors propagate: the engine rolls back and explains them politely."""
     incoming = turn.incoming
     if incoming.kind == IncomingKind.STARTED:
         return await menu.welcome(turn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.campaign import (
@@ -89,35 +90,40 @@ async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozense
     return await uow.ballots.choices(poll_id, citizen_id)
 
 
+@dataclass(frozen=True, slots=True)
+class VoteOutcome:
+    poll: Poll  # returned so the screen can be drawn without reading the poll again
+    chosen: frozenset[int]
+
+
 async def cast_vote(
     uow: UnitOfWork, *, poll_id: int, citizen_id: int, option_ids: frozenset[int], now: datetime
-) -> frozenset[int]:
+) -> VoteOutcome:
     """Replace the citizen's choices in this poll. Changing one's vote is allowed until close."""
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
     poll.check_choices(option_ids)
     ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
-    await uow.ballots.replace_choices(ballot_id, poll_id, option_ids, now)
-    return option_ids
+    await uow.ballots.take_choices(ballot_id)
+    await uow.ballots.add_choices(ballot_id, poll_id, option_ids)
+    return VoteOutcome(poll, option_ids)
 
 
 async def toggle_choice(
     uow: UnitOfWork, *, poll_id: int, citizen_id: int, option_id: int, now: datetime
-) -> frozenset[int]:
-    """Single choice: the tapped option becomes the vote. Multiple: tap adds or removes it."""
+) -> VoteOutcome:
+    """Single choice: the tapped option becomes the vote. Multiple: a tap adds or removes it.
+
+    Raises a typed error when refused; the caller must then roll back (nothing is committed
+    half-way: the choices are taken out before the maximum is checked).
+    """
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
     poll.option(option_id)
     # Lock first, read after: the maximum is checked against what is really stored.
     ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
-    current = await uow.ballots.choices(poll_id, citizen_id)
-    if not poll.is_multiple:
-        chosen = frozenset({option_id})
-    elif option_id in current:
-        chosen = current - {option_id}
-    else:
-        chosen = current | {option_id}
+    current = await uow.ballots.take_choices(ballot_id)
+    chosen = current ^ {option_id} if poll.is_multiple else frozenset({option_id})
     poll.check_choices(chosen)
-    if chosen != current:
-        await uow.ballots.replace_choices(ballot_id, poll_id, chosen, now)
-    return chosen
+    await uow.ballots.add_choices(ballot_id, poll_id, chosen)
+    return VoteOutcome(poll, chosen)

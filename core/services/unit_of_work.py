@@ -90,8 +90,12 @@ class BallotRepository(Protocol):
         """Return the citizen's ballot id for this poll, creating it if needed, locked until commit."""
         ...
 
-    async def replace_choices(
-        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int], now: datetime
+    async def take_choices(self, ballot_id: int) -> frozenset[int]:
+        """Remove the ballot's choices and return what they were (one DELETE … RETURNING)."""
+        ...
+
+    async def add_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
     ) -> None: ...
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         """Votes per option id and the number of voters who chose at least one option."""

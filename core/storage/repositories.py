@@ -308,10 +308,13 @@ class SqlBallotRepository:
         }
         return (await _core(self._session, stmt, params)).scalar_one()
 
-    async def replace_choices(
-        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int], now: datetime
+    async def take_choices(self, ballot_id: int) -> frozenset[int]:
+        result = await _core(self._session, statements.TAKE_CHOICES, {"ballot_id": ballot_id})
+        return frozenset(result.scalars())
+
+    async def add_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
     ) -> None:
-        await _core(self._session, statements.DELETE_CHOICES, {"ballot_id": ballot_id})
         if option_ids:
             await _core(
                 self._session,

@@ -53,7 +53,11 @@ BALLOT_CHOICES = (
     )
 )
 
-DELETE_CHOICES = delete(choices).where(choices.c.ballot_id == bindparam("ballot_id"))
+TAKE_CHOICES = (
+    delete(choices)
+    .where(choices.c.ballot_id == bindparam("ballot_id"))
+    .returning(choices.c.option_id)
+)
 INSERT_CHOICES = insert(choices)
 
 CITIZEN_BY_IDENTITY = (

@@ -180,10 +180,14 @@ class MemoryBallotRepository(_Repo):
             self.s.ballots[key] = self.s.new_id()
         return self.s.ballots[key]
 
-    async def replace_choices(
-        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int], now: datetime
+    async def take_choices(self, ballot_id: int) -> frozenset[int]:
+        return self.s.choices.pop(ballot_id, frozenset())
+
+    async def add_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
     ) -> None:
-        self.s.choices[ballot_id] = frozenset(option_ids)
+        if option_ids:
+            self.s.choices[ballot_id] = frozenset(option_ids)
 
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         counts: dict[int, int] = {}
