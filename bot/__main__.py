@@ -48,6 +48,8 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
     )
     # Migration chatter would drown the console channel; real problems still show.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # aiogram logs every handled update at INFO; one line per update is our own log's job.
+    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     i18n.set_locale(settings.default_locale)
 
     async def _go() -> None:
