@@ -1,0 +1,704 @@
+"""Ideas in chat: propose (a step-by-step draft), browse, support, discuss, report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.dialogs import idea_draft as draft_steps
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, IncomingKind, Reply, decode_payload, encode_payload
+from core.domain.errors import IdeaCallNotOpenError, ValidationError
+from core.domain.idea import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    Idea,
+    IdeaQuery,
+    IdeaSort,
+    IdeaStatus,
+    ReportReason,
+    ReportTarget,
+    validate_description,
+    validate_title,
+)
+from core.domain.taxonomy import DISTRICTS, TOPICS
+from core.i18n import _, format_datetime, format_number, ngettext
+from core.services import idea_notifications, ideas
+
+MENU = "ideas"
+NEW = "inew"
+LIST = "il"
+TOPICS_LIST = "itp"
+SHOW = idea_notifications.SHOW_IDEA_ACTION  # "ish": notifications open ideas too
+SUPPORT = "isup"
+UNSUPPORT = "iuns"
+COMMENTS = "icm"
+WRITE_COMMENT = "icw"
+REPORT = "irp"
+REPORT_REASON = "irr"
+CALLS = "icl"
+CALL = "icc"
+# Draft steps' buttons.
+STEP_BACK = "ibk"
+STEP_CANCEL = "icn"
+STEP_SKIP = "isk"
+STEP_TOPIC = "itop"
+STEP_DISTRICT = "idis"
+STEP_SUBMIT = "isub"
+STEP_RESUME = "ires"
+
+PAGE_SIZE = 5
+COMMENTS_PAGE = 5
+_TARGETS = {"i": ReportTarget.IDEA, "c": ReportTarget.COMMENT}
+_SORTS = {"top", "new", "my", "tp", "call"}
+
+
+def _args(turn: Turn) -> list[str]:
+    return decode_payload(turn.incoming.payload or "")[1]
+
+
+def _int_arg(turn: Turn, index: int) -> int:
+    args = _args(turn)
+    if len(args) <= index or not args[index].isdigit():
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return int(args[index])
+
+
+def _set_screen(turn: Turn, state: dict[str, Any]) -> None:
+    """Move to a screen, carrying an unfinished draft along so it is not lost while browsing."""
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    if draft:
+        state["draft"] = draft
+    turn.citizen.dialog_state = state
+
+
+def _to_ideas_row() -> tuple[Button, ...]:
+    return (Button(_("« Ideas"), encode_payload(MENU)),)
+
+
+def status_label(idea: Idea) -> str:
+    if idea.hidden:
+        return _("hidden until moderators review reports")
+    if idea.official_status is not None:
+        return idea_notifications.official_status_label(idea.official_status)
+    return {
+        IdeaStatus.PENDING: _("waiting for moderation"),
+        IdeaStatus.PUBLISHED: _("collecting supports"),
+        IdeaStatus.THRESHOLD_REACHED: _("enough supports, sent to the city"),
+        IdeaStatus.REJECTED: _("not published"),
+    }[idea.status]
+
+
+def _supports_text(n: int) -> str:
+    return ngettext("{n} support", "{n} supports", n).format(n=format_number(n))
+
+
+# --- the ideas menu -----------------------------------------------------------------------
+
+
+async def ideas_menu(turn: Turn) -> list[Reply]:
+    _set_screen(turn, {"screen": "ideas"})
+    rows: list[tuple[Button, ...]] = []
+    if draft_steps.draft_of(turn.citizen.dialog_state):
+        rows.append((Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),))
+    rows += [
+        (Button(_("💡 Propose an idea"), encode_payload(NEW)),),
+        (
+            Button(_("🔥 Top ideas"), encode_payload(LIST, "top", 0)),
+            Button(_("🆕 Newest"), encode_payload(LIST, "new", 0)),
+        ),
+        (
+            Button(_("🗂 By topic"), encode_payload(TOPICS_LIST)),
+            Button(_("🙋 My ideas"), encode_payload(LIST, "my", 0)),
+        ),
+    ]
+    if await ideas.open_idea_calls(turn.uow, turn.now):
+        rows.append((Button(_("📣 Idea calls from the city"), encode_payload(CALLS)),))
+    rows.append(back_to_menu_row())
+    text = _(
+        "Ideas. Propose how to make our city better, support the ideas you like "
+        "and discuss them. Ideas with enough supports go to the city for an answer."
+    )
+    return [Reply(text, buttons=tuple(rows))]
+
+
+async def topics_screen(turn: Turn) -> list[Reply]:
+    codes = list(TOPICS)
+    rows = [
+        tuple(Button(_(TOPICS[c]), encode_payload(LIST, "tp", 0, c)) for c in codes[i : i + 2])
+        for i in range(0, len(codes), 2)
+    ]
+    return [Reply(_("Choose a topic."), buttons=(*rows, _to_ideas_row()))]
+
+
+async def calls_screen(turn: Turn) -> list[Reply]:
+    calls = await ideas.open_idea_calls(turn.uow, turn.now)
+    if not calls:
+        return [Reply(_("There are no open idea calls right now."), buttons=(_to_ideas_row(),))]
+    rows = [
+        (Button("📣 " + ideas.short_title(c.campaign.title), encode_payload(CALL, c.id)),)
+        for c in calls
+    ]
+    return [
+        Reply(
+            _("Idea calls: the city asks for ideas on a theme."), buttons=(*rows, _to_ideas_row())
+        )
+    ]
+
+
+async def call_screen(turn: Turn) -> list[Reply]:
+    call = await ideas.get_idea_call(turn.uow, _int_arg(turn, 0))
+    campaign = call.campaign
+    lines = ["📣 " + campaign.title]
+    if campaign.description:
+        lines.append(campaign.description)
+    if campaign.closes_at:
+        lines.append(
+            _("Ideas are accepted until {date}.").format(date=format_datetime(campaign.closes_at))
+        )
+    rows: list[tuple[Button, ...]] = []
+    if campaign.is_accepting(turn.now):
+        rows.append((Button(_("💡 Propose an idea for this call"), encode_payload(NEW, call.id)),))
+    rows.append((Button(_("📋 Ideas in this call"), encode_payload(LIST, "call", 0, call.id)),))
+    rows.append(_to_ideas_row())
+    return [Reply("\n".join(lines), buttons=tuple(rows))]
+
+
+# --- browsing -----------------------------------------------------------------------------
+
+
+async def idea_list(turn: Turn) -> list[Reply]:
+    args = _args(turn)
+    kind = args[0] if args and args[0] in _SORTS else "new"
+    page = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
+    extra = args[2] if len(args) > 2 else ""
+    if kind == "tp" and extra not in TOPICS:
+        return await topics_screen(turn)
+    query, title = _query_for(turn, kind, extra)
+    _set_screen(turn, {"screen": "ideas_list", "list": kind, "page": page})
+    shown, has_more = await ideas.browse(turn.uow, query, page=page, page_size=PAGE_SIZE)
+    if not shown and page == 0:
+        empty = (
+            _("You have not proposed any ideas yet.")
+            if kind == "my"
+            else _("No ideas here yet. Be the first to propose one!")
+        )
+        return [
+            Reply(
+                empty,
+                buttons=((Button(_("💡 Propose an idea"), encode_payload(NEW)),), _to_ideas_row()),
+            )
+        ]
+    lines = [title]
+    if page:
+        lines[0] += " · " + _("page {page}").format(page=page + 1)
+    rows: list[tuple[Button, ...]] = []
+    for idea in shown:
+        line = f"{idea.code} · 👍 {format_number(idea.supports)} · {idea.title}"
+        if kind == "my":
+            line += f" ({status_label(idea)})"
+        lines.append(line)
+        rows.append(
+            (
+                Button(
+                    f"💡 {ideas.short_title(idea.title, 40)} · 👍 {idea.supports}",
+                    encode_payload(SHOW, idea.id),
+                ),
+            )
+        )
+    nav = []
+    tail = [extra] if extra else []
+    if page > 0:
+        nav.append(Button(_("« Previous"), encode_payload(LIST, kind, page - 1, *tail)))
+    if has_more:
+        nav.append(Button(_("Next »"), encode_payload(LIST, kind, page + 1, *tail)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append(_to_ideas_row())
+    return [Reply("\n".join(lines), buttons=tuple(rows))]
+
+
+def _query_for(turn: Turn, kind: str, extra: str) -> tuple[IdeaQuery, str]:
+    match kind:
+        case "top":
+            return IdeaQuery(sort=IdeaSort.TOP), _("🔥 Top ideas")
+        case "my":
+            return IdeaQuery(public_only=False, author_id=turn.citizen.id), _("🙋 My ideas")
+        case "tp":
+            return IdeaQuery(sort=IdeaSort.TOP, topic=extra), "🗂 " + _(TOPICS[extra])
+        case "call" if extra.isdigit():
+            return IdeaQuery(sort=IdeaSort.TOP, call_id=int(extra)), _("📣 Ideas in this call")
+        case _:
+            return IdeaQuery(sort=IdeaSort.NEW), _("🆕 Newest ideas")
+
+
+async def idea_screen(turn: Turn) -> list[Reply]:
+    return [await render_idea(turn, _int_arg(turn, 0))]
+
+
+async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Reply:
+    idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
+    supported = idea.id in await ideas.supported_among(turn.uow, turn.citizen.id, [idea.id])
+    _set_screen(turn, {"screen": "idea", "idea": idea.id})
+    lines = [notice, ""] if notice else []
+    lines += [f"💡 {idea.code}", idea.title, "", idea.description, ""]
+    lines.append(
+        _("Topic: {topic} · District: {district}").format(
+            topic=_(TOPICS.get(idea.topic, idea.topic)),
+            district=_(DISTRICTS.get(idea.district, idea.district)),
+        )
+    )
+    if idea.latitude is not None and idea.longitude is not None:
+        lines.append(
+            _("📍 Place: {lat:.5f}, {lon:.5f}").format(lat=idea.latitude, lon=idea.longitude)
+        )
+    if idea.photo_ref:
+        lines.append(_("📷 The author attached a photo."))
+    lines.append(_("Status: {status}").format(status=status_label(idea)))
+    lines.append("👍 " + _supports_text(idea.supports))
+    if supported:
+        lines.append(_("You support this idea."))
+    if idea.answer:
+        lines += ["", _("🏛 The city's answer:"), idea.answer]
+    if (
+        idea.status == IdeaStatus.REJECTED
+        and idea.reject_reason
+        and idea.author_id == turn.citizen.id
+    ):
+        lines += ["", _("Why it was not published: {reason}").format(reason=idea.reject_reason)]
+    rows: list[tuple[Button, ...]] = []
+    if idea.is_public:
+        if supported:
+            rows.append((Button(_("↩️ Withdraw my support"), encode_payload(UNSUPPORT, idea.id)),))
+        else:
+            rows.append((Button(_("👍 Support"), encode_payload(SUPPORT, idea.id)),))
+        rows.append(
+            (
+                Button(
+                    _("💬 Comments ({n})").format(n=idea.comments),
+                    encode_payload(COMMENTS, idea.id, 0),
+                ),
+                Button(_("✍️ Comment"), encode_payload(WRITE_COMMENT, idea.id)),
+            )
+        )
+        if idea.author_id != turn.citizen.id:
+            rows.append((Button(_("⚠️ Report"), encode_payload(REPORT, "i", idea.id)),))
+    if draft_steps.draft_of(turn.citizen.dialog_state):
+        rows.append((Button(_("📝 Back to my idea"), encode_payload(STEP_RESUME)),))
+    rows.append(_to_ideas_row())
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+async def support(turn: Turn) -> list[Reply]:
+    idea_id = _int_arg(turn, 0)
+    await ideas.support_idea(
+        uow=turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id, now=turn.now
+    )
+    return [await render_idea(turn, idea_id, notice=_("👍 Thank you for your support!"))]
+
+
+async def unsupport(turn: Turn) -> list[Reply]:
+    idea_id = _int_arg(turn, 0)
+    await ideas.withdraw_support(turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id)
+    return [await render_idea(turn, idea_id, notice=_("Your support is withdrawn."))]
+
+
+# --- comments and reports -----------------------------------------------------------------
+
+
+async def comments_screen(turn: Turn) -> list[Reply]:
+    idea_id = _int_arg(turn, 0)
+    page = _int_arg(turn, 1) if len(_args(turn)) > 1 else 0
+    idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
+    shown, has_more = await ideas.comments_page(
+        turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
+    )
+    _set_screen(turn, {"screen": "idea_comments", "idea": idea_id})
+    lines = [_("💬 Comments on {code} «{title}»").format(code=idea.code, title=idea.title), ""]
+    rows: list[tuple[Button, ...]] = []
+    if not shown:
+        lines.append(_("No comments yet. Be the first!"))
+    report_buttons = []
+    for number, comment in enumerate(shown, start=1):
+        lines.append(f"{number}. {comment.text}\n   — {format_datetime(comment.created_at)}")
+        if comment.author_id != turn.citizen.id:
+            report_buttons.append(Button(f"⚠️ {number}", encode_payload(REPORT, "c", comment.id)))
+    if report_buttons:
+        lines += ["", _("To report a comment, press ⚠️ with its number.")]
+        rows.append(tuple(report_buttons))
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Newer"), encode_payload(COMMENTS, idea_id, page - 1)))
+    if has_more:
+        nav.append(Button(_("Older »"), encode_payload(COMMENTS, idea_id, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append((Button(_("✍️ Comment"), encode_payload(WRITE_COMMENT, idea_id)),))
+    rows.append((Button(_("« Back to the idea"), encode_payload(SHOW, idea_id)),))
+    return [Reply("\n".join(lines), buttons=tuple(rows))]
+
+
+async def write_comment(turn: Turn) -> list[Reply]:
+    idea_id = _int_arg(turn, 0)
+    idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
+    _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
+    return [
+        Reply(
+            _("Write your comment on «{title}» (up to {max} characters).").format(
+                title=idea.title, max=COMMENT_MAX
+            ),
+            buttons=((Button(_("✖️ Cancel"), encode_payload(SHOW, idea.id)),),),
+        )
+    ]
+
+
+async def _comment_input(turn: Turn) -> list[Reply]:
+    idea_id = int(turn.citizen.dialog_state.get("idea", 0))
+    cancel = ((Button(_("✖️ Cancel"), encode_payload(SHOW, idea_id)),),)
+    if turn.incoming.kind != IncomingKind.TEXT:
+        return [Reply(_("Please write your comment as text."), buttons=cancel)]
+    try:
+        await ideas.add_comment(
+            turn.uow,
+            idea_id=idea_id,
+            citizen_id=turn.citizen.id,
+            text=turn.incoming.text or "",
+            now=turn.now,
+        )
+    except ValidationError as error:
+        return [Reply(input_problem(error), buttons=cancel)]
+    return [await render_idea(turn, idea_id, notice=_("💬 Thank you! Your comment is published."))]
+
+
+async def report_screen(turn: Turn) -> list[Reply]:
+    args = _args(turn)
+    target = args[0] if args and args[0] in _TARGETS else "i"
+    item_id = _int_arg(turn, 1)
+    labels = {
+        ReportReason.SPAM: _("Spam or advertising"),
+        ReportReason.OFFENSIVE: _("Offensive"),
+        ReportReason.OFF_TOPIC: _("Not about the city"),
+    }
+    rows = [
+        (Button(label, encode_payload(REPORT_REASON, target, item_id, reason.value)),)
+        for reason, label in labels.items()
+    ]
+    back = encode_payload(SHOW, item_id) if target == "i" else encode_payload(MENU)
+    rows.append((Button(_("✖️ Cancel"), back),))
+    what = _("this idea") if target == "i" else _("this comment")
+    return [Reply(_("What is wrong with {what}?").format(what=what), buttons=tuple(rows))]
+
+
+async def report_reason(turn: Turn) -> list[Reply]:
+    args = _args(turn)
+    if len(args) < 3 or args[0] not in _TARGETS or args[2] not in set(ReportReason):
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    target, item_id = _TARGETS[args[0]], _int_arg(turn, 1)
+    is_new = await ideas.report_item(
+        turn.uow,
+        target=target,
+        item_id=item_id,
+        citizen_id=turn.citizen.id,
+        reason=ReportReason(args[2]),
+        now=turn.now,
+    )
+    text = (
+        _("Thank you. Moderators will look at it.")
+        if is_new
+        else _("You have already reported this. Moderators will look at it.")
+    )
+    return [Reply(text, buttons=(_to_ideas_row(),))]
+
+
+# --- proposing: the draft, step by step ---------------------------------------------------
+
+
+async def new_idea(turn: Turn) -> list[Reply]:
+    args = _args(turn)
+    call_id = int(args[0]) if args and args[0].isdigit() else None
+    if call_id is not None:
+        call = await ideas.get_idea_call(turn.uow, call_id)
+        if not call.campaign.is_accepting(turn.now):
+            raise IdeaCallNotOpenError(call_id=call_id, closes_at=call.campaign.closes_at)
+    draft: dict[str, Any] = {"call": call_id} if call_id is not None else {}
+    turn.citizen.dialog_state = {"screen": draft_steps.screen("title"), "draft": draft}
+    return [_step_prompt(turn, "title")]
+
+
+async def resume(turn: Turn) -> list[Reply]:
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    step = str(draft.get("step", "title"))
+    if step not in draft_steps.STEPS:
+        step = "title"
+    return await _go_to(turn, step, draft)
+
+
+async def _go_to(
+    turn: Turn, step: str, draft: dict[str, Any], notice: str | None = None
+) -> list[Reply]:
+    draft["step"] = step
+    turn.citizen.dialog_state = {"screen": draft_steps.screen(step), "draft": draft}
+    if step == "preview":
+        return await _preview(turn, draft, notice)
+    replies = [Reply(notice)] if notice else []
+    return [*replies, _step_prompt(turn, step)]
+
+
+def _nav_rows(step: str) -> list[tuple[Button, ...]]:
+    return [
+        (
+            Button(_("« Back"), encode_payload(STEP_BACK)),
+            Button(_("✖️ Cancel"), encode_payload(STEP_CANCEL)),
+        )
+    ]
+
+
+def _step_prompt(turn: Turn, step: str) -> Reply:
+    total = len(draft_steps.QUESTION_STEPS)
+    header = _("Step {n} of {total}.").format(n=draft_steps.step_number(step), total=total) + " "
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    rows: list[tuple[Button, ...]] = []
+    match step:
+        case "title":
+            text = _(
+                "What is your idea? Write a short title (up to {max} characters), "
+                "for example: «Benches in the park on Shevchenko street»."
+            ).format(max=TITLE_MAX)
+            if draft.get("title"):
+                text += "\n" + _("Now: «{value}». Send a new title or press Back.").format(
+                    value=draft["title"]
+                )
+        case "description":
+            text = _(
+                "Describe the idea: what should change, where, and why it matters "
+                "(up to {max} characters)."
+            ).format(max=DESCRIPTION_MAX)
+        case "photo":
+            text = _("Do you have a photo of the place? Send it, or press Skip.")
+            rows.append((Button(_("Skip »"), encode_payload(STEP_SKIP)),))
+        case "location":
+            text = _("Where is it? Share the location (📎 → Location), or press Skip.")
+            rows.append((Button(_("Skip »"), encode_payload(STEP_SKIP)),))
+        case "topic":
+            text = _("Choose the topic of your idea.")
+            codes = list(TOPICS)
+            rows += [
+                tuple(Button(_(TOPICS[c]), encode_payload(STEP_TOPIC, c)) for c in codes[i : i + 2])
+                for i in range(0, len(codes), 2)
+            ]
+        case _:
+            text = _("Which part of the city is it about?")
+            codes = list(DISTRICTS)
+            rows += [
+                tuple(
+                    Button(_(DISTRICTS[c]), encode_payload(STEP_DISTRICT, c))
+                    for c in codes[i : i + 2]
+                )
+                for i in range(0, len(codes), 2)
+            ]
+    return Reply(header + text, buttons=tuple(rows + _nav_rows(step)))
+
+
+async def _preview(turn: Turn, draft: dict[str, Any], notice: str | None) -> list[Reply]:
+    lines = [notice, ""] if notice else []
+    lines += [
+        _("Please check your idea:"),
+        "",
+        "💡 " + str(draft.get("title", "")),
+        str(draft.get("description", "")),
+        "",
+        _("Topic: {topic} · District: {district}").format(
+            topic=_(TOPICS.get(str(draft.get("topic")), "—")),
+            district=_(DISTRICTS.get(str(draft.get("district")), "—")),
+        ),
+    ]
+    if draft.get("photo"):
+        lines.append(_("📷 With a photo."))
+    if draft.get("lat") is not None:
+        lines.append(_("📍 With a location."))
+    rows: list[tuple[Button, ...]] = []
+    similar = await ideas.similar_ideas(
+        turn.uow,
+        title=str(draft.get("title", "")),
+        description=str(draft.get("description", "")),
+        topic=draft.get("topic"),
+    )
+    if similar:
+        lines += ["", _("Similar ideas already exist. Maybe support one of these instead?")]
+        for idea, _score in similar:
+            lines.append(f"• {idea.code} · 👍 {idea.supports} · {idea.title}")
+            rows.append(
+                (Button("👀 " + ideas.short_title(idea.title, 40), encode_payload(SHOW, idea.id)),)
+            )
+    rows.append((Button(_("✅ Submit the idea"), encode_payload(STEP_SUBMIT)),))
+    rows += _nav_rows("preview")
+    return [Reply("\n".join(lines), buttons=tuple(rows))]
+
+
+def _draft_or_none(turn: Turn) -> tuple[str, dict[str, Any]] | None:
+    step = draft_steps.current_step(turn.citizen.dialog_state)
+    if step is None:
+        return None
+    return step, draft_steps.draft_of(turn.citizen.dialog_state)
+
+
+async def _no_draft(turn: Turn) -> list[Reply]:
+    reply = Reply(_("This idea draft is no longer open. You can start a new one."))
+    return [reply, *await ideas_menu(turn)]
+
+
+async def step_back(turn: Turn) -> list[Reply]:
+    found = _draft_or_none(turn)
+    if found is None:
+        return await _no_draft(turn)
+    step, draft = found
+    previous = draft_steps.previous_step(step)
+    if previous is None:
+        return await step_cancel(turn)
+    return await _go_to(turn, previous, draft)
+
+
+async def step_cancel(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "ideas"}
+    reply = Reply(_("The idea draft is deleted. Nothing was sent."))
+    return [reply, *await ideas_menu(turn)]
+
+
+async def step_skip(turn: Turn) -> list[Reply]:
+    found = _draft_or_none(turn)
+    if found is None or found[0] not in ("photo", "location"):
+        return await _no_draft(turn) if found is None else await _go_to(turn, *found)
+    step, draft = found
+    draft.pop("photo" if step == "photo" else "lat", None)
+    if step == "location":
+        draft.pop("lon", None)
+    return await _go_to(turn, draft_steps.next_step(step), draft)
+
+
+async def step_choice(turn: Turn) -> list[Reply]:
+    """A topic or district button."""
+    found = _draft_or_none(turn)
+    if found is None:
+        return await _no_draft(turn)
+    step, draft = found
+    action, args = decode_payload(turn.incoming.payload or "")
+    code = args[0] if args else ""
+    field, options = ("topic", TOPICS) if action == STEP_TOPIC else ("district", DISTRICTS)
+    if step != field or code not in options:
+        # An old button from an earlier message: show the step the resident is really on.
+        return await _go_to(turn, step, draft)
+    draft[field] = code
+    return await _go_to(turn, draft_steps.next_step(step), draft)
+
+
+async def step_submit(turn: Turn) -> list[Reply]:
+    found = _draft_or_none(turn)
+    if found is None or found[0] != "preview":
+        return await _no_draft(turn) if found is None else await _go_to(turn, *found)
+    _step, draft = found
+    try:
+        idea = await ideas.submit_idea(
+            turn.uow, draft_steps.to_new_idea(draft, turn.citizen.id), now=turn.now
+        )
+    except ValidationError as error:
+        step = _step_for(error)
+        return await _go_to(turn, step, draft, notice=input_problem(error))
+    turn.citizen.dialog_state = {"screen": "idea", "idea": idea.id}
+    if idea.status == IdeaStatus.PENDING:
+        text = _(
+            "🙏 Thank you! Your idea {code} is sent to the moderators. "
+            "We will tell you when it is published."
+        ).format(code=idea.code)
+    else:
+        text = _(
+            "🎉 Thank you! Your idea {code} is published. Share it with your neighbours!"
+        ).format(code=idea.code)
+    return [
+        Reply(
+            text,
+            buttons=(
+                (Button(_("💡 Open my idea"), encode_payload(SHOW, idea.id)),),
+                _to_ideas_row(),
+            ),
+        )
+    ]
+
+
+def _step_for(error: ValidationError) -> str:
+    field = str(error.params.get("field", ""))
+    if field in draft_steps.STEPS:
+        return field
+    if error.reason == "unknown_district":
+        return "district"
+    if error.reason.startswith("location"):
+        return "location"
+    return "topic"
+
+
+async def step_input(turn: Turn) -> list[Reply]:
+    """Text, a photo or a location typed while on an idea screen goes to that step."""
+    if turn.citizen.dialog_state.get("screen") == draft_steps.COMMENT_SCREEN:
+        return await _comment_input(turn)
+    found = _draft_or_none(turn)
+    if found is None:
+        return await _no_draft(turn)
+    step, draft = found
+    incoming = turn.incoming
+    try:
+        match step, incoming.kind:
+            case "title", IncomingKind.TEXT:
+                draft["title"] = validate_title(incoming.text or "")
+            case "description", IncomingKind.TEXT:
+                draft["description"] = validate_description(incoming.text or "")
+            case "photo", IncomingKind.PHOTO if incoming.photo_ref:
+                draft["photo"] = incoming.photo_ref
+            case "location", IncomingKind.LOCATION if incoming.latitude is not None:
+                draft["lat"], draft["lon"] = incoming.latitude, incoming.longitude
+            case _:
+                return [Reply(_wrong_kind_text(step)), *(await _go_to(turn, step, draft))]
+    except ValidationError as error:
+        return [Reply(input_problem(error)), _step_prompt(turn, step)]
+    return await _go_to(turn, draft_steps.next_step(step), draft)
+
+
+def _wrong_kind_text(step: str) -> str:
+    return {
+        "title": _("Please write the title of your idea as text."),
+        "description": _("Please write the description as text."),
+        "photo": _("I am waiting for a photo here. Send one, or press Skip."),
+        "location": _(
+            "I am waiting for a location here: press 📎 and choose Location, or press Skip."
+        ),
+    }.get(step, _("Please choose with the buttons below."))
+
+
+def input_problem(error: ValidationError) -> str:
+    """A polite, specific explanation of what is wrong with the typed text."""
+    field = error.params.get("field")
+    names = {
+        "title": _("The title"),
+        "description": _("The description"),
+        "comment": _("The comment"),
+    }
+    name = names.get(str(field), _("The text"))
+    match error.reason:
+        case "text_empty":
+            return _("{what} is empty. Please write a few words.").format(what=name)
+        case "text_too_long":
+            return _(
+                "{what} is too long: {length} characters, and the limit is {max}. "
+                "Please make it shorter."
+            ).format(what=name, length=error.params.get("length"), max=error.params.get("max"))
+        case "text_no_words":
+            return _("{what} has only emoji or symbols. Please use words.").format(what=name)
+        case "text_has_link" if field == "title":
+            return _("Please do not put links in the title. You can add them to the description.")
+        case "text_has_link":
+            return _("Links are not allowed here. Please write without them.")
+        case "unknown_topic":
+            return _("Please choose a topic from the list.")
+        case "unknown_district":
+            return _("Please choose a part of the city from the list.")
+        case _:
+            return _("Sorry, that did not work. Please try again.")
