@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core import i18n
 from core.config import Settings, get_settings
 from core.delivery.messenger import Messenger
+from core.services import ideas
 from core.services.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite
 from core.storage.migrate import upgrade
@@ -48,6 +49,9 @@ def bootstrap(
     engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
     session_factory = create_session_factory(engine)
     i18n.set_timezone(settings.tz)
+    ideas.configure(
+        ideas.IdeaPolicy(settings.ideas_premoderation, settings.ideas_support_threshold)
+    )
     return App(
         settings=settings,
         engine=engine,

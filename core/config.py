@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
 
+    ideas_premoderation: bool = True
+    ideas_support_threshold: int = Field(default=100, ge=1)
+
     scheduler_interval_s: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
 

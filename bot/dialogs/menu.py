@@ -79,13 +79,14 @@ async def main_menu(turn: Turn) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
     turn.citizen.dialog_state = {"screen": "menu"}
-    from bot.dialogs import polls
+    from bot.dialogs import ideas, polls
 
     return [
         Reply(
             _("Main menu. What would you like to do?"),
             buttons=(
                 (Button(_("🗳 Polls"), encode_payload(polls.LIST, 0)),),
+                (Button(_("💡 Ideas"), encode_payload(ideas.MENU)),),
                 (
                     Button(_("⚙️ Settings"), encode_payload(SETTINGS)),
                     Button(_("❓ Help"), encode_payload(HELP)),
@@ -101,6 +102,8 @@ async def help_screen(turn: Turn) -> list[Reply]:
             _(
                 "Spilno lets you take part in your city's decisions.\n\n"
                 "• Polls: vote with one tap; you can change your vote until the poll closes.\n"
+                "• Ideas: propose an idea step by step, support and discuss others' ideas; "
+                "the city answers the most supported ones.\n"
                 "• Settings: change the language, turn notifications on or off.\n\n"
                 "Use the buttons under the messages. Commands also work: "
                 "/start, /help, /language, /stop (no more notifications)."

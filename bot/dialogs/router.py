@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.dialogs import menu, polls
+from bot.dialogs import ideas, menu, polls
 from bot.dialogs.engine import Handler, Turn
+from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
 from bot.ui import IncomingKind, Reply, decode_payload
 
 COMMANDS: dict[str, Handler] = {
@@ -13,6 +14,7 @@ COMMANDS: dict[str, Handler] = {
     "menu": menu.main_menu,
     "stop": menu.stop,
     "polls": polls.poll_list,
+    "ideas": ideas.ideas_menu,
 }
 
 ACTIONS: dict[str, Handler] = {
@@ -27,7 +29,42 @@ ACTIONS: dict[str, Handler] = {
     polls.SHOW: polls.poll_screen,
     polls.VOTE: polls.vote,
     polls.RESULTS: polls.results_screen,
+    ideas.MENU: ideas.ideas_menu,
+    ideas.NEW: ideas.new_idea,
+    ideas.LIST: ideas.idea_list,
+    ideas.TOPICS_LIST: ideas.topics_screen,
+    ideas.SHOW: ideas.idea_screen,
+    ideas.SUPPORT: ideas.support,
+    ideas.UNSUPPORT: ideas.unsupport,
+    ideas.COMMENTS: ideas.comments_screen,
+    ideas.WRITE_COMMENT: ideas.write_comment,
+    ideas.REPORT: ideas.report_screen,
+    ideas.REPORT_REASON: ideas.report_reason,
+    ideas.CALLS: ideas.calls_screen,
+    ideas.CALL: ideas.call_screen,
+    ideas.STEP_BACK: ideas.step_back,
+    ideas.STEP_CANCEL: ideas.step_cancel,
+    ideas.STEP_SKIP: ideas.step_skip,
+    ideas.STEP_TOPIC: ideas.step_choice,
+    ideas.STEP_DISTRICT: ideas.step_choice,
+    ideas.STEP_SUBMIT: ideas.step_submit,
+    ideas.STEP_RESUME: ideas.resume,
 }
+
+# Free input (text, a photo, a location) goes to the screen that asked for it:
+# dialog_state["screen"] prefix → handler. Any feature with typed steps can add its prefix.
+INPUT_SCREENS: dict[str, Handler] = {
+    IDEA_SCREENS: ideas.step_input,
+}
+INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
+
+
+def input_handler(turn: Turn) -> Handler | None:
+    screen = str(turn.citizen.dialog_state.get("screen", ""))
+    for prefix, handler in INPUT_SCREENS.items():
+        if screen.startswith(prefix):
+            return handler
+    return None
 
 
 async def route(turn: Turn) -> list[Reply]:
@@ -38,6 +75,8 @@ async def route(turn: Turn) -> list[Reply]:
     if turn.is_new and incoming.kind != IncomingKind.BUTTON:
         # Whatever a newcomer sends first, they start by choosing a language.
         return await menu.start(turn)
+    if incoming.kind in INPUT_KINDS and (step := input_handler(turn)) is not None:
+        return await step(turn)
     match incoming.kind:
         case IncomingKind.COMMAND:
             handler = COMMANDS.get((incoming.text or "").lower())

@@ -11,6 +11,9 @@ from core.domain.errors import CampaignClosedError, CampaignNotOpenError, Valida
 
 class CampaignKind(StrEnum):
     POLL = "poll"
+    IDEA_CALL = "idea_call"
+    CONSULTATION = "consultation"
+    CONTEST = "contest"
 
 
 class CampaignStatus(StrEnum):

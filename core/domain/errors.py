@@ -49,3 +49,53 @@ class UnknownOptionError(SpilnoError):
 
 class ResultsHiddenError(SpilnoError):
     code = "results_hidden"
+
+
+class CampaignFileError(ValidationError):
+    """A consultation or contest file is wrong: `line`, `field` and `problem` say where and why."""
+
+    code = "bad_campaign_file"
+
+
+class AlreadySubmittedError(SpilnoError):
+    code = "already_submitted"
+
+
+class WrongPhaseError(SpilnoError):
+    """A contest action outside its phase (an entry during voting, a vote during submissions)."""
+
+    code = "wrong_phase"
+
+
+class VoteLimitError(SpilnoError):
+    code = "vote_limit"
+
+
+class OwnEntryError(SpilnoError):
+    code = "own_entry"
+
+
+class EntryLimitError(SpilnoError):
+    code = "entry_limit"
+
+
+class EntryNotFoundError(NotFoundError):
+    code = "entry_not_found"
+
+
+class IdeaNotFoundError(NotFoundError):
+    code = "idea_not_found"
+
+
+class IdeaNotPublicError(SpilnoError):
+    """Supporting, commenting on or reporting an idea that is pending, rejected or hidden."""
+
+    code = "idea_not_public"
+
+
+class IdeaCallNotOpenError(SpilnoError):
+    code = "idea_call_not_open"
+
+
+class CommentNotFoundError(NotFoundError):
+    code = "comment_not_found"

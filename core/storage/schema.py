@@ -5,7 +5,13 @@ A feature with its own tables adds its module here (e.g. `from core.storage impo
 
 from __future__ import annotations
 
-from core.storage import models  # noqa: F401  (registers the tables on Base.metadata)
+from core.storage import (  # noqa: F401
+    consultations_models,
+    contests_models,
+    ideas_models,
+    models,
+)
+from core.storage import delivery_models  # noqa: F401
 from core.storage.models import Base
 
 metadata = Base.metadata

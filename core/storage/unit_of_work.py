@@ -9,6 +9,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.services.unit_of_work import ConflictError, StorageUnavailableError
+from core.storage.consultations_repository import SqlConsultationRepository
+from core.storage.contests_repository import SqlContestRepository
+from core.storage.ideas_repository import SqlIdeaRepository
+from core.storage.delivery_repository import SqlOutboxRepository, SqlSubscriptionRepository
 from core.storage.repositories import (
     SqlAuditRepository,
     SqlBallotRepository,
@@ -31,6 +35,11 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignRepository(session)
         self.ballots = SqlBallotRepository(session)
         self.audit = SqlAuditRepository(session)
+        self.outbox = SqlOutboxRepository(session)
+        self.subscriptions = SqlSubscriptionRepository(session)
+        self.consultations = SqlConsultationRepository(session)
+        self.contests = SqlContestRepository(session)
+        self.ideas = SqlIdeaRepository(session)
         return self
 
     async def __aexit__(

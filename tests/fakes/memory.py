@@ -17,6 +17,13 @@ from core.domain.audit import AuditEntry
 from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.domain.citizen import Citizen, IdentityRef, NotificationMode
 from core.domain.poll import Poll, PollOption
+from tests.fakes.memory_consultations import (
+    ConsultationsMemory,
+    ContestsMemory,
+    MemoryConsultationRepository,
+    MemoryContestRepository,
+)
+from tests.fakes.memory_ideas import IdeasMemory, MemoryIdeaRepository
 
 
 @dataclass
@@ -29,6 +36,9 @@ class MemoryState:
     ballots: dict[tuple[int, int], int] = field(default_factory=dict)
     choices: dict[int, frozenset[int]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    consultations: ConsultationsMemory = field(default_factory=ConsultationsMemory)
+    contests: ContestsMemory = field(default_factory=ContestsMemory)
+    ideas: IdeasMemory = field(default_factory=IdeasMemory)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -224,6 +234,9 @@ class MemoryUnitOfWork:
         self.campaigns = MemoryCampaignRepository(self._state)
         self.ballots = MemoryBallotRepository(self._state)
         self.audit = MemoryAuditRepository(self._state)
+        self.consultations = MemoryConsultationRepository(self._state)
+        self.contests = MemoryContestRepository(self._state)
+        self.ideas = MemoryIdeaRepository(self._state)
         return self
 
     async def __aexit__(
