@@ -9,7 +9,10 @@ import typer
 
 from admin_cli.audit_log import audit_command
 from admin_cli.campaigns import campaign_cli
+from admin_cli.consultations import consultation_cli
+from admin_cli.contests import contest_cli
 from admin_cli.context import EXIT_ERROR, resolve_official
+from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.polls import poll_cli
 
 cli = typer.Typer(
@@ -20,6 +23,10 @@ cli = typer.Typer(
 )
 cli.add_typer(poll_cli, name="poll")
 cli.add_typer(campaign_cli, name="campaign")
+cli.add_typer(idea_call_cli, name="idea-call")
+cli.add_typer(ideas_cli, name="ideas")
+cli.add_typer(consultation_cli, name="consultation")
+cli.add_typer(contest_cli, name="contest")
 cli.command("audit")(audit_command)
 
 

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import campaign_results
 from admin_cli.context import Official, run_in_uow
 from admin_cli.polls import poll_as_dict
 from core.bootstrap import App
@@ -32,6 +33,7 @@ class ResultsFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     CSV = "csv"
+    PNG = "png"
 
 
 def _when(value: object) -> str:
@@ -103,7 +105,7 @@ def show(
     async def work(app: App, uow: UnitOfWork) -> tuple[dict[str, object], PollResults | None]:
         campaign = await campaigns.get_campaign(uow, campaign_id)
         if campaign.kind != CampaignKind.POLL:
-            return _campaign_dict(campaign), None
+            return (await campaign_results.details(uow, campaign)) or _campaign_dict(campaign), None
         poll = await polls.get_poll(uow, campaign_id)
         tally = await results.poll_results(uow, campaign_id, now=app.clock(), for_official=True)
         return poll_as_dict(poll) | {"voters": tally.voters}, tally
@@ -127,6 +129,7 @@ def show(
         for option in data["options"]:  # type: ignore[attr-defined]
             console.print(f"  [{option['id']}] {option['label']}")
         console.print(_("Voters so far: {n}").format(n=data["voters"]))
+    campaign_results.print_details(console, data)
 
 
 @campaign_cli.command("open")
@@ -170,12 +173,18 @@ def results_(
         Path | None, typer.Option(help="Write to this file instead of the terminal.")
     ] = None,
 ) -> None:
-    """Results of a poll (officials see them at any time). Export as table, JSON or CSV."""
+    """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> PollResults:
+    async def work(app: App, uow: UnitOfWork) -> PollResults | campaign_results.KindResults:
         now = app.clock()
-        outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
+        campaign = await campaigns.get_campaign(uow, campaign_id)
+        if campaign.kind != CampaignKind.POLL:
+            outcome: PollResults | campaign_results.KindResults = await campaign_results.load(
+                uow, campaign, now
+            )
+        else:
+            outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
         await audit.record(
             uow,
             actor=official.name,
@@ -188,6 +197,12 @@ def results_(
         return outcome
 
     outcome = run_in_uow(work)
+    if not isinstance(outcome, PollResults):
+        campaign_results.emit(outcome, fmt.value, output)
+        return
+    if fmt == ResultsFormat.PNG:
+        campaign_results.write_png(outcome, output)
+        return
     text = render_results(outcome, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")

@@ -6,6 +6,10 @@ from core.domain.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
+    CommentNotFoundError,
+    EntryNotFoundError,
+    IdeaCallNotOpenError,
+    IdeaNotFoundError,
     InvalidTransitionError,
     SpilnoError,
     ValidationError,
@@ -16,6 +20,24 @@ from core.i18n import _, ngettext
 def error_text(error: SpilnoError) -> str:
     p = error.params
     match error:
+        case IdeaNotFoundError():
+            return _("there is no idea {ref}").format(ref=p.get("idea"))
+        case CommentNotFoundError():
+            return _("there is no comment {ref}").format(ref=p.get("comment"))
+        case IdeaCallNotOpenError():
+            return _("idea call {id} is not open").format(id=p.get("call_id"))
+        case InvalidTransitionError() if error.reason == "not_hidden":
+            return _("{ref} is not hidden").format(ref=p.get("item"))
+        case InvalidTransitionError() if p.get("idea"):
+            return _("idea {code} is {status}; it cannot become {target}").format(
+                code=p.get("idea"), status=p.get("status"), target=p.get("target")
+            )
+        case EntryNotFoundError():
+            return _("there is no contest entry with id {id}").format(id=p.get("entry_id"))
+        case InvalidTransitionError() if error.reason == "entry_status":
+            return _("entry {id} is {status}; it cannot become {target}").format(
+                id=p.get("entry_id"), status=p.get("status"), target=p.get("target")
+            )
         case CampaignNotFoundError():
             return _("there is no campaign with id {id}").format(id=p.get("campaign_id"))
         case InvalidTransitionError() if p.get("reason") == "closes_in_past":
@@ -66,5 +88,17 @@ def validation_text(error: ValidationError) -> str:
             return _("--{field} needs a time zone").format(field=p.get("field"))
         case "closes_before_opens":
             return _("--closes must be later than --opens")
+        case "text_empty":
+            return _("--{field} is empty").format(field=p.get("field"))
+        case "text_too_long":
+            return _("--{field} is longer than {max} characters").format(
+                field=p.get("field"), max=p.get("max")
+            )
+        case "text_no_words":
+            return _("--{field} has no words").format(field=p.get("field"))
+        case "text_has_link":
+            return _("--{field} must not contain links").format(field=p.get("field"))
+        case "bad_threshold":
+            return _("--threshold must be at least 1")
         case _:
             return _("invalid input ({reason})").format(reason=error.reason)
