@@ -31,6 +31,7 @@ class IdentityRef:
 
 class NotificationMode(StrEnum):
     INSTANT = "instant"
+    DIGEST = "digest"  # bulk pushes wait for one daily message at SPILNO_DIGEST_HOUR
     OFF = "off"
 
 

@@ -109,6 +109,11 @@ class CampaignRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Delivery (migration 0002_delivery): who is told when it opens, reminders before closing
+    # ("24h,2h"), and whether participants get the results when it closes.
+    audience: Mapped[str | None] = mapped_column(Text)
+    reminders: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    send_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class PollRow(Base):

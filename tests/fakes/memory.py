@@ -24,6 +24,11 @@ from tests.fakes.memory_consultations import (
     MemoryContestRepository,
 )
 from tests.fakes.memory_ideas import IdeasMemory, MemoryIdeaRepository
+from tests.fakes.memory_delivery import (
+    DeliveryMemory,
+    MemoryOutboxRepository,
+    MemorySubscriptionRepository,
+)
 
 
 @dataclass
@@ -39,6 +44,7 @@ class MemoryState:
     consultations: ConsultationsMemory = field(default_factory=ConsultationsMemory)
     contests: ContestsMemory = field(default_factory=ContestsMemory)
     ideas: IdeasMemory = field(default_factory=IdeasMemory)
+    delivery: DeliveryMemory = field(default_factory=DeliveryMemory)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -237,6 +243,8 @@ class MemoryUnitOfWork:
         self.consultations = MemoryConsultationRepository(self._state)
         self.contests = MemoryContestRepository(self._state)
         self.ideas = MemoryIdeaRepository(self._state)
+        self.outbox = MemoryOutboxRepository(self._state)
+        self.subscriptions = MemorySubscriptionRepository(self._state)
         return self
 
     async def __aexit__(
