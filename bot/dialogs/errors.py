@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.dialogs.campaign_kind_errors import kind_error_text
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Reply
@@ -9,6 +10,10 @@ from core.domain.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
+    CommentNotFoundError,
+    IdeaCallNotOpenError,
+    IdeaNotFoundError,
+    IdeaNotPublicError,
     ResultsHiddenError,
     SpilnoError,
     TooManyChoicesError,
@@ -22,6 +27,8 @@ def explain(error: SpilnoError, turn: Turn) -> Reply:
 
 
 def error_text(error: SpilnoError) -> str:
+    if (kind_text := kind_error_text(error)) is not None:
+        return kind_text
     params = error.params
     match error:
         case CampaignClosedError():
@@ -45,6 +52,14 @@ def error_text(error: SpilnoError) -> str:
             )
         case ResultsHiddenError():
             return _("Results will be shown after the poll closes.")
+        case IdeaNotFoundError() | CommentNotFoundError():
+            return _("This idea or comment is no longer available.")
+        case IdeaNotPublicError():
+            return _(
+                "This idea is not published right now, so it cannot be supported or discussed."
+            )
+        case IdeaCallNotOpenError():
+            return _("This idea call is not accepting ideas right now.")
         case CampaignNotFoundError() | UnknownOptionError():
             return _("This item is no longer available.")
         case _:

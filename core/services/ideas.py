@@ -87,7 +87,9 @@ async def create_idea_call(
     support_threshold: int | None = None,
 ) -> IdeaCall:
     title = clean_text(title, field="title", max_len=300)
-    description = clean_text(description, field="description", max_len=4000, links_allowed=True)
+    description = clean_text(
+        description, field="description", max_len=4000, links_allowed=True, required=False
+    )
     validate_window(opens_at, closes_at)
     if support_threshold is not None and support_threshold < 1:
         raise ValidationError("bad_threshold")
@@ -401,13 +403,21 @@ async def report_item(
     reason: ReportReason,
     now: datetime,
 ) -> bool:
-    """One report per resident per item; at HIDE_AT_REPORTS the item is hidden. True if new."""
+    """One report per resident per item; at HIDE_AT_REPORTS the item is hidden. True if new.
+
+    A report on an item already hidden (an old button) changes nothing: it awaits review."""
     if target == ReportTarget.IDEA:
-        await _public_idea(uow, item_id)
+        idea = await get_idea(uow, item_id)
+        if idea.hidden:
+            return False
+        if not idea.is_public:
+            raise IdeaNotPublicError(idea=item_id, status=idea.status)
     else:
         comment = await uow.ideas.get_comment(item_id)
-        if comment is None or comment.hidden:
+        if comment is None:
             raise CommentNotFoundError(comment=item_id)
+        if comment.hidden:
+            return False
     count = await uow.ideas.add_report(target, item_id, citizen_id, reason.value, now)
     if count is None:
         return False

@@ -1,0 +1,410 @@
+"""`spilno-admin idea-call …` and `spilno-admin ideas …`: calls, moderation, answers, exports."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.timeparse import TimeParseError, parse_moment
+from core.bootstrap import App
+from core.domain.idea import (
+    Idea,
+    IdeaCall,
+    IdeaQuery,
+    IdeaSort,
+    IdeaStatus,
+    OfficialStatus,
+    ReportedItem,
+    ReportTarget,
+)
+from core.i18n import _, format_datetime
+from core.services import audit, ideas
+from core.services.unit_of_work import UnitOfWork
+
+idea_call_cli = typer.Typer(
+    help="Idea calls: ask residents for ideas on a theme.", no_args_is_help=True
+)
+ideas_cli = typer.Typer(
+    help="Residents' ideas: moderate, answer, review reports, export.", no_args_is_help=True
+)
+
+
+class ListStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    THRESHOLD_REACHED = "threshold_reached"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value else None  # type: ignore[attr-defined]
+
+
+def idea_as_dict(idea: Idea) -> dict[str, object]:
+    return {
+        "id": idea.id,
+        "code": idea.code,
+        "title": idea.title,
+        "description": idea.description,
+        "topic": idea.topic,
+        "district": idea.district,
+        "status": idea.status.value,
+        "hidden": idea.hidden,
+        "supports": idea.supports,
+        "comments": idea.comments,
+        "reports": idea.reports,
+        "official_status": idea.official_status.value if idea.official_status else None,
+        "answer": idea.answer,
+        "reject_reason": idea.reject_reason,
+        "call_id": idea.call_id,
+        "photo": idea.photo_ref,
+        "latitude": idea.latitude,
+        "longitude": idea.longitude,
+        "created_at": _iso(idea.created_at),
+        "published_at": _iso(idea.published_at),
+        "answered_at": _iso(idea.answered_at),
+    }
+
+
+def _pseudonym(citizen_id: int) -> str:
+    # Stable across exports, but not the internal id: enough to group one author's ideas.
+    return "a-" + hashlib.sha256(f"spilno-author:{citizen_id}".encode()).hexdigest()[:10]
+
+
+# --- idea-call ----------------------------------------------------------------------------
+
+
+@idea_call_cli.command("create")
+def call_create(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option(help="The theme residents propose ideas for.")],
+    closes: Annotated[str, typer.Option(help="Deadline, ISO 8601 in city time.")],
+    description: Annotated[str, typer.Option(help="What the city is looking for.")] = "",
+    opens: Annotated[
+        str | None, typer.Option(help="Opening time, ISO 8601 in city time, or 'now'.")
+    ] = None,
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="Supports an idea in this call needs (default: the deployment's)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Create an idea call. Prints its id. Without --opens it waits as a draft for `campaign open`."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> IdeaCall:
+        now = app.clock()
+        try:
+            opens_at = (
+                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
+                if opens
+                else None
+            )
+            closes_at = parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
+        except TimeParseError as error:
+            raise CliError(str(error), 2) from None
+        return await ideas.create_idea_call(
+            uow,
+            title=title,
+            description=description,
+            actor=official.name,
+            now=now,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            support_threshold=threshold,
+        )
+
+    call = run_in_uow(work)
+    if as_json:
+        c = call.campaign
+        data = {
+            "id": call.id,
+            "kind": c.kind.value,
+            "status": c.status.value,
+            "title": c.title,
+            "opens_at": _iso(c.opens_at),
+            "closes_at": _iso(c.closes_at),
+            "support_threshold": call.support_threshold,
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    typer.echo(call.id)
+    if call.campaign.opens_at is None:
+        typer.echo(
+            _(
+                "Idea call {id} created as a draft. Open it with: spilno-admin campaign open {id}"
+            ).format(id=call.id),
+            err=True,
+        )
+    else:
+        typer.echo(_("Idea call {id} created and scheduled.").format(id=call.id), err=True)
+
+
+# --- ideas --------------------------------------------------------------------------------
+
+
+@ideas_cli.command("list")
+def list_(
+    status: Annotated[ListStatus | None, typer.Option(help="Only ideas in this state.")] = None,
+    answer: Annotated[
+        OfficialStatus | None, typer.Option(help="Only ideas with this official answer.")
+    ] = None,
+    call: Annotated[int | None, typer.Option(help="Only ideas in this idea call.")] = None,
+    top: Annotated[bool, typer.Option("--top", help="Most supported first.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List ideas, newest first (e.g. `--status pending` for the moderation queue)."""
+    query = IdeaQuery(
+        sort=IdeaSort.TOP if top else IdeaSort.NEW,
+        public_only=False,
+        statuses=(IdeaStatus(status.value),) if status and status != ListStatus.HIDDEN else (),
+        hidden=True if status == ListStatus.HIDDEN else None,
+        official_status=answer,
+        call_id=call,
+    )
+
+    async def work(_app: App, uow: UnitOfWork) -> list[Idea]:
+        found, _more = await ideas.browse(uow, query, page=0, page_size=max(limit, 1))
+        return found
+
+    found = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(json.dumps([idea_as_dict(i) for i in found], ensure_ascii=False))
+        return
+    if not found:
+        typer.echo(_("No ideas match."))
+        return
+    table = Table(title=_("Ideas"))
+    for header in (_("Code"), _("Status"), _("Supports"), _("Answer"), _("Title"), _("Created")):
+        table.add_column(header)
+    for i in found:
+        table.add_row(
+            i.code,
+            i.status.value + (" · " + _("hidden") if i.hidden else ""),
+            str(i.supports),
+            i.official_status.value if i.official_status else "—",
+            i.title,
+            format_datetime(i.created_at),
+        )
+    Console(width=160).print(table)
+
+
+@ideas_cli.command("show")
+def show(
+    ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one idea in full."""
+
+    async def work(_app: App, uow: UnitOfWork) -> Idea:
+        return await ideas.find_idea(uow, ref)
+
+    idea = run_in_uow(work, commit=False)
+    data = idea_as_dict(idea)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    console = Console(width=160)
+    console.print(f"[bold]{idea.code}[/bold] {idea.title}")
+    console.print(idea.description, markup=False)
+    for key in ("status", "hidden", "supports", "comments", "reports", "topic", "district"):
+        console.print(f"{key}: {data[key]}", markup=False)
+    for key in ("reject_reason", "official_status", "answer", "call_id", "photo", "latitude"):
+        if data[key] is not None:
+            console.print(f"{key}: {data[key]}", markup=False)
+    console.print(_("Created: {date}").format(date=format_datetime(idea.created_at)))
+
+
+@ideas_cli.command("approve")
+def approve(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Idea code or id.")]
+) -> None:
+    """Publish a pending idea; the author is notified."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Idea:
+        return await ideas.approve_idea(uow, ref, actor=official.name, now=app.clock())
+
+    idea = run_in_uow(work)
+    typer.echo(_("Idea {code} is published.").format(code=idea.code))
+
+
+@ideas_cli.command("reject")
+def reject(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    reason: Annotated[str, typer.Option(help="Why; the author reads this.")],
+) -> None:
+    """Reject a pending (or take down a published) idea; the author is told why."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Idea:
+        return await ideas.reject_idea(
+            uow, ref, reason=reason, actor=official.name, now=app.clock()
+        )
+
+    idea = run_in_uow(work)
+    typer.echo(_("Idea {code} is rejected.").format(code=idea.code))
+
+
+@ideas_cli.command("answer")
+def answer(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    status: Annotated[OfficialStatus, typer.Option(help="The city's decision.")],
+    text: Annotated[str, typer.Option(help="The answer residents read.")],
+) -> None:
+    """Record the city's answer; the author and every supporter are notified."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Idea:
+        return await ideas.answer_idea(
+            uow, ref, status=status, text=text, actor=official.name, now=app.clock()
+        )
+
+    idea = run_in_uow(work)
+    typer.echo(_("Idea {code} is answered: {status}.").format(code=idea.code, status=status.value))
+
+
+@ideas_cli.command("reports")
+def reports(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Reported ideas and comments, hidden ones first."""
+
+    async def work(_app: App, uow: UnitOfWork) -> list[ReportedItem]:
+        return await ideas.reported_items(uow)
+
+    found = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "target": r.target.value,
+                        "id": r.item_id,
+                        "idea": r.idea_code,
+                        "text": r.text,
+                        "reports": r.reports,
+                        "hidden": r.hidden,
+                        "reasons": r.reasons,
+                    }
+                    for r in found
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not found:
+        typer.echo(_("Nothing is reported."))
+        return
+    table = Table(title=_("Reports"))
+    for header in (_("Item"), _("Idea"), _("Reports"), _("Hidden"), _("Reasons"), _("Text")):
+        table.add_column(header)
+    for r in found:
+        table.add_row(
+            f"{r.target.value} {r.item_id}",
+            r.idea_code,
+            str(r.reports),
+            _("yes") if r.hidden else _("no"),
+            ", ".join(f"{k} {v}" for k, v in sorted(r.reasons.items())),
+            r.text[:80],
+        )
+    Console(width=160).print(table)
+
+
+@ideas_cli.command("restore")
+def restore(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Idea code or id, or a comment id with --comment.")],
+    comment: Annotated[bool, typer.Option("--comment", help="REF is a comment id.")] = False,
+) -> None:
+    """Show a hidden idea or comment again after review; its reports start over."""
+    official: Official = ctx.obj
+    target = ReportTarget.COMMENT if comment else ReportTarget.IDEA
+
+    async def work(app: App, uow: UnitOfWork) -> None:
+        await ideas.restore_item(uow, target, ref, actor=official.name, now=app.clock())
+
+    run_in_uow(work)
+    typer.echo(_("Restored: it is visible again."))
+
+
+@ideas_cli.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.CSV,
+    with_authors: Annotated[
+        bool, typer.Option("--with-authors", help="Include authors' citizen ids.")
+    ] = False,
+    output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
+) -> None:
+    """Every idea with its status, supports and answer. Authors appear as a pseudonym unless
+    --with-authors (which is audit-logged)."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> list[Idea]:
+        found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
+        await audit.record(
+            uow,
+            actor=official.name,
+            action="ideas.export",
+            object_type="idea",
+            object_id="*",
+            now=app.clock(),
+            after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
+        )
+        return found
+
+    found = run_in_uow(work)
+    rows = []
+    for idea in found:
+        row: dict[str, object] = {
+            "code": idea.code,
+            "title": idea.title,
+            "status": idea.status.value,
+            "hidden": idea.hidden,
+            "supports": idea.supports,
+            "comments": idea.comments,
+            "topic": idea.topic,
+            "district": idea.district,
+            "official_status": idea.official_status.value if idea.official_status else "",
+            "answer": idea.answer or "",
+            "created_at": _iso(idea.created_at),
+            "published_at": _iso(idea.published_at) or "",
+            "answered_at": _iso(idea.answered_at) or "",
+            "author": idea.author_id if with_authors else _pseudonym(idea.author_id),
+        }
+        rows.append(row)
+    if fmt == ExportFormat.JSON:
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(
+            buffer, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(_("Written to {path}").format(path=output), err=True)
+    else:
+        typer.echo(text, nl=False)
