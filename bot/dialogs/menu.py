@@ -79,7 +79,7 @@ async def main_menu(turn: Turn) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
     turn.citizen.dialog_state = {"screen": "menu"}
-    from bot.dialogs import ideas, polls
+    from bot.dialogs import consultations, contests, ideas, polls
 
     return [
         Reply(
@@ -87,6 +87,10 @@ async def main_menu(turn: Turn) -> list[Reply]:
             buttons=(
                 (Button(_("🗳 Polls"), encode_payload(polls.LIST, 0)),),
                 (Button(_("💡 Ideas"), encode_payload(ideas.MENU)),),
+                (
+                    Button(_("📋 Consultations"), encode_payload(consultations.LIST)),
+                    Button(_("🏆 Contests"), encode_payload(contests.LIST)),
+                ),
                 (
                     Button(_("⚙️ Settings"), encode_payload(SETTINGS)),
                     Button(_("❓ Help"), encode_payload(HELP)),

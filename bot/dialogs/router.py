@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogs import ideas, menu, polls
+from bot.dialogs import consultations, contests, ideas, menu, polls
 from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
 from bot.ui import IncomingKind, Reply, decode_payload
@@ -15,6 +15,8 @@ COMMANDS: dict[str, Handler] = {
     "stop": menu.stop,
     "polls": polls.poll_list,
     "ideas": ideas.ideas_menu,
+    "consultations": consultations.consultation_list,
+    "contests": contests.contest_list,
 }
 
 ACTIONS: dict[str, Handler] = {
@@ -49,12 +51,32 @@ ACTIONS: dict[str, Handler] = {
     ideas.STEP_DISTRICT: ideas.step_choice,
     ideas.STEP_SUBMIT: ideas.step_submit,
     ideas.STEP_RESUME: ideas.resume,
+    consultations.LIST: consultations.consultation_list,
+    consultations.SHOW: consultations.consultation_screen,
+    consultations.START: consultations.start,
+    consultations.CHOOSE: consultations.choose,
+    consultations.NEXT: consultations.next_question,
+    consultations.BACK: consultations.back,
+    consultations.SUBMIT: consultations.submit,
+    consultations.RESULTS: consultations.results_screen,
+    consultations.CHARTS: consultations.charts_screen,
+    contests.LIST: contests.contest_list,
+    contests.SHOW: contests.contest_screen,
+    contests.NEW_ENTRY: contests.new_entry,
+    contests.SKIP_PHOTO: contests.skip_photo,
+    contests.CANCEL: contests.cancel,
+    contests.ENTRIES: contests.entries_screen,
+    contests.ENTRY: contests.entry_screen,
+    contests.VOTE: contests.vote,
+    contests.RESULTS: contests.results_screen,
 }
 
 # Free input (text, a photo, a location) goes to the screen that asked for it:
 # dialog_state["screen"] prefix → handler. Any feature with typed steps can add its prefix.
 INPUT_SCREENS: dict[str, Handler] = {
     IDEA_SCREENS: ideas.step_input,
+    consultations.SCREEN_PREFIX: consultations.typed_answer,
+    contests.SCREEN_PREFIX: contests.entry_input,
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 

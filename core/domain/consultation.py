@@ -277,9 +277,7 @@ def compute_results(
         if q.type == QuestionType.SCALE and respondents:
             average = round(sum(v * c for v, c in per_choice.items()) / respondents, 2)
         outcome.append(QuestionResult(q, respondents, choices, average))
-    return ConsultationResults(
-        consultation.id, consultation.campaign.title, submissions, outcome
-    )
+    return ConsultationResults(consultation.id, consultation.campaign.title, submissions, outcome)
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,8 +71,12 @@ class Contest:
         return self.campaign.is_accepting(now) and self.phase == ContestPhase.VOTING
 
     def ensure_accepts_entries(self, now: datetime) -> None:
+        if self.campaign.is_effectively_closed(now):
+            raise CampaignClosedError(campaign_id=self.id, kind="contest")
         if self.campaign.status != CampaignStatus.OPEN:
-            self.campaign.ensure_accepting(now)
+            raise CampaignNotOpenError(
+                campaign_id=self.id, opens_at=self.campaign.opens_at, kind="contest"
+            )
         if not self.accepts_entries(now):
             raise WrongPhaseError(
                 "submissions_closed", contest_id=self.id, voting_opens_at=self.voting_opens_at
@@ -80,9 +84,11 @@ class Contest:
 
     def ensure_accepts_votes(self, now: datetime) -> None:
         if self.campaign.is_effectively_closed(now):
-            raise CampaignClosedError(campaign_id=self.id, closes_at=self.campaign.closes_at)
+            raise CampaignClosedError(campaign_id=self.id, kind="contest")
         if self.campaign.status != CampaignStatus.OPEN:
-            raise CampaignNotOpenError(campaign_id=self.id, opens_at=self.campaign.opens_at)
+            raise CampaignNotOpenError(
+                campaign_id=self.id, opens_at=self.campaign.opens_at, kind="contest"
+            )
         if self.phase != ContestPhase.VOTING:
             raise WrongPhaseError(
                 "voting_not_open", contest_id=self.id, voting_opens_at=self.voting_opens_at
@@ -129,9 +135,7 @@ def validate_entry(title: str, description: str) -> tuple[str, str]:
     if not description:
         raise ValidationError("description_empty")
     if len(description) > DESCRIPTION_MAX:
-        raise ValidationError(
-            "description_too_long", max=DESCRIPTION_MAX, length=len(description)
-        )
+        raise ValidationError("description_too_long", max=DESCRIPTION_MAX, length=len(description))
     return title, description
 
 

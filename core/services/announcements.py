@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.audience import Audience
 from core.domain.consultation import QuestionType
 from core.i18n import _, ngettext
 from core.services.unit_of_work import UnitOfWork
@@ -23,13 +21,17 @@ CONSULTATION_RESULTS_ACTION = "cres"
 
 async def contest_winners(uow: UnitOfWork, contest_id: int, now: datetime) -> None:
     """Winners to everyone who entered or voted, and to the contest's audience (subscribers)."""
+    from core.delivery import outbox
+    from core.domain.audience import Audience
     from core.services import contests
 
     outcome = await contests.results(uow, contest_id, now=now, for_official=True)
     title = outcome.contest.campaign.title
 
     def render() -> Message:
-        lines = [_("🏆 The contest «{title}» is over. Thank you for taking part!").format(title=title)]
+        lines = [
+            _("🏆 The contest «{title}» is over. Thank you for taking part!").format(title=title)
+        ]
         if outcome.winners:
             lines.append(_("Winners:"))
             lines += [
@@ -65,6 +67,8 @@ async def contest_winners(uow: UnitOfWork, contest_id: int, now: datetime) -> No
 
 async def consultation_results(uow: UnitOfWork, consultation_id: int, now: datetime) -> None:
     """A short summary (and the first chart) to everyone who submitted."""
+    from core.delivery import outbox
+    from core.domain.audience import Audience
     from core.reporting.results_charts import consultation_charts
     from core.services import consultations
 
@@ -73,8 +77,9 @@ async def consultation_results(uow: UnitOfWork, consultation_id: int, now: datet
     def render() -> Message:
         lines = [
             _("📋 Results of the consultation «{title}»").format(title=outcome.title),
-            ngettext("{n} resident took part.", "{n} residents took part.", outcome.submissions)
-            .format(n=outcome.submissions),
+            ngettext(
+                "{n} resident took part.", "{n} residents took part.", outcome.submissions
+            ).format(n=outcome.submissions),
         ]
         for row in outcome.questions:
             if row.question.type == QuestionType.TEXT or not row.choices:

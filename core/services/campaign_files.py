@@ -92,8 +92,10 @@ class QuestionModel(_Model):
 
 def _audience(value: str) -> str:
     kind, _sep, code = value.partition(":")
-    if value == "all" or (kind == "topic" and is_topic(code)) or (
-        kind == "district" and is_district(code)
+    if (
+        value == "all"
+        or (kind == "topic" and is_topic(code))
+        or (kind == "district" and is_district(code))
     ):
         return value
     raise ValueError("audience must be 'all', 'topic:<code>' or 'district:<code>'")

@@ -25,7 +25,9 @@ from core.domain.consultation import (
 )
 from core.domain.errors import (
     AlreadySubmittedError,
+    CampaignClosedError,
     CampaignNotFoundError,
+    CampaignNotOpenError,
     ResultsHiddenError,
     ValidationError,
 )
@@ -132,16 +134,18 @@ async def _draft(
 ) -> tuple[Consultation, Response, dict[int, Answer]]:
     """The open consultation and the citizen's locked, unsubmitted response with its answers."""
     consultation = await get_consultation(uow, consultation_id)
-    consultation.campaign.ensure_accepting(now)
+    try:
+        consultation.campaign.ensure_accepting(now)
+    except (CampaignClosedError, CampaignNotOpenError) as error:
+        error.params["kind"] = CampaignKind.CONSULTATION.value  # so the words fit
+        raise
     response = await uow.consultations.open_response(consultation_id, citizen_id, now)
     if response.submitted:
         raise AlreadySubmittedError(consultation_id=consultation_id)
     return consultation, response, await uow.consultations.answers(response.id)
 
 
-async def resume(
-    uow: UnitOfWork, consultation_id: int, citizen_id: int, now: datetime
-) -> Progress:
+async def resume(uow: UnitOfWork, consultation_id: int, citizen_id: int, now: datetime) -> Progress:
     """Start, or continue exactly where the resident left off."""
     consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
     progress = _progress(consultation, response, answers)
@@ -229,7 +233,7 @@ async def answer_text(
 async def next_question(
     uow: UnitOfWork, *, consultation_id: int, citizen_id: int, question_id: int, now: datetime
 ) -> Progress:
-    """"Next" after a multiple-choice question (or a text already answered)."""
+    """ "Next" after a multiple-choice question (or a text already answered)."""
     consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
     question = consultation.question(question_id)
     current = answers.get(question_id)
@@ -290,9 +294,7 @@ async def results(
 ) -> ConsultationResults:
     consultation = await get_consultation(uow, consultation_id)
     if not for_official and not consultation.campaign.results_visible_to_residents(now):
-        raise ResultsHiddenError(
-            poll_id=consultation_id, closes_at=consultation.campaign.closes_at
-        )
+        raise ResultsHiddenError(poll_id=consultation_id, closes_at=consultation.campaign.closes_at)
     rows, submissions = await uow.consultations.tally(consultation_id)
     return compute_results(consultation, rows, submissions)
 

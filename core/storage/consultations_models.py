@@ -66,7 +66,9 @@ class ConsultationResponseRow(Base):
 
 class ConsultationAnswerRow(Base):
     __tablename__ = "consultation_answers"
-    __table_args__ = (Index("ix_consultation_answers_campaign_question", "campaign_id", "question_id"),)
+    __table_args__ = (
+        Index("ix_consultation_answers_campaign_question", "campaign_id", "question_id"),
+    )
 
     response_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_responses.id", ondelete="CASCADE"), primary_key=True

@@ -174,16 +174,12 @@ class SqlConsultationRepository:
     async def get(self, campaign_id: int) -> Consultation | None:
         # One round trip: the campaign and every question, joined.
         rows = (
-            await self._session.execute(
-                CONSULTATION_WITH_QUESTIONS, {"campaign_id": campaign_id}
-            )
+            await self._session.execute(CONSULTATION_WITH_QUESTIONS, {"campaign_id": campaign_id})
         ).all()
         if not rows:
             return None
         first = rows[0]._mapping
-        campaign: Campaign = _campaign(
-            CampaignRow(**{c.name: first[c.name] for c in campaigns.c})
-        )
+        campaign: Campaign = _campaign(CampaignRow(**{c.name: first[c.name] for c in campaigns.c}))
         return Consultation(
             campaign=campaign,
             questions=[

@@ -266,7 +266,9 @@ class SqlContestRepository:
         )
         return frozenset(result.scalars())
 
-    async def add_vote(self, contest_id: int, entry_id: int, citizen_id: int, now: datetime) -> bool:
+    async def add_vote(
+        self, contest_id: int, entry_id: int, citizen_id: int, now: datetime
+    ) -> bool:
         result = await _core(
             self._session,
             _add_vote(_dialect_name(self._session)),

@@ -1,0 +1,347 @@
+"""Consultations in chat: list, one consultation, questions one by one, summary, results.
+
+Answers are saved as they are given, and the current question lives on the resident's
+response row, so "Continue" lands exactly where they stopped, after a restart or on another
+channel. Dialog state only says which question is on screen (for typed free-text answers).
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.consultation import ConsultationResults, QuestionType, mask_indexes
+from core.domain.errors import ValidationError
+from core.i18n import _, format_datetime, format_number, ngettext
+from core.services import consultations
+from core.services.announcements import CONSULTATION_RESULTS_ACTION
+from core.services.consultations import Progress
+
+LIST = "cons"
+SHOW = "con"
+START = "cgo"
+CHOOSE = "cch"
+NEXT = "cnx"
+BACK = "cbk"
+SUBMIT = "csub"
+RESULTS = CONSULTATION_RESULTS_ACTION
+CHARTS = "cchart"
+
+SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
+_CHECKED = "✅ "
+BAR_WIDTH = 10
+
+
+def _ints(turn: Turn, count: int) -> list[int]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    try:
+        values = [int(a) for a in args[:count]]
+    except ValueError:
+        values = []
+    if len(values) < count:
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return values
+
+
+async def consultation_list(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "consultations"}
+    found = await consultations.consultations_for_residents(turn.uow, turn.now)
+    if not found:
+        return [
+            Reply(
+                _("There are no consultations right now. We will let you know when one opens."),
+                buttons=(back_to_menu_row(),),
+            )
+        ]
+    rows = [
+        (
+            Button(
+                ("📋 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
+                encode_payload(SHOW, c.id),
+            ),
+        )
+        for c in found
+    ]
+    return [
+        Reply(
+            _("Consultations: the city asks your opinion before deciding. Choose one."),
+            buttons=(*rows, back_to_menu_row()),
+        )
+    ]
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+async def consultation_screen(turn: Turn) -> list[Reply]:
+    (consultation_id,) = _ints(turn, 1)
+    progress = await consultations.view(turn.uow, consultation_id, turn.citizen.id)
+    campaign = progress.consultation.campaign
+    turn.citizen.dialog_state = {"screen": "consultation", "c": consultation_id}
+    lines = ["📋 " + campaign.title]
+    if campaign.description:
+        lines.append(campaign.description)
+    lines.append("")
+    buttons: list[tuple[Button, ...]] = []
+    total = len(progress.consultation.visible(progress.answers))
+    if progress.submitted:
+        lines.append(_("✅ You have taken part. Thank you!"))
+    elif campaign.is_accepting(turn.now):
+        lines.append(
+            ngettext(
+                "{n} question. You can stop at any time and continue later.",
+                "{n} questions. You can stop at any time and continue later.",
+                total,
+            ).format(n=total)
+        )
+        if campaign.closes_at:
+            lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
+        label = _("▶️ Continue") if progress.response else _("▶️ Start")
+        buttons.append((Button(label, encode_payload(START, consultation_id)),))
+    elif campaign.is_effectively_closed(turn.now):
+        lines.append(_("This consultation is closed."))
+    elif campaign.opens_at:
+        lines.append(_("Opens on {date}.").format(date=format_datetime(campaign.opens_at)))
+    if campaign.results_visible_to_residents(turn.now):
+        buttons.append((Button(_("📈 Results"), encode_payload(RESULTS, consultation_id)),))
+    buttons.append((Button(_("« All consultations"), encode_payload(LIST)),))
+    return [Reply("\n".join(lines), buttons=tuple(buttons))]
+
+
+async def start(turn: Turn) -> list[Reply]:
+    (consultation_id,) = _ints(turn, 1)
+    progress = await consultations.resume(turn.uow, consultation_id, turn.citizen.id, turn.now)
+    return [render(turn, progress)]
+
+
+async def choose(turn: Turn) -> list[Reply]:
+    consultation_id, question_id, value = _ints(turn, 3)
+    progress = await consultations.choose_option(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        value=value,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
+async def next_question(turn: Turn) -> list[Reply]:
+    consultation_id, question_id = _ints(turn, 2)
+    progress = await consultations.next_question(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
+async def back(turn: Turn) -> list[Reply]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    consultation_id = _ints(turn, 1)[0]
+    question_id = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+    progress = await consultations.go_back(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
+async def typed_answer(turn: Turn) -> list[Reply]:
+    """Text (or a photo, where text was asked) while a question is on screen."""
+    state = turn.citizen.dialog_state
+    consultation_id, question_id = int(state.get("c", 0)), int(state.get("q", 0))
+    progress = await consultations.resume(turn.uow, consultation_id, turn.citizen.id, turn.now)
+    question = progress.current
+    if question is None or question.id != question_id or question.type != QuestionType.TEXT:
+        reply = Reply(_("Please answer with the buttons under the question."))
+        return [reply, render(turn, progress)]
+    if turn.incoming.text is None:
+        reply = Reply(_("Please type your answer as text."))
+        return [reply, render(turn, progress)]
+    progress = await consultations.answer_text(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        text=turn.incoming.text,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
+async def submit(turn: Turn) -> list[Reply]:
+    (consultation_id,) = _ints(turn, 1)
+    await consultations.submit(
+        turn.uow, consultation_id=consultation_id, citizen_id=turn.citizen.id, now=turn.now
+    )
+    turn.citizen.dialog_state = {"screen": "consultation", "c": consultation_id}
+    return [
+        Reply(
+            _(
+                "✅ Thank you! Your answers are submitted. "
+                "We will send you the results when the consultation closes."
+            ),
+            buttons=((Button(_("« All consultations"), encode_payload(LIST)),), back_to_menu_row()),
+        )
+    ]
+
+
+def render(turn: Turn, progress: Progress) -> Reply:
+    """The current question, or the summary when every question is answered."""
+    consultation = progress.consultation
+    cid = consultation.id
+    question = progress.current
+    if question is None:
+        turn.citizen.dialog_state = {"screen": "consultation", "c": cid}
+        return _summary(progress)
+    turn.citizen.dialog_state = {"screen": f"{SCREEN_PREFIX}:q", "c": cid, "q": question.id}
+    number, total = progress.position
+    answer = progress.answers.get(question.id)
+    lines = [f"📋 {consultation.campaign.title}", f"{number}/{total}", "", question.text]
+    rows: list[tuple[Button, ...]] = []
+    match question.type:
+        case QuestionType.SINGLE:
+            lines.append(_("Choose one answer."))
+            rows = [
+                (
+                    Button(
+                        (_CHECKED if answer and answer.value == v else "") + label,
+                        encode_payload(CHOOSE, cid, question.id, v),
+                    ),
+                )
+                for v, label in question.choices()
+            ]
+        case QuestionType.MULTIPLE:
+            n = question.spec.max_choices
+            lines.append(
+                ngettext(
+                    "Choose up to {n} answer, then press Next.",
+                    "Choose up to {n} answers, then press Next.",
+                    n,
+                ).format(n=n)
+            )
+            chosen = set(mask_indexes(answer.value)) if answer and answer.value else set()
+            rows = [
+                (
+                    Button(
+                        (_CHECKED if v in chosen else "") + label,
+                        encode_payload(CHOOSE, cid, question.id, v),
+                    ),
+                )
+                for v, label in question.choices()
+            ]
+            if chosen:
+                rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+        case QuestionType.SCALE:
+            spec = question.spec
+            lines.append(
+                _("Rate from {low} to {high}.").format(low=spec.scale_min, high=spec.scale_max)
+            )
+            if spec.min_label or spec.max_label:
+                lines.append(
+                    f"{spec.scale_min} — {spec.min_label} · {spec.scale_max} — {spec.max_label}"
+                )
+            row_size = 6 if spec.scale_max - spec.scale_min >= 6 else 5
+            buttons = [
+                Button(
+                    (_CHECKED if answer and answer.value == v else "") + label,
+                    encode_payload(CHOOSE, cid, question.id, v),
+                )
+                for v, label in question.choices()
+            ]
+            rows = [tuple(buttons[i : i + row_size]) for i in range(0, len(buttons), row_size)]
+        case QuestionType.TEXT:
+            lines.append(
+                _("Type your answer and send it (up to {n} characters).").format(
+                    n=question.spec.max_length
+                )
+            )
+            if answer and answer.text:
+                lines.append(_("Your answer: {text}").format(text=answer.text))
+                rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+    nav = []
+    if number > 1:
+        nav.append(Button(_("« Back"), encode_payload(BACK, cid, question.id)))
+    nav.append(Button(_("⏸ Continue later"), encode_payload(SHOW, cid)))
+    rows.append(tuple(nav))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def _summary(progress: Progress) -> Reply:
+    consultation = progress.consultation
+    cid = consultation.id
+    lines = [f"📋 {consultation.campaign.title}", _("Please check your answers:"), ""]
+    for number, question in enumerate(consultation.visible(progress.answers), start=1):
+        answer = progress.answers.get(question.id)
+        given = ", ".join(question.labels_of(answer)) if answer else "—"
+        lines.append(f"{number}. {question.text}\n   → {given}")
+    lines += ["", _("After you submit, the answers cannot be changed.")]
+    return Reply(
+        "\n".join(lines),
+        buttons=(
+            (Button(_("✅ Submit"), encode_payload(SUBMIT, cid)),),
+            (Button(_("« Back"), encode_payload(BACK, cid)),),
+            (Button(_("⏸ Continue later"), encode_payload(SHOW, cid)),),
+        ),
+    )
+
+
+async def results_screen(turn: Turn) -> list[Reply]:
+    (consultation_id,) = _ints(turn, 1)
+    outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
+    return [
+        Reply(
+            render_results(outcome),
+            buttons=(
+                (Button(_("🖼 Charts"), encode_payload(CHARTS, consultation_id)),),
+                (Button(_("« Back"), encode_payload(SHOW, consultation_id)),),
+            ),
+        )
+    ]
+
+
+async def charts_screen(turn: Turn) -> list[Reply]:
+    """The same PNG charts officials export, one image per question with choices."""
+    from core.reporting.results_charts import consultation_charts
+
+    (consultation_id,) = _ints(turn, 1)
+    outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
+    images = consultation_charts(outcome)
+    replies = [Reply(f"{position}/{len(outcome.questions)}", image=png) for position, png in images]
+    back_row = (Button(_("« Back"), encode_payload(SHOW, consultation_id)),)
+    return [*replies, Reply(_("These are all the charts."), buttons=(back_row,))]
+
+
+def render_results(outcome: ConsultationResults) -> str:
+    lines = [
+        _("📈 Results: {title}").format(title=outcome.title),
+        ngettext("{n} resident took part.", "{n} residents took part.", outcome.submissions).format(
+            n=format_number(outcome.submissions)
+        ),
+    ]
+    for row in outcome.questions:
+        lines += ["", f"{row.question.position}. {row.question.text}"]
+        if row.question.type == QuestionType.TEXT:
+            lines.append(
+                ngettext("{n} written answer.", "{n} written answers.", row.respondents).format(
+                    n=format_number(row.respondents)
+                )
+            )
+            continue
+        for choice in row.choices:
+            filled = round(BAR_WIDTH * choice.percent / 100)
+            lines.append(
+                f"{choice.label}: {'▓' * filled}{'░' * (BAR_WIDTH - filled)} "
+                f"{format_number(choice.count)} ({format_number(choice.percent)}%)"
+            )
+        if row.average is not None:
+            lines.append(_("Average: {value}").format(value=format_number(row.average)))
+    return "\n".join(lines)

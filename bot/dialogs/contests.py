@@ -1,0 +1,361 @@
+"""Contests in chat: the list, one contest, submitting an entry, browsing and voting, results.
+
+While an entry is being written, its title and description wait in the dialog state (a small
+draft); the entry goes to the database in one step when the resident finishes it.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.contest import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
+from core.domain.errors import ValidationError
+from core.i18n import _, format_datetime, format_number, ngettext
+from core.services import contests
+from core.services.announcements import CONTEST_RESULTS_ACTION
+from core.services.contests import ContestResults
+
+LIST = "kts"
+SHOW = "kt"
+NEW_ENTRY = "kte"
+SKIP_PHOTO = "ktsk"
+CANCEL = "ktx"
+ENTRIES = "ktl"
+ENTRY = "ktn"
+VOTE = "ktv"
+RESULTS = CONTEST_RESULTS_ACTION
+
+SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
+PAGE_SIZE = 8
+
+
+def _ints(turn: Turn, count: int) -> list[int]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    try:
+        values = [int(a) for a in args[:count]]
+    except ValueError:
+        values = []
+    if len(values) < count:
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return values
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+async def contest_list(turn: Turn) -> list[Reply]:
+    turn.citizen.dialog_state = {"screen": "contests"}
+    found = await contests.contests_for_residents(turn.uow, turn.now)
+    if not found:
+        return [
+            Reply(
+                _("There are no contests right now. We will let you know when one starts."),
+                buttons=(back_to_menu_row(),),
+            )
+        ]
+    rows = [
+        (
+            Button(
+                ("🏆 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
+                encode_payload(SHOW, c.id),
+            ),
+        )
+        for c in found
+    ]
+    return [
+        Reply(
+            _("Contests: suggest your solution to a city problem and vote for the best ones."),
+            buttons=(*rows, back_to_menu_row()),
+        )
+    ]
+
+
+async def contest_screen(turn: Turn) -> list[Reply]:
+    (contest_id,) = _ints(turn, 1)
+    return [await render_contest(turn, contest_id)]
+
+
+async def render_contest(turn: Turn, contest_id: int, notice: str | None = None) -> Reply:
+    contest = await contests.get_contest(turn.uow, contest_id)
+    turn.citizen.dialog_state = {"screen": "contest", "k": contest_id}
+    campaign = contest.campaign
+    lines = [notice, ""] if notice else []
+    lines += ["🏆 " + campaign.title, campaign.description, ""]
+    rows: list[tuple[Button, ...]] = []
+    mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
+    if contest.accepts_entries(turn.now):
+        lines.append(
+            _("Entries are accepted until {date}. Voting starts on {voting}.").format(
+                date=format_datetime(contest.submissions_close_at),
+                voting=format_datetime(contest.voting_opens_at),
+            )
+        )
+        if len(mine) < contest.entries_per_resident:
+            rows.append((Button(_("✍️ Submit an entry"), encode_payload(NEW_ENTRY, contest_id)),))
+    elif contest.accepts_votes(turn.now):
+        lines.append(
+            ngettext(
+                "Voting is open until {date}. You can support up to {n} entry.",
+                "Voting is open until {date}. You can support up to {n} entries.",
+                contest.votes_per_resident,
+            ).format(
+                date=format_datetime(campaign.closes_at),  # type: ignore[arg-type]
+                n=contest.votes_per_resident,
+            )
+        )
+        rows.append((Button(_("🗳 Entries and voting"), encode_payload(ENTRIES, contest_id, 0)),))
+    elif contest.is_finished(turn.now):
+        lines.append(_("This contest is over."))
+        rows.append((Button(_("📈 Results"), encode_payload(RESULTS, contest_id)),))
+    elif contest.phase == ContestPhase.SUBMISSIONS and campaign.opens_at and not mine:
+        lines.append(
+            _("Entries are accepted from {date}.").format(date=format_datetime(campaign.opens_at))
+            if campaign.opens_at > turn.now
+            else _("Entries are closed. Voting starts on {date}.").format(
+                date=format_datetime(contest.voting_opens_at)
+            )
+        )
+    for entry in mine:
+        lines.append(_entry_status_line(entry))
+    rows.append((Button(_("« All contests"), encode_payload(LIST)),))
+    return Reply("\n".join(lines).strip(), buttons=tuple(rows))
+
+
+def _entry_status_line(entry: Entry) -> str:
+    match entry.status.value:
+        case "pending":
+            return _("Your entry «{title}» is waiting for moderation.").format(title=entry.title)
+        case "rejected":
+            return _("Your entry «{title}» was not accepted: {reason}").format(
+                title=entry.title, reason=entry.reject_reason or "—"
+            )
+        case _:
+            return _("Your entry «{title}» takes part in the contest.").format(title=entry.title)
+
+
+async def new_entry(turn: Turn) -> list[Reply]:
+    (contest_id,) = _ints(turn, 1)
+    contest = await contests.get_contest(turn.uow, contest_id)
+    contest.ensure_accepts_entries(turn.now)
+    mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
+    if len(mine) >= contest.entries_per_resident:
+        return [await render_contest(turn, contest_id, notice=_entry_limit_text(contest))]
+    turn.citizen.dialog_state = {"screen": SCREEN_PREFIX + "title", "k": contest_id}
+    return [
+        _ask(
+            _("Step 1 of 3. Send the title of your solution (up to {n} characters).").format(
+                n=TITLE_MAX
+            ),
+            contest_id,
+        )
+    ]
+
+
+def _entry_limit_text(contest: Contest) -> str:
+    return ngettext(
+        "You have already submitted {n} entry, the most this contest allows.",
+        "You have already submitted {n} entries, the most this contest allows.",
+        contest.entries_per_resident,
+    ).format(n=contest.entries_per_resident)
+
+
+def _ask(text: str, contest_id: int, *, skip: bool = False) -> Reply:
+    rows: list[tuple[Button, ...]] = []
+    if skip:
+        rows.append((Button(_("Skip: no photo"), encode_payload(SKIP_PHOTO, contest_id)),))
+    rows.append((Button(_("✖️ Cancel"), encode_payload(CANCEL, contest_id)),))
+    return Reply(text, buttons=tuple(rows))
+
+
+async def entry_input(turn: Turn) -> list[Reply]:
+    """Typed title and description, then a photo: each checked before the next step."""
+    state = dict(turn.citizen.dialog_state)
+    contest_id = int(state.get("k", 0))
+    step = str(state.get("screen", "")).removeprefix(SCREEN_PREFIX)
+    incoming = turn.incoming
+    if step == "photo":
+        if incoming.photo_ref is None:
+            return [
+                _ask(_("Please send a photo, or press «Skip: no photo»."), contest_id, skip=True)
+            ]
+        return await _finish(turn, state, incoming.photo_ref)
+    text = (incoming.text or "").strip()
+    if incoming.text is None:
+        return [_ask(_("Please send text here; a photo comes at step 3."), contest_id)]
+    if step == "title":
+        if not text or len(text) > TITLE_MAX:
+            return [
+                _ask(
+                    _(
+                        "The title must be 1 to {n} characters long; yours has {length}. "
+                        "Please send it again."
+                    ).format(n=TITLE_MAX, length=len(text)),
+                    contest_id,
+                )
+            ]
+        turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "description", "t": text}
+        return [
+            _ask(
+                _(
+                    "Step 2 of 3. Describe your solution: what, where, why it helps "
+                    "(up to {n} characters)."
+                ).format(n=DESCRIPTION_MAX),
+                contest_id,
+            )
+        ]
+    if step == "description":
+        if not text or len(text) > DESCRIPTION_MAX:
+            return [
+                _ask(
+                    _(
+                        "The description must be 1 to {n} characters long; yours has "
+                        "{length}. Please send it again."
+                    ).format(n=DESCRIPTION_MAX, length=len(text)),
+                    contest_id,
+                )
+            ]
+        turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "photo", "d": text}
+        return [
+            _ask(
+                _("Step 3 of 3. Send a photo or a sketch, if you have one."), contest_id, skip=True
+            )
+        ]
+    return await render_contest_or_list(turn, contest_id)
+
+
+async def render_contest_or_list(turn: Turn, contest_id: int) -> list[Reply]:
+    if contest_id:
+        return [await render_contest(turn, contest_id)]
+    return await contest_list(turn)
+
+
+async def skip_photo(turn: Turn) -> list[Reply]:
+    state = dict(turn.citizen.dialog_state)
+    if state.get("screen") != SCREEN_PREFIX + "photo":
+        return await render_contest_or_list(turn, int(state.get("k", 0)))
+    return await _finish(turn, state, None)
+
+
+async def _finish(turn: Turn, state: dict[str, object], photo_ref: str | None) -> list[Reply]:
+    contest_id = int(state.get("k", 0))  # type: ignore[call-overload]
+    entry = await contests.submit_entry(
+        turn.uow,
+        contest_id=contest_id,
+        citizen_id=turn.citizen.id,
+        title=str(state.get("t", "")),
+        description=str(state.get("d", "")),
+        photo_ref=photo_ref,
+        now=turn.now,
+    )
+    notice = (
+        _("✅ Thank you! Your entry is saved and will appear after moderation.")
+        if entry.status.value == "pending"
+        else _("✅ Thank you! Your entry takes part in the contest.")
+    )
+    return [await render_contest(turn, contest_id, notice=notice)]
+
+
+async def cancel(turn: Turn) -> list[Reply]:
+    (contest_id,) = _ints(turn, 1)
+    return [await render_contest(turn, contest_id, notice=_("The entry was not saved."))]
+
+
+async def entries_screen(turn: Turn) -> list[Reply]:
+    contest_id, page = _ints(turn, 2)
+    return [await render_entries(turn, contest_id, page)]
+
+
+async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
+    contest = await contests.get_contest(turn.uow, contest_id)
+    entries = await contests.entries_for_voting(turn.uow, contest_id)
+    voted = await contests.my_votes(turn.uow, contest_id, turn.citizen.id)
+    turn.citizen.dialog_state = {"screen": "contest_entries", "k": contest_id, "page": page}
+    pages = max(1, (len(entries) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    lines = ["🏆 " + contest.campaign.title]
+    if not entries:
+        lines.append(_("There are no entries yet."))
+    else:
+        lines.append(
+            _("You have used {used} of {n} votes. Open an entry to read it and vote.").format(
+                used=len(voted), n=contest.votes_per_resident
+            )
+        )
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
+    rows: list[tuple[Button, ...]] = [
+        (Button(("✅ " if e.id in voted else "") + _short(e.title), encode_payload(ENTRY, e.id)),)
+        for e in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Previous"), encode_payload(ENTRIES, contest_id, page - 1)))
+    if page < pages - 1:
+        nav.append(Button(_("Next »"), encode_payload(ENTRIES, contest_id, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append((Button(_("« Back to the contest"), encode_payload(SHOW, contest_id)),))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+async def entry_screen(turn: Turn) -> list[Reply]:
+    (entry_id,) = _ints(turn, 1)
+    return [await render_entry(turn, entry_id)]
+
+
+async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> Reply:
+    entry = await contests.get_entry(turn.uow, entry_id)
+    contest = await contests.get_contest(turn.uow, entry.contest_id)
+    voted = await contests.my_votes(turn.uow, contest.id, turn.citizen.id)
+    turn.citizen.dialog_state = {"screen": "contest_entry", "k": contest.id, "e": entry_id}
+    lines = [notice, ""] if notice else []
+    lines += [f"«{entry.title}»", entry.description]
+    rows: list[tuple[Button, ...]] = []
+    if entry.author_id == turn.citizen.id:
+        lines += ["", _("This is your entry; you cannot vote for it.")]
+    elif contest.accepts_votes(turn.now):
+        label = _("↩️ Take my vote back") if entry_id in voted else _("👍 Vote for this entry")
+        rows.append((Button(label, encode_payload(VOTE, entry_id)),))
+    rows.append((Button(_("« All entries"), encode_payload(ENTRIES, contest.id, 0)),))
+    return Reply("\n".join(lines), buttons=tuple(rows), image=entry.photo_ref)
+
+
+async def vote(turn: Turn) -> list[Reply]:
+    (entry_id,) = _ints(turn, 1)
+    voted, _mine = await contests.toggle_vote(
+        turn.uow, entry_id=entry_id, citizen_id=turn.citizen.id, now=turn.now
+    )
+    notice = _("✅ Your vote is saved.") if voted else _("Your vote is taken back.")
+    return [await render_entry(turn, entry_id, notice=notice)]
+
+
+async def results_screen(turn: Turn) -> list[Reply]:
+    (contest_id,) = _ints(turn, 1)
+    outcome = await contests.results(turn.uow, contest_id, now=turn.now)
+    return [
+        Reply(
+            render_results(outcome),
+            buttons=((Button(_("« Back to the contest"), encode_payload(SHOW, contest_id)),),),
+        )
+    ]
+
+
+def render_results(outcome: ContestResults) -> str:
+    lines = [
+        _("📈 Results: {title}").format(title=outcome.contest.campaign.title),
+        ngettext("{n} person voted.", "{n} people voted.", outcome.voters).format(
+            n=format_number(outcome.voters)
+        ),
+        "",
+    ]
+    for row in outcome.ranked:
+        lines.append(
+            f"{'🏆 ' if row.winner else ''}{row.rank}. {row.entry.title} — "
+            + ngettext("{n} vote", "{n} votes", row.votes).format(n=format_number(row.votes))
+            + f" ({format_number(row.percent)}%)"
+        )
+    if not outcome.ranked:
+        lines.append(_("There were no entries."))
+    return "\n".join(lines)

@@ -1,0 +1,213 @@
+"""A resident takes a consultation and a contest in chat (in-memory storage, no I/O)."""
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dialogs import Dialogs
+from core.domain.contest import ContestPhase
+from core.services import campaigns, consultations, contests
+from core.services.campaign_files import parse_consultation, parse_contest
+from tests.fakes.clock import FakeClock
+from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.fakes.resident import Resident
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def factory() -> MemoryUnitOfWorkFactory:
+    return MemoryUnitOfWorkFactory()
+
+
+@pytest.fixture
+def dialogs(factory, clock) -> Dialogs:
+    return Dialogs(factory, clock=clock, default_locale="uk")
+
+
+async def open_consultation(factory, clock):
+    plan = parse_consultation((EXAMPLES / "consultation.yaml").read_text(), tz=KYIV)
+    plan = replace(plan, opens_at=None, closes_at=clock() + timedelta(days=9))
+    async with factory() as uow:
+        consultation = await consultations.create_consultation(uow, plan, actor="m", now=clock())
+        await campaigns.open_campaign(uow, consultation.id, actor="m", now=clock())
+        await uow.commit()
+    return consultation
+
+
+async def english_resident(dialogs, name="olena") -> Resident:
+    resident = Resident(dialogs, name)
+    await resident.command("start")
+    await resident.press("English")
+    return resident
+
+
+async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_once(
+    dialogs, factory, clock
+):
+    consultation = await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    assert "1/5" in resident.text
+    await resident.press("Щомісяця")  # not weekly, so "what keeps you away" is asked
+    assert "2/5" in resident.text and "Що заважає" in resident.text
+    await resident.say("Темно ввечері")
+    assert "3/5" in resident.text
+    await resident.press("« Back")
+    assert "2/5" in resident.text and "Темно ввечері" in resident.text
+    await resident.press("Next »")
+    await resident.press("Освітлення")
+    await resident.press("Лавки")
+    await resident.press("Туалети")  # a third choice where two are allowed
+    assert "at most 2" in resident.text
+    await resident.press("Main menu")
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Continue")
+    assert "3/5" in resident.text and "✅ Освітлення" in resident.buttons()
+    await resident.press("Next »")
+    assert "4/5" in resident.text
+    await resident.press("4")
+    await resident.say("Більше тіні")
+    assert "Please check your answers" in resident.text
+    assert "→ Освітлення, Лавки" in resident.text
+    await resident.press("Submit")
+    assert "Your answers are submitted" in resident.text
+    async with factory() as uow:
+        _rows, submissions = await uow.consultations.tally(consultation.id)
+    assert submissions == 1
+    await resident.press("All consultations")
+    await resident.press("Оновлення парку")
+    assert "You have taken part" in resident.text
+    assert not any("Continue" in label for label in resident.buttons())
+
+
+async def test_a_weekly_visitor_skips_the_conditional_question(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.press("Щотижня")
+    assert "2/4" in resident.text and "Що зробити насамперед" in resident.text
+
+
+async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.press("Ніколи")
+    await resident.say("Далеко їхати")
+    await resident.press("« Back")  # back on question 2
+    await resident.command("menu")
+    again = Resident(dialogs, "olena")  # same identity, a fresh conversation
+    await again.command("consultations")
+    await again.press("Оновлення парку")
+    await again.press("Continue")
+    assert "2/5" in again.text and "Далеко їхати" in again.text
+
+
+async def test_typed_text_where_buttons_are_expected_gets_a_polite_hint(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.say("щотижня")
+    assert "Please answer with the buttons" in resident.text
+    assert "1/5" in resident.text
+
+
+async def test_an_empty_consultation_list_says_so(dialogs):
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    assert "no consultations right now" in resident.text
+
+
+async def running_contest(factory, clock, **changes):
+    plan = parse_contest((EXAMPLES / "contest.yaml").read_text(), tz=KYIV)
+    now = clock()
+    fields = {
+        "submissions_open_at": now + timedelta(minutes=1),
+        "submissions_close_at": now + timedelta(days=1),
+        "voting_opens_at": now + timedelta(days=1),
+        "voting_close_at": now + timedelta(days=2),
+        "premoderation": False,
+        "votes_per_resident": 1,
+        **changes,
+    }
+    async with factory() as uow:
+        contest = await contests.create_contest(uow, replace(plan, **fields), actor="m", now=now)
+        await campaigns.open_campaign(uow, contest.id, actor="m", now=now)
+        await uow.commit()
+    return contest
+
+
+async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
+    dialogs, factory, clock
+):
+    contest = await running_contest(factory, clock)
+    author = await english_resident(dialogs, "author")
+    await author.press("Contests")
+    await author.press("набережну")
+    await author.press("Submit an entry")
+    await author.say("Кіно під зорями")
+    await author.say("Літній кінотеатр щоп'ятниці")
+    await author.press("Skip")
+    assert "takes part in the contest" in author.text
+    assert "Submit an entry" not in author.buttons()
+    second = await english_resident(dialogs, "second")
+    await second.command("contests")
+    await second.press("набережну")
+    await second.press("Submit an entry")
+    await second.say("Ліхтарики")
+    await second.say("Гірлянди над водою")
+    await second.press("Skip")
+
+    clock.advance(days=1)
+    async with factory() as uow:
+        assert await contests.advance_phases(uow, clock()) == ([contest.id], [])
+        await uow.commit()
+    await author.command("contests")
+    await author.press("набережну")
+    await author.press("Entries and voting")
+    await author.press("Кіно під зорями")
+    assert "your entry; you cannot vote" in author.text
+    await author.press("All entries")
+    await author.press("Ліхтарики")
+    await author.press("Vote for this entry")
+    assert "Your vote is saved" in author.text
+    await author.press("All entries")
+    await author.press("Кіно")
+    assert "Vote for this entry" not in author.buttons()  # own entry: no button at all
+    async with factory() as uow:
+        entries = await contests.entries_for_voting(uow, contest.id)
+        other = next(e for e in entries if e.title == "Ліхтарики")
+        mine = next(e for e in entries if e.title == "Кіно під зорями")
+    third = await english_resident(dialogs, "third")
+    await third.command("contests")
+    await third.press("набережну")
+    await third.press("Entries and voting")
+    await third.press("Ліхтарики")
+    await third.press("Vote for this entry")
+    await third.press("All entries")
+    await third.press("Кіно")
+    await third.press("Vote for this entry")
+    assert "used your 1 vote" in third.text
+    async with factory() as uow:
+        assert await uow.contests.tally(contest.id) == {other.id: 2}
+        assert mine.id not in await uow.contests.my_votes(contest.id, mine.author_id)
+        assert (await uow.contests.get(contest.id)).phase == ContestPhase.VOTING
