@@ -19,6 +19,7 @@ from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.i18n import _
+from core.logging_setup import configure_logging
 from core.scheduling.scheduler import build_scheduler
 from core.services import demo
 from core.services.unit_of_work import StorageUnavailableError
@@ -43,13 +44,12 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
     except SettingsError as error:
         typer.echo(f"spilno: {error}", err=True)
         raise typer.Exit(2) from None
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # Migration chatter would drown the console channel; real problems still show.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    # aiogram logs every handled update at INFO; one line per update is our own log's job.
-    logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    secrets = [
+        secret.get_secret_value()
+        for secret in (settings.telegram_token, settings.viber_token, settings.webhook_secret)
+        if secret is not None
+    ]
+    configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
 
     async def _go() -> None:

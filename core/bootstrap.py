@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -29,6 +29,8 @@ class App:
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
     messengers: dict[str, Messenger] = field(default_factory=dict)
+    # Async callables run before each /metrics scrape (e.g. reading the outbox depth).
+    metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def prepare_database(self, *, upgrade_any: bool = False) -> None:
         """SQLite (the embedded default) is upgraded on start; PostgreSQL only when asked."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -22,6 +23,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Kyiv"
     default_locale: str = "uk"
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.ui import Incoming, Reply
+from core import metrics
 from core.domain.citizen import Citizen, initial_locale
 from core.domain.errors import SpilnoError
 from core.i18n import _, use_locale
@@ -65,20 +66,32 @@ class Dialogs:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Process one update exactly once. Storage outages propagate (the platform retries)."""
+        platform = incoming.identity.platform
+        metrics.UPDATES_RECEIVED.labels(platform).inc()
+        with metrics.HANDLER_SECONDS.labels(platform).time():
+            try:
+                replies, ok = await self._handle_with_retries(incoming)
+            except StorageUnavailableError:
+                metrics.UPDATES_FAILED.labels(platform).inc()
+                raise
+        (metrics.UPDATES_PROCESSED if ok else metrics.UPDATES_FAILED).labels(platform).inc()
+        return replies
+
+    async def _handle_with_retries(self, incoming: Incoming) -> tuple[list[Reply], bool]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await self._handle_once(incoming)
+                return await self._handle_once(incoming), True
             except ConflictError:
                 if attempt == MAX_ATTEMPTS:
                     log.exception("update %s lost %d races", incoming.update_id, attempt)
-                    return [self._apology(incoming)]
+                    return [self._apology(incoming)], False
             except StorageUnavailableError:
                 raise
             except Exception:
                 log.exception(
                     "dialog failed for update %s from %s", incoming.update_id, incoming.identity
                 )
-                return [self._apology(incoming)]
+                return [self._apology(incoming)], False
         raise AssertionError("unreachable")
 
     async def _handle_once(self, incoming: Incoming) -> list[Reply]:
