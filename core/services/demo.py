@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from core.domain.campaign import ResultsVisibility
 from core.services import campaigns, polls
+from core.services.ideas_demo import seed_demo_ideas
 from core.services.unit_of_work import UnitOfWork
 
 DEMO_ACTOR = "demo"
@@ -57,4 +58,5 @@ async def seed_demo_city(uow: UnitOfWork, now: datetime) -> bool:
         opens_at=now + timedelta(days=1),
         closes_at=now + timedelta(days=10),
     )
+    await seed_demo_ideas(uow, now)
     return True

@@ -277,3 +277,43 @@ async def test_a_malformed_idea_button_gets_a_polite_answer(dialogs):
     assert resident.replies
     await resident.send(IncomingKind.BUTTON, payload="ish:424242")
     assert resident.replies
+
+
+async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs, factory, clock):
+    from core.services.demo import seed_demo_city
+
+    async with factory() as uow:
+        assert await seed_demo_city(uow, clock())
+        await uow.commit()
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas")
+    await resident.press("Idea calls from the city")
+    await resident.press("Олександрія")
+    assert "💡 Propose an idea for this call" in resident.buttons()
+    await resident.send(IncomingKind.BUTTON, payload="il:new:0")
+    assert resident.text.count("ID-2026-") == 3
+    await resident.press("Вечірній автобус")
+    await resident.press("Support")
+    assert "1 support" in resident.text
+
+
+async def test_an_idea_proposed_into_a_call_belongs_to_it(dialogs, factory, clock):
+    from core.services.demo import seed_demo_city
+
+    async with factory() as uow:
+        await seed_demo_city(uow, clock())
+        await uow.commit()
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas")
+    await resident.press("Idea calls from the city")
+    await resident.press("Олександрія")
+    await resident.press("Propose an idea for this call")
+    await resident.say("Public toilets near the entrance")
+    await resident.say("There is no toilet in the whole park, families leave early.")
+    await resident.press("Skip")
+    await resident.press("Skip")
+    await resident.press("Parks and greenery")
+    await resident.press("Center")
+    await resident.press("Submit the idea")
+    mine = [i for i in await all_ideas(factory) if i.title.startswith("Public toilets")]
+    assert mine[0].call_id is not None
