@@ -124,6 +124,17 @@ def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
 
 def score(title: str, text: str, other_title: str, other_keywords: str) -> float:
     """0..1: mostly how alike the titles are, partly how many stems the whole texts share."""
-    title_part = jaccard(trigrams(title), trigrams(other_title))
-    stem_part = jaccard(stems(text), other_keywords.split())
-    return 0.6 * title_part + 0.4 * stem_part
+    return Scorer(title, text)(other_title, other_keywords)
+
+
+class Scorer:
+    """`score` with the query side computed once, for scoring many candidates."""
+
+    def __init__(self, title: str, text: str) -> None:
+        self._grams = trigrams(title)
+        self._stems = frozenset(stems(text))
+
+    def __call__(self, other_title: str, other_keywords: str) -> float:
+        title_part = jaccard(self._grams, trigrams(other_title))
+        stem_part = jaccard(self._stems, other_keywords.split())
+        return 0.6 * title_part + 0.4 * stem_part

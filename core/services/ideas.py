@@ -46,8 +46,8 @@ SYSTEM_ACTOR = "system"
 COMMENT_NOTICE_QUIET = timedelta(hours=1)
 SIMILAR_SHOWN = 3
 SIMILAR_MIN_SCORE = 0.3
-# How many prefiltered candidates are scored in Python; newest and most supported first.
-SIMILAR_CANDIDATES = 2000
+# How many prefiltered candidates (those sharing most stems) are scored in Python.
+SIMILAR_CANDIDATES = 300
 EXPORT_BATCH = 1000
 
 
@@ -219,9 +219,10 @@ async def similar_ideas(
     text = f"{title} {description}"
     stems = similarity.stems(title)[:8] or similarity.stems(text)[:8]
     candidates = await uow.ideas.similar_candidates(stems, topic, limit=SIMILAR_CANDIDATES)
+    scorer = similarity.Scorer(title, text)
     scored = []
     for idea, keywords in candidates:
-        score = similarity.score(title, text, idea.title, keywords)
+        score = scorer(idea.title, keywords)
         if score >= min_score:
             scored.append((idea, round(score, 3)))
     scored.sort(key=lambda pair: (-pair[1], -pair[0].supports))

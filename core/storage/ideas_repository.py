@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -478,10 +478,13 @@ class SqlIdeaRepository:
             matches.append(ideas.c.topic == topic)
         if not matches:
             return []
+        # Rank by how many of the draft's stems (and its topic) each idea shares, in SQL, so
+        # only the best few hundred rows travel to Python for the finer score.
+        shared = sum((case((m, 1), else_=0) for m in matches), start=literal(0))
         rows = await self._run(
             select(*_IDEA_COLUMNS, ideas.c.keywords)
             .where(ideas.c.status.in_(_PUBLIC), ideas.c.hidden.is_(False), or_(*matches))
-            .order_by(ideas.c.supports.desc(), ideas.c.id.desc())
+            .order_by(shared.desc(), ideas.c.supports.desc(), ideas.c.id.desc())
             .limit(limit)
         )
         return [(_idea(r), r.keywords) for r in rows]

@@ -274,5 +274,10 @@ class MemoryIdeaRepository:
             if i.is_public
             and (i.topic == topic or any(f" {s} " in self.m.keywords[i.id] for s in stems))
         ]
-        found.sort(key=lambda pair: (-pair[0].supports, -pair[0].id))
+
+        def shared(pair: tuple[Idea, str]) -> int:
+            idea, keywords = pair
+            return (idea.topic == topic) + sum(f" {s} " in keywords for s in stems)
+
+        found.sort(key=lambda pair: (-shared(pair), -pair[0].supports, -pair[0].id))
         return found[:limit]
