@@ -1,0 +1,178 @@
+"""Officials run a consultation and a contest from YAML files to results, via `spilno-admin`."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from admin_cli.app import run_cli
+from core.bootstrap import bootstrap
+from core.config import Settings
+from core.domain.citizen import IdentityRef
+from core.services import citizens, consultations, contests
+from tests.databases import run_blocking
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def admin(database_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
+    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
+
+    def run(*args: str, expect: int = 0) -> tuple[str, str]:
+        capsys.readouterr()
+        code = run_cli(["--as", "olha", *args])
+        out, err = capsys.readouterr()
+        assert code == expect, (out, err)
+        assert "Traceback" not in err
+        return out, err
+
+    return run
+
+
+def in_db(database_url, work):
+    """Run `work(uow, now)` against the CLI's database, as a resident's actions would."""
+
+    async def go():
+        app = bootstrap(Settings(database_url=database_url, _env_file=None))
+        try:
+            async with app.uow_factory() as uow:
+                result = await work(uow, app.clock())
+                await uow.commit()
+            return result
+        finally:
+            await app.aclose()
+
+    return run_blocking(go())
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_bad_file_names_line_field_and_problem_and_creates_nothing(admin, tmp_path):
+    text = (EXAMPLES / "consultation.yaml").read_text()
+    bad = write(tmp_path, "bad.yaml", text.replace("type: scale", "type: stars"))
+    _out, err = admin("consultation", "create", "--file", str(bad), expect=2)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "type: scale" in row)
+    assert err.startswith(f"spilno-admin: {bad}:{line}: questions[4].type: ")
+    assert "'single', 'multiple', 'scale' or 'text'" in err
+    typo = write(tmp_path, "typo.yaml", text.replace("max_length: 500", "max_lenght: 500"))
+    _out, err = admin("consultation", "create", "--file", str(typo), expect=2)
+    assert "questions[2].max_lenght: unknown field" in err
+    out, _err = admin("campaign", "list", "--json")
+    assert json.loads(out) == []
+
+
+def test_a_consultation_from_file_to_results_in_every_format(admin, database_url, tmp_path):
+    out, _err = admin("consultation", "create", "--file", str(EXAMPLES / "consultation.yaml"))
+    consultation_id = int(out.strip())
+    admin("campaign", "open", str(consultation_id))
+
+    async def take_part(uow, now):
+        consultation = await consultations.get_consultation(uow, consultation_id)
+        q = {question.key: question.id for question in consultation.questions}
+        for name in ("a", "b"):
+            citizen, _new = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
+            args = {"consultation_id": consultation_id, "citizen_id": citizen.id, "now": now}
+            await consultations.choose_option(uow, question_id=q["visits"], value=0, **args)
+            await consultations.choose_option(uow, question_id=q["priorities"], value=1, **args)
+            await consultations.next_question(uow, question_id=q["priorities"], **args)
+            await consultations.choose_option(uow, question_id=q["satisfaction"], value=4, **args)
+            await consultations.answer_text(
+                uow, question_id=q["ideas"], text=f"Ідея {name}", **args
+            )
+            await consultations.submit(uow, **args)
+
+    in_db(database_url, take_part)
+    shown, _err = admin("campaign", "show", str(consultation_id), "--json")
+    assert json.loads(shown)["submissions"] == 2
+    table, _err = admin("campaign", "results", str(consultation_id))
+    assert "Лавки" in table and "100.0" in table
+    data = json.loads(admin("campaign", "results", str(consultation_id), "--format", "json")[0])
+    assert data["submissions"] == 2
+    assert data["questions"][2]["choices"][1] == {"label": "Лавки", "count": 2, "percent": 100.0}
+    rows = list(
+        csv.reader(
+            io.StringIO(admin("campaign", "results", str(consultation_id), "--format", "csv")[0])
+        )
+    )
+    assert ["4", "satisfaction", "scale", "4", "2", "100.0"] in rows
+    _out, err = admin(
+        "campaign",
+        "results",
+        str(consultation_id),
+        "--format",
+        "png",
+        "--output",
+        str(tmp_path / "chart.png"),
+    )
+    charts = sorted(tmp_path.glob("chart-*.png"))
+    assert len(charts) == 3  # single, multiple, scale; the free-text questions have none
+    assert all(c.read_bytes().startswith(b"\x89PNG") for c in charts)
+    exported, err = admin("consultation", "export-text", str(consultation_id))
+    texts = [r[3] for r in csv.reader(io.StringIO(exported))][1:]
+    assert sorted(texts) == ["Ідея a", "Ідея b"]
+    assert "2 free-text answers exported" in err
+
+
+def test_a_contest_with_premoderation_from_file_to_ranked_results(admin, database_url, tmp_path):
+    out, _err = admin("contest", "create", "--file", str(EXAMPLES / "contest.yaml"), "--json")
+    contest = json.loads(out)
+    assert contest["phase"] == "submissions" and contest["premoderation"] is True
+    contest_id = contest["id"]
+
+    admin("campaign", "open", str(contest_id))  # submissions open now, ahead of the file's date
+
+    async def submit_two(uow, now):
+        ids = []
+        for name in ("a", "b"):
+            citizen, _new = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
+            entry = await contests.submit_entry(
+                uow,
+                contest_id=contest_id,
+                citizen_id=citizen.id,
+                title=f"Ідея {name}",
+                description="Опис",
+                photo_ref=None,
+                now=now,
+            )
+            ids.append(entry.id)
+        return ids
+
+    first, second = in_db(database_url, submit_two)
+    pending = json.loads(
+        admin("contest", "entries", str(contest_id), "--status", "pending", "--json")[0]
+    )
+    assert [e["id"] for e in pending] == [first, second]
+    admin("contest", "approve", str(first))
+    admin("contest", "reject", str(second), "--reason", "Не стосується набережної")
+    admin("contest", "approve", "999999", expect=1)
+    _out, err = admin("contest", "reject", str(second), "--reason", "again", expect=1)
+    assert f"entry {second} is rejected" in err
+    entries = json.loads(admin("contest", "entries", str(contest_id), "--json")[0])
+    assert [(e["status"], e["reject_reason"]) for e in entries] == [
+        ("approved", None),
+        ("rejected", "Не стосується набережної"),
+    ]
+    ranked = json.loads(admin("campaign", "results", str(contest_id), "--format", "json")[0])
+    assert [(e["id"], e["votes"]) for e in ranked["entries"]] == [(first, 0)]
+    admin(
+        "campaign",
+        "results",
+        str(contest_id),
+        "--format",
+        "png",
+        "--output",
+        str(tmp_path / "contest.png"),
+    )
+    assert (tmp_path / "contest.png").read_bytes().startswith(b"\x89PNG")
+    out, _err = admin("audit", "--json")
+    actions = [e["action"] for e in json.loads(out)]
+    assert {"contest.create", "contest.approve", "contest.reject"} <= set(actions)
