@@ -9,10 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.models import Base, BigId, UtcDateTime
+from core.storage.participation import register_participation
 
 
 class ConsultationRow(Base):
@@ -81,3 +92,14 @@ class ConsultationAnswerRow(Base):
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def _consultation_participants(campaign_id: int) -> Select[tuple[int]]:
+    # Taking part in a consultation means submitting; a draft left half-way does not count.
+    return select(ConsultationResponseRow.citizen_id).where(
+        ConsultationResponseRow.campaign_id == campaign_id,
+        ConsultationResponseRow.submitted_at.is_not(None),
+    )
+
+
+register_participation("consultation", _consultation_participants)

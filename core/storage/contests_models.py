@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    union,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.models import Base, BigId, UtcDateTime
+from core.storage.participation import register_participation
 
 
 class ContestRow(Base):
@@ -77,3 +89,14 @@ class ContestParticipantRow(Base):
         ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
     )
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def _contest_participants(campaign_id: int) -> Select[tuple[int]]:
+    # Authors (of any entry, approved or not) and voters both took part.
+    return union(
+        select(ContestEntryRow.author_id).where(ContestEntryRow.contest_id == campaign_id),
+        select(ContestVoteRow.citizen_id).where(ContestVoteRow.contest_id == campaign_id),
+    )  # type: ignore[return-value]
+
+
+register_participation("contest", _contest_participants)

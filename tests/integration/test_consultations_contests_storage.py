@@ -338,3 +338,68 @@ async def test_a_closed_consultations_results_go_out_once(app, clock):
     async with app.uow_factory() as uow:
         assert await uow.consultations.closed_unpublished() == []
     assert await sweep_phases(app.uow_factory, clock) == ([], [], [])
+
+
+async def telegram_citizen(app, external_id: str) -> int:
+    async with app.uow_factory() as uow:
+        citizen, _new = await citizens.resolve_citizen(
+            uow, IdentityRef("telegram", external_id), app.clock()
+        )
+        await uow.commit()
+    return citizen.id
+
+
+async def pushes(app, kind: str) -> dict[str, set[int]]:
+    """Recipients (citizen ids) of each broadcast of this kind, by audience text."""
+    from sqlalchemy import select
+
+    from core.storage.delivery_models import BroadcastRow, OutboxRow
+
+    async with app.engine.connect() as conn:
+        rows = await conn.execute(
+            select(BroadcastRow.audience, OutboxRow.citizen_id)
+            .join(OutboxRow, OutboxRow.broadcast_id == BroadcastRow.id, isouter=True)
+            .where(BroadcastRow.kind == kind)
+        )
+        found: dict[str, set[int]] = {}
+        for audience, citizen_id in rows:
+            found.setdefault(audience, set()).update({citizen_id} - {None})
+    return found
+
+
+async def test_winners_reach_participants_and_subscribers_once_each(app, clock):
+    contest = await start_contest(app, premoderation=False, votes_per_resident=1, winners=1)
+    clock.advance(minutes=5)
+    await sweep_campaigns(app.uow_factory, clock)
+    authors = [await telegram_citizen(app, f"author{i}") for i in range(2)]
+    entries = [await enter(app, contest, a, f"Ідея {i}") for i, a in enumerate(authors)]
+    voter = await telegram_citizen(app, "voter")
+    bystander = await telegram_citizen(app, "bystander")
+    clock.advance(days=1, hours=1)
+    await sweep_phases(app.uow_factory, clock)
+    await in_uow(
+        app,
+        lambda uow: contests.toggle_vote(
+            uow, entry_id=entries[0].id, citizen_id=voter, now=app.clock()
+        ),
+    )
+    clock.advance(days=1)
+    await sweep_campaigns(app.uow_factory, clock)
+    await sweep_phases(app.uow_factory, clock)
+    assert await pushes(app, "contest.winners") == {
+        f"participants:{contest.id}": {*authors, voter},
+        "all": {bystander},
+    }
+
+
+async def test_consultation_results_reach_those_who_submitted(app, clock):
+    consultation = await open_consultation(app)
+    submitted = await telegram_citizen(app, "s")
+    halfway = await telegram_citizen(app, "h")
+    await answer_all(app, consultation, submitted)
+    await answer_all(app, consultation, halfway, submit=False)
+    clock.advance(days=3)
+    await sweep_campaigns(app.uow_factory, clock)
+    assert await pushes(app, "consultation.results") == {
+        f"participants:{consultation.id}": {submitted}
+    }
