@@ -22,9 +22,10 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    # No pre-ping: it would add a round trip to every checkout. A connection that died with the
+    # server fails its first statement instead; SQLAlchemy then invalidates the whole pool, the
+    # caller answers 503 / retries, and the next checkout connects afresh.
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
