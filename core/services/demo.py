@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from core.domain.campaign import ResultsVisibility
 from core.services import campaigns, polls
+from core.services.campaign_kinds_demo import seed_demo_consultation_and_contest
 from core.services.ideas_demo import seed_demo_ideas
 from core.services.unit_of_work import UnitOfWork
 
@@ -59,4 +60,5 @@ async def seed_demo_city(uow: UnitOfWork, now: datetime) -> bool:
         closes_at=now + timedelta(days=10),
     )
     await seed_demo_ideas(uow, now)
+    await seed_demo_consultation_and_contest(uow, now)
     return True

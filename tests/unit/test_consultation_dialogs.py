@@ -211,3 +211,20 @@ async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
         assert await uow.contests.tally(contest.id) == {other.id: 2}
         assert mine.id not in await uow.contests.my_votes(contest.id, mine.author_id)
         assert (await uow.contests.get(contest.id)).phase == ContestPhase.VOTING
+
+
+async def test_the_demo_city_has_a_consultation_and_a_contest_to_try(dialogs, factory, clock):
+    from core.services.demo import seed_demo_city
+
+    async with factory() as uow:
+        assert await seed_demo_city(uow, clock())
+        await uow.commit()
+    clock.advance(minutes=2)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    assert "1/4" in resident.text
+    await resident.command("contests")
+    await resident.press("набережну")
+    assert "✍️ Submit an entry" in resident.buttons()
