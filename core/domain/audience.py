@@ -21,6 +21,7 @@ class AudienceKind(StrEnum):
     ORG = "org"
     PARTICIPANTS = "participants"
     CITIZENS = "citizens"
+    EVENT = "event"  # residents who said they will come (+ followers if the event says so)
 
 
 # Generous, but keeps an explicit list from turning into a hidden bulk audience.

@@ -22,7 +22,51 @@ async def sweep_campaigns(
     if opened or closed:
         log.info("campaigns opened %s, closed %s", opened, closed)
     await sweep_phases(uow_factory, clock)
+    await sweep_reminders(uow_factory, clock)
+    await sweep_event_reminders(uow_factory, clock)
     return opened, closed
+
+
+async def sweep_event_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Organizations' event reminders that are due. Idempotent (one per event and reminder)."""
+    from core.services import events
+
+    async with uow_factory() as uow:
+        sent = await events.send_due_reminders(uow, clock())
+        await uow.commit()
+    if sent:
+        log.info("event reminders enqueued: %s", sent)
+    return len(sent)
+
+
+async def sweep_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> list[int]:
+    """Reminders due before closing, to those who have not taken part. Idempotent."""
+    from core.services import campaign_pushes
+
+    now = clock()
+    async with uow_factory() as uow:
+        reminded = await campaign_pushes.send_due_reminders(uow, now)
+        await uow.commit()
+    if reminded:
+        log.info("reminders enqueued for campaigns %s", reminded)
+    return reminded
+
+
+async def sweep_digests(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Fold held pushes into daily digests, a batch per transaction, until none is due."""
+    from core.delivery.digest import DIGEST_BATCH, send_due_digests
+
+    total = 0
+    while True:
+        async with uow_factory() as uow:
+            written = await send_due_digests(uow, clock())
+            await uow.commit()
+        total += written
+        if written < DIGEST_BATCH:
+            break
+    if total:
+        log.info("daily digests written: %s", total)
+    return total
 
 
 async def sweep_phases(

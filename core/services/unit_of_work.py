@@ -15,6 +15,14 @@ from core.domain.audience import Audience
 from core.domain.audit import AuditEntry
 from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.domain.citizen import Citizen, IdentityRef
+from core.domain.consultation import (
+    Answer,
+    Consultation,
+    QuestionSpec,
+    Response,
+    TextAnswer,
+)
+from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus
 from core.domain.delivery import (
     BroadcastProgress,
     ClaimedMessage,
@@ -33,14 +41,7 @@ from core.domain.idea import (
     ReportTarget,
 )
 from core.domain.poll import Poll
-from core.domain.consultation import (
-    Answer,
-    Consultation,
-    QuestionSpec,
-    Response,
-    TextAnswer,
-)
-from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus
+from core.services.organization_ports import OfficialRepository, OrganizationRepository
 
 
 class ConflictError(Exception):
@@ -84,6 +85,9 @@ class CampaignRepository(Protocol):
         max_choices: int,
         options: Sequence[str],
     ) -> Poll: ...
+    async def set_delivery(
+        self, campaign_id: int, *, audience: str | None, reminders: str, send_results: bool
+    ) -> None: ...
     async def get(self, campaign_id: int) -> Campaign | None: ...
     async def get_poll(self, campaign_id: int) -> Poll | None: ...
     async def list(
@@ -437,6 +441,8 @@ class UnitOfWork(Protocol):
     contests: ContestRepository
     outbox: OutboxRepository
     subscriptions: SubscriptionRepository
+    officials: OfficialRepository
+    organizations: OrganizationRepository
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

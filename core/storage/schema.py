@@ -8,10 +8,11 @@ from __future__ import annotations
 from core.storage import (  # noqa: F401
     consultations_models,
     contests_models,
+    delivery_models,
     ideas_models,
     models,
 )
-from core.storage import delivery_models  # noqa: F401
+from core.storage import organizations_models  # noqa: F401
 from core.storage.models import Base
 
 metadata = Base.metadata

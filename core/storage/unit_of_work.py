@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.services.unit_of_work import ConflictError, StorageUnavailableError
 from core.storage.consultations_repository import SqlConsultationRepository
 from core.storage.contests_repository import SqlContestRepository
-from core.storage.ideas_repository import SqlIdeaRepository
 from core.storage.delivery_repository import SqlOutboxRepository, SqlSubscriptionRepository
+from core.storage.ideas_repository import SqlIdeaRepository
+from core.storage.organizations_repository import SqlOfficialRepository, SqlOrganizationRepository
 from core.storage.repositories import (
     SqlAuditRepository,
     SqlBallotRepository,
@@ -40,6 +41,8 @@ class SqlUnitOfWork:
         self.consultations = SqlConsultationRepository(session)
         self.contests = SqlContestRepository(session)
         self.ideas = SqlIdeaRepository(session)
+        self.officials = SqlOfficialRepository(session)
+        self.organizations = SqlOrganizationRepository(session)
         return self
 
     async def __aexit__(
