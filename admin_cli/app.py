@@ -13,6 +13,8 @@ from admin_cli.consultations import consultation_cli
 from admin_cli.contests import contest_cli
 from admin_cli.context import EXIT_ERROR, resolve_official
 from admin_cli.ideas import idea_call_cli, ideas_cli
+from admin_cli.officials import officials_cli
+from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
 
 cli = typer.Typer(
@@ -27,6 +29,8 @@ cli.add_typer(idea_call_cli, name="idea-call")
 cli.add_typer(ideas_cli, name="ideas")
 cli.add_typer(consultation_cli, name="consultation")
 cli.add_typer(contest_cli, name="contest")
+cli.add_typer(org_cli, name="org")
+cli.add_typer(officials_cli, name="officials")
 cli.command("audit")(audit_command)
 
 

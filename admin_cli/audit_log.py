@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.context import run_in_uow
+from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
+from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.domain.audit import AuditEntry
 from core.i18n import _, format_datetime
@@ -20,11 +21,27 @@ from core.services.unit_of_work import UnitOfWork
 def audit_command(
     limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many entries.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    org: Annotated[
+        str | None, typer.Option(help="Only actions on this organization (its slug).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only actions from then on, ISO 8601 in city time.")
+    ] = None,
 ) -> None:
     """List the audit log: who did what, when."""
 
-    async def work(_app: App, uow: UnitOfWork) -> list[AuditEntry]:
-        return await audit.recent(uow, limit=limit)
+    async def work(app: App, uow: UnitOfWork) -> list[AuditEntry]:
+        try:
+            start = (
+                parse_moment(since, option="--since", tz=app.settings.tz, now=app.clock())
+                if since
+                else None
+            )
+        except TimeParseError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
+        return await audit.recent(
+            uow, limit=limit, org=org.strip().lower() if org else None, since=start
+        )
 
     entries = run_in_uow(work, commit=False)
     if as_json:

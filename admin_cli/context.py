@@ -60,6 +60,18 @@ async def _ensure_schema(app: App) -> None:
         raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
 
 
+async def _bootstrap_city_admins(app: App) -> None:
+    """SPILNO_CITY_ADMINS become city admins while the roles table has none."""
+    names = app.settings.city_admins.split(",")
+    if not any(n.strip() for n in names):
+        return
+    from core.services import officials
+
+    async with app.uow_factory() as uow:
+        if await officials.bootstrap_city_admins(uow, names, app.clock()):
+            await uow.commit()
+
+
 def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
     """Run `work` in one transaction; commit on success. Every failure becomes one line."""
     try:
@@ -73,6 +85,7 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
         app = bootstrap(settings)
         try:
             await _ensure_schema(app)
+            await _bootstrap_city_admins(app)
             async with app.uow_factory() as uow:
                 result = await work(app, uow)
                 if commit:

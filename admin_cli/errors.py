@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from admin_cli.org_errors import org_error_text
 from core.domain.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
@@ -18,6 +19,8 @@ from core.i18n import _, ngettext
 
 
 def error_text(error: SpilnoError) -> str:
+    if (org_text := org_error_text(error)) is not None:
+        return org_text
     p = error.params
     match error:
         case IdeaNotFoundError():

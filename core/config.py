@@ -38,6 +38,8 @@ class Settings(BaseSettings):
 
     ideas_premoderation: bool = True
     ideas_support_threshold: int = Field(default=100, ge=1)
+    # Comma-separated officials made city_admin while nobody is (see core/services/officials.py).
+    city_admins: str = ""
 
     scheduler_interval_s: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialogs.campaign_kind_errors import kind_error_text
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
+from bot.dialogs.org_errors import org_error_text
 from bot.ui import Reply
 from core.domain.errors import (
     CampaignClosedError,
@@ -29,6 +30,8 @@ def explain(error: SpilnoError, turn: Turn) -> Reply:
 def error_text(error: SpilnoError) -> str:
     if (kind_text := kind_error_text(error)) is not None:
         return kind_text
+    if (org_text := org_error_text(error)) is not None:
+        return org_text
     params = error.params
     match error:
         case CampaignClosedError():

@@ -92,6 +92,10 @@ async def main_menu(turn: Turn) -> list[Reply]:
                     Button(_("🏆 Contests"), encode_payload(contests.LIST)),
                 ),
                 (
+                    Button(_("🏢 Organizations"), encode_payload("orgs", 0)),
+                    Button(_("📅 Events"), encode_payload("events", 0)),
+                ),
+                (
                     Button(_("⚙️ Settings"), encode_payload(SETTINGS)),
                     Button(_("❓ Help"), encode_payload(HELP)),
                 ),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.dialogs import consultations, contests, ideas, menu, polls
+from bot.dialogs import consultations, contests, ideas, menu, orgs, polls
+from bot.dialogs import events as org_events
 from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
 from bot.ui import IncomingKind, Reply, decode_payload
@@ -17,6 +18,8 @@ COMMANDS: dict[str, Handler] = {
     "ideas": ideas.ideas_menu,
     "consultations": consultations.consultation_list,
     "contests": contests.contest_list,
+    "orgs": orgs.org_list,
+    "events": org_events.event_list,
 }
 
 ACTIONS: dict[str, Handler] = {
@@ -69,6 +72,13 @@ ACTIONS: dict[str, Handler] = {
     contests.ENTRY: contests.entry_screen,
     contests.VOTE: contests.vote,
     contests.RESULTS: contests.results_screen,
+    orgs.LIST: orgs.org_list,
+    orgs.SHOW: orgs.org_screen,
+    orgs.FOLLOW: orgs.follow,
+    orgs.UNFOLLOW: orgs.unfollow,
+    org_events.LIST: org_events.event_list,
+    org_events.SHOW: org_events.event_screen,
+    org_events.RSVP: org_events.rsvp,
 }
 
 # Free input (text, a photo, a location) goes to the screen that asked for it:
@@ -77,6 +87,7 @@ INPUT_SCREENS: dict[str, Handler] = {
     IDEA_SCREENS: ideas.step_input,
     consultations.SCREEN_PREFIX: consultations.typed_answer,
     contests.SCREEN_PREFIX: contests.entry_input,
+    orgs.SCREEN: orgs.search_input,
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 

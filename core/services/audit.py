@@ -33,5 +33,11 @@ async def record(
     )
 
 
-async def recent(uow: UnitOfWork, limit: int = 100) -> list[AuditEntry]:
-    return await uow.audit.list(limit=limit)
+async def recent(
+    uow: UnitOfWork,
+    limit: int = 100,
+    *,
+    org: str | None = None,
+    since: datetime | None = None,
+) -> list[AuditEntry]:
+    return await uow.audit.list(limit=limit, org=org, since=since)

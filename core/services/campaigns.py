@@ -12,7 +12,9 @@ from core.domain.campaign import (
     CampaignStatus,
 )
 from core.domain.errors import CampaignNotFoundError, InvalidTransitionError
-from core.services import audit
+from core.domain.official import Permission
+from core.services import audit, campaign_pushes
+from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
 
 SCHEDULER_ACTOR = "scheduler"
@@ -38,6 +40,7 @@ async def open_campaign(
     uow: UnitOfWork, campaign_id: int, *, actor: str, now: datetime
 ) -> Campaign:
     """Open now. The opening time becomes now; a closing time already past is refused."""
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
     if campaign.status not in OPENABLE_FROM:
         raise InvalidTransitionError(
@@ -65,12 +68,15 @@ async def open_campaign(
         before={"status": campaign.status.value},
         after={"status": "open"},
     )
-    return await get_campaign(uow, campaign_id)
+    opened = await get_campaign(uow, campaign_id)
+    await campaign_pushes.announce_opened(uow, opened, now=now)
+    return opened
 
 
 async def close_campaign(
     uow: UnitOfWork, campaign_id: int, *, actor: str, now: datetime
 ) -> Campaign:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
     if campaign.status not in CLOSABLE_FROM:
         raise InvalidTransitionError(
@@ -92,7 +98,9 @@ async def close_campaign(
         before={"status": campaign.status.value},
         after={"status": "closed"},
     )
-    return await get_campaign(uow, campaign_id)
+    closed = await get_campaign(uow, campaign_id)
+    await campaign_pushes.announce_closed(uow, closed, now=now)
+    return closed
 
 
 async def open_due(uow: UnitOfWork, now: datetime) -> list[int]:
@@ -112,6 +120,10 @@ async def open_due(uow: UnitOfWork, now: datetime) -> list[int]:
                 now=now,
                 before={"status": "scheduled"},
                 after={"status": "open"},
+            )
+            # Same transaction as the transition: the push exists iff the opening does.
+            await campaign_pushes.announce_opened(
+                uow, await get_campaign(uow, campaign_id), now=now
             )
     return opened
 
@@ -133,5 +145,8 @@ async def close_due(uow: UnitOfWork, now: datetime) -> list[int]:
                 now=now,
                 before={"status": "open"},
                 after={"status": "closed"},
+            )
+            await campaign_pushes.announce_closed(
+                uow, await get_campaign(uow, campaign_id), now=now
             )
     return closed

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from babel.dates import format_date, format_time
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_time
 
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
@@ -24,9 +24,11 @@ Render = Callable[[], Message]
 
 
 def event_when(event: Event) -> str:
-    """ "середа, 2 грудня 2026, 18:00–20:00" in the resident's language and the city's zone."""
+    """When, in the resident's language and the city's zone, e.g. "середа, 2 грудня 2026 р., 18:00–20:00"."""
     tz, locale = current_timezone(), current_locale()
-    text = babel_format_datetime(event.starts_at, "EEEE, d MMMM y, HH:mm", tzinfo=tz, locale=locale)
+    # The locale's own full date ("Saturday, November 28, 2026" / "субота, 28 листопада 2026 р.").
+    start = event.starts_at.astimezone(tz)
+    text = format_date(start.date(), "full", locale=locale) + ", " + start.strftime("%H:%M")
     if event.ends_at is not None:
         same_day = event.ends_at.astimezone(tz).date() == event.starts_at.astimezone(tz).date()
         if same_day:

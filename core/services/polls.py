@@ -14,8 +14,10 @@ from core.domain.campaign import (
     validate_window,
 )
 from core.domain.errors import CampaignNotFoundError
+from core.domain.official import Permission
 from core.domain.poll import Poll, validate_poll
 from core.services import audit
+from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
 
 
@@ -32,6 +34,7 @@ async def create_poll(
     visibility: ResultsVisibility = ResultsVisibility.LIVE,
     description: str = "",
 ) -> Poll:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     question, options = validate_poll(question, options, max_choices)
     validate_window(opens_at, closes_at)
     poll = await uow.campaigns.add_poll(

@@ -134,7 +134,11 @@ class BallotRepository(Protocol):
 
 class AuditRepository(Protocol):
     async def append(self, entry: AuditEntry) -> None: ...
-    async def list(self, *, limit: int = 100) -> list[AuditEntry]: ...
+    async def list(
+        self, *, limit: int = 100, org: str | None = None, since: datetime | None = None
+    ) -> list[AuditEntry]:
+        """Newest first; `org` keeps entries whose `after["org"]` is that slug."""
+        ...
 
 
 class IdeaRepository(Protocol):

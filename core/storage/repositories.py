@@ -193,6 +193,16 @@ class SqlCampaignRepository:
             options=[PollOption(id=o.id, position=o.position, label=o.label) for o in option_rows],
         )
 
+    async def set_delivery(
+        self, campaign_id: int, *, audience: str | None, reminders: str, send_results: bool
+    ) -> None:
+        await self._session.execute(
+            update(CampaignRow)
+            .where(CampaignRow.id == campaign_id)
+            .values(audience=audience, reminders=reminders, send_results=send_results)
+            .execution_options(synchronize_session=False)
+        )
+
     async def get(self, campaign_id: int) -> Campaign | None:
         row = await self._session.get(CampaignRow, campaign_id)
         return None if row is None else _campaign(row)
@@ -281,6 +291,9 @@ def _campaign(row: CampaignRow) -> Campaign:
         results_visibility=ResultsVisibility(row.results_visibility),
         created_at=row.created_at,
         created_by=row.created_by,
+        audience=row.audience,
+        reminders=row.reminders or "",
+        send_results=bool(row.send_results),
     )
 
 
@@ -363,9 +376,17 @@ class SqlAuditRepository:
         )
         await self._session.flush()
 
-    async def list(self, *, limit: int = 100) -> list[AuditEntry]:
+    async def list(
+        self, *, limit: int = 100, org: str | None = None, since: datetime | None = None
+    ) -> list[AuditEntry]:
+        stmt = select(AuditRow)
+        if org is not None:
+            # Organization actions carry the slug in `after` (JSON ->> / json_extract).
+            stmt = stmt.where(AuditRow.after["org"].as_string() == org)
+        if since is not None:
+            stmt = stmt.where(AuditRow.at >= since)
         rows = (
-            await self._session.execute(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit))
+            await self._session.execute(stmt.order_by(AuditRow.id.desc()).limit(limit))
         ).scalars()
         return [
             AuditEntry(

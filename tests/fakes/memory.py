@@ -23,11 +23,16 @@ from tests.fakes.memory_consultations import (
     MemoryConsultationRepository,
     MemoryContestRepository,
 )
-from tests.fakes.memory_ideas import IdeasMemory, MemoryIdeaRepository
 from tests.fakes.memory_delivery import (
     DeliveryMemory,
     MemoryOutboxRepository,
     MemorySubscriptionRepository,
+)
+from tests.fakes.memory_ideas import IdeasMemory, MemoryIdeaRepository
+from tests.fakes.memory_organizations import (
+    MemoryOfficialRepository,
+    MemoryOrganizationRepository,
+    OrgsMemory,
 )
 
 
@@ -45,6 +50,7 @@ class MemoryState:
     contests: ContestsMemory = field(default_factory=ContestsMemory)
     ideas: IdeasMemory = field(default_factory=IdeasMemory)
     delivery: DeliveryMemory = field(default_factory=DeliveryMemory)
+    orgs: OrgsMemory = field(default_factory=OrgsMemory)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -126,6 +132,13 @@ class MemoryCampaignRepository(_Repo):
         opts = [PollOption(self.s.new_id(), i, label) for i, label in enumerate(options, 1)]
         self.s.polls[campaign.id] = (max_choices, opts)
         return Poll(replace(campaign), max_choices, list(opts))
+
+    async def set_delivery(
+        self, campaign_id: int, *, audience: str | None, reminders: str, send_results: bool
+    ) -> None:
+        campaign = self.s.campaigns[campaign_id]
+        campaign.audience, campaign.reminders = audience, reminders
+        campaign.send_results = send_results
 
     async def get(self, campaign_id: int) -> Campaign | None:
         found = self.s.campaigns.get(campaign_id)
@@ -222,8 +235,16 @@ class MemoryAuditRepository(_Repo):
     async def append(self, entry: AuditEntry) -> None:
         self.s.audit.append(entry)
 
-    async def list(self, *, limit: int = 100) -> list[AuditEntry]:
-        return list(reversed(self.s.audit))[:limit]
+    async def list(
+        self, *, limit: int = 100, org: str | None = None, since: datetime | None = None
+    ) -> list[AuditEntry]:
+        found = [
+            e
+            for e in reversed(self.s.audit)
+            if (org is None or (e.after or {}).get("org") == org)
+            and (since is None or e.at >= since)
+        ]
+        return found[:limit]
 
 
 class MemoryUnitOfWork:
@@ -245,6 +266,8 @@ class MemoryUnitOfWork:
         self.ideas = MemoryIdeaRepository(self._state)
         self.outbox = MemoryOutboxRepository(self._state)
         self.subscriptions = MemorySubscriptionRepository(self._state)
+        self.officials = MemoryOfficialRepository(self._state)
+        self.organizations = MemoryOrganizationRepository(self._state)
         return self
 
     async def __aexit__(

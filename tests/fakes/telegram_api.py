@@ -95,6 +95,8 @@ class FakeTelegramAPI:
     commands: dict[str | None, list[dict[str, Any]]] = field(default_factory=dict)
     blocked_chats: set[int] = field(default_factory=set)
     record_calls: bool = True
+    # Channels and groups getChat/getChatMember know: "@name" or id → (chat, bot's member info).
+    chats: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     on_call: Callable[[Call], None] | None = None
 
     def __post_init__(self) -> None:
@@ -161,6 +163,37 @@ class FakeTelegramAPI:
             f"Too Many Requests: retry after {retry_after}",
             retry_after=retry_after,
         )
+
+    def add_channel(
+        self,
+        username: str,
+        chat_id: int,
+        *,
+        title: str = "Channel",
+        bot_status: str = "administrator",
+        can_post: bool = True,
+    ) -> None:
+        """A channel the bot is `bot_status` in (administrator, member, left…)."""
+        chat = {"id": chat_id, "type": "channel", "title": title, "username": username}
+        member: dict[str, Any] = {"status": bot_status, "user": _user(BOT_ID, None, is_bot=True)}
+        if bot_status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=False,
+                can_restrict_members=False,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_post_messages=can_post,
+                can_edit_messages=can_post,
+            )
+        self.chats["@" + username] = self.chats[str(chat_id)] = (chat, member)
 
     def block(self, chat_id: int) -> None:
         """The resident blocked the bot: every send to them is a 403 until `unblock`."""
@@ -347,7 +380,7 @@ class FakeTelegramAPI:
     async def _answer(self, method: str, params: dict[str, Any]) -> web.Response:
         if self.latency and method != "getUpdates":
             await asyncio.sleep(self.latency)
-        chat_id = int(params["chat_id"]) if params.get("chat_id") is not None else None
+        chat_id = _int_or_none(params.get("chat_id"))
         failure = self._take_failure(method, chat_id)
         if failure is not None:
             return _error(failure.status, failure.description, failure.retry_after)
@@ -387,6 +420,20 @@ class FakeTelegramAPI:
                 "supports_inline_queries": False,
             }
         )
+
+    async def _api_getChat(self, params: dict[str, Any]) -> web.Response:
+        found = self.chats.get(str(params.get("chat_id")))
+        if found is None:
+            return _error(400, "Bad Request: chat not found")
+        return _ok({**found[0], "accent_color_id": 0, "max_reaction_count": 11})
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> web.Response:
+        found = self.chats.get(str(params.get("chat_id")))
+        if found is None:
+            return _error(400, "Bad Request: chat not found")
+        if int(params.get("user_id") or 0) != BOT_ID:
+            return _ok({"status": "left", "user": _user(int(params["user_id"]), None)})
+        return _ok(found[1])
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
@@ -511,6 +558,14 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
                 value = json.loads(value)
         params[key] = value
     return params
+
+
+def _int_or_none(value: Any) -> int | None:
+    # "@channel" is a chat id too (getChat); only numeric ids address a stored chat.
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _ok(result: Any) -> web.Response:

@@ -1,0 +1,406 @@
+"""`spilno-admin org …`: organizations, their officials, channel, events and news."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.timeparse import TimeParseError, parse_moment
+from core.bootstrap import App
+from core.domain.official import Permission, Role, parse_org_role
+from core.domain.organization import (
+    DEFAULT_REMINDERS,
+    Event,
+    Organization,
+    parse_reminders,
+    reminders_text,
+)
+from core.i18n import _
+from core.services import events, officials, organizations
+from core.services.unit_of_work import UnitOfWork
+
+org_cli = typer.Typer(
+    help="Organizations: profiles, officials, channel, events, news.", no_args_is_help=True
+)
+event_cli = typer.Typer(help="An organization's events.", no_args_is_help=True)
+org_cli.add_typer(event_cli, name="event")
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def org_as_dict(org: Organization, followers: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": org.id,
+        "slug": org.slug,
+        "name": org.name,
+        "description": org.description,
+        "logo": org.logo_ref,
+    }
+    if followers is not None:
+        data["followers"] = followers
+    return data
+
+
+def event_as_dict(event: Event, going: int | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": event.id,
+        "title": event.title,
+        "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat() if event.ends_at else None,
+        "place": event.place,
+        "status": event.status.value,
+        "reminders": reminders_text(event.reminders),
+    }
+    if going is not None:
+        data["going"] = going
+    return data
+
+
+def _moment(value: str, option: str, app: App):
+    try:
+        return parse_moment(value, option=option, tz=app.settings.tz, now=app.clock())
+    except TimeParseError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
+
+
+def _read_file(path: Path | None, option: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CliError(
+            _("{option}: cannot read {path}: {error}").format(
+                option=option, path=path, error=error.strerror
+            ),
+            EXIT_USAGE,
+        ) from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise CliError(
+            _("{option}: the file is larger than 5 MB").format(option=option), EXIT_USAGE
+        )
+    return data
+
+
+@org_cli.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="The name residents see.")],
+    slug: Annotated[str, typer.Option(help="Short unique id: a-z, 0-9 and '-', e.g. green-city.")],
+    description: Annotated[str, typer.Option(help="A few sentences about it.")] = "",
+    logo: Annotated[Path | None, typer.Option(help="Logo image file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Create an organization. Prints its slug."""
+    official: Official = ctx.obj
+    if logo is not None:
+        _read_file(logo, "--logo")
+
+    async def work(app: App, uow: UnitOfWork) -> Organization:
+        return await organizations.create_organization(
+            uow,
+            actor=official.name,
+            slug=slug,
+            name=name,
+            description=description,
+            logo_ref=str(logo.resolve()) if logo else None,
+            now=app.clock(),
+        )
+
+    org = run_in_uow(work)
+    typer.echo(json.dumps(org_as_dict(org), ensure_ascii=False) if as_json else org.slug)
+
+
+@org_cli.command("list")
+def list_(
+    search: Annotated[str, typer.Option(help="Only names containing this.")] = "",
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List organizations with their follower counts."""
+
+    async def work(_app: App, uow: UnitOfWork) -> tuple[list[Organization], dict[int, int]]:
+        found = await organizations.search(uow, search, limit=limit)
+        return found, await organizations.follower_counts(uow, found)
+
+    found, counts = run_in_uow(work, commit=False)
+    if as_json:
+        rows = [org_as_dict(o, counts.get(o.id, 0)) for o in found]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=_("Organizations"))
+    for header in (_("Slug"), _("Name"), _("Followers")):
+        table.add_column(header)
+    for org in found:
+        table.add_row(org.slug, org.name, str(counts.get(org.id, 0)))
+    Console(width=160).print(table)
+
+
+@org_cli.command("show")
+def show(
+    slug: Annotated[str, typer.Argument(help="The organization's slug.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """An organization: followers, officials, channels, upcoming events, latest news."""
+
+    async def work(app: App, uow: UnitOfWork) -> dict[str, Any]:
+        org = await organizations.get_by_slug(uow, slug)
+        profile = await organizations.profile(uow, org.id, citizen_id=None, now=app.clock())
+        counts = await uow.organizations.rsvp_counts([e.id for e in profile.events])
+        staff = [g for g in await officials.list_grants(uow) if g.org_id == org.id]
+        return {
+            **org_as_dict(org, profile.followers),
+            "officials": [{"name": g.official, "role": _role_name(g.role)} for g in staff],
+            "channels": [
+                {"platform": c.platform, "chat": c.username or c.chat_id, "title": c.title}
+                for c in await organizations.channels(uow, org.id)
+            ],
+            "events": [event_as_dict(e, counts[e.id].going) for e in profile.events],
+            "news": [
+                {"id": p.id, "at": p.created_at.isoformat(), "text": p.text} for p in profile.news
+            ],
+        }
+
+    data = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    lines = [f"{data['name']} ({data['slug']})", data["description"]]
+    lines.append(_("Followers: {n}").format(n=data["followers"]))
+    staff = ", ".join(f"{o['name']} ({o['role']})" for o in data["officials"]) or "—"
+    lines.append(_("Officials: {list}").format(list=staff))
+    chans = ", ".join(f"{c['chat']} ({c['title']})" for c in data["channels"]) or "—"
+    lines.append(_("Channels: {list}").format(list=chans))
+    lines.append(_("Upcoming events:") if data["events"] else _("No upcoming events."))
+    for e in data["events"]:
+        lines.append(f"  #{e['id']} {e['starts_at']}  {e['title']} — {e['place']} ({e['going']})")
+    typer.echo("\n".join(line for line in lines if line))
+
+
+def _role_name(role: Role) -> str:
+    return {Role.ORG_ADMIN: "admin", Role.ORG_EDITOR: "editor"}.get(role, role.value)
+
+
+@org_cli.command("add-official")
+def add_official(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The organization's slug.")],
+    official_name: Annotated[str, typer.Option("--official", help="The official's name.")],
+    role: Annotated[
+        str, typer.Option(help="editor (news, events) or admin (also officials, channel).")
+    ],
+) -> None:
+    """Let an official act for this organization."""
+    actor: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> bool:
+        org = await organizations.get_by_slug(uow, slug)
+        return await officials.grant_org_role(
+            uow,
+            actor=actor.name,
+            official=official_name,
+            role=parse_org_role(role),
+            org_id=org.id,
+            org_slug=org.slug,
+            now=app.clock(),
+        )
+
+    added = run_in_uow(work)
+    if added:
+        typer.echo(
+            _("{official} is now {role} of {org}.").format(
+                official=official_name, role=role, org=slug
+            )
+        )
+    else:
+        typer.echo(
+            _("{official} already was {role} of {org}.").format(
+                official=official_name, role=role, org=slug
+            )
+        )
+
+
+@org_cli.command("link-channel")
+def link_channel(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The organization's slug.")],
+    telegram: Annotated[str, typer.Option(help="The Telegram channel: @username or chat id.")],
+) -> None:
+    """Post the organization's news and events to its Telegram channel too.
+
+    Checks through the Bot API that the bot is an administrator allowed to post there."""
+    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> str:
+        token = app.settings.telegram_token
+        if token is None:
+            raise CliError(
+                _(
+                    "SPILNO_TELEGRAM_TOKEN is not set: the bot's token is needed to check the channel"
+                ),
+                EXIT_USAGE,
+            )
+        org = await organizations.get_by_slug(uow, slug)
+        await officials.require(
+            uow, official.name, Permission.MANAGE_ORGANIZATION, org.id
+        )
+        try:
+            found = await verify_with_settings(
+                token.get_secret_value(), app.settings.telegram_api_url, telegram
+            )
+        except ChannelCheckError as error:
+            raise CliError(_channel_problem(error, telegram)) from None
+        await organizations.link_channel(
+            uow,
+            actor=official.name,
+            slug=org.slug,
+            platform="telegram",
+            chat_id=found.chat_id,
+            username=found.username,
+            title=found.title,
+            now=app.clock(),
+        )
+        return _(
+            "Linked {channel} («{title}») to {org}: its news and events will be posted there."
+        ).format(channel=found.username or found.chat_id, title=found.title, org=org.slug)
+
+    typer.echo(run_in_uow(work))
+
+
+def _channel_problem(error: Any, chat: str) -> str:
+    match error.reason:
+        case "chat_not_found":
+            return _(
+                "Telegram does not know the chat {chat}. Check the @username; for a private "
+                "channel, first add the bot to it as an administrator."
+            ).format(chat=chat)
+        case "bot_not_admin":
+            return _(
+                "The bot is not an administrator of {chat}. In the channel: Settings → "
+                'Administrators → Add administrator → choose the bot and allow "Post messages".'
+            ).format(chat=chat)
+        case "cannot_post":
+            return _(
+                "The bot is an administrator of {chat} but may not post. In the channel: "
+                'Administrators → the bot → turn on "Post messages".'
+            ).format(chat=chat)
+        case "private_chat":
+            return _("{chat} is a private chat, not a channel or a group.").format(chat=chat)
+        case "unauthorized":
+            return _("Telegram refused the bot token (SPILNO_TELEGRAM_TOKEN); check it.")
+        case _:
+            return _("cannot reach Telegram: {error}").format(error=error.detail or error.reason)
+
+
+@event_cli.command("create")
+def event_create(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The organization's slug.")],
+    title: Annotated[str, typer.Option(help="What the event is.")],
+    starts: Annotated[
+        str, typer.Option(help="Start, ISO 8601 in city time, e.g. 2026-12-05T10:00.")
+    ],
+    place: Annotated[str, typer.Option(help="Where: an address residents can find.")],
+    ends: Annotated[str | None, typer.Option(help="End, ISO 8601 in city time.")] = None,
+    description: Annotated[str, typer.Option(help="Details.")] = "",
+    remind: Annotated[
+        str, typer.Option(help="Reminders before the start, e.g. 24h,2h (none: 'none').")
+    ] = reminders_text(DEFAULT_REMINDERS),
+    remind_followers: Annotated[
+        bool, typer.Option(help="Remind all followers too, not only those coming.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Announce an event to followers and the linked channel. Prints its id."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> tuple[Event, organizations.Published]:
+        return await events.create_event(
+            uow,
+            actor=official.name,
+            slug=slug,
+            title=title,
+            starts_at=_moment(starts, "--starts", app),
+            ends_at=_moment(ends, "--ends", app) if ends else None,
+            place=place,
+            description=description,
+            reminders=parse_reminders(remind),
+            remind_followers=remind_followers,
+            now=app.clock(),
+        )
+
+    event, published = run_in_uow(work)
+    if as_json:
+        data = event_as_dict(event)
+        data.update(followers=published.followers, channels=published.channels)
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    typer.echo(event.id)
+    typer.echo(_published_text(published), err=True)
+
+
+def _published_text(published: organizations.Published) -> str:
+    return _("Queued for {followers} follower message(s) and {channels} channel(s).").format(
+        followers=published.followers, channels=published.channels
+    )
+
+
+@event_cli.command("cancel")
+def event_cancel(
+    ctx: typer.Context,
+    event_id: Annotated[int, typer.Argument(help="The event's id.")],
+    reason: Annotated[str, typer.Option(help="Why; residents who were coming read it.")],
+) -> None:
+    """Cancel an event; those who said they would come are told at once."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> None:
+        await events.cancel_event(
+            uow, actor=official.name, event_id=event_id, reason=reason, now=app.clock()
+        )
+
+    run_in_uow(work)
+    typer.echo(_("Event {id} cancelled; those coming are being told.").format(id=event_id))
+
+
+@org_cli.command("post")
+def post(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="The organization's slug.")],
+    text: Annotated[str, typer.Option(help="The news, as residents will read it.")],
+    image: Annotated[Path | None, typer.Option(help="An image file to attach.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Post news to followers and the linked channel."""
+    official: Official = ctx.obj
+    data = _read_file(image, "--image")
+
+    async def work(app: App, uow: UnitOfWork):
+        return await organizations.post_news(
+            uow,
+            actor=official.name,
+            slug=slug,
+            text=text,
+            image=data,
+            image_name=image.name if image else None,
+            now=app.clock(),
+        )
+
+    news, published = run_in_uow(work)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {"id": news.id, "followers": published.followers, "channels": published.channels}
+            )
+        )
+        return
+    typer.echo(news.id)
+    typer.echo(_published_text(published), err=True)

@@ -1,0 +1,155 @@
+"""Events in chat: upcoming events (followed organizations first), one event, RSVP.
+
+Each event's date, time and place are written out in the message text, in the city's time
+zone and the resident's language. `event:<id>` is also the button of every announcement and
+reminder push, so a tap there lands on the same screen.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.errors import ValidationError
+from core.domain.organization import Rsvp
+from core.i18n import _, format_number, ngettext
+from core.services import events
+from core.services.org_messages import EVENT_ACTION, describe_event, event_when
+
+LIST = "events"
+SHOW = EVENT_ACTION
+RSVP = "rsvp"
+
+PAGE_SIZE = 5
+_ANSWERS = {"y": Rsvp.GOING, "n": Rsvp.NOT_GOING}
+
+
+def _args(turn: Turn) -> list[str]:
+    return decode_payload(turn.incoming.payload or "")[1]
+
+
+def _int_arg(turn: Turn, index: int = 0) -> int:
+    args = _args(turn)
+    if len(args) <= index or not args[index].isdigit():
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return int(args[index])
+
+
+async def event_list(turn: Turn) -> list[Reply]:
+    args = _args(turn)
+    page = int(args[0]) if args and args[0].isdigit() else 0
+    turn.citizen.dialog_state = {"screen": "events", "page": page}
+    views = await events.upcoming_for(
+        turn.uow, turn.citizen.id, turn.now, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1
+    )
+    has_next = len(views) > PAGE_SIZE
+    views = views[:PAGE_SIZE]
+    if not views and page == 0:
+        return [
+            Reply(
+                _(
+                    "There are no upcoming events yet. Follow organizations to hear about "
+                    "their events first."
+                ),
+                buttons=(
+                    (Button(_("🏢 Organizations"), encode_payload("orgs", 0)),),
+                    back_to_menu_row(),
+                ),
+            )
+        ]
+    lines = [_("Upcoming events (⭐ from organizations you follow):"), ""]
+    rows: list[tuple[Button, ...]] = []
+    for index, view in enumerate(views, start=1 + page * PAGE_SIZE):
+        star = "⭐ " if view.followed else ""
+        lines.append(
+            f"{index}. {star}{view.event.title}\n"
+            + _("🏢 {organization}").format(organization=view.organization.name)
+            + "\n"
+            + _("🕒 {when}").format(when=event_when(view.event))
+            + "\n"
+            + _("📍 {place}").format(place=view.event.place)
+            + "\n"
+            + _going_text(view.counts.going)
+        )
+        label = f"{index}. {view.event.title}"
+        rows.append(
+            (
+                Button(
+                    label if len(label) <= 50 else label[:49] + "…",
+                    encode_payload(SHOW, view.event.id),
+                ),
+            )
+        )
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+    if has_next:
+        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append(back_to_menu_row())
+    return [Reply("\n\n".join([lines[0], *lines[2:]]), buttons=tuple(rows))]
+
+
+def _going_text(n: int) -> str:
+    return ngettext("👥 {n} person is coming", "👥 {n} people are coming", n).format(
+        n=format_number(n)
+    )
+
+
+async def event_screen(turn: Turn) -> list[Reply]:
+    return [await render_event(turn, _int_arg(turn))]
+
+
+async def render_event(
+    turn: Turn, event_id: int, notice: str | None = None, known: events.EventView | None = None
+) -> Reply:
+    view = known or await events.view(turn.uow, event_id, turn.citizen.id)
+    turn.citizen.dialog_state = {"screen": "event", "event": event_id}
+    event = view.event
+    lines = [notice, ""] if notice else []
+    lines.append(describe_event(event, view.organization))
+    lines.append("")
+    if event.is_cancelled:
+        lines.append(_("❌ This event is cancelled."))
+        if event.cancel_reason:
+            lines.append(_("Reason: {reason}").format(reason=event.cancel_reason))
+    else:
+        lines.append(_going_text(view.counts.going))
+        if view.my_answer is Rsvp.GOING:
+            lines.append(_("You said you will come. We will remind you before it starts."))
+        elif view.my_answer is Rsvp.NOT_GOING:
+            lines.append(_("You said you can't come."))
+    rows: list[tuple[Button, ...]] = []
+    if not event.is_cancelled and (event.ends_at or event.starts_at) > turn.now:
+        mark_yes = "✅ " if view.my_answer is Rsvp.GOING else ""
+        mark_no = "✅ " if view.my_answer is Rsvp.NOT_GOING else ""
+        rows.append(
+            (
+                Button(mark_yes + _("🙋 I'll come"), encode_payload(RSVP, event.id, "y")),
+                Button(mark_no + _("Can't come"), encode_payload(RSVP, event.id, "n")),
+            )
+        )
+    from bot.dialogs import orgs
+
+    rows.append(
+        (Button("🏢 " + view.organization.name[:40], encode_payload(orgs.SHOW, event.org_id)),)
+    )
+    rows.append((Button(_("« All events"), encode_payload(LIST, 0)),))
+    rows.append(back_to_menu_row())
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+async def rsvp(turn: Turn) -> list[Reply]:
+    event_id = _int_arg(turn)
+    args = _args(turn)
+    answer = _ANSWERS.get(args[1] if len(args) > 1 else "")
+    if answer is None:
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    view = await events.answer(turn.uow, event_id, turn.citizen.id, answer, turn.now)
+    notice = (
+        _("🙋 Great, see you there!")
+        if answer is Rsvp.GOING
+        else _("Thank you for letting us know.")
+    )
+    return [await render_event(turn, event_id, notice, known=view)]

@@ -1,0 +1,186 @@
+"""Organizations in chat: a paginated list searchable by name, a profile, Follow / Unfollow.
+
+While the list is on screen, typed text searches by name (router INPUT_SCREENS); the query
+lives in the dialog state, so paging keeps it.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs.engine import Turn
+from bot.dialogs.menu import back_to_menu_row
+from bot.ui import Button, Reply, decode_payload, encode_payload
+from core.domain.errors import ValidationError
+from core.domain.organization import OrganizationProfile
+from core.i18n import _, format_datetime, format_number, ngettext
+from core.services import organizations
+from core.services.org_messages import ORG_ACTION, event_when
+
+LIST = "orgs"
+SHOW = ORG_ACTION
+FOLLOW = "orgf"
+UNFOLLOW = "orgu"
+SCREEN = "orgs_list"  # typed text on this screen searches
+
+PAGE_SIZE = 6
+QUERY_MAX = 60
+NEWS_PREVIEW = 300
+
+
+def _int_arg(turn: Turn, index: int = 0) -> int:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    if len(args) <= index or not args[index].isdigit():
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    return int(args[index])
+
+
+def _to_list_row() -> tuple[Button, ...]:
+    return (Button(_("« Organizations"), encode_payload(LIST, 0)),)
+
+
+async def org_list(turn: Turn) -> list[Reply]:
+    page = 0
+    query = str(turn.citizen.dialog_state.get("q", "")) if _on_list(turn) else ""
+    if turn.incoming.payload:
+        _action, args = decode_payload(turn.incoming.payload)
+        page = int(args[0]) if args and args[0].isdigit() else 0
+        if len(args) > 1 and args[1] == "all":
+            query = ""
+    return await _render_list(turn, query, page)
+
+
+def _on_list(turn: Turn) -> bool:
+    return turn.citizen.dialog_state.get("screen") == SCREEN
+
+
+async def search_input(turn: Turn) -> list[Reply]:
+    """Text typed on the list: search by name. Anything else gets a polite hint."""
+    text = (turn.incoming.text or "").strip()
+    if not text:
+        return [
+            Reply(
+                _("Please type part of an organization's name, or use the buttons."),
+                buttons=(_to_list_row(), back_to_menu_row()),
+            )
+        ]
+    return await _render_list(turn, text[:QUERY_MAX], 0)
+
+
+async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
+    page = max(page, 0)
+    turn.citizen.dialog_state = {"screen": SCREEN, "q": query, "page": page}
+    # One extra row tells whether a next page exists without counting everything.
+    found = await organizations.search(
+        turn.uow, query, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1
+    )
+    if not found and page > 0:
+        return await _render_list(turn, query, 0)
+    has_next = len(found) > PAGE_SIZE
+    shown = found[:PAGE_SIZE]
+    followed = await turn.uow.organizations.followed_by(turn.citizen.id)
+    rows: list[tuple[Button, ...]] = [
+        (
+            Button(
+                ("⭐ " if o.id in followed else "🏢 ") + _short(o.name), encode_payload(SHOW, o.id)
+            ),
+        )
+        for o in shown
+    ]
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+    if has_next:
+        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    if query:
+        rows.append((Button(_("✖ Clear search"), encode_payload(LIST, 0, "all")),))
+    rows.append(back_to_menu_row())
+    if query and not shown:
+        text = _("No organization's name contains «{query}». Try another word.").format(query=query)
+    elif query:
+        text = _("Organizations matching «{query}»:").format(query=query)
+    elif not shown:
+        text = _("There are no organizations here yet.")
+    else:
+        text = _(
+            "Organizations. Choose one to see its events and news and to follow it. "
+            "To search, type part of a name."
+        )
+    if page > 0 or has_next:
+        text += "\n" + _("Page {page}").format(page=page + 1)
+    return [Reply(text, buttons=tuple(rows))]
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+async def org_screen(turn: Turn) -> list[Reply]:
+    return [await render_profile(turn, _int_arg(turn))]
+
+
+async def render_profile(turn: Turn, org_id: int, notice: str | None = None) -> Reply:
+    profile = await organizations.profile(
+        turn.uow, org_id, citizen_id=turn.citizen.id, now=turn.now
+    )
+    turn.citizen.dialog_state = {"screen": "org", "org": org_id}
+    return Reply(_profile_text(profile, notice), buttons=_profile_buttons(profile), image=None)
+
+
+def _profile_text(profile: OrganizationProfile, notice: str | None) -> str:
+    org = profile.organization
+    lines = [notice, ""] if notice else []
+    lines.append("🏢 " + org.name)
+    if org.description:
+        lines.append(org.description)
+    lines.append(
+        ngettext("{n} follower", "{n} followers", profile.followers).format(
+            n=format_number(profile.followers)
+        )
+    )
+    lines.append("")
+    if profile.events:
+        lines.append(_("Upcoming events:"))
+        for event in profile.events:
+            lines.append("📅 " + event.title + " — " + event_when(event) + ", " + event.place)
+    else:
+        lines.append(_("No upcoming events."))
+    if profile.news:
+        lines += ["", _("Latest news:")]
+        for post in profile.news:
+            text = post.text if len(post.text) <= NEWS_PREVIEW else post.text[:NEWS_PREVIEW] + "…"
+            lines.append("📰 " + format_datetime(post.created_at) + "\n" + text)
+    if profile.following:
+        lines += ["", _("You follow this organization: its news and events come to you.")]
+    return "\n".join(lines)
+
+
+def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], ...]:
+    from bot.dialogs import events
+
+    org = profile.organization
+    rows: list[tuple[Button, ...]] = [
+        (Button("📅 " + _short(e.title), encode_payload(events.SHOW, e.id)),)
+        for e in profile.events
+    ]
+    if profile.following:
+        rows.append((Button(_("🔕 Unfollow"), encode_payload(UNFOLLOW, org.id)),))
+    else:
+        rows.append((Button(_("⭐ Follow"), encode_payload(FOLLOW, org.id)),))
+    rows.append(_to_list_row())
+    rows.append(back_to_menu_row())
+    return tuple(rows)
+
+
+async def follow(turn: Turn) -> list[Reply]:
+    org_id = _int_arg(turn)
+    await organizations.follow(turn.uow, org_id, turn.citizen.id, turn.now)
+    notice = _("⭐ You follow this organization now. We will send you its news and events.")
+    return [await render_profile(turn, org_id, notice)]
+
+
+async def unfollow(turn: Turn) -> list[Reply]:
+    org_id = _int_arg(turn)
+    await organizations.unfollow(turn.uow, org_id, turn.citizen.id)
+    notice = _("You no longer follow this organization.")
+    return [await render_profile(turn, org_id, notice)]
