@@ -46,6 +46,11 @@ class Campaign:
     results_visibility: ResultsVisibility
     created_at: datetime
     created_by: str
+    # Delivery: who is told when it opens (Audience text; None = every subscriber), reminders
+    # before closing ("24h,2h") and whether participants get the results when it closes.
+    audience: str | None = None
+    reminders: str = ""
+    send_results: bool = False
 
     def is_accepting(self, now: datetime) -> bool:
         if self.status != CampaignStatus.OPEN:

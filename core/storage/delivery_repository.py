@@ -223,7 +223,7 @@ class SqlOutboxRepository:
     async def take_tokens(
         self, platform: str, want: int, *, rate: float, burst: float, now: datetime
     ) -> tuple[int, datetime | None]:
-        row = await self._locked_platform(platform, now)
+        row = await self._locked_platform(platform, now, burst)
         paused_until = row.paused_until
         if paused_until is not None and paused_until > now:
             return 0, paused_until
@@ -238,7 +238,7 @@ class SqlOutboxRepository:
         )
         return granted, None
 
-    async def _locked_platform(self, platform: str, now: datetime) -> Any:
+    async def _locked_platform(self, platform: str, now: datetime, burst: float = 0.0) -> Any:
         select_row = (
             select(
                 DeliveryPlatformRow.tokens,
@@ -252,7 +252,7 @@ class SqlOutboxRepository:
         if row is None:
             await self._session.execute(
                 _dialect_insert(self._session)(DeliveryPlatformRow)
-                .values(platform=platform, tokens=0.0, refilled_at=now)
+                .values(platform=platform, tokens=burst, refilled_at=now)
                 .on_conflict_do_nothing(index_elements=["platform"])
             )
             row = (await self._session.execute(select_row)).one()

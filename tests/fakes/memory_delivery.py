@@ -199,7 +199,7 @@ class MemoryOutboxRepository:
     async def take_tokens(
         self, platform: str, want: int, *, rate: float, burst: float, now: datetime
     ) -> tuple[int, datetime | None]:
-        p = self.m.platforms.setdefault(platform, {"tokens": 0.0, "at": now, "paused": None})
+        p = self.m.platforms.setdefault(platform, {"tokens": burst, "at": now, "paused": None})
         if p["paused"] is not None and p["paused"] > now:
             return 0, p["paused"]
         tokens = min(burst, p["tokens"] + max((now - p["at"]).total_seconds(), 0) * rate)

@@ -1,0 +1,347 @@
+"""Delivery workers: drain the outbox through each platform's Messenger, at the platform's rate.
+
+A worker claims due rows of one platform in a batch under a lease (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so several processes never take the same row), then spends send tokens from the
+platform's shared bucket in the database before each send. The bucket and a 429 pause live in
+`delivery_platforms`, so the rate holds for all worker processes together, not per process.
+
+Outcomes: sent (platform message id kept) · unreachable (403 / unsubscribed: the identity is
+marked unreachable and the row closed) · retry with backoff 30 s, 2 min, 10 min, 1 h, then
+failed with the reason · failed at once for a permanent rejection. A 429 pauses the platform
+for everyone for `retry_after`; unsent rows go back without spending an attempt.
+
+Crash safety: rows are only ever `sending` under a lease. A worker killed mid-batch leaves its
+rows `sending`; when the lease expires another worker claims exactly those again. So nothing is
+lost and at most one batch (`batch` rows) may be sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.delivery.messenger import (
+    BroadcastingMessenger,
+    Message,
+    Messenger,
+    PermanentDeliveryError,
+    RecipientUnreachableError,
+    RetryAfterError,
+    SendOutcome,
+    SendResult,
+)
+from core.delivery.outbox import message_from_json, pick_payload
+from core.domain.delivery import ClaimedMessage, DeliveryOutcome, OutboxStatus, backoff_after
+from core.services.unit_of_work import Clock, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+# Viber puts the verdict first in a broadcast failure ("rate_limited: …", "permanent: …").
+_VIBER_RATE_LIMIT_PAUSE_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformLimits:
+    """Cluster-wide budget of one platform: `rate` sends (or broadcast requests) per second."""
+
+    rate: float
+    burst: float
+    batch: int
+
+    @classmethod
+    def for_cap(cls, cap: float, *, batch: int = 50) -> PlatformLimits:
+        # A little under the platform's cap, with a small burst: any one-second window then
+        # stays below the cap even when sends land a few milliseconds late.
+        return cls(rate=cap * 0.97, burst=max(1.0, cap * 0.01), batch=batch)
+
+
+def default_limits(
+    telegram_rate: float = 30.0, viber_rate: float = 50.0
+) -> dict[str, PlatformLimits]:
+    return {
+        "telegram": PlatformLimits.for_cap(telegram_rate, batch=50),
+        # Viber: one token = one broadcast request of up to 300 receivers (≤ 500 per 10 s).
+        "viber": PlatformLimits(
+            rate=viber_rate * 0.97, burst=max(1.0, viber_rate * 0.1), batch=600
+        ),
+    }
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class BatchReport:
+    claimed: int = 0
+    sent: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        messengers: dict[str, Messenger],
+        clock: Clock,
+        *,
+        limits: dict[str, PlatformLimits] | None = None,
+        lease: timedelta = timedelta(seconds=60),
+        default_locale: str = "uk",
+        worker_id: str | None = None,
+        idle_sleep_s: float = 0.5,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._messengers = messengers
+        self._clock = clock
+        self._limits = limits or default_limits()
+        self._lease = lease
+        self._default_locale = default_locale
+        self.worker_id = worker_id or new_worker_id()
+        self._idle_sleep_s = idle_sleep_s
+        self._sleep = sleep
+        self._payloads: dict[int, dict[str, Any]] = {}
+        self._paused_until: dict[str, datetime] = {}
+
+    def limits(self, platform: str) -> PlatformLimits:
+        return self._limits.get(platform) or PlatformLimits.for_cap(30.0)
+
+    # ---- the loop ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """One task per platform until `stop` is set; a database outage only delays."""
+        await asyncio.gather(*(self._run_platform(p, stop) for p in list(self._messengers)))
+
+    async def _run_platform(self, platform: str, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                report = await self.run_once(platform)
+            except Exception:
+                log.exception("delivery on %s failed; retrying shortly", platform)
+                report = BatchReport()
+            if report.claimed == 0:
+                wait = self._idle_sleep_s
+                paused = self._paused_until.get(platform)
+                if paused is not None:
+                    wait = max(wait, min((paused - self._clock()).total_seconds(), 30.0))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
+
+    async def drain(self, platform: str, *, max_batches: int = 10_000) -> BatchReport:
+        """Send until nothing is due (tests, the CLI's console mode)."""
+        total = BatchReport()
+        for _ in range(max_batches):
+            report = await self.run_once(platform)
+            for name in total.__dataclass_fields__:
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            if report.claimed == 0:
+                break
+        return total
+
+    # ---- one batch --------------------------------------------------------------------------
+
+    async def run_once(self, platform: str) -> BatchReport:
+        messenger = self._messengers[platform]
+        now = self._clock()
+        paused = self._paused_until.get(platform)
+        if paused is not None and paused > now:
+            return BatchReport()
+        claimed = await self._claim(platform, now)
+        report = BatchReport(claimed=len(claimed))
+        if not claimed:
+            return report
+        if hasattr(messenger, "broadcast"):
+            outcomes, unsent = await self._send_broadcasts(platform, messenger, claimed)  # type: ignore[arg-type]
+        else:
+            outcomes, unsent = await self._send_each(platform, messenger, claimed)
+        async with self._uow_factory() as uow:
+            await uow.outbox.record(outcomes, worker=self.worker_id, now=self._clock())
+            if unsent:
+                await uow.outbox.release(
+                    [m.id for m in unsent],
+                    worker=self.worker_id,
+                    due_at=self._paused_until.get(platform, self._clock()),
+                )
+            await uow.commit()
+        for outcome in outcomes:
+            if outcome.status is OutboxStatus.SENT:
+                report.sent += 1
+            elif outcome.status is OutboxStatus.UNREACHABLE:
+                report.unreachable += 1
+            elif outcome.retry_at is not None:
+                report.retried += 1
+            else:
+                report.failed += 1
+        report.released = len(unsent)
+        return report
+
+    async def _claim(self, platform: str, now: datetime) -> list[ClaimedMessage]:
+        async with self._uow_factory() as uow:
+            claimed = await uow.outbox.claim(
+                platform,
+                limit=self.limits(platform).batch,
+                now=now,
+                lease_until=now + self._lease,
+                worker=self.worker_id,
+            )
+            missing = sorted(
+                {m.broadcast_id for m in claimed if m.body is None} - set(self._payloads)
+            )
+            if missing:
+                self._payloads.update(await uow.outbox.payloads(missing))
+            await uow.commit()
+        return claimed
+
+    def _message(self, claimed: ClaimedMessage) -> Message:
+        if claimed.body is not None:
+            return message_from_json(claimed.body)
+        return pick_payload(
+            self._payloads[claimed.broadcast_id], claimed.locale, self._default_locale
+        )
+
+    async def _tokens(self, platform: str, want: int) -> int:
+        """Wait for up to `want` tokens of the shared bucket; 0: paused, or no budget for long."""
+        limits = self.limits(platform)
+        waited = 0.0
+        # Other workers may be spending the budget: give the rows back well before the lease
+        # runs out rather than let them be re-claimed while we still hold them.
+        while waited < self._lease.total_seconds() / 2:
+            now = self._clock()
+            async with self._uow_factory() as uow:
+                granted, paused_until = await uow.outbox.take_tokens(
+                    platform, want, rate=limits.rate, burst=limits.burst, now=now
+                )
+                await uow.commit()
+            if paused_until is not None:
+                self._paused_until[platform] = paused_until
+                return 0
+            if granted:
+                return granted
+            pause = min(want, limits.burst) / limits.rate
+            waited += pause
+            await self._sleep(pause)
+        return 0
+
+    async def _pause(self, platform: str, seconds: float) -> None:
+        until = self._clock() + timedelta(seconds=seconds)
+        self._paused_until[platform] = until
+        async with self._uow_factory() as uow:
+            await uow.outbox.pause(platform, until)
+            await uow.commit()
+        log.warning("%s asked us to slow down: pausing it for %.1f s", platform, seconds)
+
+    async def _send_each(
+        self, platform: str, messenger: Messenger, claimed: list[ClaimedMessage]
+    ) -> tuple[list[DeliveryOutcome], list[ClaimedMessage]]:
+        outcomes: list[DeliveryOutcome] = []
+        queue = list(claimed)
+        while queue:
+            granted = await self._tokens(platform, len(queue))
+            if granted == 0:
+                return outcomes, queue
+            chunk, queue = queue[:granted], queue[granted:]
+            results = await asyncio.gather(
+                *(self._send_one(messenger, m) for m in chunk), return_exceptions=False
+            )
+            retry_after = [r for r in results if isinstance(r, RetryAfterError)]
+            done = [r for r in results if isinstance(r, DeliveryOutcome)]
+            outcomes += done
+            if retry_after:
+                await self._pause(platform, max(e.seconds for e in retry_after))
+                refused = [
+                    m for m, r in zip(chunk, results, strict=True) if isinstance(r, RetryAfterError)
+                ]
+                return outcomes, refused + queue
+        return outcomes, []
+
+    async def _send_one(
+        self, messenger: Messenger, claimed: ClaimedMessage
+    ) -> DeliveryOutcome | RetryAfterError:
+        try:
+            message_id = await messenger.send(claimed.external_id, self._message(claimed))
+        except RetryAfterError as error:
+            return error
+        except RecipientUnreachableError as error:
+            return DeliveryOutcome(
+                claimed.id,
+                OutboxStatus.UNREACHABLE,
+                error=str(error) or "unreachable",
+                identity_id=claimed.identity_id,
+            )
+        except PermanentDeliveryError as error:
+            return DeliveryOutcome(claimed.id, OutboxStatus.FAILED, error=f"permanent: {error}")
+        except Exception as error:  # transient by default: a timeout, a 5xx, a dropped link
+            return self._retry(claimed, f"{type(error).__name__}: {error}")
+        return DeliveryOutcome(claimed.id, OutboxStatus.SENT, message_id=str(message_id)[:64])
+
+    def _retry(self, claimed: ClaimedMessage, error: str) -> DeliveryOutcome:
+        wait = backoff_after(claimed.attempts)
+        if wait is None:
+            return DeliveryOutcome(
+                claimed.id,
+                OutboxStatus.FAILED,
+                error=f"gave up after {claimed.attempts} tries: {error}",
+            )
+        return DeliveryOutcome(
+            claimed.id,
+            OutboxStatus.PENDING,
+            error=error,
+            retry_at=self._clock() + timedelta(seconds=wait),
+        )
+
+    async def _send_broadcasts(
+        self, platform: str, messenger: BroadcastingMessenger, claimed: list[ClaimedMessage]
+    ) -> tuple[list[DeliveryOutcome], list[ClaimedMessage]]:
+        """Group rows sharing a message into native broadcast requests (one token each)."""
+        groups: dict[tuple[Any, ...], list[ClaimedMessage]] = {}
+        for m in claimed:
+            key = (m.broadcast_id, m.locale) if m.body is None else ("row", m.id)
+            groups.setdefault(key, []).append(m)
+        outcomes: list[DeliveryOutcome] = []
+        pending = list(groups.values())
+        while pending:
+            if await self._tokens(platform, 1) == 0:
+                return outcomes, [m for group in pending for m in group]
+            group = pending.pop(0)
+            by_receiver = {m.external_id: m for m in group}
+            report = await messenger.broadcast(list(by_receiver), self._message(group[0]))
+            pause = False
+            for result in report.results:
+                m = by_receiver.get(result.external_id)
+                if m is not None:
+                    outcome, limited = self._broadcast_outcome(m, result)
+                    outcomes.append(outcome)
+                    pause = pause or limited
+            if pause:
+                await self._pause(platform, _VIBER_RATE_LIMIT_PAUSE_S)
+                return outcomes, [m for group in pending for m in group]
+        return outcomes, []
+
+    def _broadcast_outcome(
+        self, m: ClaimedMessage, result: SendResult
+    ) -> tuple[DeliveryOutcome, bool]:
+        if result.outcome is SendOutcome.SENT:
+            return DeliveryOutcome(m.id, OutboxStatus.SENT, message_id=result.message_id), False
+        if result.outcome is SendOutcome.UNREACHABLE:
+            return (
+                DeliveryOutcome(
+                    m.id, OutboxStatus.UNREACHABLE, error=result.error, identity_id=m.identity_id
+                ),
+                False,
+            )
+        error = result.error or "failed"
+        if error.startswith("permanent"):
+            return DeliveryOutcome(m.id, OutboxStatus.FAILED, error=error), False
+        return self._retry(m, error), error.startswith("rate_limited")
