@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core import i18n
 from core.config import Settings, get_settings
+from core.delivery import policy as delivery_policy
 from core.delivery.messenger import Messenger
 from core.services import ideas
 from core.services.unit_of_work import Clock, UnitOfWork
@@ -51,6 +52,9 @@ def bootstrap(
     engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
     session_factory = create_session_factory(engine)
     i18n.set_timezone(settings.tz)
+    delivery_policy.configure(
+        delivery_policy.DeliveryPolicy.from_text(settings.quiet_hours, settings.digest_hour)
+    )
     ideas.configure(
         ideas.IdeaPolicy(settings.ideas_premoderation, settings.ideas_support_threshold)
     )

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     city_admins: str = ""
 
     scheduler_interval_s: float = Field(default=30.0, gt=0)
+    # Delivery (core/delivery): bulk pushes wait out quiet hours (city time, "" = none);
+    # digest residents get one message at digest_hour; rates are per bot, for all workers.
+    quiet_hours: str = "22:00-09:00"
+    digest_hour: int = Field(default=19, ge=0, le=23)
+    telegram_rate: float = Field(default=30.0, gt=0)
+    viber_rate: float = Field(default=50.0, gt=0)  # broadcast requests/s (500 per 10 s)
+    delivery_lease_s: float = Field(default=60.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
 
     @field_validator("database_url")
@@ -61,6 +68,18 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Kyiv)") from None
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        from core.delivery.policy import DeliveryPolicy
+        from core.domain.errors import ValidationError as DomainValidationError
+
+        try:
+            DeliveryPolicy.from_text(value, 19)
+        except DomainValidationError:
+            raise ValueError("must look like 22:00-09:00 (or be empty for none)") from None
         return value
 
     @field_validator("default_locale")

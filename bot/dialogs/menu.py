@@ -15,6 +15,9 @@ LANGUAGE = "lang"
 SET_LANGUAGE = "setlang"
 SETTINGS = "settings"
 NOTIFICATIONS = "notif"
+# Settings → follow topics / districts (screens in bot/dialogs/subscriptions.py).
+FOLLOW_TOPICS = "stopics"
+FOLLOW_DISTRICTS = "sdistr"
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
@@ -122,17 +125,25 @@ async def help_screen(turn: Turn) -> list[Reply]:
 
 
 async def settings_screen(turn: Turn) -> list[Reply]:
+    from core.delivery.policy import current_policy
+
     turn.citizen.dialog_state = {"screen": "settings"}
-    receiving = turn.citizen.notifications != NotificationMode.OFF
-    status = (
-        _("You receive notifications about new polls.")
-        if receiving
-        else _("Notifications are off.")
+    mode = turn.citizen.notifications
+    status = {
+        NotificationMode.INSTANT: _("You get notifications as soon as something new opens."),
+        NotificationMode.DIGEST: _("You get one daily digest at {hour}:00.").format(
+            hour=current_policy().digest_hour
+        ),
+        NotificationMode.OFF: _("Notifications are off."),
+    }[mode]
+    choices = (
+        (NotificationMode.INSTANT, _("🔔 At once")),
+        (NotificationMode.DIGEST, _("📬 Once a day")),
+        (NotificationMode.OFF, _("🔕 Off")),
     )
-    toggle = (
-        Button(_("🔕 Turn notifications off"), encode_payload(NOTIFICATIONS, "off"))
-        if receiving
-        else Button(_("🔔 Turn notifications on"), encode_payload(NOTIFICATIONS, "on"))
+    modes = tuple(
+        Button(("✅ " if m == mode else "") + label, encode_payload(NOTIFICATIONS, m.value))
+        for m, label in choices
     )
     return [
         Reply(
@@ -142,8 +153,12 @@ async def settings_screen(turn: Turn) -> list[Reply]:
             + "\n"
             + status,
             buttons=(
+                modes,
+                (
+                    Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),
+                    Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),
+                ),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
-                (toggle,),
                 back_to_menu_row(),
             ),
         )
@@ -152,7 +167,10 @@ async def settings_screen(turn: Turn) -> list[Reply]:
 
 async def set_notifications(turn: Turn) -> list[Reply]:
     _action, args = decode_payload(turn.incoming.payload or "")
-    mode = NotificationMode.OFF if args[:1] == ["off"] else NotificationMode.INSTANT
+    value = args[0] if args else ""
+    # "on" is what the /stop screen's button carries; anything unknown means "at once".
+    known = {m.value: m for m in NotificationMode}
+    mode = known.get(value, NotificationMode.INSTANT)
     await citizens.set_notifications(turn.uow, turn.citizen, mode)
     return await settings_screen(turn)
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.dialogs import consultations, contests, ideas, menu, orgs, polls
+from bot.dialogs import (
+    campaign_links,
+    consultations,
+    contests,
+    ideas,
+    menu,
+    orgs,
+    polls,
+    subscriptions,
+)
 from bot.dialogs import events as org_events
 from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
@@ -30,6 +39,10 @@ ACTIONS: dict[str, Handler] = {
     menu.SET_LANGUAGE: menu.set_language,
     menu.SETTINGS: menu.settings_screen,
     menu.NOTIFICATIONS: menu.set_notifications,
+    menu.FOLLOW_TOPICS: subscriptions.topics_screen,
+    menu.FOLLOW_DISTRICTS: subscriptions.districts_screen,
+    subscriptions.TOGGLE: subscriptions.toggle,
+    campaign_links.OPEN: campaign_links.open_campaign,
     polls.LIST: polls.poll_list,
     polls.SHOW: polls.poll_screen,
     polls.VOTE: polls.vote,

@@ -1,0 +1,33 @@
+"""`open:<campaign id>`: the button in every campaign push opens that campaign's own screen.
+
+Each kind's screen handler reads the campaign id from the payload's first argument, so the
+same turn is handed over as is. A new campaign kind adds its screen to OPENERS.
+"""
+
+from __future__ import annotations
+
+from bot.dialogs import consultations, contests, ideas, menu, polls
+from bot.dialogs.engine import Handler, Turn
+from bot.ui import Reply, decode_payload
+from core.domain.campaign import CampaignKind
+from core.domain.errors import ValidationError
+from core.services import campaigns
+from core.services.campaign_pushes import OPEN_ACTION
+
+OPEN = OPEN_ACTION
+
+OPENERS: dict[str, Handler] = {
+    CampaignKind.POLL: polls.poll_screen,
+    CampaignKind.IDEA_CALL: ideas.call_screen,
+    CampaignKind.CONSULTATION: consultations.consultation_screen,
+    CampaignKind.CONTEST: contests.contest_screen,
+}
+
+
+async def open_campaign(turn: Turn) -> list[Reply]:
+    _action, args = decode_payload(turn.incoming.payload or "")
+    if not args or not args[0].isdigit():
+        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+    campaign = await campaigns.get_campaign(turn.uow, int(args[0]))
+    opener = OPENERS.get(campaign.kind)
+    return await opener(turn) if opener else await menu.main_menu(turn)

@@ -1,0 +1,244 @@
+"""Sweeps on a fake clock with in-memory fakes: pushes on open, reminders, results, quiet
+hours and the daily digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.delivery.policy import DeliveryPolicy
+from core.domain.audience import Audience
+from core.domain.citizen import IdentityRef, NotificationMode
+from core.domain.delivery import OutboxStatus
+from core.domain.errors import ValidationError
+from core.domain.reminders import format_reminders, parse_reminders
+from core.scheduling.jobs import sweep_campaigns, sweep_digests
+from core.services import campaign_pushes, citizens, polls
+from tests.fakes.clock import FakeClock
+from tests.fakes.memory import MemoryUnitOfWorkFactory
+
+KYIV = ZoneInfo("Europe/Kyiv")
+POLICY = DeliveryPolicy(time(22), time(9), 19)
+
+
+def kyiv(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=KYIV).astimezone(UTC)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(kyiv(23, 12))
+
+
+@pytest.fixture
+def factory() -> MemoryUnitOfWorkFactory:
+    return MemoryUnitOfWorkFactory()
+
+
+async def resident(factory, clock, name, mode=NotificationMode.INSTANT) -> int:
+    async with factory() as uow:
+        citizen, _ = await citizens.resolve_citizen(uow, IdentityRef("telegram", name), clock())
+        citizen.locale = "en"
+        citizen.notifications = mode
+        await uow.citizens.save(citizen)
+        await uow.commit()
+    return citizen.id
+
+
+async def scheduled_poll(factory, clock, *, opens_in_h=1, closes_in_h=49, **delivery):
+    async with factory() as uow:
+        poll = await polls.create_poll(
+            uow,
+            question="Which park first?",
+            options=["North", "South"],
+            actor="mayor",
+            now=clock(),
+            opens_at=clock() + timedelta(hours=opens_in_h),
+            closes_at=clock() + timedelta(hours=closes_in_h),
+        )
+        await uow.campaigns.set_delivery(
+            poll.id,
+            audience=delivery.get("audience"),
+            reminders=delivery.get("reminders", ""),
+            send_results=delivery.get("send_results", False),
+        )
+        await uow.commit()
+    return poll
+
+
+async def pushes(factory) -> list[tuple[str, list[str]]]:
+    """(kind, sorted recipients' external ids) of every broadcast, oldest first."""
+    async with factory() as uow:
+        found = list(reversed(await uow.outbox.recent(limit=100)))
+        return [(b.kind, sorted(r.external_id for r in uow.outbox.rows_of(b.id))) for b in found]
+
+
+async def vote(factory, clock, poll, citizen_id):
+    async with factory() as uow:
+        await polls.toggle_choice(
+            uow, poll_id=poll.id, citizen_id=citizen_id, option_id=poll.options[0].id, now=clock()
+        )
+        await uow.commit()
+
+
+async def test_a_scheduled_poll_opens_itself_and_is_pushed_once_even_if_swept_twice(factory, clock):
+    await resident(factory, clock, "olena")
+    await scheduled_poll(factory, clock)
+
+    await sweep_campaigns(factory, clock)
+    assert await pushes(factory) == []
+    clock.advance(hours=1)
+    await sweep_campaigns(factory, clock)
+    await sweep_campaigns(factory, clock)  # a second scheduler, or the next tick
+
+    assert await pushes(factory) == [("poll.opened", ["olena"])]
+
+
+async def test_reminders_go_only_to_residents_who_have_not_voted_yet(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    await resident(factory, clock, "late")
+    poll = await scheduled_poll(factory, clock, reminders="24h,2h")
+    clock.advance(hours=1)
+    await sweep_campaigns(factory, clock)  # opens; closes in 48 h
+    await vote(factory, clock, poll, voter)
+
+    clock.advance(hours=23)  # 25 h before closing: no reminder yet
+    await sweep_campaigns(factory, clock)
+    clock.advance(hours=1, minutes=1)  # 24 h before
+    await sweep_campaigns(factory, clock)
+    await sweep_campaigns(factory, clock)
+    clock.advance(hours=22)  # 2 h before
+    await sweep_campaigns(factory, clock)
+
+    assert await pushes(factory) == [
+        ("poll.opened", ["late", "voter"]),
+        ("poll.reminder", ["late"]),
+        ("poll.reminder", ["late"]),
+    ]
+
+
+async def test_a_reminder_missed_while_the_poll_was_not_open_yet_is_not_sent(factory, clock):
+    await resident(factory, clock, "olena")
+    await scheduled_poll(factory, clock, opens_in_h=1, closes_in_h=3, reminders="24h")
+    clock.advance(hours=1)
+
+    await sweep_campaigns(factory, clock)
+
+    assert [kind for kind, _ in await pushes(factory)] == ["poll.opened"]
+
+
+async def test_results_go_to_participants_when_the_poll_closes_itself(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    await resident(factory, clock, "other")
+    poll = await scheduled_poll(factory, clock, send_results=True)
+    clock.advance(hours=1)
+    await sweep_campaigns(factory, clock)
+    await vote(factory, clock, poll, voter)
+
+    clock.advance(hours=48)
+    await sweep_campaigns(factory, clock)
+
+    assert (await pushes(factory))[-1] == ("poll.results", ["voter"])
+
+
+async def test_a_campaign_audience_limits_who_hears_about_the_opening(factory, clock):
+    bus = await resident(factory, clock, "bus")
+    await resident(factory, clock, "other")
+    async with factory() as uow:
+        await uow.subscriptions.set(bus, "topic", "transport", True)
+        await uow.commit()
+    await scheduled_poll(factory, clock, audience="topic:transport")
+    clock.advance(hours=1)
+
+    await sweep_campaigns(factory, clock)
+
+    assert await pushes(factory) == [("poll.opened", ["bus"])]
+
+
+@pytest.mark.parametrize(
+    ("local", "released"),
+    [
+        (kyiv(23, 12), kyiv(23, 12)),
+        (kyiv(23, 21, 59), kyiv(23, 21, 59)),
+        (kyiv(23, 22), kyiv(24, 9)),
+        (kyiv(23, 23, 30), kyiv(24, 9)),
+        (kyiv(24, 3), kyiv(24, 9)),
+        (kyiv(24, 9), kyiv(24, 9)),
+    ],
+)
+def test_quiet_hours_hold_bulk_messages_until_nine_in_the_morning(local, released):
+    assert POLICY.release_at(local, KYIV) == released
+
+
+def test_quiet_hours_can_be_configured_or_switched_off():
+    assert DeliveryPolicy.from_text("23:30-07:00", 8).release_at(kyiv(23, 23), KYIV) == kyiv(23, 23)
+    assert DeliveryPolicy.from_text("", 8).release_at(kyiv(24, 3), KYIV) == kyiv(24, 3)
+    with pytest.raises(ValidationError):
+        DeliveryPolicy.from_text("late", 8)
+
+
+def test_the_next_digest_is_today_before_the_hour_and_tomorrow_after_it():
+    assert POLICY.next_digest_at(kyiv(23, 12), KYIV) == kyiv(23, 19)
+    assert POLICY.next_digest_at(kyiv(23, 19), KYIV) == kyiv(24, 19)
+
+
+async def test_digest_residents_get_one_message_a_day_listing_what_they_missed(factory, clock):
+    from core.delivery import outbox
+    from core.delivery.messenger import Button, Message
+
+    await resident(factory, clock, "daily", NotificationMode.DIGEST)
+    await resident(factory, clock, "now")
+    for title in ("Parks", "Roads"):
+        async with factory() as uow:
+            await outbox.enqueue(
+                uow,
+                kind="t",
+                audience=Audience.everyone(),
+                render=lambda title=title: Message(
+                    f"New poll: {title}\n\nDetails", buttons=((Button(title, "open:1"),),)
+                ),
+                now=clock(),
+                policy=POLICY,
+            )
+            await uow.commit()
+
+    assert await sweep_digests(factory, clock) == 0  # 12:00, the digest is at 19:00
+    clock.now = kyiv(23, 19)
+    assert await sweep_digests(factory, clock) == 1
+    assert await sweep_digests(factory, clock) == 0
+
+    async with factory() as uow:
+        (digest,) = [b for b in await uow.outbox.recent() if b.kind == "digest"]
+        (row,) = uow.outbox.rows_of(digest.id)
+    assert row.external_id == "daily" and row.status is OutboxStatus.PENDING
+    assert row.body["text"] == "📬 Your daily digest:\n\n• New poll: Parks\n\n• New poll: Roads"
+    assert row.body["buttons"] == [[["Parks", "open:1"]], [["Roads", "open:1"]]]
+
+
+def test_reminder_offsets_read_the_way_officials_write_them():
+    assert parse_reminders("2h, 24h,30m") == (86400, 7200, 1800)
+    assert format_reminders(parse_reminders("1d,2h")) == "1d,2h"
+    assert parse_reminders("") == ()
+    for bad in ("24", "h", "0h", "2w", "1h,,2h"):
+        with pytest.raises(ValidationError):
+            parse_reminders(bad)
+
+
+def test_campaign_without_audience_goes_to_every_subscriber():
+    from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+
+    campaign = Campaign(
+        1,
+        CampaignKind.POLL,
+        "t",
+        "",
+        CampaignStatus.OPEN,
+        None,
+        None,
+        ResultsVisibility.LIVE,
+        kyiv(23, 12),
+        "m",
+    )
+    assert campaign_pushes.campaign_audience(campaign) == Audience.everyone()
