@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    AiogramError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramNetworkError,
@@ -64,8 +65,9 @@ async def verify_channel(bot: Bot, chat: str) -> VerifiedChannel:
         raise ChannelCheckError("bot_not_admin", str(error)) from None
     except TelegramUnauthorizedError as error:
         raise ChannelCheckError("unauthorized", str(error)) from None
-    except TelegramNetworkError as error:
-        raise ChannelCheckError("unreachable", str(error)) from None
+    except (TelegramNetworkError, AiogramError) as error:
+        # A timeout, a 5xx, or an answer aiogram cannot read: say so in one line.
+        raise ChannelCheckError("unreachable", str(error).splitlines()[0]) from None
     if member.status not in ("creator", "administrator"):
         raise ChannelCheckError("bot_not_admin", member.status)
     if (

@@ -190,6 +190,7 @@ class FakeTelegramAPI:
                 can_post_stories=False,
                 can_edit_stories=False,
                 can_delete_stories=False,
+                can_send_welcome_messages=False,
                 can_post_messages=can_post,
                 can_edit_messages=can_post,
             )
@@ -425,7 +426,24 @@ class FakeTelegramAPI:
         found = self.chats.get(str(params.get("chat_id")))
         if found is None:
             return _error(400, "Bad Request: chat not found")
-        return _ok({**found[0], "accent_color_id": 0, "max_reaction_count": 11})
+        gifts = dict.fromkeys(
+            (
+                "unlimited_gifts",
+                "limited_gifts",
+                "unique_gifts",
+                "premium_subscription",
+                "gifts_from_channels",
+            ),
+            False,
+        )
+        return _ok(
+            {
+                **found[0],
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": gifts,
+            }
+        )
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> web.Response:
         found = self.chats.get(str(params.get("chat_id")))
