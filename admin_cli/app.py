@@ -12,6 +12,7 @@ from admin_cli.campaigns import campaign_cli
 from admin_cli.consultations import consultation_cli
 from admin_cli.contests import contest_cli
 from admin_cli.context import EXIT_ERROR, resolve_official
+from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.officials import officials_cli
 from admin_cli.orgs import org_cli
@@ -24,6 +25,8 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
 )
 cli.add_typer(poll_cli, name="poll")
+cli.add_typer(delivery_cli, name="delivery")
+cli.command("broadcast")(broadcast_command)
 cli.add_typer(campaign_cli, name="campaign")
 cli.add_typer(idea_call_cli, name="idea-call")
 cli.add_typer(ideas_cli, name="ideas")

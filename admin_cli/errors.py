@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from admin_cli.delivery_errors import delivery_error_text
 from admin_cli.org_errors import org_error_text
 from core.domain.errors import (
     CampaignClosedError,
@@ -21,6 +22,8 @@ from core.i18n import _, ngettext
 def error_text(error: SpilnoError) -> str:
     if (org_text := org_error_text(error)) is not None:
         return org_text
+    if (delivery_text := delivery_error_text(error)) is not None:
+        return delivery_text
     p = error.params
     match error:
         case IdeaNotFoundError():

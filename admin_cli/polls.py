@@ -13,7 +13,7 @@ from core.bootstrap import App
 from core.domain.campaign import ResultsVisibility
 from core.domain.poll import Poll
 from core.i18n import _
-from core.services import polls
+from core.services import broadcasts, polls
 from core.services.unit_of_work import UnitOfWork
 
 poll_cli = typer.Typer(help="Polls: a question with options.", no_args_is_help=True)
@@ -32,6 +32,9 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
         "results": campaign.results_visibility.value,
+        "audience": campaign.audience or "all",
+        "reminders": campaign.reminders,
+        "send_results": campaign.send_results,
     }
 
 
@@ -53,6 +56,19 @@ def create(
     description: Annotated[
         str, typer.Option(help="Optional context shown under the question.")
     ] = "",
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            help="Who is told when it opens: all (default), topic:CODE, district:CODE, org:ID, "
+            "participants:CAMPAIGN_ID."
+        ),
+    ] = None,
+    remind: Annotated[
+        str, typer.Option(help="Reminders before closing to those who have not voted: 24h,2h.")
+    ] = "",
+    send_results: Annotated[
+        bool, typer.Option("--send-results", help="Send the results to voters when it closes.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -73,7 +89,7 @@ def create(
             )
         except TimeParseError as error:
             raise CliError(str(error), 2) from None
-        return await polls.create_poll(
+        poll = await polls.create_poll(
             uow,
             question=question,
             options=option,
@@ -85,6 +101,18 @@ def create(
             visibility=results,
             description=description,
         )
+        if audience or remind or send_results:
+            await broadcasts.configure_campaign(
+                uow,
+                poll.id,
+                audience=audience,
+                reminders=remind,
+                send_results=send_results,
+                actor=official.name,
+                now=now,
+            )
+            return await polls.get_poll(uow, poll.id)
+        return poll
 
     poll = run_in_uow(work)
     if as_json:

@@ -70,6 +70,7 @@ class BroadcastProgress:
     created_at: datetime
     total: int
     counts: dict[str, int]
+    due_later: int = 0  # pending rows waiting for quiet hours to end or for a retry
 
     def count(self, status: OutboxStatus) -> int:
         return self.counts.get(status.value, 0)

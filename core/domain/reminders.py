@@ -29,7 +29,7 @@ def parse_reminders(text: str | None) -> tuple[int, ...]:
 def format_reminders(offsets: tuple[int, ...]) -> str:
     parts = []
     for seconds in offsets:
-        for unit in ("d", "h", "m"):
+        for unit in ("h", "m"):
             if seconds % _UNIT_SECONDS[unit] == 0:
                 parts.append(f"{seconds // _UNIT_SECONDS[unit]}{unit}")
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -161,9 +162,24 @@ class SqlOutboxRepository:
         )
         return count
 
-    async def progress(self, broadcast_id: int) -> BroadcastProgress | None:
+    async def progress(
+        self, broadcast_id: int, *, now: datetime | None = None
+    ) -> BroadcastProgress | None:
         found = await self._progress([broadcast_id])
-        return found[0] if found else None
+        if not found:
+            return None
+        if now is None:
+            return found[0]
+        later = (
+            await self._session.execute(
+                select(func.count()).where(
+                    OutboxRow.broadcast_id == broadcast_id,
+                    OutboxRow.status == OutboxStatus.PENDING.value,
+                    OutboxRow.due_at > now,
+                )
+            )
+        ).scalar_one()
+        return replace(found[0], due_later=later)
 
     async def recent(self, *, limit: int = 20) -> list[BroadcastProgress]:
         ids = (

@@ -169,7 +169,9 @@ class MemoryOutboxRepository:
         self.m.broadcasts[broadcast_id]["total"] = count
         return count
 
-    async def progress(self, broadcast_id: int) -> BroadcastProgress | None:
+    async def progress(
+        self, broadcast_id: int, *, now: datetime | None = None
+    ) -> BroadcastProgress | None:
         b = self.m.broadcasts.get(broadcast_id)
         if b is None:
             return None
@@ -185,6 +187,14 @@ class MemoryOutboxRepository:
             created_at=b["created_at"],
             total=b["total"],
             counts=counts,
+            due_later=sum(
+                1
+                for r in self.m.rows.values()
+                if r.broadcast_id == broadcast_id
+                and r.status is OutboxStatus.PENDING
+                and now is not None
+                and r.due_at > now
+            ),
         )
 
     async def recent(self, *, limit: int = 20) -> list[BroadcastProgress]:

@@ -219,7 +219,7 @@ async def test_digest_residents_get_one_message_a_day_listing_what_they_missed(f
 
 def test_reminder_offsets_read_the_way_officials_write_them():
     assert parse_reminders("2h, 24h,30m") == (86400, 7200, 1800)
-    assert format_reminders(parse_reminders("1d,2h")) == "1d,2h"
+    assert format_reminders(parse_reminders("1d,2h,90m")) == "24h,2h,90m"
     assert parse_reminders("") == ()
     for bad in ("24", "h", "0h", "2w", "1h,,2h"):
         with pytest.raises(ValidationError):
