@@ -8,6 +8,7 @@ from core.domain.campaign import ResultsVisibility
 from core.services import campaigns, polls
 from core.services.campaign_kinds_demo import seed_demo_consultation_and_contest
 from core.services.ideas_demo import seed_demo_ideas
+from core.services.orgs_demo import seed_demo_organization
 from core.services.unit_of_work import UnitOfWork
 
 DEMO_ACTOR = "demo"
@@ -61,4 +62,5 @@ async def seed_demo_city(uow: UnitOfWork, now: datetime) -> bool:
     )
     await seed_demo_ideas(uow, now)
     await seed_demo_consultation_and_contest(uow, now)
+    await seed_demo_organization(uow, now)
     return True

@@ -149,3 +149,17 @@ async def test_an_event_that_is_over_has_no_rsvp_buttons(dialogs, factory, clock
     resident = await in_ukrainian(dialogs)
     await resident.send(IncomingKind.BUTTON, payload=f"event:{event_id}")
     assert not [b for b in resident.buttons() if "Прийду" in b]
+
+
+async def test_the_demo_city_has_an_organization_with_an_upcoming_event(dialogs, factory, clock):
+    from core.services.demo import seed_demo_city
+
+    async with factory() as uow:
+        assert await seed_demo_city(uow, clock())
+        await uow.commit()
+    resident = await in_ukrainian(dialogs)
+    await resident.press("Події")
+    assert "Толока в парку Олександрія" in resident.text
+    await resident.press("Толока")
+    await resident.press("Зелене місто")
+    assert "40 дерев" in resident.text
