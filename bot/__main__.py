@@ -142,6 +142,19 @@ def chat(
     _run(main)
 
 
+@cli.command()
+def deliver() -> None:
+    """Run delivery workers only (no chat). More processes send faster; the rate stays shared."""
+
+    async def main(app: App) -> None:
+        from bot.deliver import deliver as run_workers
+
+        await app.prepare_database()
+        await run_workers(app)
+
+    _run(main)
+
+
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply all database migrations (SQLite or PostgreSQL)."""

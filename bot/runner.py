@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.channels import Channel
 from bot.web import build_web_app
 from core.bootstrap import App
+from core.delivery.worker import build_worker
 from core.scheduling.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
@@ -34,14 +35,21 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
     scheduler = build_scheduler(app)
     scheduler.start()
     started: list[Channel] = []
+    delivery: asyncio.Task[None] | None = None
     try:
         for channel in channels:
             await channel.start()
             started.append(channel)
             log.info("%s channel started", channel.name)
+        # Bulk pushes go out through the messengers the channels registered in app.messengers.
+        delivery = asyncio.create_task(build_worker(app).run(stop), name="delivery")
         await stop.wait()
         log.info("stopping")
     finally:
+        stop.set()
+        if delivery is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(delivery, timeout=30)
         for channel in reversed(started):
             try:
                 await channel.stop()

@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.delivery.messenger import (
     BroadcastingMessenger,
@@ -41,6 +41,9 @@ from core.delivery.messenger import (
 from core.delivery.outbox import message_from_json, pick_payload
 from core.domain.delivery import ClaimedMessage, DeliveryOutcome, OutboxStatus, backoff_after
 from core.services.unit_of_work import Clock, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -345,3 +348,16 @@ class DeliveryWorker:
         if error.startswith("permanent"):
             return DeliveryOutcome(m.id, OutboxStatus.FAILED, error=error), False
         return self._retry(m, error), error.startswith("rate_limited")
+
+
+def build_worker(app: App) -> DeliveryWorker:
+    """A worker over every messenger the channels registered in `app.messengers`."""
+    settings = app.settings
+    return DeliveryWorker(
+        app.uow_factory,
+        app.messengers,
+        app.clock,
+        limits=default_limits(settings.telegram_rate, settings.viber_rate),
+        lease=timedelta(seconds=settings.delivery_lease_s),
+        default_locale=settings.default_locale,
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.bootstrap import App
-from core.scheduling.jobs import sweep_campaigns
+from core.scheduling.jobs import sweep_campaigns, sweep_digests
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,13 @@ async def _safe_sweep(app: App) -> None:
         log.exception("campaign sweep failed; will retry on the next tick")
 
 
+async def _safe_digest_sweep(app: App) -> None:
+    try:
+        await sweep_digests(app.uow_factory, app.clock)
+    except Exception:
+        log.exception("digest sweep failed; will retry on the next tick")
+
+
 def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
     scheduler.add_job(
@@ -30,6 +38,18 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         id="sweep_campaigns",
         coalesce=True,
         max_instances=1,
-        next_run_time=None,
+        # Sweep at once on start (None here would add the job *paused* in APScheduler 3).
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        _safe_digest_sweep,
+        "interval",
+        seconds=app.settings.scheduler_interval_s,
+        args=[app],
+        id="sweep_digests",
+        coalesce=True,
+        max_instances=1,
+        # Sweep at once on start (None here would add the job *paused* in APScheduler 3).
+        next_run_time=datetime.now(UTC),
     )
     return scheduler

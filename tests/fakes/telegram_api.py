@@ -98,8 +98,12 @@ class FakeTelegramAPI:
     # Channels and groups getChat/getChatMember know: "@name" or id → (chat, bot's member info).
     chats: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     on_call: Callable[[Call], None] | None = None
+    # Like Telegram's flood control: more than `rate_cap` sends in any one second get a 429.
+    rate_cap: int | None = None
+    rate_limited: int = 0
 
     def __post_init__(self) -> None:
+        self._recent_sends: deque[float] = deque()
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._updates: deque[dict[str, Any]] = deque()
@@ -366,6 +370,14 @@ class FakeTelegramAPI:
             within=within,
         )
 
+    def _over_cap(self, now: float) -> bool:
+        while self._recent_sends and self._recent_sends[0] <= now - 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= (self.rate_cap or 0):
+            return True
+        self._recent_sends.append(now)
+        return False
+
     # ---- the API ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -374,6 +386,11 @@ class FakeTelegramAPI:
         method = request.match_info["method"]
         params = await _read_params(request)
         arrived = time.monotonic()
+        if self.rate_cap is not None and method in SEND_METHODS and self._over_cap(arrived):
+            self.rate_limited += 1
+            response = _error(429, "Too Many Requests: retry after 1", retry_after=1)
+            await self._record(Call(method, params, arrived, response.status))
+            return response
         response = await self._answer(method, params)
         await self._record(Call(method, params, arrived, response.status))
         return response

@@ -1,0 +1,165 @@
+"""Delivery worker processes (`spilno deliver`) on one PostgreSQL against the fake Bot API:
+exactly once under a shared rate cap, and nothing lost when a worker is SIGKILLed."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from core.bootstrap import bootstrap
+from core.config import Settings
+from core.delivery import outbox
+from core.delivery.messenger import Message
+from core.delivery.policy import DeliveryPolicy
+from core.domain.audience import Audience
+from tests.databases import PostgresTestDatabase, postgres_required
+from tests.e2e.test_telegram_run import telegram_env
+from tests.fakes.crowd import CHAT_BASE, seed_telegram_residents
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+NO_QUIET = DeliveryPolicy(None, None, 19)
+
+
+@pytest.fixture
+async def pg_url(postgres_database: PostgresTestDatabase) -> str:
+    if postgres_database.unavailable_reason:
+        if postgres_required():
+            pytest.fail(postgres_database.unavailable_reason)
+        pytest.skip(postgres_database.unavailable_reason)
+    await postgres_database.truncate_all()
+    return postgres_database.url
+
+
+async def enqueue_to_everyone(url: str, residents: int) -> int:
+    app = bootstrap(Settings(database_url=url, _env_file=None))
+    try:
+        await seed_telegram_residents(app.engine, residents)
+        async with app.uow_factory() as uow:
+            broadcast_id = await outbox.enqueue(
+                uow,
+                kind="test",
+                audience=Audience.everyone(),
+                render=lambda: Message("Water will be off on Monday"),
+                now=app.clock(),
+                policy=NO_QUIET,
+            )
+            await uow.commit()
+        return broadcast_id
+    finally:
+        await app.aclose()
+
+
+async def wait_until_delivered(url: str, broadcast_id: int, within: float) -> None:
+    app = bootstrap(Settings(database_url=url, _env_file=None))
+    try:
+        for _ in range(int(within / 0.2)):
+            async with app.uow_factory() as uow:
+                state = await uow.outbox.progress(broadcast_id)
+            if state is not None and state.done:
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"not delivered in {within} s: {state}")
+    finally:
+        await app.aclose()
+
+
+@asynccontextmanager
+async def workers(
+    count: int, cwd: Path, env: dict[str, str]
+) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    processes = []
+    for index in range(count):
+        log = (cwd / f"worker{index}.log").open("wb")
+        processes.append(
+            await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "deliver", cwd=cwd, env=env, stdout=log, stderr=log
+            )
+        )
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 15)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+def delivered(fake: FakeTelegramAPI) -> Counter[int]:
+    return Counter(c.chat_id for c in fake.calls if c.method == "sendMessage" and c.ok)
+
+
+def busiest_second(fake: FakeTelegramAPI) -> int:
+    times = sorted(c.at for c in fake.calls if c.method == "sendMessage" and c.ok)
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while times[start] <= at - 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+async def test_three_worker_processes_deliver_each_message_once_under_the_shared_cap(
+    pg_url, tmp_path
+):
+    residents, cap = 600, 200
+    broadcast_id = await enqueue_to_everyone(pg_url, residents)
+    async with FakeTelegramAPI(rate_cap=cap) as fake:
+        env = telegram_env(
+            database_url=pg_url,
+            telegram_token=fake.token,
+            telegram_api_url=fake.base_url,
+            telegram_rate=str(cap),
+            quiet_hours="",
+            log_level="WARNING",
+        )
+        async with workers(3, tmp_path, env):
+            await wait_until_delivered(pg_url, broadcast_id, within=60)
+
+    got = delivered(fake)
+    assert set(got) == {CHAT_BASE + k for k in range(1, residents + 1)}
+    assert max(got.values()) == 1
+    assert fake.rate_limited == 0
+    assert busiest_second(fake) <= cap
+    logs = "".join(p.read_text() for p in tmp_path.glob("worker*.log"))
+    assert "Traceback" not in logs and fake.token not in logs
+
+
+async def test_a_worker_killed_mid_broadcast_loses_nothing_and_resends_at_most_a_batch(
+    pg_url, tmp_path
+):
+    residents, batch = 400, 50
+    broadcast_id = await enqueue_to_everyone(pg_url, residents)
+    async with FakeTelegramAPI() as fake:
+        env = telegram_env(
+            database_url=pg_url,
+            telegram_token=fake.token,
+            telegram_api_url=fake.base_url,
+            telegram_rate="100",
+            delivery_lease_s="2",
+            quiet_hours="",
+            log_level="WARNING",
+        )
+        async with workers(1, tmp_path, env) as (victim,):
+            await fake.wait_for(lambda c: c.method == "sendMessage", count=120, within=30)
+            victim.send_signal(signal.SIGKILL)
+            await victim.wait()
+        sent_before_kill = sum(delivered(fake).values())
+        assert sent_before_kill < residents
+        async with workers(1, tmp_path, env):
+            await wait_until_delivered(pg_url, broadcast_id, within=60)
+
+    got = delivered(fake)
+    assert len(got) == residents  # nobody lost
+    assert sum(got.values()) - residents <= batch  # duplicates bounded by the in-flight batch
