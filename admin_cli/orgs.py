@@ -249,9 +249,7 @@ def link_channel(
                 EXIT_USAGE,
             )
         org = await organizations.get_by_slug(uow, slug)
-        await officials.require(
-            uow, official.name, Permission.MANAGE_ORGANIZATION, org.id
-        )
+        await officials.require(uow, official.name, Permission.MANAGE_ORGANIZATION, org.id)
         try:
             found = await verify_with_settings(
                 token.get_secret_value(), app.settings.telegram_api_url, telegram
