@@ -112,9 +112,9 @@ class FakeProcess:
     async def report(self) -> dict:
         self.process.send_signal(signal.SIGTERM)
         assert self.process.stdout is not None
-        line = await self.process.stdout.readline()
+        out = await self.process.stdout.read()  # to EOF: the report is one long line
         await self.process.wait()
-        return json.loads(line)
+        return json.loads(out.decode().strip().splitlines()[-1])
 
     async def __aexit__(self, *exc: object) -> None:
         if self.process.returncode is None:
