@@ -31,8 +31,10 @@ from core.domain.errors import (
     ResultsHiddenError,
     ValidationError,
 )
+from core.domain.official import Permission
 from core.services import audit
 from core.services.campaign_files import ConsultationPlan
+from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
 
 RECENTLY_CLOSED_SHOWN = 5
@@ -62,6 +64,7 @@ class Progress:
 async def create_consultation(
     uow: UnitOfWork, plan: ConsultationPlan, *, actor: str, now: datetime
 ) -> Consultation:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     consultation = await uow.consultations.add(
         title=plan.title,
         description=plan.description,

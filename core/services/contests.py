@@ -25,8 +25,10 @@ from core.domain.errors import (
     ResultsHiddenError,
     VoteLimitError,
 )
+from core.domain.official import Permission
 from core.services import audit
 from core.services.campaign_files import ContestPlan
+from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
 
 SCHEDULER_ACTOR = "scheduler"
@@ -47,6 +49,7 @@ class ContestResults:
 async def create_contest(
     uow: UnitOfWork, plan: ContestPlan, *, actor: str, now: datetime
 ) -> Contest:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     contest = await uow.contests.add(
         title=plan.title,
         description=plan.problem,
@@ -164,6 +167,7 @@ async def moderate_entry(
     reason: str | None = None,
 ) -> Entry:
     """Approve or reject an entry. Approving a rejected entry (a second look) is allowed."""
+    await require(uow, actor, Permission.MODERATE)
     entry = await get_entry(uow, entry_id)
     target = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
     allowed = (

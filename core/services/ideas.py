@@ -38,8 +38,10 @@ from core.domain.idea import (
     validate_comment,
     validate_new_idea,
 )
+from core.domain.official import Permission
 from core.i18n import current_timezone
 from core.services import audit, idea_notifications
+from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
 
 SYSTEM_ACTOR = "system"
@@ -86,6 +88,7 @@ async def create_idea_call(
     closes_at: datetime | None = None,
     support_threshold: int | None = None,
 ) -> IdeaCall:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     title = clean_text(title, field="title", max_len=300)
     description = clean_text(
         description, field="description", max_len=4000, links_allowed=True, required=False
@@ -233,6 +236,7 @@ async def similar_ideas(
 
 
 async def approve_idea(uow: UnitOfWork, ref: str, *, actor: str, now: datetime) -> Idea:
+    await require(uow, actor, Permission.MODERATE)
     idea = await find_idea(uow, ref)
     allowed = (IdeaStatus.PENDING, IdeaStatus.REJECTED)
     if idea.status not in allowed or not await uow.ideas.set_status(
@@ -255,6 +259,7 @@ async def approve_idea(uow: UnitOfWork, ref: str, *, actor: str, now: datetime) 
 
 
 async def reject_idea(uow: UnitOfWork, ref: str, *, reason: str, actor: str, now: datetime) -> Idea:
+    await require(uow, actor, Permission.MODERATE)
     reason = clean_text(reason, field="reason", max_len=REJECT_REASON_MAX, links_allowed=True)
     idea = await find_idea(uow, ref)
     allowed = (IdeaStatus.PENDING, IdeaStatus.PUBLISHED)
@@ -287,6 +292,7 @@ async def answer_idea(
     now: datetime,
 ) -> Idea:
     """Record the city's answer; the author and every supporter are told."""
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     text = clean_text(text, field="text", max_len=ANSWER_MAX, links_allowed=True)
     idea = await find_idea(uow, ref)
     if idea.status not in (IdeaStatus.PUBLISHED, IdeaStatus.THRESHOLD_REACHED):
@@ -315,6 +321,7 @@ async def restore_item(
     uow: UnitOfWork, target: ReportTarget, ref: str, *, actor: str, now: datetime
 ) -> None:
     """Show a hidden idea or comment again; its report count starts over."""
+    await require(uow, actor, Permission.MODERATE)
     if target == ReportTarget.IDEA:
         item_id = (await find_idea(uow, ref)).id
     else:

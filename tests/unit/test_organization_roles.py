@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from core.domain.errors import SpilnoError
+from core.domain.idea import OfficialStatus
 from core.domain.official import Grant, Permission, PermissionDeniedError, Role
-from core.services import campaigns, events, officials, organizations, polls
+from core.services import campaigns, events, ideas, officials, organizations, polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 
@@ -92,6 +94,37 @@ async def _create_poll(uow, actor, now):
     await polls.create_poll(uow, question="Так чи ні?", options=["Так", "Ні"], actor=actor, now=now)
 
 
+async def _create_idea_call(uow, actor, now):
+    await ideas.create_idea_call(
+        uow,
+        title="Ідеї для парку",
+        description="",
+        actor=actor,
+        now=now,
+        closes_at=now + timedelta(days=7),
+    )
+
+
+async def _approve_idea(uow, actor, now):
+    try:
+        await ideas.approve_idea(uow, "ID-2026-9999", actor=actor, now=now)
+    except PermissionDeniedError:
+        raise
+    except SpilnoError:  # allowed, and then told there is no such idea
+        pass
+
+
+async def _answer_idea(uow, actor, now):
+    try:
+        await ideas.answer_idea(
+            uow, "ID-2026-9999", status=OfficialStatus.ACCEPTED, text="Так", actor=actor, now=now
+        )
+    except PermissionDeniedError:
+        raise
+    except SpilnoError:
+        pass
+
+
 ACTIONS = {
     "post news": _post_news,
     "create event": _create_event,
@@ -100,16 +133,20 @@ ACTIONS = {
     "create organization": _create_org,
     "grant city role": _grant_city_role,
     "create poll": _create_poll,
+    "create idea call": _create_idea_call,
+    "moderate idea": _approve_idea,
+    "answer idea": _answer_idea,
 }
 ALLOWED = {
     "mayor": set(ACTIONS),
-    "moder": set(),
+    "moder": {"moderate idea"},
     "boss": {"post news", "create event", "add org official", "link channel"},
     "writer": {"post news", "create event"},
     "rival": set(),
     "stranger": set(),
 }
 REASONS = {"moder": "role_lacks_permission", "stranger": "not_an_official"}
+# Moderators do moderate; their refusals elsewhere still say the role lacks the permission.
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
