@@ -141,8 +141,9 @@ async def settings_screen(turn: Turn) -> list[Reply]:
         (NotificationMode.DIGEST, _("📬 Once a day")),
         (NotificationMode.OFF, _("🔕 Off")),
     )
+    # One button per row: full-width buttons are the easiest to read and press.
     modes = tuple(
-        Button(("✅ " if m == mode else "") + label, encode_payload(NOTIFICATIONS, m.value))
+        (Button(("✅ " if m == mode else "") + label, encode_payload(NOTIFICATIONS, m.value)),)
         for m, label in choices
     )
     return [
@@ -153,11 +154,9 @@ async def settings_screen(turn: Turn) -> list[Reply]:
             + "\n"
             + status,
             buttons=(
-                modes,
-                (
-                    Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),
-                    Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),
-                ),
+                *modes,
+                (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
+                (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
                 back_to_menu_row(),
             ),
