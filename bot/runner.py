@@ -48,8 +48,9 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
     finally:
         stop.set()
         if delivery is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(delivery, timeout=30)
+            # Let the batch in flight finish; past that, cancel: leased rows are re-sent later.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(delivery, timeout=5)
         for channel in reversed(started):
             try:
                 await channel.stop()
