@@ -14,7 +14,7 @@ import typer
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.runner import serve
+from bot.runner import Role, serve
 from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
@@ -93,8 +93,12 @@ def run(
         bool, typer.Option("--demo", help="Seed a sample city if the database is empty.")
     ] = False,
     name: Annotated[str, typer.Option(help="Console resident name.")] = getpass.getuser(),
+    role: Annotated[
+        Role,
+        typer.Option(help="What this process does: all (one machine), web, worker, scheduler."),
+    ] = Role.ALL,
 ) -> None:
-    """Run Spilno. Without a messenger token, opens the console channel in this terminal."""
+    """Run Spilno. Without a messenger token (role all), opens the console channel here."""
 
     async def main(app: App) -> None:
         await app.prepare_database()
@@ -104,9 +108,14 @@ def run(
             app.uow_factory, clock=app.clock, default_locale=app.settings.default_locale
         )
         channels = configured_channels(app, dialogs)
-        if channels:
-            await serve(app, channels)
+        if channels or role == Role.SCHEDULER:
+            await serve(app, channels, role=role)
             return
+        if role != Role.ALL:
+            raise SettingsError(
+                f"spilno run --role {role.value} needs a messenger: "
+                "set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN"
+            )
         scheduler = build_scheduler(app)
         scheduler.start()
         try:

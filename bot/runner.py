@@ -1,4 +1,9 @@
-"""Run the configured channels, the webhook server and the scheduler until SIGTERM/SIGINT."""
+"""Run a process role until SIGTERM/SIGINT: the webhook server and channels (web), delivery
+workers (worker), the scheduler's sweeps (scheduler), or all three (all, one-machine installs).
+
+Every role serves /healthz and /metrics; only web serves webhooks. All state is in the
+database, so any number of web and worker processes can run side by side.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from enum import StrEnum
 
 from aiohttp import web
 
@@ -17,8 +23,35 @@ from core.scheduling.scheduler import build_scheduler
 
 log = logging.getLogger(__name__)
 
+# Whatever is still running after this long on shutdown is cancelled (leased rows are re-sent).
+SHUTDOWN_GRACE_S = 5.0
 
-async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = None) -> None:
+
+class Role(StrEnum):
+    ALL = "all"
+    WEB = "web"
+    WORKER = "worker"
+    SCHEDULER = "scheduler"
+
+    @property
+    def receives(self) -> bool:
+        return self in (Role.ALL, Role.WEB)
+
+    @property
+    def delivers(self) -> bool:
+        return self in (Role.ALL, Role.WORKER)
+
+    @property
+    def schedules(self) -> bool:
+        return self in (Role.ALL, Role.SCHEDULER)
+
+
+async def serve(
+    app: App,
+    channels: list[Channel],
+    stop: asyncio.Event | None = None,
+    role: Role = Role.ALL,
+) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -26,35 +59,39 @@ async def serve(app: App, channels: list[Channel], stop: asyncio.Event | None = 
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    runner = web.AppRunner(build_web_app(app, channels), access_log=None)
+    receiving = channels if role.receives else []
+    runner = web.AppRunner(build_web_app(app, receiving), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.http_host, app.settings.http_port)
     await site.start()
-    log.info("HTTP server on %s:%s", app.settings.http_host, app.settings.http_port)
+    log.info("role %s; HTTP on %s:%s", role.value, app.settings.http_host, app.settings.http_port)
 
-    scheduler = build_scheduler(app)
-    scheduler.start()
+    scheduler = build_scheduler(app) if role.schedules else None
+    if scheduler is not None:
+        scheduler.start()
     started: list[Channel] = []
     delivery: asyncio.Task[None] | None = None
     try:
-        for channel in channels:
+        for channel in receiving:
             await channel.start()
             started.append(channel)
             log.info("%s channel started", channel.name)
-        # Bulk pushes go out through the messengers the channels registered in app.messengers.
-        delivery = asyncio.create_task(build_worker(app).run(stop), name="delivery")
+        if role.delivers:
+            # Bulk pushes go out through the messengers the channels registered in app.messengers.
+            delivery = asyncio.create_task(build_worker(app).run(stop), name="delivery")
         await stop.wait()
         log.info("stopping")
     finally:
         stop.set()
-        if delivery is not None:
-            # Let the batch in flight finish; past that, cancel: leased rows are re-sent later.
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await asyncio.wait_for(delivery, timeout=5)
+        # Stop taking updates first, then let the batch in flight finish.
         for channel in reversed(started):
             try:
-                await channel.stop()
+                await asyncio.wait_for(channel.stop(), timeout=SHUTDOWN_GRACE_S)
             except Exception:
                 log.exception("%s channel did not stop cleanly", channel.name)
-        scheduler.shutdown(wait=False)
+        if delivery is not None:
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_S)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         await runner.cleanup()
