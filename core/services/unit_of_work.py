@@ -409,7 +409,9 @@ class OutboxRepository(Protocol):
         """Lease due pending rows and rows whose lease expired (a crashed worker's)."""
         ...
 
-    async def record(self, outcomes: Sequence[DeliveryOutcome], *, worker: str, now: datetime) -> None:
+    async def record(
+        self, outcomes: Sequence[DeliveryOutcome], *, worker: str, now: datetime
+    ) -> None:
         """Store outcomes of rows this worker still holds; mark unreachable identities."""
         ...
 

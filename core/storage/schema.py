@@ -11,8 +11,8 @@ from core.storage import (  # noqa: F401
     delivery_models,
     ideas_models,
     models,
+    organizations_models,
 )
-from core.storage import organizations_models  # noqa: F401
 from core.storage.models import Base
 
 metadata = Base.metadata
