@@ -22,7 +22,9 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade(
+    engine: AsyncEngine, revision: str = "heads"
+) -> None:  # "heads": a branch in progress still upgrades
     """Upgrade the schema on an existing engine, inside the running event loop."""
 
     def _run(connection: Any) -> None:
