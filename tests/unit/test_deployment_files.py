@@ -1,0 +1,82 @@
+"""docker-compose.yml, Dockerfile and .env.example checked without a Docker engine."""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import typer
+import yaml
+
+from bot.__main__ import cli
+from bot.runner import Role
+from core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = {f"SPILNO_{name.upper()}" for name in Settings.model_fields}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def spilno_services(compose: dict) -> dict[str, dict]:
+    return {n: s for n, s in compose["services"].items() if s.get("command", [""])[0] == "spilno"}
+
+
+def test_every_service_command_is_a_real_spilno_command(compose):
+    commands = set(typer.main.get_command(cli).commands)
+    services = spilno_services(compose)
+    assert set(services) == {"migrate", "web", "worker", "scheduler"}
+    for name, service in services.items():
+        command = service["command"]
+        if command[1:] == ["db", "upgrade"]:
+            continue
+        assert command[1] == "run" and command[1] in commands, name
+        assert command[2] == "--role" and Role(command[3]).value == command[3], name
+
+
+def test_every_environment_variable_the_compose_file_sets_is_a_known_setting(compose):
+    for name, service in spilno_services(compose).items():
+        for variable in service.get("environment", {}):
+            assert variable in SETTINGS, f"{name}: {variable} is not a Spilno setting"
+
+
+def test_the_migration_runs_before_web_worker_and_scheduler(compose):
+    services = compose["services"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("web", "worker", "scheduler"):
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully", name
+    assert "healthcheck" in services["postgres"] and services["postgres"]["volumes"]
+
+
+def test_env_example_lists_every_setting_with_a_comment():
+    text = (ROOT / ".env.example").read_text()
+    listed = re.findall(r"^(SPILNO_[A-Z0-9_]+)=", text, flags=re.MULTILINE)
+    assert set(listed) == SETTINGS
+    assert len(listed) == len(set(listed)), "a setting is listed twice"
+    for block in text.split("\n\n"):
+        if "SPILNO_" in block:
+            assert any(line.startswith("# ") for line in block.splitlines()), block
+
+
+def test_dockerfile_is_minimal_and_conventional():
+    instructions = [
+        line.split(None, 1)
+        for line in (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    names = [i[0] for i in instructions]
+    assert names[0] == "FROM" and re.fullmatch(r"python:3\.1[1-9]-slim", instructions[0][1])
+    assert "ADD" not in names, "COPY, not ADD"
+    assert names.count("CMD") == 1 and instructions[names.index("CMD")][1].startswith("[")
+    assert "USER" in names and instructions[names.index("USER")][1] != "root"
+    copied = " ".join(i[1] for i in instructions if i[0] == "COPY")
+    for needed in ("pyproject.toml", "core", "bot", "admin_cli", "locales"):
+        assert needed in copied
+    runs = " ".join(i[1] for i in instructions if i[0] == "RUN")
+    assert "--no-cache-dir" in runs and "apt-get" not in runs
+    cmd = shlex.split(instructions[names.index("CMD")][1].strip("[]").replace(",", " "))
+    assert cmd[:2] == ["spilno", "run"]
