@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import i18n
+from core import i18n, metrics
 from core.config import Settings, get_settings
 from core.delivery import policy as delivery_policy
 from core.delivery.messenger import Messenger
+from core.domain.delivery import OutboxStatus
 from core.services import ideas
 from core.services.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite
@@ -58,9 +59,18 @@ def bootstrap(
     ideas.configure(
         ideas.IdeaPolicy(settings.ideas_premoderation, settings.ideas_support_threshold)
     )
-    return App(
+    app = App(
         settings=settings,
         engine=engine,
         uow_factory=lambda: SqlUnitOfWork(session_factory),
         clock=clock,
     )
+    app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))
+    return app
+
+
+async def _refresh_outbox_depth(app: App) -> None:
+    async with app.uow_factory() as uow:
+        depth = await uow.outbox.depth()
+    for status in OutboxStatus:
+        metrics.OUTBOX_ROWS.labels(status.value).set(depth.get(status.value, 0))

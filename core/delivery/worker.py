@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core import metrics
 from core.delivery.messenger import (
     BroadcastingMessenger,
     Message,
@@ -128,14 +129,20 @@ class DeliveryWorker:
         await asyncio.gather(*(self._run_platform(p, stop) for p in list(self._messengers)))
 
     async def _run_platform(self, platform: str, stop: asyncio.Event) -> None:
+        failures = 0
         while not stop.is_set():
             try:
                 report = await self.run_once(platform)
+                failures = 0
             except Exception:
-                log.exception("delivery on %s failed; retrying shortly", platform)
+                # E.g. the database is away: back off 1, 2, 4 … 30 s, recover by ourselves.
+                failures += 1
+                log.exception(
+                    "delivery on %s failed (%d in a row); backing off", platform, failures
+                )
                 report = BatchReport()
-            if report.claimed == 0:
-                wait = self._idle_sleep_s
+            if report.claimed == 0 or failures:
+                wait = min(2.0 ** (failures - 1), 30.0) if failures else self._idle_sleep_s
                 paused = self._paused_until.get(platform)
                 if paused is not None:
                     wait = max(wait, min((paused - self._clock()).total_seconds(), 30.0))
@@ -188,6 +195,10 @@ class DeliveryWorker:
             else:
                 report.failed += 1
         report.released = len(unsent)
+        for outcome_name in ("sent", "unreachable", "retried", "failed"):
+            count = getattr(report, outcome_name)
+            if count:
+                metrics.SENDS.labels(platform, outcome_name).inc(count)
         return report
 
     async def _claim(self, platform: str, now: datetime) -> list[ClaimedMessage]:
@@ -238,6 +249,7 @@ class DeliveryWorker:
         return 0
 
     async def _pause(self, platform: str, seconds: float) -> None:
+        metrics.RATE_LIMIT_PAUSES.labels(platform).inc()
         until = self._clock() + timedelta(seconds=seconds)
         self._paused_until[platform] = until
         async with self._uow_factory() as uow:

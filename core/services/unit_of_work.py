@@ -356,6 +356,10 @@ class ContestRepository(Protocol):
 class OutboxRepository(Protocol):
     """Broadcasts and outbox rows (core/delivery/outbox.py writes, the workers drain)."""
 
+    async def depth(self) -> dict[str, int]:
+        """Outbox rows per status."""
+        ...
+
     async def add_broadcast(
         self,
         *,

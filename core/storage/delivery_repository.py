@@ -274,6 +274,13 @@ class SqlOutboxRepository:
             row = (await self._session.execute(select_row)).one()
         return row
 
+    async def depth(self) -> dict[str, int]:
+        """Outbox rows per status (for /metrics)."""
+        rows = await self._session.execute(
+            select(outbox.c.status, func.count()).group_by(outbox.c.status)
+        )
+        return {str(status): int(count) for status, count in rows.all()}
+
     async def pause(self, platform: str, until: datetime) -> None:
         await self._locked_platform(platform, until)
         await self._session.execute(

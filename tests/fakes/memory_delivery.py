@@ -64,6 +64,12 @@ class MemoryOutboxRepository:
             self.m.identity_ids[ref] = len(self.m.identity_ids) + 1
         return self.m.identity_ids[ref]
 
+    async def depth(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.m.rows.values():
+            counts[row.status.value] = counts.get(row.status.value, 0) + 1
+        return counts
+
     async def add_broadcast(
         self,
         *,

@@ -61,6 +61,7 @@ async def test_metrics_expose_the_documented_series_after_an_update(app):
         else:
             assert series in body, series
     assert 'spilno_updates_processed_total{platform="metricsbot"}' in body
+    assert 'spilno_outbox_rows{state="pending"} 0.0' in body, "outbox depth read at scrape time"
 
 
 def test_json_logs_are_one_line_per_event_with_secrets_redacted():
