@@ -28,7 +28,7 @@ from core.storage.consultations_models import (
     ConsultationRow,
 )
 from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign, _core, _dialect_name
+from core.storage.repositories import _campaign, _core, _dialect_name, add_campaign_row
 from core.storage.statements import _dialect
 
 campaigns = CampaignRow.__table__
@@ -139,20 +139,18 @@ class SqlConsultationRepository:
         now: datetime,
         questions: Sequence[QuestionSpec],
     ) -> Consultation:
-        row = CampaignRow(
-            kind=CampaignKind.CONSULTATION.value,
+        row = await add_campaign_row(
+            self._session,
+            kind=CampaignKind.CONSULTATION,
             title=title,
             description=description,
-            status=status.value,
+            status=status,
             opens_at=opens_at,
             closes_at=closes_at,
-            results_visibility=visibility.value,
-            created_at=now,
+            visibility=visibility,
             created_by=created_by,
-            updated_at=now,
+            now=now,
         )
-        self._session.add(row)
-        await self._session.flush()
         self._session.add(ConsultationRow(campaign_id=row.id, audience=audience))
         await self._session.flush()
         question_rows = [

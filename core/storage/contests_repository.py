@@ -19,7 +19,7 @@ from core.storage.contests_models import (
     ContestVoteRow,
 )
 from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign, _core, _dialect_name
+from core.storage.repositories import _campaign, _core, _dialect_name, add_campaign_row
 from core.storage.statements import _dialect
 
 participants = ContestParticipantRow.__table__
@@ -90,20 +90,18 @@ class SqlContestRepository:
         premoderation: bool,
         audience: str,
     ) -> Contest:
-        campaign = CampaignRow(
-            kind=CampaignKind.CONTEST.value,
+        campaign = await add_campaign_row(
+            self._session,
+            kind=CampaignKind.CONTEST,
             title=title,
             description=description,
-            status=status.value,
+            status=status,
             opens_at=opens_at,
             closes_at=closes_at,
-            results_visibility=ResultsVisibility.AFTER_CLOSE.value,
-            created_at=now,
+            visibility=ResultsVisibility.AFTER_CLOSE,
             created_by=created_by,
-            updated_at=now,
+            now=now,
         )
-        self._session.add(campaign)
-        await self._session.flush()
         row = ContestRow(
             campaign_id=campaign.id,
             phase=ContestPhase.SUBMISSIONS.value,

@@ -34,7 +34,7 @@ from core.storage.ideas_models import (
     IdeaSupportRow,
 )
 from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign
+from core.storage.repositories import _campaign, add_campaign_row
 
 ideas = IdeaRow.__table__
 supports = IdeaSupportRow.__table__
@@ -134,20 +134,18 @@ class SqlIdeaRepository:
         created_by: str,
         now: datetime,
     ) -> IdeaCall:
-        row = CampaignRow(
-            kind=CampaignKind.IDEA_CALL.value,
+        row = await add_campaign_row(
+            self._session,
+            kind=CampaignKind.IDEA_CALL,
             title=title,
             description=description,
-            status=status.value,
+            status=status,
             opens_at=opens_at,
             closes_at=closes_at,
-            results_visibility=ResultsVisibility.LIVE.value,
-            created_at=now,
+            visibility=ResultsVisibility.LIVE,
             created_by=created_by,
-            updated_at=now,
+            now=now,
         )
-        self._session.add(row)
-        await self._session.flush()
         self._session.add(IdeaCallRow(campaign_id=row.id, support_threshold=support_threshold))
         await self._session.flush()
         return IdeaCall(campaign=_campaign(row), support_threshold=support_threshold)

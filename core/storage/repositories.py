@@ -35,6 +35,37 @@ def _dialect_name(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else "postgresql"
 
 
+async def add_campaign_row(
+    session: AsyncSession,
+    *,
+    kind: CampaignKind,
+    title: str,
+    description: str,
+    status: CampaignStatus,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    visibility: ResultsVisibility,
+    created_by: str,
+    now: datetime,
+) -> CampaignRow:
+    """The campaigns row every kind starts with (its own table then hangs off the id)."""
+    row = CampaignRow(
+        kind=kind.value,
+        title=title,
+        description=description,
+        status=status.value,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        results_visibility=visibility.value,
+        created_at=now,
+        created_by=created_by,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
 class SqlCitizenRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -165,20 +196,18 @@ class SqlCampaignRepository:
         max_choices: int,
         options: Sequence[str],
     ) -> Poll:
-        row = CampaignRow(
-            kind=CampaignKind.POLL.value,
+        row = await add_campaign_row(
+            self._session,
+            kind=CampaignKind.POLL,
             title=title,
             description=description,
-            status=status.value,
+            status=status,
             opens_at=opens_at,
             closes_at=closes_at,
-            results_visibility=visibility.value,
-            created_at=now,
+            visibility=visibility,
             created_by=created_by,
-            updated_at=now,
+            now=now,
         )
-        self._session.add(row)
-        await self._session.flush()
         self._session.add(PollRow(campaign_id=row.id, max_choices=max_choices))
         await self._session.flush()
         option_rows = [
