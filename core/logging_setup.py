@@ -61,3 +61,5 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None
     logging.getLogger("alembic").setLevel(logging.WARNING)
     # aiogram logs every handled update at INFO; one line per update is our own log's job.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
+    # APScheduler logs every 30 s tick at INFO, which would interleave with the console chat.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
