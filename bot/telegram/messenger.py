@@ -7,7 +7,10 @@ Every Telegram failure is translated here, once, onto the core's typed delivery 
     400 chat not found / deactivated   → RecipientUnreachableError
     400 message is not modified        → not an error
     other 400, 401, 404, too large     → PermanentDeliveryError
-    5xx, timeouts, connection errors   → TransientDeliveryError
+    5xx, 409, timeouts, connection errors, undecodable answers → TransientDeliveryError
+
+The table holds for both ways of sending: aiogram's exceptions (interactive replies) and the
+bulk path's `BotApiError` (bot_api.py), which carries the same status and description.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import (
     ClientDecodeError,
     TelegramAPIError,
@@ -32,8 +37,15 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InputFile
 
+from bot.telegram.bot_api import BotApi, BotApiError, UndecodableAnswerError, Upload
 from bot.telegram.redact import redact
-from bot.telegram.rendering import CAPTION_LIMIT, TEXT_LIMIT, inline_keyboard, split_text
+from bot.telegram.rendering import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    inline_keyboard,
+    inline_keyboard_json,
+    split_text,
+)
 from core.delivery.messenger import (
     DeliveryError,
     Message,
@@ -57,6 +69,10 @@ def translate_error(error: BaseException) -> DeliveryError | None:
     """The core's view of a Telegram failure; None when it is not a failure at all."""
     reason = redact(f"{type(error).__name__}: {error}")
     match error:
+        case BotApiError():
+            return _translate_api_error(error, reason)
+        case UndecodableAnswerError():
+            return TransientDeliveryError(reason)
         case TelegramRetryAfter():
             return RetryAfterError(float(error.retry_after))
         case TelegramForbiddenError():
@@ -81,6 +97,22 @@ def translate_error(error: BaseException) -> DeliveryError | None:
         case OSError():
             return TransientDeliveryError(reason)
     return None  # not a delivery failure: a bug, let it surface
+
+
+def _translate_api_error(error: BotApiError, reason: str) -> DeliveryError | None:
+    # The same order of checks as aiogram's check_response, so both paths agree.
+    if error.retry_after:
+        return RetryAfterError(float(error.retry_after))
+    description = error.description.lower()
+    if error.status == 403:
+        return RecipientUnreachableError(reason)
+    if error.status == 400 and _NOT_MODIFIED in description:
+        return None
+    if error.status == 400 and any(g in description for g in _GONE_400):
+        return RecipientUnreachableError(reason)
+    if error.status == 409 or error.status >= 500:
+        return TransientDeliveryError(reason)
+    return PermanentDeliveryError(reason)
 
 
 class SendPause:
@@ -159,6 +191,8 @@ class TelegramMessenger:
 
     Retrying is the delivery layer's job; a 429 pauses every later send from this bot until it
     passes, and those sends raise RetryAfterError at once without touching the network.
+    Sends go through `BotApi` (plain JSON over the bot's aiohttp session), not aiogram's models:
+    a broadcast is thousands of identical calls and aiogram's per-call cost would cap the rate.
     """
 
     platform = PLATFORM
@@ -166,12 +200,16 @@ class TelegramMessenger:
     def __init__(self, bot: Bot, pause: SendPause | None = None) -> None:
         self.bot = bot
         self.pause = pause or SendPause()
+        # Another kind of aiogram session (a test double, a custom one) keeps aiogram's path.
+        self._api = BotApi(bot) if isinstance(bot.session, AiohttpSession) else None
 
     async def send(self, external_id: str, message: Message) -> str:
         if (left := self.pause.remaining()) > 0:
             raise RetryAfterError(left)
         try:
-            return str(await send_message(self.bot, int(external_id), message))
+            if self._api is None:
+                return str(await send_message(self.bot, int(external_id), message))
+            return str(await send_bulk(self._api, int(external_id), message))
         except Exception as error:
             translated = translate_error(error)
             if translated is None:
@@ -179,3 +217,46 @@ class TelegramMessenger:
             if isinstance(translated, RetryAfterError):
                 self.pause.pause(translated.seconds)
             raise translated from None
+
+
+async def send_bulk(api: BotApi, chat_id: int, message: Message) -> int:
+    """`send_message` without aiogram's models: the same parts, caption and keyboard placement."""
+    markup = inline_keyboard_json(message.buttons)
+    text = message.text
+    if message.image is not None:
+        fits = len(text) <= CAPTION_LIMIT
+        params: dict[str, Any] = {"chat_id": chat_id}
+        if fits and text:
+            params["caption"] = text
+        if fits and markup is not None:
+            params["reply_markup"] = markup
+        upload = await _upload(message.image)
+        if upload is None:
+            params["photo"] = message.image
+        sent = await api.call("sendPhoto", params, upload)
+        if fits:
+            return int(sent["message_id"])
+    parts = split_text(text, TEXT_LIMIT)
+    message_id = 0
+    for index, part in enumerate(parts):
+        params = {"chat_id": chat_id, "text": part}
+        if index == len(parts) - 1 and markup is not None:
+            params["reply_markup"] = markup
+        sent = await api.call("sendMessage", params)
+        message_id = int(sent["message_id"])
+    return message_id
+
+
+async def _upload(image: str | bytes) -> Upload | None:
+    """The file to upload, or None for a URL / Telegram file_id sent as it is."""
+    if isinstance(image, bytes):
+        return ("photo", "image.jpg", image)
+    if image.startswith(("http://", "https://")):
+        return None
+    content = await asyncio.to_thread(_read_local_file, image)
+    return None if content is None else ("photo", Path(image).name, content)
+
+
+def _read_local_file(image: str) -> bytes | None:
+    path = Path(image)
+    return path.read_bytes() if path.is_file() else None

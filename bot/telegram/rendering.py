@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -30,6 +31,19 @@ def inline_keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarku
             if row
         ]
     )
+
+
+def inline_keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
+    """The same keyboard as `inline_keyboard`, as the Bot API's JSON (the bulk path)."""
+    if not rows:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": b.label, "callback_data": _callback_data(b)} for b in row]
+            for row in rows
+            if row
+        ]
+    }
 
 
 def _callback_data(button: Button) -> str:
