@@ -23,6 +23,7 @@ import logging
 import os
 import socket
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,7 +41,13 @@ from core.delivery.messenger import (
     SendResult,
 )
 from core.delivery.outbox import message_from_json, pick_payload
-from core.domain.delivery import ClaimedMessage, DeliveryOutcome, OutboxStatus, backoff_after
+from core.domain.delivery import (
+    ClaimedMessage,
+    DeliveryOutcome,
+    OutboxStatus,
+    SendReservation,
+    backoff_after,
+)
 from core.services.unit_of_work import Clock, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -48,30 +55,45 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A send may leave this much before its slot: sleeping for less costs more than it paces.
+_PACING_SLACK_S = 0.001
+
 # Viber puts the verdict first in a broadcast failure ("rate_limited: …", "permanent: …").
 _VIBER_RATE_LIMIT_PAUSE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
 class PlatformLimits:
-    """Cluster-wide budget of one platform: `rate` sends (or broadcast requests) per second."""
+    """Cluster-wide budget of one platform: `rate` sends (or broadcast requests) per second.
+
+    `ahead_s`: a worker may reserve this much future budget at once and pace those sends itself,
+    so the budget keeps flowing while it is busy sending (0: only what has accrued).
+    """
 
     rate: float
     burst: float
     batch: int
+    ahead_s: float = 0.0
 
     @classmethod
-    def for_cap(cls, cap: float, *, batch: int = 50) -> PlatformLimits:
+    def for_cap(cls, cap: float, *, batch: int | None = None) -> PlatformLimits:
         # A little under the platform's cap, with a small burst: any one-second window then
         # stays below the cap even when sends land a few milliseconds late.
-        return cls(rate=cap * 0.97, burst=max(1.0, cap * 0.01), batch=batch)
+        # A batch is about a quarter second of sending (at least 50 rows): fewer claims per
+        # message at a high rate, and a crash re-sends at most that batch.
+        return cls(
+            rate=cap * 0.97,
+            burst=max(1.0, cap * 0.01),
+            batch=batch or min(500, max(50, int(cap / 4))),
+            ahead_s=0.25,
+        )
 
 
 def default_limits(
     telegram_rate: float = 30.0, viber_rate: float = 50.0
 ) -> dict[str, PlatformLimits]:
     return {
-        "telegram": PlatformLimits.for_cap(telegram_rate, batch=50),
+        "telegram": PlatformLimits.for_cap(telegram_rate),
         # Viber: one token = one broadcast request of up to 300 receivers (≤ 500 per 10 s).
         "viber": PlatformLimits(
             rate=viber_rate * 0.97, burst=max(1.0, viber_rate * 0.1), batch=600
@@ -257,29 +279,80 @@ class DeliveryWorker:
             await uow.commit()
         log.warning("%s asked us to slow down: pausing it for %.1f s", platform, seconds)
 
+    async def _reserve(self, platform: str, want: int) -> SendReservation | None:
+        """Reserve up to `want` sends of the shared budget; None: paused, or no budget for long."""
+        limits = self.limits(platform)
+        waited = 0.0
+        while waited < self._lease.total_seconds() / 2:
+            async with self._uow_factory() as uow:
+                got = await uow.outbox.reserve_sends(
+                    platform,
+                    want,
+                    rate=limits.rate,
+                    burst=limits.burst,
+                    ahead_s=limits.ahead_s,
+                    now=self._clock(),
+                )
+                await uow.commit()
+            if got.paused_until is not None:
+                self._paused_until[platform] = got.paused_until
+                return None
+            if got.granted:
+                return got
+            # Others hold the budget ahead: come back when a useful chunk can be reserved.
+            chunk = min(want, max(limits.burst, limits.rate * limits.ahead_s / 4))
+            pause = max((chunk - got.level - limits.ahead_s * limits.rate) / limits.rate, 0.001)
+            waited += pause
+            await self._sleep(pause)
+        return None
+
     async def _send_each(
         self, platform: str, messenger: Messenger, claimed: list[ClaimedMessage]
     ) -> tuple[list[DeliveryOutcome], list[ClaimedMessage]]:
-        outcomes: list[DeliveryOutcome] = []
-        queue = list(claimed)
-        while queue:
-            granted = await self._tokens(platform, len(queue))
-            if granted == 0:
-                return outcomes, queue
-            chunk, queue = queue[:granted], queue[granted:]
-            results = await asyncio.gather(
-                *(self._send_one(messenger, m) for m in chunk), return_exceptions=False
-            )
-            retry_after = [r for r in results if isinstance(r, RetryAfterError)]
-            done = [r for r in results if isinstance(r, DeliveryOutcome)]
-            outcomes += done
-            if retry_after:
-                await self._pause(platform, max(e.seconds for e in retry_after))
-                refused = [
-                    m for m, r in zip(chunk, results, strict=True) if isinstance(r, RetryAfterError)
-                ]
-                return outcomes, refused + queue
-        return outcomes, []
+        """Send each row in the slot the shared budget gives it, without waiting for answers
+        before the next slot: the budget keeps flowing while answers are on their way."""
+        loop = asyncio.get_running_loop()
+        limits = self.limits(platform)
+        # Sends at most this late stay within the cap: it is what the burst allows anyway.
+        late_by = max(limits.burst / limits.rate, _PACING_SLACK_S)
+        queue = deque(claimed)
+        in_flight: list[tuple[ClaimedMessage, asyncio.Task[DeliveryOutcome | RetryAfterError]]] = []
+        limited: list[RetryAfterError] = []
+
+        def note_retry_after(task: asyncio.Task[DeliveryOutcome | RetryAfterError]) -> None:
+            result = None if task.cancelled() else task.result()
+            if isinstance(result, RetryAfterError):
+                limited.append(result)
+
+        while queue and not limited:
+            reservation = await self._reserve(platform, len(queue))
+            if reservation is None:
+                break
+            start = loop.time()
+            for i in range(1, reservation.granted + 1):
+                delay = start + reservation.offset(i) - loop.time()
+                if delay < -late_by:
+                    # We were held up (a busy CPU): that slot has passed. Sending now would
+                    # burst past the cap together with sends other workers make on time.
+                    continue
+                if delay > _PACING_SLACK_S:
+                    await self._sleep(delay)
+                if limited:
+                    break
+                m = queue.popleft()
+                task = asyncio.ensure_future(self._send_one(messenger, m))
+                task.add_done_callback(note_retry_after)
+                in_flight.append((m, task))
+        results = await asyncio.gather(*(task for _m, task in in_flight))
+        outcomes = [r for r in results if isinstance(r, DeliveryOutcome)]
+        refused = [
+            m
+            for (m, _t), r in zip(in_flight, results, strict=True)
+            if isinstance(r, RetryAfterError)
+        ]
+        if limited:
+            await self._pause(platform, max(r.seconds for r in limited))
+        return outcomes, refused + list(queue)
 
     async def _send_one(
         self, messenger: Messenger, claimed: ClaimedMessage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +35,33 @@ def backoff_after(attempts: int) -> int | None:
     if 1 <= attempts <= len(BACKOFF_SECONDS):
         return BACKOFF_SECONDS[attempts - 1]
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class SendReservation:
+    """Sends granted from a platform's shared budget, and when each may go out.
+
+    `level` is the bucket before the grant; below zero it is sends already promised to others
+    for the near future. The i-th granted send (1-based) may go out `offset(i)` seconds after
+    the reservation was made: never sooner than the budget for it has accrued.
+    """
+
+    granted: int
+    level: float
+    rate: float
+    paused_until: datetime | None = None
+
+    def offset(self, i: int) -> float:
+        return max(0.0, (i - self.level) / self.rate)
+
+
+def reserve(
+    refilled: float, want: int, rate: float, burst: float, ahead_s: float
+) -> tuple[float, int]:
+    """(level, granted): the bucket after refilling (at most `burst`) and how many of `want`
+    sends it grants, lending up to `ahead_s` seconds of future budget."""
+    level = min(burst, refilled)
+    return level, max(0, min(want, math.floor(level + ahead_s * rate + 1e-9)))
 
 
 @dataclass(frozen=True, slots=True)

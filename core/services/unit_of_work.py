@@ -28,6 +28,7 @@ from core.domain.delivery import (
     ClaimedMessage,
     DeliveryOutcome,
     DigestItem,
+    SendReservation,
 )
 from core.domain.idea import (
     Idea,
@@ -404,6 +405,22 @@ class OutboxRepository(Protocol):
         """Atomically take up to `want` send tokens from the platform's shared bucket.
 
         Returns (granted, paused_until): nothing is granted while the platform is paused."""
+        ...
+
+    async def reserve_sends(
+        self,
+        platform: str,
+        want: int,
+        *,
+        rate: float,
+        burst: float,
+        ahead_s: float,
+        now: datetime,
+    ) -> SendReservation:
+        """Atomically reserve up to `want` sends, lending up to `ahead_s` of future budget.
+
+        Each granted send has a slot (`SendReservation.offset`) no sooner than its budget
+        accrues; nothing is granted while the platform is paused."""
         ...
 
     async def pause(self, platform: str, until: datetime) -> None: ...

@@ -30,6 +30,8 @@ from core.domain.delivery import (
     DeliveryOutcome,
     DigestItem,
     OutboxStatus,
+    SendReservation,
+    reserve,
 )
 from core.storage.audiences import audience_query, participants_of
 from core.storage.delivery_models import (
@@ -239,20 +241,32 @@ class SqlOutboxRepository:
     async def take_tokens(
         self, platform: str, want: int, *, rate: float, burst: float, now: datetime
     ) -> tuple[int, datetime | None]:
+        got = await self.reserve_sends(platform, want, rate=rate, burst=burst, ahead_s=0, now=now)
+        return got.granted, got.paused_until
+
+    async def reserve_sends(
+        self,
+        platform: str,
+        want: int,
+        *,
+        rate: float,
+        burst: float,
+        ahead_s: float,
+        now: datetime,
+    ) -> SendReservation:
         row = await self._locked_platform(platform, now, burst)
         paused_until = row.paused_until
         if paused_until is not None and paused_until > now:
-            return 0, paused_until
+            return SendReservation(0, 0.0, rate, paused_until)
         # Clocks of worker processes differ slightly: never count time backwards.
         elapsed = max((now - row.refilled_at).total_seconds(), 0.0)
-        tokens = min(burst, row.tokens + elapsed * rate)
-        granted = max(0, min(want, int(tokens)))
+        level, granted = reserve(row.tokens + elapsed * rate, want, rate, burst, ahead_s)
         await self._session.execute(
             update(DeliveryPlatformRow)
             .where(DeliveryPlatformRow.platform == platform)
-            .values(tokens=tokens - granted, refilled_at=max(now, row.refilled_at))
+            .values(tokens=level - granted, refilled_at=max(now, row.refilled_at))
         )
-        return granted, None
+        return SendReservation(granted, level, rate)
 
     async def _locked_platform(self, platform: str, now: datetime, burst: float = 0.0) -> Any:
         select_row = (

@@ -16,6 +16,8 @@ from core.domain.delivery import (
     DeliveryOutcome,
     DigestItem,
     OutboxStatus,
+    SendReservation,
+    reserve,
 )
 
 
@@ -215,13 +217,26 @@ class MemoryOutboxRepository:
     async def take_tokens(
         self, platform: str, want: int, *, rate: float, burst: float, now: datetime
     ) -> tuple[int, datetime | None]:
+        got = await self.reserve_sends(platform, want, rate=rate, burst=burst, ahead_s=0, now=now)
+        return got.granted, got.paused_until
+
+    async def reserve_sends(
+        self,
+        platform: str,
+        want: int,
+        *,
+        rate: float,
+        burst: float,
+        ahead_s: float,
+        now: datetime,
+    ) -> SendReservation:
         p = self.m.platforms.setdefault(platform, {"tokens": burst, "at": now, "paused": None})
         if p["paused"] is not None and p["paused"] > now:
-            return 0, p["paused"]
-        tokens = min(burst, p["tokens"] + max((now - p["at"]).total_seconds(), 0) * rate)
-        granted = max(0, min(want, int(tokens)))
-        p.update(tokens=tokens - granted, at=max(now, p["at"]))
-        return granted, None
+            return SendReservation(0, 0.0, rate, p["paused"])
+        refilled = p["tokens"] + max((now - p["at"]).total_seconds(), 0) * rate
+        level, granted = reserve(refilled, want, rate, burst, ahead_s)
+        p.update(tokens=level - granted, at=max(now, p["at"]))
+        return SendReservation(granted, level, rate)
 
     async def pause(self, platform: str, until: datetime) -> None:
         p = self.m.platforms.setdefault(platform, {"tokens": 0.0, "at": until, "paused": None})
