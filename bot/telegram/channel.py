@@ -44,6 +44,7 @@ from bot.telegram.messenger import (
     translate_error,
 )
 from bot.telegram.redact import redact, register_secret
+from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
 from core.delivery.messenger import DeliveryError, RecipientUnreachableError, RetryAfterError
@@ -86,6 +87,7 @@ def bot_commands() -> list[BotCommand]:
 
 def build_bot(token: str, api_url: str, *, timeout: float = 30.0) -> Bot:
     register_secret(token)
+    pin_response_models()
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_url), timeout=timeout)
     return Bot(token, session=session)
 
