@@ -97,14 +97,18 @@ class Dialogs:
     async def _handle_once(self, incoming: Incoming) -> list[Reply]:
         now = self._clock()
         async with self._uow_factory() as uow:
-            if incoming.update_id is not None and not await updates.claim_update(
-                uow, incoming.identity.platform, incoming.update_id, now
-            ):
-                log.info("update %s already processed; ignored", incoming.update_id)
-                return []
+            if incoming.update_id is None:
+                found = await uow.citizens.find(incoming.identity)
+            else:
+                first, found = await updates.claim_update_from(
+                    uow, incoming.identity, incoming.update_id, now
+                )
+                if not first:
+                    log.info("update %s already processed; ignored", incoming.update_id)
+                    return []
             # Any message from the resident re-opts them in after a block or unsubscribe.
-            citizen, is_new = await citizens.resolve_citizen(
-                uow, incoming.identity, now, reopt_in=True
+            citizen, is_new = await citizens.register_unless_found(
+                uow, incoming.identity, found, now, reopt_in=True
             )
             state_before = dict(citizen.dialog_state)
             locale_before = citizen.locale

@@ -17,7 +17,20 @@ async def resolve_citizen(
     With `reopt_in` (the resident wrote to us), an identity marked unreachable becomes
     reachable again.
     """
-    found = await uow.citizens.find(ref)
+    return await register_unless_found(
+        uow, ref, await uow.citizens.find(ref), now, reopt_in=reopt_in
+    )
+
+
+async def register_unless_found(
+    uow: UnitOfWork,
+    ref: IdentityRef,
+    found: tuple[Citizen, bool] | None,
+    now: datetime,
+    *,
+    reopt_in: bool = False,
+) -> tuple[Citizen, bool]:
+    """`resolve_citizen` for a lookup already made (e.g. together with the update's claim)."""
     if found is None:
         return await uow.citizens.create(ref, locale=None, now=now), True
     citizen, reachable = found

@@ -107,8 +107,7 @@ async def cast_vote(
     poll.campaign.ensure_accepting(now)
     poll.check_choices(option_ids)
     ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
-    await uow.ballots.take_choices(ballot_id)
-    await uow.ballots.add_choices(ballot_id, poll_id, option_ids)
+    await uow.ballots.replace_choices(ballot_id, poll_id, option_ids)
     return VoteOutcome(poll, option_ids)
 
 
@@ -123,10 +122,15 @@ async def toggle_choice(
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
     poll.option(option_id)
-    # Lock first, read after: the maximum is checked against what is really stored.
     ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
+    if not poll.is_multiple:
+        # Whatever was chosen before, the tapped option is the vote now.
+        chosen = frozenset({option_id})
+        await uow.ballots.replace_choices(ballot_id, poll_id, chosen)
+        return VoteOutcome(poll, chosen)
+    # Lock first, read after: the maximum is checked against what is really stored.
     current = await uow.ballots.take_choices(ballot_id)
-    chosen = current ^ {option_id} if poll.is_multiple else frozenset({option_id})
+    chosen = current ^ {option_id}
     poll.check_choices(chosen)
     await uow.ballots.add_choices(ballot_id, poll_id, chosen)
     return VoteOutcome(poll, chosen)

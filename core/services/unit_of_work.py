@@ -59,6 +59,15 @@ class CitizenRepository(Protocol):
         """The citizen owning this identity and whether that identity is reachable."""
         ...
 
+    async def claim_update_and_find(
+        self, ref: IdentityRef, update_id: str, now: datetime
+    ) -> tuple[bool, tuple[Citizen, bool] | None]:
+        """Remember the update `ref` sent (False: a redelivery) and `find(ref)`, in one go.
+
+        Every inbound update does both first; on PostgreSQL it is one round trip, not two.
+        """
+        ...
+
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen: ...
     async def save(self, citizen: Citizen) -> None: ...
     async def set_reachable(self, ref: IdentityRef, reachable: bool) -> bool: ...
@@ -128,6 +137,12 @@ class BallotRepository(Protocol):
     async def add_choices(
         self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
     ) -> None: ...
+    async def replace_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
+    ) -> None:
+        """Make the (locked) ballot's choices exactly `option_ids` (one round trip where it can)."""
+        ...
+
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         """Votes per option id and the number of voters who chose at least one option."""
         ...

@@ -24,10 +24,17 @@ from core.storage.models import (
     PollRow,
 )
 
+# Where a unit of work keeps its session's connection while a transaction is open: asking the
+# session for it on every statement costs a greenlet round of its own. The unit of work drops
+# it when the transaction ends (commit / rollback), as the session then lets the connection go.
+CONNECTION_KEY = "spilno.connection"
+
 
 async def _core(session: AsyncSession, stmt: Any, params: Any) -> Any:
     """Execute a Core statement on the session's connection, skipping the ORM layer (cheaper)."""
-    connection = await session.connection()
+    connection = session.info.get(CONNECTION_KEY)
+    if connection is None:
+        connection = session.info[CONNECTION_KEY] = await session.connection()
     return await connection.execute(stmt, params)
 
 
@@ -91,15 +98,21 @@ class SqlCitizenRepository:
                 {"platform": ref.platform, "external_id": ref.external_id},
             )
         ).one_or_none()
-        if row is None:
-            return None
-        citizen = Citizen(
-            id=row.id,
-            locale=row.locale,
-            dialog_state=dict(row.dialog_state or {}),
-            notifications=NotificationMode(row.notifications),
-        )
-        return citizen, bool(row.reachable)
+        return None if row is None else _found(row)
+
+    async def claim_update_and_find(
+        self, ref: IdentityRef, update_id: str, now: datetime
+    ) -> tuple[bool, tuple[Citizen, bool] | None]:
+        params = {"platform": ref.platform, "update_id": update_id, "processed_at": now}
+        if _dialect_name(self._session) != "postgresql":
+            # SQLite allows no INSERT inside a WITH: two statements (no network to save there).
+            first = bool(
+                (await _core(self._session, statements.record_update("sqlite"), params)).rowcount
+            )
+            return first, await self.find(ref)
+        stmt = statements.claim_update_and_find_sender()
+        row = (await _core(self._session, stmt, params | {"external_id": ref.external_id})).one()
+        return bool(row.claimed), None if row.id is None else _found(row)
 
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
         row = CitizenRow(
@@ -154,6 +167,17 @@ class SqlCitizenRepository:
                 )
             )
         ).scalar_one_or_none()
+
+
+def _found(row: Any) -> tuple[Citizen, bool]:
+    """A citizen read with its identity's `reachable` (a Core row, not an ORM one)."""
+    citizen = Citizen(
+        id=row.id,
+        locale=row.locale,
+        dialog_state=dict(row.dialog_state or {}),
+        notifications=NotificationMode(row.notifications),
+    )
+    return citizen, bool(row.reachable)
 
 
 def _citizen(row: CitizenRow) -> Citizen:
@@ -366,6 +390,20 @@ class SqlBallotRepository:
                     for o in sorted(option_ids)
                 ],
             )
+
+    async def replace_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
+    ) -> None:
+        if _dialect_name(self._session) != "postgresql":
+            await self.take_choices(ballot_id)
+            await self.add_choices(ballot_id, campaign_id, option_ids)
+            return
+        params = {"ballot_id": ballot_id, "campaign_id": campaign_id}
+        await _core(
+            self._session,
+            statements.REPLACE_CHOICES,
+            params | {"option_ids": sorted(option_ids)},
+        )
 
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         counts = dict(

@@ -7,8 +7,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.storage.models import (
     BallotChoiceRow,
@@ -87,3 +88,42 @@ def lock_ballot(dialect: str) -> Any:
 @cache
 def record_update(dialect: str) -> Any:
     return _dialect(dialect).insert(processed).on_conflict_do_nothing()
+
+
+@cache
+def claim_update_and_find_sender() -> Any:
+    """PostgreSQL: record the update (ON CONFLICT DO NOTHING) and read its sender, one round trip.
+
+    One row always: `claimed` (1 the first time, 0 for a redelivery) and the citizen's columns
+    plus `reachable`, all NULL when nobody has this identity yet.
+    """
+    claimed = (
+        postgresql.insert(processed)
+        .values(
+            platform=bindparam("platform"),
+            update_id=bindparam("update_id"),
+            processed_at=bindparam("processed_at"),
+        )
+        .on_conflict_do_nothing()
+        .returning(processed.c.update_id)
+        .cte("claimed")
+    )
+    counted = select(func.count().label("claimed")).select_from(claimed).subquery("counted")
+    sender = CITIZEN_BY_IDENTITY.subquery("sender")
+    return select(counted.c.claimed, sender).select_from(counted.outerjoin(sender, true()))
+
+
+# PostgreSQL: make a (locked) ballot's choices exactly `option_ids` in one round trip. Both parts
+# see the same snapshot, taken after lock_ballot's row lock was granted, so no concurrent vote
+# on this ballot can slip between them.
+REPLACE_CHOICES = text(
+    "WITH gone AS (DELETE FROM ballot_choices"
+    " WHERE ballot_id = :ballot_id AND option_id <> ALL(:option_ids))"
+    " INSERT INTO ballot_choices (ballot_id, option_id, campaign_id)"
+    " SELECT :ballot_id, chosen, :campaign_id FROM unnest(:option_ids) AS chosen"
+    " ON CONFLICT (ballot_id, option_id) DO NOTHING"
+).bindparams(
+    bindparam("ballot_id", type_=BigInteger),
+    bindparam("campaign_id", type_=BigInteger),
+    bindparam("option_ids", type_=ARRAY(BigInteger)),
+)

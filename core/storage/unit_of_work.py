@@ -15,6 +15,7 @@ from core.storage.delivery_repository import SqlOutboxRepository, SqlSubscriptio
 from core.storage.ideas_repository import SqlIdeaRepository
 from core.storage.organizations_repository import SqlOfficialRepository, SqlOrganizationRepository
 from core.storage.repositories import (
+    CONNECTION_KEY,
     SqlAuditRepository,
     SqlBallotRepository,
     SqlCampaignRepository,
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
+        self._session.info.pop(CONNECTION_KEY, None)
         try:
             await self._session.rollback()
         finally:
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         assert self._session is not None
+        self._session.info.pop(CONNECTION_KEY, None)
         try:
             await self._session.commit()
         except Exception as exc:
@@ -69,6 +72,7 @@ class SqlUnitOfWork:
 
     async def rollback(self) -> None:
         assert self._session is not None
+        self._session.info.pop(CONNECTION_KEY, None)
         await self._session.rollback()
 
 

@@ -72,6 +72,13 @@ class MemoryCitizenRepository(_Repo):
         found = self.s.identities.get(ref)
         return (copy.deepcopy(self.s.citizens[found[0]]), found[1]) if found else None
 
+    async def claim_update_and_find(
+        self, ref: IdentityRef, update_id: str, now: datetime
+    ) -> tuple[bool, tuple[Citizen, bool] | None]:
+        first = (ref.platform, update_id) not in self.s.updates
+        self.s.updates.add((ref.platform, update_id))
+        return first, await self.find(ref)
+
     async def create(self, ref: IdentityRef, locale: str | None, now: datetime) -> Citizen:
         citizen = Citizen(id=self.s.new_id(), locale=locale, notifications=NotificationMode.INSTANT)
         self.s.citizens[citizen.id] = citizen
@@ -217,6 +224,12 @@ class MemoryBallotRepository(_Repo):
     ) -> None:
         if option_ids:
             self.s.choices[ballot_id] = frozenset(option_ids)
+
+    async def replace_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
+    ) -> None:
+        self.s.choices.pop(ballot_id, None)
+        await self.add_choices(ballot_id, campaign_id, option_ids)
 
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         counts: dict[int, int] = {}

@@ -194,3 +194,38 @@ async def test_unreachable_identity_is_reopted_in_by_any_message(app):
     await dialogs.handle(Incoming(identity, IncomingKind.TEXT, text="back", update_id="2"))
     async with app.uow_factory() as uow:
         assert await uow.citizens.is_reachable(identity) is True
+
+
+async def test_claiming_an_update_also_finds_its_sender_once(app):
+    ref = IdentityRef("telegram", "4242")
+    now = app.clock()
+    async with app.uow_factory() as uow:
+        assert await uow.citizens.claim_update_and_find(ref, "u1", now) == (True, None)
+        await uow.commit()
+    citizen_id = await new_citizen(app, "ignored")  # someone else: must not be found for ref
+    async with app.uow_factory() as uow:
+        await citizens.register_unless_found(uow, ref, None, now)
+        await citizens.mark_unreachable(uow, ref)
+        await uow.commit()
+    async with app.uow_factory() as uow:
+        first, found = await uow.citizens.claim_update_and_find(ref, "u1", now)
+        assert first is False  # a redelivery
+        assert found is not None and found[0].id != citizen_id and found[1] is False
+        first, found = await uow.citizens.claim_update_and_find(ref, "u2", now)
+        assert first is True and found is not None and found[1] is False
+        await uow.rollback()
+    async with app.uow_factory() as uow:  # rolled back: "u2" was not remembered
+        assert (await uow.citizens.claim_update_and_find(ref, "u2", now))[0] is True
+
+
+async def test_replacing_choices_keeps_exactly_the_new_ones(app):
+    poll = await open_poll(app, max_choices=3)
+    citizen = await new_citizen(app, "a")
+    north, south, east = (o.id for o in poll.options)
+    for wanted in ({north}, {south, east}, {east, north}, set(), {south}):
+        async with app.uow_factory() as uow:
+            ballot = await uow.ballots.lock_ballot(poll.id, citizen, app.clock())
+            await uow.ballots.replace_choices(ballot, poll.id, frozenset(wanted))
+            await uow.commit()
+        async with app.uow_factory() as uow:
+            assert await polls.my_choices(uow, poll.id, citizen) == frozenset(wanted)
