@@ -74,9 +74,12 @@ class PlatformLimits:
     burst: float
     batch: int
     ahead_s: float = 0.0
+    per_chat_s: float = 0.0  # at most one message per chat this often (0: no such limit)
 
     @classmethod
-    def for_cap(cls, cap: float, *, batch: int | None = None) -> PlatformLimits:
+    def for_cap(
+        cls, cap: float, *, batch: int | None = None, per_chat_s: float = 0.0
+    ) -> PlatformLimits:
         # A little under the platform's cap, with a small burst: any one-second window then
         # stays below the cap even when sends land a few milliseconds late.
         # A batch is about a quarter second of sending (at least 50 rows): fewer claims per
@@ -86,14 +89,15 @@ class PlatformLimits:
             burst=max(1.0, cap * 0.01),
             batch=batch or min(500, max(50, int(cap / 4))),
             ahead_s=0.25,
+            per_chat_s=per_chat_s,
         )
 
 
 def default_limits(
-    telegram_rate: float = 30.0, viber_rate: float = 50.0
+    telegram_rate: float = 30.0, viber_rate: float = 50.0, telegram_chat_interval_s: float = 1.0
 ) -> dict[str, PlatformLimits]:
     return {
-        "telegram": PlatformLimits.for_cap(telegram_rate),
+        "telegram": PlatformLimits.for_cap(telegram_rate, per_chat_s=telegram_chat_interval_s),
         # Viber: one token = one broadcast request of up to 300 receivers (≤ 500 per 10 s).
         "viber": PlatformLimits(
             rate=viber_rate * 0.97, burst=max(1.0, viber_rate * 0.1), batch=600
@@ -224,13 +228,15 @@ class DeliveryWorker:
         return report
 
     async def _claim(self, platform: str, now: datetime) -> list[ClaimedMessage]:
+        limits = self.limits(platform)
         async with self._uow_factory() as uow:
             claimed = await uow.outbox.claim(
                 platform,
-                limit=self.limits(platform).batch,
+                limit=limits.batch,
                 now=now,
                 lease_until=now + self._lease,
                 worker=self.worker_id,
+                chat_interval=timedelta(seconds=limits.per_chat_s) if limits.per_chat_s else None,
             )
             missing = sorted(
                 {m.broadcast_id for m in claimed if m.body is None} - set(self._payloads)
@@ -442,7 +448,9 @@ def build_worker(app: App) -> DeliveryWorker:
         app.uow_factory,
         app.messengers,
         app.clock,
-        limits=default_limits(settings.telegram_rate, settings.viber_rate),
+        limits=default_limits(
+            settings.telegram_rate, settings.viber_rate, settings.telegram_chat_interval_s
+        ),
         lease=timedelta(seconds=settings.delivery_lease_s),
         default_locale=settings.default_locale,
     )

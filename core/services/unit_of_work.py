@@ -7,7 +7,7 @@ never see a session or a row: only these methods and the domain types they retur
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -440,9 +440,20 @@ class OutboxRepository(Protocol):
 
     async def pause(self, platform: str, until: datetime) -> None: ...
     async def claim(
-        self, platform: str, *, limit: int, now: datetime, lease_until: datetime, worker: str
+        self,
+        platform: str,
+        *,
+        limit: int,
+        now: datetime,
+        lease_until: datetime,
+        worker: str,
+        chat_interval: timedelta | None = None,
     ) -> list[ClaimedMessage]:
-        """Lease due pending rows and rows whose lease expired (a crashed worker's)."""
+        """Lease due pending rows and rows whose lease expired (a crashed worker's).
+
+        With `chat_interval`, a row whose chat was sent something less than that long ago, is
+        being sent something now, or comes second for its chat in this batch goes back to
+        pending, due one interval later, without spending an attempt."""
         ...
 
     async def record(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -63,6 +64,15 @@ class OutboxRow(Base):
         # The claim query: due rows of one platform, oldest first.
         Index("ix_outbox_platform_status_due_at", "platform", "status", "due_at"),
         Index("ix_outbox_broadcast_id_status", "broadcast_id", "status"),
+        # The per-chat pace: what an identity was sent lately or is being sent. Partial, so
+        # enqueueing (pending rows) never pays for it.
+        Index(
+            "ix_outbox_identity_recent",
+            "identity_id",
+            "sent_at",
+            postgresql_where=text("status IN ('sending', 'sent')"),
+            sqlite_where=text("status IN ('sending', 'sent')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -16,7 +16,9 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,6 +43,10 @@ from core.storage.delivery_models import (
     SubscriptionRow,
 )
 from core.storage.models import BigId, CitizenRow, IdentityRow, UtcDateTime
+
+# The predicate of the partial index ix_outbox_identity_recent, as literal SQL: a planner can
+# only use a partial index when it sees the query implies its predicate (not through binds).
+_RECENT = text("outbox.status IN ('sending', 'sent')")
 
 # Identities nobody can push to: the console is a local terminal session.
 UNDELIVERABLE_PLATFORMS = ("console",)
@@ -304,7 +310,14 @@ class SqlOutboxRepository:
         )
 
     async def claim(
-        self, platform: str, *, limit: int, now: datetime, lease_until: datetime, worker: str
+        self,
+        platform: str,
+        *,
+        limit: int,
+        now: datetime,
+        lease_until: datetime,
+        worker: str,
+        chat_interval: timedelta | None = None,
     ) -> list[ClaimedMessage]:
         # Expired leases first (a crashed worker's in-flight rows), then due pending rows in
         # order; two statements so each one walks the (platform, status, due_at) index.
@@ -325,7 +338,43 @@ class SqlOutboxRepository:
                 lease_until=lease_until,
                 worker=worker,
             )
+        if chat_interval and claimed:
+            claimed = await self._keep_chat_pace(claimed, now, chat_interval, worker)
         return claimed
+
+    async def _keep_chat_pace(
+        self, claimed: list[ClaimedMessage], now: datetime, interval: timedelta, worker: str
+    ) -> list[ClaimedMessage]:
+        """Hand back rows for chats messaged less than `interval` ago (or right now, by another
+        worker or earlier in this batch), due again one interval later, no attempt spent."""
+        ids = [m.id for m in claimed]
+        busy = set(
+            (
+                await self._session.execute(
+                    select(OutboxRow.identity_id)
+                    .where(
+                        OutboxRow.identity_id.in_({m.identity_id for m in claimed}),
+                        _RECENT,
+                        OutboxRow.id.not_in(ids),
+                        or_(
+                            OutboxRow.status == OutboxStatus.SENDING.value,
+                            OutboxRow.sent_at > now - interval,
+                        ),
+                    )
+                    .distinct()
+                )
+            ).scalars()
+        )
+        keep: list[ClaimedMessage] = []
+        later: list[int] = []
+        for m in claimed:  # oldest first: the first row of a chat goes, the rest wait
+            if m.identity_id in busy:
+                later.append(m.id)
+            else:
+                busy.add(m.identity_id)
+                keep.append(m)
+        await self.release(later, worker=worker, due_at=now + interval)
+        return keep
 
     async def _claim_where(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.domain.audience import Audience, AudienceKind
@@ -38,6 +38,7 @@ class MemoryOutboxRow:
     message_id: str | None = None
     error: str | None = None
     body: dict[str, Any] | None = None
+    sent_at: datetime | None = None
 
 
 @dataclass
@@ -243,7 +244,14 @@ class MemoryOutboxRepository:
         p.update(paused=until, tokens=0.0)
 
     async def claim(
-        self, platform: str, *, limit: int, now: datetime, lease_until: datetime, worker: str
+        self,
+        platform: str,
+        *,
+        limit: int,
+        now: datetime,
+        lease_until: datetime,
+        worker: str,
+        chat_interval: timedelta | None = None,
     ) -> list[ClaimedMessage]:
         expired = [
             r
@@ -276,7 +284,33 @@ class MemoryOutboxRepository:
                     row.body,
                 )
             )
-        return sorted(claimed, key=lambda m: m.id)
+        claimed.sort(key=lambda m: m.id)
+        if chat_interval:
+            claimed = await self._keep_chat_pace(claimed, now, chat_interval, worker)
+        return claimed
+
+    async def _keep_chat_pace(
+        self, claimed: list[ClaimedMessage], now: datetime, interval: timedelta, worker: str
+    ) -> list[ClaimedMessage]:
+        ids = {m.id for m in claimed}
+        busy = {
+            r.identity_id
+            for r in self.m.rows.values()
+            if r.id not in ids
+            and (
+                r.status is OutboxStatus.SENDING
+                or (r.status is OutboxStatus.SENT and r.sent_at and r.sent_at > now - interval)
+            )
+        }
+        keep, later = [], []
+        for m in claimed:
+            if m.identity_id in busy:
+                later.append(m.id)
+            else:
+                busy.add(m.identity_id)
+                keep.append(m)
+        await self.release(later, worker=worker, due_at=now + interval)
+        return keep
 
     async def record(
         self, outcomes: Sequence[DeliveryOutcome], *, worker: str, now: datetime
@@ -288,6 +322,7 @@ class MemoryOutboxRepository:
             row.status = OutboxStatus.PENDING if o.retry_at is not None else o.status
             row.due_at = o.retry_at or row.due_at
             row.message_id, row.error = o.message_id, o.error
+            row.sent_at = now if o.status is OutboxStatus.SENT else None
             row.lease_until = row.claimed_by = None
             if o.identity_id is not None:
                 for ref, iid in self.m.identity_ids.items():

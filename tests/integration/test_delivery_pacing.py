@@ -89,9 +89,7 @@ async def test_a_worker_paces_sends_to_the_rate_instead_of_bursting_a_batch(app,
     assert busiest(messenger.times, 0.1) <= 1 + 9.7 + 1
 
 
-async def test_slots_missed_while_the_worker_was_held_up_are_not_caught_up_in_a_burst(
-    app, clock
-):
+async def test_slots_missed_while_the_worker_was_held_up_are_not_caught_up_in_a_burst(app, clock):
     for k in range(60):
         await resident(app, f"r{k}")
     broadcast_id = await push(app, "all")
