@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import json
 import os
 import resource
@@ -78,7 +80,13 @@ async def serve_fake(cap: int | None) -> None:
     print(fake.base_url, flush=True)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
+    while not stop.is_set():
+        # The fake keeps every call it answers; without this, full collections over that
+        # growing record stall it ~0.1 s, and requests queued meanwhile all get one arrival
+        # time: a burst the senders never made (and 429s for it).
+        gc.freeze()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
     sends = [c for c in fake.calls if c.method == "sendMessage"]
     ok = [c for c in sends if c.ok]
     times = sorted(c.at for c in ok)
@@ -160,13 +168,13 @@ async def deliver(url: str, cap: int | None, processes: int) -> tuple[dict, floa
     """Run `processes` real `spilno deliver` workers (0: one worker in this process).
 
     Seconds: the whole run with processes, the drain alone with one worker here."""
-    broadcast_id, _seconds = await enqueue(url)
     async with FakeProcess(cap) as fake:
-        started = time.perf_counter()
         if processes:
-            await _worker_processes(url, fake.url, cap, processes, broadcast_id)
+            started = time.perf_counter()
+            await _worker_processes(url, fake.url, cap, processes)
             elapsed = time.perf_counter() - started
         else:
+            await enqueue(url)
             elapsed = await _worker_here(url, fake.url, cap)
         seen = await fake.report()
     return seen, elapsed
@@ -182,9 +190,9 @@ async def _worker_here(url: str, api_url: str, cap: int | None) -> float:
     app = bootstrap(Settings(database_url=url, _env_file=None))
     bot = build_bot(TOKEN, api_url)
     if cap:
-        limits = {"telegram": PlatformLimits.for_cap(cap, batch=100)}
+        limits = {"telegram": PlatformLimits.for_cap(cap, per_chat_s=1.0)}
     else:
-        limits = {"telegram": PlatformLimits(rate=1e9, burst=1e9, batch=500)}
+        limits = {"telegram": PlatformLimits(rate=1e9, burst=1e9, batch=500, per_chat_s=1.0)}
     worker = DeliveryWorker(
         app.uow_factory, {"telegram": TelegramMessenger(bot)}, app.clock, limits=limits
     )
@@ -198,9 +206,12 @@ async def _worker_here(url: str, api_url: str, cap: int | None) -> float:
         await app.aclose()
 
 
-async def _worker_processes(
-    url: str, api_url: str, cap: int | None, count: int, broadcast_id: int
-) -> None:
+async def _worker_processes(url: str, api_url: str, cap: int | None, count: int) -> None:
+    """Start `count` workers, and once they are all up and polling, push the broadcast.
+
+    Workers are long-running: a campaign opens while they idle. Starting them with the
+    broadcast already due would measure ~4 s of aiogram imports per process on a 2-core
+    machine, competing with the first worker's sends (and with the fake API's process)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
     env.update(
         PYTHONPATH=str(ROOT),
@@ -217,6 +228,8 @@ async def _worker_processes(
         )
         for _ in range(count)
     ]
+    await _until_connected(url, count)
+    broadcast_id, _seconds = await enqueue(url)
     app = bootstrap(Settings(database_url=url, _env_file=None))
     try:
         while True:
@@ -231,6 +244,24 @@ async def _worker_processes(
             worker.send_signal(signal.SIGTERM)
         for worker in workers:
             await worker.wait()
+
+
+async def _until_connected(url: str, count: int, within: float = 60.0) -> None:
+    """Until `count` sessions are open on the bench database: a worker connects on its first
+    (empty) claim and keeps the connection in its pool."""
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(dsn(SERVER))
+    try:
+        for _ in range(int(within / 0.1)):
+            sessions = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name
+            )
+            if sessions >= count:
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError(f"only {sessions} of {count} workers connected in {within} s")
+    finally:
+        await conn.close()
 
 
 def lost_and_duplicated(seen: dict, recipients: int) -> tuple[int, int]:
