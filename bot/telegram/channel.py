@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
+from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import (
     BotCommand,
@@ -30,6 +30,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.dialogs import Dialogs
+from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
     PLATFORM,
     callback_to_incoming,
@@ -39,11 +40,10 @@ from bot.telegram.mapping import (
 from bot.telegram.messenger import (
     SendPause,
     TelegramMessenger,
-    edit_message,
-    send_message,
     translate_error,
 )
 from bot.telegram.redact import redact, register_secret
+from bot.telegram.replies import edit_reply, send_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
@@ -115,7 +115,9 @@ class TelegramChannel:
         register_secret(self.webhook_secret)
         self.pause = SendPause()
         self.messenger = TelegramMessenger(self.bot, self.pause)
-        self._dispatcher = Dispatcher()
+        self._api = BotApi(self.bot)
+        # Dialog state lives in the database (the engine), so aiogram's FSM is not used.
+        self._dispatcher = Dispatcher(disable_fsm=True)
         self._dispatcher.include_router(self._router())
         self._polling: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
@@ -281,11 +283,11 @@ class TelegramChannel:
             for index, reply in enumerate(replies):
                 if index == 0 and edit_id is not None:
                     edited = await self._with_retry(
-                        lambda r=reply: edit_message(self.bot, chat_id, edit_id, r)
+                        lambda r=reply: edit_reply(self._api, chat_id, edit_id, r)
                     )
                     if edited:
                         continue
-                await self._with_retry(lambda r=reply: send_message(self.bot, chat_id, r))
+                await self._with_retry(lambda r=reply: send_reply(self._api, chat_id, r))
         except Exception as error:
             translated = error if isinstance(error, DeliveryError) else translate_error(error)
             if isinstance(translated, RecipientUnreachableError):
@@ -314,10 +316,13 @@ class TelegramChannel:
                 await self.pause.wait()
             try:
                 return await call()
-            except TelegramRetryAfter as error:
-                self.pause.pause(error.retry_after)
-                if attempt == REPLY_RETRIES:
+            except Exception as error:
+                translated = translate_error(error)
+                if not isinstance(translated, RetryAfterError):
                     raise
+                self.pause.pause(translated.seconds)
+                if attempt == REPLY_RETRIES:
+                    raise translated from None
         raise AssertionError("unreachable")
 
     async def _mark_unreachable(self, identity: IdentityRef) -> None:

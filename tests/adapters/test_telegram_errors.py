@@ -156,6 +156,41 @@ async def test_429_on_a_reply_is_waited_out_and_the_reply_arrives(
     assert waited >= 0.95
 
 
+@pytest.mark.parametrize("mode", MODES)
+async def test_429_on_an_edit_in_place_is_waited_out_and_the_screen_changes(
+    app: App, fake: FakeTelegramAPI, mode: str
+) -> None:
+    await open_poll(app, "Night buses?", ["Yes", "No"])
+    async with running_channel(app, fake, mode=mode):
+        olena = Resident(fake, 611, mode=mode, language_code="en")
+        await english_speaker(olena)
+        await olena.press("Polls")
+        await olena.sees("Night buses?")
+        sends_before = len(fake.calls_to("sendMessage", 611))
+        fake.rate_limit_next("editMessageText", retry_after=1)
+        await olena.press("Night buses?")
+        await olena.sees("Choose one option")
+    edits = fake.calls_to("editMessageText", 611)
+    assert [c.status for c in edits[-2:]] == [429, 200]
+    assert edits[-1].at - edits[-2].at >= 0.95
+    assert len(fake.calls_to("sendMessage", 611)) == sends_before  # edited, not sent anew
+
+
+async def test_a_screen_that_cannot_be_edited_is_sent_as_a_new_message(
+    app: App, fake: FakeTelegramAPI
+) -> None:
+    async with running_channel(app, fake, mode="webhook"):
+        olena = Resident(fake, 612, mode="webhook", language_code="en")
+        await english_speaker(olena)
+        sends_before = len(fake.calls_to("sendMessage", 612))
+        fake.fail_next("editMessageText", 400, "Bad Request: message to edit not found")
+        await olena.press("Settings")
+        await fake.wait_for_method("sendMessage", chat_id=612, count=sends_before + 1)
+    assert [c.status for c in fake.calls_to("editMessageText", 612)][-1] == 400
+    last = fake.calls_to("sendMessage", 612)[-1]
+    assert last.ok and last.keyboard  # the new screen, with its buttons
+
+
 async def test_messenger_429_pauses_the_whole_bot_for_retry_after(
     fake: FakeTelegramAPI, messenger: TelegramMessenger
 ) -> None:
