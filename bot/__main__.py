@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import logging
 import sys
@@ -11,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from bot import event_loop
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
@@ -60,7 +60,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
             await app.aclose()
 
     try:
-        asyncio.run(_go())
+        event_loop.run(_go())
     except SettingsError as error:  # a channel found its configuration incomplete
         typer.echo(f"spilno: {error}", err=True)
         raise typer.Exit(2) from None

@@ -10,6 +10,7 @@ import signal
 
 from bot.channels import configured_channels
 from bot.dialogs import Dialogs
+from bot.event_loop import settle_heap
 from core.bootstrap import App
 from core.config import SettingsError
 from core.delivery.worker import build_worker
@@ -31,6 +32,7 @@ async def deliver(app: App, stop: asyncio.Event | None = None) -> None:
             "no messenger is configured: set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN"
         )
     worker = build_worker(app)
+    settle_heap()
     log.info("delivery worker %s for %s", worker.worker_id, ", ".join(app.messengers))
     try:
         await worker.run(stop)

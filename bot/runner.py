@@ -16,6 +16,7 @@ from enum import StrEnum
 from aiohttp import web
 
 from bot.channels import Channel
+from bot.event_loop import settle_heap
 from bot.web import build_web_app
 from core.bootstrap import App
 from core.delivery.worker import build_worker
@@ -79,6 +80,7 @@ async def serve(
         if role.delivers:
             # Bulk pushes go out through the messengers the channels registered in app.messengers.
             delivery = asyncio.create_task(build_worker(app).run(stop), name="delivery")
+        settle_heap()
         await stop.wait()
         log.info("stopping")
     finally:
