@@ -34,7 +34,7 @@ class TimedMessenger(FakeMessenger):
     async def send(self, external_id: str, message: Message) -> str:
         self.times.append(time.monotonic())
         if len(self.times) == self._stall_on:
-            time.sleep(self._stall_s)  # blocks the loop on purpose
+            time.sleep(self._stall_s)  # noqa: ASYNC251 - blocks the loop on purpose, like a busy CPU
         return await super().send(external_id, message)
 
 
