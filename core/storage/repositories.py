@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.domain.audit import AuditEntry
@@ -262,16 +262,16 @@ class SqlCampaignRepository:
 
     async def get_poll(self, campaign_id: int) -> Poll | None:
         # One round trip: the campaign, its poll settings and every option, joined.
+        # Core rows straight to the domain: no ORM execution path, no instrumented object.
         rows = (
-            await self._session.execute(statements.POLL_WITH_OPTIONS, {"campaign_id": campaign_id})
+            await _core(self._session, statements.POLL_WITH_OPTIONS, {"campaign_id": campaign_id})
         ).all()
         if not rows:
             return None
-        first = rows[0]._mapping
-        columns = statements.campaigns.c
+        first = rows[0]
         return Poll(
-            campaign=_campaign(CampaignRow(**{c.name: first[c.name] for c in columns})),
-            max_choices=first["max_choices"],
+            campaign=_campaign(first),
+            max_choices=first.max_choices,
             options=[
                 PollOption(id=r.option_id, position=r.option_position, label=r.option_label)
                 for r in rows
@@ -332,7 +332,7 @@ class SqlCampaignRepository:
         return (await self._session.execute(select(func.count(CampaignRow.id)))).scalar_one()
 
 
-def _campaign(row: CampaignRow) -> Campaign:
+def _campaign(row: CampaignRow | Row[Any]) -> Campaign:
     return Campaign(
         id=row.id,
         kind=CampaignKind(row.kind),
