@@ -136,14 +136,16 @@ class SqlCitizenRepository:
         return _citizen(row)
 
     async def save(self, citizen: Citizen) -> None:
-        await self._session.execute(
-            update(CitizenRow)
-            .where(CitizenRow.id == citizen.id)
-            .values(
-                locale=citizen.locale,
-                notifications=citizen.notifications.value,
-                dialog_state=dict(citizen.dialog_state),
-            )
+        # Every dialog step that moves the resident to another screen saves: the Core path.
+        await _core(
+            self._session,
+            statements.SAVE_CITIZEN,
+            {
+                "citizen_id": citizen.id,
+                "new_locale": citizen.locale,
+                "new_notifications": citizen.notifications.value,
+                "new_dialog_state": dict(citizen.dialog_state),
+            },
         )
 
     async def set_reachable(self, ref: IdentityRef, reachable: bool) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text, true
+from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -60,6 +60,16 @@ TAKE_CHOICES = (
     .returning(choices.c.option_id)
 )
 INSERT_CHOICES = insert(choices)
+
+SAVE_CITIZEN = (
+    update(citizens)
+    .where(citizens.c.id == bindparam("citizen_id"))
+    .values(
+        locale=bindparam("new_locale"),
+        notifications=bindparam("new_notifications"),
+        dialog_state=bindparam("new_dialog_state"),
+    )
+)
 
 CITIZEN_BY_IDENTITY = (
     select(citizens, identities.c.reachable)
