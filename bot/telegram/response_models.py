@@ -11,36 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import methods
 from aiogram.client.session.base import Response
-from aiogram.methods import (
-    AnswerCallbackQuery,
-    DeleteMyCommands,
-    DeleteWebhook,
-    EditMessageText,
-    GetChat,
-    GetChatMember,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
-    SetWebhook,
-)
 
 # Every Bot API method Spilno calls through aiogram.
 USED_METHODS = (
-    AnswerCallbackQuery,
-    DeleteMyCommands,
-    DeleteWebhook,
-    EditMessageText,
-    GetChat,
-    GetChatMember,
-    GetMe,
-    GetUpdates,
-    SendMessage,
-    SendPhoto,
-    SetMyCommands,
-    SetWebhook,
+    methods.AnswerCallbackQuery,
+    methods.DeleteMyCommands,
+    methods.DeleteWebhook,
+    methods.EditMessageText,
+    methods.GetChat,
+    methods.GetChatMember,
+    methods.GetMe,
+    methods.GetUpdates,
+    methods.SendMessage,
+    methods.SendPhoto,
+    methods.SetMyCommands,
+    methods.SetWebhook,
 )
 
 _PINNED: dict[type[Any], type[Any]] = {}
