@@ -330,26 +330,35 @@ class DeliveryWorker:
             if isinstance(result, RetryAfterError):
                 limited.append(result)
 
-        while queue and not limited:
-            reservation = await self._reserve(platform, len(queue))
-            if reservation is None:
-                break
-            start = loop.time()
-            for i in range(1, reservation.granted + 1):
-                delay = start + reservation.offset(i) - loop.time()
-                if delay < -late_by:
-                    # We were held up (a busy CPU): that slot has passed. Sending now would
-                    # burst past the cap together with sends other workers make on time.
-                    continue
-                if delay > _PACING_SLACK_S:
-                    await self._sleep(delay)
-                if limited:
+        try:
+            while queue and not limited:
+                reservation = await self._reserve(platform, len(queue))
+                if reservation is None:
                     break
-                m = queue.popleft()
-                task = asyncio.ensure_future(self._send_one(messenger, m))
-                task.add_done_callback(note_retry_after)
-                in_flight.append((m, task))
-        results = await asyncio.gather(*(task for _m, task in in_flight))
+                start = loop.time()
+                for i in range(1, reservation.granted + 1):
+                    delay = start + reservation.offset(i) - loop.time()
+                    if delay < -late_by:
+                        # We were held up (a busy CPU): that slot has passed. Sending now would
+                        # burst past the cap together with sends other workers make on time.
+                        continue
+                    if delay > _PACING_SLACK_S:
+                        await self._sleep(delay)
+                    if limited:
+                        break
+                    m = queue.popleft()
+                    task = asyncio.ensure_future(self._send_one(messenger, m))
+                    task.add_done_callback(note_retry_after)
+                    in_flight.append((m, task))
+        finally:
+            # Even when reserving failed (the database went away), no send is left running
+            # unwatched; their rows stay leased and are resent once the lease expires.
+            results = await asyncio.gather(
+                *(task for _m, task in in_flight), return_exceptions=True
+            )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, RetryAfterError):
+                raise result  # a bug in sending, not a delivery outcome: let it surface
         outcomes = [r for r in results if isinstance(r, DeliveryOutcome)]
         refused = [
             m
