@@ -20,7 +20,7 @@ from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.i18n import _
 from core.logging_setup import configure_logging
-from core.scheduling.scheduler import build_scheduler
+from core.scheduling.scheduler import build_scheduler, stop_scheduler
 from core.services import demo
 from core.services.unit_of_work import StorageUnavailableError
 
@@ -126,7 +126,7 @@ def run(
             )
             await _console(app, name)
         finally:
-            scheduler.shutdown(wait=False)
+            await stop_scheduler(scheduler, grace_s=5.0)
 
     _run(main)
 

@@ -20,7 +20,7 @@ from bot.event_loop import settle_heap
 from bot.web import build_web_app
 from core.bootstrap import App
 from core.delivery.worker import build_worker
-from core.scheduling.scheduler import build_scheduler
+from core.scheduling.scheduler import build_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -95,5 +95,5 @@ async def serve(
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_S)
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await stop_scheduler(scheduler, grace_s=SHUTDOWN_GRACE_S)
         await runner.cleanup()

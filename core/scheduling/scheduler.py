@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,8 +14,19 @@ from core.scheduling.jobs import sweep_campaigns, sweep_digests
 
 log = logging.getLogger(__name__)
 
+# Sweeps running now. APScheduler's shutdown cancels them mid-transaction (its executor cannot
+# wait); `stop_scheduler` lets them finish instead, so a stop never interrupts the database.
+_running: weakref.WeakSet[asyncio.Task[object]] = weakref.WeakSet()
+
+
+def _track() -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        _running.add(task)
+
 
 async def _safe_sweep(app: App) -> None:
+    _track()
     try:
         await sweep_campaigns(app.uow_factory, app.clock)
     except Exception:
@@ -22,6 +35,7 @@ async def _safe_sweep(app: App) -> None:
 
 
 async def _safe_digest_sweep(app: App) -> None:
+    _track()
     try:
         await sweep_digests(app.uow_factory, app.clock)
     except Exception:
@@ -53,3 +67,18 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         next_run_time=datetime.now(UTC),
     )
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, *, grace_s: float) -> None:
+    """No new sweeps; wait up to `grace_s` for running ones to finish; then shut down."""
+    if scheduler.running:
+        scheduler.pause()
+    running = [task for task in _running if not task.done()]
+    if running:
+        _done, late = await asyncio.wait(running, timeout=grace_s)
+        if late:
+            log.warning(
+                "%d sweep(s) still running after %.0f s; stopping anyway", len(late), grace_s
+            )
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
