@@ -74,12 +74,6 @@ class CitizenRepository(Protocol):
     async def is_reachable(self, ref: IdentityRef) -> bool | None: ...
 
 
-class ProcessedUpdateRepository(Protocol):
-    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
-        """Remember an update; False when it was already processed (a redelivery)."""
-        ...
-
-
 class CampaignRepository(Protocol):
     async def add_poll(
         self,
@@ -490,7 +484,6 @@ class SubscriptionRepository(Protocol):
 
 class UnitOfWork(Protocol):
     citizens: CitizenRepository
-    updates: ProcessedUpdateRepository
     campaigns: CampaignRepository
     ballots: BallotRepository
     audit: AuditRepository

@@ -8,13 +8,9 @@ from core.domain.citizen import Citizen, IdentityRef
 from core.services.unit_of_work import UnitOfWork
 
 
-async def claim_update(uow: UnitOfWork, platform: str, update_id: str, now: datetime) -> bool:
-    """True the first time; False for a redelivery. Part of the same transaction as its effects."""
-    return await uow.updates.record(platform, update_id, now)
-
-
 async def claim_update_from(
     uow: UnitOfWork, sender: IdentityRef, update_id: str, now: datetime
 ) -> tuple[bool, tuple[Citizen, bool] | None]:
-    """`claim_update` plus the sender's citizen and reachability (None: a newcomer), together."""
+    """Remember the update (False: a redelivery, to be ignored) and find its sender's citizen
+    and reachability (None: a newcomer). Part of the same transaction as the update's effects."""
     return await uow.citizens.claim_update_and_find(sender, update_id, now)

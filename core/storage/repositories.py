@@ -191,19 +191,6 @@ def _citizen(row: CitizenRow) -> Citizen:
     )
 
 
-class SqlProcessedUpdateRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
-        result = await _core(
-            self._session,
-            statements.record_update(_dialect_name(self._session)),
-            {"platform": platform, "update_id": update_id, "processed_at": now},
-        )
-        return bool(result.rowcount)
-
-
 class SqlCampaignRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

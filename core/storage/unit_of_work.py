@@ -20,7 +20,6 @@ from core.storage.repositories import (
     SqlBallotRepository,
     SqlCampaignRepository,
     SqlCitizenRepository,
-    SqlProcessedUpdateRepository,
 )
 
 
@@ -33,7 +32,6 @@ class SqlUnitOfWork:
         session = self._session_factory()
         self._session = session
         self.citizens = SqlCitizenRepository(session)
-        self.updates = SqlProcessedUpdateRepository(session)
         self.campaigns = SqlCampaignRepository(session)
         self.ballots = SqlBallotRepository(session)
         self.audit = SqlAuditRepository(session)

@@ -100,14 +100,6 @@ class MemoryCitizenRepository(_Repo):
         return None if found is None else found[1]
 
 
-class MemoryProcessedUpdateRepository(_Repo):
-    async def record(self, platform: str, update_id: str, now: datetime) -> bool:
-        if (platform, update_id) in self.s.updates:
-            return False
-        self.s.updates.add((platform, update_id))
-        return True
-
-
 class MemoryCampaignRepository(_Repo):
     async def add_poll(
         self,
@@ -270,7 +262,6 @@ class MemoryUnitOfWork:
     async def __aenter__(self) -> Self:
         self._state = copy.deepcopy(self.shared)
         self.citizens = MemoryCitizenRepository(self._state)
-        self.updates = MemoryProcessedUpdateRepository(self._state)
         self.campaigns = MemoryCampaignRepository(self._state)
         self.ballots = MemoryBallotRepository(self._state)
         self.audit = MemoryAuditRepository(self._state)
