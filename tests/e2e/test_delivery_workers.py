@@ -37,10 +37,11 @@ async def pg_url(postgres_database: PostgresTestDatabase) -> str:
     return postgres_database.url
 
 
-async def enqueue_to_everyone(url: str, residents: int) -> int:
+async def enqueue_to_everyone(url: str, residents: int, *, seed: bool = True) -> int:
     app = bootstrap(Settings(database_url=url, _env_file=None))
     try:
-        await seed_telegram_residents(app.engine, residents)
+        if seed:
+            await seed_telegram_residents(app.engine, residents)
         async with app.uow_factory() as uow:
             broadcast_id = await outbox.enqueue(
                 uow,
@@ -96,6 +97,19 @@ async def workers(
                 await process.wait()
 
 
+def started_workers(cwd: Path) -> int:
+    return sum("delivery worker" in p.read_text() for p in cwd.glob("worker*.log"))
+
+
+async def until_started(cwd: Path, count: int, within: float = 60.0) -> None:
+    """Until every worker has logged that it is up (its imports and start-up are done)."""
+    for _ in range(int(within / 0.1)):
+        if started_workers(cwd) >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the workers did not start in {within} s")
+
+
 def delivered(fake: FakeTelegramAPI) -> Counter[int]:
     return Counter(c.chat_id for c in fake.calls if c.method == "sendMessage" and c.ok)
 
@@ -114,7 +128,11 @@ async def test_three_worker_processes_deliver_each_message_once_under_the_shared
     pg_url, tmp_path
 ):
     residents, cap = 600, 200
-    broadcast_id = await enqueue_to_everyone(pg_url, residents)
+    app = bootstrap(Settings(database_url=pg_url, _env_file=None))
+    try:
+        await seed_telegram_residents(app.engine, residents)
+    finally:
+        await app.aclose()
     async with FakeTelegramAPI(rate_cap=cap) as fake:
         env = telegram_env(
             database_url=pg_url,
@@ -122,9 +140,15 @@ async def test_three_worker_processes_deliver_each_message_once_under_the_shared
             telegram_api_url=fake.base_url,
             telegram_rate=str(cap),
             quiet_hours="",
-            log_level="WARNING",
+            log_level="INFO",
         )
         async with workers(3, tmp_path, env):
+            # Workers are long-running: a push arrives while they idle. Pushing before they
+            # are up would have three processes' start-up (~4 s of imports each, on 2 cores)
+            # starve this process, whose fake then stamps queued requests with one arrival
+            # time and counts a burst that no worker sent.
+            await until_started(tmp_path, 3)
+            broadcast_id = await enqueue_to_everyone(pg_url, residents, seed=False)
             await wait_until_delivered(pg_url, broadcast_id, within=60)
 
     got = delivered(fake)
