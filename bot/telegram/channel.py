@@ -40,10 +40,11 @@ from bot.telegram.mapping import (
 from bot.telegram.messenger import (
     SendPause,
     TelegramMessenger,
+    send_bulk,
     translate_error,
 )
 from bot.telegram.redact import redact, register_secret
-from bot.telegram.replies import edit_reply, send_reply
+from bot.telegram.replies import edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
@@ -287,7 +288,7 @@ class TelegramChannel:
                     )
                     if edited:
                         continue
-                await self._with_retry(lambda r=reply: send_reply(self._api, chat_id, r))
+                await self._with_retry(lambda r=reply: send_bulk(self._api, chat_id, r))
         except Exception as error:
             translated = error if isinstance(error, DeliveryError) else translate_error(error)
             if isinstance(translated, RecipientUnreachableError):

@@ -61,10 +61,6 @@ _NOT_MODIFIED = "message is not modified"
 _GONE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
 
 
-def is_not_modified(error: BaseException) -> bool:
-    return isinstance(error, TelegramBadRequest) and _NOT_MODIFIED in error.message
-
-
 def translate_error(error: BaseException) -> DeliveryError | None:
     """The core's view of a Telegram failure; None when it is not a failure at all."""
     reason = redact(f"{type(error).__name__}: {error}")
@@ -166,24 +162,6 @@ async def send_message(bot: Bot, chat_id: int | str, message: Message) -> int:
         sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
         message_id = sent.message_id
     return message_id
-
-
-async def edit_message(bot: Bot, chat_id: int | str, message_id: int, message: Message) -> bool:
-    """Replace a text message in place. False when Telegram cannot edit it (send anew instead)."""
-    if message.image is not None or len(message.text) > TEXT_LIMIT or not message.text:
-        return False
-    try:
-        await bot.edit_message_text(
-            text=message.text,
-            chat_id=chat_id,
-            message_id=message_id,
-            reply_markup=inline_keyboard(message.buttons),
-        )
-    except TelegramBadRequest as error:
-        # "not modified": the screen is already what it should be (a double tap).
-        # Anything else (too old, a photo, deleted): the caller sends a new message.
-        return is_not_modified(error)
-    return True
 
 
 class TelegramMessenger:

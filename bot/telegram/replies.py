@@ -1,4 +1,5 @@
-"""Replies to a resident's own update: edit the screen in place, or send, as plain Bot API JSON.
+"""Replies to a resident's own update: edit the screen in place as plain Bot API JSON (new
+messages go out through the bulk path's `send_bulk`).
 
 The same lean path as bulk delivery (bot_api.py) rather than aiogram's models: a reply is on
 every update's critical path, and building and validating pydantic models for the request and
@@ -11,11 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.telegram.bot_api import BotApi, BotApiError
-from bot.telegram.messenger import send_bulk
+from bot.telegram.messenger import translate_error
 from bot.telegram.rendering import TEXT_LIMIT, inline_keyboard_json
 from core.delivery.messenger import Message
-
-_NOT_MODIFIED = "message is not modified"
 
 
 async def edit_reply(api: BotApi, chat_id: int, message_id: int, message: Message) -> bool:
@@ -31,12 +30,7 @@ async def edit_reply(api: BotApi, chat_id: int, message_id: int, message: Messag
     except BotApiError as error:
         if error.status != 400 or error.retry_after:
             raise
-        # "not modified": the screen is already what it should be (a double tap).
-        # Any other refusal (too old, a photo, deleted): the caller sends a new message.
-        return _NOT_MODIFIED in error.description.lower()
+        # "not modified" (no failure in the error table): the screen already is what it should
+        # be, a double tap. Any other refusal (too old, a photo, deleted): send a new message.
+        return translate_error(error) is None
     return True
-
-
-async def send_reply(api: BotApi, chat_id: int, message: Message) -> int:
-    """Send `message` (split if long, buttons under the last part); the last message id."""
-    return await send_bulk(api, chat_id, message)
