@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.ui import Incoming, Reply
 from core import metrics
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # A lost uniqueness race (two first messages from a new resident at once) is retried this often.
 MAX_ATTEMPTS = 3
+# Dialog-state keys that outlive the screen that set them: the idea draft lives until the resident
+# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart).
+LASTING_KEYS = ("draft",)
 
 
 @dataclass
@@ -37,6 +41,12 @@ class Turn:
     now: datetime
     is_new: bool
     default_locale: str
+    ended: set[str] = field(default_factory=set)
+
+    def end(self, key: str) -> None:
+        """Drop a lasting dialog-state key for good (the draft was submitted or discarded)."""
+        self.ended.add(key)
+        self.citizen.dialog_state.pop(key, None)
 
     @property
     def locale(self) -> str:
@@ -123,6 +133,7 @@ class Dialogs:
                     from bot.dialogs.errors import explain
 
                     return [explain(error, turn)]
+            _carry_lasting(state_before, turn)
             if citizen.dialog_state != state_before or citizen.locale != locale_before:
                 await citizens.save_dialog_state(uow, citizen)
             await uow.commit()
@@ -131,3 +142,13 @@ class Dialogs:
     def _apology(self, incoming: Incoming) -> Reply:
         with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
             return Reply(_("Sorry, something went wrong on our side. Please try again."))
+
+
+def _carry_lasting(before: dict[str, Any], turn: Turn) -> None:
+    """Screens replace the dialog state wholesale; lasting keys survive unless a handler ended them."""
+    state = turn.citizen.dialog_state
+    for key in LASTING_KEYS:
+        if key in turn.ended:
+            state.pop(key, None)
+        elif key not in state and key in before:
+            state[key] = before[key]

@@ -47,6 +47,7 @@ STEP_TOPIC = "itop"
 STEP_DISTRICT = "idis"
 STEP_SUBMIT = "isub"
 STEP_RESUME = "ires"
+STEP_DISCARD = "idx"  # "Yes, discard" on the confirmation
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5
@@ -421,6 +422,10 @@ async def new_idea(turn: Turn) -> list[Reply]:
         call = await ideas.get_idea_call(turn.uow, call_id)
         if not call.campaign.is_accepting(turn.now):
             raise IdeaCallNotOpenError(call_id=call_id, closes_at=call.campaign.closes_at)
+    unfinished = draft_steps.draft_of(turn.citizen.dialog_state)
+    if draft_steps.has_content(unfinished):
+        # Starting afresh would overwrite the unfinished idea: let the resident choose.
+        return [_unfinished_choice(unfinished)]
     draft: dict[str, Any] = {"call": call_id} if call_id is not None else {}
     turn.citizen.dialog_state = {"screen": draft_steps.screen("title"), "draft": draft}
     return [_step_prompt(turn, "title")]
@@ -554,15 +559,55 @@ async def step_back(turn: Turn) -> list[Reply]:
         return await _no_draft(turn)
     step, draft = found
     previous = draft_steps.previous_step(step)
-    if previous is None:
-        return await step_cancel(turn)
-    return await _go_to(turn, previous, draft)
+    if previous is not None:
+        return await _go_to(turn, previous, draft)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=None)
+    # Back from the first step leaves the form, not the idea: it waits in the Ideas menu.
+    reply = Reply(_("Your idea is saved as a draft. Press “Continue my idea” to finish it."))
+    return [reply, *await ideas_menu(turn)]
 
 
 async def step_cancel(turn: Turn) -> list[Reply]:
+    """Cancel asks first: an unfinished idea is only deleted on an explicit Yes."""
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=_("Nothing was sent."))
+    return [
+        Reply(
+            _("Discard your unfinished idea “{title}”?").format(title=draft.get("title") or "…"),
+            buttons=(
+                (
+                    Button(_("🗑 Yes, discard it"), encode_payload(STEP_DISCARD)),
+                    Button(_("No, continue"), encode_payload(STEP_RESUME)),
+                ),
+            ),
+        )
+    ]
+
+
+async def step_discard(turn: Turn) -> list[Reply]:
+    return await _discard(turn, notice=_("The idea draft is deleted. Nothing was sent."))
+
+
+async def _discard(turn: Turn, notice: str | None) -> list[Reply]:
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "ideas"}
-    reply = Reply(_("The idea draft is deleted. Nothing was sent."))
-    return [reply, *await ideas_menu(turn)]
+    replies = [Reply(notice)] if notice else []
+    return [*replies, *await ideas_menu(turn)]
+
+
+def _unfinished_choice(draft: dict[str, Any]) -> Reply:
+    return Reply(
+        _(
+            "You have an unfinished idea “{title}”. Continue it, or discard it and start a new one?"
+        ).format(title=draft.get("title") or "…"),
+        buttons=(
+            (Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),),
+            (Button(_("🗑 Discard it"), encode_payload(STEP_CANCEL)),),
+            _to_ideas_row(),
+        ),
+    )
 
 
 async def step_skip(turn: Turn) -> list[Reply]:
@@ -604,6 +649,7 @@ async def step_submit(turn: Turn) -> list[Reply]:
     except ValidationError as error:
         step = _step_for(error)
         return await _go_to(turn, step, draft, notice=input_problem(error))
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "idea", "idea": idea.id}
     if idea.status == IdeaStatus.PENDING:
         text = _(

@@ -67,6 +67,7 @@ ACTIONS: dict[str, Handler] = {
     ideas.STEP_DISTRICT: ideas.step_choice,
     ideas.STEP_SUBMIT: ideas.step_submit,
     ideas.STEP_RESUME: ideas.resume,
+    ideas.STEP_DISCARD: ideas.step_discard,
     consultations.LIST: consultations.consultation_list,
     consultations.SHOW: consultations.consultation_screen,
     consultations.START: consultations.start,
