@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.ui import Incoming, Reply
 from core import metrics
-from core.domain.citizen import Citizen, initial_locale
+from core.domain.citizen import Citizen, IdentityRef, initial_locale
 from core.domain.errors import SpilnoError
 from core.i18n import _, use_locale
 from core.services import citizens, updates
@@ -86,6 +86,14 @@ class Dialogs:
                 raise
         (metrics.UPDATES_PROCESSED if ok else metrics.UPDATES_FAILED).labels(platform).inc()
         return replies
+
+    async def locale_for(self, identity: IdentityRef) -> str:
+        """The language a resident reads (for adapters that answer at the edge)."""
+        async with self._uow_factory() as uow:
+            found = await uow.citizens.find(identity)
+        if found is None:
+            return self._default_locale
+        return found[0].effective_locale(self._default_locale)
 
     async def _handle_with_retries(self, incoming: Incoming) -> tuple[list[Reply], bool]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
