@@ -138,6 +138,8 @@ class Dialogs:
                     # A refused action leaves nothing half-written; the resident gets the reason.
                     # The update is not recorded either: a redelivery only explains again.
                     await uow.rollback()
+                    # Nothing of this turn is kept: the resident is still where they were.
+                    citizen.dialog_state = state_before
                     from bot.dialogs.errors import explain
 
                     return [explain(error, turn)]

@@ -192,25 +192,30 @@ async def stop(turn: Turn) -> list[Reply]:
 
 
 async def unknown_command(turn: Turn) -> list[Reply]:
-    return [
-        Reply(
-            _("I don't know that command. Please use the buttons below."),
-            buttons=(back_to_menu_row(),),
-        )
-    ]
+    return [_refusal(_("I don't know that command. Please use the buttons below."), turn)]
 
 
 async def text_without_question(turn: Turn) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
-    reply = Reply(_("I didn't ask for text just now. Please use the buttons below."))
-    return [reply, *await main_menu(turn)]
+    text = _("I didn't ask for text just now. Please use the buttons below.")
+    if _way_back(turn):
+        return [_refusal(text, turn)]
+    return [Reply(text), *await main_menu(turn)]
 
 
 async def unsupported(turn: Turn) -> list[Reply]:
-    return [
-        Reply(
-            _("Sorry, I can't read this kind of message. Please use the buttons or send text."),
-            buttons=(back_to_menu_row(),),
-        )
-    ]
+    text = _("Sorry, I can't read this kind of message. Please use the buttons or send text.")
+    return [_refusal(text, turn)]
+
+
+def _way_back(turn: Turn) -> bool:
+    from bot.dialogs.refusals import way_back  # it imports every feature, which import menu
+
+    return bool(way_back(turn.citizen.dialog_state))
+
+
+def _refusal(text: str, turn: Turn) -> Reply:
+    from bot.dialogs.refusals import refusal
+
+    return refusal(text, turn)
