@@ -74,6 +74,8 @@ ACTIONS: dict[str, Handler] = {
     consultations.CHOOSE: consultations.choose,
     consultations.NEXT: consultations.next_question,
     consultations.BACK: consultations.back,
+    consultations.SKIP: consultations.skip,
+    consultations.LATER: consultations.continue_later,
     consultations.SUBMIT: consultations.submit,
     consultations.RESULTS: consultations.results_screen,
     consultations.CHARTS: consultations.charts_screen,

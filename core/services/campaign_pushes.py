@@ -36,6 +36,11 @@ _OPENED_HEADLINES: dict[str, str] = {
 }
 
 
+# Kinds whose results go out from their own sweep, with their own words, once the results are
+# final (consultations: the summary; contests: the winners); `send_results` decides there.
+_OWN_RESULTS_PUSH = frozenset({CampaignKind.CONSULTATION, CampaignKind.CONTEST})
+
+
 def campaign_audience(campaign: Campaign) -> Audience:
     """The stored audience; a campaign without one goes to every subscriber."""
     if not campaign.audience:
@@ -153,7 +158,7 @@ def _results(campaign: Campaign) -> Callable[[], Message]:
 
 async def announce_closed(uow: UnitOfWork, campaign: Campaign, *, now: datetime) -> int | None:
     """Results to participants, when the campaign asks for it."""
-    if not campaign.send_results:
+    if not campaign.send_results or campaign.kind in _OWN_RESULTS_PUSH:
         return None
     return await outbox.enqueue(
         uow,
