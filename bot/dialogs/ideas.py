@@ -316,7 +316,7 @@ async def comments_screen(turn: Turn) -> list[Reply]:
         turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
     )
     _set_screen(turn, {"screen": "idea_comments", "idea": idea_id})
-    lines = [_("💬 Comments on {code} «{title}»").format(code=idea.code, title=idea.title), ""]
+    lines = [_("💬 Comments on {code} “{title}”").format(code=idea.code, title=idea.title), ""]
     rows: list[tuple[Button, ...]] = []
     if not shown:
         lines.append(_("No comments yet. Be the first!"))
@@ -346,7 +346,7 @@ async def write_comment(turn: Turn) -> list[Reply]:
     _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
     return [
         Reply(
-            _("Write your comment on «{title}» (up to {max} characters).").format(
+            _("Write your comment on “{title}” (up to {max} characters).").format(
                 title=idea.title, max=COMMENT_MAX
             ),
             buttons=((Button(_("✖️ Cancel"), encode_payload(SHOW, idea.id)),),),
@@ -468,10 +468,10 @@ def _step_prompt(turn: Turn, step: str) -> Reply:
         case "title":
             text = _(
                 "What is your idea? Write a short title (up to {max} characters), "
-                "for example: «Benches in the park on Shevchenko street»."
+                "for example: “Benches in the park on Shevchenko street”."
             ).format(max=TITLE_MAX)
             if draft.get("title"):
-                text += "\n" + _("Now: «{value}». Send a new title or press Back.").format(
+                text += "\n" + _("Now: “{value}”. Send a new title or press Back.").format(
                     value=draft["title"]
                 )
         case "description":

@@ -319,3 +319,24 @@ async def test_skipping_a_required_question_by_an_old_button_is_refused(dialogs,
     assert "Please answer this question first." in resident.text
     await resident.press("« Back to the question")
     assert "Як часто ви буваєте в парку?" in resident.text
+
+
+async def test_a_finished_contest_speaks_of_the_entry_in_the_past(dialogs, factory, clock):
+    from core.scheduling.jobs import sweep_campaigns
+
+    await running_contest(factory, clock)
+    author = await english_resident(dialogs, "author")
+    clock.advance(minutes=2)
+    await author.press("Contests")
+    await author.press("набережну")
+    await author.press("Submit an entry")
+    await author.say("Кіно під зорями")
+    await author.say("Літній кінотеатр щоп'ятниці")
+    await author.press("Skip")
+    assert "Your entry “Кіно під зорями” takes part in the contest." in author.text
+    clock.advance(days=3)
+    await sweep_campaigns(factory, clock)
+    await author.press("All contests")
+    await author.press("набережну")
+    assert "This contest is over." in author.text
+    assert "Your entry “Кіно під зорями” took part in the contest." in author.text

@@ -162,7 +162,7 @@ async def test_back_returns_to_the_previous_step_and_keeps_what_was_typed(dialog
     for _ in range(6):
         await resident.press("Back")
     assert "Step 1 of 6" in resident.text
-    assert "Now: «First title»" in resident.text
+    assert "Now: “First title”" in resident.text
     await resident.say("Second title")
     assert "Step 2 of 6" in resident.text
 
@@ -362,7 +362,7 @@ async def test_the_draft_survives_whatever_else_the_resident_opens(dialogs, fact
     await resident.press("Continue my idea")
     assert "Step 2 of 6" in resident.text
     await resident.press("Back")
-    assert "Now: «Shade over the playground»" in resident.text
+    assert "Now: “Shade over the playground”" in resident.text
 
 
 async def test_back_on_the_first_step_keeps_the_draft_in_the_ideas_menu(dialogs, factory):
@@ -374,7 +374,7 @@ async def test_back_on_the_first_step_keeps_the_draft_in_the_ideas_menu(dialogs,
     await resident.press("Back")
     assert "saved as a draft" in resident.text
     await resident.press("Continue my idea")
-    assert "Now: «Shade over the playground»" in resident.text
+    assert "Now: “Shade over the playground”" in resident.text
 
 
 async def test_discarding_asks_first_and_no_keeps_the_draft(dialogs, factory):
