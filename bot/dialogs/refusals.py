@@ -32,9 +32,9 @@ Row = tuple[Button, ...]
 
 # The refused thing no longer exists: its own screen would only refuse again.
 _GONE = (NotFoundError, UnknownOptionError, IdeaNotPublicError)
-# The campaign takes no more answers: a half-answered question or entry would refuse again.
+# The campaign takes no more answers: the question being answered would only refuse again.
 _NO_LONGER_ACCEPTING = (CampaignClosedError, CampaignNotOpenError, AlreadySubmittedError)
-_IN_PROGRESS = (consultations.SCREEN_PREFIX + ":", contests.SCREEN_PREFIX)
+_IN_PROGRESS = (consultations.SCREEN_PREFIX + ":",)
 
 
 def refusal(
