@@ -11,6 +11,7 @@ import yaml
 from bot.__main__ import cli
 from bot.runner import Role
 from core.config import Settings
+from tests.integration.test_packaging import SOURCES as PACKAGED_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {f"SPILNO_{name.upper()}" for name in Settings.model_fields}
@@ -74,9 +75,11 @@ def test_dockerfile_is_minimal_and_conventional():
     assert names.count("CMD") == 1 and instructions[names.index("CMD")][1].startswith("[")
     assert "USER" in names and instructions[names.index("USER")][1] != "root"
     copied = " ".join(i[1] for i in instructions if i[0] == "COPY")
-    for needed in ("pyproject.toml", "core", "bot", "admin_cli", "locales"):
+    for needed in PACKAGED_SOURCES:  # what the packaging test builds its wheel from
         assert needed in copied
     runs = " ".join(i[1] for i in instructions if i[0] == "RUN")
     assert "--no-cache-dir" in runs and "apt-get" not in runs
+    # Not editable: an image must run what a wheel carries (catalogs included), nothing else.
+    assert "pip install" in runs and " -e " not in runs and "--editable" not in runs
     cmd = shlex.split(instructions[names.index("CMD")][1].strip("[]").replace(",", " "))
     assert cmd[:2] == ["spilno", "run"]
