@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from core.bootstrap import App
+from core.domain.citizen import IdentityRef
 from tests.adapters.hostile import (
     DEEP_JSON,
     OVERSIZED,
@@ -23,7 +24,7 @@ from tests.adapters.hostile import (
     tracebacks,
 )
 from tests.adapters.test_viber_webhook import TOKEN, ViberBot, running_viber_bot
-from tests.fakes.viber_api import FakeViberApi, sign
+from tests.fakes.viber_api import FakeViberApi, ViberUser, sign
 
 
 def user(user_id: Any = "olena==", **fields: Any) -> dict[str, Any]:
@@ -148,3 +149,28 @@ async def test_an_ignored_callback_is_logged_in_one_line_with_its_reason(
     assert (
         line == "viber message callback ignored: user id has control characters or lone surrogates"
     )
+
+
+@pytest.mark.parametrize(
+    "screen",
+    [
+        pytest.param("orgs:0", id="organization-search"),
+        pytest.param("inew", id="idea-title"),
+    ],
+)
+async def test_nul_and_lone_surrogates_typed_into_free_text_are_answered_not_stored_raw(
+    viber: ViberBot, caplog: pytest.LogCaptureFixture, screen: str
+) -> None:
+    resident = ViberUser("free+text==", language="en")
+    await viber.press(resident, "setlang:en")
+    await viber.press(resident, screen)
+    caplog.set_level(logging.INFO)
+
+    answers = await viber.press(resident, "Зелене\x00 місто \ud800 парк")
+
+    assert answers, "the resident is answered"
+    assert tracebacks(caplog.records) == []
+    async with viber.app.uow_factory() as uow:
+        citizen = await uow.citizens.get_by_identity(IdentityRef("viber", resident.id))
+    stored = json.dumps(citizen.dialog_state, ensure_ascii=False)
+    assert "\x00" not in stored and "\ud800" not in stored
