@@ -1,7 +1,9 @@
 """Babel gettext with the locale in a ContextVar; dates in the city's time zone.
 
-Catalogs are compiled from `locales/<lang>/LC_MESSAGES/messages.po` in memory on first use,
-so neither a checkout nor an install needs a separate compile step.
+Catalogs are compiled from `core/locales/<lang>/LC_MESSAGES/messages.po` in memory on first
+use, so neither a checkout nor an install needs a separate compile step. They ship inside the
+`core` package and are found through importlib.resources, so a wheel or `pip install .` speaks
+Ukrainian as well as an editable checkout does.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -24,7 +27,7 @@ from babel.support import NullTranslations, Translations
 
 from core.domain.citizen import SUPPORTED_LOCALES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LOCALES_DIR: Traversable = files("core") / "locales"
 DOMAIN = "messages"
 DEFAULT_LOCALE = "uk"
 
@@ -36,7 +39,7 @@ _city_timezone = ZoneInfo("Europe/Kyiv")
 @cache
 def translations(locale: str) -> NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not po_path.exists():
+    if not po_path.is_file():
         return NullTranslations()
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=locale, domain=DOMAIN)

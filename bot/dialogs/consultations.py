@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
 from core.domain.consultation import ConsultationResults, QuestionType, mask_indexes
-from core.domain.errors import ValidationError
 from core.i18n import _, format_datetime, format_number, ngettext
 from core.services import consultations
 from core.services.announcements import CONSULTATION_RESULTS_ACTION
@@ -32,17 +31,6 @@ LATER = "clt"  # "Continue later": the consultation screen, saying the answers a
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
 BAR_WIDTH = 10
-
-
-def _ints(turn: Turn, count: int) -> list[int]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    try:
-        values = [int(a) for a in args[:count]]
-    except ValueError:
-        values = []
-    if len(values) < count:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return values
 
 
 async def consultation_list(turn: Turn) -> list[Reply]:
@@ -77,12 +65,12 @@ def _short(title: str, limit: int = 60) -> str:
 
 
 async def consultation_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_consultation(turn, consultation_id)]
 
 
 async def continue_later(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     notice = _(
         "⏸ Your answers are saved. Come back any time and press “Continue” "
         "to go on from this question."
@@ -130,13 +118,14 @@ async def render_consultation(turn: Turn, consultation_id: int, notice: str | No
 
 
 async def start(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     progress = await consultations.resume(turn.uow, consultation_id, turn.citizen.id, turn.now)
     return [render(turn, progress)]
 
 
 async def choose(turn: Turn) -> list[Reply]:
-    consultation_id, question_id, value = _ints(turn, 3)
+    args = ButtonArgs.of(turn.incoming.payload, 3)
+    consultation_id, question_id, value = args.id(0), args.id(1), args.small(2)
     progress = await consultations.choose_option(
         turn.uow,
         consultation_id=consultation_id,
@@ -149,7 +138,7 @@ async def choose(turn: Turn) -> list[Reply]:
 
 
 async def next_question(turn: Turn) -> list[Reply]:
-    consultation_id, question_id = _ints(turn, 2)
+    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
     progress = await consultations.next_question(
         turn.uow,
         consultation_id=consultation_id,
@@ -161,7 +150,7 @@ async def next_question(turn: Turn) -> list[Reply]:
 
 
 async def skip(turn: Turn) -> list[Reply]:
-    consultation_id, question_id = _ints(turn, 2)
+    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
     progress = await consultations.skip_question(
         turn.uow,
         consultation_id=consultation_id,
@@ -173,9 +162,8 @@ async def skip(turn: Turn) -> list[Reply]:
 
 
 async def back(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    consultation_id = _ints(turn, 1)[0]
-    question_id = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
+    consultation_id, question_id = args.id(0), args.optional_id(1)
     progress = await consultations.go_back(
         turn.uow,
         consultation_id=consultation_id,
@@ -210,7 +198,7 @@ async def typed_answer(turn: Turn) -> list[Reply]:
 
 
 async def submit(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     await consultations.submit(
         turn.uow, consultation_id=consultation_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -338,7 +326,7 @@ def _summary(progress: Progress) -> Reply:
 
 
 async def results_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     return [
         Reply(
@@ -355,7 +343,7 @@ async def charts_screen(turn: Turn) -> list[Reply]:
     """The same PNG charts officials export, one image per question with choices."""
     from core.reporting.results_charts import consultation_charts
 
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     images = consultation_charts(outcome)
     replies = [Reply(f"{position}/{len(outcome.questions)}", image=png) for position, png in images]

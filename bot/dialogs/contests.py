@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
 from core.domain.contest import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
-from core.domain.errors import ValidationError
 from core.i18n import _, format_datetime, format_number, ngettext
 from core.services import contests
 from core.services.announcements import CONTEST_RESULTS_ACTION
@@ -28,17 +27,6 @@ RESULTS = CONTEST_RESULTS_ACTION
 
 SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
 PAGE_SIZE = 8
-
-
-def _ints(turn: Turn, count: int) -> list[int]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    try:
-        values = [int(a) for a in args[:count]]
-    except ValueError:
-        values = []
-    if len(values) < count:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return values
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -73,7 +61,7 @@ async def contest_list(turn: Turn) -> list[Reply]:
 
 
 async def contest_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_contest(turn, contest_id)]
 
 
@@ -139,7 +127,7 @@ def _entry_status_line(entry: Entry, *, finished: bool) -> str:
 
 
 async def new_entry(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     contest = await contests.get_contest(turn.uow, contest_id)
     contest.ensure_accepts_entries(turn.now)
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
@@ -261,12 +249,13 @@ async def _finish(turn: Turn, state: dict[str, object], photo_ref: str | None) -
 
 
 async def cancel(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_contest(turn, contest_id, notice=_("The entry was not saved."))]
 
 
 async def entries_screen(turn: Turn) -> list[Reply]:
-    contest_id, page = _ints(turn, 2)
+    args = ButtonArgs.of(turn.incoming.payload, 2)
+    contest_id, page = args.id(0), args.small(1)
     return [await render_entries(turn, contest_id, page)]
 
 
@@ -304,7 +293,7 @@ async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
 
 
 async def entry_screen(turn: Turn) -> list[Reply]:
-    (entry_id,) = _ints(turn, 1)
+    (entry_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_entry(turn, entry_id)]
 
 
@@ -326,7 +315,7 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
 
 
 async def vote(turn: Turn) -> list[Reply]:
-    (entry_id,) = _ints(turn, 1)
+    (entry_id,) = payload_ids(turn.incoming.payload, 1)
     voted, _mine = await contests.toggle_vote(
         turn.uow, entry_id=entry_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -335,7 +324,7 @@ async def vote(turn: Turn) -> list[Reply]:
 
 
 async def results_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await contests.results(turn.uow, contest_id, now=turn.now)
     return [
         Reply(

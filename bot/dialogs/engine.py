@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.ui import Incoming, Reply
+from bot.ui import Incoming, Reply, StaleButtonError
 from core import metrics
 from core.domain.citizen import Citizen, IdentityRef, initial_locale
 from core.domain.errors import SpilnoError
@@ -134,6 +134,14 @@ class Dialogs:
             with use_locale(turn.locale):
                 try:
                     replies = await self._route(turn)
+                except StaleButtonError as error:
+                    # An old keyboard or look-alike text: nothing to do but point to the menu.
+                    await uow.rollback()
+                    citizen.dialog_state = state_before  # still where they were
+                    log.info("update %s: stale button: %s", incoming.update_id, error)
+                    from bot.dialogs.router import stale_button
+
+                    return stale_button(turn)
                 except SpilnoError as error:
                     # A refused action leaves nothing half-written; the resident gets the reason.
                     # The update is not recorded either: a redelivery only explains again.

@@ -7,7 +7,16 @@ from typing import Any
 from bot.dialogs import idea_draft as draft_steps
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, IncomingKind, Reply, decode_payload, encode_payload
+from bot.ui import (
+    Button,
+    ButtonArgs,
+    IncomingKind,
+    Reply,
+    StaleButtonError,
+    decode_payload,
+    encode_payload,
+    payload_ids,
+)
 from core.domain.errors import IdeaCallNotOpenError, ValidationError
 from core.domain.idea import (
     COMMENT_MAX,
@@ -53,17 +62,6 @@ PAGE_SIZE = 5
 COMMENTS_PAGE = 5
 _TARGETS = {"i": ReportTarget.IDEA, "c": ReportTarget.COMMENT}
 _SORTS = {"top", "new", "my", "tp", "call"}
-
-
-def _args(turn: Turn) -> list[str]:
-    return decode_payload(turn.incoming.payload or "")[1]
-
-
-def _int_arg(turn: Turn, index: int) -> int:
-    args = _args(turn)
-    if len(args) <= index or not args[index].isdigit():
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return int(args[index])
 
 
 def _set_screen(turn: Turn, state: dict[str, Any]) -> None:
@@ -149,7 +147,8 @@ async def calls_screen(turn: Turn) -> list[Reply]:
 
 
 async def call_screen(turn: Turn) -> list[Reply]:
-    call = await ideas.get_idea_call(turn.uow, _int_arg(turn, 0))
+    (call_id,) = payload_ids(turn.incoming.payload, 1)
+    call = await ideas.get_idea_call(turn.uow, call_id)
     campaign = call.campaign
     lines = ["📣 " + campaign.title]
     if campaign.description:
@@ -170,10 +169,10 @@ async def call_screen(turn: Turn) -> list[Reply]:
 
 
 async def idea_list(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    kind = args[0] if args and args[0] in _SORTS else "new"
-    page = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
-    extra = args[2] if len(args) > 2 else ""
+    args = ButtonArgs.of(turn.incoming.payload, 2, 3)
+    kind = args.word(0) if args.word(0) in _SORTS else "new"
+    page = args.small(1)
+    extra = str(args.id(2)) if kind == "call" else args.word(2)
     if kind == "tp" and extra not in TOPICS:
         return await topics_screen(turn)
     query, title = _query_for(turn, kind, extra)
@@ -235,7 +234,8 @@ def _query_for(turn: Turn, kind: str, extra: str) -> tuple[IdeaQuery, str]:
 
 
 async def idea_screen(turn: Turn) -> list[Reply]:
-    return [await render_idea(turn, _int_arg(turn, 0))]
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_idea(turn, idea_id)]
 
 
 async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Reply:
@@ -292,7 +292,7 @@ async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Re
 
 
 async def support(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     await ideas.support_idea(
         uow=turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -300,7 +300,7 @@ async def support(turn: Turn) -> list[Reply]:
 
 
 async def unsupport(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     await ideas.withdraw_support(turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id)
     return [await render_idea(turn, idea_id, notice=_("Your support is withdrawn."))]
 
@@ -309,8 +309,8 @@ async def unsupport(turn: Turn) -> list[Reply]:
 
 
 async def comments_screen(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
-    page = _int_arg(turn, 1) if len(_args(turn)) > 1 else 0
+    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
+    idea_id, page = args.id(0), args.small(1, default=0)
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     shown, has_more = await ideas.comments_page(
         turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
@@ -341,7 +341,7 @@ async def comments_screen(turn: Turn) -> list[Reply]:
 
 
 async def write_comment(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
     return [
@@ -373,9 +373,9 @@ async def _comment_input(turn: Turn) -> list[Reply]:
 
 
 async def report_screen(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    target = args[0] if args and args[0] in _TARGETS else "i"
-    item_id = _int_arg(turn, 1)
+    args = ButtonArgs.of(turn.incoming.payload, 2)
+    target = args.word(0) if args.word(0) in _TARGETS else "i"
+    item_id = args.id(1)
     labels = {
         ReportReason.SPAM: _("Spam or advertising"),
         ReportReason.OFFENSIVE: _("Offensive"),
@@ -392,16 +392,16 @@ async def report_screen(turn: Turn) -> list[Reply]:
 
 
 async def report_reason(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    if len(args) < 3 or args[0] not in _TARGETS or args[2] not in set(ReportReason):
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    target, item_id = _TARGETS[args[0]], _int_arg(turn, 1)
+    args = ButtonArgs.of(turn.incoming.payload, 3)
+    if args.word(0) not in _TARGETS or args.word(2) not in set(ReportReason):
+        raise StaleButtonError(turn.incoming.payload, "unknown report target or reason")
+    target, item_id = _TARGETS[args.word(0)], args.id(1)
     is_new = await ideas.report_item(
         turn.uow,
         target=target,
         item_id=item_id,
         citizen_id=turn.citizen.id,
-        reason=ReportReason(args[2]),
+        reason=ReportReason(args.word(2)),
         now=turn.now,
     )
     text = (
@@ -416,8 +416,7 @@ async def report_reason(turn: Turn) -> list[Reply]:
 
 
 async def new_idea(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    call_id = int(args[0]) if args and args[0].isdigit() else None
+    call_id = ButtonArgs.of(turn.incoming.payload, 0, 1).optional_id(0)
     if call_id is not None:
         call = await ideas.get_idea_call(turn.uow, call_id)
         if not call.campaign.is_accepting(turn.now):

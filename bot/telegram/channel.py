@@ -30,6 +30,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.dialogs import Dialogs
+from bot.edge import MalformedUpdateError
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
     PLATFORM,
@@ -178,7 +179,8 @@ class TelegramChannel:
             return web.Response(status=401)
         try:
             update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):
+            # RecursionError: JSON nested thousands of levels deep.
             log.warning("Telegram webhook: malformed update refused")
             return web.Response(status=400)
         try:
@@ -210,7 +212,11 @@ class TelegramChannel:
     async def _on_message(
         self, message: Message, event_update: Update, webhook: bool = False
     ) -> None:
-        incoming = message_to_incoming(message, event_update.update_id)
+        try:
+            incoming = message_to_incoming(message, event_update.update_id)
+        except MalformedUpdateError as error:
+            log.warning("update %.40r ignored: %s", event_update.update_id, error)
+            return
         if incoming is None:
             return
         replies = await self._handle(incoming, message.chat.id, webhook=webhook)
@@ -219,7 +225,11 @@ class TelegramChannel:
     async def _on_callback(
         self, callback_query: CallbackQuery, event_update: Update, webhook: bool = False
     ) -> AnswerCallbackQuery | None:
-        incoming = callback_to_incoming(callback_query, event_update.update_id)
+        try:
+            incoming = callback_to_incoming(callback_query, event_update.update_id)
+        except MalformedUpdateError as error:
+            log.warning("update %.40r ignored: %s", event_update.update_id, error)
+            return None
         answer = AnswerCallbackQuery(callback_query_id=callback_query.id)
         source = callback_query.message
         chat_id = source.chat.id if source is not None else callback_query.from_user.id
@@ -242,7 +252,12 @@ class TelegramChannel:
             my_chat_member.chat.type == "private"
             and my_chat_member.new_chat_member.status == "kicked"
         ):
-            await self._mark_unreachable(identity_of(my_chat_member.from_user))
+            try:
+                identity = identity_of(my_chat_member.from_user)
+            except MalformedUpdateError as error:
+                log.warning("membership update ignored: %s", error)
+                return
+            await self._mark_unreachable(identity)
 
     async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
         try:

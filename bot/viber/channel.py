@@ -18,6 +18,7 @@ from viberbot.api.viber_requests import (
 )
 
 from bot.dialogs import Dialogs
+from bot.edge import MalformedUpdateError
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
 from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
@@ -92,13 +93,17 @@ class ViberChannel:
             return web.Response(status=403, text="bad signature")
         try:
             raw = json.loads(body)
-            event = str(raw["event"])
-        except (ValueError, KeyError, TypeError):
+            event = raw["event"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            # RecursionError: JSON nested thousands of levels deep.
             log.warning("viber callback refused: not a JSON event")
+            return web.Response(status=400, text="not a viber event")
+        if not isinstance(event, str):
+            log.warning("viber callback refused: its event is not a string")
             return web.Response(status=400, text="not a viber event")
         handler = self._handlers.get(event)
         if handler is None:
-            log.info("viber event %r ignored: not one we act on", event)
+            log.info("viber event %.40r ignored: not one we act on", event)
             return web.Response()
         try:
             parsed = create_request(raw)
@@ -107,6 +112,10 @@ class ViberChannel:
             log.info("viber %s callback not parsed by viberbot: %s", event, error)
         try:
             return await handler(parsed, raw)
+        except MalformedUpdateError as error:
+            # Signed but impossible: answering 200 stops Viber from retrying it.
+            log.warning("viber %s callback ignored: %s", event, error)
+            return web.Response()
         except StorageUnavailableError as error:
             # Viber retries a callback that fails; the dedup makes the retry safe.
             log.warning("viber %s callback deferred, database unavailable: %s", event, error)
@@ -134,9 +143,6 @@ class ViberChannel:
             if parsed is not None
             else inbound.unsupported_incoming(raw)
         )
-        if incoming is None:
-            log.info("viber message without a sender or token ignored")
-            return web.Response()
         await self._deliver(incoming, await self._converse(incoming))
         return web.Response()
 
@@ -144,14 +150,14 @@ class ViberChannel:
         self, parsed: ViberSubscribedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            await self._set_reachable(str(parsed.user.id), reachable=True)
+            await self._set_reachable(parsed.user.id, reachable=True)
         return web.Response()
 
     async def _on_unsubscribed(
         self, parsed: ViberUnsubscribedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            await self._set_reachable(str(parsed.user_id), reachable=False)
+            await self._set_reachable(parsed.user_id, reachable=False)
         return web.Response()
 
     async def _on_receipt(self, _parsed: Any, raw: dict[str, Any]) -> web.Response:
@@ -162,7 +168,9 @@ class ViberChannel:
         self, parsed: ViberFailedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            log.info("viber could not deliver message %s: %s", parsed.message_token, parsed.desc)
+            log.info(
+                "viber could not deliver message %.40r: %.200r", parsed.message_token, parsed.desc
+            )
         return web.Response()
 
     # -- shared helpers --------------------------------------------------------------------
@@ -183,7 +191,7 @@ class ViberChannel:
                 log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
                 return
 
-    async def _set_reachable(self, user_id: str, *, reachable: bool) -> None:
+    async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
         async with self._uow_factory() as uow:
             if reachable:

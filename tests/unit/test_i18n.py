@@ -26,7 +26,7 @@ def source_msgids(packages=("core", "bot", "admin_cli")) -> set[str | tuple[str,
 
 
 def catalog(locale: str):
-    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+    with (i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
         return read_po(f, locale=locale)
 
 

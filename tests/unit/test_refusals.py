@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dialogs import Dialogs
+from bot.ui import IncomingKind
 from core.services import campaigns, consultations, contests, polls
 from core.services.campaign_files import parse_consultation, parse_contest
 from tests.fakes.clock import FakeClock
@@ -176,7 +177,17 @@ async def stray_text_on_a_poll(dialogs, factory, clock):
     return resident, "didn't ask for text", "« Back to the poll", "Choose one option"
 
 
+async def an_out_of_date_button_on_a_poll(dialogs, factory, clock):
+    await open_poll(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    await resident.send(IncomingKind.BUTTON, payload="gone:1")
+    return resident, "This button is out of date", "« Back to the poll", "Choose one option"
+
+
 REFUSALS = [
+    an_out_of_date_button_on_a_poll,
     too_many_poll_choices,
     vote_in_a_closed_poll,
     too_many_consultation_choices,
