@@ -15,7 +15,7 @@ from admin_cli.errors import error_text
 from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
-from core.domain.errors import SpilnoError
+from core.domain.errors import SpilnoError, ValidationError
 from core.i18n import _
 from core.services.unit_of_work import StorageUnavailableError, UnitOfWork
 from core.storage.db import is_sqlite
@@ -96,6 +96,8 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
 
     try:
         return asyncio.run(_go())
+    except ValidationError as error:  # bad input, like a usage error
+        fail(error_text(error), EXIT_USAGE)
     except SpilnoError as error:
         fail(error_text(error))
     except CliError as error:

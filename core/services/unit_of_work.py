@@ -113,6 +113,23 @@ class CampaignRepository(Protocol):
         """Conditional UPDATE: change status only if the current one is in `from_statuses`."""
         ...
 
+    async def set_window(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        *,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Conditional UPDATE of the window (and status) while the status is in `from_statuses`."""
+        ...
+
+    async def delete(self, campaign_id: int, from_statuses: Sequence[CampaignStatus]) -> bool:
+        """Conditional DELETE; the rows it owns go with it (ON DELETE CASCADE)."""
+        ...
+
     async def due_to_open(self, now: datetime) -> list[int]: ...
     async def due_to_close(self, now: datetime) -> list[int]: ...
     async def count(self) -> int: ...

@@ -179,6 +179,30 @@ class MemoryCampaignRepository(_Repo):
         campaign.closes_at = closes_at or campaign.closes_at
         return True
 
+    async def set_window(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        *,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        campaign = self.s.campaigns.get(campaign_id)
+        if campaign is None or campaign.status not in from_statuses:
+            return False
+        campaign.status, campaign.opens_at, campaign.closes_at = status, opens_at, closes_at
+        return True
+
+    async def delete(self, campaign_id: int, from_statuses: Sequence[CampaignStatus]) -> bool:
+        campaign = self.s.campaigns.get(campaign_id)
+        if campaign is None or campaign.status not in from_statuses:
+            return False
+        del self.s.campaigns[campaign_id]
+        self.s.polls.pop(campaign_id, None)
+        return True
+
     async def due_to_open(self, now: datetime) -> list[int]:
         return [
             c.id
