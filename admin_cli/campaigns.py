@@ -284,7 +284,7 @@ def render_results(outcome: PollResults, fmt: ResultsFormat) -> str:
             writer.writerow([r.option_id, r.label, r.votes, r.percent])
         return buffer.getvalue()
     lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
-    lines += [f"{r.label}\t{r.votes}\t{r.percent}%" for r in outcome.options]
+    lines += [f"{r.label}\t{r.votes}\t{words.percent(r.percent)}%" for r in outcome.options]
     return "\n".join(lines) + "\n"
 
 
@@ -295,5 +295,5 @@ def _print_table(outcome: PollResults) -> None:
     table.add_column("%", justify="right")
     table.add_column("")
     for r in outcome.options:
-        table.add_row(r.label, str(r.votes), f"{r.percent:.1f}", "█" * round(r.percent / 5))
+        table.add_row(r.label, str(r.votes), words.percent(r.percent), "█" * round(r.percent / 5))
     Console(width=160).print(table)

@@ -141,6 +141,7 @@ AUDIT_OBJECT: dict[str, str] = {
 # What a push (an outbox broadcast's `kind`) was about.
 PUSH_KIND: dict[str, str] = {
     "announcement": N_("announcement"),
+    "digest": N_("daily digest"),
     "poll.opened": N_("new poll"),
     "poll.reminder": N_("poll reminder"),
     "poll.results": N_("poll results"),
@@ -243,6 +244,14 @@ def push_kind(code: str) -> str:
     return _lookup(PUSH_KIND, code)
 
 
+def topic(code: str | None) -> str:
+    return _(TOPICS[code]) if code in TOPICS else (code or NOTHING)
+
+
+def district(code: str | None) -> str:
+    return _(DISTRICTS[code]) if code in DISTRICTS else (code or NOTHING)
+
+
 def yes_no(value: object) -> str:
     return _("yes") if value else _("no")
 
@@ -282,6 +291,8 @@ def audience(text: str | None) -> str:
     """Who a push goes to, as officials read it: "topic: Transport", not "topic:transport"."""
     if not text:
         return _("every subscriber")
+    if text == "digest":  # the daily digest's own broadcast (core/delivery/digest.py)
+        return _("residents on the daily digest")
     try:
         parsed = Audience.parse(text)
     except ValidationError:
@@ -290,9 +301,9 @@ def audience(text: str | None) -> str:
         case AudienceKind.ALL:
             return _("every subscriber")
         case AudienceKind.TOPIC:
-            return _("topic: {name}").format(name=_(TOPICS[str(parsed.code)]))
+            return _("topic: {name}").format(name=topic(parsed.code))
         case AudienceKind.DISTRICT:
-            return _("district: {name}").format(name=_(DISTRICTS[str(parsed.code)]))
+            return _("district: {name}").format(name=district(parsed.code))
         case AudienceKind.ORG:
             return _("followers of organization {id}").format(id=parsed.ref_id)
         case AudienceKind.PARTICIPANTS:
