@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from core.delivery.messenger import BroadcastReport, Message, SendOutcome, SendResult
 from core.delivery.worker import DeliveryWorker, PlatformLimits
+from core.domain.campaign import CampaignStatus
 from core.domain.delivery import OutboxStatus
 from core.scheduling.jobs import sweep_campaigns
-from core.domain.campaign import CampaignStatus
 from core.services import campaign_pushes, campaigns, contests, polls
 from core.services.campaign_files import parse_contest
 from tests.integration.test_outbox import progress, resident
