@@ -18,6 +18,7 @@ from admin_cli import words
 from admin_cli.context import CliError, Official, run_in_uow
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
+from core.domain.citizen import IdentityRef
 from core.domain.idea import (
     Idea,
     IdeaCall,
@@ -86,6 +87,30 @@ def idea_as_dict(idea: Idea) -> dict[str, object]:
 def _pseudonym(citizen_id: int) -> str:
     # Stable across exports, but not the internal id: enough to group one author's ideas.
     return "a-" + hashlib.sha256(f"spilno-author:{citizen_id}".encode()).hexdigest()[:10]
+
+
+def _export_row(idea: Idea, identities: dict[int, list[IdentityRef]] | None) -> dict[str, object]:
+    """One exported idea; a missing value is None (null in JSON, empty in CSV)."""
+    if identities is None:
+        author: str | None = _pseudonym(idea.author_id)
+    else:  # how the city can reach them: their messenger identities, not our row number
+        author = " ".join(str(ref) for ref in identities.get(idea.author_id, [])) or None
+    return {
+        "code": idea.code,
+        "title": idea.title,
+        "status": idea.status.value,
+        "hidden": idea.hidden,
+        "supports": idea.supports,
+        "comments": idea.comments,
+        "topic": idea.topic,
+        "district": idea.district,
+        "official_status": idea.official_status.value if idea.official_status else None,
+        "answer": idea.answer or None,
+        "created_at": _iso(idea.created_at),
+        "published_at": _iso(idea.published_at),
+        "answered_at": _iso(idea.answered_at),
+        "author": author,
+    }
 
 
 # --- idea-call ----------------------------------------------------------------------------
@@ -385,7 +410,8 @@ def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.CSV,
     with_authors: Annotated[
-        bool, typer.Option("--with-authors", help="Include authors' citizen ids.")
+        bool,
+        typer.Option("--with-authors", help="Authors' messenger identities (e.g. telegram:12345)."),
     ] = False,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
@@ -393,8 +419,13 @@ def export(
     --with-authors (which is audit-logged)."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> list[Idea]:
+    async def work(app: App, uow: UnitOfWork) -> tuple[list[Idea], dict[int, list[IdentityRef]]]:
         found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
+        identities = (
+            await uow.citizens.identities_of(sorted({i.author_id for i in found}))
+            if with_authors
+            else {}
+        )
         await audit.record(
             uow,
             actor=official.name,
@@ -404,28 +435,10 @@ def export(
             now=app.clock(),
             after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
         )
-        return found
+        return found, identities
 
-    found = run_in_uow(work)
-    rows = []
-    for idea in found:
-        row: dict[str, object] = {
-            "code": idea.code,
-            "title": idea.title,
-            "status": idea.status.value,
-            "hidden": idea.hidden,
-            "supports": idea.supports,
-            "comments": idea.comments,
-            "topic": idea.topic,
-            "district": idea.district,
-            "official_status": idea.official_status.value if idea.official_status else "",
-            "answer": idea.answer or "",
-            "created_at": _iso(idea.created_at),
-            "published_at": _iso(idea.published_at) or "",
-            "answered_at": _iso(idea.answered_at) or "",
-            "author": idea.author_id if with_authors else _pseudonym(idea.author_id),
-        }
-        rows.append(row)
+    found, identities = run_in_uow(work)
+    rows = [_export_row(idea, identities if with_authors else None) for idea in found]
     if fmt == ExportFormat.JSON:
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:

@@ -160,6 +160,18 @@ class SqlCitizenRepository:
         )
         return bool(result.rowcount)
 
+    async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
+        found: dict[int, list[IdentityRef]] = {}
+        for start in range(0, len(citizen_ids), 1000):  # keep IN lists small for SQLite
+            rows = await self._session.execute(
+                select(IdentityRow.citizen_id, IdentityRow.platform, IdentityRow.external_id)
+                .where(IdentityRow.citizen_id.in_(list(citizen_ids[start : start + 1000])))
+                .order_by(IdentityRow.id)
+            )
+            for citizen_id, platform, external_id in rows:
+                found.setdefault(citizen_id, []).append(IdentityRef(platform, external_id))
+        return found
+
     async def is_reachable(self, ref: IdentityRef) -> bool | None:
         return (
             await self._session.execute(

@@ -99,6 +99,13 @@ class MemoryCitizenRepository(_Repo):
         found = self.s.identities.get(ref)
         return None if found is None else found[1]
 
+    async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
+        found: dict[int, list[IdentityRef]] = {}
+        for ref, (citizen_id, _reachable) in self.s.identities.items():
+            if citizen_id in citizen_ids:
+                found.setdefault(citizen_id, []).append(ref)
+        return found
+
 
 class MemoryCampaignRepository(_Repo):
     async def add_poll(
