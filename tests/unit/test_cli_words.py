@@ -66,7 +66,7 @@ def push_kinds_in_core() -> set[str]:
 
 
 def catalog(locale: str) -> dict[str, str]:
-    with (ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
+    with (i18n.LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as f:
         return {m.id: m.string for m in read_po(f, locale=locale) if isinstance(m.id, str)}
 
 
