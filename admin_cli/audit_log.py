@@ -9,11 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.domain.audit import AuditEntry
-from core.i18n import _, format_datetime
+from core.i18n import _
 from core.services import audit
 from core.services.unit_of_work import UnitOfWork
 
@@ -62,5 +63,10 @@ def audit_command(
     for header in (_("When"), _("Who"), _("Action"), _("Object")):
         table.add_column(header)
     for e in entries:
-        table.add_row(format_datetime(e.at), e.actor, e.action, f"{e.object_type} {e.object_id}")
+        table.add_row(
+            words.when(e.at),
+            words.actor(e.actor),
+            words.audit_action(e.action),
+            words.audit_object(e.object_type, e.object_id),
+        )
     Console(width=160).print(table)

@@ -119,10 +119,13 @@ def export_text(
         keys = {q.id: q.key for q in consultation.questions}
         out: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         count = 0
+        fields = ("response", "question", "submitted_at", "text")
         try:
             writer = csv.writer(out, lineterminator="\n")
             if fmt == TextFormat.CSV:
-                writer.writerow(["response", "question", "submitted_at", "text"])
+                writer.writerow(fields)
+            else:  # one JSON array, like every --format json export, written as it streams
+                out.write("[")
             async for row in consultations.export_texts(uow, consultation_id):
                 count += 1
                 record = [
@@ -133,12 +136,11 @@ def export_text(
                 ]
                 if fmt == TextFormat.CSV:
                     writer.writerow(record)
-                else:  # one JSON object per line: streams, and any size stays valid
-                    fields = ("response", "question", "submitted_at", "text")
-                    out.write(
-                        json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
-                        + "\n"
-                    )
+                else:
+                    item = json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
+                    out.write(("\n" if count == 1 else ",\n") + "  " + item)
+            if fmt == TextFormat.JSON:
+                out.write("\n]\n" if count else "]\n")
         finally:
             if output:
                 out.close()

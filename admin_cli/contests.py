@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.campaign_files import file_error, read_file
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from core.bootstrap import App
@@ -120,7 +121,11 @@ def entries(
         table.add_column(header)
     for e in found:
         table.add_row(
-            str(e.id), e.status.value, e.title, e.description[:80], "📷" if e.photo_ref else ""
+            str(e.id),
+            words.entry_status(e.status),
+            e.title,
+            e.description[:80],
+            "📷" if e.photo_ref else "",
         )
     Console(width=160).print(table)
 

@@ -13,12 +13,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import CliError, Official, fail, run_in_uow
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.domain.audience import Audience
 from core.domain.delivery import BroadcastProgress, OutboxStatus
-from core.i18n import _, format_datetime
+from core.i18n import _
 from core.services import broadcasts
 from core.services.unit_of_work import UnitOfWork
 
@@ -192,7 +193,7 @@ def status(
         return
     table = Table(title=_("Pushes"))
     for column in (
-        _("Id"),
+        _("ID"),
         _("What"),
         _("Audience"),
         _("Created"),
@@ -206,9 +207,9 @@ def status(
     for p in found:
         table.add_row(
             str(p.id),
-            p.kind,
-            p.audience,
-            format_datetime(p.created_at),
+            words.push_kind(p.kind),
+            words.audience(p.audience),
+            words.when(p.created_at),
             str(p.total),
             str(p.count(OutboxStatus.SENT)),
             str(p.count(OutboxStatus.FAILED)),

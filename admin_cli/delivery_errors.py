@@ -38,6 +38,18 @@ def delivery_error_text(error: SpilnoError) -> str | None:
             return _("unknown district {value!r}; districts: {codes}").format(
                 value=p.get("value"), codes=", ".join(DISTRICTS)
             )
+        case "audience_unknown_org":
+            return _("audience {value!r}: there is no organization with that id").format(
+                value=p.get("value")
+            )
+        case "audience_unknown_participants":
+            return _("audience {value!r}: there is no campaign with that id").format(
+                value=p.get("value")
+            )
+        case "audience_unknown_event":
+            return _("audience {value!r}: there is no event with that id").format(
+                value=p.get("value")
+            )
         case "audience_bad_id" | "audience_no_citizens":
             return _("audience {value!r}: ids must be whole numbers above 0").format(
                 value=p.get("audience") or p.get("value") or ""

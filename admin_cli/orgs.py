@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
-from core.domain.official import Permission, Role, parse_org_role
+from core.domain.official import ORG_ROLES, Permission, Role, parse_org_role
 from core.domain.organization import (
     DEFAULT_REMINDERS,
     Event,
@@ -21,7 +22,7 @@ from core.domain.organization import (
     parse_reminders,
     reminders_text,
 )
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.services import events, officials, organizations
 from core.services.unit_of_work import UnitOfWork
 
@@ -173,18 +174,27 @@ def show(
         return
     lines = [f"{data['name']} ({data['slug']})", data["description"]]
     lines.append(_("Followers: {n}").format(n=data["followers"]))
-    staff = ", ".join(f"{o['name']} ({o['role']})" for o in data["officials"]) or "—"
+    staff = ", ".join(f"{o['name']} ({_org_role_words(o['role'])})" for o in data["officials"])
+    staff = staff or words.NOTHING
     lines.append(_("Officials: {list}").format(list=staff))
     chans = ", ".join(f"{c['chat']} ({c['title']})" for c in data["channels"]) or "—"
     lines.append(_("Channels: {list}").format(list=chans))
     lines.append(_("Upcoming events:") if data["events"] else _("No upcoming events."))
     for e in data["events"]:
-        lines.append(f"  #{e['id']} {e['starts_at']}  {e['title']} — {e['place']} ({e['going']})")
+        going = ngettext("{n} person coming", "{n} people coming", e["going"]).format(n=e["going"])
+        lines.append(
+            f"  #{e['id']} {words.when(e['starts_at'])}  {e['title']} — {e['place']} ({going})"
+        )
     typer.echo("\n".join(line for line in lines if line))
 
 
 def _role_name(role: Role) -> str:
     return {Role.ORG_ADMIN: "admin", Role.ORG_EDITOR: "editor"}.get(role, role.value)
+
+
+def _org_role_words(name: str) -> str:
+    """ "admin" / "editor" (the names officials type, kept in --json) in words."""
+    return words.role(ORG_ROLES.get(name, name))
 
 
 @org_cli.command("add-official")
@@ -212,16 +222,17 @@ def add_official(
         )
 
     added = run_in_uow(work)
+    role_words = _org_role_words(role.strip().lower())
     if added:
         typer.echo(
             _("{official} is now {role} of {org}.").format(
-                official=official_name, role=role, org=slug
+                official=official_name, role=role_words, org=slug
             )
         )
     else:
         typer.echo(
             _("{official} already was {role} of {org}.").format(
-                official=official_name, role=role, org=slug
+                official=official_name, role=role_words, org=slug
             )
         )
 

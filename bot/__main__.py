@@ -23,6 +23,7 @@ from core.logging_setup import configure_logging
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 from core.services import demo
 from core.services.unit_of_work import StorageUnavailableError
+from core.storage.db import database_problem, problem_text
 
 cli = typer.Typer(
     name="spilno",
@@ -69,6 +70,12 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
             "spilno: " + _("cannot reach the database: {error}").format(error=error), err=True
         )
         raise typer.Exit(1) from None
+    except Exception as error:  # a wrong database name or user in SPILNO_DATABASE_URL
+        problem = database_problem(error, settings.database_url)
+        if problem is None:
+            raise
+        typer.echo("spilno: " + problem_text(problem), err=True)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

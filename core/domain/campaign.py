@@ -81,12 +81,22 @@ class Campaign:
         return self.is_effectively_closed(now)
 
 
-def validate_window(opens_at: datetime | None, closes_at: datetime | None) -> None:
+def validate_window(
+    opens_at: datetime | None, closes_at: datetime | None, *, now: datetime
+) -> None:
+    """A window that can still happen: zoned, in order, and closing in the future."""
     for name, value in (("opens", opens_at), ("closes", closes_at)):
         if value is not None and value.tzinfo is None:
             raise ValidationError("naive_datetime", field=name)
+    # A campaign whose window has passed could only open to be closed at once: refuse it here.
+    if closes_at is not None and closes_at <= now:
+        raise ValidationError("closes_in_past", closes_at=closes_at)
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise ValidationError("closes_before_opens")
+
+
+EDITABLE_FROM = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+DELETABLE_FROM = (CampaignStatus.DRAFT,)
 
 
 def initial_status(opens_at: datetime | None) -> CampaignStatus:

@@ -10,6 +10,12 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from core.i18n import format_number
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 LABEL_WIDTH = 38  # characters per label line before wrapping
 _BAR = "#2f6db5"
@@ -26,6 +32,18 @@ class Bar:
 
 def bar_chart_png(title: str, bars: Sequence[Bar], *, caption: str = "") -> bytes:
     """One horizontal bar per item, top to bottom in the given order."""
+    figure = bar_chart_figure(title, bars, caption=caption)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def bar_label(bar: Bar) -> str:
+    """Numbers as the chat writes them: "7 (66,7%)" in Ukrainian, "7 (66.7%)" in English."""
+    return f"{format_number(bar.count)} ({format_number(bar.percent)}%)"
+
+
+def bar_chart_figure(title: str, bars: Sequence[Bar], *, caption: str = "") -> Figure:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -48,7 +66,7 @@ def bar_chart_png(title: str, bars: Sequence[Bar], *, caption: str = "") -> byte
         axes.text(
             bar.count + top * 0.02,
             position,
-            f"{bar.count} ({bar.percent:.1f}%)",
+            bar_label(bar),
             va="center",
             fontsize=10,
         )
@@ -59,6 +77,4 @@ def bar_chart_png(title: str, bars: Sequence[Bar], *, caption: str = "") -> byte
     if caption:
         figure.text(0.01, 0.01, caption, fontsize=9, color="#555555")
     figure.tight_layout(rect=(0, 0.04 if caption else 0, 1, 1))
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.domain.consultation import ConsultationResults, QuestionType
-from core.i18n import _, ngettext
+from core.i18n import _, format_number, ngettext
 from core.reporting.charts import Bar, bar_chart_png
 from core.services.contests import ContestResults
 
@@ -16,7 +16,7 @@ def consultation_charts(outcome: ConsultationResults) -> list[tuple[int, bytes]]
             continue
         caption = ngettext("{n} answer", "{n} answers", row.respondents).format(n=row.respondents)
         if row.average is not None:
-            caption += " · " + _("average {value}").format(value=row.average)
+            caption += " · " + _("average {value}").format(value=format_number(row.average))
         bars = [Bar(c.label, c.count, c.percent) for c in row.choices]
         title = f"{row.question.position}. {row.question.text}"
         charts.append((row.question.position, bar_chart_png(title, bars, caption=caption)))

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.audience import Audience
+from core.domain.audience import Audience, AudienceKind
 from core.domain.delivery import BroadcastProgress
 from core.domain.errors import NotFoundError, ValidationError
 from core.domain.reminders import format_reminders, parse_reminders
@@ -44,6 +44,7 @@ async def announce(
         raise ValidationError("text_too_long", field="text", max=limit)
     if isinstance(image, bytes) and len(image) > MAX_IMAGE_BYTES:
         raise ValidationError("image_too_big", max_mb=MAX_IMAGE_BYTES // (1024 * 1024))
+    await check_audience(uow, audience)
 
     def render() -> Message:
         return Message(
@@ -76,6 +77,21 @@ async def announce(
     return broadcast_id
 
 
+async def check_audience(uow: UnitOfWork, audience: Audience) -> None:
+    """Refuse an audience naming an organization, campaign or event that does not exist:
+    it would silently reach nobody. (Topic and district codes are checked when parsed.)"""
+    ref = audience.ref_id
+    if ref is None:
+        return
+    exists = {
+        AudienceKind.ORG: lambda: uow.organizations.get(ref),
+        AudienceKind.PARTICIPANTS: lambda: uow.campaigns.get(ref),
+        AudienceKind.EVENT: lambda: uow.organizations.get_event(ref),
+    }.get(audience.kind)
+    if exists is not None and await exists() is None:
+        raise ValidationError(f"audience_unknown_{audience.kind.value}", value=str(audience))
+
+
 async def progress(uow: UnitOfWork, broadcast_id: int, now: datetime) -> BroadcastProgress:
     found = await uow.outbox.progress(broadcast_id, now=now)
     if found is None:
@@ -95,7 +111,10 @@ async def configure_campaign(
 ) -> None:
     """Validate and store who a campaign is pushed to, its reminders and results-on-close."""
     campaign = await get_campaign(uow, campaign_id)
-    normalized_audience = str(Audience.parse(audience)) if audience else None
+    parsed = Audience.parse(audience) if audience else None
+    if parsed is not None:
+        await check_audience(uow, parsed)
+    normalized_audience = str(parsed) if parsed else None
     offsets = parse_reminders(reminders)
     if offsets and campaign.closes_at is None:
         raise ValidationError("reminders_need_closing")

@@ -10,7 +10,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, initial_status
+from core.domain.campaign import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    initial_status,
+    validate_window,
+)
 from core.domain.consultation import (
     Answer,
     Consultation,
@@ -70,6 +76,7 @@ async def create_consultation(
     uow: UnitOfWork, plan: ConsultationPlan, *, actor: str, now: datetime
 ) -> Consultation:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
+    validate_window(plan.opens_at, plan.closes_at, now=now)
     consultation = await uow.consultations.add(
         title=plan.title,
         description=plan.description,

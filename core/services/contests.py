@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus
+from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, validate_window
 from core.domain.contest import (
     FINISHED_FROM,
     VOTING_FROM,
@@ -50,6 +50,7 @@ async def create_contest(
     uow: UnitOfWork, plan: ContestPlan, *, actor: str, now: datetime
 ) -> Contest:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
+    validate_window(plan.submissions_open_at, plan.voting_close_at, now=now)
     contest = await uow.contests.add(
         title=plan.title,
         description=plan.problem,

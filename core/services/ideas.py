@@ -93,7 +93,7 @@ async def create_idea_call(
     description = clean_text(
         description, field="description", max_len=4000, links_allowed=True, required=False
     )
-    validate_window(opens_at, closes_at)
+    validate_window(opens_at, closes_at, now=now)
     if support_threshold is not None and support_threshold < 1:
         raise ValidationError("bad_threshold")
     call = await uow.ideas.add_call(

@@ -36,7 +36,7 @@ async def create_poll(
 ) -> Poll:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     question, options = validate_poll(question, options, max_choices)
-    validate_window(opens_at, closes_at)
+    validate_window(opens_at, closes_at, now=now)
     poll = await uow.campaigns.add_poll(
         title=question,
         description=description.strip(),

@@ -72,6 +72,9 @@ class CitizenRepository(Protocol):
     async def save(self, citizen: Citizen) -> None: ...
     async def set_reachable(self, ref: IdentityRef, reachable: bool) -> bool: ...
     async def is_reachable(self, ref: IdentityRef) -> bool | None: ...
+    async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
+        """Each citizen's platform identities (oldest first), for officials' exports."""
+        ...
 
 
 class CampaignRepository(Protocol):
@@ -111,6 +114,23 @@ class CampaignRepository(Protocol):
         closes_at: datetime | None = None,
     ) -> bool:
         """Conditional UPDATE: change status only if the current one is in `from_statuses`."""
+        ...
+
+    async def set_window(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        *,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Conditional UPDATE of the window (and status) while the status is in `from_statuses`."""
+        ...
+
+    async def delete(self, campaign_id: int, from_statuses: Sequence[CampaignStatus]) -> bool:
+        """Conditional DELETE; the rows it owns go with it (ON DELETE CASCADE)."""
         ...
 
     async def due_to_open(self, now: datetime) -> list[int]: ...

@@ -146,11 +146,11 @@ def run_votes(app, poll_id, labels):
     ("args", "message", "code"),
     [
         (["campaign", "open", "999"], "there is no campaign with id 999", 1),
-        (["poll", "create", "--question", "Q", "--option", "A"], "at least 2", 1),
+        (["poll", "create", "--question", "Q", "--option", "A"], "at least 2", 2),
         (
             ["poll", "create", "--question", "Q", "--option", "A", "--option", "a"],
             "two options are the same",
-            1,
+            2,
         ),
         (
             [
@@ -182,7 +182,7 @@ def run_votes(app, poll_id, labels):
                 "3",
             ],
             "--multiple must be between 1",
-            1,
+            2,
         ),
         (
             [
@@ -200,7 +200,7 @@ def run_votes(app, poll_id, labels):
                 "2030-01-01T00:00",
             ],
             "--closes must be later",
-            1,
+            2,
         ),
     ],
 )

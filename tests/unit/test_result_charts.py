@@ -75,3 +75,14 @@ def test_a_contest_chart_ranks_entries_and_marks_winners():
         (1, 1, True), (1, 3, True), (3, 0, False), (4, 2, False)
     ]  # fmt: skip
     assert_readable_png(contest_chart(ContestResults(contest, ranked, voters=7)))
+
+
+@pytest.mark.parametrize(("locale", "label"), [("uk", "2 (66,7%)"), ("en", "2 (66.7%)")])
+def test_chart_numbers_use_the_language_s_decimal_mark_like_the_chat(locale, label):
+    from core import i18n
+    from core.reporting.charts import bar_chart_figure
+
+    with i18n.use_locale(locale):
+        figure = bar_chart_figure("Питання", [Bar("Так", 2, 66.7), Bar("Ні", 1, 33.3)])
+
+    assert figure.axes[0].texts[0].get_text() == label
