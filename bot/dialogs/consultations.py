@@ -25,6 +25,8 @@ BACK = "cbk"
 SUBMIT = "csub"
 RESULTS = CONSULTATION_RESULTS_ACTION
 CHARTS = "cchart"
+SKIP = "cskp"  # an optional question, left unanswered
+LATER = "clt"  # "Continue later": the consultation screen, saying the answers are kept
 
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
@@ -64,10 +66,24 @@ def _short(title: str, limit: int = 60) -> str:
 
 async def consultation_screen(turn: Turn) -> list[Reply]:
     (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_consultation(turn, consultation_id)]
+
+
+async def continue_later(turn: Turn) -> list[Reply]:
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+    notice = _(
+        "⏸ Your answers are saved. Come back any time and press “Continue” "
+        "to go on from this question."
+    )
+    return [await render_consultation(turn, consultation_id, notice)]
+
+
+async def render_consultation(turn: Turn, consultation_id: int, notice: str | None = None) -> Reply:
     progress = await consultations.view(turn.uow, consultation_id, turn.citizen.id)
     campaign = progress.consultation.campaign
     turn.citizen.dialog_state = {"screen": "consultation", "c": consultation_id}
-    lines = ["📋 " + campaign.title]
+    lines = [notice, ""] if notice else []
+    lines.append("📋 " + campaign.title)
     if campaign.description:
         lines.append(campaign.description)
     lines.append("")
@@ -76,12 +92,16 @@ async def consultation_screen(turn: Turn) -> list[Reply]:
     if progress.submitted:
         lines.append(_("✅ You have taken part. Thank you!"))
     elif campaign.is_accepting(turn.now):
-        lines.append(
-            ngettext(
-                "{n} question. You can stop at any time and continue later.",
-                "{n} questions. You can stop at any time and continue later.",
+        if progress.total_may_shrink:
+            count = ngettext(
+                "Up to {n} question: some depend on your answers.",
+                "Up to {n} questions: some depend on your answers.",
                 total,
-            ).format(n=total)
+            )
+        else:
+            count = ngettext("{n} question.", "{n} questions.", total)
+        lines.append(
+            count.format(n=total) + " " + _("You can stop at any time and continue later.")
         )
         if campaign.closes_at:
             lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
@@ -94,7 +114,7 @@ async def consultation_screen(turn: Turn) -> list[Reply]:
     if campaign.results_visible_to_residents(turn.now):
         buttons.append((Button(_("📈 Results"), encode_payload(RESULTS, consultation_id)),))
     buttons.append((Button(_("« All consultations"), encode_payload(LIST)),))
-    return [Reply("\n".join(lines), buttons=tuple(buttons))]
+    return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
 async def start(turn: Turn) -> list[Reply]:
@@ -120,6 +140,18 @@ async def choose(turn: Turn) -> list[Reply]:
 async def next_question(turn: Turn) -> list[Reply]:
     consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
     progress = await consultations.next_question(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
+async def skip(turn: Turn) -> list[Reply]:
+    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
+    progress = await consultations.skip_question(
         turn.uow,
         consultation_id=consultation_id,
         citizen_id=turn.citizen.id,
@@ -191,9 +223,8 @@ def render(turn: Turn, progress: Progress) -> Reply:
         turn.citizen.dialog_state = {"screen": "consultation", "c": cid}
         return _summary(progress)
     turn.citizen.dialog_state = {"screen": f"{SCREEN_PREFIX}:q", "c": cid, "q": question.id}
-    number, total = progress.position
     answer = progress.answers.get(question.id)
-    lines = [f"📋 {consultation.campaign.title}", f"{number}/{total}", "", question.text]
+    lines = [f"📋 {consultation.campaign.title}", _counter(progress), "", question.text]
     rows: list[tuple[Button, ...]] = []
     match question.type:
         case QuestionType.SINGLE:
@@ -255,12 +286,24 @@ def render(turn: Turn, progress: Progress) -> Reply:
             if answer and answer.text:
                 lines.append(_("Your answer: {text}").format(text=answer.text))
                 rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+    if not question.spec.required:
+        lines.append(_("This question is optional."))
+        if answer is None or answer.is_empty:
+            rows.append((Button(_("Skip »"), encode_payload(SKIP, cid, question.id)),))
     nav = []
-    if number > 1:
+    if progress.position[0] > 1:
         nav.append(Button(_("« Back"), encode_payload(BACK, cid, question.id)))
-    nav.append(Button(_("⏸ Continue later"), encode_payload(SHOW, cid)))
+    nav.append(Button(_("⏸ Continue later"), encode_payload(LATER, cid)))
     rows.append(tuple(nav))
     return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def _counter(progress: Progress) -> str:
+    """ "Question 2 of 4", or "of up to 5" while an answer still to come may skip some."""
+    number, total = progress.position
+    if progress.total_may_shrink:
+        return _("Question {n} of up to {total}").format(n=number, total=total)
+    return _("Question {n} of {total}").format(n=number, total=total)
 
 
 def _summary(progress: Progress) -> Reply:
@@ -277,7 +320,7 @@ def _summary(progress: Progress) -> Reply:
         buttons=(
             (Button(_("✅ Submit"), encode_payload(SUBMIT, cid)),),
             (Button(_("« Back"), encode_payload(BACK, cid)),),
-            (Button(_("⏸ Continue later"), encode_payload(SHOW, cid)),),
+            (Button(_("⏸ Continue later"), encode_payload(LATER, cid)),),
         ),
     )
 

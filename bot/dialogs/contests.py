@@ -105,22 +105,25 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
                 date=format_datetime(contest.voting_opens_at)
             )
         )
+    finished = contest.is_finished(turn.now)
     for entry in mine:
-        lines.append(_entry_status_line(entry))
+        lines.append(_entry_status_line(entry, finished=finished))
     rows.append((Button(_("« All contests"), encode_payload(LIST)),))
     return Reply("\n".join(lines).strip(), buttons=tuple(rows))
 
 
-def _entry_status_line(entry: Entry) -> str:
+def _entry_status_line(entry: Entry, *, finished: bool) -> str:
     match entry.status.value:
         case "pending":
-            return _("Your entry «{title}» is waiting for moderation.").format(title=entry.title)
+            return _("Your entry “{title}” is waiting for moderation.").format(title=entry.title)
         case "rejected":
-            return _("Your entry «{title}» was not accepted: {reason}").format(
+            return _("Your entry “{title}” was not accepted: {reason}").format(
                 title=entry.title, reason=entry.reject_reason or "—"
             )
+        case _ if finished:
+            return _("Your entry “{title}” took part in the contest.").format(title=entry.title)
         case _:
-            return _("Your entry «{title}» takes part in the contest.").format(title=entry.title)
+            return _("Your entry “{title}” takes part in the contest.").format(title=entry.title)
 
 
 async def new_entry(turn: Turn) -> list[Reply]:
@@ -166,7 +169,7 @@ async def entry_input(turn: Turn) -> list[Reply]:
     if step == "photo":
         if incoming.photo_ref is None:
             return [
-                _ask(_("Please send a photo, or press «Skip: no photo»."), contest_id, skip=True)
+                _ask(_("Please send a photo, or press “Skip: no photo”."), contest_id, skip=True)
             ]
         return await _finish(turn, state, incoming.photo_ref)
     text = (incoming.text or "").strip()
@@ -300,7 +303,7 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
     voted = await contests.my_votes(turn.uow, contest.id, turn.citizen.id)
     turn.citizen.dialog_state = {"screen": "contest_entry", "k": contest.id, "e": entry_id}
     lines = [notice, ""] if notice else []
-    lines += [f"«{entry.title}»", entry.description]
+    lines += [_("“{title}”").format(title=entry.title), entry.description]
     rows: list[tuple[Button, ...]] = []
     if entry.author_id == turn.citizen.id:
         lines += ["", _("This is your entry; you cannot vote for it.")]

@@ -56,6 +56,7 @@ STEP_TOPIC = "itop"
 STEP_DISTRICT = "idis"
 STEP_SUBMIT = "isub"
 STEP_RESUME = "ires"
+STEP_DISCARD = "idx"  # "Yes, discard" on the confirmation
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5
@@ -315,7 +316,7 @@ async def comments_screen(turn: Turn) -> list[Reply]:
         turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
     )
     _set_screen(turn, {"screen": "idea_comments", "idea": idea_id})
-    lines = [_("💬 Comments on {code} «{title}»").format(code=idea.code, title=idea.title), ""]
+    lines = [_("💬 Comments on {code} “{title}”").format(code=idea.code, title=idea.title), ""]
     rows: list[tuple[Button, ...]] = []
     if not shown:
         lines.append(_("No comments yet. Be the first!"))
@@ -345,7 +346,7 @@ async def write_comment(turn: Turn) -> list[Reply]:
     _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
     return [
         Reply(
-            _("Write your comment on «{title}» (up to {max} characters).").format(
+            _("Write your comment on “{title}” (up to {max} characters).").format(
                 title=idea.title, max=COMMENT_MAX
             ),
             buttons=((Button(_("✖️ Cancel"), encode_payload(SHOW, idea.id)),),),
@@ -420,6 +421,10 @@ async def new_idea(turn: Turn) -> list[Reply]:
         call = await ideas.get_idea_call(turn.uow, call_id)
         if not call.campaign.is_accepting(turn.now):
             raise IdeaCallNotOpenError(call_id=call_id, closes_at=call.campaign.closes_at)
+    unfinished = draft_steps.draft_of(turn.citizen.dialog_state)
+    if draft_steps.has_content(unfinished):
+        # Starting afresh would overwrite the unfinished idea: let the resident choose.
+        return [_unfinished_choice(unfinished)]
     draft: dict[str, Any] = {"call": call_id} if call_id is not None else {}
     turn.citizen.dialog_state = {"screen": draft_steps.screen("title"), "draft": draft}
     return [_step_prompt(turn, "title")]
@@ -462,10 +467,10 @@ def _step_prompt(turn: Turn, step: str) -> Reply:
         case "title":
             text = _(
                 "What is your idea? Write a short title (up to {max} characters), "
-                "for example: «Benches in the park on Shevchenko street»."
+                "for example: “Benches in the park on Shevchenko street”."
             ).format(max=TITLE_MAX)
             if draft.get("title"):
-                text += "\n" + _("Now: «{value}». Send a new title or press Back.").format(
+                text += "\n" + _("Now: “{value}”. Send a new title or press Back.").format(
                     value=draft["title"]
                 )
         case "description":
@@ -553,15 +558,55 @@ async def step_back(turn: Turn) -> list[Reply]:
         return await _no_draft(turn)
     step, draft = found
     previous = draft_steps.previous_step(step)
-    if previous is None:
-        return await step_cancel(turn)
-    return await _go_to(turn, previous, draft)
+    if previous is not None:
+        return await _go_to(turn, previous, draft)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=None)
+    # Back from the first step leaves the form, not the idea: it waits in the Ideas menu.
+    reply = Reply(_("Your idea is saved as a draft. Press “Continue my idea” to finish it."))
+    return [reply, *await ideas_menu(turn)]
 
 
 async def step_cancel(turn: Turn) -> list[Reply]:
+    """Cancel asks first: an unfinished idea is only deleted on an explicit Yes."""
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=_("Nothing was sent."))
+    return [
+        Reply(
+            _("Discard your unfinished idea “{title}”?").format(title=draft.get("title") or "…"),
+            buttons=(
+                (
+                    Button(_("🗑 Yes, discard it"), encode_payload(STEP_DISCARD)),
+                    Button(_("No, continue"), encode_payload(STEP_RESUME)),
+                ),
+            ),
+        )
+    ]
+
+
+async def step_discard(turn: Turn) -> list[Reply]:
+    return await _discard(turn, notice=_("The idea draft is deleted. Nothing was sent."))
+
+
+async def _discard(turn: Turn, notice: str | None) -> list[Reply]:
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "ideas"}
-    reply = Reply(_("The idea draft is deleted. Nothing was sent."))
-    return [reply, *await ideas_menu(turn)]
+    replies = [Reply(notice)] if notice else []
+    return [*replies, *await ideas_menu(turn)]
+
+
+def _unfinished_choice(draft: dict[str, Any]) -> Reply:
+    return Reply(
+        _(
+            "You have an unfinished idea “{title}”. Continue it, or discard it and start a new one?"
+        ).format(title=draft.get("title") or "…"),
+        buttons=(
+            (Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),),
+            (Button(_("🗑 Discard it"), encode_payload(STEP_CANCEL)),),
+            _to_ideas_row(),
+        ),
+    )
 
 
 async def step_skip(turn: Turn) -> list[Reply]:
@@ -603,6 +648,7 @@ async def step_submit(turn: Turn) -> list[Reply]:
     except ValidationError as error:
         step = _step_for(error)
         return await _go_to(turn, step, draft, notice=input_problem(error))
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "idea", "idea": idea.id}
     if idea.status == IdeaStatus.PENDING:
         text = _(

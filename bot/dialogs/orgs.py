@@ -86,9 +86,9 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
         rows.append((Button(_("✖ Clear search"), encode_payload(LIST, 0, "all")),))
     rows.append(back_to_menu_row())
     if query and not shown:
-        text = _("No organization's name contains «{query}». Try another word.").format(query=query)
+        text = _("No organization's name contains “{query}”. Try another word.").format(query=query)
     elif query:
-        text = _("Organizations matching «{query}»:").format(query=query)
+        text = _("Organizations matching “{query}”:").format(query=query)
     elif not shown:
         text = _("There are no organizations here yet.")
     else:

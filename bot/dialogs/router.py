@@ -15,6 +15,7 @@ from bot.dialogs import (
 from bot.dialogs import events as org_events
 from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
+from bot.dialogs.refusals import refusal
 from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
 from core.i18n import _
 
@@ -68,12 +69,15 @@ ACTIONS: dict[str, Handler] = {
     ideas.STEP_DISTRICT: ideas.step_choice,
     ideas.STEP_SUBMIT: ideas.step_submit,
     ideas.STEP_RESUME: ideas.resume,
+    ideas.STEP_DISCARD: ideas.step_discard,
     consultations.LIST: consultations.consultation_list,
     consultations.SHOW: consultations.consultation_screen,
     consultations.START: consultations.start,
     consultations.CHOOSE: consultations.choose,
     consultations.NEXT: consultations.next_question,
     consultations.BACK: consultations.back,
+    consultations.SKIP: consultations.skip,
+    consultations.LATER: consultations.continue_later,
     consultations.SUBMIT: consultations.submit,
     consultations.RESULTS: consultations.results_screen,
     consultations.CHARTS: consultations.charts_screen,
@@ -143,4 +147,4 @@ async def route(turn: Turn) -> list[Reply]:
 def stale_button(turn: Turn) -> list[Reply]:
     """The answer to a payload that does not decode (the engine has rolled the turn back)."""
     text = _("This button is out of date. Please open the main menu and try again.")
-    return [Reply(text, buttons=(menu.back_to_menu_row(),))]
+    return [refusal(text, turn)]  # with the way back to where the resident was

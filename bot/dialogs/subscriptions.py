@@ -33,7 +33,7 @@ async def toggle(turn: Turn) -> list[Reply]:
     now_following = await subscriptions.toggle(turn.uow, turn.citizen, kind, code)
     names = TOPICS if kind == "topic" else DISTRICTS
     notice = (
-        _("You now follow «{name}».") if now_following else _("You no longer follow «{name}».")
+        _("You now follow “{name}”.") if now_following else _("You no longer follow “{name}”.")
     ).format(name=_(names[code]))
     return [await _screen(turn, kind, notice)]
 

@@ -53,6 +53,7 @@ class QuestionSpec:
     max_label: str = ""
     max_length: int = 1000
     skip_if: SkipRule | None = None
+    required: bool = True  # an optional question has a Skip button; submit does not wait for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +144,15 @@ class Consultation:
             shown.append(q)
         return shown
 
+    def first(self, answers: Mapping[int, Answer]) -> Question | None:
+        visible = self.visible(answers)
+        return visible[0] if visible else None
+
     def next_unanswered(self, answers: Mapping[int, Answer]) -> Question | None:
+        """The first question still waiting for an answer; a skipped optional one never is."""
         for q in self.visible(answers):
             answer = answers.get(q.id)
-            if answer is None or answer.is_empty:
+            if q.spec.required and (answer is None or answer.is_empty):
                 return q
         return None
 
@@ -166,9 +172,24 @@ class Consultation:
         return visible[ids.index(question_id) - 1]
 
     def progress(self, question_id: int, answers: Mapping[int, Answer]) -> tuple[int, int]:
-        """(number of this question among those asked, how many are asked) — "3/8"."""
+        """(number of this question among those asked, how many are asked) — "3 of 8"."""
         ids = [q.id for q in self.visible(answers)]
         return (ids.index(question_id) + 1 if question_id in ids else len(ids)), len(ids)
+
+    def may_shrink(self, answers: Mapping[int, Answer]) -> bool:
+        """Whether a question still counted may be skipped by an answer not given yet.
+
+        Then the count is an upper bound ("of up to 8"): it can only go down, never jump up,
+        so the resident's counter stays truthful whichever way they answer.
+        """
+        visible = self.visible(answers)
+        by_key = {q.key: q for q in visible}
+        for q in visible:
+            rule = q.spec.skip_if
+            source = by_key.get(rule.question) if rule is not None else None
+            if source is not None and (answers.get(source.id) or Answer()).is_empty:
+                return True
+        return False
 
 
 def choose(question: Question, current: Answer | None, value: int) -> Answer:

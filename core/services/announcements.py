@@ -30,7 +30,7 @@ async def contest_winners(uow: UnitOfWork, contest_id: int, now: datetime) -> No
 
     def render() -> Message:
         lines = [
-            _("🏆 The contest «{title}» is over. Thank you for taking part!").format(title=title)
+            _("🏆 The contest “{title}” is over. Thank you for taking part!").format(title=title)
         ]
         if outcome.winners:
             lines.append(_("Winners:"))
@@ -76,7 +76,7 @@ async def consultation_results(uow: UnitOfWork, consultation_id: int, now: datet
 
     def render() -> Message:
         lines = [
-            _("📋 Results of the consultation «{title}»").format(title=outcome.title),
+            _("📋 Results of the consultation “{title}”").format(title=outcome.title),
             ngettext(
                 "{n} resident took part.", "{n} residents took part.", outcome.submissions
             ).format(n=outcome.submissions),

@@ -13,7 +13,15 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 
 from core.domain import consultation as cdomain
@@ -21,6 +29,7 @@ from core.domain import contest as kdomain
 from core.domain.campaign import ResultsVisibility
 from core.domain.consultation import QuestionSpec, QuestionType, SkipRule
 from core.domain.errors import CampaignFileError, ValidationError
+from core.domain.reminders import MAX_REMINDERS, format_reminders, parse_reminders
 from core.domain.taxonomy import is_district, is_topic
 
 Path = tuple[str | int, ...]
@@ -53,6 +62,7 @@ class QuestionModel(_Model):
     max_label: Annotated[str, Field(max_length=40)] = ""
     max_length: Annotated[int, Field(ge=1, le=cdomain.TEXT_MAX)] = 1000
     skip_if: SkipIfModel | None = None
+    required: StrictBool = True
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> QuestionModel:
@@ -87,7 +97,21 @@ class QuestionModel(_Model):
             max_label=self.max_label,
             max_length=self.max_length,
             skip_if=SkipRule(self.skip_if.question, self.skip_if.answer) if self.skip_if else None,
+            required=self.required,
         )
+
+
+def _reminders(value: str) -> str:
+    """`24h,2h` as polls' --remind takes it, normalized; a ValueError names what is wrong."""
+    try:
+        return format_reminders(parse_reminders(value))
+    except ValidationError as error:
+        if error.reason == "too_many_reminders":
+            raise ValueError(f"at most {MAX_REMINDERS} reminders") from None
+        raise ValueError("reminders are times before closing like '24h,2h' (m, h or d)") from None
+
+
+Reminders = Annotated[str, AfterValidator(_reminders)]
 
 
 def _audience(value: str) -> str:
@@ -108,6 +132,8 @@ class ConsultationModel(_Model):
     closes: datetime
     audience: str = "all"
     results: Literal["live", "after-close"] = "after-close"
+    reminders: Reminders = ""
+    send_results: StrictBool = True
     questions: Annotated[list[QuestionModel], Field(min_length=1, max_length=50)]
 
     @model_validator(mode="after")
@@ -131,6 +157,8 @@ class ContestModel(_Model):
     entries_per_resident: Annotated[int, Field(ge=1, le=10)] = 1
     premoderation: bool = False
     audience: str = "all"
+    reminders: Reminders = ""
+    send_results: StrictBool = True
 
     @model_validator(mode="after")
     def _check(self) -> ContestModel:
@@ -147,6 +175,9 @@ class ConsultationPlan:
     audience: str
     visibility: ResultsVisibility
     questions: list[QuestionSpec]
+    # Delivery, as polls have it: reminders before closing ("24h,2h"), results to participants.
+    reminders: str = ""
+    send_results: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +193,8 @@ class ContestPlan:
     entries_per_resident: int
     premoderation: bool
     audience: str
+    reminders: str = ""  # before voting closes
+    send_results: bool = True  # the winners, to those who took part and the audience
 
 
 def parse_consultation(text: str, *, tz: ZoneInfo) -> ConsultationPlan:
@@ -188,6 +221,8 @@ def parse_consultation(text: str, *, tz: ZoneInfo) -> ConsultationPlan:
         audience=model.audience,
         visibility=ResultsVisibility(model.results),
         questions=questions,
+        reminders=model.reminders,
+        send_results=model.send_results,
     )
 
 
@@ -219,6 +254,8 @@ def parse_contest(text: str, *, tz: ZoneInfo) -> ContestPlan:
         entries_per_resident=model.entries_per_resident,
         premoderation=model.premoderation,
         audience=model.audience,
+        reminders=model.reminders,
+        send_results=model.send_results,
     )
 
 

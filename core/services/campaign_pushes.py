@@ -27,13 +27,18 @@ log = logging.getLogger(__name__)
 
 OPEN_ACTION = "open"
 
-# What a new campaign of each kind is called in its push; other kinds read "New: «…»".
+# What a new campaign of each kind is called in its push; other kinds read "New: “…”".
 _OPENED_HEADLINES: dict[str, str] = {
-    CampaignKind.POLL: N_("🗳 New poll: «{title}»"),
-    CampaignKind.IDEA_CALL: N_("💡 The city asks for your ideas: «{title}»"),
-    CampaignKind.CONSULTATION: N_("📋 New public consultation: «{title}»"),
-    CampaignKind.CONTEST: N_("🏆 New contest: «{title}»"),
+    CampaignKind.POLL: N_("🗳 New poll: “{title}”"),
+    CampaignKind.IDEA_CALL: N_("💡 The city asks for your ideas: “{title}”"),
+    CampaignKind.CONSULTATION: N_("📋 New public consultation: “{title}”"),
+    CampaignKind.CONTEST: N_("🏆 New contest: “{title}”"),
 }
+
+
+# Kinds whose results go out from their own sweep, with their own words, once the results are
+# final (consultations: the summary; contests: the winners); `send_results` decides there.
+_OWN_RESULTS_PUSH = frozenset({CampaignKind.CONSULTATION, CampaignKind.CONTEST})
 
 
 def campaign_audience(campaign: Campaign) -> Audience:
@@ -54,7 +59,7 @@ def _take_part_button(campaign: Campaign) -> tuple[tuple[Button, ...], ...]:
 
 def _opened(campaign: Campaign) -> Callable[[], Message]:
     def render() -> Message:
-        headline = _OPENED_HEADLINES.get(campaign.kind, N_("📣 New: «{title}»"))
+        headline = _OPENED_HEADLINES.get(campaign.kind, N_("📣 New: “{title}”"))
         lines = [_(headline).format(title=campaign.title)]
         if campaign.description:
             lines.append(campaign.description)
@@ -85,7 +90,7 @@ def _reminder(campaign: Campaign, left: timedelta) -> Callable[[], Message]:
         else:
             minutes = max(1, round(left.total_seconds() / 60))
             when = ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
-        text = _("⏰ {left} left to take part in «{title}». Your voice counts!").format(
+        text = _("⏰ {left} left to take part in “{title}”. Your voice counts!").format(
             left=when, title=campaign.title
         )
         return Message(text, buttons=_take_part_button(campaign))
@@ -140,7 +145,7 @@ async def send_due_reminders(uow: UnitOfWork, now: datetime) -> list[int]:
 
 def _results(campaign: Campaign) -> Callable[[], Message]:
     def render() -> Message:
-        text = _("📊 «{title}» is closed. Thank you for taking part! Here are the results.").format(
+        text = _("📊 “{title}” is closed. Thank you for taking part! Here are the results.").format(
             title=campaign.title
         )
         return Message(
@@ -153,7 +158,7 @@ def _results(campaign: Campaign) -> Callable[[], Message]:
 
 async def announce_closed(uow: UnitOfWork, campaign: Campaign, *, now: datetime) -> int | None:
     """Results to participants, when the campaign asks for it."""
-    if not campaign.send_results:
+    if not campaign.send_results or campaign.kind in _OWN_RESULTS_PUSH:
         return None
     return await outbox.enqueue(
         uow,

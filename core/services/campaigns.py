@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
+from core.domain.audience import Audience
 from core.domain.campaign import (
     CLOSABLE_FROM,
     DELETABLE_FROM,
@@ -32,6 +34,18 @@ async def get_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
     if campaign is None:
         raise CampaignNotFoundError(campaign_id=campaign_id)
     return campaign
+
+
+async def set_file_delivery(
+    uow: UnitOfWork, campaign: Campaign, *, audience: str, reminders: str, send_results: bool
+) -> Campaign:
+    """A consultation or contest file's delivery options, kept where polls keep theirs, so the
+    same sweeps remind its audience before closing and tell participants the results."""
+    stored = str(Audience.parse(audience))
+    await uow.campaigns.set_delivery(
+        campaign.id, audience=stored, reminders=reminders, send_results=send_results
+    )
+    return replace(campaign, audience=stored, reminders=reminders, send_results=send_results)
 
 
 async def list_campaigns(

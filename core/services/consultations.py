@@ -38,7 +38,7 @@ from core.domain.errors import (
     ValidationError,
 )
 from core.domain.official import Permission
-from core.services import audit
+from core.services import audit, campaigns
 from core.services.campaign_files import ConsultationPlan
 from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
@@ -66,6 +66,11 @@ class Progress:
             return len(visible), len(visible)
         return self.consultation.progress(self.current.id, self.answers)
 
+    @property
+    def total_may_shrink(self) -> bool:
+        """The count of questions is "up to": an answer still to come may skip some."""
+        return self.consultation.may_shrink(self.answers)
+
 
 async def create_consultation(
     uow: UnitOfWork, plan: ConsultationPlan, *, actor: str, now: datetime
@@ -84,6 +89,13 @@ async def create_consultation(
         now=now,
         questions=plan.questions,
     )
+    consultation.campaign = await campaigns.set_file_delivery(
+        uow,
+        consultation.campaign,
+        audience=plan.audience,
+        reminders=plan.reminders,
+        send_results=plan.send_results,
+    )
     await audit.record(
         uow,
         actor=actor,
@@ -98,6 +110,8 @@ async def create_consultation(
             "closes_at": plan.closes_at.isoformat(),
             "audience": plan.audience,
             "status": consultation.campaign.status.value,
+            "reminders": plan.reminders,
+            "send_results": plan.send_results,
         },
     )
     return consultation
@@ -134,7 +148,9 @@ def _progress(
     visible_ids = {q.id for q in consultation.visible(answers)}
     if response is not None and response.current_question_id in visible_ids:
         current = consultation.question(response.current_question_id)  # type: ignore[arg-type]
-    else:  # not started, at the summary, or on a question their answers now skip
+    elif not answers:  # not started: the first question, even an optional one
+        current = consultation.first(answers)
+    else:  # at the summary, or on a question their answers now skip
         current = consultation.next_unanswered(answers)
     return Progress(consultation, response, answers, current)
 
@@ -253,6 +269,19 @@ async def next_question(
     return await _move(uow, consultation, response, answers, target, now)
 
 
+async def skip_question(
+    uow: UnitOfWork, *, consultation_id: int, citizen_id: int, question_id: int, now: datetime
+) -> Progress:
+    """ "Skip" on an optional question: no answer to it, on to the next one."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    question = consultation.question(question_id)
+    if question.spec.required:
+        raise ValidationError("answer_required", question_id=question_id)
+    answers = await _store(uow, consultation, response, answers, question, Answer(), now)
+    target = _next_after(consultation, question, answers)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
 def _next_after(
     consultation: Consultation, question: Question, answers: dict[int, Answer]
 ) -> Question | None:
@@ -332,5 +361,7 @@ async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
     for consultation_id in await uow.consultations.closed_unpublished():
         if await uow.consultations.mark_published(consultation_id, now):
             published.append(consultation_id)
-            await announcements.consultation_results(uow, consultation_id, now)
+            campaign = await uow.campaigns.get(consultation_id)
+            if campaign is not None and campaign.send_results:  # the file's `send_results`
+                await announcements.consultation_results(uow, consultation_id, now)
     return published

@@ -26,7 +26,7 @@ from core.domain.errors import (
     VoteLimitError,
 )
 from core.domain.official import Permission
-from core.services import audit
+from core.services import audit, campaigns
 from core.services.campaign_files import ContestPlan
 from core.services.officials import require
 from core.services.unit_of_work import UnitOfWork
@@ -67,6 +67,13 @@ async def create_contest(
         premoderation=plan.premoderation,
         audience=plan.audience,
     )
+    contest.campaign = await campaigns.set_file_delivery(
+        uow,
+        contest.campaign,
+        audience=plan.audience,
+        reminders=plan.reminders,
+        send_results=plan.send_results,
+    )
     await audit.record(
         uow,
         actor=actor,
@@ -85,6 +92,8 @@ async def create_contest(
             "winners": plan.winners,
             "entries_per_resident": plan.entries_per_resident,
             "premoderation": plan.premoderation,
+            "reminders": plan.reminders,
+            "send_results": plan.send_results,
         },
     )
     return contest
@@ -252,7 +261,8 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
         if await uow.contests.set_phase(contest_id, FINISHED_FROM, ContestPhase.FINISHED):
             finished.append(contest_id)
             await _audit_phase(uow, contest_id, before.phase, ContestPhase.FINISHED, now)
-            await announcements.contest_winners(uow, contest_id, now)
+            if before.campaign.send_results:  # the file's `send_results`
+                await announcements.contest_winners(uow, contest_id, now)
     return to_voting, finished
 
 

@@ -52,7 +52,7 @@ async def _to_citizens(
 async def idea_approved(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     def render() -> Message:
         return Message(
-            _("✅ Your idea {code} «{title}» is published. Residents can now support it.").format(
+            _("✅ Your idea {code} “{title}” is published. Residents can now support it.").format(
                 code=idea.code, title=idea.title
             ),
             buttons=_open_button(idea),
@@ -65,7 +65,7 @@ async def idea_rejected(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     def render() -> Message:
         return Message(
             _(
-                "Your idea {code} «{title}» was not published. Reason: {reason}\n"
+                "Your idea {code} “{title}” was not published. Reason: {reason}\n"
                 "You can propose it again with changes."
             ).format(code=idea.code, title=idea.title, reason=idea.reject_reason or "—")
         )
@@ -79,7 +79,7 @@ async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
 
     def render() -> Message:
         return Message(
-            _("🏛 The city answered the idea {code} «{title}»: {status}.\n\n{answer}").format(
+            _("🏛 The city answered the idea {code} “{title}”: {status}.\n\n{answer}").format(
                 code=idea.code,
                 title=idea.title,
                 status=official_status_label(idea.official_status or OfficialStatus.UNDER_REVIEW),
@@ -94,7 +94,7 @@ async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
 async def new_comments(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     def render() -> Message:
         return Message(
-            _("💬 There are new comments on your idea {code} «{title}».").format(
+            _("💬 There are new comments on your idea {code} “{title}”.").format(
                 code=idea.code, title=idea.title
             ),
             buttons=_open_button(idea),
@@ -111,8 +111,8 @@ async def threshold_reached(uow: UnitOfWork, idea: Idea, *, threshold: int, now:
     def render() -> Message:
         return Message(
             ngettext(
-                "🎉 Your idea {code} «{title}» has {n} support and goes to the city for review.",
-                "🎉 Your idea {code} «{title}» has {n} supports and goes to the city for review.",
+                "🎉 Your idea {code} “{title}” has {n} support and goes to the city for review.",
+                "🎉 Your idea {code} “{title}” has {n} supports and goes to the city for review.",
                 threshold,
             ).format(code=idea.code, title=idea.title, n=threshold),
             buttons=_open_button(idea),

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from babel.dates import format_date, format_time
-from babel.dates import format_datetime as babel_format_datetime
 
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
 from core.domain.organization import Event, NewsPost, Organization
-from core.i18n import _, current_locale, current_timezone
+from core.i18n import _, current_locale, current_timezone, format_datetime
 
 EVENT_ACTION = "event"  # bot/dialogs/events.py shows the event for `event:<id>`
 ORG_ACTION = "org"  # bot/dialogs/orgs.py shows the organization for `org:<id>`
@@ -24,19 +23,17 @@ Render = Callable[[], Message]
 
 
 def event_when(event: Event) -> str:
-    """When, in the resident's language and the city's zone, e.g. "середа, 2 грудня 2026 р., 18:00–20:00"."""
+    """When, in the resident's language and the city's zone, e.g. "Wednesday, 2 December 2026,
+    18:00–20:00": the weekday, then the date and time as every other screen writes them."""
     tz, locale = current_timezone(), current_locale()
-    # The locale's own full date ("Saturday, November 28, 2026" / "субота, 28 листопада 2026 р.").
     start = event.starts_at.astimezone(tz)
-    text = format_date(start.date(), "full", locale=locale) + ", " + start.strftime("%H:%M")
+    text = format_date(start.date(), "EEEE", locale=locale) + ", " + format_datetime(start)
     if event.ends_at is not None:
-        same_day = event.ends_at.astimezone(tz).date() == event.starts_at.astimezone(tz).date()
+        same_day = event.ends_at.astimezone(tz).date() == start.date()
         if same_day:
             text += "–" + format_time(event.ends_at, "HH:mm", tzinfo=tz, locale=locale)
         else:
-            text += " – " + babel_format_datetime(
-                event.ends_at, "d MMMM y, HH:mm", tzinfo=tz, locale=locale
-            )
+            text += " – " + format_datetime(event.ends_at)
     return text
 
 

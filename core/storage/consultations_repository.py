@@ -92,6 +92,7 @@ def spec_to_json(spec: QuestionSpec) -> dict[str, Any]:
         "labels": [spec.min_label, spec.max_label],
         "max_length": spec.max_length,
         "skip_if": [spec.skip_if.question, spec.skip_if.answer] if spec.skip_if else None,
+        "required": spec.required,
     }
 
 
@@ -109,6 +110,7 @@ def spec_from_json(key: str, data: dict[str, Any]) -> QuestionSpec:
         max_label=data["labels"][1],
         max_length=int(data.get("max_length", 1000)),
         skip_if=SkipRule(skip[0], skip[1]) if skip else None,
+        required=bool(data.get("required", True)),  # specs written before `required` existed
     )
 
 

@@ -113,6 +113,13 @@ class MemoryOutboxRepository:
                 for (poll, citizen), ballot in self.s.ballots.items()
                 if poll == campaign_id and self.s.choices.get(ballot)
             }
+        if campaign_id in self.s.consultations.questions:
+            # As core/storage/consultations_models.py: a submitted response, not a draft.
+            return {
+                citizen
+                for (consultation, citizen), response in self.s.consultations.responses.items()
+                if consultation == campaign_id and response.submitted
+            }
         return set(self.m.participants.get(campaign_id, set()))
 
     def _audience(self, audience: Audience) -> set[int] | None:

@@ -403,3 +403,12 @@ async def test_consultation_results_reach_those_who_submitted(app, clock):
     assert await pushes(app, "consultation.results") == {
         f"participants:{consultation.id}": {submitted}
     }
+
+
+async def test_a_files_optional_question_and_delivery_options_are_stored(app):
+    consultation = await open_consultation(app)
+    async with app.uow_factory() as uow:
+        stored = await consultations.get_consultation(uow, consultation.id)
+    assert [q.spec.required for q in stored.questions] == [True, True, True, True, False]
+    assert (stored.campaign.reminders, stored.campaign.send_results) == ("24h,2h", True)
+    assert stored.campaign.audience == "all"

@@ -70,7 +70,7 @@ async def test_following_a_topic_ticks_it_and_pressing_again_unfollows(dialogs, 
     await resident.press("Topics I follow")
 
     await resident.press("Transport")
-    assert "You now follow «Transport»" in resident.text
+    assert "You now follow “Transport”" in resident.text
     assert "✅ Transport" in resident.buttons()
     await resident.press("Transport")
     assert "no longer follow" in resident.text

@@ -242,3 +242,106 @@ def test_campaign_without_audience_goes_to_every_subscriber():
         "m",
     )
     assert campaign_pushes.campaign_audience(campaign) == Audience.everyone()
+
+
+CONSULTATION_FILE = """
+title: Park benches
+closes: 2026-11-25T12:00
+reminders: 2h
+questions:
+  - key: benches
+    type: single
+    text: More benches?
+    options: [Так, Ні]
+"""
+
+
+async def consultation_from_file(factory, clock, text=CONSULTATION_FILE):
+    from core.services import campaigns, consultations
+    from core.services.campaign_files import parse_consultation
+
+    async with factory() as uow:
+        created = await consultations.create_consultation(
+            uow, parse_consultation(text, tz=KYIV), actor="mayor", now=clock()
+        )
+        await campaigns.open_campaign(uow, created.id, actor="mayor", now=clock())
+        await uow.commit()
+    return created
+
+
+async def answer_and_submit(factory, clock, consultation, citizen_id):
+    from core.services import consultations
+
+    async with factory() as uow:
+        question = consultation.questions[0]
+        await consultations.choose_option(
+            uow,
+            consultation_id=consultation.id,
+            citizen_id=citizen_id,
+            question_id=question.id,
+            value=0,
+            now=clock(),
+        )
+        await consultations.submit(
+            uow, consultation_id=consultation.id, citizen_id=citizen_id, now=clock()
+        )
+        await uow.commit()
+
+
+async def test_a_consultation_file_brings_reminders_and_one_results_push(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    await resident(factory, clock, "late")
+    consultation = await consultation_from_file(factory, clock)
+    await answer_and_submit(factory, clock, consultation, voter)
+
+    clock.now = kyiv(25, 10, 1)  # 2 h before closing
+    await sweep_campaigns(factory, clock)
+    clock.now = kyiv(25, 12)
+    await sweep_campaigns(factory, clock)
+    await sweep_campaigns(factory, clock)
+
+    assert await pushes(factory) == [
+        ("consultation.opened", ["late", "voter"]),
+        ("consultation.reminder", ["late"]),
+        ("consultation.results", ["voter"]),
+    ]
+
+
+async def test_send_results_false_keeps_a_consultation_quiet_when_it_closes(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    text = CONSULTATION_FILE.replace("reminders: 2h", "send_results: false")
+    consultation = await consultation_from_file(factory, clock, text)
+    await answer_and_submit(factory, clock, consultation, voter)
+
+    clock.now = kyiv(25, 12)
+    await sweep_campaigns(factory, clock)
+
+    assert [kind for kind, _ in await pushes(factory)] == ["consultation.opened"]
+
+
+@pytest.mark.parametrize("send_results", [True, False])
+async def test_a_contest_file_decides_whether_the_winners_are_announced(
+    factory, clock, send_results
+):
+    from core.services import contests
+    from core.services.campaign_files import parse_contest
+
+    await resident(factory, clock, "olena")
+    text = f"""
+title: Riverside
+problem: Empty in the evening.
+submissions: {{opens: 2026-11-23T13:00, closes: 2026-11-24T12:00}}
+voting: {{opens: 2026-11-24T12:00, closes: 2026-11-25T12:00}}
+reminders: 3h
+send_results: {str(send_results).lower()}
+"""
+    async with factory() as uow:
+        await contests.create_contest(uow, parse_contest(text, tz=KYIV), actor="mayor", now=clock())
+        await uow.commit()
+    for moment in (kyiv(23, 13), kyiv(24, 12), kyiv(25, 9, 1), kyiv(25, 12)):
+        clock.now = moment
+        await sweep_campaigns(factory, clock)
+
+    kinds = [kind for kind, _ in await pushes(factory)]
+    winners = ["contest.winners"] * 2 if send_results else []
+    assert kinds == ["contest.opened", "contest.reminder", *winners]
