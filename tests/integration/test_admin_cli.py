@@ -15,8 +15,10 @@ from core.bootstrap import bootstrap
 from core.domain.citizen import IdentityRef
 from core.services import citizens, polls
 from tests.databases import run_blocking
+from tests.examples import future_year
 
 ADMIN = str(Path(sys.executable).with_name("spilno-admin"))
+YEAR = future_year()  # literal dates stay ahead of the real clock the CLI runs on
 
 
 @pytest.fixture
@@ -75,9 +77,9 @@ def test_poll_create_prints_the_new_id_and_json_on_request(admin, admin_process)
             "--multiple",
             "2",
             "--opens",
-            "2030-01-01T09:00",
+            f"{YEAR}-01-01T09:00",
             "--closes",
-            "2030-01-08T09:00",
+            f"{YEAR}-01-08T09:00",
             "--results",
             "after-close",
             "--json",
@@ -86,7 +88,7 @@ def test_poll_create_prints_the_new_id_and_json_on_request(admin, admin_process)
     assert as_json["id"] == poll_id + 1
     assert as_json["status"] == "scheduled"
     assert as_json["max_choices"] == 2
-    assert as_json["opens_at"] == "2030-01-01T07:00:00+00:00"  # 09:00 Kyiv
+    assert as_json["opens_at"] == f"{YEAR}-01-01T07:00:00+00:00"  # 09:00 Kyiv
     assert [o["label"] for o in as_json["options"]] == ["A", "B", "C"]
 
 
@@ -195,9 +197,9 @@ def run_votes(app, poll_id, labels):
                 "--option",
                 "B",
                 "--opens",
-                "2030-01-02T00:00",
+                f"{YEAR}-01-02T00:00",
                 "--closes",
-                "2030-01-01T00:00",
+                f"{YEAR}-01-01T00:00",
             ],
             "--closes must be later",
             2,

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,8 @@ from core.bootstrap import bootstrap
 from core.config import Settings
 from core.services import polls
 from tests.databases import run_blocking
+from tests.examples import example_yaml, soon, write_example
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 POLL = ("poll", "create", "--question", "Park?", "--option", "Yes", "--option", "No")
 
 
@@ -70,9 +71,7 @@ def campaign_ids(admin) -> list[int]:
 
 def past_file(tmp_path: Path, name: str) -> Path:
     """An example file moved into 2020: the whole window has passed."""
-    path = tmp_path / name
-    path.write_text((EXAMPLES / name).read_text().replace("2026-12-", "2020-12-"), "utf-8")
-    return path
+    return write_example(tmp_path, name, start=date(2020, 12, 1))
 
 
 @pytest.mark.parametrize(
@@ -198,7 +197,9 @@ def test_deleting_drafts_removes_what_they_own_and_is_audited(admin, database_ur
     call_id = int(
         admin("idea-call", "create", "--title", "Benches", "--closes", "2099-01-01").stdout
     )
-    draft = (EXAMPLES / "consultation.yaml").read_text().replace("opens: 2026-12-01T09:00\n", "")
+    example = example_yaml("consultation.yaml", start=soon())
+    draft = re.sub(r"^opens: .*\n", "", example, count=1, flags=re.MULTILINE)
+    assert draft != example
     (tmp_path / "draft.yaml").write_text(draft, "utf-8")
     consultation_id = int(admin("consultation", "create", "--file", "draft.yaml").stdout)
     assert count_rows(database_url, "poll_options", "campaign_id", poll_id) == 2

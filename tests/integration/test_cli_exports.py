@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,7 @@ from core.domain.citizen import IdentityRef
 from core.domain.idea import NewIdea
 from core.services import citizens, consultations, ideas
 from tests.databases import run_blocking
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from tests.examples import write_example
 
 
 @pytest.fixture
@@ -72,9 +70,8 @@ def test_ideas_export_names_authors_by_messenger_identity_and_missing_values_are
 
 
 def test_free_text_answers_export_as_one_json_array(admin, database_url, tmp_path):
-    consultation_id = int(
-        admin("consultation", "create", "--file", str(EXAMPLES / "consultation.yaml"))
-    )
+    example = write_example(tmp_path, "consultation.yaml")
+    consultation_id = int(admin("consultation", "create", "--file", str(example)))
     assert (
         json.loads(admin("consultation", "export-text", str(consultation_id), "--format", "json"))
         == []

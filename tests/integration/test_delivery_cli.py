@@ -13,6 +13,9 @@ from core.config import Settings
 from core.domain.citizen import IdentityRef
 from core.services import citizens
 from tests.databases import run_blocking
+from tests.examples import future_year
+
+YEAR = future_year()  # literal dates stay ahead of the real clock the CLI runs on
 
 
 @pytest.fixture
@@ -59,9 +62,9 @@ def test_poll_create_takes_audience_reminders_and_results_to_voters(admin):
             "--option",
             "B",
             "--opens",
-            "2030-01-01T09:00",
+            f"{YEAR}-01-01T09:00",
             "--closes",
-            "2030-01-08T09:00",
+            f"{YEAR}-01-08T09:00",
             "--audience",
             "topic:transport",
             "--remind",
@@ -81,7 +84,7 @@ def test_poll_create_explains_a_bad_audience_or_reminder_in_one_line(admin):
     assert bad_topic.stderr.startswith("spilno-admin: unknown topic 'mars'; topics: transport")
     no_close = admin(*base, "--remind", "24h", expect=2)
     assert "--remind needs --closes" in no_close.stderr
-    bad_remind = admin(*base, "--closes", "2030-01-08T09:00", "--remind", "soon", expect=2)
+    bad_remind = admin(*base, "--closes", f"{YEAR}-01-08T09:00", "--remind", "soon", expect=2)
     assert "--remind 'soon'" in bad_remind.stderr
     assert "Traceback" not in bad_topic.stderr + no_close.stderr + bad_remind.stderr
 
