@@ -15,7 +15,7 @@ from bot import event_loop
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.redact import redact
+from bot.redact import redact, register_secret
 from bot.runner import Role, StartupError, serve
 from core import i18n
 from core.bootstrap import App, bootstrap
@@ -52,6 +52,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
         for secret in (settings.telegram_token, settings.viber_token, settings.webhook_secret)
         if secret is not None
     ]
+    register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
     configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
 
