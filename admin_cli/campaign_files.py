@@ -52,7 +52,10 @@ def problem_text(error: CampaignFileError) -> str:
         case "string_too_long":
             return _("longer than {max} characters").format(max=p.get("max_length"))
         case "bad_character":
-            return _("contains a character that cannot be stored (NUL or a lone surrogate)")
+            return _(
+                "contains a character that cannot be stored (NUL, another control character or "
+                "a lone surrogate)"
+            )
         case "phases_out_of_order":
             return _(
                 "the dates must go in order: submissions open < submissions close "

@@ -43,7 +43,7 @@ def _problem(error: Exception, kinds: set[str]) -> str:
             return _("{name} is required").format(name=_name(param))
         return _("the argument {name} is missing").format(name=_name(param))
     if "InvalidValueError" in kinds and param is not None:  # admin_cli/params.py
-        return f"{_name(param)}: {message}"
+        return str(getattr(error, "problem", message)).replace("{name}", _name(param))
     if "BadParameter" in kinds and param is not None:
         return _bad_value(param)
     if match := _NO_COMMAND.search(message):

@@ -293,7 +293,8 @@ def _load(text: str) -> tuple[Any, dict[Path, int]]:
         raise _syntax_error((mark.line + 1) if mark else 1, str(error.problem or error)) from None
     except yaml.reader.ReaderError as error:  # a control character such as a raw NUL byte
         line = text.count("\n", 0, max(error.position, 0)) + 1
-        raise _syntax_error(line, str(error.reason)) from None
+        bad = CampaignFileError("bad_character", line=line, field="", problem="bad_character")
+        raise bad from None
     except RecursionError:
         raise _syntax_error(1, "nested too deeply") from None
     if not isinstance(data, dict):
@@ -324,7 +325,8 @@ def _syntax_error(line: int, detail: str) -> CampaignFileError:
 
 def _unstorable_text(value: Any, path: Path) -> Path | None:
     """Where a string holds NUL or a lone surrogate (YAML escapes "\\0", "\\ud800"): no
-    database text column takes them, and no resident could read them."""
+    database text column takes them, and no resident could read them. (Raw control
+    characters never get this far: YAML's reader refuses them.)"""
     if isinstance(value, str):
         return path if "\x00" in value or not _is_utf8(value) else None
     if isinstance(value, dict):

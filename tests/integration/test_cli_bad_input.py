@@ -19,6 +19,8 @@ from admin_cli.app import run_cli
 ADMIN = str(Path(sys.executable).with_name("spilno-admin"))
 INT64_PAST = str(2**63)  # one more than PostgreSQL's bigint and SQLite's integer hold
 NOWHERE = "/nonexistent-dir/out"
+IDS = f"must be a whole number from 1 to {2**63 - 1}"
+LIMITS = "must be a whole number from 1 to 10000"
 
 CONSULTATION = """\
 title: Park
@@ -93,32 +95,36 @@ BAD_INPUTS: list[tuple[str, list[str], str]] = [
     ("yaml-closes-9999", ["consultation", "create", "--file", "@year9999.yaml"], "year9999.yaml:3"),
     ("contest-year-1", ["contest", "create", "--file", "@contest1.yaml"], "contest1.yaml:3"),
     # ids past int64 (or below 1, or not ASCII digits) in every id argument and option
-    ("campaign-show", ["campaign", "show", INT64_PAST], INT64_PAST),
-    ("campaign-open", ["campaign", "open", INT64_PAST], INT64_PAST),
-    ("campaign-close", ["campaign", "close", INT64_PAST], INT64_PAST),
-    ("campaign-results", ["campaign", "results", INT64_PAST], INT64_PAST),
-    ("campaign-show-0", ["campaign", "show", "0"], "'0'"),
-    ("campaign-show-superscript", ["campaign", "show", "²"], "²"),
-    ("ideas-show", ["ideas", "show", INT64_PAST], INT64_PAST),
-    ("ideas-show-superscript", ["ideas", "show", "²"], "²"),
-    ("ideas-approve", ["ideas", "approve", INT64_PAST], INT64_PAST),
-    ("ideas-reject", ["ideas", "reject", INT64_PAST, "--reason", "r"], INT64_PAST),
+    ("campaign-show", ["campaign", "show", INT64_PAST], f"CAMPAIGN_ID {IDS}"),
+    ("campaign-open", ["campaign", "open", INT64_PAST], f"CAMPAIGN_ID {IDS}"),
+    ("campaign-close", ["campaign", "close", INT64_PAST], f"CAMPAIGN_ID {IDS}"),
+    ("campaign-results", ["campaign", "results", INT64_PAST], f"CAMPAIGN_ID {IDS}"),
+    ("campaign-show-0", ["campaign", "show", "0"], f"CAMPAIGN_ID {IDS}"),
+    ("campaign-show-superscript", ["campaign", "show", "²"], f"CAMPAIGN_ID {IDS}"),
+    ("ideas-show", ["ideas", "show", INT64_PAST], "REF must be an idea code"),
+    ("ideas-show-superscript", ["ideas", "show", "²"], "REF must be an idea code"),
+    ("ideas-approve", ["ideas", "approve", INT64_PAST], "REF must be an idea code"),
+    ("ideas-reject", ["ideas", "reject", INT64_PAST, "--reason", "r"], "REF must be an idea code"),
     (
         "ideas-answer",
         ["ideas", "answer", INT64_PAST, "--status", "accepted", "--text", "t"],
-        INT64_PAST,
+        "REF must be an idea code",
     ),
-    ("ideas-restore-comment", ["ideas", "restore", "--comment", INT64_PAST], INT64_PAST),
-    ("ideas-list-call", ["ideas", "list", "--call", INT64_PAST], INT64_PAST),
-    ("ideas-list-limit", ["ideas", "list", "--limit", INT64_PAST], INT64_PAST),
-    ("contest-entries", ["contest", "entries", INT64_PAST], INT64_PAST),
-    ("contest-approve", ["contest", "approve", INT64_PAST], INT64_PAST),
-    ("contest-reject", ["contest", "reject", INT64_PAST, "--reason", "r"], INT64_PAST),
-    ("consultation-export", ["consultation", "export-text", INT64_PAST], INT64_PAST),
-    ("delivery-status", ["delivery", "status", INT64_PAST], INT64_PAST),
-    ("delivery-status-limit", ["delivery", "status", "--limit", INT64_PAST], INT64_PAST),
-    ("audit-limit", ["audit", "--limit", "0"], "--limit"),
-    ("event-cancel", ["org", "event", "cancel", INT64_PAST, "--reason", "r"], INT64_PAST),
+    (
+        "ideas-restore-comment",
+        ["ideas", "restore", "--comment", INT64_PAST],
+        "REF must be an idea code",
+    ),
+    ("ideas-list-call", ["ideas", "list", "--call", INT64_PAST], f"--call {IDS}"),
+    ("ideas-list-limit", ["ideas", "list", "--limit", INT64_PAST], f"--limit {LIMITS}"),
+    ("contest-entries", ["contest", "entries", INT64_PAST], f"CONTEST_ID {IDS}"),
+    ("contest-approve", ["contest", "approve", INT64_PAST], f"ENTRY_ID {IDS}"),
+    ("contest-reject", ["contest", "reject", INT64_PAST, "--reason", "r"], f"ENTRY_ID {IDS}"),
+    ("consultation-export", ["consultation", "export-text", INT64_PAST], f"CONSULTATION_ID {IDS}"),
+    ("delivery-status", ["delivery", "status", INT64_PAST], f"BROADCAST_ID {IDS}"),
+    ("delivery-status-limit", ["delivery", "status", "--limit", INT64_PAST], f"--limit {LIMITS}"),
+    ("audit-limit", ["audit", "--limit", "0"], f"--limit {LIMITS}"),
+    ("event-cancel", ["org", "event", "cancel", INT64_PAST, "--reason", "r"], f"EVENT_ID {IDS}"),
     ("threshold", [*CALL, "--threshold", INT64_PAST], "--threshold"),
     ("audience-org", [*POLL, "--audience", f"org:{INT64_PAST}"], INT64_PAST),
     (
@@ -141,6 +147,8 @@ BAD_INPUTS: list[tuple[str, list[str], str]] = [
         "--description",
     ),
     ("broadcast-text-100k", ["broadcast", "--audience", "all", "--text", LONG], "--text"),
+    ("contest-reason-600", ["contest", "reject", "1", "--reason", "r" * 600], "--reason"),
+    ("ideas-reason-600", ["ideas", "reject", "1", "--reason", "r" * 600], "--reason"),
     ("yaml-nul", ["consultation", "create", "--file", "@nul.yaml"], "nul.yaml:7"),
     ("yaml-raw-nul", ["consultation", "create", "--file", "@rawnul.yaml"], "rawnul.yaml:1"),
     ("yaml-description-100k", ["consultation", "create", "--file", "@long.yaml"], "long.yaml:9"),
@@ -162,7 +170,7 @@ BAD_INPUTS: list[tuple[str, list[str], str]] = [
     ("yaml-not-utf8", ["consultation", "create", "--file", "@latin1.yaml"], "latin1.yaml"),
     ("yaml-folder", ["contest", "create", "--file", "/"], "/"),
     # what Click itself refuses is one line too
-    ("not-a-number", ["campaign", "show", "abc"], "abc"),
+    ("not-a-number", ["campaign", "show", "abc"], f"CAMPAIGN_ID {IDS}"),
     ("unknown-option", ["campaign", "list", "--colour"], "--colour"),
     ("missing-option", ["poll", "create", "--option", "A"], "--question"),
 ]
@@ -224,3 +232,22 @@ def test_an_endless_image_is_refused_while_it_is_read(sqlite_template, tmp_path)
     assert "Traceback" not in done.stderr
     assert (done.returncode, done.stderr.count("\n")) == (2, 1), done.stderr[-2000:]
     assert done.stderr.startswith("spilno-admin: --image: /dev/zero is larger than 5 MB")
+
+
+@pytest.mark.parametrize(
+    ("locale", "folder", "not_utf8"),
+    [
+        ("en", "it is a folder, not a file", "it is not UTF-8 text"),
+        ("uk", "це тека, а не файл", "це не текст у UTF-8"),
+    ],
+)
+def test_file_problems_follow_the_configured_language(
+    admin, tmp_path, monkeypatch, locale, folder, not_utf8
+):
+    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", locale)
+    logo = admin("org", "create", "--name", "N", "--slug", "logo", "--logo", "/")
+    assert logo.stderr.startswith("spilno-admin: --logo: ") and folder in logo.stderr
+    latin1 = files(tmp_path)["latin1.yaml"]
+    yaml_file = admin("consultation", "create", "--file", latin1)
+    assert latin1 in yaml_file.stderr and not_utf8 in yaml_file.stderr
+    assert (logo.returncode, yaml_file.returncode) == (2, 2)
