@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from admin_cli.app import run_cli
+from tests.examples import future_year
 
+Y = future_year()  # every date the cases need to be valid is still ahead
 ADMIN = str(Path(sys.executable).with_name("spilno-admin"))
 INT64_PAST = str(2**63)  # one more than PostgreSQL's bigint and SQLite's integer hold
 NOWHERE = "/nonexistent-dir/out"
@@ -35,13 +37,17 @@ questions:
 CONTEST = """\
 title: River bank
 problem: Empty at night
-submissions: {{opens: {opens}, closes: 2030-01-10T09:00}}
-voting: {{opens: 2030-01-11T09:00, closes: 2030-01-20T09:00}}
+submissions: {{opens: {opens}, closes: {y}-01-10T09:00}}
+voting: {{opens: {y}-01-11T09:00, closes: {y}-01-20T09:00}}
 """
 
 
-def consultation(opens: str = "2030-01-01T09:00", closes: str = "2030-01-08T09:00", text="Q?"):
+def consultation(opens: str = f"{Y}-01-01T09:00", closes: str = f"{Y}-01-08T09:00", text="Q?"):
     return CONSULTATION.format(opens=opens, closes=closes, text=text)
+
+
+def contest(opens: str) -> str:
+    return CONTEST.format(opens=opens, y=Y)
 
 
 @pytest.fixture
@@ -77,7 +83,7 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> str:
 
 
 POLL = ["poll", "create", "--question", "Q?", "--option", "A", "--option", "B"]
-CALL = ["idea-call", "create", "--title", "T", "--closes", "2030-01-01T00:00"]
+CALL = ["idea-call", "create", "--title", "T", "--closes", f"{Y}-01-01T00:00"]
 EVENT = ["org", "event", "create", "green", "--title", "T", "--place", "P"]
 RESULTS = ["campaign", "results", "1"]
 LONG = "d" * 100_000
@@ -143,7 +149,7 @@ BAD_INPUTS: list[tuple[str, list[str], str]] = [
     ),
     (
         "event-description-100k",
-        [*EVENT, "--starts", "2030-01-01T10:00", "--description", LONG],
+        [*EVENT, "--starts", f"{Y}-01-01T10:00", "--description", LONG],
         "--description",
     ),
     ("broadcast-text-100k", ["broadcast", "--audience", "all", "--text", LONG], "--text"),
@@ -182,13 +188,13 @@ def files(tmp_path: Path) -> dict[str, str]:
         "problem.yaml": write(
             tmp_path,
             "problem.yaml",
-            CONTEST.format(opens="2030-01-01T09:00").replace("Empty at night", LONG),
+            contest(f"{Y}-01-01T09:00").replace("Empty at night", LONG),
         ),
         "year1.yaml": write(tmp_path, "year1.yaml", consultation(opens="0001-01-01T00:00")),
         "year9999.yaml": write(
             tmp_path, "year9999.yaml", consultation(closes="9999-12-31T23:59:00-12:00")
         ),
-        "contest1.yaml": write(tmp_path, "contest1.yaml", CONTEST.format(opens="0001-01-01T00:00")),
+        "contest1.yaml": write(tmp_path, "contest1.yaml", contest("0001-01-01T00:00")),
         "nul.yaml": write(tmp_path, "nul.yaml", consultation(text='"Q\\0?"')),
         "long.yaml": write(
             tmp_path, "long.yaml", consultation() + "description: " + "d" * 100_000 + "\n"
