@@ -12,8 +12,9 @@ from admin_cli.audit_log import audit_command
 from admin_cli.campaigns import campaign_cli
 from admin_cli.consultations import consultation_cli
 from admin_cli.contests import contest_cli
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, resolve_official
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, resolve_official
 from admin_cli.delivery import broadcast_command, delivery_cli
+from admin_cli.errors import error_text
 from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.officials import officials_cli
 from admin_cli.orgs import org_cli
@@ -21,6 +22,7 @@ from admin_cli.polls import poll_cli
 from admin_cli.usage import usage_error_text
 from core import i18n
 from core.config import SettingsError, load_settings
+from core.domain.errors import ValidationError
 from core.i18n import _
 
 cli = typer.Typer(
@@ -60,6 +62,12 @@ def run_cli(argv: list[str] | None = None) -> int:
         code = cli(args=argv, prog_name="spilno-admin", standalone_mode=False)
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_ERROR
+    except CliError as error:  # raised before a command reached run_in_uow (files, --as)
+        typer.echo(f"spilno-admin: {error}", err=True)
+        return error.exit_code
+    except ValidationError as error:  # the domain refused a value before run_in_uow (--as)
+        typer.echo(f"spilno-admin: {error_text(error)}", err=True)
+        return EXIT_USAGE
     except Exception as error:
         kinds = {cls.__name__ for cls in type(error).__mro__}
         if "NoArgsIsHelpError" in kinds:  # `spilno-admin campaign` alone: help is printed

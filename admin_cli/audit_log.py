@@ -11,6 +11,7 @@ from rich.table import Table
 
 from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
+from admin_cli.params import limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.domain.audit import AuditEntry
@@ -20,7 +21,7 @@ from core.services.unit_of_work import UnitOfWork
 
 
 def audit_command(
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many entries.")] = 50,
+    limit: Annotated[int, limit_option("How many entries.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     org: Annotated[
         str | None, typer.Option(help="Only actions on this organization (its slug).")

@@ -9,15 +9,6 @@ from core.domain.errors import CampaignFileError
 from core.i18n import _
 
 
-def read_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CliError(
-            _("cannot read {path}: {error}").format(path=path, error=error), EXIT_USAGE
-        ) from None
-
-
 def file_error(path: Path, error: CampaignFileError) -> CliError:
     """`file:line: field: problem` — what editors and people both understand."""
     where = f"{path}:{error.params.get('line', 1)}"
@@ -54,6 +45,17 @@ def problem_text(error: CampaignFileError) -> str:
             )
         case "closes_before_opens":
             return _("closes must be later than opens")
+        case "date_out_of_range":
+            return _("the date must be between the years {first} and {last}").format(
+                first=p.get("first"), last=p.get("last")
+            )
+        case "string_too_long":
+            return _("longer than {max} characters").format(max=p.get("max_length"))
+        case "bad_character":
+            return _(
+                "contains a character that cannot be stored (NUL, another control character or "
+                "a lone surrogate)"
+            )
         case "phases_out_of_order":
             return _(
                 "the dates must go in order: submissions open < submissions close "

@@ -22,6 +22,7 @@ from admin_cli import words
 from admin_cli.consultations import consultation_as_dict
 from admin_cli.contests import contest_as_dict
 from admin_cli.context import EXIT_USAGE, fail
+from admin_cli.files import write_bytes, write_text
 from core.domain.campaign import Campaign, CampaignKind
 from core.domain.consultation import ConsultationResults, QuestionType
 from core.domain.poll import PollResults
@@ -233,7 +234,7 @@ def write_png(outcome: KindResults | PollResults, output: Path | None) -> None:
         ]
     )
     for path, image in zip(paths, images, strict=True):
-        path.write_bytes(image)
+        write_bytes(path, image)
         typer.echo(_("Chart written to {path}").format(path=path), err=True)
 
 
@@ -252,7 +253,7 @@ def emit(outcome: KindResults, fmt: str, output: Path | None) -> None:
         else json.dumps(as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
     )
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)

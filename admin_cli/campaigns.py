@@ -15,6 +15,8 @@ from rich.table import Table
 
 from admin_cli import campaign_results, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, fail, run_in_uow
+from admin_cli.files import write_text
+from admin_cli.params import id_argument
 from admin_cli.polls import poll_as_dict
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
@@ -84,7 +86,7 @@ def _campaign_dict(c: Campaign) -> dict[str, object]:
 
 @campaign_cli.command("show")
 def show(
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one campaign with its options and how many have taken part."""
@@ -121,9 +123,7 @@ def show(
 
 
 @campaign_cli.command("open")
-def open_(
-    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
-) -> None:
+def open_(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
     """Open a draft or scheduled campaign now."""
     official: Official = ctx.obj
 
@@ -137,7 +137,7 @@ def open_(
 @campaign_cli.command("edit")
 def edit(
     ctx: typer.Context,
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
     opens: Annotated[
         str | None, typer.Option(help="New opening time, ISO 8601 in city time, or 'now'.")
     ] = None,
@@ -181,9 +181,7 @@ def edit(
 
 
 @campaign_cli.command("delete")
-def delete(
-    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
-) -> None:
+def delete(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
     """Delete a draft (never opened, so nothing residents did is lost). Audit-logged."""
     official: Official = ctx.obj
 
@@ -195,9 +193,7 @@ def delete(
 
 
 @campaign_cli.command("close")
-def close(
-    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
-) -> None:
+def close(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
     """Close an open campaign now."""
     official: Official = ctx.obj
 
@@ -213,7 +209,7 @@ def close(
 @campaign_cli.command("results")
 def results_(
     ctx: typer.Context,
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
     fmt: Annotated[
         ResultsFormat, typer.Option("--format", help="Output format.")
     ] = ResultsFormat.TABLE,
@@ -253,7 +249,7 @@ def results_(
         return
     text = render_results(outcome, fmt)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)
     elif fmt == ResultsFormat.TABLE:
         _print_table(outcome)

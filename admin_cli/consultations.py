@@ -11,8 +11,10 @@ from typing import Annotated, TextIO
 
 import typer
 
-from admin_cli.campaign_files import file_error, read_file
+from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
+from admin_cli.files import open_for_writing, read_text
+from admin_cli.params import id_argument
 from core.bootstrap import App
 from core.domain.consultation import Consultation
 from core.domain.errors import CampaignFileError
@@ -69,7 +71,7 @@ def create(
 ) -> None:
     """Create a consultation from a file. Prints its id; nothing is created if the file is wrong."""
     official: Official = ctx.obj
-    text = read_file(file)
+    text = read_text(file)
 
     async def work(app: App, uow: UnitOfWork) -> Consultation:
         try:
@@ -106,7 +108,7 @@ def create(
 @consultation_cli.command("export-text")
 def export_text(
     ctx: typer.Context,
-    consultation_id: Annotated[int, typer.Argument(help="Consultation id.")],
+    consultation_id: Annotated[int, id_argument("Consultation id.")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.CSV,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
@@ -117,7 +119,7 @@ def export_text(
         now = app.clock()
         consultation = await consultations.get_consultation(uow, consultation_id)
         keys = {q.id: q.key for q in consultation.questions}
-        out: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        out: TextIO = open_for_writing(output) if output else sys.stdout
         count = 0
         fields = ("response", "question", "submitted_at", "text")
         try:

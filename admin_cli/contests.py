@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from admin_cli import words
-from admin_cli.campaign_files import file_error, read_file
+from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
+from admin_cli.files import read_text
+from admin_cli.params import id_argument
 from core.bootstrap import App
 from core.domain.contest import Contest, Entry, EntryStatus
 from core.domain.errors import CampaignFileError
@@ -73,7 +75,7 @@ def create(
 ) -> None:
     """Create a contest from a file. Prints its id; nothing is created if the file is wrong."""
     official: Official = ctx.obj
-    text = read_file(file)
+    text = read_text(file)
 
     async def work(app: App, uow: UnitOfWork) -> Contest:
         try:
@@ -98,7 +100,7 @@ def create(
 
 @contest_cli.command("entries")
 def entries(
-    contest_id: Annotated[int, typer.Argument(help="Contest id.")],
+    contest_id: Annotated[int, id_argument("Contest id.")],
     status: Annotated[
         list[EntryStatus] | None, typer.Option(help="Only these statuses; repeatable.")
     ] = None,
@@ -131,7 +133,7 @@ def entries(
 
 
 @contest_cli.command("approve")
-def approve(ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="Entry id.")]) -> None:
+def approve(ctx: typer.Context, entry_id: Annotated[int, id_argument("Entry id.")]) -> None:
     """Approve an entry: it can then receive votes."""
     official: Official = ctx.obj
 
@@ -147,7 +149,7 @@ def approve(ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="En
 @contest_cli.command("reject")
 def reject(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="Entry id.")],
+    entry_id: Annotated[int, id_argument("Entry id.")],
     reason: Annotated[str, typer.Option(help="Why, in words the author will understand.")],
 ) -> None:
     """Reject an entry with a reason."""

@@ -17,6 +17,7 @@ from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.domain.errors import SpilnoError, ValidationError
 from core.i18n import _
+from core.services.officials import check_official_name
 from core.services.unit_of_work import StorageUnavailableError, UnitOfWork
 from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
 from core.storage.migrate import current_revision, head_revision
@@ -36,7 +37,8 @@ class Official:
 
 def resolve_official(explicit: str | None) -> Official:
     name = explicit or os.environ.get("SPILNO_OFFICIAL") or getpass.getuser()
-    return Official(name=name.strip() or "unknown")
+    # Every audit row and role names the official: the same limit as `officials add NAME`.
+    return Official(name=check_official_name(name.strip() or "unknown", field="as"))
 
 
 class CliError(Exception):

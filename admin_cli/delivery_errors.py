@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.domain.audience import AudienceKind
 from core.domain.errors import SpilnoError, ValidationError
+from core.domain.ids import ID_MAX
 from core.domain.taxonomy import DISTRICTS, TOPICS
 from core.i18n import _
 
@@ -51,8 +52,8 @@ def delivery_error_text(error: SpilnoError) -> str | None:
                 value=p.get("value")
             )
         case "audience_bad_id" | "audience_no_citizens":
-            return _("audience {value!r}: ids must be whole numbers above 0").format(
-                value=p.get("audience") or p.get("value") or ""
+            return _("audience {value!r}: ids must be whole numbers from 1 to {max}").format(
+                value=p.get("audience") or p.get("value") or "", max=ID_MAX
             )
         case "audience_too_many_citizens":
             return _("audience: at most {max} citizens can be listed").format(max=p.get("max"))

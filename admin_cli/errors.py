@@ -131,6 +131,6 @@ def validation_text(error: ValidationError) -> str:
         case "text_has_link":
             return _("--{field} must not contain links").format(field=p.get("field"))
         case "bad_threshold":
-            return _("--threshold must be at least 1")
+            return _("--threshold must be between 1 and {max}").format(max=p.get("max"))
         case _:
             return _("invalid input ({reason})").format(reason=error.reason)

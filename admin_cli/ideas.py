@@ -16,6 +16,8 @@ from rich.table import Table
 
 from admin_cli import words
 from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.files import write_text
+from admin_cli.params import id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.domain.citizen import IdentityRef
@@ -191,9 +193,9 @@ def list_(
     answer: Annotated[
         OfficialStatus | None, typer.Option(help="Only ideas with this official answer.")
     ] = None,
-    call: Annotated[int | None, typer.Option(help="Only ideas in this idea call.")] = None,
+    call: Annotated[int | None, id_option("Only ideas in this idea call.")] = None,
     top: Annotated[bool, typer.Option("--top", help="Most supported first.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, limit_option("At most this many.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List ideas, newest first (e.g. `--status pending` for the moderation queue)."""
@@ -234,7 +236,7 @@ def list_(
 
 @ideas_cli.command("show")
 def show(
-    ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.", parser=idea_ref)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one idea in full."""
@@ -288,7 +290,8 @@ def _place(idea: Idea) -> str | None:
 
 @ideas_cli.command("approve")
 def approve(
-    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Idea code or id.")]
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
 ) -> None:
     """Publish a pending idea; the author is notified."""
     official: Official = ctx.obj
@@ -303,7 +306,7 @@ def approve(
 @ideas_cli.command("reject")
 def reject(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     reason: Annotated[str, typer.Option(help="Why; the author reads this.")],
 ) -> None:
     """Reject a pending (or take down a published) idea; the author is told why."""
@@ -321,7 +324,7 @@ def reject(
 @ideas_cli.command("answer")
 def answer(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     status: Annotated[OfficialStatus, typer.Option(help="The city's decision.")],
     text: Annotated[str, typer.Option(help="The answer residents read.")],
 ) -> None:
@@ -391,7 +394,10 @@ def reports(
 @ideas_cli.command("restore")
 def restore(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id, or a comment id with --comment.")],
+    ref: Annotated[
+        str,
+        typer.Argument(help="Idea code or id, or a comment id with --comment.", parser=idea_ref),
+    ],
     comment: Annotated[bool, typer.Option("--comment", help="REF is a comment id.")] = False,
 ) -> None:
     """Show a hidden idea or comment again after review; its reports start over."""
@@ -450,7 +456,7 @@ def export(
         writer.writerows(rows)
         text = buffer.getvalue()
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)

@@ -42,6 +42,8 @@ def _problem(error: Exception, kinds: set[str]) -> str:
         if _is_option(param):
             return _("{name} is required").format(name=_name(param))
         return _("the argument {name} is missing").format(name=_name(param))
+    if "InvalidValueError" in kinds and param is not None:  # admin_cli/params.py
+        return str(getattr(error, "problem", message)).replace("{name}", _name(param))
     if "BadParameter" in kinds and param is not None:
         return _bad_value(param)
     if match := _NO_COMMAND.search(message):

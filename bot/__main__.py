@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -14,7 +15,8 @@ from bot import event_loop
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.runner import Role, serve
+from bot.redact import redact, register_secret
+from bot.runner import Role, StartupError, serve
 from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
@@ -50,6 +52,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
         for secret in (settings.telegram_token, settings.viber_token, settings.webhook_secret)
         if secret is not None
     ]
+    register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
     configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
 
@@ -62,7 +65,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
 
     try:
         event_loop.run(_go())
-    except SettingsError as error:  # a channel found its configuration incomplete
+    except (SettingsError, StartupError) as error:  # a channel's settings are wrong
         typer.echo(f"spilno: {error}", err=True)
         raise typer.Exit(2) from None
     except (StorageUnavailableError, OSError) as error:
@@ -183,7 +186,12 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Exception:
+        # The last resort for what nobody foresaw: still never a token on the screen.
+        sys.stderr.write(redact(traceback.format_exc()))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

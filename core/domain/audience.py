@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.domain.errors import ValidationError
+from core.domain.ids import parse_id
 from core.domain.taxonomy import is_district, is_topic
 
 
@@ -103,7 +104,7 @@ class Audience:
 
 
 def _positive_int(text: str, whole: str) -> int:
-    text = text.strip()
-    if not text.isdigit() or int(text) <= 0:
-        raise ValidationError("audience_bad_id", value=text, audience=whole)
-    return int(text)
+    value = parse_id(text)
+    if value is None:  # also past int64: no table could hold it
+        raise ValidationError("audience_bad_id", value=text.strip(), audience=whole)
+    return value

@@ -28,6 +28,18 @@ class ResultsVisibility(StrEnum):
     AFTER_CLOSE = "after-close"
 
 
+# The longest description of any campaign kind (README, "What officials do"): one Telegram
+# message is 4096 characters, and the title and buttons go with it.
+DESCRIPTION_MAX = 4000
+
+
+def check_description(text: str, field: str = "description") -> str:
+    text = (text or "").strip()
+    if len(text) > DESCRIPTION_MAX:
+        raise ValidationError("text_too_long", field=field, max=DESCRIPTION_MAX)
+    return text
+
+
 # Which statuses each transition may start from; anything else is refused.
 OPENABLE_FROM = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 CLOSABLE_FROM = (CampaignStatus.OPEN,)

@@ -22,6 +22,7 @@ from core.domain.errors import (
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 1000
+REJECT_REASON_MAX = 500  # the entries.reject_reason column
 
 
 class ContestPhase(StrEnum):

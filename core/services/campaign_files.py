@@ -23,23 +23,41 @@ from pydantic import (
     model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from core.domain import consultation as cdomain
 from core.domain import contest as kdomain
-from core.domain.campaign import ResultsVisibility
+from core.domain.campaign import DESCRIPTION_MAX, ResultsVisibility
 from core.domain.consultation import QuestionSpec, QuestionType, SkipRule
+from core.domain.dates import FIRST_YEAR, LAST_YEAR, in_window
 from core.domain.errors import CampaignFileError, ValidationError
 from core.domain.reminders import MAX_REMINDERS, format_reminders, parse_reminders
 from core.domain.taxonomy import is_district, is_topic
 
 Path = tuple[str | int, ...]
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX)
+]
+Description = Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 Label = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=cdomain.OPTION_MAX)
 ]
+
+
+def _in_window(moment: datetime) -> datetime:
+    if not in_window(moment):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "must be between the years {first} and {last}",
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_in_window)]
 
 
 class _Model(BaseModel):
@@ -127,9 +145,9 @@ def _audience(value: str) -> str:
 
 class ConsultationModel(_Model):
     title: Title
-    description: str = ""
-    opens: datetime | None = None
-    closes: datetime
+    description: Description = ""
+    opens: Moment | None = None
+    closes: Moment
     audience: str = "all"
     results: Literal["live", "after-close"] = "after-close"
     reminders: Reminders = ""
@@ -143,8 +161,8 @@ class ConsultationModel(_Model):
 
 
 class PhaseModel(_Model):
-    opens: datetime
-    closes: datetime
+    opens: Moment
+    closes: Moment
 
 
 class ContestModel(_Model):
@@ -268,6 +286,25 @@ def _zoned(value: datetime | None, tz: ZoneInfo) -> datetime | None:
 
 def _load(text: str) -> tuple[Any, dict[Path, int]]:
     """The document's data and the line (1-based) of every value in it, by path."""
+    try:
+        data, lines = _compose(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise _syntax_error((mark.line + 1) if mark else 1, str(error.problem or error)) from None
+    except yaml.reader.ReaderError as error:  # a control character such as a raw NUL byte
+        line = text.count("\n", 0, max(error.position, 0)) + 1
+        bad = CampaignFileError("bad_character", line=line, field="", problem="bad_character")
+        raise bad from None
+    except RecursionError:
+        raise _syntax_error(1, "nested too deeply") from None
+    if not isinstance(data, dict):
+        raise CampaignFileError("not_a_mapping", line=1, field="", problem="not_a_mapping")
+    if (where := _unstorable_text(data, ())) is not None:
+        raise _file_error(lines, where, "bad_character", {})
+    return data, lines
+
+
+def _compose(text: str) -> tuple[Any, dict[Path, int]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -275,21 +312,41 @@ def _load(text: str) -> tuple[Any, dict[Path, int]]:
             raise CampaignFileError("empty_file", line=1, field="", problem="empty_file")
         lines: dict[Path, int] = {}
         _record_lines(node, (), lines)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise CampaignFileError(
-            "yaml_syntax",
-            line=(mark.line + 1) if mark else 1,
-            field="",
-            problem="yaml_syntax",
-            detail=str(error.problem or error),
-        ) from None
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        raise CampaignFileError("not_a_mapping", line=1, field="", problem="not_a_mapping")
-    return data, lines
+
+
+def _syntax_error(line: int, detail: str) -> CampaignFileError:
+    return CampaignFileError(
+        "yaml_syntax", line=line, field="", problem="yaml_syntax", detail=detail
+    )
+
+
+def _unstorable_text(value: Any, path: Path) -> Path | None:
+    """Where a string holds NUL or a lone surrogate (YAML escapes "\\0", "\\ud800"): no
+    database text column takes them, and no resident could read them. (Raw control
+    characters never get this far: YAML's reader refuses them.)"""
+    if isinstance(value, str):
+        return path if "\x00" in value or not _is_utf8(value) else None
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if (found := _unstorable_text(item, (*path, key))) is not None:
+            return found
+    return None
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _record_lines(node: yaml.Node, path: Path, lines: dict[Path, int]) -> None:
@@ -312,7 +369,9 @@ def _validate(model: type[_Model], data: Any, lines: dict[Path, int]) -> Any:
         # Unions add a type tag to the location (e.g. `int`); it is no field of the file.
         path = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
         problem = first["msg"].removeprefix("Value error, ")
-        raise _file_error(lines, path, first["type"], {"detail": problem}) from None
+        # The limits (max_length, years…) let the CLI say the problem in the official's language.
+        limits = {k: v for k, v in first.get("ctx", {}).items() if isinstance(v, int | str)}
+        raise _file_error(lines, path, first["type"], {"detail": problem, **limits}) from None
 
 
 def _file_error(

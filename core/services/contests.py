@@ -8,6 +8,7 @@ from datetime import datetime
 from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, validate_window
 from core.domain.contest import (
     FINISHED_FROM,
+    REJECT_REASON_MAX,
     VOTING_FROM,
     Contest,
     ContestPhase,
@@ -23,6 +24,7 @@ from core.domain.errors import (
     EntryNotFoundError,
     InvalidTransitionError,
     ResultsHiddenError,
+    ValidationError,
     VoteLimitError,
 )
 from core.domain.official import Permission
@@ -178,6 +180,8 @@ async def moderate_entry(
 ) -> Entry:
     """Approve or reject an entry. Approving a rejected entry (a second look) is allowed."""
     await require(uow, actor, Permission.MODERATE)
+    if reason is not None and len(reason) > REJECT_REASON_MAX:
+        raise ValidationError("text_too_long", field="reason", max=REJECT_REASON_MAX)
     entry = await get_entry(uow, entry_id)
     target = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
     allowed = (

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.domain import similarity
-from core.domain.campaign import CampaignKind, CampaignStatus, validate_window
+from core.domain.campaign import (
+    DESCRIPTION_MAX,
+    CampaignKind,
+    CampaignStatus,
+    validate_window,
+)
 from core.domain.campaign import initial_status as campaign_initial_status
 from core.domain.errors import (
     CommentNotFoundError,
@@ -51,6 +56,8 @@ SIMILAR_MIN_SCORE = 0.3
 # How many prefiltered candidates (those sharing most stems) are scored in Python.
 SIMILAR_CANDIDATES = 300
 EXPORT_BATCH = 1000
+# More supports than a city has residents would never be reached (and past int64, not stored).
+SUPPORT_THRESHOLD_MAX = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +98,15 @@ async def create_idea_call(
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     title = clean_text(title, field="title", max_len=300)
     description = clean_text(
-        description, field="description", max_len=4000, links_allowed=True, required=False
+        description,
+        field="description",
+        max_len=DESCRIPTION_MAX,
+        links_allowed=True,
+        required=False,
     )
     validate_window(opens_at, closes_at, now=now)
-    if support_threshold is not None and support_threshold < 1:
-        raise ValidationError("bad_threshold")
+    if support_threshold is not None and not 1 <= support_threshold <= SUPPORT_THRESHOLD_MAX:
+        raise ValidationError("bad_threshold", max=SUPPORT_THRESHOLD_MAX)
     call = await uow.ideas.add_call(
         title=title,
         description=description,

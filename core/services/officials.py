@@ -67,12 +67,12 @@ async def bootstrap_city_admins(uow: UnitOfWork, names: Iterable[str], now: date
     return granted
 
 
-def _check_name(name: str) -> str:
+def check_official_name(name: str, field: str = "official") -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("text_empty", field="official")
+        raise ValidationError("text_empty", field=field)
     if len(name) > OFFICIAL_NAME_MAX:
-        raise ValidationError("text_too_long", field="official", max=OFFICIAL_NAME_MAX)
+        raise ValidationError("text_too_long", field=field, max=OFFICIAL_NAME_MAX)
     return name
 
 
@@ -81,7 +81,7 @@ async def grant_city_role(
 ) -> bool:
     """City-wide role (city_admin, moderator). False when the official already had it."""
     await require(uow, actor, Permission.MANAGE_OFFICIALS)
-    official = _check_name(official)
+    official = check_official_name(official)
     added = await uow.officials.grant(Grant(official, role), granted_by=actor, now=now)
     if added:
         await audit.record(
@@ -107,7 +107,7 @@ async def grant_org_role(
     now: datetime,
 ) -> bool:
     await require(uow, actor, Permission.MANAGE_ORGANIZATION, org_id)
-    official = _check_name(official)
+    official = check_official_name(official)
     added = await uow.officials.grant(Grant(official, role, org_id), granted_by=actor, now=now)
     if added:
         await audit.record(

@@ -10,6 +10,7 @@ from core.domain.campaign import (
     CampaignKind,
     CampaignStatus,
     ResultsVisibility,
+    check_description,
     initial_status,
     validate_window,
 )
@@ -39,7 +40,7 @@ async def create_poll(
     validate_window(opens_at, closes_at, now=now)
     poll = await uow.campaigns.add_poll(
         title=question,
-        description=description.strip(),
+        description=check_description(description),
         status=initial_status(opens_at),
         opens_at=opens_at,
         closes_at=closes_at,

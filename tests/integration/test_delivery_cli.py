@@ -127,7 +127,7 @@ def test_broadcast_refuses_bad_input_with_one_line_each(admin, tmp_path):
         "Hi",
         "--image",
         str(tmp_path / "no.png"),
-        expect=1,
+        expect=2,
     )
     assert "cannot read" in missing.stderr
     nothing = admin("delivery", "status", "999", expect=1)
