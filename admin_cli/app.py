@@ -20,10 +20,10 @@ from admin_cli.officials import officials_cli
 from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
 from admin_cli.usage import usage_error_text
-from core import i18n
 from core.config import SettingsError, load_settings
-from core.domain.errors import ValidationError
-from core.i18n import _
+from core.kernel import i18n
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _
 
 cli = typer.Typer(
     name="spilno-admin",

@@ -13,11 +13,11 @@ from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
 from admin_cli.params import limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
+from core.audit.model import AuditEntry
 from core.bootstrap import App
-from core.domain.audit import AuditEntry
-from core.i18n import _
-from core.services import audit
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 
 def audit_command(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
-from core.domain.errors import CampaignFileError
-from core.i18n import _
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _
 
 
 def file_error(path: Path, error: CampaignFileError) -> CliError:

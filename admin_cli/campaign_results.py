@@ -23,13 +23,14 @@ from admin_cli.consultations import consultation_as_dict
 from admin_cli.contests import contest_as_dict
 from admin_cli.context import EXIT_USAGE, fail
 from admin_cli.files import write_bytes, write_text
-from core.domain.campaign import Campaign, CampaignKind
-from core.domain.consultation import ConsultationResults, QuestionType
-from core.domain.poll import PollResults
-from core.i18n import _, ngettext
-from core.services import consultations, contests
-from core.services.contests import ContestResults
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.model import Campaign, CampaignKind
+from core.consultations import service as consultations
+from core.consultations.model import ConsultationResults, QuestionType
+from core.contests import service as contests
+from core.contests.service import ContestResults
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls.model import PollResults
 
 KindResults = ConsultationResults | ContestResults
 
@@ -206,8 +207,8 @@ def print_table(outcome: KindResults) -> None:
 
 
 def charts(outcome: KindResults | PollResults) -> list[bytes]:
-    from core.reporting import results_charts
-    from core.reporting.charts import Bar, bar_chart_png
+    from core.campaigns import results_charts
+    from core.campaigns.charts import Bar, bar_chart_png
 
     if isinstance(outcome, ContestResults):
         return [results_charts.contest_chart(outcome)]

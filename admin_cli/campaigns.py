@@ -19,12 +19,15 @@ from admin_cli.files import write_text
 from admin_cli.params import id_argument
 from admin_cli.polls import poll_as_dict
 from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus
-from core.domain.poll import PollResults
-from core.i18n import _
-from core.services import audit, campaigns, polls, results
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns import results
+from core.campaigns import service as campaigns
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls import service as polls
+from core.polls.model import PollResults
 
 campaign_cli = typer.Typer(
     help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True

@@ -15,13 +15,14 @@ from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
 from admin_cli.params import id_argument
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.consultation import Consultation
-from core.domain.errors import CampaignFileError
-from core.i18n import _, format_datetime
-from core.services import audit, consultations
-from core.services.campaign_files import parse_consultation
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.files import parse_consultation
+from core.consultations import service as consultations
+from core.consultations.model import Consultation
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _, format_datetime
+from core.kernel.unit_of_work import UnitOfWork
 
 consultation_cli = typer.Typer(
     help="Public consultations: several questions, answered one by one.", no_args_is_help=True

@@ -16,12 +16,12 @@ from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
 from admin_cli.params import id_argument
 from core.bootstrap import App
-from core.domain.contest import Contest, Entry, EntryStatus
-from core.domain.errors import CampaignFileError
-from core.i18n import _, format_datetime
-from core.services import contests
-from core.services.campaign_files import parse_contest
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.files import parse_contest
+from core.contests import service as contests
+from core.contests.model import Contest, Entry, EntryStatus
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _, format_datetime
+from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
     help="Contests: residents submit solutions, then vote for them.", no_args_is_help=True

@@ -12,13 +12,13 @@ from typing import TypeVar
 import typer
 
 from admin_cli.errors import error_text
-from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
-from core.domain.errors import SpilnoError, ValidationError
-from core.i18n import _
-from core.services.officials import check_official_name
-from core.services.unit_of_work import StorageUnavailableError, UnitOfWork
+from core.kernel import i18n
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
+from core.officials.service import check_official_name
 from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
 from core.storage.migrate import current_revision, head_revision
 
@@ -84,7 +84,7 @@ async def _bootstrap_city_admins(app: App) -> None:
     names = app.settings.city_admins.split(",")
     if not any(n.strip() for n in names):
         return
-    from core.services import officials
+    from core.officials import service as officials
 
     async with app.uow_factory() as uow:
         if await officials.bootstrap_city_admins(uow, names, app.clock()):

@@ -18,12 +18,12 @@ from admin_cli.context import Official, fail, run_in_uow
 from admin_cli.files import read_limited
 from admin_cli.params import id_argument, limit_option
 from core.bootstrap import App, bootstrap
+from core.campaigns.audience import Audience
 from core.config import SettingsError, load_settings
-from core.domain.audience import Audience
-from core.domain.delivery import BroadcastProgress, OutboxStatus
-from core.i18n import _
-from core.services import broadcasts
-from core.services.unit_of_work import UnitOfWork
+from core.delivery import broadcasts
+from core.delivery.model import BroadcastProgress, OutboxStatus
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 delivery_cli = typer.Typer(help="Pushes to residents: progress of each.", no_args_is_help=True)
 

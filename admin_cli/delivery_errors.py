@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from core.domain.audience import AudienceKind
-from core.domain.errors import SpilnoError, ValidationError
-from core.domain.ids import ID_MAX
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _
+from core.campaigns.audience import AudienceKind
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.kernel.ids import ID_MAX
 
 _AUDIENCE_FORMS = "all, topic:CODE, district:CODE, org:ID, participants:CAMPAIGN_ID, citizens:ID,ID"
 

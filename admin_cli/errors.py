@@ -5,7 +5,7 @@ from __future__ import annotations
 from admin_cli import words
 from admin_cli.delivery_errors import delivery_error_text
 from admin_cli.org_errors import org_error_text
-from core.domain.errors import (
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
@@ -17,7 +17,7 @@ from core.domain.errors import (
     SpilnoError,
     ValidationError,
 )
-from core.i18n import _, ngettext
+from core.kernel.i18n import _, ngettext
 
 
 def error_text(error: SpilnoError) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from admin_cli.context import EXIT_USAGE, CliError
-from core.i18n import _
+from core.kernel.i18n import _
 
 _CHUNK = 64 * 1024
 

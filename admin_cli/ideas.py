@@ -19,9 +19,11 @@ from admin_cli.context import CliError, Official, run_in_uow
 from admin_cli.files import write_text
 from admin_cli.params import id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.citizen import IdentityRef
-from core.domain.idea import (
+from core.citizens.model import IdentityRef
+from core.ideas import service as ideas
+from core.ideas.model import (
     Idea,
     IdeaCall,
     IdeaQuery,
@@ -31,9 +33,8 @@ from core.domain.idea import (
     ReportedItem,
     ReportTarget,
 )
-from core.i18n import _
-from core.services import audit, ideas
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 idea_call_cli = typer.Typer(
     help="Idea calls: ask residents for ideas on a theme.", no_args_is_help=True

@@ -12,10 +12,10 @@ from rich.table import Table
 from admin_cli import words
 from admin_cli.context import Official, run_in_uow
 from core.bootstrap import App
-from core.domain.official import Grant, Role, parse_city_role
-from core.i18n import _
-from core.services import officials
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials import service as officials
+from core.officials.model import Grant, Role, parse_city_role
 
 officials_cli = typer.Typer(help="Officials and their roles.", no_args_is_help=True)
 

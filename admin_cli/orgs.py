@@ -16,17 +16,19 @@ from admin_cli.files import read_limited
 from admin_cli.params import id_argument, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
-from core.domain.official import ORG_ROLES, Permission, Role, parse_org_role
-from core.domain.organization import (
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials import service as officials
+from core.officials.model import ORG_ROLES, Permission, Role, parse_org_role
+from core.organizations import events
+from core.organizations import service as organizations
+from core.organizations.model import (
     DEFAULT_REMINDERS,
     Event,
     Organization,
     parse_reminders,
     reminders_text,
 )
-from core.i18n import _, ngettext
-from core.services import events, officials, organizations
-from core.services.unit_of_work import UnitOfWork
 
 org_cli = typer.Typer(
     help="Organizations: profiles, officials, channel, events, news.", no_args_is_help=True

@@ -10,9 +10,9 @@ from typing import Any
 
 import typer
 
-from core.domain.idea import parse_code
-from core.domain.ids import ID_MAX, parse_id
-from core.i18n import _
+from core.ideas.model import parse_code
+from core.kernel.i18n import _
+from core.kernel.ids import ID_MAX, parse_id
 
 LIMIT_MAX = 10_000
 

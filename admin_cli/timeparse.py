@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from core.domain.dates import FIRST_YEAR, LAST_YEAR, in_window
-from core.i18n import _
+from core.kernel.dates import FIRST_YEAR, LAST_YEAR, in_window
+from core.kernel.i18n import _
 
 
 class TimeParseError(ValueError):

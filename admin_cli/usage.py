@@ -12,7 +12,7 @@ import typing
 from enum import Enum
 from typing import Any
 
-from core.i18n import _
+from core.kernel.i18n import _
 
 _EXTRA_ARGS = re.compile(r"unexpected extra argument(?:\(s\)|s)?\s*\((.*)\)", re.IGNORECASE)
 _NO_COMMAND = re.compile(r"No such command\s+'(.*)'", re.IGNORECASE)

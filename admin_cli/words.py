@@ -15,16 +15,16 @@ from enum import StrEnum
 from babel import Locale
 from babel.numbers import format_decimal
 
-from core.domain.audience import Audience, AudienceKind
-from core.domain.campaign import CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.consultation import QuestionType
-from core.domain.contest import ContestPhase, EntryStatus
-from core.domain.errors import ValidationError
-from core.domain.idea import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
-from core.domain.official import Role
-from core.domain.organization import EventStatus
-from core.domain.taxonomy import DISTRICTS, N_, TOPICS
-from core.i18n import _, current_locale, format_datetime, ngettext
+from core.campaigns.audience import Audience, AudienceKind
+from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.consultations.model import QuestionType
+from core.contests.model import ContestPhase, EntryStatus
+from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.ideas.model import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _, current_locale, format_datetime, ngettext
+from core.officials.model import Role
+from core.organizations.model import EventStatus
 
 NOTHING = "—"
 

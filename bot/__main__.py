@@ -17,14 +17,14 @@ from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
 from bot.redact import redact, register_secret
 from bot.runner import Role, StartupError, serve
-from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
-from core.i18n import _
-from core.logging_setup import configure_logging
+from core.demo import polls as demo
+from core.kernel import i18n
+from core.kernel.i18n import _
+from core.kernel.logging_setup import configure_logging
+from core.kernel.unit_of_work import StorageUnavailableError
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
-from core.services import demo
-from core.services.unit_of_work import StorageUnavailableError
 from core.storage.db import database_problem, problem_text
 
 cli = typer.Typer(

@@ -22,7 +22,7 @@ from bot.web import build_web_app
 from core.bootstrap import App
 from core.config import Settings
 from core.delivery.worker import build_worker
-from core.i18n import _
+from core.kernel.i18n import _
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Self
 
+from core.citizens.model import IdentityRef
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import (
     PAYLOAD_MAX_BYTES,
@@ -17,7 +18,6 @@ from core.delivery.payloads import (
     decode_payload,
     encode_payload,
 )
-from core.domain.citizen import IdentityRef
 
 __all__ = [
     "ID_MAX",

@@ -16,8 +16,8 @@ from typing import TextIO
 
 from bot.dialogs import Dialogs
 from bot.ui import Button, Incoming, IncomingKind, Reply
-from core.domain.citizen import IdentityRef
-from core.i18n import _, use_locale
+from core.citizens.model import IdentityRef
+from core.kernel.i18n import _, use_locale
 
 PLATFORM = "console"
 QUIT_WORDS = frozenset({"/quit", "/exit", "/q"})

@@ -9,9 +9,9 @@ from __future__ import annotations
 from bot.dialogs import consultations, contests, ideas, menu, polls
 from bot.dialogs.engine import Handler, Turn
 from bot.ui import Reply, payload_ids
-from core.domain.campaign import CampaignKind
-from core.services import campaigns
-from core.services.campaign_pushes import OPEN_ACTION
+from core.campaigns import service as campaigns
+from core.campaigns.model import CampaignKind
+from core.campaigns.pushes import OPEN_ACTION
 
 OPEN = OPEN_ACTION
 

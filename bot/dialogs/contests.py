@@ -9,11 +9,11 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
-from core.domain.contest import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import contests
-from core.services.announcements import CONTEST_RESULTS_ACTION
-from core.services.contests import ContestResults
+from core.campaigns.announcements import CONTEST_RESULTS_ACTION
+from core.contests import service as contests
+from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
+from core.contests.service import ContestResults
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 LIST = "kts"
 SHOW = "kt"

@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from bot.ui import Incoming, Reply, StaleButtonError
-from core import metrics
-from core.domain.citizen import Citizen, IdentityRef, initial_locale
-from core.domain.errors import SpilnoError
-from core.i18n import _, use_locale
-from core.services import citizens, updates
-from core.services.unit_of_work import (
+from core.citizens import service as citizens
+from core.citizens import updates
+from core.citizens.model import Citizen, IdentityRef, initial_locale
+from core.kernel import metrics
+from core.kernel.errors import SpilnoError
+from core.kernel.i18n import _, use_locale
+from core.kernel.unit_of_work import (
     Clock,
     ConflictError,
     StorageUnavailableError,

@@ -7,7 +7,7 @@ from bot.dialogs.engine import Turn
 from bot.dialogs.org_errors import org_error_text
 from bot.dialogs.refusals import refusal
 from bot.ui import Reply
-from core.domain.errors import (
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
@@ -20,7 +20,7 @@ from core.domain.errors import (
     TooManyChoicesError,
     UnknownOptionError,
 )
-from core.i18n import _, format_datetime, ngettext
+from core.kernel.i18n import _, format_datetime, ngettext
 
 
 def explain(error: SpilnoError, turn: Turn) -> Reply:

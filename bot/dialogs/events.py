@@ -10,10 +10,10 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, StaleButtonError, encode_payload, payload_ids
-from core.domain.organization import Rsvp
-from core.i18n import _, format_number, ngettext
-from core.services import events
-from core.services.org_messages import EVENT_ACTION, describe_event, event_when
+from core.kernel.i18n import _, format_number, ngettext
+from core.organizations import events
+from core.organizations.messages import EVENT_ACTION, describe_event, event_when
+from core.organizations.model import Rsvp
 
 LIST = "events"
 SHOW = EVENT_ACTION

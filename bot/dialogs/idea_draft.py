@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.domain.idea import NewIdea
+from core.ideas.model import NewIdea
 
 SCREEN_PREFIX = "idea:"
 STEPS = ("title", "description", "photo", "location", "topic", "district", "preview")

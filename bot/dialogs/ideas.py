@@ -17,8 +17,10 @@ from bot.ui import (
     encode_payload,
     payload_ids,
 )
-from core.domain.errors import IdeaCallNotOpenError, ValidationError
-from core.domain.idea import (
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.ideas import notifications as idea_notifications
+from core.ideas import service as ideas
+from core.ideas.model import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -31,9 +33,8 @@ from core.domain.idea import (
     validate_description,
     validate_title,
 )
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import idea_notifications, ideas
+from core.kernel.errors import IdeaCallNotOpenError, ValidationError
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 MENU = "ideas"
 NEW = "inew"

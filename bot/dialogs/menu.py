@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from bot.dialogs.engine import Turn
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.citizen import SUPPORTED_LOCALES, NotificationMode
-from core.i18n import _, use_locale
-from core.services import citizens
+from core.citizens import service as citizens
+from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
+from core.kernel.i18n import _, use_locale
 
 START = "start"
 MENU = "menu"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
-from core.domain.organization import OrganizationProfile
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import organizations
-from core.services.org_messages import ORG_ACTION, event_when
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
+from core.organizations import service as organizations
+from core.organizations.messages import ORG_ACTION, event_when
+from core.organizations.model import OrganizationProfile
 
 LIST = "orgs"
 SHOW = ORG_ACTION

@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
-from core.domain.campaign import Campaign, CampaignStatus
-from core.domain.poll import PollResults
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import polls, results
+from core.campaigns import results
+from core.campaigns.model import Campaign, CampaignStatus
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
+from core.polls import service as polls
+from core.polls.model import PollResults
 
 LIST = "polls"
 SHOW = "poll"

@@ -16,7 +16,7 @@ from bot.dialogs.idea_draft import COMMENT_SCREEN
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_STEP_PREFIX
 from bot.dialogs.menu import SETTINGS, back_to_menu_row
 from bot.ui import Button, Reply, encode_payload
-from core.domain.errors import (
+from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotOpenError,
@@ -26,7 +26,7 @@ from core.domain.errors import (
     UnknownOptionError,
     VoteLimitError,
 )
-from core.i18n import _
+from core.kernel.i18n import _
 
 Row = tuple[Button, ...]
 

@@ -17,7 +17,7 @@ from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
 from bot.dialogs.refusals import refusal
 from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
-from core.i18n import _
+from core.kernel.i18n import _
 
 COMMANDS: dict[str, Handler] = {
     "start": menu.start,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import SETTINGS
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.errors import ValidationError
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _
-from core.services import subscriptions
+from core.citizens import subscriptions
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _
 
 TOPICS_SCREEN = "stopics"
 DISTRICTS_SCREEN = "sdistr"

@@ -10,7 +10,7 @@ import aiohttp
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramUnauthorizedError
 
 from bot.redact import redact
-from core.i18n import _
+from core.kernel.i18n import _
 
 
 def api_problem(error: BaseException) -> tuple[str, str]:

@@ -49,11 +49,11 @@ from bot.telegram.replies import edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
+from core.citizens import service as citizens
+from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
 from core.delivery.messenger import DeliveryError, RecipientUnreachableError, RetryAfterError
-from core.domain.citizen import SUPPORTED_LOCALES, IdentityRef, initial_locale
-from core.i18n import _, use_locale
-from core.services import citizens
-from core.services.unit_of_work import StorageUnavailableError
+from core.kernel.i18n import _, use_locale
+from core.kernel.unit_of_work import StorageUnavailableError
 
 log = logging.getLogger(__name__)
 

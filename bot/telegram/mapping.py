@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, User
 
 from bot import edge
 from bot.ui import PAYLOAD_MAX_BYTES, Incoming, IncomingKind
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 
 PLATFORM = "telegram"
 

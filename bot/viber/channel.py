@@ -25,10 +25,10 @@ from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
 from bot.viber.redact import install_log_redaction
 from bot.viber.signature import SIGNATURE_HEADER, is_valid
 from core.bootstrap import App
+from core.citizens import service as citizens
 from core.config import SettingsError
 from core.delivery.messenger import DeliveryError, RecipientUnreachableError
-from core.services import citizens
-from core.services.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
+from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 

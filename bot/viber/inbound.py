@@ -16,7 +16,7 @@ from viberbot.api.viber_requests import ViberConversationStartedRequest, ViberMe
 from bot import edge
 from bot.edge import MalformedUpdateError
 from bot.ui import PAYLOAD_MAX_BYTES, Incoming, IncomingKind, decode_payload
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 
 PLATFORM = "viber"
 _PAYLOAD_SHAPE = re.compile(r"^[A-Za-z_]+(:[^\s:]+)*$")

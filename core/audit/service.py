@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from core.domain.audit import AuditEntry
-from core.services.unit_of_work import UnitOfWork
+from core.audit.model import AuditEntry
+from core.kernel.unit_of_work import UnitOfWork
 
 
 async def record(

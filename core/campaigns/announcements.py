@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.consultations.model import QuestionType
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.consultation import QuestionType
-from core.i18n import _, ngettext
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
 
 # Payload actions of the chat screens these messages link to (bot/dialogs routes them).
 CONTEST_RESULTS_ACTION = "ktr"
@@ -21,9 +21,9 @@ CONSULTATION_RESULTS_ACTION = "cres"
 
 async def contest_winners(uow: UnitOfWork, contest_id: int, now: datetime) -> None:
     """Winners to everyone who entered or voted, and to the contest's audience (subscribers)."""
+    from core.campaigns.audience import Audience
+    from core.contests import service as contests
     from core.delivery import outbox
-    from core.domain.audience import Audience
-    from core.services import contests
 
     outcome = await contests.results(uow, contest_id, now=now, for_official=True)
     title = outcome.contest.campaign.title
@@ -67,10 +67,10 @@ async def contest_winners(uow: UnitOfWork, contest_id: int, now: datetime) -> No
 
 async def consultation_results(uow: UnitOfWork, consultation_id: int, now: datetime) -> None:
     """A short summary (and the first chart) to everyone who submitted."""
+    from core.campaigns.audience import Audience
+    from core.campaigns.results_charts import consultation_charts
+    from core.consultations import service as consultations
     from core.delivery import outbox
-    from core.domain.audience import Audience
-    from core.reporting.results_charts import consultation_charts
-    from core.services import consultations
 
     outcome = await consultations.results(uow, consultation_id, now=now, for_official=True)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.domain.errors import ValidationError
-from core.domain.ids import parse_id
-from core.domain.taxonomy import is_district, is_topic
+from core.hromadas.taxonomy import is_district, is_topic
+from core.kernel.errors import ValidationError
+from core.kernel.ids import parse_id
 
 
 class AudienceKind(StrEnum):

@@ -3,7 +3,7 @@
 Kinds owned by other features register a builder here, like participation does; until the
 Organizations feature registers `org`, an organization's followers are nobody:
 
-    from core.storage.audiences import register_audience
+    from core.campaigns.audience_sql import register_audience
     register_audience("org", lambda org_id: select(FollowerRow.citizen_id).where(...))
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.audience import Audience, AudienceKind
-from core.storage.delivery_models import SubscriptionRow
+from core.campaigns.audience import Audience, AudienceKind
+from core.delivery.tables import SubscriptionRow
 from core.storage.models import CampaignRow, CitizenRow
 from core.storage.participation import participants_query
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.i18n import format_number
+from core.kernel.i18n import format_number
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

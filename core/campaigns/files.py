@@ -25,14 +25,14 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from core.domain import consultation as cdomain
-from core.domain import contest as kdomain
-from core.domain.campaign import DESCRIPTION_MAX, ResultsVisibility
-from core.domain.consultation import QuestionSpec, QuestionType, SkipRule
-from core.domain.dates import FIRST_YEAR, LAST_YEAR, in_window
-from core.domain.errors import CampaignFileError, ValidationError
-from core.domain.reminders import MAX_REMINDERS, format_reminders, parse_reminders
-from core.domain.taxonomy import is_district, is_topic
+from core.campaigns.model import DESCRIPTION_MAX, ResultsVisibility
+from core.campaigns.reminders import MAX_REMINDERS, format_reminders, parse_reminders
+from core.consultations import model as cdomain
+from core.consultations.model import QuestionSpec, QuestionType, SkipRule
+from core.contests import model as kdomain
+from core.hromadas.taxonomy import is_district, is_topic
+from core.kernel.dates import FIRST_YEAR, LAST_YEAR, in_window
+from core.kernel.errors import CampaignFileError, ValidationError
 
 Path = tuple[str | int, ...]
 

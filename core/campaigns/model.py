@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from core.domain.errors import CampaignClosedError, CampaignNotOpenError, ValidationError
+from core.kernel.errors import CampaignClosedError, CampaignNotOpenError, ValidationError
 
 
 class CampaignKind(StrEnum):

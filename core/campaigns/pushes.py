@@ -12,16 +12,16 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from core.campaigns.audience import Audience
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.campaigns.reminders import parse_reminders
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.audience import Audience
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus
-from core.domain.errors import ValidationError
-from core.domain.reminders import parse_reminders
-from core.domain.taxonomy import N_
-from core.i18n import _, format_datetime, ngettext
-from core.services.unit_of_work import UnitOfWork
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _, format_datetime, ngettext
+from core.kernel.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.domain.errors import ValidationError
+from core.kernel.errors import ValidationError
 
 _OFFSET = re.compile(r"^(\d+)\s*([mhd])$")
 _UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}

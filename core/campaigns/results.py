@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain.errors import ResultsHiddenError
-from core.domain.poll import PollResults, compute_results
-from core.services.polls import get_poll
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.errors import ResultsHiddenError
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls.model import PollResults, compute_results
+from core.polls.service import get_poll
 
 
 async def poll_results(

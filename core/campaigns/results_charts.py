@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.domain.consultation import ConsultationResults, QuestionType
-from core.i18n import _, format_number, ngettext
-from core.reporting.charts import Bar, bar_chart_png
-from core.services.contests import ContestResults
+from core.campaigns.charts import Bar, bar_chart_png
+from core.consultations.model import ConsultationResults, QuestionType
+from core.contests.service import ContestResults
+from core.kernel.i18n import _, format_number, ngettext
 
 
 def consultation_charts(outcome: ConsultationResults) -> list[tuple[int, bytes]]:

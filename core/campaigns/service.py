@@ -6,8 +6,10 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from core.domain.audience import Audience
-from core.domain.campaign import (
+from core.audit import service as audit
+from core.campaigns import pushes as campaign_pushes
+from core.campaigns.audience import Audience
+from core.campaigns.model import (
     CLOSABLE_FROM,
     DELETABLE_FROM,
     EDITABLE_FROM,
@@ -17,12 +19,11 @@ from core.domain.campaign import (
     CampaignStatus,
     validate_window,
 )
-from core.domain.contest import FINISHED_FROM, ContestPhase, validate_phases
-from core.domain.errors import CampaignNotFoundError, InvalidTransitionError
-from core.domain.official import Permission
-from core.services import audit, campaign_pushes
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
+from core.contests.model import FINISHED_FROM, ContestPhase, validate_phases
+from core.kernel.errors import CampaignNotFoundError, InvalidTransitionError
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
 
 SCHEDULER_ACTOR = "scheduler"
 

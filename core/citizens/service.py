@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain.citizen import SUPPORTED_LOCALES, Citizen, IdentityRef, NotificationMode
-from core.domain.errors import ValidationError
-from core.services.unit_of_work import UnitOfWork
+from core.citizens.model import SUPPORTED_LOCALES, Citizen, IdentityRef, NotificationMode
+from core.kernel.errors import ValidationError
+from core.kernel.unit_of_work import UnitOfWork
 
 
 async def resolve_citizen(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core.domain.citizen import Citizen, NotificationMode
-from core.domain.errors import ValidationError
-from core.domain.taxonomy import is_district, is_topic
-from core.services.unit_of_work import UnitOfWork
+from core.citizens.model import Citizen, NotificationMode
+from core.hromadas.taxonomy import is_district, is_topic
+from core.kernel.errors import ValidationError
+from core.kernel.unit_of_work import UnitOfWork
 
 KINDS = {"topic": is_topic, "district": is_district}
 

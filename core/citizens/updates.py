@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain.citizen import Citizen, IdentityRef
-from core.services.unit_of_work import UnitOfWork
+from core.citizens.model import Citizen, IdentityRef
+from core.kernel.unit_of_work import UnitOfWork
 
 
 async def claim_update_from(

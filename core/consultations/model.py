@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from core.domain.campaign import Campaign
-from core.domain.errors import TooManyChoicesError, UnknownOptionError, ValidationError
+from core.campaigns.model import Campaign
+from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
 
 QUESTIONS_MAX = 50
 QUESTION_TEXT_MAX = 500

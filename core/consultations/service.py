@@ -10,14 +10,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.campaign import (
+from core.audit import service as audit
+from core.campaigns import service as campaigns
+from core.campaigns.files import ConsultationPlan
+from core.campaigns.model import (
     Campaign,
     CampaignKind,
     CampaignStatus,
     initial_status,
     validate_window,
 )
-from core.domain.consultation import (
+from core.consultations.model import (
     Answer,
     Consultation,
     ConsultationResults,
@@ -29,7 +32,7 @@ from core.domain.consultation import (
     compute_results,
     typed,
 )
-from core.domain.errors import (
+from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotFoundError,
@@ -37,11 +40,9 @@ from core.domain.errors import (
     ResultsHiddenError,
     ValidationError,
 )
-from core.domain.official import Permission
-from core.services import audit, campaigns
-from core.services.campaign_files import ConsultationPlan
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
 
 RECENTLY_CLOSED_SHOWN = 5
 
@@ -355,7 +356,7 @@ async def export_texts(
 
 async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
     """Scheduler sweep: announce the results of newly closed consultations, once each."""
-    from core.services import announcements  # the outbox call sites live there
+    from core.campaigns import announcements
 
     published = []
     for consultation_id in await uow.consultations.closed_unpublished():

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.consultation import (
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.consultations.model import (
     Answer,
     Consultation,
     Question,
@@ -21,7 +21,7 @@ from core.domain.consultation import (
     SkipRule,
     TextAnswer,
 )
-from core.storage.consultations_models import (
+from core.consultations.tables import (
     ConsultationAnswerRow,
     ConsultationQuestionRow,
     ConsultationResponseRow,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from core.domain.campaign import Campaign, CampaignStatus
-from core.domain.errors import (
+from core.campaigns.model import Campaign, CampaignStatus
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     OwnEntryError,

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, validate_window
-from core.domain.contest import (
+from core.audit import service as audit
+from core.campaigns import service as campaigns
+from core.campaigns.files import ContestPlan
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.contests.model import (
     FINISHED_FROM,
     REJECT_REASON_MAX,
     VOTING_FROM,
@@ -18,7 +21,7 @@ from core.domain.contest import (
     rank,
     validate_entry,
 )
-from core.domain.errors import (
+from core.kernel.errors import (
     CampaignNotFoundError,
     EntryLimitError,
     EntryNotFoundError,
@@ -27,11 +30,9 @@ from core.domain.errors import (
     ValidationError,
     VoteLimitError,
 )
-from core.domain.official import Permission
-from core.services import audit, campaigns
-from core.services.campaign_files import ContestPlan
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
 
 SCHEDULER_ACTOR = "scheduler"
 RECENTLY_FINISHED_SHOWN = 5
@@ -252,7 +253,7 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
     Conditional transitions, so a repeated or concurrent sweep changes nothing twice; the
     winners are announced in the same transaction as the transition to finished.
     """
-    from core.services import announcements  # the outbox call sites live there
+    from core.campaigns import announcements
 
     to_voting = []
     for contest_id in await uow.contests.due_for_voting(now):

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.campaign import CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus
-from core.storage.contests_models import (
+from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.contests.tables import (
     ContestEntryRow,
     ContestParticipantRow,
     ContestRow,

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.audit import service as audit
+from core.campaigns.audience import Audience, AudienceKind
+from core.campaigns.reminders import format_reminders, parse_reminders
+from core.campaigns.service import get_campaign
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
+from core.delivery.model import BroadcastProgress
 from core.delivery.payloads import encode_payload
-from core.domain.audience import Audience, AudienceKind
-from core.domain.delivery import BroadcastProgress
-from core.domain.errors import NotFoundError, ValidationError
-from core.domain.reminders import format_reminders, parse_reminders
-from core.i18n import _
-from core.services import audit
-from core.services.campaigns import get_campaign
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.errors import NotFoundError, ValidationError
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 MAX_TEXT = 4000  # fits one Telegram message (4096) with room for the caption rules
 MAX_CAPTION = 1024  # Telegram's limit for a photo's caption

@@ -24,9 +24,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.audience import Audience
-from core.domain.citizen import NotificationMode
-from core.domain.delivery import (
+from core.campaigns.audience import Audience
+from core.campaigns.audience_sql import audience_query, participants_of
+from core.citizens.model import NotificationMode
+from core.delivery.model import (
     BroadcastProgress,
     ClaimedMessage,
     DeliveryOutcome,
@@ -35,8 +36,7 @@ from core.domain.delivery import (
     SendReservation,
     reserve,
 )
-from core.storage.audiences import audience_query, participants_of
-from core.storage.delivery_models import (
+from core.delivery.tables import (
     BroadcastRow,
     DeliveryPlatformRow,
     OutboxRow,

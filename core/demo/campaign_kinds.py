@@ -1,14 +1,16 @@
-"""A sample consultation and contest for the demo city (see core/services/demo.py)."""
+"""A sample consultation and contest for the demo city (see core/demo/polls.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.domain.campaign import ResultsVisibility
-from core.domain.consultation import QuestionSpec, QuestionType, SkipRule
-from core.services import campaigns, consultations, contests
-from core.services.campaign_files import ConsultationPlan, ContestPlan
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns import service as campaigns
+from core.campaigns.files import ConsultationPlan, ContestPlan
+from core.campaigns.model import ResultsVisibility
+from core.consultations import service as consultations
+from core.consultations.model import QuestionSpec, QuestionType, SkipRule
+from core.contests import service as contests
+from core.kernel.unit_of_work import UnitOfWork
 
 DEMO_ACTOR = "demo"
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.domain.citizen import IdentityRef
-from core.domain.idea import NewIdea
-from core.services import campaigns, citizens, ideas
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns import service as campaigns
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.ideas import service as ideas
+from core.ideas.model import NewIdea
+from core.kernel.unit_of_work import UnitOfWork
 
 DEMO_ACTOR = "demo"
 # The sample ideas' author: a neighbour who is never messaged.

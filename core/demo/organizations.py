@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.services import events, organizations
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.unit_of_work import UnitOfWork
+from core.organizations import events
+from core.organizations import service as organizations
 
 DEMO_ACTOR = "demo"
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core.domain.campaign import ResultsVisibility
-from core.services import campaigns, polls
-from core.services.campaign_kinds_demo import seed_demo_consultation_and_contest
-from core.services.ideas_demo import seed_demo_ideas
-from core.services.orgs_demo import seed_demo_organization
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns import service as campaigns
+from core.campaigns.model import ResultsVisibility
+from core.demo.campaign_kinds import seed_demo_consultation_and_contest
+from core.demo.ideas import seed_demo_ideas
+from core.demo.organizations import seed_demo_organization
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls import service as polls
 
 DEMO_ACTOR = "demo"
 

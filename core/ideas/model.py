@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from core.domain.campaign import Campaign
-from core.domain.errors import ValidationError
-from core.domain.taxonomy import is_district, is_topic
+from core.campaigns.model import Campaign
+from core.hromadas.taxonomy import is_district, is_topic
+from core.kernel.errors import ValidationError
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 1500

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from core.campaigns.audience import Audience
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.audience import Audience
-from core.domain.idea import Idea, OfficialStatus
-from core.i18n import _, ngettext
-from core.services.unit_of_work import UnitOfWork
+from core.ideas.model import Idea, OfficialStatus
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
 
 # The dialog action that opens one idea (bot/dialogs/ideas.py SHOW); core cannot import bot.
 SHOW_IDEA_ACTION = "ish"

@@ -5,23 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.domain import similarity
-from core.domain.campaign import (
+from core.audit import service as audit
+from core.campaigns.model import (
     DESCRIPTION_MAX,
     CampaignKind,
     CampaignStatus,
     validate_window,
 )
-from core.domain.campaign import initial_status as campaign_initial_status
-from core.domain.errors import (
-    CommentNotFoundError,
-    IdeaCallNotOpenError,
-    IdeaNotFoundError,
-    IdeaNotPublicError,
-    InvalidTransitionError,
-    ValidationError,
-)
-from core.domain.idea import (
+from core.campaigns.model import initial_status as campaign_initial_status
+from core.ideas import notifications as idea_notifications
+from core.ideas import similarity
+from core.ideas.model import (
     ANSWER_MAX,
     HIDE_AT_REPORTS,
     REJECT_REASON_MAX,
@@ -43,11 +37,18 @@ from core.domain.idea import (
     validate_comment,
     validate_new_idea,
 )
-from core.domain.official import Permission
-from core.i18n import current_timezone
-from core.services import audit, idea_notifications
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.errors import (
+    CommentNotFoundError,
+    IdeaCallNotOpenError,
+    IdeaNotFoundError,
+    IdeaNotPublicError,
+    InvalidTransitionError,
+    ValidationError,
+)
+from core.kernel.i18n import current_timezone
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
 
 SYSTEM_ACTOR = "system"
 COMMENT_NOTICE_QUIET = timedelta(hours=1)
@@ -68,7 +69,7 @@ class IdeaPolicy:
     support_threshold: int = 100
 
 
-# Process-wide configuration set once by bootstrap, like the city time zone in core.i18n.
+# Process-wide configuration set once by bootstrap, like the city time zone in core.kernel.i18n.
 _policy = IdeaPolicy()
 
 

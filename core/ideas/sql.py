@@ -11,8 +11,8 @@ from sqlalchemy import and_, case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.campaign import CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.idea import (
+from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.ideas.model import (
     PUBLIC_STATUSES,
     Idea,
     IdeaCall,
@@ -25,7 +25,7 @@ from core.domain.idea import (
     ReportedItem,
     ReportTarget,
 )
-from core.storage.ideas_models import (
+from core.ideas.tables import (
     IdeaCallRow,
     IdeaCodeCounterRow,
     IdeaCommentRow,

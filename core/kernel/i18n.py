@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from core.domain.citizen import SUPPORTED_LOCALES
+from core.citizens.model import SUPPORTED_LOCALES
 
 LOCALES_DIR: Traversable = files("core") / "locales"
 DOMAIN = "messages"

@@ -11,26 +11,26 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from core.domain.audience import Audience
-from core.domain.audit import AuditEntry
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef
-from core.domain.consultation import (
+from core.audit.model import AuditEntry
+from core.campaigns.audience import Audience
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import Citizen, IdentityRef
+from core.consultations.model import (
     Answer,
     Consultation,
     QuestionSpec,
     Response,
     TextAnswer,
 )
-from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus
-from core.domain.delivery import (
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.delivery.model import (
     BroadcastProgress,
     ClaimedMessage,
     DeliveryOutcome,
     DigestItem,
     SendReservation,
 )
-from core.domain.idea import (
+from core.ideas.model import (
     Idea,
     IdeaCall,
     IdeaComment,
@@ -41,8 +41,8 @@ from core.domain.idea import (
     ReportedItem,
     ReportTarget,
 )
-from core.domain.poll import Poll
-from core.services.organization_ports import OfficialRepository, OrganizationRepository
+from core.organizations.ports import OfficialRepository, OrganizationRepository
+from core.polls.model import Poll
 
 
 class ConflictError(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.domain.errors import SpilnoError, ValidationError
+from core.kernel.errors import SpilnoError, ValidationError
 
 
 class Role(StrEnum):

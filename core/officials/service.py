@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from core.domain.errors import ValidationError
-from core.domain.official import (
+from core.audit import service as audit
+from core.kernel.errors import ValidationError
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import (
     SYSTEM_ACTORS,
     Grant,
     Permission,
@@ -21,8 +23,6 @@ from core.domain.official import (
     allows,
     refusal_reason,
 )
-from core.services import audit
-from core.services.unit_of_work import UnitOfWork
 
 OFFICIAL_NAME_MAX = 128
 

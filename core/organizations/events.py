@@ -12,11 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.audit import service as audit
+from core.campaigns.audience import Audience, AudienceKind
 from core.delivery import outbox
-from core.domain.audience import Audience, AudienceKind
-from core.domain.errors import ValidationError
-from core.domain.official import Permission
-from core.domain.organization import (
+from core.kernel.errors import ValidationError
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
+from core.organizations import messages as org_messages
+from core.organizations import service as organizations
+from core.organizations.model import (
     CANCEL_REASON_MAX,
     DEFAULT_REMINDERS,
     PLACE_MAX,
@@ -29,9 +34,6 @@ from core.domain.organization import (
     RsvpCounts,
     check_text,
 )
-from core.services import audit, org_messages, organizations
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
 
 # The longest reminder the sweep looks ahead for (parse_reminders allows days).
 MAX_REMINDER = timedelta(days=30)

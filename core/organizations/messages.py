@@ -13,8 +13,8 @@ from babel.dates import format_date, format_time
 
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.domain.organization import Event, NewsPost, Organization
-from core.i18n import _, current_locale, current_timezone, format_datetime
+from core.kernel.i18n import _, current_locale, current_timezone, format_datetime
+from core.organizations.model import Event, NewsPost, Organization
 
 EVENT_ACTION = "event"  # bot/dialogs/events.py shows the event for `event:<id>`
 ORG_ACTION = "org"  # bot/dialogs/orgs.py shows the organization for `org:<id>`

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from core.domain.errors import NotFoundError, SpilnoError, ValidationError
+from core.kernel.errors import NotFoundError, SpilnoError, ValidationError
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 NAME_MAX = 120

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from core.domain.official import Grant
-from core.domain.organization import (
+from core.officials.model import Grant
+from core.organizations.model import (
     Channel,
     Event,
     NewsPost,

@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.audit import service as audit
+from core.campaigns.audience import Audience, AudienceKind
 from core.delivery import outbox
-from core.domain.audience import Audience, AudienceKind
-from core.domain.errors import ValidationError
-from core.domain.official import Permission
-from core.domain.organization import (
+from core.kernel.errors import ValidationError
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
+from core.organizations import messages as org_messages
+from core.organizations.model import (
     DESCRIPTION_MAX,
     NAME_MAX,
     NEWS_MAX,
@@ -27,9 +31,6 @@ from core.domain.organization import (
     check_slug,
     check_text,
 )
-from core.services import audit, org_messages
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
 
 # Telegram lets a bot post about 20 messages a minute to one channel.
 CHANNEL_POST_SPACING = timedelta(seconds=3)

@@ -10,10 +10,12 @@ from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.citizen import NotificationMode
-from core.domain.delivery import OutboxStatus
-from core.domain.official import Grant, Role
-from core.domain.organization import (
+from core.campaigns.audience_sql import register_audience
+from core.citizens.model import NotificationMode
+from core.delivery.model import OutboxStatus
+from core.delivery.tables import BroadcastRow, OutboxRow
+from core.officials.model import Grant, Role
+from core.organizations.model import (
     Channel,
     Event,
     EventStatus,
@@ -22,10 +24,7 @@ from core.domain.organization import (
     Rsvp,
     RsvpCounts,
 )
-from core.storage.audiences import register_audience
-from core.storage.delivery_models import BroadcastRow, OutboxRow
-from core.storage.models import CitizenRow, IdentityRow
-from core.storage.organizations_models import (
+from core.organizations.tables import (
     EventReminderSentRow,
     EventRsvpRow,
     OfficialRoleRow,
@@ -35,6 +34,7 @@ from core.storage.organizations_models import (
     OrgFollowerRow,
     OrgNewsRow,
 )
+from core.storage.models import CitizenRow, IdentityRow
 
 CITY_SCOPE = "city"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain.campaign import Campaign
-from core.domain.errors import TooManyChoicesError, UnknownOptionError, ValidationError
+from core.campaigns.model import Campaign
+from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
 
 QUESTION_MAX = 300
 OPTION_MAX = 100

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.domain.campaign import (
+from core.audit import service as audit
+from core.campaigns.model import (
     Campaign,
     CampaignKind,
     CampaignStatus,
@@ -14,12 +15,11 @@ from core.domain.campaign import (
     initial_status,
     validate_window,
 )
-from core.domain.errors import CampaignNotFoundError
-from core.domain.official import Permission
-from core.domain.poll import Poll, validate_poll
-from core.services import audit
-from core.services.officials import require
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.errors import CampaignNotFoundError
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
+from core.polls.model import Poll, validate_poll
 
 
 async def create_poll(

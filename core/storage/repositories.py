@@ -1,4 +1,4 @@
-"""SQLAlchemy implementations of the repository ports in core.services.unit_of_work."""
+"""SQLAlchemy implementations of the repository ports in core.kernel.unit_of_work."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.audit import AuditEntry
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef, NotificationMode
-from core.domain.poll import Poll, PollOption
+from core.audit.model import AuditEntry
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import Citizen, IdentityRef, NotificationMode
+from core.polls.model import Poll, PollOption
 from core.storage import statements
 from core.storage.models import (
     AuditRow,

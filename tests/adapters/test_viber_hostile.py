@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from core.bootstrap import App
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 from tests.adapters.hostile import (
     DEEP_JSON,
     OVERSIZED,

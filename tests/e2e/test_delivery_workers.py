@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from core.bootstrap import bootstrap
+from core.campaigns.audience import Audience
 from core.config import Settings
 from core.delivery import outbox
 from core.delivery.messenger import Message
 from core.delivery.policy import DeliveryPolicy
-from core.domain.audience import Audience
 from tests.databases import PostgresTestDatabase, postgres_required
 from tests.e2e.test_telegram_run import telegram_env
 from tests.fakes.crowd import CHAT_BASE, seed_telegram_residents

@@ -13,10 +13,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from core.domain.audit import AuditEntry
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef, NotificationMode
-from core.domain.poll import Poll, PollOption
+from core.audit.model import AuditEntry
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import Citizen, IdentityRef, NotificationMode
+from core.polls.model import Poll, PollOption
 from tests.fakes.memory_consultations import (
     ConsultationsMemory,
     ContestsMemory,

@@ -12,8 +12,9 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
-from core.domain.citizen import IdentityRef
-from core.services import citizens, polls
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.polls import service as polls
 from tests.databases import run_blocking
 from tests.examples import future_year
 

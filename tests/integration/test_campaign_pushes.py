@@ -7,13 +7,16 @@ import asyncio
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from core.campaigns import pushes as campaign_pushes
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_contest
+from core.campaigns.model import CampaignStatus
+from core.contests import service as contests
 from core.delivery.messenger import BroadcastReport, Message, SendOutcome, SendResult
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.campaign import CampaignStatus
-from core.domain.delivery import OutboxStatus
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns
-from core.services import campaign_pushes, campaigns, contests, polls
-from core.services.campaign_files import parse_contest
 from tests.integration.test_outbox import progress, resident
 
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
 from core.config import Settings
-from core.services import polls
+from core.polls import service as polls
 from tests.databases import run_blocking
 from tests.examples import example_yaml, soon, write_example
 

@@ -11,10 +11,12 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.citizen import IdentityRef
-from core.domain.idea import NewIdea
-from core.services import citizens, consultations, ideas
+from core.consultations import service as consultations
+from core.ideas import service as ideas
+from core.ideas.model import NewIdea
 from tests.databases import run_blocking
 from tests.examples import write_example
 

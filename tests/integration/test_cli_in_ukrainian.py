@@ -14,11 +14,15 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
+from core.campaigns.audience import Audience
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.audience import Audience
-from core.domain.citizen import IdentityRef
-from core.domain.idea import NewIdea, ReportReason, ReportTarget
-from core.services import broadcasts, citizens, contests, demo, ideas
+from core.contests import service as contests
+from core.delivery import broadcasts
+from core.demo import polls as demo
+from core.ideas import service as ideas
+from core.ideas.model import NewIdea, ReportReason, ReportTarget
 from tests.databases import run_blocking
 
 # Latin words an official may legitimately see: commands to type, and the demo's own names.

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.console.channel import ConsoleChannel
 from bot.dialogs import Dialogs
-from core.services import campaigns, consultations
-from core.services.campaign_files import parse_consultation
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation
+from core.consultations import service as consultations
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

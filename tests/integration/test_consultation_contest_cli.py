@@ -9,9 +9,11 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.citizen import IdentityRef
-from core.services import citizens, consultations, contests
+from core.consultations import service as consultations
+from core.contests import service as contests
 from tests.databases import run_blocking
 from tests.examples import example_yaml, soon, write_example
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.domain.citizen import IdentityRef
-from core.domain.idea import NewIdea
-from core.services import citizens, ideas, organizations
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.ideas import service as ideas
+from core.ideas.model import NewIdea
+from core.organizations import service as organizations
 
 # slug -> name; names are stored in the case shown, queries below use the other one.
 ORGS = {

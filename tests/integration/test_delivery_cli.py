@@ -9,9 +9,9 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.citizen import IdentityRef
-from core.services import citizens
 from tests.databases import run_blocking
 from tests.examples import future_year
 

@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
-from core.domain.citizen import IdentityRef
-from core.domain.idea import NewIdea, ReportReason, ReportTarget
-from core.services import citizens, ideas
-from core.storage.delivery_models import BroadcastRow
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.delivery.tables import BroadcastRow
+from core.ideas import service as ideas
+from core.ideas.model import NewIdea, ReportReason, ReportTarget
 from tests.databases import run_blocking
 from tests.examples import future_year
 

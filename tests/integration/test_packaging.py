@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from core import i18n
+from core.kernel import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the Dockerfile copies into the image (tests/unit/test_deployment_files.py checks it).
@@ -77,7 +77,7 @@ def test_an_installed_wheel_translates_into_ukrainian(installed: Path, tmp_path:
     expected = i18n.translations("uk").ugettext(MSGID)
     assert expected != MSGID  # the checkout itself has the translation
     script = (
-        "import core, sys; from core import i18n\n"
+        "import core, sys; from core.kernel import i18n\n"
         "print(core.__file__)\n"
         "with i18n.use_locale('uk'): print(i18n._(sys.argv[1]))\n"
     )

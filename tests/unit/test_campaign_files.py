@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.domain.consultation import QuestionType
-from core.domain.errors import CampaignFileError
-from core.services.campaign_files import parse_consultation, parse_contest
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations.model import QuestionType
+from core.kernel.errors import CampaignFileError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -15,13 +15,13 @@ import pytest
 from babel.messages.pofile import read_po
 
 from admin_cli import words
-from core import i18n
-from core.domain.campaign import CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.consultation import QuestionType
-from core.domain.contest import ContestPhase, EntryStatus
-from core.domain.idea import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
-from core.domain.official import Role
-from core.domain.organization import EventStatus
+from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.consultations.model import QuestionType
+from core.contests.model import ContestPhase, EntryStatus
+from core.ideas.model import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
+from core.kernel import i18n
+from core.officials.model import Role
+from core.organizations.model import EventStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE_SOURCE = "\n".join(p.read_text("utf-8") for p in sorted((ROOT / "core").rglob("*.py")))

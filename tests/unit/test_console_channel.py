@@ -10,10 +10,11 @@ import pytest
 from bot.console.channel import ConsoleChannel, button_keys
 from bot.dialogs import Dialogs
 from bot.ui import Button
-from core.domain.citizen import IdentityRef
-from core.domain.idea import IdeaQuery
-from core.services import campaigns, consultations
-from core.services.campaign_files import parse_consultation
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation
+from core.citizens.model import IdentityRef
+from core.consultations import service as consultations
+from core.ideas.model import IdeaQuery
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 

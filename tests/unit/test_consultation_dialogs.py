@@ -10,9 +10,11 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind, encode_payload
-from core.domain.contest import ContestPhase
-from core.services import campaigns, consultations, contests
-from core.services.campaign_files import parse_consultation, parse_contest
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations import service as consultations
+from core.contests import service as contests
+from core.contests.model import ContestPhase
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -216,7 +218,7 @@ async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
 
 
 async def test_the_demo_city_has_a_consultation_and_a_contest_to_try(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())

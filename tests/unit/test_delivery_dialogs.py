@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogs import Dialogs
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.services import campaigns, polls
+from core.campaigns import service as campaigns
+from core.citizens.model import IdentityRef, NotificationMode
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident

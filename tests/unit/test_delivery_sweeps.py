@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.campaigns import pushes as campaign_pushes
+from core.campaigns.audience import Audience
+from core.campaigns.reminders import format_reminders, parse_reminders
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef, NotificationMode
+from core.delivery.model import OutboxStatus
 from core.delivery.policy import DeliveryPolicy
-from core.domain.audience import Audience
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.domain.delivery import OutboxStatus
-from core.domain.errors import ValidationError
-from core.domain.reminders import format_reminders, parse_reminders
+from core.kernel.errors import ValidationError
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns, sweep_digests
-from core.services import campaign_pushes, citizens, polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 
@@ -227,7 +229,7 @@ def test_reminder_offsets_read_the_way_officials_write_them():
 
 
 def test_campaign_without_audience_goes_to_every_subscriber():
-    from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+    from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 
     campaign = Campaign(
         1,
@@ -257,8 +259,9 @@ questions:
 
 
 async def consultation_from_file(factory, clock, text=CONSULTATION_FILE):
-    from core.services import campaigns, consultations
-    from core.services.campaign_files import parse_consultation
+    from core.campaigns import service as campaigns
+    from core.campaigns.files import parse_consultation
+    from core.consultations import service as consultations
 
     async with factory() as uow:
         created = await consultations.create_consultation(
@@ -270,7 +273,7 @@ async def consultation_from_file(factory, clock, text=CONSULTATION_FILE):
 
 
 async def answer_and_submit(factory, clock, consultation, citizen_id):
-    from core.services import consultations
+    from core.consultations import service as consultations
 
     async with factory() as uow:
         question = consultation.questions[0]
@@ -323,8 +326,8 @@ async def test_send_results_false_keeps_a_consultation_quiet_when_it_closes(fact
 async def test_a_contest_file_decides_whether_the_winners_are_announced(
     factory, clock, send_results
 ):
-    from core.services import contests
-    from core.services.campaign_files import parse_contest
+    from core.campaigns.files import parse_contest
+    from core.contests import service as contests
 
     await resident(factory, clock, "olena")
     text = f"""

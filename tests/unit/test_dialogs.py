@@ -4,9 +4,10 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind
-from core.domain.campaign import ResultsVisibility
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.services import campaigns, polls
+from core.campaigns import service as campaigns
+from core.campaigns.model import ResultsVisibility
+from core.citizens.model import IdentityRef, NotificationMode
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.services.campaign_files import parse_consultation, parse_contest
+from core.campaigns.files import parse_consultation, parse_contest
 from tests.examples import EXAMPLES, example_yaml, soon
 
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -8,7 +8,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from core import i18n
+from core.kernel import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("uk", "en")
@@ -94,8 +94,8 @@ def test_an_unknown_locale_falls_back_to_ukrainian():
     ],
 )
 def test_event_dates_are_written_like_every_other_date(locale, one_day, two_days):
-    from core.domain.organization import Event
-    from core.services.org_messages import event_when
+    from core.organizations.messages import event_when
+    from core.organizations.model import Event
 
     starts = datetime(2026, 11, 28, 16, 0, tzinfo=UTC)  # 18:00 in Kyiv
     event = Event(1, 1, "Толока", starts, "Парк", ends_at=datetime(2026, 11, 28, 18, tzinfo=UTC))

@@ -4,8 +4,9 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.domain.idea import IdeaQuery, IdeaStatus, NewIdea
-from core.services import idea_notifications, ideas
+from core.ideas import notifications as idea_notifications
+from core.ideas import service as ideas
+from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.recording_outbox import RecordingOutbox
@@ -282,7 +283,7 @@ async def test_a_malformed_idea_button_gets_a_polite_answer(dialogs):
 
 
 async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())
@@ -300,7 +301,7 @@ async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs,
 
 
 async def test_an_idea_proposed_into_a_call_belongs_to_it(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         await seed_demo_city(uow, clock())

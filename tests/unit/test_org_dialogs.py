@@ -8,7 +8,8 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.services import events, organizations
+from core.organizations import events
+from core.organizations import service as organizations
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -152,7 +153,7 @@ async def test_an_event_that_is_over_has_no_rsvp_buttons(dialogs, factory, clock
 
 
 async def test_the_demo_city_has_an_organization_with_an_upcoming_event(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())

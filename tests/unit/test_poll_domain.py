@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.domain.campaign import (
+from core.campaigns.model import (
     Campaign,
     CampaignKind,
     CampaignStatus,
@@ -10,15 +10,15 @@ from core.domain.campaign import (
     initial_status,
     validate_window,
 )
-from core.domain.citizen import IdentityRef, initial_locale
-from core.domain.errors import (
+from core.citizens.model import IdentityRef, initial_locale
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     TooManyChoicesError,
     UnknownOptionError,
     ValidationError,
 )
-from core.domain.poll import Poll, PollOption, compute_results, validate_poll
+from core.polls.model import Poll, PollOption, compute_results, validate_poll
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

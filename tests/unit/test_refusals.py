@@ -9,8 +9,11 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.services import campaigns, consultations, contests, polls
-from core.services.campaign_files import parse_consultation, parse_contest
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations import service as consultations
+from core.contests import service as contests
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident

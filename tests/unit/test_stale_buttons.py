@@ -13,7 +13,7 @@ import pytest
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
 from core.bootstrap import App
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 from tests.adapters.telegram_harness import open_poll
 from tests.fakes.resident import Resident
 
