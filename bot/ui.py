@@ -6,9 +6,12 @@ An adapter turns a platform update into an `Incoming`, hands it to the dialogs, 
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Self
+from functools import cache
+from typing import Annotated, ClassVar, Self, get_args, get_type_hints
 
 from core.citizens.model import IdentityRef
 from core.delivery.messenger import Button, Message
@@ -23,16 +26,21 @@ __all__ = [
     "ID_MAX",
     "PAYLOAD_MAX_BYTES",
     "SMALL_MAX",
+    "Action",
     "Button",
     "ButtonArgs",
+    "Id",
     "Incoming",
     "IncomingKind",
     "PayloadTooLongError",
     "Reply",
+    "Small",
     "StaleButtonError",
+    "Word",
     "decode_payload",
     "encode_payload",
     "payload_ids",
+    "read_id",
 ]
 
 Reply = Message
@@ -132,7 +140,100 @@ class ButtonArgs:
         return value
 
 
+def read_id(payload: str | None, text: str | None) -> int:
+    """One field already split off `payload`, read as a row id, or StaleButtonError."""
+    value = _number(text or "", 1, ID_MAX)
+    if value is None:
+        raise StaleButtonError(payload, "field is not an id")
+    return value
+
+
 def payload_ids(payload: str | None, count: int) -> tuple[int, ...]:
     """Exactly `count` fields, each a row id: `vote:12:345` → (12, 345)."""
     args = ButtonArgs.of(payload, count)
     return tuple(args.id(i) for i in range(count))
+
+
+# --- typed button payloads ------------------------------------------------------------------
+
+
+class _Kind:
+    """How one payload field is read: `Id` (a row id), `Small` (page, option value), `Word`."""
+
+    def __init__(self, name: str, read: Callable[[str], object | None]) -> None:
+        self.name = name
+        self.read = read
+
+
+Id = Annotated[int, _Kind("id", lambda text: _number(text, 1, ID_MAX))]
+Small = Annotated[int, _Kind("small number", lambda text: _number(text, 0, SMALL_MAX))]
+Word = Annotated[str, _Kind("word", lambda text: text)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    kind: _Kind
+    required: bool
+
+
+class Action:
+    """A button's payload as a typed value, in the spirit of aiogram's `CallbackData`.
+
+    Subclasses are frozen dataclasses with a unique `PREFIX` and `Id` / `Small` / `Word` fields
+    (optionally defaulted, trailing): `Vote(12, 345).pack() == "vote:12:345"`, and
+    `Vote.unpack("vote:12:345") == Vote(12, 345)`. A payload no current button produces raises
+    `StaleButtonError`. `IGNORES_EXTRA` keeps accepting fields an older keyboard may carry
+    where the screen never read them.
+    """
+
+    PREFIX: ClassVar[str]
+    IGNORES_EXTRA: ClassVar[bool] = False
+
+    def pack(self) -> str:
+        values = [getattr(self, f.name) for f in _fields(type(self))]
+        while values and values[-1] is None:
+            values.pop()  # absent optional fields leave no trailing separators
+        return encode_payload(self.PREFIX, *values)
+
+    @classmethod
+    def unpack(cls, payload: str) -> Self:
+        action, texts = decode_payload(payload)
+        if action != cls.PREFIX:
+            raise StaleButtonError(payload, "another action")
+        fields = _fields(cls)
+        if cls.IGNORES_EXTRA:
+            texts = texts[: len(fields)]
+        least = sum(f.required for f in fields)
+        if not least <= len(texts) <= len(fields):
+            raise StaleButtonError(payload, "wrong number of fields")
+        values: dict[str, object] = {}
+        for index, (spec, text) in enumerate(zip(fields, texts, strict=False)):
+            value = spec.kind.read(text)
+            if value is None:
+                raise StaleButtonError(payload, f"field {index} is not a {spec.kind.name}")
+            values[spec.name] = value
+        try:
+            return cls(**values)
+        except ValueError as error:  # a field outside the action's own choices
+            raise StaleButtonError(payload, str(error)) from None
+
+
+@cache
+def _fields(cls: type[Action]) -> tuple[_Field, ...]:
+    hints = get_type_hints(cls, include_extras=True)
+    specs = []
+    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
+        kinds = [
+            m for a in get_args(hints[spec.name]) for m in _metadata(a) if isinstance(m, _Kind)
+        ]
+        if not kinds:
+            raise TypeError(f"{cls.__name__}.{spec.name} is not an Id, Small or Word")
+        required = spec.default is dataclasses.MISSING
+        specs.append(_Field(spec.name, kinds[0], required))
+    return tuple(specs)
+
+
+def _metadata(hint: object) -> tuple[object, ...]:
+    # `Id` is Annotated[int, kind]; `Id | None` is a Union whose first member is that Annotated.
+    return (hint, *getattr(hint, "__metadata__", ()))

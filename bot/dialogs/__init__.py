@@ -1,5 +1,6 @@
 """Channel-neutral dialogs. Adapters call `Dialogs.handle(incoming)` and render the replies."""
 
-from bot.dialogs.engine import Dialogs, Turn
+from bot.dialogs.engine import Dialogs
+from bot.dialogs.turn import Turn
 
 __all__ = ["Dialogs", "Turn"]

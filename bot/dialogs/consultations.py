@@ -7,33 +7,134 @@ channel. Dialog state only says which question is on screen (for typed free-text
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from dataclasses import dataclass
+
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import (
+    Action,
+    Button,
+    Id,
+    Reply,
+    Small,
+    encode_payload,
+)
 from core.campaigns.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations import service as consultations
 from core.consultations.model import ConsultationResults, QuestionType, mask_indexes
 from core.consultations.service import Progress
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
-LIST = "cons"
-SHOW = "con"
-START = "cgo"
-CHOOSE = "cch"
-NEXT = "cnx"
-BACK = "cbk"
-SUBMIT = "csub"
-RESULTS = CONSULTATION_RESULTS_ACTION
-CHARTS = "cchart"
-SKIP = "cskp"  # an optional question, left unanswered
-LATER = "clt"  # "Continue later": the consultation screen, saying the answers are kept
+
+@dataclass(frozen=True, slots=True)
+class ListConsultations(Action):
+    PREFIX = "cons"
+    IGNORES_EXTRA = True
+
+
+LIST = ListConsultations.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowConsultation(Action):
+    PREFIX = "con"
+    consultation_id: Id
+
+
+SHOW = ShowConsultation.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StartConsultation(Action):
+    PREFIX = "cgo"
+    consultation_id: Id
+
+
+START = StartConsultation.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseOption(Action):
+    PREFIX = "cch"
+    consultation_id: Id
+    question_id: Id
+    value: Small
+
+
+CHOOSE = ChooseOption.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion(Action):
+    PREFIX = "cnx"
+    consultation_id: Id
+    question_id: Id
+
+
+NEXT = NextQuestion.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousQuestion(Action):
+    PREFIX = "cbk"
+    consultation_id: Id
+    question_id: Id | None = None
+
+
+BACK = PreviousQuestion.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitAnswers(Action):
+    PREFIX = "csub"
+    consultation_id: Id
+
+
+SUBMIT = SubmitAnswers.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowConsultationResults(Action):
+    PREFIX = CONSULTATION_RESULTS_ACTION
+    consultation_id: Id
+
+
+RESULTS = ShowConsultationResults.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCharts(Action):
+    PREFIX = "cchart"
+    consultation_id: Id
+
+
+CHARTS = ShowCharts.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SkipQuestion(Action):
+    PREFIX = "cskp"  # an optional question, left unanswered
+    consultation_id: Id
+    question_id: Id
+
+
+SKIP = SkipQuestion.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueLater(Action):
+    PREFIX = "clt"  # "Continue later": the consultation screen, saying the answers are kept
+    consultation_id: Id
+
+
+LATER = ContinueLater.PREFIX
 
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
 BAR_WIDTH = 10
 
 
-async def consultation_list(turn: Turn) -> list[Reply]:
+async def consultation_list(turn: Turn, _action: ListConsultations | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "consultations"}
     found = await consultations.consultations_for_residents(turn.uow, turn.now)
     if not found:
@@ -64,13 +165,13 @@ def _short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-async def consultation_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+async def consultation_screen(turn: Turn, action: ShowConsultation) -> list[Reply]:
+    consultation_id = action.consultation_id
     return [await render_consultation(turn, consultation_id)]
 
 
-async def continue_later(turn: Turn) -> list[Reply]:
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+async def continue_later(turn: Turn, action: ContinueLater) -> list[Reply]:
+    consultation_id = action.consultation_id
     notice = _(
         "⏸ Your answers are saved. Come back any time and press “Continue” "
         "to go on from this question."
@@ -117,15 +218,14 @@ async def render_consultation(turn: Turn, consultation_id: int, notice: str | No
     return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
-async def start(turn: Turn) -> list[Reply]:
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+async def start(turn: Turn, action: StartConsultation) -> list[Reply]:
+    consultation_id = action.consultation_id
     progress = await consultations.resume(turn.uow, consultation_id, turn.citizen.id, turn.now)
     return [render(turn, progress)]
 
 
-async def choose(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 3)
-    consultation_id, question_id, value = args.id(0), args.id(1), args.small(2)
+async def choose(turn: Turn, action: ChooseOption) -> list[Reply]:
+    consultation_id, question_id, value = action.consultation_id, action.question_id, action.value
     progress = await consultations.choose_option(
         turn.uow,
         consultation_id=consultation_id,
@@ -137,8 +237,8 @@ async def choose(turn: Turn) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def next_question(turn: Turn) -> list[Reply]:
-    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
+async def next_question(turn: Turn, action: NextQuestion) -> list[Reply]:
+    consultation_id, question_id = action.consultation_id, action.question_id
     progress = await consultations.next_question(
         turn.uow,
         consultation_id=consultation_id,
@@ -149,8 +249,8 @@ async def next_question(turn: Turn) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def skip(turn: Turn) -> list[Reply]:
-    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
+async def skip(turn: Turn, action: SkipQuestion) -> list[Reply]:
+    consultation_id, question_id = action.consultation_id, action.question_id
     progress = await consultations.skip_question(
         turn.uow,
         consultation_id=consultation_id,
@@ -161,9 +261,8 @@ async def skip(turn: Turn) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def back(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
-    consultation_id, question_id = args.id(0), args.optional_id(1)
+async def back(turn: Turn, action: PreviousQuestion) -> list[Reply]:
+    consultation_id, question_id = action.consultation_id, action.question_id
     progress = await consultations.go_back(
         turn.uow,
         consultation_id=consultation_id,
@@ -197,8 +296,8 @@ async def typed_answer(turn: Turn) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def submit(turn: Turn) -> list[Reply]:
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+async def submit(turn: Turn, action: SubmitAnswers) -> list[Reply]:
+    consultation_id = action.consultation_id
     await consultations.submit(
         turn.uow, consultation_id=consultation_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -325,8 +424,8 @@ def _summary(progress: Progress) -> Reply:
     )
 
 
-async def results_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+async def results_screen(turn: Turn, action: ShowConsultationResults) -> list[Reply]:
+    consultation_id = action.consultation_id
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     return [
         Reply(
@@ -339,11 +438,11 @@ async def results_screen(turn: Turn) -> list[Reply]:
     ]
 
 
-async def charts_screen(turn: Turn) -> list[Reply]:
+async def charts_screen(turn: Turn, action: ShowCharts) -> list[Reply]:
     """The same PNG charts officials export, one image per question with choices."""
     from core.campaigns.results_charts import consultation_charts
 
-    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+    consultation_id = action.consultation_id
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     images = consultation_charts(outcome)
     replies = [Reply(f"{position}/{len(outcome.questions)}", image=png) for position, png in images]
@@ -376,3 +475,18 @@ def render_results(outcome: ConsultationResults) -> str:
         if row.average is not None:
             lines.append(_("Average: {value}").format(value=format_number(row.average)))
     return "\n".join(lines)
+
+
+ROUTES: tuple[Route, ...] = (
+    on(ListConsultations, consultation_list),
+    on(ShowConsultation, consultation_screen),
+    on(StartConsultation, start),
+    on(ChooseOption, choose),
+    on(NextQuestion, next_question),
+    on(PreviousQuestion, back),
+    on(SubmitAnswers, submit),
+    on(ShowConsultationResults, results_screen),
+    on(ShowCharts, charts_screen),
+    on(SkipQuestion, skip),
+    on(ContinueLater, continue_later),
+)

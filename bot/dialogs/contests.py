@@ -6,24 +6,105 @@ draft); the entry goes to the database in one step when the resident finishes it
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from dataclasses import dataclass
+
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import (
+    Action,
+    Button,
+    Id,
+    Reply,
+    Small,
+    encode_payload,
+)
 from core.campaigns.announcements import CONTEST_RESULTS_ACTION
 from core.contests import service as contests
 from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
 from core.contests.service import ContestResults
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
-LIST = "kts"
-SHOW = "kt"
-NEW_ENTRY = "kte"
-SKIP_PHOTO = "ktsk"
-CANCEL = "ktx"
-ENTRIES = "ktl"
-ENTRY = "ktn"
-VOTE = "ktv"
-RESULTS = CONTEST_RESULTS_ACTION
+
+@dataclass(frozen=True, slots=True)
+class ListContests(Action):
+    PREFIX = "kts"
+    IGNORES_EXTRA = True
+
+
+LIST = ListContests.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowContest(Action):
+    PREFIX = "kt"
+    contest_id: Id
+
+
+SHOW = ShowContest.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry(Action):
+    PREFIX = "kte"
+    contest_id: Id
+
+
+NEW_ENTRY = NewEntry.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SkipPhoto(Action):
+    PREFIX = "ktsk"
+    IGNORES_EXTRA = True
+
+
+SKIP_PHOTO = SkipPhoto.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class CancelEntry(Action):
+    PREFIX = "ktx"
+    contest_id: Id
+
+
+CANCEL = CancelEntry.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntries(Action):
+    PREFIX = "ktl"
+    contest_id: Id
+    page: Small
+
+
+ENTRIES = ListEntries.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowEntry(Action):
+    PREFIX = "ktn"
+    entry_id: Id
+
+
+ENTRY = ShowEntry.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class VoteEntry(Action):
+    PREFIX = "ktv"
+    entry_id: Id
+
+
+VOTE = VoteEntry.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowContestResults(Action):
+    PREFIX = CONTEST_RESULTS_ACTION
+    contest_id: Id
+
+
+RESULTS = ShowContestResults.PREFIX
 
 SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
 PAGE_SIZE = 8
@@ -33,7 +114,7 @@ def _short(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-async def contest_list(turn: Turn) -> list[Reply]:
+async def contest_list(turn: Turn, _action: ListContests | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "contests"}
     found = await contests.contests_for_residents(turn.uow, turn.now)
     if not found:
@@ -60,8 +141,8 @@ async def contest_list(turn: Turn) -> list[Reply]:
     ]
 
 
-async def contest_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = payload_ids(turn.incoming.payload, 1)
+async def contest_screen(turn: Turn, action: ShowContest) -> list[Reply]:
+    contest_id = action.contest_id
     return [await render_contest(turn, contest_id)]
 
 
@@ -126,8 +207,8 @@ def _entry_status_line(entry: Entry, *, finished: bool) -> str:
             return _("Your entry “{title}” takes part in the contest.").format(title=entry.title)
 
 
-async def new_entry(turn: Turn) -> list[Reply]:
-    (contest_id,) = payload_ids(turn.incoming.payload, 1)
+async def new_entry(turn: Turn, action: NewEntry) -> list[Reply]:
+    contest_id = action.contest_id
     contest = await contests.get_contest(turn.uow, contest_id)
     contest.ensure_accepts_entries(turn.now)
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
@@ -222,7 +303,7 @@ async def render_contest_or_list(turn: Turn, contest_id: int) -> list[Reply]:
     return await contest_list(turn)
 
 
-async def skip_photo(turn: Turn) -> list[Reply]:
+async def skip_photo(turn: Turn, _action: SkipPhoto | None = None) -> list[Reply]:
     state = dict(turn.citizen.dialog_state)
     if state.get("screen") != SCREEN_PREFIX + "photo":
         return await render_contest_or_list(turn, int(state.get("k", 0)))
@@ -248,14 +329,13 @@ async def _finish(turn: Turn, state: dict[str, object], photo_ref: str | None) -
     return [await render_contest(turn, contest_id, notice=notice)]
 
 
-async def cancel(turn: Turn) -> list[Reply]:
-    (contest_id,) = payload_ids(turn.incoming.payload, 1)
+async def cancel(turn: Turn, action: CancelEntry) -> list[Reply]:
+    contest_id = action.contest_id
     return [await render_contest(turn, contest_id, notice=_("The entry was not saved."))]
 
 
-async def entries_screen(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 2)
-    contest_id, page = args.id(0), args.small(1)
+async def entries_screen(turn: Turn, action: ListEntries) -> list[Reply]:
+    contest_id, page = action.contest_id, action.page
     return [await render_entries(turn, contest_id, page)]
 
 
@@ -292,8 +372,8 @@ async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
-async def entry_screen(turn: Turn) -> list[Reply]:
-    (entry_id,) = payload_ids(turn.incoming.payload, 1)
+async def entry_screen(turn: Turn, action: ShowEntry) -> list[Reply]:
+    entry_id = action.entry_id
     return [await render_entry(turn, entry_id)]
 
 
@@ -314,8 +394,8 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
     return Reply("\n".join(lines), buttons=tuple(rows), image=entry.photo_ref)
 
 
-async def vote(turn: Turn) -> list[Reply]:
-    (entry_id,) = payload_ids(turn.incoming.payload, 1)
+async def vote(turn: Turn, action: VoteEntry) -> list[Reply]:
+    entry_id = action.entry_id
     voted, _mine = await contests.toggle_vote(
         turn.uow, entry_id=entry_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -323,8 +403,8 @@ async def vote(turn: Turn) -> list[Reply]:
     return [await render_entry(turn, entry_id, notice=notice)]
 
 
-async def results_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = payload_ids(turn.incoming.payload, 1)
+async def results_screen(turn: Turn, action: ShowContestResults) -> list[Reply]:
+    contest_id = action.contest_id
     outcome = await contests.results(turn.uow, contest_id, now=turn.now)
     return [
         Reply(
@@ -351,3 +431,16 @@ def render_results(outcome: ContestResults) -> str:
     if not outcome.ranked:
         lines.append(_("There were no entries."))
     return "\n".join(lines)
+
+
+ROUTES: tuple[Route, ...] = (
+    on(ListContests, contest_list),
+    on(ShowContest, contest_screen),
+    on(NewEntry, new_entry),
+    on(SkipPhoto, skip_photo),
+    on(CancelEntry, cancel),
+    on(ListEntries, entries_screen),
+    on(ShowEntry, entry_screen),
+    on(VoteEntry, vote),
+    on(ShowContestResults, results_screen),
+)

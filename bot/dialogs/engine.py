@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from bot.dialogs.errors import explain
+from bot.dialogs.router import route as default_route
+from bot.dialogs.router import stale_button
+from bot.dialogs.turn import Handler, Turn
 from bot.ui import Incoming, Reply, StaleButtonError
 from core.citizens import service as citizens
 from core.citizens import updates
-from core.citizens.model import Citizen, IdentityRef, initial_locale
+from core.citizens.model import IdentityRef, initial_locale
 from core.kernel import metrics
 from core.kernel.errors import SpilnoError
 from core.kernel.i18n import _, use_locale
@@ -19,7 +20,6 @@ from core.kernel.unit_of_work import (
     Clock,
     ConflictError,
     StorageUnavailableError,
-    UnitOfWork,
     UnitOfWorkFactory,
 )
 
@@ -32,33 +32,6 @@ MAX_ATTEMPTS = 3
 LASTING_KEYS = ("draft",)
 
 
-@dataclass
-class Turn:
-    """Everything a dialog step may use: the incoming event, the citizen, the unit of work."""
-
-    incoming: Incoming
-    citizen: Citizen
-    uow: UnitOfWork
-    now: datetime
-    is_new: bool
-    default_locale: str
-    ended: set[str] = field(default_factory=set)
-
-    def end(self, key: str) -> None:
-        """Drop a lasting dialog-state key for good (the draft was submitted or discarded)."""
-        self.ended.add(key)
-        self.citizen.dialog_state.pop(key, None)
-
-    @property
-    def locale(self) -> str:
-        return self.citizen.effective_locale(
-            initial_locale(self.incoming.language_hint, self.default_locale)
-        )
-
-
-Handler = Callable[[Turn], Awaitable[list[Reply]]]
-
-
 class Dialogs:
     def __init__(
         self,
@@ -68,8 +41,6 @@ class Dialogs:
         default_locale: str = "uk",
         route: Handler | None = None,
     ) -> None:
-        from bot.dialogs.router import route as default_route
-
         self._uow_factory = uow_factory
         self._clock = clock
         self._default_locale = default_locale
@@ -140,8 +111,6 @@ class Dialogs:
                     await uow.rollback()
                     citizen.dialog_state = state_before  # still where they were
                     log.info("update %s: stale button: %s", incoming.update_id, error)
-                    from bot.dialogs.router import stale_button
-
                     return stale_button(turn)
                 except SpilnoError as error:
                     # A refused action leaves nothing half-written; the resident gets the reason.
@@ -149,8 +118,6 @@ class Dialogs:
                     await uow.rollback()
                     # Nothing of this turn is kept: the resident is still where they were.
                     citizen.dialog_state = state_before
-                    from bot.dialogs.errors import explain
-
                     return [explain(error, turn)]
             _carry_lasting(state_before, turn)
             if citizen.dialog_state != state_before or citizen.locale != locale_before:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.dialogs.campaign_kind_errors import kind_error_text
-from bot.dialogs.engine import Turn
 from bot.dialogs.org_errors import org_error_text
 from bot.dialogs.refusals import refusal
+from bot.dialogs.turn import Turn
 from bot.ui import Reply
 from core.kernel.errors import (
     CampaignClosedError,

@@ -7,24 +7,59 @@ reminder push, so a tap there lands on the same screen.
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, ButtonArgs, Reply, StaleButtonError, encode_payload, payload_ids
+from dataclasses import dataclass
+
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import (
+    Action,
+    Button,
+    Id,
+    Reply,
+    Small,
+    StaleButtonError,
+    Word,
+    encode_payload,
+)
 from core.kernel.i18n import _, format_number, ngettext
 from core.organizations import events
-from core.organizations.messages import EVENT_ACTION, describe_event, event_when
+from core.organizations.messages import EVENT_ACTION, ORG_ACTION, describe_event, event_when
 from core.organizations.model import Rsvp
 
-LIST = "events"
-SHOW = EVENT_ACTION
-RSVP = "rsvp"
+
+@dataclass(frozen=True, slots=True)
+class ListEvents(Action):
+    PREFIX = "events"
+    page: Small = 0
+
+
+LIST = ListEvents.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowEvent(Action):
+    PREFIX = EVENT_ACTION
+    event_id: Id
+
+
+SHOW = ShowEvent.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRsvp(Action):
+    PREFIX = "rsvp"
+    event_id: Id
+    answer: Word
+
+
+RSVP = AnswerRsvp.PREFIX
 
 PAGE_SIZE = 5
 _ANSWERS = {"y": Rsvp.GOING, "n": Rsvp.NOT_GOING}
 
 
-async def event_list(turn: Turn) -> list[Reply]:
-    page = ButtonArgs.of(turn.incoming.payload, 0, 1).small(0, default=0)
+async def event_list(turn: Turn, action: ListEvents = ListEvents()) -> list[Reply]:
+    page = action.page
     turn.citizen.dialog_state = {"screen": "events", "page": page}
     views = await events.upcoming_for(
         turn.uow, turn.citizen.id, turn.now, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1
@@ -84,8 +119,8 @@ def _going_text(n: int) -> str:
     )
 
 
-async def event_screen(turn: Turn) -> list[Reply]:
-    (event_id,) = payload_ids(turn.incoming.payload, 1)
+async def event_screen(turn: Turn, action: ShowEvent) -> list[Reply]:
+    event_id = action.event_id
     return [await render_event(turn, event_id)]
 
 
@@ -118,19 +153,16 @@ async def render_event(
                 Button(mark_no + _("Can't come"), encode_payload(RSVP, event.id, "n")),
             )
         )
-    from bot.dialogs import orgs
-
     rows.append(
-        (Button("🏢 " + view.organization.name[:40], encode_payload(orgs.SHOW, event.org_id)),)
+        (Button("🏢 " + view.organization.name[:40], encode_payload(ORG_ACTION, event.org_id)),)
     )
     rows.append((Button(_("« All events"), encode_payload(LIST, 0)),))
     rows.append(back_to_menu_row())
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
-async def rsvp(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 2)
-    event_id, answer = args.id(0), _ANSWERS.get(args.word(1))
+async def rsvp(turn: Turn, action: AnswerRsvp) -> list[Reply]:
+    event_id, answer = action.event_id, _ANSWERS.get(action.answer)
     if answer is None:
         raise StaleButtonError(turn.incoming.payload, "unknown answer")
     view = await events.answer(turn.uow, event_id, turn.citizen.id, answer, turn.now)
@@ -140,3 +172,10 @@ async def rsvp(turn: Turn) -> list[Reply]:
         else _("Thank you for letting us know.")
     )
     return [await render_event(turn, event_id, notice, known=view)]
+
+
+ROUTES: tuple[Route, ...] = (
+    on(ListEvents, event_list),
+    on(ShowEvent, event_screen),
+    on(AnswerRsvp, rsvp),
+)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs import idea_draft as draft_steps
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
+    Action,
     Button,
-    ButtonArgs,
+    Id,
     IncomingKind,
     Reply,
+    Small,
     StaleButtonError,
-    decode_payload,
+    Word,
     encode_payload,
-    payload_ids,
+    read_id,
 )
 from core.hromadas.taxonomy import DISTRICTS, TOPICS
 from core.ideas import notifications as idea_notifications
@@ -36,28 +39,203 @@ from core.ideas.model import (
 from core.kernel.errors import IdeaCallNotOpenError, ValidationError
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
-MENU = "ideas"
-NEW = "inew"
-LIST = "il"
-TOPICS_LIST = "itp"
-SHOW = idea_notifications.SHOW_IDEA_ACTION  # "ish": notifications open ideas too
-SUPPORT = "isup"
-UNSUPPORT = "iuns"
-COMMENTS = "icm"
-WRITE_COMMENT = "icw"
-REPORT = "irp"
-REPORT_REASON = "irr"
-CALLS = "icl"
-CALL = "icc"
+
+@dataclass(frozen=True, slots=True)
+class IdeasMenu(Action):
+    PREFIX = "ideas"
+    IGNORES_EXTRA = True
+
+
+MENU = IdeasMenu.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class NewIdea(Action):
+    PREFIX = "inew"
+    call_id: Id | None = None
+
+
+NEW = NewIdea.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ListIdeas(Action):
+    PREFIX = "il"
+    kind: Word
+    page: Small
+    extra: Word | None = None
+
+
+LIST = ListIdeas.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaTopics(Action):
+    PREFIX = "itp"
+    IGNORES_EXTRA = True
+
+
+TOPICS_LIST = IdeaTopics.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowIdea(Action):
+    PREFIX = idea_notifications.SHOW_IDEA_ACTION  # "ish": notifications open ideas too
+    idea_id: Id
+
+
+SHOW = ShowIdea.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class SupportIdea(Action):
+    PREFIX = "isup"
+    idea_id: Id
+
+
+SUPPORT = SupportIdea.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportIdea(Action):
+    PREFIX = "iuns"
+    idea_id: Id
+
+
+UNSUPPORT = UnsupportIdea.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaComments(Action):
+    PREFIX = "icm"
+    idea_id: Id
+    page: Small = 0
+
+
+COMMENTS = IdeaComments.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class WriteComment(Action):
+    PREFIX = "icw"
+    idea_id: Id
+
+
+WRITE_COMMENT = WriteComment.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScreen(Action):
+    PREFIX = "irp"
+    target: Word
+    item_id: Id
+
+
+REPORT = ReportScreen.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseReportReason(Action):
+    PREFIX = "irr"
+    target: Word
+    item_id: Id
+    reason: Word
+
+
+REPORT_REASON = ChooseReportReason.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class IdeaCalls(Action):
+    PREFIX = "icl"
+    IGNORES_EXTRA = True
+
+
+CALLS = IdeaCalls.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCall(Action):
+    PREFIX = "icc"
+    call_id: Id
+
+
+CALL = ShowCall.PREFIX
+
+
 # Draft steps' buttons.
-STEP_BACK = "ibk"
-STEP_CANCEL = "icn"
-STEP_SKIP = "isk"
-STEP_TOPIC = "itop"
-STEP_DISTRICT = "idis"
-STEP_SUBMIT = "isub"
-STEP_RESUME = "ires"
-STEP_DISCARD = "idx"  # "Yes, discard" on the confirmation
+@dataclass(frozen=True, slots=True)
+class StepBack(Action):
+    PREFIX = "ibk"
+    IGNORES_EXTRA = True
+
+
+STEP_BACK = StepBack.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepCancel(Action):
+    PREFIX = "icn"
+    IGNORES_EXTRA = True
+
+
+STEP_CANCEL = StepCancel.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepSkip(Action):
+    PREFIX = "isk"
+    IGNORES_EXTRA = True
+
+
+STEP_SKIP = StepSkip.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepTopic(Action):
+    PREFIX = "itop"
+    IGNORES_EXTRA = True
+    code: Word | None = None
+
+
+STEP_TOPIC = StepTopic.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepDistrict(Action):
+    PREFIX = "idis"
+    IGNORES_EXTRA = True
+    code: Word | None = None
+
+
+STEP_DISTRICT = StepDistrict.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepSubmit(Action):
+    PREFIX = "isub"
+    IGNORES_EXTRA = True
+
+
+STEP_SUBMIT = StepSubmit.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepResume(Action):
+    PREFIX = "ires"
+    IGNORES_EXTRA = True
+
+
+STEP_RESUME = StepResume.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class StepDiscard(Action):
+    PREFIX = "idx"  # "Yes, discard" on the confirmation
+    IGNORES_EXTRA = True
+
+
+STEP_DISCARD = StepDiscard.PREFIX
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5
@@ -97,7 +275,7 @@ def _supports_text(n: int) -> str:
 # --- the ideas menu -----------------------------------------------------------------------
 
 
-async def ideas_menu(turn: Turn) -> list[Reply]:
+async def ideas_menu(turn: Turn, _action: IdeasMenu | None = None) -> list[Reply]:
     _set_screen(turn, {"screen": "ideas"})
     rows: list[tuple[Button, ...]] = []
     if draft_steps.draft_of(turn.citizen.dialog_state):
@@ -123,7 +301,7 @@ async def ideas_menu(turn: Turn) -> list[Reply]:
     return [Reply(text, buttons=tuple(rows))]
 
 
-async def topics_screen(turn: Turn) -> list[Reply]:
+async def topics_screen(turn: Turn, _action: IdeaTopics | None = None) -> list[Reply]:
     codes = list(TOPICS)
     rows = [
         tuple(Button(_(TOPICS[c]), encode_payload(LIST, "tp", 0, c)) for c in codes[i : i + 2])
@@ -132,7 +310,7 @@ async def topics_screen(turn: Turn) -> list[Reply]:
     return [Reply(_("Choose a topic."), buttons=(*rows, _to_ideas_row()))]
 
 
-async def calls_screen(turn: Turn) -> list[Reply]:
+async def calls_screen(turn: Turn, _action: IdeaCalls | None = None) -> list[Reply]:
     calls = await ideas.open_idea_calls(turn.uow, turn.now)
     if not calls:
         return [Reply(_("There are no open idea calls right now."), buttons=(_to_ideas_row(),))]
@@ -147,8 +325,8 @@ async def calls_screen(turn: Turn) -> list[Reply]:
     ]
 
 
-async def call_screen(turn: Turn) -> list[Reply]:
-    (call_id,) = payload_ids(turn.incoming.payload, 1)
+async def call_screen(turn: Turn, action: ShowCall) -> list[Reply]:
+    call_id = action.call_id
     call = await ideas.get_idea_call(turn.uow, call_id)
     campaign = call.campaign
     lines = ["📣 " + campaign.title]
@@ -169,11 +347,12 @@ async def call_screen(turn: Turn) -> list[Reply]:
 # --- browsing -----------------------------------------------------------------------------
 
 
-async def idea_list(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 2, 3)
-    kind = args.word(0) if args.word(0) in _SORTS else "new"
-    page = args.small(1)
-    extra = str(args.id(2)) if kind == "call" else args.word(2)
+async def idea_list(turn: Turn, action: ListIdeas) -> list[Reply]:
+    kind = action.kind if action.kind in _SORTS else "new"
+    page = action.page
+    extra = (
+        str(read_id(turn.incoming.payload, action.extra)) if kind == "call" else action.extra or ""
+    )
     if kind == "tp" and extra not in TOPICS:
         return await topics_screen(turn)
     query, title = _query_for(turn, kind, extra)
@@ -234,8 +413,8 @@ def _query_for(turn: Turn, kind: str, extra: str) -> tuple[IdeaQuery, str]:
             return IdeaQuery(sort=IdeaSort.NEW), _("🆕 Newest ideas")
 
 
-async def idea_screen(turn: Turn) -> list[Reply]:
-    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+async def idea_screen(turn: Turn, action: ShowIdea) -> list[Reply]:
+    idea_id = action.idea_id
     return [await render_idea(turn, idea_id)]
 
 
@@ -292,16 +471,16 @@ async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Re
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
-async def support(turn: Turn) -> list[Reply]:
-    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+async def support(turn: Turn, action: SupportIdea) -> list[Reply]:
+    idea_id = action.idea_id
     await ideas.support_idea(
         uow=turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id, now=turn.now
     )
     return [await render_idea(turn, idea_id, notice=_("👍 Thank you for your support!"))]
 
 
-async def unsupport(turn: Turn) -> list[Reply]:
-    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+async def unsupport(turn: Turn, action: UnsupportIdea) -> list[Reply]:
+    idea_id = action.idea_id
     await ideas.withdraw_support(turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id)
     return [await render_idea(turn, idea_id, notice=_("Your support is withdrawn."))]
 
@@ -309,9 +488,8 @@ async def unsupport(turn: Turn) -> list[Reply]:
 # --- comments and reports -----------------------------------------------------------------
 
 
-async def comments_screen(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
-    idea_id, page = args.id(0), args.small(1, default=0)
+async def comments_screen(turn: Turn, action: IdeaComments) -> list[Reply]:
+    idea_id, page = action.idea_id, action.page
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     shown, has_more = await ideas.comments_page(
         turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
@@ -341,8 +519,8 @@ async def comments_screen(turn: Turn) -> list[Reply]:
     return [Reply("\n".join(lines), buttons=tuple(rows))]
 
 
-async def write_comment(turn: Turn) -> list[Reply]:
-    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+async def write_comment(turn: Turn, action: WriteComment) -> list[Reply]:
+    idea_id = action.idea_id
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
     return [
@@ -373,10 +551,9 @@ async def _comment_input(turn: Turn) -> list[Reply]:
     return [await render_idea(turn, idea_id, notice=_("💬 Thank you! Your comment is published."))]
 
 
-async def report_screen(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 2)
-    target = args.word(0) if args.word(0) in _TARGETS else "i"
-    item_id = args.id(1)
+async def report_screen(turn: Turn, action: ReportScreen) -> list[Reply]:
+    target = action.target if action.target in _TARGETS else "i"
+    item_id = action.item_id
     labels = {
         ReportReason.SPAM: _("Spam or advertising"),
         ReportReason.OFFENSIVE: _("Offensive"),
@@ -392,17 +569,16 @@ async def report_screen(turn: Turn) -> list[Reply]:
     return [Reply(_("What is wrong with {what}?").format(what=what), buttons=tuple(rows))]
 
 
-async def report_reason(turn: Turn) -> list[Reply]:
-    args = ButtonArgs.of(turn.incoming.payload, 3)
-    if args.word(0) not in _TARGETS or args.word(2) not in set(ReportReason):
+async def report_reason(turn: Turn, action: ChooseReportReason) -> list[Reply]:
+    if action.target not in _TARGETS or action.reason not in set(ReportReason):
         raise StaleButtonError(turn.incoming.payload, "unknown report target or reason")
-    target, item_id = _TARGETS[args.word(0)], args.id(1)
+    target, item_id = _TARGETS[action.target], action.item_id
     is_new = await ideas.report_item(
         turn.uow,
         target=target,
         item_id=item_id,
         citizen_id=turn.citizen.id,
-        reason=ReportReason(args.word(2)),
+        reason=ReportReason(action.reason),
         now=turn.now,
     )
     text = (
@@ -416,8 +592,8 @@ async def report_reason(turn: Turn) -> list[Reply]:
 # --- proposing: the draft, step by step ---------------------------------------------------
 
 
-async def new_idea(turn: Turn) -> list[Reply]:
-    call_id = ButtonArgs.of(turn.incoming.payload, 0, 1).optional_id(0)
+async def new_idea(turn: Turn, action: NewIdea = NewIdea()) -> list[Reply]:
+    call_id = action.call_id
     if call_id is not None:
         call = await ideas.get_idea_call(turn.uow, call_id)
         if not call.campaign.is_accepting(turn.now):
@@ -431,7 +607,7 @@ async def new_idea(turn: Turn) -> list[Reply]:
     return [_step_prompt(turn, "title")]
 
 
-async def resume(turn: Turn) -> list[Reply]:
+async def resume(turn: Turn, _action: StepResume | None = None) -> list[Reply]:
     draft = draft_steps.draft_of(turn.citizen.dialog_state)
     step = str(draft.get("step", "title"))
     if step not in draft_steps.STEPS:
@@ -553,7 +729,7 @@ async def _no_draft(turn: Turn) -> list[Reply]:
     return [reply, *await ideas_menu(turn)]
 
 
-async def step_back(turn: Turn) -> list[Reply]:
+async def step_back(turn: Turn, _action: StepBack | None = None) -> list[Reply]:
     found = _draft_or_none(turn)
     if found is None:
         return await _no_draft(turn)
@@ -568,7 +744,7 @@ async def step_back(turn: Turn) -> list[Reply]:
     return [reply, *await ideas_menu(turn)]
 
 
-async def step_cancel(turn: Turn) -> list[Reply]:
+async def step_cancel(turn: Turn, _action: StepCancel | None = None) -> list[Reply]:
     """Cancel asks first: an unfinished idea is only deleted on an explicit Yes."""
     draft = draft_steps.draft_of(turn.citizen.dialog_state)
     if not draft_steps.has_content(draft):
@@ -586,7 +762,7 @@ async def step_cancel(turn: Turn) -> list[Reply]:
     ]
 
 
-async def step_discard(turn: Turn) -> list[Reply]:
+async def step_discard(turn: Turn, _action: StepDiscard | None = None) -> list[Reply]:
     return await _discard(turn, notice=_("The idea draft is deleted. Nothing was sent."))
 
 
@@ -610,7 +786,7 @@ def _unfinished_choice(draft: dict[str, Any]) -> Reply:
     )
 
 
-async def step_skip(turn: Turn) -> list[Reply]:
+async def step_skip(turn: Turn, _action: StepSkip | None = None) -> list[Reply]:
     found = _draft_or_none(turn)
     if found is None or found[0] not in ("photo", "location"):
         return await _no_draft(turn) if found is None else await _go_to(turn, *found)
@@ -621,15 +797,14 @@ async def step_skip(turn: Turn) -> list[Reply]:
     return await _go_to(turn, draft_steps.next_step(step), draft)
 
 
-async def step_choice(turn: Turn) -> list[Reply]:
+async def step_choice(turn: Turn, action: StepTopic | StepDistrict) -> list[Reply]:
     """A topic or district button."""
     found = _draft_or_none(turn)
     if found is None:
         return await _no_draft(turn)
     step, draft = found
-    action, args = decode_payload(turn.incoming.payload or "")
-    code = args[0] if args else ""
-    field, options = ("topic", TOPICS) if action == STEP_TOPIC else ("district", DISTRICTS)
+    code = action.code or ""
+    field, options = ("topic", TOPICS) if isinstance(action, StepTopic) else ("district", DISTRICTS)
     if step != field or code not in options:
         # An old button from an earlier message: show the step the resident is really on.
         return await _go_to(turn, step, draft)
@@ -637,7 +812,7 @@ async def step_choice(turn: Turn) -> list[Reply]:
     return await _go_to(turn, draft_steps.next_step(step), draft)
 
 
-async def step_submit(turn: Turn) -> list[Reply]:
+async def step_submit(turn: Turn, _action: StepSubmit | None = None) -> list[Reply]:
     found = _draft_or_none(turn)
     if found is None or found[0] != "preview":
         return await _no_draft(turn) if found is None else await _go_to(turn, *found)
@@ -748,3 +923,28 @@ def input_problem(error: ValidationError) -> str:
             return _("Please choose a part of the city from the list.")
         case _:
             return _("Sorry, that did not work. Please try again.")
+
+
+ROUTES: tuple[Route, ...] = (
+    on(IdeasMenu, ideas_menu),
+    on(NewIdea, new_idea),
+    on(ListIdeas, idea_list),
+    on(IdeaTopics, topics_screen),
+    on(ShowIdea, idea_screen),
+    on(SupportIdea, support),
+    on(UnsupportIdea, unsupport),
+    on(IdeaComments, comments_screen),
+    on(WriteComment, write_comment),
+    on(ReportScreen, report_screen),
+    on(ChooseReportReason, report_reason),
+    on(IdeaCalls, calls_screen),
+    on(ShowCall, call_screen),
+    on(StepBack, step_back),
+    on(StepCancel, step_cancel),
+    on(StepSkip, step_skip),
+    on(StepTopic, step_choice),
+    on(StepDistrict, step_choice),
+    on(StepSubmit, step_submit),
+    on(StepResume, resume),
+    on(StepDiscard, step_discard),
+)

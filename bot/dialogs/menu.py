@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs.engine import Turn
-from bot.ui import Button, Reply, decode_payload, encode_payload
+from bot.dialogs import consultations, contests, events, ideas, orgs, polls
+from bot.dialogs.nav import (
+    FOLLOW_DISTRICTS,
+    FOLLOW_TOPICS,
+    HELP,
+    LANGUAGE,
+    NOTIFICATIONS,
+    SET_LANGUAGE,
+    SETTINGS,
+    START,
+    Help,
+    Language,
+    Notifications,
+    OpenMenu,
+    SetLanguage,
+    Settings,
+    Start,
+    back_to_menu_row,
+)
+from bot.dialogs.refusals import refusal, way_back
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import Button, Reply, encode_payload
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
 from core.kernel.i18n import _, use_locale
 
-START = "start"
-MENU = "menu"
-HELP = "help"
-LANGUAGE = "lang"
-SET_LANGUAGE = "setlang"
-SETTINGS = "settings"
-NOTIFICATIONS = "notif"
-# Settings → follow topics / districts (screens in bot/dialogs/subscriptions.py).
-FOLLOW_TOPICS = "stopics"
-FOLLOW_DISTRICTS = "sdistr"
-
 # Each language is named in itself, so these labels are the same whatever the current locale.
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
-
-
-def back_to_menu_row() -> tuple[Button, ...]:
-    return (Button(_("« Main menu"), encode_payload(MENU)),)
 
 
 def _language_reply() -> Reply:
@@ -41,7 +46,7 @@ def _language_reply() -> Reply:
     )
 
 
-async def start(turn: Turn) -> list[Reply]:
+async def start(turn: Turn, _action: Start | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "language"}
     if turn.citizen.locale is None:
         return [_language_reply()]
@@ -63,14 +68,13 @@ async def welcome(turn: Turn) -> list[Reply]:
     ]
 
 
-async def language_screen(turn: Turn) -> list[Reply]:
+async def language_screen(turn: Turn, _action: Language | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "language"}
     return [_language_reply()]
 
 
-async def set_language(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    code = args[0] if args and args[0] in SUPPORTED_LOCALES else turn.locale
+async def set_language(turn: Turn, action: SetLanguage) -> list[Reply]:
+    code = action.code if action.code in SUPPORTED_LOCALES else turn.locale
     first_choice = turn.citizen.locale is None
     await citizens.choose_locale(turn.uow, turn.citizen, code)
     with use_locale(code):
@@ -96,8 +100,6 @@ class Section:
 
 
 def sections_of_the_menu() -> list[Section]:
-    from bot.dialogs import consultations, contests, events, ideas, orgs, polls
-
     return [
         Section(
             _("🗳 Polls"),
@@ -151,7 +153,7 @@ def sections_of_the_menu() -> list[Section]:
     ]
 
 
-async def main_menu(turn: Turn) -> list[Reply]:
+async def main_menu(turn: Turn, _action: OpenMenu | None = None) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
     turn.citizen.dialog_state = {"screen": "menu"}
@@ -166,7 +168,7 @@ async def main_menu(turn: Turn) -> list[Reply]:
     ]
 
 
-async def help_screen(turn: Turn) -> list[Reply]:
+async def help_screen(turn: Turn, _action: Help | None = None) -> list[Reply]:
     lines = [_("Spilno lets you take part in your city's decisions."), ""]
     lines += [f"• {s.label}: {s.help}" for s in sections_of_the_menu() if s.help]
     lines += [
@@ -179,7 +181,7 @@ async def help_screen(turn: Turn) -> list[Reply]:
     return [Reply("\n".join(lines), buttons=(back_to_menu_row(),))]
 
 
-async def settings_screen(turn: Turn) -> list[Reply]:
+async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[Reply]:
     from core.delivery.policy import current_policy
 
     turn.citizen.dialog_state = {"screen": "settings"}
@@ -219,9 +221,8 @@ async def settings_screen(turn: Turn) -> list[Reply]:
     ]
 
 
-async def set_notifications(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    value = args[0] if args else ""
+async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:
+    value = action.mode or ""
     # "on" is what the /stop screen's button carries; anything unknown means "at once".
     known = {m.value: m for m in NotificationMode}
     mode = known.get(value, NotificationMode.INSTANT)
@@ -265,12 +266,19 @@ async def unsupported(turn: Turn) -> list[Reply]:
 
 
 def _way_back(turn: Turn) -> bool:
-    from bot.dialogs.refusals import way_back  # it imports every feature, which import menu
-
     return bool(way_back(turn.citizen.dialog_state))
 
 
 def _refusal(text: str, turn: Turn) -> Reply:
-    from bot.dialogs.refusals import refusal
-
     return refusal(text, turn)
+
+
+ROUTES: tuple[Route, ...] = (
+    on(Start, start),
+    on(OpenMenu, main_menu),
+    on(Help, help_screen),
+    on(Language, language_screen),
+    on(SetLanguage, set_language),
+    on(Settings, settings_screen),
+    on(Notifications, set_notifications),
+)

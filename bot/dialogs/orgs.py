@@ -6,18 +6,64 @@ lives in the dialog state, so paging keeps it.
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from dataclasses import dataclass
+
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import (
+    Action,
+    Button,
+    Id,
+    Reply,
+    Small,
+    Word,
+    encode_payload,
+)
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 from core.organizations import service as organizations
-from core.organizations.messages import ORG_ACTION, event_when
+from core.organizations.messages import (
+    EVENT_ACTION,  # bot/dialogs/events.py shows it
+    ORG_ACTION,
+    event_when,
+)
 from core.organizations.model import OrganizationProfile
 
-LIST = "orgs"
-SHOW = ORG_ACTION
-FOLLOW = "orgf"
-UNFOLLOW = "orgu"
+
+@dataclass(frozen=True, slots=True)
+class ListOrgs(Action):
+    PREFIX = "orgs"
+    page: Small = 0
+    query: Word | None = None
+
+
+LIST = ListOrgs.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowOrg(Action):
+    PREFIX = ORG_ACTION
+    org_id: Id
+
+
+SHOW = ShowOrg.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class FollowOrg(Action):
+    PREFIX = "orgf"
+    org_id: Id
+
+
+FOLLOW = FollowOrg.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class UnfollowOrg(Action):
+    PREFIX = "orgu"
+    org_id: Id
+
+
+UNFOLLOW = UnfollowOrg.PREFIX
 SCREEN = "orgs_list"  # typed text on this screen searches
 
 PAGE_SIZE = 6
@@ -29,11 +75,10 @@ def _to_list_row() -> tuple[Button, ...]:
     return (Button(_("« Organizations"), encode_payload(LIST, 0)),)
 
 
-async def org_list(turn: Turn) -> list[Reply]:
+async def org_list(turn: Turn, action: ListOrgs = ListOrgs()) -> list[Reply]:
     query = str(turn.citizen.dialog_state.get("q", "")) if _on_list(turn) else ""
-    args = ButtonArgs.of(turn.incoming.payload, 0, 2)
-    page = args.small(0, default=0)
-    if args.word(1) == "all":
+    page = action.page
+    if action.query == "all":
         query = ""
     return await _render_list(turn, query, page)
 
@@ -105,8 +150,8 @@ def _short(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def org_screen(turn: Turn) -> list[Reply]:
-    (org_id,) = payload_ids(turn.incoming.payload, 1)
+async def org_screen(turn: Turn, action: ShowOrg) -> list[Reply]:
+    org_id = action.org_id
     return [await render_profile(turn, org_id)]
 
 
@@ -147,11 +192,9 @@ def _profile_text(profile: OrganizationProfile, notice: str | None) -> str:
 
 
 def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], ...]:
-    from bot.dialogs import events
-
     org = profile.organization
     rows: list[tuple[Button, ...]] = [
-        (Button("📅 " + _short(e.title), encode_payload(events.SHOW, e.id)),)
+        (Button("📅 " + _short(e.title), encode_payload(EVENT_ACTION, e.id)),)
         for e in profile.events
     ]
     if profile.following:
@@ -163,15 +206,23 @@ def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], 
     return tuple(rows)
 
 
-async def follow(turn: Turn) -> list[Reply]:
-    (org_id,) = payload_ids(turn.incoming.payload, 1)
+async def follow(turn: Turn, action: FollowOrg) -> list[Reply]:
+    org_id = action.org_id
     await organizations.follow(turn.uow, org_id, turn.citizen.id, turn.now)
     notice = _("⭐ You follow this organization now. We will send you its news and events.")
     return [await render_profile(turn, org_id, notice)]
 
 
-async def unfollow(turn: Turn) -> list[Reply]:
-    (org_id,) = payload_ids(turn.incoming.payload, 1)
+async def unfollow(turn: Turn, action: UnfollowOrg) -> list[Reply]:
+    org_id = action.org_id
     await organizations.unfollow(turn.uow, org_id, turn.citizen.id)
     notice = _("You no longer follow this organization.")
     return [await render_profile(turn, org_id, notice)]
+
+
+ROUTES: tuple[Route, ...] = (
+    on(ListOrgs, org_list),
+    on(ShowOrg, org_screen),
+    on(FollowOrg, follow),
+    on(UnfollowOrg, unfollow),
+)

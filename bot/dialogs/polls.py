@@ -2,27 +2,68 @@
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from dataclasses import dataclass
+
+from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import (
+    Action,
+    Button,
+    Id,
+    Reply,
+    Small,
+    encode_payload,
+)
 from core.campaigns import results
 from core.campaigns.model import Campaign, CampaignStatus
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 from core.polls import service as polls
 from core.polls.model import PollResults
 
-LIST = "polls"
-SHOW = "poll"
-VOTE = "vote"
-RESULTS = "pres"
+
+@dataclass(frozen=True, slots=True)
+class ListPolls(Action):
+    PREFIX = "polls"
+    page: Small = 0
+
+
+LIST = ListPolls.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPoll(Action):
+    PREFIX = "poll"
+    poll_id: Id
+
+
+SHOW = ShowPoll.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class VotePoll(Action):
+    PREFIX = "vote"
+    poll_id: Id
+    option_id: Id
+
+
+VOTE = VotePoll.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPollResults(Action):
+    PREFIX = "pres"
+    poll_id: Id
+
+
+RESULTS = ShowPollResults.PREFIX
 
 PAGE_SIZE = 6
 BAR_WIDTH = 10
 _CHECKED = "✅ "
 
 
-async def poll_list(turn: Turn) -> list[Reply]:
-    page = ButtonArgs.of(turn.incoming.payload, 0, 1).small(0, default=0)
+async def poll_list(turn: Turn, action: ListPolls = ListPolls()) -> list[Reply]:
+    page = action.page
     turn.citizen.dialog_state = {"screen": "polls", "page": page}
     available = await polls.polls_for_residents(turn.uow, turn.now)
     if not available:
@@ -59,8 +100,8 @@ def _poll_button_label(campaign: Campaign, turn: Turn) -> str:
     return "🔒 " + title
 
 
-async def poll_screen(turn: Turn) -> list[Reply]:
-    (poll_id,) = payload_ids(turn.incoming.payload, 1)
+async def poll_screen(turn: Turn, action: ShowPoll) -> list[Reply]:
+    poll_id = action.poll_id
     return [await render_poll(turn, poll_id)]
 
 
@@ -123,8 +164,8 @@ async def render_poll(
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
-async def vote(turn: Turn) -> list[Reply]:
-    poll_id, option_id = payload_ids(turn.incoming.payload, 2)
+async def vote(turn: Turn, action: VotePoll) -> list[Reply]:
+    poll_id, option_id = action.poll_id, action.option_id
     outcome = await polls.toggle_choice(
         turn.uow, poll_id=poll_id, citizen_id=turn.citizen.id, option_id=option_id, now=turn.now
     )
@@ -135,8 +176,8 @@ async def vote(turn: Turn) -> list[Reply]:
     return [await render_poll(turn, poll_id, notice=notice, known=outcome)]
 
 
-async def results_screen(turn: Turn) -> list[Reply]:
-    (poll_id,) = payload_ids(turn.incoming.payload, 1)
+async def results_screen(turn: Turn, action: ShowPollResults) -> list[Reply]:
+    poll_id = action.poll_id
     outcome = await results.poll_results(turn.uow, poll_id, now=turn.now)
     return [
         Reply(
@@ -165,3 +206,11 @@ def render_results(outcome: PollResults) -> str:
             + f" ({format_number(row.percent)}%)"
         )
     return "\n".join(lines)
+
+
+ROUTES: tuple[Route, ...] = (
+    on(ListPolls, poll_list),
+    on(ShowPoll, poll_screen),
+    on(VotePoll, vote),
+    on(ShowPollResults, results_screen),
+)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dialogs import consultations, contests, events, ideas, orgs, polls
-from bot.dialogs.engine import Turn
 from bot.dialogs.idea_draft import COMMENT_SCREEN
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_STEP_PREFIX
-from bot.dialogs.menu import SETTINGS, back_to_menu_row
+from bot.dialogs.nav import SETTINGS, back_to_menu_row
+from bot.dialogs.turn import Turn
 from bot.ui import Button, Reply, encode_payload
 from core.kernel.errors import (
     AlreadySubmittedError,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.dialogs import (
     campaign_links,
     consultations,
@@ -13,9 +16,9 @@ from bot.dialogs import (
     subscriptions,
 )
 from bot.dialogs import events as org_events
-from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
 from bot.dialogs.refusals import refusal
+from bot.dialogs.turn import Handler, Route, Turn, compose
 from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
 from core.kernel.i18n import _
 
@@ -33,71 +36,18 @@ COMMANDS: dict[str, Handler] = {
     "events": org_events.event_list,
 }
 
-ACTIONS: dict[str, Handler] = {
-    menu.START: menu.start,
-    menu.MENU: menu.main_menu,
-    menu.HELP: menu.help_screen,
-    menu.LANGUAGE: menu.language_screen,
-    menu.SET_LANGUAGE: menu.set_language,
-    menu.SETTINGS: menu.settings_screen,
-    menu.NOTIFICATIONS: menu.set_notifications,
-    menu.FOLLOW_TOPICS: subscriptions.topics_screen,
-    menu.FOLLOW_DISTRICTS: subscriptions.districts_screen,
-    subscriptions.TOGGLE: subscriptions.toggle,
-    campaign_links.OPEN: campaign_links.open_campaign,
-    polls.LIST: polls.poll_list,
-    polls.SHOW: polls.poll_screen,
-    polls.VOTE: polls.vote,
-    polls.RESULTS: polls.results_screen,
-    ideas.MENU: ideas.ideas_menu,
-    ideas.NEW: ideas.new_idea,
-    ideas.LIST: ideas.idea_list,
-    ideas.TOPICS_LIST: ideas.topics_screen,
-    ideas.SHOW: ideas.idea_screen,
-    ideas.SUPPORT: ideas.support,
-    ideas.UNSUPPORT: ideas.unsupport,
-    ideas.COMMENTS: ideas.comments_screen,
-    ideas.WRITE_COMMENT: ideas.write_comment,
-    ideas.REPORT: ideas.report_screen,
-    ideas.REPORT_REASON: ideas.report_reason,
-    ideas.CALLS: ideas.calls_screen,
-    ideas.CALL: ideas.call_screen,
-    ideas.STEP_BACK: ideas.step_back,
-    ideas.STEP_CANCEL: ideas.step_cancel,
-    ideas.STEP_SKIP: ideas.step_skip,
-    ideas.STEP_TOPIC: ideas.step_choice,
-    ideas.STEP_DISTRICT: ideas.step_choice,
-    ideas.STEP_SUBMIT: ideas.step_submit,
-    ideas.STEP_RESUME: ideas.resume,
-    ideas.STEP_DISCARD: ideas.step_discard,
-    consultations.LIST: consultations.consultation_list,
-    consultations.SHOW: consultations.consultation_screen,
-    consultations.START: consultations.start,
-    consultations.CHOOSE: consultations.choose,
-    consultations.NEXT: consultations.next_question,
-    consultations.BACK: consultations.back,
-    consultations.SKIP: consultations.skip,
-    consultations.LATER: consultations.continue_later,
-    consultations.SUBMIT: consultations.submit,
-    consultations.RESULTS: consultations.results_screen,
-    consultations.CHARTS: consultations.charts_screen,
-    contests.LIST: contests.contest_list,
-    contests.SHOW: contests.contest_screen,
-    contests.NEW_ENTRY: contests.new_entry,
-    contests.SKIP_PHOTO: contests.skip_photo,
-    contests.CANCEL: contests.cancel,
-    contests.ENTRIES: contests.entries_screen,
-    contests.ENTRY: contests.entry_screen,
-    contests.VOTE: contests.vote,
-    contests.RESULTS: contests.results_screen,
-    orgs.LIST: orgs.org_list,
-    orgs.SHOW: orgs.org_screen,
-    orgs.FOLLOW: orgs.follow,
-    orgs.UNFOLLOW: orgs.unfollow,
-    org_events.LIST: org_events.event_list,
-    org_events.SHOW: org_events.event_screen,
-    org_events.RSVP: org_events.rsvp,
-}
+# Every feature declares its own (action, handler) table; a prefix claimed twice stops start-up.
+ACTIONS: Mapping[str, Route[Any]] = compose(
+    menu.ROUTES,
+    subscriptions.ROUTES,
+    campaign_links.ROUTES,
+    polls.ROUTES,
+    ideas.ROUTES,
+    consultations.ROUTES,
+    contests.ROUTES,
+    orgs.ROUTES,
+    org_events.ROUTES,
+)
 
 # Free input (text, a photo, a location) goes to the screen that asked for it:
 # dialog_state["screen"] prefix → handler. Any feature with typed steps can add its prefix.
@@ -133,11 +83,11 @@ async def route(turn: Turn) -> list[Reply]:
             handler = COMMANDS.get((incoming.text or "").lower())
             return await handler(turn) if handler else await menu.unknown_command(turn)
         case IncomingKind.BUTTON:
-            action, _args = decode_payload(incoming.payload or "")
-            handler = ACTIONS.get(action)
-            if handler is None:
+            payload = incoming.payload or ""
+            action = ACTIONS.get(decode_payload(payload)[0])
+            if action is None:
                 raise StaleButtonError(incoming.payload, "unknown action")
-            return await handler(turn)
+            return await action(turn, payload)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
         case _:

@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
-from bot.dialogs.engine import Turn
-from bot.dialogs.menu import SETTINGS
-from bot.ui import Button, Reply, decode_payload, encode_payload
+from dataclasses import dataclass
+from typing import Self
+
+from bot.dialogs.nav import SETTINGS, FollowDistricts, FollowTopics
+from bot.dialogs.turn import Route, Turn, on
+from bot.ui import Action, Button, Reply, decode_payload, encode_payload
 from core.citizens import subscriptions
 from core.hromadas.taxonomy import DISTRICTS, TOPICS
 from core.kernel.errors import ValidationError
 from core.kernel.i18n import _
 
-TOPICS_SCREEN = "stopics"
-DISTRICTS_SCREEN = "sdistr"
-TOGGLE = "follow"  # follow:<topic|district>:<code>
+TOPICS_SCREEN = FollowTopics.PREFIX
+DISTRICTS_SCREEN = FollowDistricts.PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class Toggle(Action):
+    """`follow:<topic|district>:<code>`; the codes are checked by the service, which explains."""
+
+    PREFIX = "follow"
+    fields: tuple[str, ...]
+
+    def pack(self) -> str:
+        return encode_payload(self.PREFIX, *self.fields)
+
+    @classmethod
+    def unpack(cls, payload: str) -> Self:
+        return cls(tuple(decode_payload(payload)[1]))
+
+
+TOGGLE = Toggle.PREFIX
 
 _CHECKED = "✅ "
 
 
-async def topics_screen(turn: Turn) -> list[Reply]:
+async def topics_screen(turn: Turn, _action: FollowTopics | None = None) -> list[Reply]:
     return [await _screen(turn, "topic")]
 
 
-async def districts_screen(turn: Turn) -> list[Reply]:
+async def districts_screen(turn: Turn, _action: FollowDistricts | None = None) -> list[Reply]:
     return [await _screen(turn, "district")]
 
 
-async def toggle(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    if len(args) != 2:
+async def toggle(turn: Turn, action: Toggle) -> list[Reply]:
+    if len(action.fields) != 2:
         raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    kind, code = args
+    kind, code = action.fields
     now_following = await subscriptions.toggle(turn.uow, turn.citizen, kind, code)
     names = TOPICS if kind == "topic" else DISTRICTS
     notice = (
@@ -62,3 +81,10 @@ async def _screen(turn: Turn, kind: str, notice: str | None = None) -> Reply:
     rows.append((Button(_("« Settings"), encode_payload(SETTINGS)),))
     text = intro if notice is None else notice + "\n\n" + intro
     return Reply(text, buttons=tuple(rows))
+
+
+ROUTES: tuple[Route, ...] = (
+    on(FollowTopics, topics_screen),
+    on(FollowDistricts, districts_screen),
+    on(Toggle, toggle),
+)

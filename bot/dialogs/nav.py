@@ -1,0 +1,87 @@
+"""Navigation every screen shares: the main-menu, start and settings actions and the back row.
+
+A leaf module (it imports no feature), so any feature can offer the way back to the menu.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.ui import Action, Button, Word, encode_payload
+from core.delivery.broadcasts import MENU_ACTION
+from core.kernel.i18n import _
+
+
+@dataclass(frozen=True, slots=True)
+class Start(Action):
+    PREFIX = "start"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class OpenMenu(Action):
+    PREFIX = MENU_ACTION  # bulk messages rendered in core carry it too
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class Help(Action):
+    PREFIX = "help"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class Language(Action):
+    PREFIX = "lang"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage(Action):
+    """`setlang:<code>`; an unknown or missing code keeps the current language."""
+
+    PREFIX = "setlang"
+    IGNORES_EXTRA = True
+    code: Word | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings(Action):
+    PREFIX = "settings"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class Notifications(Action):
+    """`notif:<mode>`; "on" (the /stop screen) or anything unknown means "at once"."""
+
+    PREFIX = "notif"
+    IGNORES_EXTRA = True
+    mode: Word | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowTopics(Action):
+    PREFIX = "stopics"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class FollowDistricts(Action):
+    PREFIX = "sdistr"
+    IGNORES_EXTRA = True
+
+
+START = Start.PREFIX
+MENU = OpenMenu.PREFIX
+HELP = Help.PREFIX
+LANGUAGE = Language.PREFIX
+SET_LANGUAGE = SetLanguage.PREFIX
+SETTINGS = Settings.PREFIX
+NOTIFICATIONS = Notifications.PREFIX
+FOLLOW_TOPICS = FollowTopics.PREFIX
+FOLLOW_DISTRICTS = FollowDistricts.PREFIX
+
+
+def back_to_menu_row() -> tuple[Button, ...]:
+    return (Button(_("« Main menu"), encode_payload(MENU)),)
