@@ -30,6 +30,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.dialogs import Dialogs
+from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
     PLATFORM,
@@ -44,7 +45,7 @@ from bot.telegram.messenger import (
     translate_error,
 )
 from bot.telegram.redact import redact, register_secret
-from bot.telegram.replies import edit_reply
+from bot.telegram.replies import PacedApi, edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
@@ -106,8 +107,12 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         default_locale: str = "uk",
+        flood_gate: FloodGate | None = None,
+        chat_interval_s: float = 0.0,
     ) -> None:
         self._app = app
+        self.flood_gate = flood_gate or FloodGate(0, 1.0)  # off unless configured
+        self.pacer = ChatPacer(chat_interval_s)
         self._dialogs = dialogs
         self._default_locale = default_locale
         self.bot = build_bot(token, api_url)
@@ -213,6 +218,9 @@ class TelegramChannel:
         incoming = message_to_incoming(message, event_update.update_id)
         if incoming is None:
             return
+        if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
+            await self._deliver(incoming, message.chat.id, held, None, webhook=webhook, note=True)
+            return
         replies = await self._handle(incoming, message.chat.id, webhook=webhook)
         await self._deliver(incoming, message.chat.id, replies, None, webhook=webhook)
 
@@ -225,6 +233,13 @@ class TelegramChannel:
         chat_id = source.chat.id if source is not None else callback_query.from_user.id
         # Messages older than 48 h come back inaccessible: they cannot be edited.
         edit_id = source.message_id if isinstance(source, Message) else None
+        if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
+            # Flooding: no dialog; a slow-down note is a message of its own, not an edit.
+            await self._deliver(incoming, chat_id, held, None, webhook=webhook, note=True)
+            if webhook:
+                return answer
+            await self._quietly(self.bot(answer))
+            return None
         if webhook:
             replies = await self._handle(incoming, chat_id, webhook=True)
             await self._deliver(incoming, chat_id, replies, edit_id, webhook=True)
@@ -265,10 +280,11 @@ class TelegramChannel:
         edit_id: int | None,
         *,
         webhook: bool,
+        note: bool = False,
     ) -> None:
         if not replies:
             return
-        work = self._render(incoming, chat_id, replies, edit_id)
+        work = self._render(incoming, chat_id, replies, edit_id, skippable=not note)
         if not webhook:
             await work
             return
@@ -278,17 +294,28 @@ class TelegramChannel:
         task.add_done_callback(self._background.discard)
 
     async def _render(
-        self, incoming: Incoming, chat_id: int, replies: list[Reply], edit_id: int | None
+        self,
+        incoming: Incoming,
+        chat_id: int,
+        replies: list[Reply],
+        edit_id: int | None,
+        *,
+        skippable: bool = True,
     ) -> None:
         try:
-            for index, reply in enumerate(replies):
-                if index == 0 and edit_id is not None:
-                    edited = await self._with_retry(
-                        lambda r=reply: edit_reply(self._api, chat_id, edit_id, r)
-                    )
-                    if edited:
-                        continue
-                await self._with_retry(lambda r=reply: send_bulk(self._api, chat_id, r))
+            # A slow-down note is never skipped: it is the only word a flooder gets.
+            async with self.pacer.lane(chat_id, skippable=skippable) as lane:
+                if lane is None:  # newer updates from this chat wait: their screens win
+                    return
+                api = PacedApi(self._api, lane)
+                for index, reply in enumerate(replies):
+                    if index == 0 and edit_id is not None:
+                        edited = await self._with_retry(
+                            lane, lambda r=reply: edit_reply(api, chat_id, edit_id, r)
+                        )
+                        if edited:
+                            continue
+                    await self._with_retry(lane, lambda r=reply: send_bulk(api, chat_id, r))
         except Exception as error:
             translated = error if isinstance(error, DeliveryError) else translate_error(error)
             if isinstance(translated, RecipientUnreachableError):
@@ -305,11 +332,12 @@ class TelegramChannel:
                 redact(str(translated)),
             )
 
-    async def _with_retry(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Wait out a 429 (shared with bulk delivery) and try again, a bounded number of times."""
+    async def _with_retry(self, lane: Lane, call: Callable[[], Awaitable[T]]) -> T:
+        """Wait out a 429 (the chat's, or the bot's shared with bulk delivery) and try again,
+        a bounded number of times."""
         waited = 0.0
         for attempt in range(REPLY_RETRIES + 1):
-            left = self.pause.remaining()
+            left = max(self.pause.remaining(), lane.paused_for())  # the lane waits its own
             if left > REPLY_MAX_WAIT_S - waited:
                 raise RetryAfterError(left)  # too long for a resident to wait: give up
             if left > 0:
@@ -321,7 +349,8 @@ class TelegramChannel:
                 translated = translate_error(error)
                 if not isinstance(translated, RetryAfterError):
                     raise
-                self.pause.pause(translated.seconds)
+                if not lane.paused_for():  # not this chat's flood (PacedApi): the bot's
+                    self.pause.pause(translated.seconds)
                 if attempt == REPLY_RETRIES:
                     raise translated from None
         raise AssertionError("unreachable")
@@ -368,6 +397,8 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
         webhook_url=webhook_url,
         webhook_secret=derive_webhook_secret(key),
         default_locale=settings.default_locale,
+        flood_gate=FloodGate.from_settings(settings),
+        chat_interval_s=settings.telegram_chat_interval_s,
     )
     app.messengers[PLATFORM] = channel.messenger
     return channel

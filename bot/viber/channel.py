@@ -18,6 +18,7 @@ from viberbot.api.viber_requests import (
 )
 
 from bot.dialogs import Dialogs
+from bot.flood import REPLY_INTERVAL_S, ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
 from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
@@ -53,8 +54,14 @@ class ViberChannel:
         *,
         token: str,
         webhook_url: str,
+        flood_gate: FloodGate | None = None,
+        chat_interval_s: float = 0.0,
+        default_locale: str = "uk",
     ) -> None:
         self._uow_factory = uow_factory
+        self.flood_gate = flood_gate or FloodGate(0, 1.0)  # off unless configured
+        self.pacer = ChatPacer(chat_interval_s)
+        self._default_locale = default_locale
         self._dialogs = dialogs
         self.messenger = messenger
         self._token = token
@@ -137,7 +144,9 @@ class ViberChannel:
         if incoming is None:
             log.info("viber message without a sender or token ignored")
             return web.Response()
-        await self._deliver(incoming, await self._converse(incoming))
+        held = self.flood_gate.hold(incoming, self._default_locale)  # None: not flooding
+        replies = held if held is not None else await self._converse(incoming)
+        await self._deliver(incoming, replies, skippable=held is None)
         return web.Response()
 
     async def _on_subscribed(
@@ -170,18 +179,24 @@ class ViberChannel:
     async def _converse(self, incoming: Incoming) -> list[Reply]:
         return await self._dialogs.handle(incoming)
 
-    async def _deliver(self, incoming: Incoming, replies: list[Reply]) -> None:
+    async def _deliver(
+        self, incoming: Incoming, replies: list[Reply], *, skippable: bool = True
+    ) -> None:
         receiver = incoming.identity.external_id
-        for reply in replies:
-            try:
-                await self.messenger.send(receiver, reply)
-            except RecipientUnreachableError:
-                await self._set_reachable(receiver, reachable=False)
-                return
-            except DeliveryError as error:
-                # The rest would arrive out of context; the resident can simply press again.
-                log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
-                return
+        if not replies:
+            return
+        # The chat's lane: in order, about one message a second; None when newer replies wait.
+        async with self.pacer.lane(receiver, skippable=skippable) as lane:
+            for reply in replies if lane is not None else ():
+                try:
+                    await lane.run(lambda r=reply: self.messenger.send(receiver, r))
+                except RecipientUnreachableError:
+                    await self._set_reachable(receiver, reachable=False)
+                    return
+                except DeliveryError as error:
+                    # The rest would arrive out of context; the resident can simply press again.
+                    log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
+                    return
 
     async def _set_reachable(self, user_id: str, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
@@ -220,4 +235,7 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
         messenger,
         token=token,
         webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
+        flood_gate=FloodGate.from_settings(settings),
+        chat_interval_s=REPLY_INTERVAL_S,
+        default_locale=settings.default_locale,
     )
