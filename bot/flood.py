@@ -40,6 +40,8 @@ MAX_KEYS = 100_000
 REPLY_INTERVAL_S = 1.0
 REPLY_BURST = 3
 REPLY_BACKLOG = 3
+# A 429 is taken as one chat's when something went to that chat this recently.
+CHAT_TRAFFIC_S = 3.0
 
 
 class Admission(Enum):
@@ -167,7 +169,7 @@ class Lane:
 
     def busy(self) -> bool:
         """Something went to this chat within the last window: a 429 now is this chat's."""
-        return bool(self.sent) and self._pacer.clock() - self.sent[-1] < self._pacer.window_s
+        return bool(self.sent) and self._pacer.clock() - self.sent[-1] < self._pacer.memory_s
 
     async def take(self) -> None:
         """Wait until this chat may be sent one more message."""
@@ -212,6 +214,8 @@ class ChatPacer:
     ) -> None:
         self.burst = burst
         self.window_s = interval_s * burst
+        # How long a lane is worth remembering: its pace, and whether a 429 is its own.
+        self.memory_s = max(self.window_s, CHAT_TRAFFIC_S)
         self.backlog = backlog
         self.clock = clock
         self.sleep = sleep
@@ -245,12 +249,12 @@ class ChatPacer:
             self._lanes[chat] = self._lanes.pop(chat, lane)  # to the back: recently used
 
     def _evict_idle(self) -> None:
-        # Idle: nobody queued, nothing sent within a window, no pause running — forgetting
-        # such a lane changes nothing.
+        # Idle: nobody queued, nothing sent lately, no pause running — forgetting such a lane
+        # changes nothing.
         now = self.clock()
         while self._lanes:
             chat = next(iter(self._lanes))
             lane = self._lanes[chat]
-            if lane.queued or now - lane.last_used < self.window_s or lane.paused_until > now:
+            if lane.queued or now - lane.last_used < self.memory_s or lane.paused_until > now:
                 return
             del self._lanes[chat]

@@ -111,7 +111,7 @@ class TelegramChannel:
         chat_interval_s: float = 0.0,
     ) -> None:
         self._app = app
-        self.flood_gate = flood_gate or FloodGate(0, 1.0)  # off unless configured
+        self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._dialogs = dialogs
         self._default_locale = default_locale

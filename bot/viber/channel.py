@@ -59,7 +59,7 @@ class ViberChannel:
         default_locale: str = "uk",
     ) -> None:
         self._uow_factory = uow_factory
-        self.flood_gate = flood_gate or FloodGate(0, 1.0)  # off unless configured
+        self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._default_locale = default_locale
         self._dialogs = dialogs
