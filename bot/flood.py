@@ -95,14 +95,7 @@ class FloodGate:
         if not self.enabled:
             return Admission.ADMIT
         now = self._clock()
-        bucket = self._buckets.pop(key, None)
-        if bucket is None:
-            bucket = _Bucket(self.capacity, now)
-        else:
-            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self._rate)
-            bucket.stamp = now
-        self._buckets[key] = bucket  # to the back: the dict stays in order of last use
-        self._evict_idle(now)
+        bucket = self._touch(key, now)
         if update_id is not None and update_id in bucket.recent:
             # The platform redelivered an update we admitted: not the resident's doing, and
             # the dedup in the unit of work decides what it does (nothing, if it was handled).
@@ -112,11 +105,38 @@ class FloodGate:
             if update_id is not None:
                 bucket.recent.append(update_id)
             return Admission.ADMIT
-        self.dropped += 1
         # An episode lasts while drops come less than a window apart.
         first = now - bucket.last_drop >= self.window_s
-        bucket.last_drop = now
+        self._drop(bucket, now)
         return Admission.WARN if first else Admission.DROP
+
+    def drop_early(self, key: Hashable, update_id: str | None = None) -> bool:
+        """Count and drop an update `admit` would drop without a note (a flood in full swing),
+        so that a channel can skip even parsing it; False: nothing counted, ask `admit`."""
+        bucket = self._buckets.get(key) if self.enabled else None
+        if bucket is None or (update_id is not None and update_id in bucket.recent):
+            return False
+        now = self._clock()
+        tokens = bucket.tokens + (now - bucket.stamp) * self._rate
+        if tokens >= 1.0 or now - bucket.last_drop >= self.window_s:
+            return False
+        self._drop(self._touch(key, now), now)
+        return True
+
+    def _touch(self, key: Hashable, now: float) -> _Bucket:
+        bucket = self._buckets.pop(key, None)
+        if bucket is None:
+            bucket = _Bucket(self.capacity, now)
+        else:
+            bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.stamp) * self._rate)
+            bucket.stamp = now
+        self._buckets[key] = bucket  # to the back: the dict stays in order of last use
+        self._evict_idle(now)
+        return bucket
+
+    def _drop(self, bucket: _Bucket, now: float) -> None:
+        self.dropped += 1
+        bucket.last_drop = now
 
     def hold(self, incoming: Incoming, default_locale: str) -> list[Reply] | None:
         """None when `incoming` may go on to the dialogs; else what to answer instead."""

@@ -190,3 +190,20 @@ async def test_a_viber_flooder_is_throttled_with_one_note_in_their_language(app:
     assert sum("Будь ласка, зачекайте" in t for t in to_flooder) == 1
     assert api.messages_to(neighbour.id)  # the neighbour was answered
     assert not any("зачекайте" in m.get("text", "") for m in api.messages_to(neighbour.id))
+
+
+async def test_a_button_flood_is_dropped_but_every_spinner_is_stopped(
+    app: App, fake: FakeTelegramAPI
+) -> None:
+    async with running_channel(app, fake, mode="webhook") as channel:
+        gate = limit(channel)
+        olena = Resident(fake, 841, mode="webhook", language_code="en")
+        await olena.say("/start")
+        await olena.sees("Choose your language")
+        presses = await asyncio.gather(*(olena.press("English") for _ in range(FLOOD)))
+        await fake.wait_for(lambda c: c.chat_id == 841 and SLOW_DOWN in (c.text or ""))
+
+    assert gate.dropped == FLOOD - (ALLOWED - 1)
+    assert len(notes(fake, 841)) == 1
+    answered = {c.params["callback_query_id"] for c in fake.calls_to("answerCallbackQuery")}
+    assert answered == {p["callback_query"]["id"] for p in presses}

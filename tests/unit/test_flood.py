@@ -66,6 +66,27 @@ def test_the_sustained_rate_is_admitted_and_a_new_flood_warns_again() -> None:
     ]
 
 
+def test_only_a_flood_past_its_note_is_dropped_early_and_it_is_counted_once() -> None:
+    clock = Clock()
+    limiter = gate(clock, updates=2)
+    assert not limiter.drop_early(OLENA, "1")  # never seen: ask admit
+    assert limiter.admit(OLENA, "1") is Admission.ADMIT
+    assert limiter.admit(OLENA, "2") is Admission.ADMIT
+    assert not limiter.drop_early(OLENA, "3")  # this drop earns the note: the full path
+    assert limiter.admit(OLENA, "3") is Admission.WARN
+    assert limiter.drop_early(OLENA, "4")
+    assert not limiter.drop_early(OLENA, "2")  # a redelivery of an admitted update
+    assert limiter.dropped == 2
+    clock.now += 1.0  # 2 per 3 s: two thirds of a token, still dropped early
+    assert limiter.drop_early(OLENA, "5")
+    clock.now += 0.5  # a whole token: the full path admits
+    assert not limiter.drop_early(OLENA, "6")
+    assert limiter.admit(OLENA, "6") is Admission.ADMIT
+    clock.now += 3.0  # no drop for a window: the episode is over
+    assert [limiter.admit(OLENA, n) for n in "789"] == [Admission.ADMIT] * 2 + [Admission.WARN]
+    assert limiter.dropped == 4
+
+
 def test_residents_and_platforms_are_limited_separately() -> None:
     limiter = gate(Clock(), updates=1)
     assert limiter.admit(OLENA, "1") is Admission.ADMIT
