@@ -36,8 +36,6 @@ T = TypeVar("T")
 RECENT_UPDATES = 8
 # A hard cap on residents tracked at once; the least recently seen go first.
 MAX_KEYS = 100_000
-# Replies to one chat: about one message a second (Telegram's limit), bursts of three.
-REPLY_INTERVAL_S = 1.0
 REPLY_BURST = 3
 REPLY_BACKLOG = 3
 # A 429 is taken as one chat's when something went to that chat this recently.

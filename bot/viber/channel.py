@@ -18,7 +18,7 @@ from viberbot.api.viber_requests import (
 )
 
 from bot.dialogs import Dialogs
-from bot.flood import REPLY_INTERVAL_S, ChatPacer, FloodGate
+from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
 from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
@@ -185,7 +185,8 @@ class ViberChannel:
         receiver = incoming.identity.external_id
         if not replies:
             return
-        # The chat's lane: in order, about one message a second; None when newer replies wait.
+        # The chat's lane: replies in order; None when newer ones wait. Not paced by default:
+        # Viber documents no per-chat limit, and the callback waits while we send.
         async with self.pacer.lane(receiver, skippable=skippable) as lane:
             for reply in replies if lane is not None else ():
                 try:
@@ -236,6 +237,5 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
         token=token,
         webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
         flood_gate=FloodGate.from_settings(settings),
-        chat_interval_s=REPLY_INTERVAL_S,
         default_locale=settings.default_locale,
     )
