@@ -6,15 +6,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-WORKDIR /app
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY core ./core
 COPY bot ./bot
 COPY admin_cli ./admin_cli
-COPY locales ./locales
-# Editable: the code stays in /app next to locales/, where the catalogs are read from.
-RUN pip install --no-cache-dir -e . \
+# A normal install: the catalogs (core/locales) and migrations ship inside the package. The
+# sources go afterwards so nothing can import them instead of what was installed.
+RUN pip install --no-cache-dir /src \
+    && rm -rf /src \
     && useradd --create-home --uid 10001 spilno
+
+WORKDIR /app
 
 USER spilno
 EXPOSE 8080

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Annotated
 
@@ -11,12 +12,18 @@ from admin_cli.audit_log import audit_command
 from admin_cli.campaigns import campaign_cli
 from admin_cli.consultations import consultation_cli
 from admin_cli.contests import contest_cli
-from admin_cli.context import EXIT_ERROR, resolve_official
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, resolve_official
 from admin_cli.delivery import broadcast_command, delivery_cli
+from admin_cli.errors import error_text
 from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.officials import officials_cli
 from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
+from admin_cli.usage import usage_error_text
+from core.config import SettingsError, load_settings
+from core.kernel import i18n
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _
 
 cli = typer.Typer(
     name="spilno-admin",
@@ -49,11 +56,37 @@ def root(
 
 
 def run_cli(argv: list[str] | None = None) -> int:
+    _use_configured_locale()
     try:
-        cli(args=argv, prog_name="spilno-admin")
+        # Not standalone: usage errors come back to us instead of Click's English box.
+        code = cli(args=argv, prog_name="spilno-admin", standalone_mode=False)
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_ERROR
-    return 0
+    except CliError as error:  # raised before a command reached run_in_uow (files, --as)
+        typer.echo(f"spilno-admin: {error}", err=True)
+        return error.exit_code
+    except ValidationError as error:  # the domain refused a value before run_in_uow (--as)
+        typer.echo(f"spilno-admin: {error_text(error)}", err=True)
+        return EXIT_USAGE
+    except Exception as error:
+        kinds = {cls.__name__ for cls in type(error).__mro__}
+        if "NoArgsIsHelpError" in kinds:  # `spilno-admin campaign` alone: help is printed
+            return EXIT_USAGE
+        if "Abort" in kinds:  # Ctrl-D at a prompt
+            typer.echo(f"spilno-admin: {_('stopped')}", err=True)
+            return EXIT_ERROR
+        if "ClickException" not in kinds:
+            raise
+        typer.echo(f"spilno-admin: {usage_error_text(error)}", err=True)
+        return EXIT_USAGE if "UsageError" in kinds else EXIT_ERROR
+    return code if isinstance(code, int) else 0
+
+
+def _use_configured_locale() -> None:
+    """Usage errors come before any command loads settings: speak the configured language."""
+    # Bad settings are reported by the command itself, in the default language.
+    with contextlib.suppress(SettingsError):
+        i18n.set_locale(load_settings().default_locale)
 
 
 def main() -> None:

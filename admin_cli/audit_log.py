@@ -9,17 +9,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
+from admin_cli.params import limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
+from core.audit.model import AuditEntry
 from core.bootstrap import App
-from core.domain.audit import AuditEntry
-from core.i18n import _, format_datetime
-from core.services import audit
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 
 def audit_command(
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many entries.")] = 50,
+    limit: Annotated[int, limit_option("How many entries.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     org: Annotated[
         str | None, typer.Option(help="Only actions on this organization (its slug).")
@@ -62,5 +64,10 @@ def audit_command(
     for header in (_("When"), _("Who"), _("Action"), _("Object")):
         table.add_column(header)
     for e in entries:
-        table.add_row(format_datetime(e.at), e.actor, e.action, f"{e.object_type} {e.object_id}")
+        table.add_row(
+            words.when(e.at),
+            words.actor(e.actor),
+            words.audit_action(e.action),
+            words.audit_object(e.object_type, e.object_id),
+        )
     Console(width=160).print(table)

@@ -5,17 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
-from core.domain.errors import CampaignFileError
-from core.i18n import _
-
-
-def read_file(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CliError(
-            _("cannot read {path}: {error}").format(path=path, error=error), EXIT_USAGE
-        ) from None
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _
 
 
 def file_error(path: Path, error: CampaignFileError) -> CliError:
@@ -54,6 +45,17 @@ def problem_text(error: CampaignFileError) -> str:
             )
         case "closes_before_opens":
             return _("closes must be later than opens")
+        case "date_out_of_range":
+            return _("the date must be between the years {first} and {last}").format(
+                first=p.get("first"), last=p.get("last")
+            )
+        case "string_too_long":
+            return _("longer than {max} characters").format(max=p.get("max_length"))
+        case "bad_character":
+            return _(
+                "contains a character that cannot be stored (NUL, another control character or "
+                "a lone surrogate)"
+            )
         case "phases_out_of_order":
             return _(
                 "the dates must go in order: submissions open < submissions close "

@@ -18,16 +18,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.consultations import consultation_as_dict
 from admin_cli.contests import contest_as_dict
 from admin_cli.context import EXIT_USAGE, fail
-from core.domain.campaign import Campaign, CampaignKind
-from core.domain.consultation import ConsultationResults, QuestionType
-from core.domain.poll import PollResults
-from core.i18n import _
-from core.services import consultations, contests
-from core.services.contests import ContestResults
-from core.services.unit_of_work import UnitOfWork
+from admin_cli.files import write_bytes, write_text
+from core.campaigns.model import Campaign, CampaignKind
+from core.consultations import service as consultations
+from core.consultations.model import ConsultationResults, QuestionType
+from core.contests import service as contests
+from core.contests.service import ContestResults
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls.model import PollResults
 
 KindResults = ConsultationResults | ContestResults
 
@@ -54,23 +57,32 @@ async def details(uow: UnitOfWork, campaign: Campaign) -> dict[str, object] | No
 def print_details(console: Console, data: dict[str, Any]) -> None:
     if "questions" in data:
         console.print(_("Submissions: {n}").format(n=data["submissions"]))
+        positions = {q["key"]: q["position"] for q in data["questions"]}
         for q in data["questions"]:
-            skip = (
-                f"  ({_('skip if')} {q['skip_if'][0]} = {q['skip_if'][1]})"
-                if "skip_if" in q
-                else ""
-            )
-            console.print(escape(f"  {q['position']}. [{q['type']}] {q['text']}{skip}"))
+            skip = ""
+            if "skip_if" in q:
+                key, answer = q["skip_if"]
+                skip = (
+                    "  ("
+                    + _("skipped when the answer to {n} is «{answer}»").format(
+                        n=positions.get(key, key), answer=answer
+                    )
+                    + ")"
+                )
+            kind = words.question_type(q["type"])
+            console.print(escape(f"  {q['position']}. [{kind}] {q['text']}{skip}"))
             for option in q["options"]:
                 console.print(f"       · {option}")
     if "phase" in data:
-        console.print(_("Phase: {phase}").format(phase=data["phase"]))
+        console.print(_("Phase: {phase}").format(phase=words.contest_phase(data["phase"])))
         console.print(
             _("Votes per resident: {n} · winners: {k} · premoderation: {p}").format(
-                n=data["votes_per_resident"], k=data["winners"], p=data["premoderation"]
+                n=data["votes_per_resident"],
+                k=data["winners"],
+                p=words.yes_no(data["premoderation"]),
             )
         )
-        console.print(_("Entries: {counts}").format(counts=data["entries"]))
+        console.print(_("Entries: {counts}").format(counts=words.entry_counts(data["entries"])))
         console.print(_("Voters so far: {n}").format(n=data["voters"]))
 
 
@@ -164,7 +176,7 @@ def print_table(outcome: KindResults) -> None:
                 str(r.rank),
                 f"[{r.entry.id}] {r.entry.title}",
                 str(r.votes),
-                f"{r.percent:.1f}",
+                words.percent(r.percent),
                 "🏆" if r.winner else "",
             )
         console.print(table)
@@ -175,7 +187,11 @@ def print_table(outcome: KindResults) -> None:
         if q.question.type == QuestionType.TEXT:
             console.print(
                 f"{q.question.position}. {q.question.text}: "
-                + _("{n} free-text answers (consultation export-text)").format(n=q.respondents)
+                + ngettext(
+                    "{n} free-text answer: spilno-admin consultation export-text {id}",
+                    "{n} free-text answers: spilno-admin consultation export-text {id}",
+                    q.respondents,
+                ).format(n=q.respondents, id=outcome.consultation_id)
             )
             continue
         table = Table(title=f"{q.question.position}. {q.question.text}", title_justify="left")
@@ -184,13 +200,15 @@ def print_table(outcome: KindResults) -> None:
         table.add_column("%", justify="right")
         table.add_column("")
         for c in q.choices:
-            table.add_row(c.label, str(c.count), f"{c.percent:.1f}", "█" * round(c.percent / 5))
+            table.add_row(
+                c.label, str(c.count), words.percent(c.percent), "█" * round(c.percent / 5)
+            )
         console.print(table)
 
 
 def charts(outcome: KindResults | PollResults) -> list[bytes]:
-    from core.reporting import results_charts
-    from core.reporting.charts import Bar, bar_chart_png
+    from core.campaigns import results_charts
+    from core.campaigns.charts import Bar, bar_chart_png
 
     if isinstance(outcome, ContestResults):
         return [results_charts.contest_chart(outcome)]
@@ -217,7 +235,7 @@ def write_png(outcome: KindResults | PollResults, output: Path | None) -> None:
         ]
     )
     for path, image in zip(paths, images, strict=True):
-        path.write_bytes(image)
+        write_bytes(path, image)
         typer.echo(_("Chart written to {path}").format(path=path), err=True)
 
 
@@ -236,7 +254,7 @@ def emit(outcome: KindResults, fmt: str, output: Path | None) -> None:
         else json.dumps(as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
     )
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -14,15 +13,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli import campaign_results
-from admin_cli.context import Official, run_in_uow
+from admin_cli import campaign_results, words
+from admin_cli.context import EXIT_USAGE, CliError, Official, fail, run_in_uow
+from admin_cli.files import write_text
+from admin_cli.params import id_argument
 from admin_cli.polls import poll_as_dict
+from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus
-from core.domain.poll import PollResults
-from core.i18n import _, format_datetime
-from core.services import audit, campaigns, polls, results
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns import results
+from core.campaigns import service as campaigns
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls import service as polls
+from core.polls.model import PollResults
 
 campaign_cli = typer.Typer(
     help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True
@@ -34,19 +39,6 @@ class ResultsFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     PNG = "png"
-
-
-def _when(value: object) -> str:
-    return format_datetime(value) if value else "—"  # type: ignore[arg-type]
-
-
-def _status_label(status: CampaignStatus) -> str:
-    return {
-        CampaignStatus.DRAFT: _("draft"),
-        CampaignStatus.SCHEDULED: _("scheduled"),
-        CampaignStatus.OPEN: _("open"),
-        CampaignStatus.CLOSED: _("closed"),
-    }[status]
 
 
 @campaign_cli.command("list")
@@ -74,11 +66,11 @@ def list_(
     for c in found:
         table.add_row(
             str(c.id),
-            c.kind.value,
-            _status_label(c.status),
+            words.kind(c.kind),
+            words.status(c.status),
             c.title,
-            _when(c.opens_at),
-            _when(c.closes_at),
+            words.when(c.opens_at),
+            words.when(c.closes_at),
         )
     Console(width=160).print(table)
 
@@ -97,7 +89,7 @@ def _campaign_dict(c: Campaign) -> dict[str, object]:
 
 @campaign_cli.command("show")
 def show(
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one campaign with its options and how many have taken part."""
@@ -116,16 +108,17 @@ def show(
         return
     console = Console(width=160)
     console.print(f"[bold]#{data['id']}[/bold] {data.get('question') or data.get('title')}")
-    console.print(_("Status: {status}").format(status=data["status"]))
+    console.print(_("Kind: {kind}").format(kind=words.kind(data["kind"])))
+    console.print(_("Status: {status}").format(status=words.status(data["status"])))
     for key, label in (("opens_at", _("Opens")), ("closes_at", _("Closes"))):
         if data.get(key):
-            console.print(f"{label}: {_when(datetime.fromisoformat(str(data[key])))}")
-    if "options" in data:
+            console.print(f"{label}: {words.when(str(data[key]))}")
+    if data.get("results"):
         console.print(
-            _("Choices per resident: {n}").format(n=data["max_choices"])
-            + "  ·  "
-            + _("Results: {visibility}").format(visibility=data["results"])
+            _("Results: {visibility}").format(visibility=words.results_visibility(data["results"]))
         )
+    if "options" in data:
+        console.print(_("Choices per resident: {n}").format(n=data["max_choices"]))
         for option in data["options"]:  # type: ignore[attr-defined]
             console.print(f"  [{option['id']}] {option['label']}")
         console.print(_("Voters so far: {n}").format(n=data["voters"]))
@@ -133,9 +126,7 @@ def show(
 
 
 @campaign_cli.command("open")
-def open_(
-    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
-) -> None:
+def open_(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
     """Open a draft or scheduled campaign now."""
     official: Official = ctx.obj
 
@@ -146,10 +137,66 @@ def open_(
     typer.echo(_("Campaign {id} is open.").format(id=campaign.id))
 
 
-@campaign_cli.command("close")
-def close(
-    ctx: typer.Context, campaign_id: Annotated[int, typer.Argument(help="Campaign id.")]
+@campaign_cli.command("edit")
+def edit(
+    ctx: typer.Context,
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
+    opens: Annotated[
+        str | None, typer.Option(help="New opening time, ISO 8601 in city time, or 'now'.")
+    ] = None,
+    closes: Annotated[
+        str | None, typer.Option(help="New closing time, ISO 8601 in city time.")
+    ] = None,
 ) -> None:
+    """Change when a draft or scheduled campaign opens or closes (e.g. a passed closing time)."""
+    official: Official = ctx.obj
+    if opens is None and closes is None:
+        fail(_("give --opens, --closes or both"), EXIT_USAGE)
+
+    async def work(app: App, uow: UnitOfWork) -> Campaign:
+        now = app.clock()
+        try:
+            opens_at = (
+                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
+                if opens
+                else None
+            )
+            closes_at = (
+                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
+                if closes
+                else None
+            )
+        except TimeParseError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
+        return await campaigns.edit_window(
+            uow, campaign_id, opens_at=opens_at, closes_at=closes_at, actor=official.name, now=now
+        )
+
+    campaign = run_in_uow(work)
+    typer.echo(
+        _("Campaign {id} is {status}: opens {opens}, closes {closes}.").format(
+            id=campaign.id,
+            status=words.status(campaign.status),
+            opens=words.when(campaign.opens_at),
+            closes=words.when(campaign.closes_at),
+        )
+    )
+
+
+@campaign_cli.command("delete")
+def delete(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
+    """Delete a draft (never opened, so nothing residents did is lost). Audit-logged."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Campaign:
+        return await campaigns.delete_draft(uow, campaign_id, actor=official.name, now=app.clock())
+
+    campaign = run_in_uow(work)
+    typer.echo(_("Draft {id} «{title}» is deleted.").format(id=campaign.id, title=campaign.title))
+
+
+@campaign_cli.command("close")
+def close(ctx: typer.Context, campaign_id: Annotated[int, id_argument("Campaign id.")]) -> None:
     """Close an open campaign now."""
     official: Official = ctx.obj
 
@@ -165,7 +212,7 @@ def close(
 @campaign_cli.command("results")
 def results_(
     ctx: typer.Context,
-    campaign_id: Annotated[int, typer.Argument(help="Campaign id.")],
+    campaign_id: Annotated[int, id_argument("Campaign id.")],
     fmt: Annotated[
         ResultsFormat, typer.Option("--format", help="Output format.")
     ] = ResultsFormat.TABLE,
@@ -205,7 +252,7 @@ def results_(
         return
     text = render_results(outcome, fmt)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)
     elif fmt == ResultsFormat.TABLE:
         _print_table(outcome)
@@ -236,7 +283,7 @@ def render_results(outcome: PollResults, fmt: ResultsFormat) -> str:
             writer.writerow([r.option_id, r.label, r.votes, r.percent])
         return buffer.getvalue()
     lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
-    lines += [f"{r.label}\t{r.votes}\t{r.percent}%" for r in outcome.options]
+    lines += [f"{r.label}\t{r.votes}\t{words.percent(r.percent)}%" for r in outcome.options]
     return "\n".join(lines) + "\n"
 
 
@@ -247,5 +294,5 @@ def _print_table(outcome: PollResults) -> None:
     table.add_column("%", justify="right")
     table.add_column("")
     for r in outcome.options:
-        table.add_row(r.label, str(r.votes), f"{r.percent:.1f}", "█" * round(r.percent / 5))
+        table.add_row(r.label, str(r.votes), words.percent(r.percent), "█" * round(r.percent / 5))
     Console(width=160).print(table)

@@ -11,15 +11,18 @@ from typing import Annotated, TextIO
 
 import typer
 
-from admin_cli.campaign_files import file_error, read_file
+from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
+from admin_cli.files import open_for_writing, read_text
+from admin_cli.params import id_argument
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.consultation import Consultation
-from core.domain.errors import CampaignFileError
-from core.i18n import _, format_datetime
-from core.services import audit, consultations
-from core.services.campaign_files import parse_consultation
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.files import parse_consultation
+from core.consultations import service as consultations
+from core.consultations.model import Consultation
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _, format_datetime
+from core.kernel.unit_of_work import UnitOfWork
 
 consultation_cli = typer.Typer(
     help="Public consultations: several questions, answered one by one.", no_args_is_help=True
@@ -69,7 +72,7 @@ def create(
 ) -> None:
     """Create a consultation from a file. Prints its id; nothing is created if the file is wrong."""
     official: Official = ctx.obj
-    text = read_file(file)
+    text = read_text(file)
 
     async def work(app: App, uow: UnitOfWork) -> Consultation:
         try:
@@ -106,7 +109,7 @@ def create(
 @consultation_cli.command("export-text")
 def export_text(
     ctx: typer.Context,
-    consultation_id: Annotated[int, typer.Argument(help="Consultation id.")],
+    consultation_id: Annotated[int, id_argument("Consultation id.")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.CSV,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
@@ -117,12 +120,15 @@ def export_text(
         now = app.clock()
         consultation = await consultations.get_consultation(uow, consultation_id)
         keys = {q.id: q.key for q in consultation.questions}
-        out: TextIO = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        out: TextIO = open_for_writing(output) if output else sys.stdout
         count = 0
+        fields = ("response", "question", "submitted_at", "text")
         try:
             writer = csv.writer(out, lineterminator="\n")
             if fmt == TextFormat.CSV:
-                writer.writerow(["response", "question", "submitted_at", "text"])
+                writer.writerow(fields)
+            else:  # one JSON array, like every --format json export, written as it streams
+                out.write("[")
             async for row in consultations.export_texts(uow, consultation_id):
                 count += 1
                 record = [
@@ -133,12 +139,11 @@ def export_text(
                 ]
                 if fmt == TextFormat.CSV:
                     writer.writerow(record)
-                else:  # one JSON object per line: streams, and any size stays valid
-                    fields = ("response", "question", "submitted_at", "text")
-                    out.write(
-                        json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
-                        + "\n"
-                    )
+                else:
+                    item = json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
+                    out.write(("\n" if count == 1 else ",\n") + "  " + item)
+            if fmt == TextFormat.JSON:
+                out.write("\n]\n" if count else "]\n")
         finally:
             if output:
                 out.close()

@@ -10,15 +10,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.campaign_files import file_error, read_file
+from admin_cli import words
+from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
+from admin_cli.files import read_text
+from admin_cli.params import id_argument
 from core.bootstrap import App
-from core.domain.contest import Contest, Entry, EntryStatus
-from core.domain.errors import CampaignFileError
-from core.i18n import _, format_datetime
-from core.services import contests
-from core.services.campaign_files import parse_contest
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.files import parse_contest
+from core.contests import service as contests
+from core.contests.model import Contest, Entry, EntryStatus
+from core.kernel.errors import CampaignFileError
+from core.kernel.i18n import _, format_datetime
+from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
     help="Contests: residents submit solutions, then vote for them.", no_args_is_help=True
@@ -72,7 +75,7 @@ def create(
 ) -> None:
     """Create a contest from a file. Prints its id; nothing is created if the file is wrong."""
     official: Official = ctx.obj
-    text = read_file(file)
+    text = read_text(file)
 
     async def work(app: App, uow: UnitOfWork) -> Contest:
         try:
@@ -97,7 +100,7 @@ def create(
 
 @contest_cli.command("entries")
 def entries(
-    contest_id: Annotated[int, typer.Argument(help="Contest id.")],
+    contest_id: Annotated[int, id_argument("Contest id.")],
     status: Annotated[
         list[EntryStatus] | None, typer.Option(help="Only these statuses; repeatable.")
     ] = None,
@@ -120,13 +123,17 @@ def entries(
         table.add_column(header)
     for e in found:
         table.add_row(
-            str(e.id), e.status.value, e.title, e.description[:80], "📷" if e.photo_ref else ""
+            str(e.id),
+            words.entry_status(e.status),
+            e.title,
+            e.description[:80],
+            "📷" if e.photo_ref else "",
         )
     Console(width=160).print(table)
 
 
 @contest_cli.command("approve")
-def approve(ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="Entry id.")]) -> None:
+def approve(ctx: typer.Context, entry_id: Annotated[int, id_argument("Entry id.")]) -> None:
     """Approve an entry: it can then receive votes."""
     official: Official = ctx.obj
 
@@ -142,7 +149,7 @@ def approve(ctx: typer.Context, entry_id: Annotated[int, typer.Argument(help="En
 @contest_cli.command("reject")
 def reject(
     ctx: typer.Context,
-    entry_id: Annotated[int, typer.Argument(help="Entry id.")],
+    entry_id: Annotated[int, id_argument("Entry id.")],
     reason: Annotated[str, typer.Option(help="Why, in words the author will understand.")],
 ) -> None:
     """Reject an entry with a reason."""

@@ -12,13 +12,14 @@ from typing import TypeVar
 import typer
 
 from admin_cli.errors import error_text
-from core import i18n
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
-from core.domain.errors import SpilnoError
-from core.i18n import _
-from core.services.unit_of_work import StorageUnavailableError, UnitOfWork
-from core.storage.db import is_sqlite
+from core.kernel import i18n
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
+from core.officials.service import check_official_name
+from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
 from core.storage.migrate import current_revision, head_revision
 
 T = TypeVar("T")
@@ -36,7 +37,8 @@ class Official:
 
 def resolve_official(explicit: str | None) -> Official:
     name = explicit or os.environ.get("SPILNO_OFFICIAL") or getpass.getuser()
-    return Official(name=name.strip() or "unknown")
+    # Every audit row and role names the official: the same limit as `officials add NAME`.
+    return Official(name=check_official_name(name.strip() or "unknown", field="as"))
 
 
 class CliError(Exception):
@@ -54,10 +56,27 @@ def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
 
 async def _ensure_schema(app: App) -> None:
     if is_sqlite(app.settings.database_url):
+        await _ensure_sqlite_database(app)
         await app.prepare_database()
         return
     if await current_revision(app.engine) != head_revision():
         raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
+
+
+async def _ensure_sqlite_database(app: App) -> None:
+    """Refuse to work on a database that is not there: connecting would create an empty one
+    wherever the command happens to run. `spilno run` and `spilno db upgrade` create it."""
+    path = sqlite_file(app.settings.database_url)
+    if path is None:  # in memory: nothing to find
+        return
+    if not path.is_file() or (path.stat().st_size == 0 or not await current_revision(app.engine)):
+        raise CliError(
+            _(
+                "no Spilno database at {path} (SPILNO_DATABASE_URL). Create it with: spilno db "
+                "upgrade — or start Spilno once: spilno run"
+            ).format(path=path),
+            EXIT_USAGE,
+        )
 
 
 async def _bootstrap_city_admins(app: App) -> None:
@@ -65,7 +84,7 @@ async def _bootstrap_city_admins(app: App) -> None:
     names = app.settings.city_admins.split(",")
     if not any(n.strip() for n in names):
         return
-    from core.services import officials
+    from core.officials import service as officials
 
     async with app.uow_factory() as uow:
         if await officials.bootstrap_city_admins(uow, names, app.clock()):
@@ -96,10 +115,17 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
 
     try:
         return asyncio.run(_go())
+    except ValidationError as error:  # bad input, like a usage error
+        fail(error_text(error), EXIT_USAGE)
     except SpilnoError as error:
         fail(error_text(error))
     except CliError as error:
         fail(str(error), error.exit_code)
     except (StorageUnavailableError, OSError) as error:
         fail(_("cannot reach the database: {error}").format(error=error))
+    except Exception as error:
+        problem = database_problem(error, settings.database_url)
+        if problem is None:
+            raise
+        fail(problem_text(problem), EXIT_USAGE)
     raise AssertionError("unreachable")

@@ -13,14 +13,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from admin_cli.context import CliError, Official, fail, run_in_uow
+from admin_cli import words
+from admin_cli.context import Official, fail, run_in_uow
+from admin_cli.files import read_limited
+from admin_cli.params import id_argument, limit_option
 from core.bootstrap import App, bootstrap
+from core.campaigns.audience import Audience
 from core.config import SettingsError, load_settings
-from core.domain.audience import Audience
-from core.domain.delivery import BroadcastProgress, OutboxStatus
-from core.i18n import _, format_datetime
-from core.services import broadcasts
-from core.services.unit_of_work import UnitOfWork
+from core.delivery import broadcasts
+from core.delivery.model import BroadcastProgress, OutboxStatus
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 delivery_cli = typer.Typer(help="Pushes to residents: progress of each.", no_args_is_help=True)
 
@@ -49,12 +52,7 @@ def progress_as_dict(p: BroadcastProgress) -> dict[str, object]:
 def _read_image(image: str | None) -> str | bytes | None:
     if image is None or image.startswith(("http://", "https://")):
         return image
-    try:
-        return Path(image).read_bytes()
-    except OSError as error:
-        raise CliError(
-            _("cannot read {path}: {error}").format(path=image, error=error.strerror)
-        ) from None
+    return read_limited(Path(image), max_bytes=broadcasts.MAX_IMAGE_BYTES, option="--image")
 
 
 def broadcast_command(
@@ -169,10 +167,8 @@ def _counts_line(state: BroadcastProgress, rate: float) -> str:
 
 @delivery_cli.command("status")
 def status(
-    broadcast_id: Annotated[
-        int | None, typer.Argument(help="One push; default: the latest.")
-    ] = None,
-    limit: Annotated[int, typer.Option(help="How many recent pushes to list.")] = 20,
+    broadcast_id: Annotated[int | None, id_argument("One push; default: the latest.")] = None,
+    limit: Annotated[int, limit_option("How many recent pushes to list.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Progress of a push (sent / failed / unreachable / remaining), or of the latest ones."""
@@ -192,7 +188,7 @@ def status(
         return
     table = Table(title=_("Pushes"))
     for column in (
-        _("Id"),
+        _("ID"),
         _("What"),
         _("Audience"),
         _("Created"),
@@ -206,9 +202,9 @@ def status(
     for p in found:
         table.add_row(
             str(p.id),
-            p.kind,
-            p.audience,
-            format_datetime(p.created_at),
+            words.push_kind(p.kind),
+            words.audience(p.audience),
+            words.when(p.created_at),
             str(p.total),
             str(p.count(OutboxStatus.SENT)),
             str(p.count(OutboxStatus.FAILED)),

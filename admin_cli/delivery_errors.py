@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from core.domain.audience import AudienceKind
-from core.domain.errors import SpilnoError, ValidationError
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _
+from core.campaigns.audience import AudienceKind
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.kernel.ids import ID_MAX
 
 _AUDIENCE_FORMS = "all, topic:CODE, district:CODE, org:ID, participants:CAMPAIGN_ID, citizens:ID,ID"
 
@@ -38,9 +39,21 @@ def delivery_error_text(error: SpilnoError) -> str | None:
             return _("unknown district {value!r}; districts: {codes}").format(
                 value=p.get("value"), codes=", ".join(DISTRICTS)
             )
+        case "audience_unknown_org":
+            return _("audience {value!r}: there is no organization with that id").format(
+                value=p.get("value")
+            )
+        case "audience_unknown_participants":
+            return _("audience {value!r}: there is no campaign with that id").format(
+                value=p.get("value")
+            )
+        case "audience_unknown_event":
+            return _("audience {value!r}: there is no event with that id").format(
+                value=p.get("value")
+            )
         case "audience_bad_id" | "audience_no_citizens":
-            return _("audience {value!r}: ids must be whole numbers above 0").format(
-                value=p.get("audience") or p.get("value") or ""
+            return _("audience {value!r}: ids must be whole numbers from 1 to {max}").format(
+                value=p.get("audience") or p.get("value") or "", max=ID_MAX
             )
         case "audience_too_many_citizens":
             return _("audience: at most {max} citizens can be listed").format(max=p.get("max"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from admin_cli import words
 from admin_cli.delivery_errors import delivery_error_text
 from admin_cli.org_errors import org_error_text
-from core.domain.errors import (
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
@@ -16,7 +17,7 @@ from core.domain.errors import (
     SpilnoError,
     ValidationError,
 )
-from core.i18n import _, ngettext
+from core.kernel.i18n import _, ngettext
 
 
 def error_text(error: SpilnoError) -> str:
@@ -36,23 +37,39 @@ def error_text(error: SpilnoError) -> str:
             return _("{ref} is not hidden").format(ref=p.get("item"))
         case InvalidTransitionError() if p.get("idea"):
             return _("idea {code} is {status}; it cannot become {target}").format(
-                code=p.get("idea"), status=p.get("status"), target=p.get("target")
+                code=p.get("idea"),
+                status=words.idea_status(p.get("status")),
+                target=words.idea_state(p.get("target")),
             )
         case EntryNotFoundError():
             return _("there is no contest entry with id {id}").format(id=p.get("entry_id"))
         case InvalidTransitionError() if error.reason == "entry_status":
             return _("entry {id} is {status}; it cannot become {target}").format(
-                id=p.get("entry_id"), status=p.get("status"), target=p.get("target")
+                id=p.get("entry_id"),
+                status=words.entry_status(p.get("status")),
+                target=words.entry_status(p.get("target")),
             )
         case CampaignNotFoundError():
             return _("there is no campaign with id {id}").format(id=p.get("campaign_id"))
-        case InvalidTransitionError() if p.get("reason") == "closes_in_past":
-            return _("campaign {id} cannot open: its closing time has already passed").format(
-                id=p.get("campaign_id")
-            )
+        case InvalidTransitionError() if error.reason == "closes_in_past":
+            return _(
+                "campaign {id} cannot open: its closing time has already passed. Give it a new "
+                "one with: spilno-admin campaign edit {id} --closes … (or delete the draft: "
+                "spilno-admin campaign delete {id})"
+            ).format(id=p.get("campaign_id"))
+        case InvalidTransitionError() if error.reason == "not_editable":
+            return _(
+                "campaign {id} is {status}; only drafts and scheduled campaigns can be edited"
+            ).format(id=p.get("campaign_id"), status=words.status(p.get("status")))
+        case InvalidTransitionError() if error.reason == "not_deletable":
+            return _(
+                "campaign {id} is {status}; only drafts can be deleted (close it instead)"
+            ).format(id=p.get("campaign_id"), status=words.status(p.get("status")))
         case InvalidTransitionError():
             return _("campaign {id} is {status}; it cannot become {target}").format(
-                id=p.get("campaign_id"), status=p.get("status", "?"), target=p.get("target")
+                id=p.get("campaign_id"),
+                status=words.status(p.get("status")),
+                target=words.status(p.get("target")),
             )
         case ValidationError():
             return validation_text(error)
@@ -94,6 +111,15 @@ def validation_text(error: ValidationError) -> str:
             return _("--{field} needs a time zone").format(field=p.get("field"))
         case "closes_before_opens":
             return _("--closes must be later than --opens")
+        case "closes_in_past":
+            return _("the closing time {date} has already passed; choose a later one").format(
+                date=words.when(p.get("closes_at"))
+            )
+        case "phases_out_of_order":
+            return _(
+                "the dates must go in order: submissions open < submissions close "
+                "≤ voting opens < voting closes"
+            )
         case "text_empty":
             return _("--{field} is empty").format(field=p.get("field"))
         case "text_too_long":
@@ -105,6 +131,6 @@ def validation_text(error: ValidationError) -> str:
         case "text_has_link":
             return _("--{field} must not contain links").format(field=p.get("field"))
         case "bad_threshold":
-            return _("--threshold must be at least 1")
+            return _("--threshold must be between 1 and {max}").format(max=p.get("max"))
         case _:
             return _("invalid input ({reason})").format(reason=error.reason)

@@ -14,10 +14,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.files import write_text
+from admin_cli.params import id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
+from core.audit import service as audit
 from core.bootstrap import App
-from core.domain.idea import (
+from core.citizens.model import IdentityRef
+from core.ideas import service as ideas
+from core.ideas.model import (
     Idea,
     IdeaCall,
     IdeaQuery,
@@ -27,9 +33,8 @@ from core.domain.idea import (
     ReportedItem,
     ReportTarget,
 )
-from core.i18n import _, format_datetime
-from core.services import audit, ideas
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
 
 idea_call_cli = typer.Typer(
     help="Idea calls: ask residents for ideas on a theme.", no_args_is_help=True
@@ -85,6 +90,30 @@ def idea_as_dict(idea: Idea) -> dict[str, object]:
 def _pseudonym(citizen_id: int) -> str:
     # Stable across exports, but not the internal id: enough to group one author's ideas.
     return "a-" + hashlib.sha256(f"spilno-author:{citizen_id}".encode()).hexdigest()[:10]
+
+
+def _export_row(idea: Idea, identities: dict[int, list[IdentityRef]] | None) -> dict[str, object]:
+    """One exported idea; a missing value is None (null in JSON, empty in CSV)."""
+    if identities is None:
+        author: str | None = _pseudonym(idea.author_id)
+    else:  # how the city can reach them: their messenger identities, not our row number
+        author = " ".join(str(ref) for ref in identities.get(idea.author_id, [])) or None
+    return {
+        "code": idea.code,
+        "title": idea.title,
+        "status": idea.status.value,
+        "hidden": idea.hidden,
+        "supports": idea.supports,
+        "comments": idea.comments,
+        "topic": idea.topic,
+        "district": idea.district,
+        "official_status": idea.official_status.value if idea.official_status else None,
+        "answer": idea.answer or None,
+        "created_at": _iso(idea.created_at),
+        "published_at": _iso(idea.published_at),
+        "answered_at": _iso(idea.answered_at),
+        "author": author,
+    }
 
 
 # --- idea-call ----------------------------------------------------------------------------
@@ -165,9 +194,9 @@ def list_(
     answer: Annotated[
         OfficialStatus | None, typer.Option(help="Only ideas with this official answer.")
     ] = None,
-    call: Annotated[int | None, typer.Option(help="Only ideas in this idea call.")] = None,
+    call: Annotated[int | None, id_option("Only ideas in this idea call.")] = None,
     top: Annotated[bool, typer.Option("--top", help="Most supported first.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, limit_option("At most this many.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List ideas, newest first (e.g. `--status pending` for the moderation queue)."""
@@ -197,18 +226,18 @@ def list_(
     for i in found:
         table.add_row(
             i.code,
-            i.status.value + (" · " + _("hidden") if i.hidden else ""),
+            words.idea_status(i.status) + (" · " + _("hidden") if i.hidden else ""),
             str(i.supports),
-            i.official_status.value if i.official_status else "—",
+            words.idea_answer(i.official_status),
             i.title,
-            format_datetime(i.created_at),
+            words.when(i.created_at),
         )
     Console(width=160).print(table)
 
 
 @ideas_cli.command("show")
 def show(
-    ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.", parser=idea_ref)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one idea in full."""
@@ -224,17 +253,46 @@ def show(
     console = Console(width=160)
     console.print(f"[bold]{idea.code}[/bold] {idea.title}")
     console.print(idea.description, markup=False)
-    for key in ("status", "hidden", "supports", "comments", "reports", "topic", "district"):
-        console.print(f"{key}: {data[key]}", markup=False)
-    for key in ("reject_reason", "official_status", "answer", "call_id", "photo", "latitude"):
-        if data[key] is not None:
-            console.print(f"{key}: {data[key]}", markup=False)
-    console.print(_("Created: {date}").format(date=format_datetime(idea.created_at)))
+    for label, value in _idea_lines(idea):
+        console.print(f"{label}: {value}", markup=False)
+
+
+def _idea_lines(idea: Idea) -> list[tuple[str, str]]:
+    """`ideas show` as label: value lines, every value in words (codes are for --json)."""
+    status = words.idea_status(idea.status) + (" · " + _("hidden") if idea.hidden else "")
+    lines = [
+        (_("Status"), status),
+        (_("Supports"), str(idea.supports)),
+        (_("Comments"), str(idea.comments)),
+        (_("Reports"), str(idea.reports)),
+        (_("Topic"), words.topic(idea.topic)),
+        (_("District"), words.district(idea.district)),
+    ]
+    optional = [
+        (_("Reason for rejection"), idea.reject_reason),
+        (_("The city's answer"), words.idea_answer(idea.official_status)),
+        (_("Answer text"), idea.answer),
+        (_("Idea call"), idea.call_id),
+        (_("Photo"), idea.photo_ref),
+        (_("Place"), _place(idea)),
+        (_("Created"), words.when(idea.created_at)),
+        (_("Published"), idea.published_at and words.when(idea.published_at)),
+        (_("Answered"), idea.answered_at and words.when(idea.answered_at)),
+    ]
+    lines += [(label, str(value)) for label, value in optional if value and value != words.NOTHING]
+    return lines
+
+
+def _place(idea: Idea) -> str | None:
+    if idea.latitude is None or idea.longitude is None:
+        return None
+    return f"{words.number(idea.latitude)}, {words.number(idea.longitude)}"
 
 
 @ideas_cli.command("approve")
 def approve(
-    ctx: typer.Context, ref: Annotated[str, typer.Argument(help="Idea code or id.")]
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
 ) -> None:
     """Publish a pending idea; the author is notified."""
     official: Official = ctx.obj
@@ -249,7 +307,7 @@ def approve(
 @ideas_cli.command("reject")
 def reject(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     reason: Annotated[str, typer.Option(help="Why; the author reads this.")],
 ) -> None:
     """Reject a pending (or take down a published) idea; the author is told why."""
@@ -267,7 +325,7 @@ def reject(
 @ideas_cli.command("answer")
 def answer(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id.")],
+    ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     status: Annotated[OfficialStatus, typer.Option(help="The city's decision.")],
     text: Annotated[str, typer.Option(help="The answer residents read.")],
 ) -> None:
@@ -280,7 +338,11 @@ def answer(
         )
 
     idea = run_in_uow(work)
-    typer.echo(_("Idea {code} is answered: {status}.").format(code=idea.code, status=status.value))
+    typer.echo(
+        _("Idea {code} is answered: {status}.").format(
+            code=idea.code, status=words.idea_answer(status)
+        )
+    )
 
 
 @ideas_cli.command("reports")
@@ -320,11 +382,11 @@ def reports(
         table.add_column(header)
     for r in found:
         table.add_row(
-            f"{r.target.value} {r.item_id}",
+            f"{words.report_target(r.target)} {r.item_id}",
             r.idea_code,
             str(r.reports),
-            _("yes") if r.hidden else _("no"),
-            ", ".join(f"{k} {v}" for k, v in sorted(r.reasons.items())),
+            words.yes_no(r.hidden),
+            words.reasons(r.reasons),
             r.text[:80],
         )
     Console(width=160).print(table)
@@ -333,7 +395,10 @@ def reports(
 @ideas_cli.command("restore")
 def restore(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="Idea code or id, or a comment id with --comment.")],
+    ref: Annotated[
+        str,
+        typer.Argument(help="Idea code or id, or a comment id with --comment.", parser=idea_ref),
+    ],
     comment: Annotated[bool, typer.Option("--comment", help="REF is a comment id.")] = False,
 ) -> None:
     """Show a hidden idea or comment again after review; its reports start over."""
@@ -352,7 +417,8 @@ def export(
     ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.CSV,
     with_authors: Annotated[
-        bool, typer.Option("--with-authors", help="Include authors' citizen ids.")
+        bool,
+        typer.Option("--with-authors", help="Authors' messenger identities (e.g. telegram:12345)."),
     ] = False,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
@@ -360,8 +426,13 @@ def export(
     --with-authors (which is audit-logged)."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> list[Idea]:
+    async def work(app: App, uow: UnitOfWork) -> tuple[list[Idea], dict[int, list[IdentityRef]]]:
         found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
+        identities = (
+            await uow.citizens.identities_of(sorted({i.author_id for i in found}))
+            if with_authors
+            else {}
+        )
         await audit.record(
             uow,
             actor=official.name,
@@ -371,28 +442,10 @@ def export(
             now=app.clock(),
             after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
         )
-        return found
+        return found, identities
 
-    found = run_in_uow(work)
-    rows = []
-    for idea in found:
-        row: dict[str, object] = {
-            "code": idea.code,
-            "title": idea.title,
-            "status": idea.status.value,
-            "hidden": idea.hidden,
-            "supports": idea.supports,
-            "comments": idea.comments,
-            "topic": idea.topic,
-            "district": idea.district,
-            "official_status": idea.official_status.value if idea.official_status else "",
-            "answer": idea.answer or "",
-            "created_at": _iso(idea.created_at),
-            "published_at": _iso(idea.published_at) or "",
-            "answered_at": _iso(idea.answered_at) or "",
-            "author": idea.author_id if with_authors else _pseudonym(idea.author_id),
-        }
-        rows.append(row)
+    found, identities = run_in_uow(work)
+    rows = [_export_row(idea, identities if with_authors else None) for idea in found]
     if fmt == ExportFormat.JSON:
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -404,7 +457,7 @@ def export(
         writer.writerows(rows)
         text = buffer.getvalue()
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        write_text(output, text)
         typer.echo(_("Written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)

@@ -9,12 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import Official, run_in_uow
 from core.bootstrap import App
-from core.domain.official import Grant, Role, parse_city_role
-from core.i18n import _
-from core.services import officials
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials import service as officials
+from core.officials.model import Grant, Role, parse_city_role
 
 officials_cli = typer.Typer(help="Officials and their roles.", no_args_is_help=True)
 
@@ -37,10 +38,12 @@ def add(
             uow, actor=actor.name, official=name, role=parse_city_role(role), now=app.clock()
         )
 
-    if run_in_uow(work):
-        typer.echo(_("{official} is now {role}.").format(official=name, role=role))
+    granted = run_in_uow(work)
+    role_words = words.role(parse_city_role(role))
+    if granted:
+        typer.echo(_("{official} is now {role}.").format(official=name, role=role_words))
     else:
-        typer.echo(_("{official} already was {role}.").format(official=name, role=role))
+        typer.echo(_("{official} already was {role}.").format(official=name, role=role_words))
 
 
 @officials_cli.command("list")
@@ -61,11 +64,16 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
     if not rows:
-        typer.echo(_("No roles yet: every official may do everything until a city_admin is added."))
+        typer.echo(
+            _(
+                "No roles yet: every official may do everything until a city admin is added "
+                "(spilno-admin officials add NAME --role city_admin)."
+            )
+        )
         return
     table = Table(title=_("Officials"))
     for header in (_("Official"), _("Role"), _("Organization")):
         table.add_column(header)
     for grant, slug in rows:
-        table.add_row(grant.official, _ROLE_NAMES.get(grant.role, grant.role.value), slug or "—")
+        table.add_row(grant.official, words.role(grant.role), slug or words.NOTHING)
     Console(width=160).print(table)

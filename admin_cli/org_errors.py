@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from core.domain.errors import SpilnoError, ValidationError
-from core.domain.official import PermissionDeniedError
-from core.domain.organization import (
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.officials.model import PermissionDeniedError
+from core.organizations.model import (
     EventCancelledError,
     EventNotFoundError,
     OrganizationNotFoundError,
 )
-from core.domain.taxonomy import N_
-from core.i18n import _
 
 _PERMISSIONS = {
     "manage_officials": N_("manage officials' roles"),

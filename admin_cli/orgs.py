@@ -10,20 +10,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.files import read_limited
+from admin_cli.params import id_argument, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
-from core.domain.official import Permission, Role, parse_org_role
-from core.domain.organization import (
+from core.kernel.i18n import _, ngettext
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials import service as officials
+from core.officials.model import ORG_ROLES, Permission, Role, parse_org_role
+from core.organizations import events
+from core.organizations import service as organizations
+from core.organizations.model import (
     DEFAULT_REMINDERS,
     Event,
     Organization,
     parse_reminders,
     reminders_text,
 )
-from core.i18n import _
-from core.services import events, officials, organizations
-from core.services.unit_of_work import UnitOfWork
 
 org_cli = typer.Typer(
     help="Organizations: profiles, officials, channel, events, news.", no_args_is_help=True
@@ -72,20 +77,7 @@ def _moment(value: str, option: str, app: App):
 def _read_file(path: Path | None, option: str) -> bytes | None:
     if path is None:
         return None
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise CliError(
-            _("{option}: cannot read {path}: {error}").format(
-                option=option, path=path, error=error.strerror
-            ),
-            EXIT_USAGE,
-        ) from None
-    if len(data) > MAX_IMAGE_BYTES:
-        raise CliError(
-            _("{option}: the file is larger than 5 MB").format(option=option), EXIT_USAGE
-        )
-    return data
+    return read_limited(path, max_bytes=MAX_IMAGE_BYTES, option=option)
 
 
 @org_cli.command("create")
@@ -120,7 +112,7 @@ def create(
 @org_cli.command("list")
 def list_(
     search: Annotated[str, typer.Option(help="Only names containing this.")] = "",
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
+    limit: Annotated[int, limit_option("At most this many.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List organizations with their follower counts."""
@@ -173,18 +165,27 @@ def show(
         return
     lines = [f"{data['name']} ({data['slug']})", data["description"]]
     lines.append(_("Followers: {n}").format(n=data["followers"]))
-    staff = ", ".join(f"{o['name']} ({o['role']})" for o in data["officials"]) or "—"
+    staff = ", ".join(f"{o['name']} ({_org_role_words(o['role'])})" for o in data["officials"])
+    staff = staff or words.NOTHING
     lines.append(_("Officials: {list}").format(list=staff))
     chans = ", ".join(f"{c['chat']} ({c['title']})" for c in data["channels"]) or "—"
     lines.append(_("Channels: {list}").format(list=chans))
     lines.append(_("Upcoming events:") if data["events"] else _("No upcoming events."))
     for e in data["events"]:
-        lines.append(f"  #{e['id']} {e['starts_at']}  {e['title']} — {e['place']} ({e['going']})")
+        going = ngettext("{n} person coming", "{n} people coming", e["going"]).format(n=e["going"])
+        lines.append(
+            f"  #{e['id']} {words.when(e['starts_at'])}  {e['title']} — {e['place']} ({going})"
+        )
     typer.echo("\n".join(line for line in lines if line))
 
 
 def _role_name(role: Role) -> str:
     return {Role.ORG_ADMIN: "admin", Role.ORG_EDITOR: "editor"}.get(role, role.value)
+
+
+def _org_role_words(name: str) -> str:
+    """ "admin" / "editor" (the names officials type, kept in --json) in words."""
+    return words.role(ORG_ROLES.get(name, name))
 
 
 @org_cli.command("add-official")
@@ -212,16 +213,17 @@ def add_official(
         )
 
     added = run_in_uow(work)
+    role_words = _org_role_words(role.strip().lower())
     if added:
         typer.echo(
             _("{official} is now {role} of {org}.").format(
-                official=official_name, role=role, org=slug
+                official=official_name, role=role_words, org=slug
             )
         )
     else:
         typer.echo(
             _("{official} already was {role} of {org}.").format(
-                official=official_name, role=role, org=slug
+                official=official_name, role=role_words, org=slug
             )
         )
 
@@ -235,6 +237,7 @@ def link_channel(
     """Post the organization's news and events to its Telegram channel too.
 
     Checks through the Bot API that the bot is an administrator allowed to post there."""
+    from bot.telegram.api_errors import problem_text
     from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
 
     official: Official = ctx.obj
@@ -255,6 +258,11 @@ def link_channel(
                 token.get_secret_value(), app.settings.telegram_api_url, telegram
             )
         except ChannelCheckError as error:
+            api_url = app.settings.telegram_api_url
+            if error.is_setting_problem:
+                raise CliError(
+                    problem_text(error.reason, error.detail, api_url), EXIT_USAGE
+                ) from None
             raise CliError(_channel_problem(error, telegram)) from None
         await organizations.link_channel(
             uow,
@@ -290,12 +298,8 @@ def _channel_problem(error: Any, chat: str) -> str:
                 "The bot is an administrator of {chat} but may not post. In the channel: "
                 'Administrators → the bot → turn on "Post messages".'
             ).format(chat=chat)
-        case "private_chat":
+        case _:  # private_chat
             return _("{chat} is a private chat, not a channel or a group.").format(chat=chat)
-        case "unauthorized":
-            return _("Telegram refused the bot token (SPILNO_TELEGRAM_TOKEN); check it.")
-        case _:
-            return _("cannot reach Telegram: {error}").format(error=error.detail or error.reason)
 
 
 @event_cli.command("create")
@@ -354,7 +358,7 @@ def _published_text(published: organizations.Published) -> str:
 @event_cli.command("cancel")
 def event_cancel(
     ctx: typer.Context,
-    event_id: Annotated[int, typer.Argument(help="The event's id.")],
+    event_id: Annotated[int, id_argument("The event's id.")],
     reason: Annotated[str, typer.Option(help="Why; residents who were coming read it.")],
 ) -> None:
     """Cancel an event; those who said they would come are told at once."""

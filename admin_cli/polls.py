@@ -10,11 +10,12 @@ import typer
 from admin_cli.context import CliError, Official, run_in_uow
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
-from core.domain.campaign import ResultsVisibility
-from core.domain.poll import Poll
-from core.i18n import _
-from core.services import broadcasts, polls
-from core.services.unit_of_work import UnitOfWork
+from core.campaigns.model import ResultsVisibility
+from core.delivery import broadcasts
+from core.kernel.i18n import _
+from core.kernel.unit_of_work import UnitOfWork
+from core.polls import service as polls
+from core.polls.model import Poll
 
 poll_cli = typer.Typer(help="Polls: a question with options.", no_args_is_help=True)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from core.i18n import _
+from core.kernel.dates import FIRST_YEAR, LAST_YEAR, in_window
+from core.kernel.i18n import _
 
 
 class TimeParseError(ValueError):
@@ -24,6 +25,12 @@ def parse_moment(value: str, *, option: str, tz: ZoneInfo, now: datetime) -> dat
                 option=option, value=value
             )
         ) from None
+    if not in_window(moment):  # checked as written: converting year 1 or 9999 may overflow
+        raise TimeParseError(
+            _("{option}: {value!r} is not between the years {first} and {last}").format(
+                option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)

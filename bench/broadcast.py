@@ -36,12 +36,12 @@ sys.path.insert(0, str(ROOT))
 from bot import event_loop  # noqa: E402
 from bot.event_loop import settle_heap  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
+from core.campaigns.audience import Audience  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.delivery import outbox  # noqa: E402
 from core.delivery.messenger import Button, Message  # noqa: E402
 from core.delivery.policy import DeliveryPolicy  # noqa: E402
 from core.delivery.worker import DeliveryWorker, PlatformLimits  # noqa: E402
-from core.domain.audience import Audience  # noqa: E402
 from core.storage.db import create_engine  # noqa: E402
 from core.storage.migrate import upgrade  # noqa: E402
 from tests.fakes.crowd import CHAT_BASE, seed_telegram_residents  # noqa: E402

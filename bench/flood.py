@@ -222,7 +222,8 @@ class LoadProcess:
 
 async def prepare(app: Any, url: str, chats: list[int]) -> tuple[int, list[int]]:
     """A poll and one resident per chat who chose English; the poll id and its option ids."""
-    from core.services import campaigns, polls
+    from core.campaigns import service as campaigns
+    from core.polls import service as polls
 
     async with app.uow_factory() as uow:
         poll = await polls.create_poll(

@@ -263,7 +263,8 @@ def free_port() -> int:
 
 async def prepare_residents(app: Any, url: str, count: int) -> tuple[int, list[int]]:
     """A poll and `count` residents who chose English; the poll id and its option ids."""
-    from core.services import campaigns, polls
+    from core.campaigns import service as campaigns
+    from core.polls import service as polls
 
     async with app.uow_factory() as uow:
         poll = await polls.create_poll(

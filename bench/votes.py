@@ -25,8 +25,10 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.bootstrap import bootstrap
+from core.campaigns import results
+from core.campaigns import service as campaigns
 from core.config import Settings
-from core.services import campaigns, polls, results
+from core.polls import service as polls
 from core.storage.db import create_engine
 from core.storage.migrate import upgrade
 

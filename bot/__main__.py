@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+import traceback
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -14,15 +15,17 @@ from bot import event_loop
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.runner import Role, serve
-from core import i18n
+from bot.redact import redact, register_secret
+from bot.runner import Role, StartupError, serve
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
-from core.i18n import _
-from core.logging_setup import configure_logging
+from core.demo import polls as demo
+from core.kernel import i18n
+from core.kernel.i18n import _
+from core.kernel.logging_setup import configure_logging
+from core.kernel.unit_of_work import StorageUnavailableError
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
-from core.services import demo
-from core.services.unit_of_work import StorageUnavailableError
+from core.storage.db import database_problem, problem_text
 
 cli = typer.Typer(
     name="spilno",
@@ -49,6 +52,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
         for secret in (settings.telegram_token, settings.viber_token, settings.webhook_secret)
         if secret is not None
     ]
+    register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
     configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
 
@@ -61,7 +65,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
 
     try:
         event_loop.run(_go())
-    except SettingsError as error:  # a channel found its configuration incomplete
+    except (SettingsError, StartupError) as error:  # a channel's settings are wrong
         typer.echo(f"spilno: {error}", err=True)
         raise typer.Exit(2) from None
     except (StorageUnavailableError, OSError) as error:
@@ -69,6 +73,12 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
             "spilno: " + _("cannot reach the database: {error}").format(error=error), err=True
         )
         raise typer.Exit(1) from None
+    except Exception as error:  # a wrong database name or user in SPILNO_DATABASE_URL
+        problem = database_problem(error, settings.database_url)
+        if problem is None:
+            raise
+        typer.echo("spilno: " + problem_text(problem), err=True)
+        raise typer.Exit(2) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
@@ -176,7 +186,12 @@ def db_upgrade() -> None:
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Exception:
+        # The last resort for what nobody foresaw: still never a token on the screen.
+        sys.stderr.write(redact(traceback.format_exc()))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ from enum import Enum
 from typing import Any, TypeVar
 
 from bot.ui import Incoming, Reply
-from core.domain.citizen import initial_locale
-from core.i18n import _, use_locale
+from core.citizens.model import initial_locale
+from core.kernel.i18n import _, use_locale
 
 T = TypeVar("T")
 

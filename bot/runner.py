@@ -17,15 +17,30 @@ from aiohttp import web
 
 from bot.channels import Channel
 from bot.event_loop import settle_heap
+from bot.redact import redact
 from bot.web import build_web_app
 from core.bootstrap import App
+from core.config import Settings
 from core.delivery.worker import build_worker
+from core.kernel.i18n import _
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)
 
 # Whatever is still running after this long on shutdown is cancelled (leased rows are re-sent).
 SHUTDOWN_GRACE_S = 5.0
+
+
+# What to check when a channel cannot start, beyond what its own error says.
+_CHANNEL_SETTINGS = {
+    "telegram": "SPILNO_TELEGRAM_TOKEN, SPILNO_TELEGRAM_API_URL, SPILNO_WEBHOOK_BASE_URL",
+    "viber": "SPILNO_VIBER_TOKEN, SPILNO_VIBER_API_URL, SPILNO_WEBHOOK_BASE_URL",
+}
+
+
+class StartupError(Exception):
+    """The process could not start (token refused, API unreachable, port taken…): the text is
+    one line naming the settings to check, with no secret in it."""
 
 
 class Role(StrEnum):
@@ -64,7 +79,20 @@ async def serve(
     runner = web.AppRunner(build_web_app(app, receiving), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.http_host, app.settings.http_port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:  # the port is taken, or the host is not this machine's
+        await runner.cleanup()
+        raise StartupError(
+            _(
+                "cannot listen on {host}:{port} ({error}); check SPILNO_HTTP_HOST and "
+                "SPILNO_HTTP_PORT"
+            ).format(
+                host=app.settings.http_host,
+                port=app.settings.http_port,
+                error=error.strerror or error,
+            )
+        ) from None
     log.info("role %s; HTTP on %s:%s", role.value, app.settings.http_host, app.settings.http_port)
 
     scheduler = build_scheduler(app) if role.schedules else None
@@ -74,8 +102,8 @@ async def serve(
     delivery: asyncio.Task[None] | None = None
     try:
         for channel in receiving:
-            await channel.start()
-            started.append(channel)
+            started.append(channel)  # stopped on the way out even if it fails to start
+            await _start(channel, app.settings)
             log.info("%s channel started", channel.name)
         if role.delivers:
             # Bulk pushes go out through the messengers the channels registered in app.messengers.
@@ -97,3 +125,21 @@ async def serve(
         if scheduler is not None:
             await stop_scheduler(scheduler, grace_s=SHUTDOWN_GRACE_S)
         await runner.cleanup()
+
+
+async def _start(channel: Channel, settings: Settings) -> None:
+    try:
+        await channel.start()
+    except Exception as error:
+        raise StartupError(start_failure_text(channel.name, error, settings)) from None
+
+
+def start_failure_text(channel: str, error: Exception, settings: Settings) -> str:
+    if channel == "telegram":
+        from bot.telegram.api_errors import start_failure_text as telegram_text
+
+        return telegram_text(error, settings.telegram_api_url)
+    detail = redact((str(error).splitlines() or [type(error).__name__])[0])
+    return _("the {channel} channel did not start ({detail}); check {settings}").format(
+        channel=channel, detail=detail, settings=_CHANNEL_SETTINGS.get(channel, "SPILNO_*")
+    )

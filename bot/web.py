@@ -9,8 +9,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot.channels import Channel
-from core import metrics
 from core.bootstrap import App
+from core.kernel import metrics
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core import i18n, metrics
 from core.config import Settings, get_settings
 from core.delivery import policy as delivery_policy
 from core.delivery.messenger import Messenger
-from core.domain.delivery import OutboxStatus
-from core.services import ideas
-from core.services.unit_of_work import Clock, UnitOfWork
+from core.delivery.model import OutboxStatus
+from core.ideas import service as ideas
+from core.kernel import i18n, metrics
+from core.kernel.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite
 from core.storage.migrate import upgrade
 from core.storage.unit_of_work import SqlUnitOfWork

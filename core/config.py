@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from core.domain.citizen import SUPPORTED_LOCALES
+from core.citizens.model import SUPPORTED_LOCALES
 
 
 class SettingsError(Exception):
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
 
     ideas_premoderation: bool = True
     ideas_support_threshold: int = Field(default=100, ge=1)
-    # Comma-separated officials made city_admin while nobody is (see core/services/officials.py).
+    # Comma-separated officials made city_admin while nobody is (see core/officials/service.py).
     city_admins: str = ""
 
     scheduler_interval_s: float = Field(default=30.0, gt=0)
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
         from core.delivery.policy import DeliveryPolicy
-        from core.domain.errors import ValidationError as DomainValidationError
+        from core.kernel.errors import ValidationError as DomainValidationError
 
         try:
             DeliveryPolicy.from_text(value, 19)

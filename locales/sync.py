@@ -1,7 +1,8 @@
 """Refresh the catalogs after changing user-facing strings: `python locales/sync.py`.
 
 Extracts msgids from core/, bot/ and admin_cli/ into messages.pot, then updates each
-messages.po: English msgids are the source text, so `en` is filled from them; `uk` keeps its
+core/locales/<lang>/LC_MESSAGES/messages.po (inside the package, so every install carries it):
+English msgids are the source text, so `en` is filled from them; `uk` keeps its
 translations and gets new, empty entries to translate (the i18n test fails until they are).
 """
 
@@ -16,6 +17,7 @@ from babel.messages.pofile import read_po, write_po
 LOCALES = Path(__file__).resolve().parent
 ROOT = LOCALES.parent
 POT = LOCALES / "messages.pot"
+CATALOGS = ROOT / "core" / "locales"
 
 
 def extract() -> None:
@@ -51,7 +53,7 @@ def extract() -> None:
 def update(locale: str) -> None:
     with POT.open("rb") as f:
         template = read_po(f)
-    po_path = LOCALES / locale / "LC_MESSAGES" / "messages.po"
+    po_path = CATALOGS / locale / "LC_MESSAGES" / "messages.po"
     if po_path.exists():
         with po_path.open("rb") as f:
             catalog = read_po(f, locale=locale)

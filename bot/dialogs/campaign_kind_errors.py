@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.domain.errors import (
+from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotOpenError,
@@ -14,7 +14,7 @@ from core.domain.errors import (
     VoteLimitError,
     WrongPhaseError,
 )
-from core.i18n import _, format_datetime, ngettext
+from core.kernel.i18n import _, format_datetime, ngettext
 
 
 def kind_error_text(error: SpilnoError) -> str | None:

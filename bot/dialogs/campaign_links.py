@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from bot.dialogs import consultations, contests, ideas, menu, polls
 from bot.dialogs.engine import Handler, Turn
-from bot.ui import Reply, decode_payload
-from core.domain.campaign import CampaignKind
-from core.domain.errors import ValidationError
-from core.services import campaigns
-from core.services.campaign_pushes import OPEN_ACTION
+from bot.ui import Reply, payload_ids
+from core.campaigns import service as campaigns
+from core.campaigns.model import CampaignKind
+from core.campaigns.pushes import OPEN_ACTION
 
 OPEN = OPEN_ACTION
 
@@ -25,9 +24,7 @@ OPENERS: dict[str, Handler] = {
 
 
 async def open_campaign(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    if not args or not args[0].isdigit():
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    campaign = await campaigns.get_campaign(turn.uow, int(args[0]))
+    (campaign_id,) = payload_ids(turn.incoming.payload, 1)
+    campaign = await campaigns.get_campaign(turn.uow, campaign_id)
     opener = OPENERS.get(campaign.kind)
     return await opener(turn) if opener else await menu.main_menu(turn)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.consultation import ConsultationResults, QuestionType, mask_indexes
-from core.domain.errors import ValidationError
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import consultations
-from core.services.announcements import CONSULTATION_RESULTS_ACTION
-from core.services.consultations import Progress
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from core.campaigns.announcements import CONSULTATION_RESULTS_ACTION
+from core.consultations import service as consultations
+from core.consultations.model import ConsultationResults, QuestionType, mask_indexes
+from core.consultations.service import Progress
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 LIST = "cons"
 SHOW = "con"
@@ -26,21 +25,12 @@ BACK = "cbk"
 SUBMIT = "csub"
 RESULTS = CONSULTATION_RESULTS_ACTION
 CHARTS = "cchart"
+SKIP = "cskp"  # an optional question, left unanswered
+LATER = "clt"  # "Continue later": the consultation screen, saying the answers are kept
 
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
 BAR_WIDTH = 10
-
-
-def _ints(turn: Turn, count: int) -> list[int]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    try:
-        values = [int(a) for a in args[:count]]
-    except ValueError:
-        values = []
-    if len(values) < count:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return values
 
 
 async def consultation_list(turn: Turn) -> list[Reply]:
@@ -75,11 +65,25 @@ def _short(title: str, limit: int = 60) -> str:
 
 
 async def consultation_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_consultation(turn, consultation_id)]
+
+
+async def continue_later(turn: Turn) -> list[Reply]:
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
+    notice = _(
+        "⏸ Your answers are saved. Come back any time and press “Continue” "
+        "to go on from this question."
+    )
+    return [await render_consultation(turn, consultation_id, notice)]
+
+
+async def render_consultation(turn: Turn, consultation_id: int, notice: str | None = None) -> Reply:
     progress = await consultations.view(turn.uow, consultation_id, turn.citizen.id)
     campaign = progress.consultation.campaign
     turn.citizen.dialog_state = {"screen": "consultation", "c": consultation_id}
-    lines = ["📋 " + campaign.title]
+    lines = [notice, ""] if notice else []
+    lines.append("📋 " + campaign.title)
     if campaign.description:
         lines.append(campaign.description)
     lines.append("")
@@ -88,12 +92,16 @@ async def consultation_screen(turn: Turn) -> list[Reply]:
     if progress.submitted:
         lines.append(_("✅ You have taken part. Thank you!"))
     elif campaign.is_accepting(turn.now):
-        lines.append(
-            ngettext(
-                "{n} question. You can stop at any time and continue later.",
-                "{n} questions. You can stop at any time and continue later.",
+        if progress.total_may_shrink:
+            count = ngettext(
+                "Up to {n} question: some depend on your answers.",
+                "Up to {n} questions: some depend on your answers.",
                 total,
-            ).format(n=total)
+            )
+        else:
+            count = ngettext("{n} question.", "{n} questions.", total)
+        lines.append(
+            count.format(n=total) + " " + _("You can stop at any time and continue later.")
         )
         if campaign.closes_at:
             lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
@@ -106,17 +114,18 @@ async def consultation_screen(turn: Turn) -> list[Reply]:
     if campaign.results_visible_to_residents(turn.now):
         buttons.append((Button(_("📈 Results"), encode_payload(RESULTS, consultation_id)),))
     buttons.append((Button(_("« All consultations"), encode_payload(LIST)),))
-    return [Reply("\n".join(lines), buttons=tuple(buttons))]
+    return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
 async def start(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     progress = await consultations.resume(turn.uow, consultation_id, turn.citizen.id, turn.now)
     return [render(turn, progress)]
 
 
 async def choose(turn: Turn) -> list[Reply]:
-    consultation_id, question_id, value = _ints(turn, 3)
+    args = ButtonArgs.of(turn.incoming.payload, 3)
+    consultation_id, question_id, value = args.id(0), args.id(1), args.small(2)
     progress = await consultations.choose_option(
         turn.uow,
         consultation_id=consultation_id,
@@ -129,7 +138,7 @@ async def choose(turn: Turn) -> list[Reply]:
 
 
 async def next_question(turn: Turn) -> list[Reply]:
-    consultation_id, question_id = _ints(turn, 2)
+    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
     progress = await consultations.next_question(
         turn.uow,
         consultation_id=consultation_id,
@@ -140,10 +149,21 @@ async def next_question(turn: Turn) -> list[Reply]:
     return [render(turn, progress)]
 
 
+async def skip(turn: Turn) -> list[Reply]:
+    consultation_id, question_id = payload_ids(turn.incoming.payload, 2)
+    progress = await consultations.skip_question(
+        turn.uow,
+        consultation_id=consultation_id,
+        citizen_id=turn.citizen.id,
+        question_id=question_id,
+        now=turn.now,
+    )
+    return [render(turn, progress)]
+
+
 async def back(turn: Turn) -> list[Reply]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    consultation_id = _ints(turn, 1)[0]
-    question_id = int(args[1]) if len(args) > 1 and args[1].isdigit() else None
+    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
+    consultation_id, question_id = args.id(0), args.optional_id(1)
     progress = await consultations.go_back(
         turn.uow,
         consultation_id=consultation_id,
@@ -178,7 +198,7 @@ async def typed_answer(turn: Turn) -> list[Reply]:
 
 
 async def submit(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     await consultations.submit(
         turn.uow, consultation_id=consultation_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -203,9 +223,8 @@ def render(turn: Turn, progress: Progress) -> Reply:
         turn.citizen.dialog_state = {"screen": "consultation", "c": cid}
         return _summary(progress)
     turn.citizen.dialog_state = {"screen": f"{SCREEN_PREFIX}:q", "c": cid, "q": question.id}
-    number, total = progress.position
     answer = progress.answers.get(question.id)
-    lines = [f"📋 {consultation.campaign.title}", f"{number}/{total}", "", question.text]
+    lines = [f"📋 {consultation.campaign.title}", _counter(progress), "", question.text]
     rows: list[tuple[Button, ...]] = []
     match question.type:
         case QuestionType.SINGLE:
@@ -267,12 +286,24 @@ def render(turn: Turn, progress: Progress) -> Reply:
             if answer and answer.text:
                 lines.append(_("Your answer: {text}").format(text=answer.text))
                 rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+    if not question.spec.required:
+        lines.append(_("This question is optional."))
+        if answer is None or answer.is_empty:
+            rows.append((Button(_("Skip »"), encode_payload(SKIP, cid, question.id)),))
     nav = []
-    if number > 1:
+    if progress.position[0] > 1:
         nav.append(Button(_("« Back"), encode_payload(BACK, cid, question.id)))
-    nav.append(Button(_("⏸ Continue later"), encode_payload(SHOW, cid)))
+    nav.append(Button(_("⏸ Continue later"), encode_payload(LATER, cid)))
     rows.append(tuple(nav))
     return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def _counter(progress: Progress) -> str:
+    """ "Question 2 of 4", or "of up to 5" while an answer still to come may skip some."""
+    number, total = progress.position
+    if progress.total_may_shrink:
+        return _("Question {n} of up to {total}").format(n=number, total=total)
+    return _("Question {n} of {total}").format(n=number, total=total)
 
 
 def _summary(progress: Progress) -> Reply:
@@ -289,13 +320,13 @@ def _summary(progress: Progress) -> Reply:
         buttons=(
             (Button(_("✅ Submit"), encode_payload(SUBMIT, cid)),),
             (Button(_("« Back"), encode_payload(BACK, cid)),),
-            (Button(_("⏸ Continue later"), encode_payload(SHOW, cid)),),
+            (Button(_("⏸ Continue later"), encode_payload(LATER, cid)),),
         ),
     )
 
 
 async def results_screen(turn: Turn) -> list[Reply]:
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     return [
         Reply(
@@ -310,9 +341,9 @@ async def results_screen(turn: Turn) -> list[Reply]:
 
 async def charts_screen(turn: Turn) -> list[Reply]:
     """The same PNG charts officials export, one image per question with choices."""
-    from core.reporting.results_charts import consultation_charts
+    from core.campaigns.results_charts import consultation_charts
 
-    (consultation_id,) = _ints(turn, 1)
+    (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     images = consultation_charts(outcome)
     replies = [Reply(f"{position}/{len(outcome.questions)}", image=png) for position, png in images]

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.contest import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
-from core.domain.errors import ValidationError
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import contests
-from core.services.announcements import CONTEST_RESULTS_ACTION
-from core.services.contests import ContestResults
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from core.campaigns.announcements import CONTEST_RESULTS_ACTION
+from core.contests import service as contests
+from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
+from core.contests.service import ContestResults
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 LIST = "kts"
 SHOW = "kt"
@@ -28,17 +27,6 @@ RESULTS = CONTEST_RESULTS_ACTION
 
 SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
 PAGE_SIZE = 8
-
-
-def _ints(turn: Turn, count: int) -> list[int]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    try:
-        values = [int(a) for a in args[:count]]
-    except ValueError:
-        values = []
-    if len(values) < count:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return values
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -73,7 +61,7 @@ async def contest_list(turn: Turn) -> list[Reply]:
 
 
 async def contest_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_contest(turn, contest_id)]
 
 
@@ -117,26 +105,29 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
                 date=format_datetime(contest.voting_opens_at)
             )
         )
+    finished = contest.is_finished(turn.now)
     for entry in mine:
-        lines.append(_entry_status_line(entry))
+        lines.append(_entry_status_line(entry, finished=finished))
     rows.append((Button(_("« All contests"), encode_payload(LIST)),))
     return Reply("\n".join(lines).strip(), buttons=tuple(rows))
 
 
-def _entry_status_line(entry: Entry) -> str:
+def _entry_status_line(entry: Entry, *, finished: bool) -> str:
     match entry.status.value:
         case "pending":
-            return _("Your entry «{title}» is waiting for moderation.").format(title=entry.title)
+            return _("Your entry “{title}” is waiting for moderation.").format(title=entry.title)
         case "rejected":
-            return _("Your entry «{title}» was not accepted: {reason}").format(
+            return _("Your entry “{title}” was not accepted: {reason}").format(
                 title=entry.title, reason=entry.reject_reason or "—"
             )
+        case _ if finished:
+            return _("Your entry “{title}” took part in the contest.").format(title=entry.title)
         case _:
-            return _("Your entry «{title}» takes part in the contest.").format(title=entry.title)
+            return _("Your entry “{title}” takes part in the contest.").format(title=entry.title)
 
 
 async def new_entry(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     contest = await contests.get_contest(turn.uow, contest_id)
     contest.ensure_accepts_entries(turn.now)
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
@@ -178,7 +169,7 @@ async def entry_input(turn: Turn) -> list[Reply]:
     if step == "photo":
         if incoming.photo_ref is None:
             return [
-                _ask(_("Please send a photo, or press «Skip: no photo»."), contest_id, skip=True)
+                _ask(_("Please send a photo, or press “Skip: no photo”."), contest_id, skip=True)
             ]
         return await _finish(turn, state, incoming.photo_ref)
     text = (incoming.text or "").strip()
@@ -258,12 +249,13 @@ async def _finish(turn: Turn, state: dict[str, object], photo_ref: str | None) -
 
 
 async def cancel(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_contest(turn, contest_id, notice=_("The entry was not saved."))]
 
 
 async def entries_screen(turn: Turn) -> list[Reply]:
-    contest_id, page = _ints(turn, 2)
+    args = ButtonArgs.of(turn.incoming.payload, 2)
+    contest_id, page = args.id(0), args.small(1)
     return [await render_entries(turn, contest_id, page)]
 
 
@@ -301,7 +293,7 @@ async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
 
 
 async def entry_screen(turn: Turn) -> list[Reply]:
-    (entry_id,) = _ints(turn, 1)
+    (entry_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_entry(turn, entry_id)]
 
 
@@ -311,7 +303,7 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
     voted = await contests.my_votes(turn.uow, contest.id, turn.citizen.id)
     turn.citizen.dialog_state = {"screen": "contest_entry", "k": contest.id, "e": entry_id}
     lines = [notice, ""] if notice else []
-    lines += [f"«{entry.title}»", entry.description]
+    lines += [_("“{title}”").format(title=entry.title), entry.description]
     rows: list[tuple[Button, ...]] = []
     if entry.author_id == turn.citizen.id:
         lines += ["", _("This is your entry; you cannot vote for it.")]
@@ -323,7 +315,7 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
 
 
 async def vote(turn: Turn) -> list[Reply]:
-    (entry_id,) = _ints(turn, 1)
+    (entry_id,) = payload_ids(turn.incoming.payload, 1)
     voted, _mine = await contests.toggle_vote(
         turn.uow, entry_id=entry_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -332,7 +324,7 @@ async def vote(turn: Turn) -> list[Reply]:
 
 
 async def results_screen(turn: Turn) -> list[Reply]:
-    (contest_id,) = _ints(turn, 1)
+    (contest_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await contests.results(turn.uow, contest_id, now=turn.now)
     return [
         Reply(

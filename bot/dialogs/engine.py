@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from bot.ui import Incoming, Reply
-from core import metrics
-from core.domain.citizen import Citizen, initial_locale
-from core.domain.errors import SpilnoError
-from core.i18n import _, use_locale
-from core.services import citizens, updates
-from core.services.unit_of_work import (
+from bot.ui import Incoming, Reply, StaleButtonError
+from core.citizens import service as citizens
+from core.citizens import updates
+from core.citizens.model import Citizen, IdentityRef, initial_locale
+from core.kernel import metrics
+from core.kernel.errors import SpilnoError
+from core.kernel.i18n import _, use_locale
+from core.kernel.unit_of_work import (
     Clock,
     ConflictError,
     StorageUnavailableError,
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # A lost uniqueness race (two first messages from a new resident at once) is retried this often.
 MAX_ATTEMPTS = 3
+# Dialog-state keys that outlive the screen that set them: the idea draft lives until the resident
+# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart).
+LASTING_KEYS = ("draft",)
 
 
 @dataclass
@@ -37,6 +42,12 @@ class Turn:
     now: datetime
     is_new: bool
     default_locale: str
+    ended: set[str] = field(default_factory=set)
+
+    def end(self, key: str) -> None:
+        """Drop a lasting dialog-state key for good (the draft was submitted or discarded)."""
+        self.ended.add(key)
+        self.citizen.dialog_state.pop(key, None)
 
     @property
     def locale(self) -> str:
@@ -77,6 +88,14 @@ class Dialogs:
         (metrics.UPDATES_PROCESSED if ok else metrics.UPDATES_FAILED).labels(platform).inc()
         return replies
 
+    async def locale_for(self, identity: IdentityRef) -> str:
+        """The language a resident reads (for adapters that answer at the edge)."""
+        async with self._uow_factory() as uow:
+            found = await uow.citizens.find(identity)
+        if found is None:
+            return self._default_locale
+        return found[0].effective_locale(self._default_locale)
+
     async def _handle_with_retries(self, incoming: Incoming) -> tuple[list[Reply], bool]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
@@ -116,13 +135,24 @@ class Dialogs:
             with use_locale(turn.locale):
                 try:
                     replies = await self._route(turn)
+                except StaleButtonError as error:
+                    # An old keyboard or look-alike text: nothing to do but point to the menu.
+                    await uow.rollback()
+                    citizen.dialog_state = state_before  # still where they were
+                    log.info("update %s: stale button: %s", incoming.update_id, error)
+                    from bot.dialogs.router import stale_button
+
+                    return stale_button(turn)
                 except SpilnoError as error:
                     # A refused action leaves nothing half-written; the resident gets the reason.
                     # The update is not recorded either: a redelivery only explains again.
                     await uow.rollback()
+                    # Nothing of this turn is kept: the resident is still where they were.
+                    citizen.dialog_state = state_before
                     from bot.dialogs.errors import explain
 
                     return [explain(error, turn)]
+            _carry_lasting(state_before, turn)
             if citizen.dialog_state != state_before or citizen.locale != locale_before:
                 await citizens.save_dialog_state(uow, citizen)
             await uow.commit()
@@ -131,3 +161,13 @@ class Dialogs:
     def _apology(self, incoming: Incoming) -> Reply:
         with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
             return Reply(_("Sorry, something went wrong on our side. Please try again."))
+
+
+def _carry_lasting(before: dict[str, Any], turn: Turn) -> None:
+    """Screens replace the dialog state wholesale; lasting keys survive unless a handler ended them."""
+    state = turn.citizen.dialog_state
+    for key in LASTING_KEYS:
+        if key in turn.ended:
+            state.pop(key, None)
+        elif key not in state and key in before:
+            state[key] = before[key]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.dialogs.campaign_kind_errors import kind_error_text
 from bot.dialogs.engine import Turn
-from bot.dialogs.menu import back_to_menu_row
 from bot.dialogs.org_errors import org_error_text
+from bot.dialogs.refusals import refusal
 from bot.ui import Reply
-from core.domain.errors import (
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
@@ -20,11 +20,12 @@ from core.domain.errors import (
     TooManyChoicesError,
     UnknownOptionError,
 )
-from core.i18n import _, format_datetime, ngettext
+from core.kernel.i18n import _, format_datetime, ngettext
 
 
 def explain(error: SpilnoError, turn: Turn) -> Reply:
-    return Reply(error_text(error), buttons=(back_to_menu_row(),))
+    """The reason, with the way back to the screen the resident was on (never a dead end)."""
+    return refusal(error_text(error), turn, error)
 
 
 def error_text(error: SpilnoError) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.errors import ValidationError
-from core.domain.organization import Rsvp
-from core.i18n import _, format_number, ngettext
-from core.services import events
-from core.services.org_messages import EVENT_ACTION, describe_event, event_when
+from bot.ui import Button, ButtonArgs, Reply, StaleButtonError, encode_payload, payload_ids
+from core.kernel.i18n import _, format_number, ngettext
+from core.organizations import events
+from core.organizations.messages import EVENT_ACTION, describe_event, event_when
+from core.organizations.model import Rsvp
 
 LIST = "events"
 SHOW = EVENT_ACTION
@@ -24,20 +23,8 @@ PAGE_SIZE = 5
 _ANSWERS = {"y": Rsvp.GOING, "n": Rsvp.NOT_GOING}
 
 
-def _args(turn: Turn) -> list[str]:
-    return decode_payload(turn.incoming.payload or "")[1]
-
-
-def _int_arg(turn: Turn, index: int = 0) -> int:
-    args = _args(turn)
-    if len(args) <= index or not args[index].isdigit():
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return int(args[index])
-
-
 async def event_list(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    page = int(args[0]) if args and args[0].isdigit() else 0
+    page = ButtonArgs.of(turn.incoming.payload, 0, 1).small(0, default=0)
     turn.citizen.dialog_state = {"screen": "events", "page": page}
     views = await events.upcoming_for(
         turn.uow, turn.citizen.id, turn.now, offset=page * PAGE_SIZE, limit=PAGE_SIZE + 1
@@ -98,7 +85,8 @@ def _going_text(n: int) -> str:
 
 
 async def event_screen(turn: Turn) -> list[Reply]:
-    return [await render_event(turn, _int_arg(turn))]
+    (event_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_event(turn, event_id)]
 
 
 async def render_event(
@@ -141,11 +129,10 @@ async def render_event(
 
 
 async def rsvp(turn: Turn) -> list[Reply]:
-    event_id = _int_arg(turn)
-    args = _args(turn)
-    answer = _ANSWERS.get(args[1] if len(args) > 1 else "")
+    args = ButtonArgs.of(turn.incoming.payload, 2)
+    event_id, answer = args.id(0), _ANSWERS.get(args.word(1))
     if answer is None:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
+        raise StaleButtonError(turn.incoming.payload, "unknown answer")
     view = await events.answer(turn.uow, event_id, turn.citizen.id, answer, turn.now)
     notice = (
         _("🙋 Great, see you there!")

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.domain.idea import NewIdea
+from core.ideas.model import NewIdea
 
 SCREEN_PREFIX = "idea:"
 STEPS = ("title", "description", "photo", "location", "topic", "district", "preview")
 # Steps that are counted for "Step n of N" (the preview is not a question).
 QUESTION_STEPS = STEPS[:-1]
 COMMENT_SCREEN = SCREEN_PREFIX + "comment"
+DRAFT_KEY = "draft"  # a lasting key: the engine keeps it whatever screen comes next
+_CONTENT = ("title", "description", "photo", "lat", "topic", "district")
 
 
 def screen(step: str) -> str:
@@ -28,8 +30,13 @@ def current_step(state: dict[str, Any]) -> str | None:
 
 
 def draft_of(state: dict[str, Any]) -> dict[str, Any]:
-    draft = state.get("draft")
+    draft = state.get(DRAFT_KEY)
     return dict(draft) if isinstance(draft, dict) else {}
+
+
+def has_content(draft: dict[str, Any]) -> bool:
+    """Whether the resident has entered anything that would be lost by dropping the draft."""
+    return any(draft.get(name) not in (None, "") for name in _CONTENT)
 
 
 def next_step(step: str) -> str:

@@ -7,9 +7,20 @@ from typing import Any
 from bot.dialogs import idea_draft as draft_steps
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, IncomingKind, Reply, decode_payload, encode_payload
-from core.domain.errors import IdeaCallNotOpenError, ValidationError
-from core.domain.idea import (
+from bot.ui import (
+    Button,
+    ButtonArgs,
+    IncomingKind,
+    Reply,
+    StaleButtonError,
+    decode_payload,
+    encode_payload,
+    payload_ids,
+)
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.ideas import notifications as idea_notifications
+from core.ideas import service as ideas
+from core.ideas.model import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
     TITLE_MAX,
@@ -22,9 +33,8 @@ from core.domain.idea import (
     validate_description,
     validate_title,
 )
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import idea_notifications, ideas
+from core.kernel.errors import IdeaCallNotOpenError, ValidationError
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 MENU = "ideas"
 NEW = "inew"
@@ -47,22 +57,12 @@ STEP_TOPIC = "itop"
 STEP_DISTRICT = "idis"
 STEP_SUBMIT = "isub"
 STEP_RESUME = "ires"
+STEP_DISCARD = "idx"  # "Yes, discard" on the confirmation
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5
 _TARGETS = {"i": ReportTarget.IDEA, "c": ReportTarget.COMMENT}
 _SORTS = {"top", "new", "my", "tp", "call"}
-
-
-def _args(turn: Turn) -> list[str]:
-    return decode_payload(turn.incoming.payload or "")[1]
-
-
-def _int_arg(turn: Turn, index: int) -> int:
-    args = _args(turn)
-    if len(args) <= index or not args[index].isdigit():
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return int(args[index])
 
 
 def _set_screen(turn: Turn, state: dict[str, Any]) -> None:
@@ -148,7 +148,8 @@ async def calls_screen(turn: Turn) -> list[Reply]:
 
 
 async def call_screen(turn: Turn) -> list[Reply]:
-    call = await ideas.get_idea_call(turn.uow, _int_arg(turn, 0))
+    (call_id,) = payload_ids(turn.incoming.payload, 1)
+    call = await ideas.get_idea_call(turn.uow, call_id)
     campaign = call.campaign
     lines = ["📣 " + campaign.title]
     if campaign.description:
@@ -169,10 +170,10 @@ async def call_screen(turn: Turn) -> list[Reply]:
 
 
 async def idea_list(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    kind = args[0] if args and args[0] in _SORTS else "new"
-    page = int(args[1]) if len(args) > 1 and args[1].isdigit() else 0
-    extra = args[2] if len(args) > 2 else ""
+    args = ButtonArgs.of(turn.incoming.payload, 2, 3)
+    kind = args.word(0) if args.word(0) in _SORTS else "new"
+    page = args.small(1)
+    extra = str(args.id(2)) if kind == "call" else args.word(2)
     if kind == "tp" and extra not in TOPICS:
         return await topics_screen(turn)
     query, title = _query_for(turn, kind, extra)
@@ -234,7 +235,8 @@ def _query_for(turn: Turn, kind: str, extra: str) -> tuple[IdeaQuery, str]:
 
 
 async def idea_screen(turn: Turn) -> list[Reply]:
-    return [await render_idea(turn, _int_arg(turn, 0))]
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_idea(turn, idea_id)]
 
 
 async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Reply:
@@ -291,7 +293,7 @@ async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Re
 
 
 async def support(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     await ideas.support_idea(
         uow=turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id, now=turn.now
     )
@@ -299,7 +301,7 @@ async def support(turn: Turn) -> list[Reply]:
 
 
 async def unsupport(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     await ideas.withdraw_support(turn.uow, idea_id=idea_id, citizen_id=turn.citizen.id)
     return [await render_idea(turn, idea_id, notice=_("Your support is withdrawn."))]
 
@@ -308,14 +310,14 @@ async def unsupport(turn: Turn) -> list[Reply]:
 
 
 async def comments_screen(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
-    page = _int_arg(turn, 1) if len(_args(turn)) > 1 else 0
+    args = ButtonArgs.of(turn.incoming.payload, 1, 2)
+    idea_id, page = args.id(0), args.small(1, default=0)
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     shown, has_more = await ideas.comments_page(
         turn.uow, idea_id, page=page, page_size=COMMENTS_PAGE
     )
     _set_screen(turn, {"screen": "idea_comments", "idea": idea_id})
-    lines = [_("💬 Comments on {code} «{title}»").format(code=idea.code, title=idea.title), ""]
+    lines = [_("💬 Comments on {code} “{title}”").format(code=idea.code, title=idea.title), ""]
     rows: list[tuple[Button, ...]] = []
     if not shown:
         lines.append(_("No comments yet. Be the first!"))
@@ -340,12 +342,12 @@ async def comments_screen(turn: Turn) -> list[Reply]:
 
 
 async def write_comment(turn: Turn) -> list[Reply]:
-    idea_id = _int_arg(turn, 0)
+    (idea_id,) = payload_ids(turn.incoming.payload, 1)
     idea = await ideas.idea_for_resident(turn.uow, idea_id, turn.citizen.id)
     _set_screen(turn, {"screen": draft_steps.COMMENT_SCREEN, "idea": idea.id})
     return [
         Reply(
-            _("Write your comment on «{title}» (up to {max} characters).").format(
+            _("Write your comment on “{title}” (up to {max} characters).").format(
                 title=idea.title, max=COMMENT_MAX
             ),
             buttons=((Button(_("✖️ Cancel"), encode_payload(SHOW, idea.id)),),),
@@ -372,9 +374,9 @@ async def _comment_input(turn: Turn) -> list[Reply]:
 
 
 async def report_screen(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    target = args[0] if args and args[0] in _TARGETS else "i"
-    item_id = _int_arg(turn, 1)
+    args = ButtonArgs.of(turn.incoming.payload, 2)
+    target = args.word(0) if args.word(0) in _TARGETS else "i"
+    item_id = args.id(1)
     labels = {
         ReportReason.SPAM: _("Spam or advertising"),
         ReportReason.OFFENSIVE: _("Offensive"),
@@ -391,16 +393,16 @@ async def report_screen(turn: Turn) -> list[Reply]:
 
 
 async def report_reason(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    if len(args) < 3 or args[0] not in _TARGETS or args[2] not in set(ReportReason):
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    target, item_id = _TARGETS[args[0]], _int_arg(turn, 1)
+    args = ButtonArgs.of(turn.incoming.payload, 3)
+    if args.word(0) not in _TARGETS or args.word(2) not in set(ReportReason):
+        raise StaleButtonError(turn.incoming.payload, "unknown report target or reason")
+    target, item_id = _TARGETS[args.word(0)], args.id(1)
     is_new = await ideas.report_item(
         turn.uow,
         target=target,
         item_id=item_id,
         citizen_id=turn.citizen.id,
-        reason=ReportReason(args[2]),
+        reason=ReportReason(args.word(2)),
         now=turn.now,
     )
     text = (
@@ -415,12 +417,15 @@ async def report_reason(turn: Turn) -> list[Reply]:
 
 
 async def new_idea(turn: Turn) -> list[Reply]:
-    args = _args(turn)
-    call_id = int(args[0]) if args and args[0].isdigit() else None
+    call_id = ButtonArgs.of(turn.incoming.payload, 0, 1).optional_id(0)
     if call_id is not None:
         call = await ideas.get_idea_call(turn.uow, call_id)
         if not call.campaign.is_accepting(turn.now):
             raise IdeaCallNotOpenError(call_id=call_id, closes_at=call.campaign.closes_at)
+    unfinished = draft_steps.draft_of(turn.citizen.dialog_state)
+    if draft_steps.has_content(unfinished):
+        # Starting afresh would overwrite the unfinished idea: let the resident choose.
+        return [_unfinished_choice(unfinished)]
     draft: dict[str, Any] = {"call": call_id} if call_id is not None else {}
     turn.citizen.dialog_state = {"screen": draft_steps.screen("title"), "draft": draft}
     return [_step_prompt(turn, "title")]
@@ -463,10 +468,10 @@ def _step_prompt(turn: Turn, step: str) -> Reply:
         case "title":
             text = _(
                 "What is your idea? Write a short title (up to {max} characters), "
-                "for example: «Benches in the park on Shevchenko street»."
+                "for example: “Benches in the park on Shevchenko street”."
             ).format(max=TITLE_MAX)
             if draft.get("title"):
-                text += "\n" + _("Now: «{value}». Send a new title or press Back.").format(
+                text += "\n" + _("Now: “{value}”. Send a new title or press Back.").format(
                     value=draft["title"]
                 )
         case "description":
@@ -554,15 +559,55 @@ async def step_back(turn: Turn) -> list[Reply]:
         return await _no_draft(turn)
     step, draft = found
     previous = draft_steps.previous_step(step)
-    if previous is None:
-        return await step_cancel(turn)
-    return await _go_to(turn, previous, draft)
+    if previous is not None:
+        return await _go_to(turn, previous, draft)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=None)
+    # Back from the first step leaves the form, not the idea: it waits in the Ideas menu.
+    reply = Reply(_("Your idea is saved as a draft. Press “Continue my idea” to finish it."))
+    return [reply, *await ideas_menu(turn)]
 
 
 async def step_cancel(turn: Turn) -> list[Reply]:
+    """Cancel asks first: an unfinished idea is only deleted on an explicit Yes."""
+    draft = draft_steps.draft_of(turn.citizen.dialog_state)
+    if not draft_steps.has_content(draft):
+        return await _discard(turn, notice=_("Nothing was sent."))
+    return [
+        Reply(
+            _("Discard your unfinished idea “{title}”?").format(title=draft.get("title") or "…"),
+            buttons=(
+                (
+                    Button(_("🗑 Yes, discard it"), encode_payload(STEP_DISCARD)),
+                    Button(_("No, continue"), encode_payload(STEP_RESUME)),
+                ),
+            ),
+        )
+    ]
+
+
+async def step_discard(turn: Turn) -> list[Reply]:
+    return await _discard(turn, notice=_("The idea draft is deleted. Nothing was sent."))
+
+
+async def _discard(turn: Turn, notice: str | None) -> list[Reply]:
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "ideas"}
-    reply = Reply(_("The idea draft is deleted. Nothing was sent."))
-    return [reply, *await ideas_menu(turn)]
+    replies = [Reply(notice)] if notice else []
+    return [*replies, *await ideas_menu(turn)]
+
+
+def _unfinished_choice(draft: dict[str, Any]) -> Reply:
+    return Reply(
+        _(
+            "You have an unfinished idea “{title}”. Continue it, or discard it and start a new one?"
+        ).format(title=draft.get("title") or "…"),
+        buttons=(
+            (Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),),
+            (Button(_("🗑 Discard it"), encode_payload(STEP_CANCEL)),),
+            _to_ideas_row(),
+        ),
+    )
 
 
 async def step_skip(turn: Turn) -> list[Reply]:
@@ -604,6 +649,7 @@ async def step_submit(turn: Turn) -> list[Reply]:
     except ValidationError as error:
         step = _step_for(error)
         return await _go_to(turn, step, draft, notice=input_problem(error))
+    turn.end(draft_steps.DRAFT_KEY)
     turn.citizen.dialog_state = {"screen": "idea", "idea": idea.id}
     if idea.status == IdeaStatus.PENDING:
         text = _(

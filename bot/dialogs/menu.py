@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.dialogs.engine import Turn
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.citizen import SUPPORTED_LOCALES, NotificationMode
-from core.i18n import _, use_locale
-from core.services import citizens
+from core.citizens import service as citizens
+from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
+from core.kernel.i18n import _, use_locale
 
 START = "start"
 MENU = "menu"
@@ -48,12 +50,14 @@ async def start(turn: Turn) -> list[Reply]:
 
 async def welcome(turn: Turn) -> list[Reply]:
     """First screen when a resident opens the bot (before they send anything)."""
+    sections = " · ".join(section.label for section in sections_of_the_menu()[:-1])
     return [
         Reply(
-            _(
-                "Hello! Spilno is your city's place to vote in polls and have your say. "
-                "Press Start to begin."
-            ),
+            _("Hello! Spilno is your city's place to have your say:")
+            + "\n"
+            + sections
+            + "\n"
+            + _("Press Start to begin."),
             buttons=((Button(_("Start"), encode_payload(START)),),),
         )
     ]
@@ -71,57 +75,108 @@ async def set_language(turn: Turn) -> list[Reply]:
     await citizens.choose_locale(turn.uow, turn.citizen, code)
     with use_locale(code):
         confirmation = Reply(
-            _("Welcome to Spilno! Here you can vote in your city's polls.")
+            _(
+                "Welcome to Spilno! Here you can take part in your city's life: polls, ideas, "
+                "consultations, contests, organizations and their events."
+            )
             if first_choice
             else _("Language changed to English.")
         )
         return [confirmation, *await main_menu(turn)]
 
 
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A main-menu button and the line of /help that explains it: one table keeps them in step."""
+
+    label: str
+    payload: str
+    help: str
+    row: int  # sections with the same row share a row of the menu
+
+
+def sections_of_the_menu() -> list[Section]:
+    from bot.dialogs import consultations, contests, events, ideas, orgs, polls
+
+    return [
+        Section(
+            _("🗳 Polls"),
+            encode_payload(polls.LIST, 0),
+            _("vote with one tap; you can change your vote until the poll closes."),
+            0,
+        ),
+        Section(
+            _("💡 Ideas"),
+            encode_payload(ideas.MENU),
+            _(
+                "propose an idea step by step, support and discuss others' ideas; "
+                "the city answers the most supported ones."
+            ),
+            1,
+        ),
+        Section(
+            _("📋 Consultations"),
+            encode_payload(consultations.LIST),
+            _(
+                "answer the city's questions before it decides; stop at any time and "
+                "continue later."
+            ),
+            2,
+        ),
+        Section(
+            _("🏆 Contests"),
+            encode_payload(contests.LIST),
+            _("submit your solution to a city problem and vote for the best entries."),
+            2,
+        ),
+        Section(
+            _("🏢 Organizations"),
+            encode_payload(orgs.LIST, 0),
+            _("city departments and NGOs: follow them to get their news and events."),
+            3,
+        ),
+        Section(
+            _("📅 Events"),
+            encode_payload(events.LIST, 0),
+            _("upcoming events; say whether you will come and get a reminder."),
+            3,
+        ),
+        Section(
+            _("⚙️ Settings"),
+            encode_payload(SETTINGS),
+            _("language, notifications, the topics and parts of the city you follow."),
+            4,
+        ),
+        Section(_("❓ Help"), encode_payload(HELP), "", 4),
+    ]
+
+
 async def main_menu(turn: Turn) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
     turn.citizen.dialog_state = {"screen": "menu"}
-    from bot.dialogs import consultations, contests, ideas, polls
-
+    rows: dict[int, list[Button]] = {}
+    for section in sections_of_the_menu():
+        rows.setdefault(section.row, []).append(Button(section.label, section.payload))
     return [
         Reply(
             _("Main menu. What would you like to do?"),
-            buttons=(
-                (Button(_("🗳 Polls"), encode_payload(polls.LIST, 0)),),
-                (Button(_("💡 Ideas"), encode_payload(ideas.MENU)),),
-                (
-                    Button(_("📋 Consultations"), encode_payload(consultations.LIST)),
-                    Button(_("🏆 Contests"), encode_payload(contests.LIST)),
-                ),
-                (
-                    Button(_("🏢 Organizations"), encode_payload("orgs", 0)),
-                    Button(_("📅 Events"), encode_payload("events", 0)),
-                ),
-                (
-                    Button(_("⚙️ Settings"), encode_payload(SETTINGS)),
-                    Button(_("❓ Help"), encode_payload(HELP)),
-                ),
-            ),
+            buttons=tuple(tuple(row) for row in rows.values()),
         )
     ]
 
 
 async def help_screen(turn: Turn) -> list[Reply]:
-    return [
-        Reply(
-            _(
-                "Spilno lets you take part in your city's decisions.\n\n"
-                "• Polls: vote with one tap; you can change your vote until the poll closes.\n"
-                "• Ideas: propose an idea step by step, support and discuss others' ideas; "
-                "the city answers the most supported ones.\n"
-                "• Settings: change the language, turn notifications on or off.\n\n"
-                "Use the buttons under the messages. Commands also work: "
-                "/start, /help, /language, /stop (no more notifications)."
-            ),
-            buttons=(back_to_menu_row(),),
-        )
+    lines = [_("Spilno lets you take part in your city's decisions."), ""]
+    lines += [f"• {s.label}: {s.help}" for s in sections_of_the_menu() if s.help]
+    lines += [
+        "",
+        _(
+            "Use the buttons under the messages. Commands also work: "
+            "/start, /help, /language, /stop (no more notifications)."
+        ),
     ]
+    return [Reply("\n".join(lines), buttons=(back_to_menu_row(),))]
 
 
 async def settings_screen(turn: Turn) -> list[Reply]:
@@ -192,25 +247,30 @@ async def stop(turn: Turn) -> list[Reply]:
 
 
 async def unknown_command(turn: Turn) -> list[Reply]:
-    return [
-        Reply(
-            _("I don't know that command. Please use the buttons below."),
-            buttons=(back_to_menu_row(),),
-        )
-    ]
+    return [_refusal(_("I don't know that command. Please use the buttons below."), turn)]
 
 
 async def text_without_question(turn: Turn) -> list[Reply]:
     if turn.citizen.locale is None:
         return await start(turn)
-    reply = Reply(_("I didn't ask for text just now. Please use the buttons below."))
-    return [reply, *await main_menu(turn)]
+    text = _("I didn't ask for text just now. Please use the buttons below.")
+    if _way_back(turn):
+        return [_refusal(text, turn)]
+    return [Reply(text), *await main_menu(turn)]
 
 
 async def unsupported(turn: Turn) -> list[Reply]:
-    return [
-        Reply(
-            _("Sorry, I can't read this kind of message. Please use the buttons or send text."),
-            buttons=(back_to_menu_row(),),
-        )
-    ]
+    text = _("Sorry, I can't read this kind of message. Please use the buttons or send text.")
+    return [_refusal(text, turn)]
+
+
+def _way_back(turn: Turn) -> bool:
+    from bot.dialogs.refusals import way_back  # it imports every feature, which import menu
+
+    return bool(way_back(turn.citizen.dialog_state))
+
+
+def _refusal(text: str, turn: Turn) -> Reply:
+    from bot.dialogs.refusals import refusal
+
+    return refusal(text, turn)

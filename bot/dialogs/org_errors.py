@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from core.domain.errors import SpilnoError, ValidationError
-from core.domain.organization import (
+from core.kernel.errors import SpilnoError, ValidationError
+from core.kernel.i18n import _
+from core.organizations.model import (
     EventCancelledError,
     EventNotFoundError,
     OrganizationNotFoundError,
 )
-from core.i18n import _
 
 
 def org_error_text(error: SpilnoError) -> str | None:

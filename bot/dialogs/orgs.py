@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.errors import ValidationError
-from core.domain.organization import OrganizationProfile
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import organizations
-from core.services.org_messages import ORG_ACTION, event_when
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
+from core.organizations import service as organizations
+from core.organizations.messages import ORG_ACTION, event_when
+from core.organizations.model import OrganizationProfile
 
 LIST = "orgs"
 SHOW = ORG_ACTION
@@ -26,25 +25,16 @@ QUERY_MAX = 60
 NEWS_PREVIEW = 300
 
 
-def _int_arg(turn: Turn, index: int = 0) -> int:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    if len(args) <= index or not args[index].isdigit():
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return int(args[index])
-
-
 def _to_list_row() -> tuple[Button, ...]:
     return (Button(_("« Organizations"), encode_payload(LIST, 0)),)
 
 
 async def org_list(turn: Turn) -> list[Reply]:
-    page = 0
     query = str(turn.citizen.dialog_state.get("q", "")) if _on_list(turn) else ""
-    if turn.incoming.payload:
-        _action, args = decode_payload(turn.incoming.payload)
-        page = int(args[0]) if args and args[0].isdigit() else 0
-        if len(args) > 1 and args[1] == "all":
-            query = ""
+    args = ButtonArgs.of(turn.incoming.payload, 0, 2)
+    page = args.small(0, default=0)
+    if args.word(1) == "all":
+        query = ""
     return await _render_list(turn, query, page)
 
 
@@ -96,9 +86,9 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
         rows.append((Button(_("✖ Clear search"), encode_payload(LIST, 0, "all")),))
     rows.append(back_to_menu_row())
     if query and not shown:
-        text = _("No organization's name contains «{query}». Try another word.").format(query=query)
+        text = _("No organization's name contains “{query}”. Try another word.").format(query=query)
     elif query:
-        text = _("Organizations matching «{query}»:").format(query=query)
+        text = _("Organizations matching “{query}”:").format(query=query)
     elif not shown:
         text = _("There are no organizations here yet.")
     else:
@@ -116,7 +106,8 @@ def _short(text: str, limit: int = 50) -> str:
 
 
 async def org_screen(turn: Turn) -> list[Reply]:
-    return [await render_profile(turn, _int_arg(turn))]
+    (org_id,) = payload_ids(turn.incoming.payload, 1)
+    return [await render_profile(turn, org_id)]
 
 
 async def render_profile(turn: Turn, org_id: int, notice: str | None = None) -> Reply:
@@ -173,14 +164,14 @@ def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], 
 
 
 async def follow(turn: Turn) -> list[Reply]:
-    org_id = _int_arg(turn)
+    (org_id,) = payload_ids(turn.incoming.payload, 1)
     await organizations.follow(turn.uow, org_id, turn.citizen.id, turn.now)
     notice = _("⭐ You follow this organization now. We will send you its news and events.")
     return [await render_profile(turn, org_id, notice)]
 
 
 async def unfollow(turn: Turn) -> list[Reply]:
-    org_id = _int_arg(turn)
+    (org_id,) = payload_ids(turn.incoming.payload, 1)
     await organizations.unfollow(turn.uow, org_id, turn.citizen.id)
     notice = _("You no longer follow this organization.")
     return [await render_profile(turn, org_id, notice)]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
-from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.campaign import Campaign, CampaignStatus
-from core.domain.errors import ValidationError
-from core.domain.poll import PollResults
-from core.i18n import _, format_datetime, format_number, ngettext
-from core.services import polls, results
+from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
+from core.campaigns import results
+from core.campaigns.model import Campaign, CampaignStatus
+from core.kernel.i18n import _, format_datetime, format_number, ngettext
+from core.polls import service as polls
+from core.polls.model import PollResults
 
 LIST = "polls"
 SHOW = "poll"
@@ -21,22 +21,8 @@ BAR_WIDTH = 10
 _CHECKED = "✅ "
 
 
-def _int_args(turn: Turn, count: int) -> list[int]:
-    _action, args = decode_payload(turn.incoming.payload or "")
-    try:
-        values = [int(a) for a in args[:count]]
-    except ValueError:
-        values = []
-    if len(values) < count:
-        raise ValidationError("malformed_payload", payload=turn.incoming.payload)
-    return values
-
-
 async def poll_list(turn: Turn) -> list[Reply]:
-    page = 0
-    if turn.incoming.payload:
-        _action, args = decode_payload(turn.incoming.payload)
-        page = int(args[0]) if args and args[0].isdigit() else 0
+    page = ButtonArgs.of(turn.incoming.payload, 0, 1).small(0, default=0)
     turn.citizen.dialog_state = {"screen": "polls", "page": page}
     available = await polls.polls_for_residents(turn.uow, turn.now)
     if not available:
@@ -74,7 +60,7 @@ def _poll_button_label(campaign: Campaign, turn: Turn) -> str:
 
 
 async def poll_screen(turn: Turn) -> list[Reply]:
-    (poll_id,) = _int_args(turn, 1)
+    (poll_id,) = payload_ids(turn.incoming.payload, 1)
     return [await render_poll(turn, poll_id)]
 
 
@@ -138,7 +124,7 @@ async def render_poll(
 
 
 async def vote(turn: Turn) -> list[Reply]:
-    poll_id, option_id = _int_args(turn, 2)
+    poll_id, option_id = payload_ids(turn.incoming.payload, 2)
     outcome = await polls.toggle_choice(
         turn.uow, poll_id=poll_id, citizen_id=turn.citizen.id, option_id=option_id, now=turn.now
     )
@@ -150,7 +136,7 @@ async def vote(turn: Turn) -> list[Reply]:
 
 
 async def results_screen(turn: Turn) -> list[Reply]:
-    (poll_id,) = _int_args(turn, 1)
+    (poll_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await results.poll_results(turn.uow, poll_id, now=turn.now)
     return [
         Reply(

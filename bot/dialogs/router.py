@@ -15,7 +15,9 @@ from bot.dialogs import (
 from bot.dialogs import events as org_events
 from bot.dialogs.engine import Handler, Turn
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
-from bot.ui import IncomingKind, Reply, decode_payload
+from bot.dialogs.refusals import refusal
+from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
+from core.kernel.i18n import _
 
 COMMANDS: dict[str, Handler] = {
     "start": menu.start,
@@ -67,12 +69,15 @@ ACTIONS: dict[str, Handler] = {
     ideas.STEP_DISTRICT: ideas.step_choice,
     ideas.STEP_SUBMIT: ideas.step_submit,
     ideas.STEP_RESUME: ideas.resume,
+    ideas.STEP_DISCARD: ideas.step_discard,
     consultations.LIST: consultations.consultation_list,
     consultations.SHOW: consultations.consultation_screen,
     consultations.START: consultations.start,
     consultations.CHOOSE: consultations.choose,
     consultations.NEXT: consultations.next_question,
     consultations.BACK: consultations.back,
+    consultations.SKIP: consultations.skip,
+    consultations.LATER: consultations.continue_later,
     consultations.SUBMIT: consultations.submit,
     consultations.RESULTS: consultations.results_screen,
     consultations.CHARTS: consultations.charts_screen,
@@ -130,8 +135,16 @@ async def route(turn: Turn) -> list[Reply]:
         case IncomingKind.BUTTON:
             action, _args = decode_payload(incoming.payload or "")
             handler = ACTIONS.get(action)
-            return await handler(turn) if handler else await menu.main_menu(turn)
+            if handler is None:
+                raise StaleButtonError(incoming.payload, "unknown action")
+            return await handler(turn)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
         case _:
             return await menu.unsupported(turn)
+
+
+def stale_button(turn: Turn) -> list[Reply]:
+    """The answer to a payload that does not decode (the engine has rolled the turn back)."""
+    text = _("This button is out of date. Please open the main menu and try again.")
+    return [refusal(text, turn)]  # with the way back to where the resident was

@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import SETTINGS
 from bot.ui import Button, Reply, decode_payload, encode_payload
-from core.domain.errors import ValidationError
-from core.domain.taxonomy import DISTRICTS, TOPICS
-from core.i18n import _
-from core.services import subscriptions
+from core.citizens import subscriptions
+from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import _
 
 TOPICS_SCREEN = "stopics"
 DISTRICTS_SCREEN = "sdistr"
@@ -33,7 +33,7 @@ async def toggle(turn: Turn) -> list[Reply]:
     now_following = await subscriptions.toggle(turn.uow, turn.citizen, kind, code)
     names = TOPICS if kind == "topic" else DISTRICTS
     notice = (
-        _("You now follow «{name}».") if now_following else _("You no longer follow «{name}».")
+        _("You now follow “{name}”.") if now_following else _("You no longer follow “{name}”.")
     ).format(name=_(names[code]))
     return [await _screen(turn, kind, notice)]
 

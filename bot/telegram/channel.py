@@ -30,6 +30,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.dialogs import Dialogs
+from bot.edge import MalformedUpdateError
 from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
@@ -49,11 +50,11 @@ from bot.telegram.replies import PacedApi, edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
+from core.citizens import service as citizens
+from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
 from core.delivery.messenger import DeliveryError, RecipientUnreachableError, RetryAfterError
-from core.domain.citizen import SUPPORTED_LOCALES, IdentityRef, initial_locale
-from core.i18n import _, use_locale
-from core.services import citizens
-from core.services.unit_of_work import StorageUnavailableError
+from core.kernel.i18n import _, use_locale
+from core.kernel.unit_of_work import StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,8 @@ class TelegramChannel:
             return web.Response(status=401)
         try:
             update = Update.model_validate(await request.json(), context={"bot": self.bot})
-        except (ValueError, ValidationError):
+        except (ValueError, ValidationError, RecursionError):
+            # RecursionError: JSON nested thousands of levels deep.
             log.warning("Telegram webhook: malformed update refused")
             return web.Response(status=400)
         if (dropped := self._dropped_early(update)) is not None:
@@ -210,7 +212,11 @@ class TelegramChannel:
         dispatching costs more than everything else a dropped update does."""
         event = update.message or update.callback_query
         user = event.from_user if event is not None else None
-        if user is None or not self.flood_gate.drop_early(identity_of(user), str(update.update_id)):
+        try:
+            identity = identity_of(user) if user is not None else None
+        except MalformedUpdateError:
+            return None  # the full path says why it is ignored
+        if identity is None or not self.flood_gate.drop_early(identity, str(update.update_id)):
             return None
         if update.callback_query is not None:  # stop the button's spinner all the same
             query = {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
@@ -229,7 +235,11 @@ class TelegramChannel:
     async def _on_message(
         self, message: Message, event_update: Update, webhook: bool = False
     ) -> None:
-        incoming = message_to_incoming(message, event_update.update_id)
+        try:
+            incoming = message_to_incoming(message, event_update.update_id)
+        except MalformedUpdateError as error:
+            log.warning("update %.40r ignored: %s", event_update.update_id, error)
+            return
         if incoming is None:
             return
         if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
@@ -241,7 +251,11 @@ class TelegramChannel:
     async def _on_callback(
         self, callback_query: CallbackQuery, event_update: Update, webhook: bool = False
     ) -> AnswerCallbackQuery | None:
-        incoming = callback_to_incoming(callback_query, event_update.update_id)
+        try:
+            incoming = callback_to_incoming(callback_query, event_update.update_id)
+        except MalformedUpdateError as error:
+            log.warning("update %.40r ignored: %s", event_update.update_id, error)
+            return None
         answer = AnswerCallbackQuery(callback_query_id=callback_query.id)
         source = callback_query.message
         chat_id = source.chat.id if source is not None else callback_query.from_user.id
@@ -249,11 +263,10 @@ class TelegramChannel:
         edit_id = source.message_id if isinstance(source, Message) else None
         if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
             # Flooding: no dialog; a slow-down note is a message of its own, not an edit.
+            if not webhook:  # the spinner first: the note may wait for the chat's pace
+                await self._quietly(self.bot(answer))
             await self._deliver(incoming, chat_id, held, None, webhook=webhook, note=True)
-            if webhook:
-                return answer
-            await self._quietly(self.bot(answer))
-            return None
+            return answer if webhook else None
         if webhook:
             replies = await self._handle(incoming, chat_id, webhook=True)
             await self._deliver(incoming, chat_id, replies, edit_id, webhook=True)
@@ -271,7 +284,12 @@ class TelegramChannel:
             my_chat_member.chat.type == "private"
             and my_chat_member.new_chat_member.status == "kicked"
         ):
-            await self._mark_unreachable(identity_of(my_chat_member.from_user))
+            try:
+                identity = identity_of(my_chat_member.from_user)
+            except MalformedUpdateError as error:
+                log.warning("membership update ignored: %s", error)
+                return
+            await self._mark_unreachable(identity)
 
     async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
         try:

@@ -13,11 +13,11 @@ from aiogram.exceptions import (
     AiogramError,
     TelegramBadRequest,
     TelegramForbiddenError,
-    TelegramNetworkError,
     TelegramNotFound,
-    TelegramUnauthorizedError,
 )
 
+from bot.redact import redact
+from bot.telegram.api_errors import api_problem
 from bot.telegram.channel import build_bot
 
 
@@ -30,13 +30,18 @@ class VerifiedChannel:
 
 
 class ChannelCheckError(Exception):
-    """`reason`: chat_not_found · bot_not_admin · cannot_post · private_chat · unauthorized ·
-    unreachable."""
+    """`reason`: chat_not_found · bot_not_admin · cannot_post · private_chat, or a problem of
+    the bot's settings: unauthorized · unreachable · refused (see api_errors)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
+        detail = redact(detail)  # aiohttp's texts quote the URL, token included
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+    @property
+    def is_setting_problem(self) -> bool:
+        return self.reason in ("unauthorized", "unreachable", "refused")
 
 
 def normalize_chat(value: str) -> str:
@@ -63,11 +68,9 @@ async def verify_channel(bot: Bot, chat: str) -> VerifiedChannel:
         if "not found" in str(error).lower() or isinstance(error, TelegramNotFound):
             raise ChannelCheckError("chat_not_found", str(error)) from None
         raise ChannelCheckError("bot_not_admin", str(error)) from None
-    except TelegramUnauthorizedError as error:
-        raise ChannelCheckError("unauthorized", str(error)) from None
-    except (TelegramNetworkError, AiogramError) as error:
-        # A timeout, a 5xx, or an answer aiogram cannot read: say so in one line.
-        raise ChannelCheckError("unreachable", str(error).splitlines()[0]) from None
+    except AiogramError as error:
+        # A refused token, a timeout, a redirect loop, a 5xx, an answer aiogram cannot read.
+        raise ChannelCheckError(*api_problem(error)) from None
     if member.status not in ("creator", "administrator"):
         raise ChannelCheckError("bot_not_admin", member.status)
     if (

@@ -18,6 +18,7 @@ from viberbot.api.viber_requests import (
 )
 
 from bot.dialogs import Dialogs
+from bot.edge import MalformedUpdateError
 from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
@@ -25,10 +26,10 @@ from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
 from bot.viber.redact import install_log_redaction
 from bot.viber.signature import SIGNATURE_HEADER, is_valid
 from core.bootstrap import App
+from core.citizens import service as citizens
 from core.config import SettingsError
 from core.delivery.messenger import DeliveryError, RecipientUnreachableError
-from core.services import citizens
-from core.services.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
+from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,17 @@ class ViberChannel:
             return web.Response(status=403, text="bad signature")
         try:
             raw = json.loads(body)
-            event = str(raw["event"])
-        except (ValueError, KeyError, TypeError):
+            event = raw["event"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            # RecursionError: JSON nested thousands of levels deep.
             log.warning("viber callback refused: not a JSON event")
+            return web.Response(status=400, text="not a viber event")
+        if not isinstance(event, str):
+            log.warning("viber callback refused: its event is not a string")
             return web.Response(status=400, text="not a viber event")
         handler = self._handlers.get(event)
         if handler is None:
-            log.info("viber event %r ignored: not one we act on", event)
+            log.info("viber event %.40r ignored: not one we act on", event)
             return web.Response()
         try:
             parsed = create_request(raw)
@@ -114,6 +119,10 @@ class ViberChannel:
             log.info("viber %s callback not parsed by viberbot: %s", event, error)
         try:
             return await handler(parsed, raw)
+        except MalformedUpdateError as error:
+            # Signed but impossible: answering 200 stops Viber from retrying it.
+            log.warning("viber %s callback ignored: %s", event, error)
+            return web.Response()
         except StorageUnavailableError as error:
             # Viber retries a callback that fails; the dedup makes the retry safe.
             log.warning("viber %s callback deferred, database unavailable: %s", event, error)
@@ -141,9 +150,6 @@ class ViberChannel:
             if parsed is not None
             else inbound.unsupported_incoming(raw)
         )
-        if incoming is None:
-            log.info("viber message without a sender or token ignored")
-            return web.Response()
         held = self.flood_gate.hold(incoming, self._default_locale)  # None: not flooding
         replies = held if held is not None else await self._converse(incoming)
         await self._deliver(incoming, replies, skippable=held is None)
@@ -153,14 +159,14 @@ class ViberChannel:
         self, parsed: ViberSubscribedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            await self._set_reachable(str(parsed.user.id), reachable=True)
+            await self._set_reachable(parsed.user.id, reachable=True)
         return web.Response()
 
     async def _on_unsubscribed(
         self, parsed: ViberUnsubscribedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            await self._set_reachable(str(parsed.user_id), reachable=False)
+            await self._set_reachable(parsed.user_id, reachable=False)
         return web.Response()
 
     async def _on_receipt(self, _parsed: Any, raw: dict[str, Any]) -> web.Response:
@@ -171,7 +177,9 @@ class ViberChannel:
         self, parsed: ViberFailedRequest | None, _raw: dict[str, Any]
     ) -> web.Response:
         if parsed is not None:
-            log.info("viber could not deliver message %s: %s", parsed.message_token, parsed.desc)
+            log.info(
+                "viber could not deliver message %.40r: %.200r", parsed.message_token, parsed.desc
+            )
         return web.Response()
 
     # -- shared helpers --------------------------------------------------------------------
@@ -199,7 +207,7 @@ class ViberChannel:
                     log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
                     return
 
-    async def _set_reachable(self, user_id: str, *, reachable: bool) -> None:
+    async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
         async with self._uow_factory() as uow:
             if reachable:

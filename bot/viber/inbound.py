@@ -1,4 +1,8 @@
-"""Viber callbacks (parsed by viberbot) → channel-neutral `Incoming`."""
+"""Viber callbacks (parsed by viberbot) → channel-neutral `Incoming`.
+
+viberbot copies fields without checking their types, so every value used here goes through
+`bot.edge` first: a forged or broken callback raises MalformedUpdateError.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from viberbot.api.messages import ContactMessage, LocationMessage, PictureMessag
 from viberbot.api.user_profile import UserProfile
 from viberbot.api.viber_requests import ViberConversationStartedRequest, ViberMessageRequest
 
+from bot import edge
+from bot.edge import MalformedUpdateError
 from bot.ui import PAYLOAD_MAX_BYTES, Incoming, IncomingKind, decode_payload
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 
 PLATFORM = "viber"
 _PAYLOAD_SHAPE = re.compile(r"^[A-Za-z_]+(:[^\s:]+)*$")
@@ -18,8 +24,16 @@ _PAYLOAD_SHAPE = re.compile(r"^[A-Za-z_]+(:[^\s:]+)*$")
 KnownAction = Callable[[str], bool]
 
 
-def identity(user_id: str) -> IdentityRef:
-    return IdentityRef(PLATFORM, user_id)
+def identity(user_id: object) -> IdentityRef:
+    """The identity of a Viber user id as the callback gave it (raises if it cannot be one)."""
+    return IdentityRef(PLATFORM, edge.opaque_id(user_id, "user id"))
+
+
+def message_token(value: object) -> str:
+    """Viber's message tokens are 64-bit numbers; the dedup key is their decimal text."""
+    if isinstance(value, str):
+        return edge.opaque_id(value, "message_token")
+    return str(edge.int_id(value, "message_token", low=0, high=2**64 - 1))
 
 
 def default_known_action(action: str) -> bool:
@@ -40,11 +54,11 @@ def _from_user(
     user: UserProfile, kind: IncomingKind, update_id: str | None, **fields: object
 ) -> Incoming:
     return Incoming(
-        identity=identity(str(user.id)),
+        identity=identity(user.id),
         kind=kind,
         update_id=update_id,
-        language_hint=user.language,
-        display_name=user.name,
+        language_hint=edge.language_hint(user.language),
+        display_name=edge.display_name(user.name),
         **fields,  # type: ignore[arg-type]
     )
 
@@ -57,12 +71,14 @@ def started_incoming(request: ViberConversationStartedRequest) -> Incoming:
 def message_incoming(
     request: ViberMessageRequest, known_action: KnownAction = default_known_action
 ) -> Incoming:
-    update_id = str(request.message_token)
+    update_id = message_token(request.message_token)
     message = request.message
     user = request.sender
+    if not isinstance(user, UserProfile):
+        raise MalformedUpdateError("sender is not a user")
     match message:
         case TextMessage():
-            text = (message.text or "").strip()
+            text = edge.clean_text(message.text, "text").strip()
             if looks_like_payload(text, known_action):
                 return _from_user(user, IncomingKind.BUTTON, update_id, payload=text)
             if text.startswith("/") and len(text) > 1:
@@ -74,31 +90,29 @@ def message_incoming(
                 user,
                 IncomingKind.PHOTO,
                 update_id,
-                photo_ref=message.media,
-                text=message.text or None,
+                photo_ref=edge.opaque_id(message.media, "media", edge.REF_MAX),
+                text=edge.optional_text(message.text, "caption") or None,
             )
         case LocationMessage() if message.location is not None:
             return _from_user(
                 user,
                 IncomingKind.LOCATION,
                 update_id,
-                latitude=float(message.location.latitude),
-                longitude=float(message.location.longitude),
+                latitude=edge.coordinate(message.location.latitude, "lat", 90),
+                longitude=edge.coordinate(message.location.longitude, "lon", 180),
             )
         case ContactMessage() if message.contact is not None:
-            return _from_user(
-                user, IncomingKind.CONTACT, update_id, phone=message.contact.phone_number
-            )
+            phone = edge.optional_text(message.contact.phone_number, "phone", edge.PHONE_MAX)
+            return _from_user(user, IncomingKind.CONTACT, update_id, phone=phone)
         case _:
             # Stickers, files, videos, links: the dialogs answer with a polite hint.
             return _from_user(user, IncomingKind.UNSUPPORTED, update_id)
 
 
-def unsupported_incoming(raw: dict[str, object]) -> Incoming | None:
+def unsupported_incoming(raw: dict[str, object]) -> Incoming:
     """A message of a type viberbot does not know yet (it refuses to parse those)."""
     sender = raw.get("sender")
-    token = raw.get("message_token")
-    if not isinstance(sender, dict) or not sender.get("id") or token is None:
-        return None
+    if not isinstance(sender, dict):
+        raise MalformedUpdateError("message without a sender")
     user = UserProfile().from_dict(sender)
-    return _from_user(user, IncomingKind.UNSUPPORTED, str(token))
+    return _from_user(user, IncomingKind.UNSUPPORTED, message_token(raw.get("message_token")))

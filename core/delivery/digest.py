@@ -12,11 +12,11 @@ from itertools import groupby
 from typing import Any
 
 from core.delivery.messenger import Button, Message
+from core.delivery.model import DigestItem
 from core.delivery.outbox import message_to_json, pick_payload
 from core.delivery.policy import DeliveryPolicy, current_policy
-from core.domain.delivery import DigestItem
-from core.i18n import DEFAULT_LOCALE, _, use_locale
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import DEFAULT_LOCALE, _, use_locale
+from core.kernel.unit_of_work import UnitOfWork
 
 DIGEST_BATCH = 500  # identities per transaction
 MAX_DIGEST_BUTTONS = 6

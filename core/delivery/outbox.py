@@ -30,12 +30,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from core.campaigns.audience import Audience
+from core.citizens.model import SUPPORTED_LOCALES
 from core.delivery.messenger import Button, Message
 from core.delivery.policy import DeliveryPolicy, current_policy
-from core.domain.audience import Audience
-from core.domain.citizen import SUPPORTED_LOCALES
-from core.i18n import use_locale
-from core.services.unit_of_work import UnitOfWork
+from core.kernel.i18n import use_locale
+from core.kernel.unit_of_work import UnitOfWork
 
 
 async def enqueue(

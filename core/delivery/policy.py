@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.domain.errors import ValidationError
-from core.i18n import current_timezone
+from core.kernel.errors import ValidationError
+from core.kernel.i18n import current_timezone
 
 
 @dataclass(frozen=True, slots=True)

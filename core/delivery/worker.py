@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from core import metrics
 from core.delivery.messenger import (
     BroadcastingMessenger,
     Message,
@@ -40,15 +39,16 @@ from core.delivery.messenger import (
     SendOutcome,
     SendResult,
 )
-from core.delivery.outbox import message_from_json, pick_payload
-from core.domain.delivery import (
+from core.delivery.model import (
     ClaimedMessage,
     DeliveryOutcome,
     OutboxStatus,
     SendReservation,
     backoff_after,
 )
-from core.services.unit_of_work import Clock, UnitOfWorkFactory
+from core.delivery.outbox import message_from_json, pick_payload
+from core.kernel import metrics
+from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from core.bootstrap import App

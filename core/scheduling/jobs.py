@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from core.services import campaigns
-from core.services.unit_of_work import Clock, UnitOfWorkFactory
+from core.campaigns import service as campaigns
+from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ async def sweep_campaigns(
 
 async def sweep_event_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Organizations' event reminders that are due. Idempotent (one per event and reminder)."""
-    from core.services import events
+    from core.organizations import events
 
     async with uow_factory() as uow:
         sent = await events.send_due_reminders(uow, clock())
@@ -41,7 +41,7 @@ async def sweep_event_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) ->
 
 async def sweep_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> list[int]:
     """Reminders due before closing, to those who have not taken part. Idempotent."""
-    from core.services import campaign_pushes
+    from core.campaigns import pushes as campaign_pushes
 
     now = clock()
     async with uow_factory() as uow:
@@ -76,7 +76,8 @@ async def sweep_phases(
 
     Returns (contests now voting, contests finished, consultations whose results went out).
     """
-    from core.services import consultations, contests
+    from core.consultations import service as consultations
+    from core.contests import service as contests
 
     now = clock()
     async with uow_factory() as uow:

@@ -1,4 +1,4 @@
-"""SQLAlchemy implementations of the repository ports in core.services.unit_of_work."""
+"""SQLAlchemy implementations of the repository ports in core.kernel.unit_of_work."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.domain.audit import AuditEntry
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef, NotificationMode
-from core.domain.poll import Poll, PollOption
+from core.audit.model import AuditEntry
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import Citizen, IdentityRef, NotificationMode
+from core.polls.model import Poll, PollOption
 from core.storage import statements
 from core.storage.models import (
     AuditRow,
@@ -160,6 +160,18 @@ class SqlCitizenRepository:
         )
         return bool(result.rowcount)
 
+    async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
+        found: dict[int, list[IdentityRef]] = {}
+        for start in range(0, len(citizen_ids), 1000):  # keep IN lists small for SQLite
+            rows = await self._session.execute(
+                select(IdentityRow.citizen_id, IdentityRow.platform, IdentityRow.external_id)
+                .where(IdentityRow.citizen_id.in_(list(citizen_ids[start : start + 1000])))
+                .order_by(IdentityRow.id)
+            )
+            for citizen_id, platform, external_id in rows:
+                found.setdefault(citizen_id, []).append(IdentityRef(platform, external_id))
+        return found
+
     async def is_reachable(self, ref: IdentityRef) -> bool | None:
         return (
             await self._session.execute(
@@ -302,6 +314,37 @@ class SqlCampaignRepository:
                 CampaignRow.status.in_([s.value for s in from_statuses]),
             )
             .values(**values)
+        )
+        return bool(result.rowcount)
+
+    async def set_window(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        *,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        result = await self._session.execute(
+            update(CampaignRow)
+            .where(
+                CampaignRow.id == campaign_id,
+                CampaignRow.status.in_([s.value for s in from_statuses]),
+            )
+            .values(status=status.value, opens_at=opens_at, closes_at=closes_at, updated_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def delete(self, campaign_id: int, from_statuses: Sequence[CampaignStatus]) -> bool:
+        # Polls, options, questions, idea calls … are removed by their ON DELETE CASCADE keys
+        # (SQLite enforces them: PRAGMA foreign_keys=ON in core/storage/db.py).
+        result = await self._session.execute(
+            delete(CampaignRow).where(
+                CampaignRow.id == campaign_id,
+                CampaignRow.status.in_([s.value for s in from_statuses]),
+            )
         )
         return bool(result.rowcount)
 

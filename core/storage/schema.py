@@ -5,14 +5,6 @@ A feature with its own tables adds its module here (e.g. `from core.storage impo
 
 from __future__ import annotations
 
-from core.storage import (  # noqa: F401
-    consultations_models,
-    contests_models,
-    delivery_models,
-    ideas_models,
-    models,
-    organizations_models,
-)
 from core.storage.models import Base
 
 metadata = Base.metadata

@@ -8,12 +8,12 @@ from typing import Any, Self
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.services.unit_of_work import ConflictError, StorageUnavailableError
-from core.storage.consultations_repository import SqlConsultationRepository
-from core.storage.contests_repository import SqlContestRepository
-from core.storage.delivery_repository import SqlOutboxRepository, SqlSubscriptionRepository
-from core.storage.ideas_repository import SqlIdeaRepository
-from core.storage.organizations_repository import SqlOfficialRepository, SqlOrganizationRepository
+from core.consultations.sql import SqlConsultationRepository
+from core.contests.sql import SqlContestRepository
+from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
+from core.ideas.sql import SqlIdeaRepository
+from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
+from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.storage.repositories import (
     CONNECTION_KEY,
     SqlAuditRepository,

@@ -13,7 +13,8 @@ from bot.dialogs import Dialogs
 from bot.telegram.channel import WEBHOOK_PATH, TelegramChannel
 from bot.web import build_web_app
 from core.bootstrap import App
-from core.services import campaigns, polls
+from core.campaigns import service as campaigns
+from core.polls import service as polls
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
 
 

@@ -15,7 +15,7 @@ import pytest
 from bot.flood import ChatPacer, FloodGate
 from bot.telegram.channel import TelegramChannel
 from core.bootstrap import App
-from core.services import results
+from core.campaigns import results
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
 from tests.adapters.test_viber_webhook import TOKEN as VIBER_TOKEN
 from tests.adapters.test_viber_webhook import running_viber_bot

@@ -14,6 +14,9 @@ from bot.telegram.channel import build_bot
 from bot.telegram.messenger import TelegramMessenger
 from bot.ui import Button, Reply
 from core.bootstrap import App
+from core.campaigns import results
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.delivery.messenger import (
     Message,
     PermanentDeliveryError,
@@ -21,9 +24,7 @@ from core.delivery.messenger import (
     RetryAfterError,
     TransientDeliveryError,
 )
-from core.domain.citizen import IdentityRef
-from core.services import citizens, results
-from core.services.unit_of_work import StorageUnavailableError
+from core.kernel.unit_of_work import StorageUnavailableError
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
 from tests.fakes.telegram_api import FakeTelegramAPI
 

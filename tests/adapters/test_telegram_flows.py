@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from core.bootstrap import App
-from core.domain.citizen import IdentityRef
-from core.services import results
+from core.campaigns import results
+from core.citizens.model import IdentityRef
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
 from tests.fakes.telegram_api import FakeTelegramAPI
 

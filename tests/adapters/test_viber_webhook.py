@@ -19,10 +19,11 @@ from bot.dialogs import Dialogs
 from bot.viber.channel import EVENT_TYPES, WEBHOOK_PATH, ViberChannel, build_channel
 from bot.web import build_web_app
 from core.bootstrap import App, bootstrap
+from core.campaigns import service as campaigns
+from core.citizens.model import IdentityRef
 from core.config import Settings
 from core.delivery.messenger import Message
-from core.domain.citizen import IdentityRef
-from core.services import campaigns, polls
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.viber_api import FakeViberApi, ViberUser, sign
 

@@ -1,5 +1,12 @@
 """Delivery worker processes (`spilno deliver`) on one PostgreSQL against the fake Bot API:
-exactly once under a shared rate cap, and nothing lost when a worker is SIGKILLed."""
+exactly once under a shared rate cap, and nothing lost when a worker is SIGKILLed.
+
+The fake stamps each request when its event loop gets to it. On a loaded machine that loop
+stalls, and requests the workers sent evenly are stamped together, as if in a burst: with
+`rate_limited == 0` the test failed with 1–4 429s that no worker caused. The fake can only
+vouch for the time it was awake, so the cap is checked with the stall it measured on itself
+(none on an idle machine: the check is as strict as before) and every 429 must be honoured.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +15,17 @@ import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import pytest
 
 from core.bootstrap import bootstrap
+from core.campaigns.audience import Audience
 from core.config import Settings
 from core.delivery import outbox
 from core.delivery.messenger import Message
 from core.delivery.policy import DeliveryPolicy
-from core.domain.audience import Audience
 from tests.databases import PostgresTestDatabase, postgres_required
 from tests.e2e.test_telegram_run import telegram_env
 from tests.fakes.crowd import CHAT_BASE, seed_telegram_residents
@@ -110,6 +117,33 @@ async def until_started(cwd: Path, count: int, within: float = 60.0) -> None:
     raise AssertionError(f"the workers did not start in {within} s")
 
 
+class LoopStall:
+    """The longest the running event loop (the fake's) was kept from its timers, in seconds."""
+
+    TICK_S = 0.005
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LoopStall:
+        self._task = asyncio.create_task(self._watch())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(self.TICK_S)
+            self.longest = max(self.longest, loop.time() - asked - self.TICK_S)
+
+
 def delivered(fake: FakeTelegramAPI) -> Counter[int]:
     return Counter(c.chat_id for c in fake.calls if c.method == "sendMessage" and c.ok)
 
@@ -148,16 +182,32 @@ async def test_three_worker_processes_deliver_each_message_once_under_the_shared
             # starve this process, whose fake then stamps queued requests with one arrival
             # time and counts a burst that no worker sent.
             await until_started(tmp_path, 3)
-            broadcast_id = await enqueue_to_everyone(pg_url, residents, seed=False)
-            await wait_until_delivered(pg_url, broadcast_id, within=60)
+            async with LoopStall() as stall:
+                broadcast_id = await enqueue_to_everyone(pg_url, residents, seed=False)
+                await wait_until_delivered(pg_url, broadcast_id, within=60)
 
     got = delivered(fake)
-    assert set(got) == {CHAT_BASE + k for k in range(1, residents + 1)}
-    assert max(got.values()) == 1
-    assert fake.rate_limited == 0
-    assert busiest_second(fake) <= cap
+    assert set(got) == {CHAT_BASE + k for k in range(1, residents + 1)}  # nothing lost
+    assert max(got.values()) == 1  # nothing sent twice, 429'd sends included
+    # Sends stamped in one second left the workers within 1 s + the fake's longest stall.
+    blind = int(cap * stall.longest)
+    assert busiest_second(fake) <= cap + blind, f"stall {stall.longest:.3f} s"
+    # The fake refuses only what it saw past the cap: nothing, unless it was blind a while.
+    assert fake.rate_limited <= blind, f"stall {stall.longest:.3f} s"
+    assert_429s_were_waited_out(fake)
     logs = "".join(p.read_text() for p in tmp_path.glob("worker*.log"))
     assert "Traceback" not in logs and fake.token not in logs
+
+
+def assert_429s_were_waited_out(fake: FakeTelegramAPI) -> None:
+    """After a 429 (retry_after 1 s) the worker that got it pauses the platform for everyone,
+    so the refused chat is not tried again within that second."""
+    sends = [c for c in fake.calls if c.method == "sendMessage"]
+    for refused in (c for c in sends if c.status == 429):
+        again = [c for c in sends if c.chat_id == refused.chat_id and c.at > refused.at]
+        # The retry left after the 429's answer, which left after its stamp: load cannot
+        # bring it earlier (stamps are only ever late).
+        assert again and again[0].at - refused.at >= 0.99, (refused, again[:1])
 
 
 async def test_a_worker_killed_mid_broadcast_loses_nothing_and_resends_at_most_a_batch(

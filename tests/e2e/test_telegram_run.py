@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from core.bootstrap import bootstrap
+from core.campaigns import service as campaigns
 from core.config import Settings
-from core.services import campaigns, polls
+from core.polls import service as polls
 from tests.adapters.telegram_harness import Resident, free_port
 from tests.fakes.telegram_api import FakeTelegramAPI
 

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from core.bootstrap import bootstrap
+from core.campaigns import service as campaigns
 from core.config import Settings
-from core.services import campaigns, polls
+from core.polls import service as polls
 from tests.fakes.viber_api import FakeViberApi, ViberUser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

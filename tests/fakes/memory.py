@@ -13,10 +13,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from core.domain.audit import AuditEntry
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.citizen import Citizen, IdentityRef, NotificationMode
-from core.domain.poll import Poll, PollOption
+from core.audit.model import AuditEntry
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import Citizen, IdentityRef, NotificationMode
+from core.polls.model import Poll, PollOption
 from tests.fakes.memory_consultations import (
     ConsultationsMemory,
     ContestsMemory,
@@ -99,6 +99,13 @@ class MemoryCitizenRepository(_Repo):
         found = self.s.identities.get(ref)
         return None if found is None else found[1]
 
+    async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
+        found: dict[int, list[IdentityRef]] = {}
+        for ref, (citizen_id, _reachable) in self.s.identities.items():
+            if citizen_id in citizen_ids:
+                found.setdefault(citizen_id, []).append(ref)
+        return found
+
 
 class MemoryCampaignRepository(_Repo):
     async def add_poll(
@@ -177,6 +184,30 @@ class MemoryCampaignRepository(_Repo):
         campaign.status = to_status
         campaign.opens_at = opens_at or campaign.opens_at
         campaign.closes_at = closes_at or campaign.closes_at
+        return True
+
+    async def set_window(
+        self,
+        campaign_id: int,
+        from_statuses: Sequence[CampaignStatus],
+        *,
+        status: CampaignStatus,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        campaign = self.s.campaigns.get(campaign_id)
+        if campaign is None or campaign.status not in from_statuses:
+            return False
+        campaign.status, campaign.opens_at, campaign.closes_at = status, opens_at, closes_at
+        return True
+
+    async def delete(self, campaign_id: int, from_statuses: Sequence[CampaignStatus]) -> bool:
+        campaign = self.s.campaigns.get(campaign_id)
+        if campaign is None or campaign.status not in from_statuses:
+            return False
+        del self.s.campaigns[campaign_id]
+        self.s.polls.pop(campaign_id, None)
         return True
 
     async def due_to_open(self, now: datetime) -> list[int]:

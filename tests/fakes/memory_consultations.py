@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.consultation import (
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.consultations.model import (
     Answer,
     Consultation,
     Question,
@@ -17,8 +17,8 @@ from core.domain.consultation import (
     Response,
     TextAnswer,
 )
-from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus
-from core.services.unit_of_work import ConflictError
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.kernel.unit_of_work import ConflictError
 
 
 @dataclass

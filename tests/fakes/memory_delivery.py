@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from core.domain.audience import Audience, AudienceKind
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.domain.delivery import (
+from core.campaigns.audience import Audience, AudienceKind
+from core.citizens.model import IdentityRef, NotificationMode
+from core.delivery.model import (
     BroadcastProgress,
     ClaimedMessage,
     DeliveryOutcome,
@@ -112,6 +112,13 @@ class MemoryOutboxRepository:
                 citizen
                 for (poll, citizen), ballot in self.s.ballots.items()
                 if poll == campaign_id and self.s.choices.get(ballot)
+            }
+        if campaign_id in self.s.consultations.questions:
+            # As core/consultations/tables.py: a submitted response, not a draft.
+            return {
+                citizen
+                for (consultation, citizen), response in self.s.consultations.responses.items()
+                if consultation == campaign_id and response.submitted
             }
         return set(self.m.participants.get(campaign_id, set()))
 

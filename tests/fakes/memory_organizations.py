@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from core.domain.official import Grant, Role
-from core.domain.organization import (
+from core.officials.model import Grant, Role
+from core.organizations.model import (
     Channel,
     Event,
     EventStatus,

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.citizens.model import SUPPORTED_LOCALES
 from core.delivery.messenger import Message
-from core.domain.citizen import SUPPORTED_LOCALES
-from core.i18n import use_locale
+from core.kernel.i18n import use_locale
 
 
 @dataclass

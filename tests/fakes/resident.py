@@ -6,7 +6,7 @@ import itertools
 
 from bot.dialogs import Dialogs
 from bot.ui import Button, Incoming, IncomingKind, Reply
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 
 _update_ids = itertools.count(1)
 

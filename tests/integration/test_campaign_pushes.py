@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from core.campaigns import pushes as campaign_pushes
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_contest
+from core.campaigns.model import CampaignStatus
+from core.contests import service as contests
 from core.delivery.messenger import BroadcastReport, Message, SendOutcome, SendResult
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.delivery import OutboxStatus
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns
-from core.services import campaign_pushes, campaigns, polls
 from tests.integration.test_outbox import progress, resident
+
+KYIV = ZoneInfo("Europe/Kyiv")
 
 
 async def scheduled_poll(app, *, reminders: str = "", opens_in_h: float = 1) -> int:
@@ -128,3 +136,35 @@ async def test_viber_pushes_go_as_one_broadcast_request_per_language(app):
     state = await progress(app, broadcast_id)
     assert state.count(OutboxStatus.SENT) == 4
     assert state.count(OutboxStatus.UNREACHABLE) == 1
+
+
+async def test_a_scheduled_campaign_whose_window_passed_is_closed_without_any_push(app, clock):
+    """The scheduler was down through the whole window: nobody is invited to take part in
+    something already over, nor told its (empty) outcome."""
+    await resident(app, "a")
+    poll_id = await scheduled_poll(app)
+    async with app.uow_factory() as uow:
+        plan = parse_contest(CONTEST_IN_A_DAY, tz=KYIV)
+        contest = await contests.create_contest(uow, plan, actor="mayor", now=app.clock())
+        await uow.commit()
+    clock.advance(days=30)
+
+    opened, closed = await sweep_campaigns(app.uow_factory, app.clock)
+    await sweep_campaigns(app.uow_factory, app.clock)
+
+    assert (opened, closed) == ([], [])
+    assert await pushes(app) == []
+    async with app.uow_factory() as uow:
+        assert (await uow.campaigns.get(poll_id)).status == CampaignStatus.CLOSED
+        assert (await uow.campaigns.get(contest.id)).status == CampaignStatus.CLOSED
+        entries = await uow.audit.list(limit=10)
+    closes = [e for e in entries if e.action == "campaign.close"]
+    assert {e.after["reason"] for e in closes} == {"window_passed"}
+
+
+CONTEST_IN_A_DAY = """
+title: Benches
+problem: Where should the new benches go?
+submissions: {opens: 2026-11-24T09:00, closes: 2026-11-25T09:00}
+voting: {opens: 2026-11-25T10:00, closes: 2026-11-26T09:00}
+"""

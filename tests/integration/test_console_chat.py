@@ -10,7 +10,9 @@ import pytest
 
 from bot.console.channel import ConsoleChannel
 from bot.dialogs import Dialogs
-from core.services import campaigns, polls, results
+from core.campaigns import results
+from core.campaigns import service as campaigns
+from core.polls import service as polls
 
 SPILNO = str(Path(sys.executable).with_name("spilno"))
 

@@ -9,12 +9,13 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.citizen import IdentityRef
-from core.services import citizens, consultations, contests
+from core.consultations import service as consultations
+from core.contests import service as contests
 from tests.databases import run_blocking
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from tests.examples import example_yaml, soon, write_example
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_bad_file_names_line_field_and_problem_and_creates_nothing(admin, tmp_path):
-    text = (EXAMPLES / "consultation.yaml").read_text()
+    text = example_yaml("consultation.yaml", start=soon())
     bad = write(tmp_path, "bad.yaml", text.replace("type: scale", "type: stars"))
     _out, err = admin("consultation", "create", "--file", str(bad), expect=2)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "type: scale" in row)
@@ -71,7 +72,8 @@ def test_a_bad_file_names_line_field_and_problem_and_creates_nothing(admin, tmp_
 
 
 def test_a_consultation_from_file_to_results_in_every_format(admin, database_url, tmp_path):
-    out, _err = admin("consultation", "create", "--file", str(EXAMPLES / "consultation.yaml"))
+    example = write_example(tmp_path, "consultation.yaml")
+    out, _err = admin("consultation", "create", "--file", str(example))
     consultation_id = int(out.strip())
     admin("campaign", "open", str(consultation_id))
 
@@ -123,7 +125,8 @@ def test_a_consultation_from_file_to_results_in_every_format(admin, database_url
 
 
 def test_a_contest_with_premoderation_from_file_to_ranked_results(admin, database_url, tmp_path):
-    out, _err = admin("contest", "create", "--file", str(EXAMPLES / "contest.yaml"), "--json")
+    example = write_example(tmp_path, "contest.yaml")
+    out, _err = admin("contest", "create", "--file", str(example), "--json")
     contest = json.loads(out)
     assert contest["phase"] == "submissions" and contest["premoderation"] is True
     contest_id = contest["id"]

@@ -10,19 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.domain.citizen import IdentityRef
-from core.domain.contest import ContestPhase
-from core.domain.errors import (
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation, parse_contest
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.consultations import service as consultations
+from core.contests import service as contests
+from core.contests.model import ContestPhase
+from core.kernel.errors import (
     AlreadySubmittedError,
     EntryLimitError,
     OwnEntryError,
     VoteLimitError,
     WrongPhaseError,
 )
+from core.kernel.unit_of_work import ConflictError
 from core.scheduling.jobs import sweep_campaigns, sweep_phases
-from core.services import campaigns, citizens, consultations, contests
-from core.services.campaign_files import parse_consultation, parse_contest
-from core.services.unit_of_work import ConflictError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -353,7 +356,7 @@ async def pushes(app, kind: str) -> dict[str, set[int]]:
     """Recipients (citizen ids) of each broadcast of this kind, by audience text."""
     from sqlalchemy import select
 
-    from core.storage.delivery_models import BroadcastRow, OutboxRow
+    from core.delivery.tables import BroadcastRow, OutboxRow
 
     async with app.engine.connect() as conn:
         rows = await conn.execute(
@@ -403,3 +406,12 @@ async def test_consultation_results_reach_those_who_submitted(app, clock):
     assert await pushes(app, "consultation.results") == {
         f"participants:{consultation.id}": {submitted}
     }
+
+
+async def test_a_files_optional_question_and_delivery_options_are_stored(app):
+    consultation = await open_consultation(app)
+    async with app.uow_factory() as uow:
+        stored = await consultations.get_consultation(uow, consultation.id)
+    assert [q.spec.required for q in stored.questions] == [True, True, True, True, False]
+    assert (stored.campaign.reminders, stored.campaign.send_results) == ("24h,2h", True)
+    assert stored.campaign.audience == "all"

@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from core.bootstrap import bootstrap
+from core.campaigns import results
 from core.config import Settings
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.delivery import OutboxStatus
-from core.services import polls, results
+from core.polls import service as polls
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
 from tests.fakes.messenger import FakeMessenger
 from tests.fakes.tcp_proxy import TcpProxy

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.delivery import OutboxStatus
 from tests.fakes.messenger import FakeMessenger
 from tests.integration.test_outbox import progress, push, resident
 

@@ -7,8 +7,8 @@ import time
 from datetime import datetime, timedelta
 
 from core.delivery.messenger import Message
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.delivery import OutboxStatus
 from tests.fakes.messenger import FakeMessenger
 from tests.integration.test_outbox import progress, push, resident
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from core.citizens.model import IdentityRef
 from core.delivery.messenger import (
     PermanentDeliveryError,
     RetryAfterError,
     TransientDeliveryError,
 )
+from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
-from core.domain.citizen import IdentityRef
-from core.domain.delivery import OutboxStatus
 from tests.fakes.messenger import FakeMessenger
 from tests.integration.test_outbox import progress, push, resident
 

@@ -5,9 +5,11 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from core.domain.citizen import IdentityRef
-from core.domain.errors import IdeaNotPublicError
-from core.domain.idea import (
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.delivery.tables import BroadcastRow, OutboxRow
+from core.ideas import service as ideas
+from core.ideas.model import (
     IdeaQuery,
     IdeaSort,
     IdeaStatus,
@@ -16,9 +18,8 @@ from core.domain.idea import (
     ReportReason,
     ReportTarget,
 )
-from core.services import citizens, ideas
-from core.services.unit_of_work import ConflictError
-from core.storage.delivery_models import BroadcastRow, OutboxRow
+from core.kernel.errors import IdeaNotPublicError
+from core.kernel.unit_of_work import ConflictError
 
 POLICY = ideas.IdeaPolicy(premoderation=True, support_threshold=3)
 
@@ -256,7 +257,7 @@ async def test_an_idea_call_counts_its_authors_as_participants(app):
         )
         await uow.commit()
     async with app.uow_factory() as uow:
-        from core.services import campaigns
+        from core.campaigns import service as campaigns
 
         await campaigns.open_campaign(uow, call.id, actor="olha", now=app.clock())
         await uow.commit()

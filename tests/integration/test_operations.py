@@ -9,9 +9,9 @@ from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind
 from bot.web import build_web_app
 from core.bootstrap import bootstrap
+from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.domain.citizen import IdentityRef
-from core.logging_setup import JsonFormatter, RedactingFilter
+from core.kernel.logging_setup import JsonFormatter, RedactingFilter
 
 DOCUMENTED_SERIES = (
     "spilno_updates_received_total",

@@ -143,7 +143,7 @@ def test_refused_actions_say_why_in_one_line(admin):
         expect=1,
     )
     assert "nobody has no role" in refused.stderr
-    admin("--as", "mayor", "org", "create", "--name", "X", "--slug", "Bad Slug!", expect=1)
+    admin("--as", "mayor", "org", "create", "--name", "X", "--slug", "Bad Slug!", expect=2)
 
 
 def test_a_fresh_install_lets_any_official_act_until_a_city_admin_exists(admin, monkeypatch):
@@ -204,9 +204,9 @@ def test_events_and_news_are_audited_and_filtered_by_organization_and_time(admin
 def test_event_options_are_checked_with_a_clear_message(admin):
     city_with_roles(admin)
     base = ("--as", "mayor", "org", "event", "create", "green-city", "--title", "T", "--place", "P")
-    late = admin(*base, "--starts", "2001-01-01T10:00", expect=1)
+    late = admin(*base, "--starts", "2001-01-01T10:00", expect=2)
     assert "--starts must be in the future" in late.stderr
-    odd = admin(*base, "--starts", "2099-01-01T10:00", "--remind", "soon", expect=1)
+    odd = admin(*base, "--starts", "2099-01-01T10:00", "--remind", "soon", expect=2)
     assert "'soon' is not a duration" in odd.stderr
     admin("--as", "mayor", "org", "event", "cancel", "999", "--reason", "x", expect=1)
 

@@ -9,13 +9,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core.domain.audience import Audience, AudienceKind
-from core.domain.citizen import IdentityRef
-from core.domain.official import Grant, PermissionDeniedError, Role
-from core.domain.organization import EventCancelledError, Rsvp
+from core.campaigns.audience import Audience, AudienceKind
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.delivery.tables import BroadcastRow, OutboxRow
+from core.officials.model import Grant, PermissionDeniedError, Role
+from core.organizations import events
+from core.organizations import service as organizations
+from core.organizations.model import EventCancelledError, Rsvp
 from core.scheduling.jobs import sweep_event_reminders
-from core.services import citizens, events, organizations
-from core.storage.delivery_models import BroadcastRow, OutboxRow
 
 ADMIN = "mayor"
 

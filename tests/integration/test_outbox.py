@@ -6,15 +6,16 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from core.campaigns.audience import Audience
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef, NotificationMode
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
+from core.delivery.model import OutboxStatus
 from core.delivery.payloads import encode_payload
 from core.delivery.policy import DeliveryPolicy
-from core.domain.audience import Audience
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.domain.delivery import OutboxStatus
-from core.i18n import _
-from core.services import citizens, polls
+from core.kernel.i18n import _
+from core.polls import service as polls
 
 NO_QUIET = DeliveryPolicy(quiet_start=None, quiet_end=None, digest_hour=19)
 
@@ -149,7 +150,7 @@ async def test_reminders_leave_out_residents_who_already_voted(app):
             uow, question="Park?", options=["A", "B"], actor="mayor", now=app.clock()
         )
         await uow.commit()
-    from core.services import campaigns
+    from core.campaigns import service as campaigns
 
     async with app.uow_factory() as uow:
         await campaigns.open_campaign(uow, poll.id, actor="mayor", now=app.clock())
@@ -192,7 +193,7 @@ async def test_a_push_rolled_back_with_its_cause_leaves_nothing(app):
 
 @pytest.mark.parametrize("text", ["", "everyone", "topic:", "topic:mars", "citizens:1,x", "org:0"])
 def test_bad_audience_text_is_refused_with_a_reason(text):
-    from core.domain.errors import ValidationError
+    from core.kernel.errors import ValidationError
 
     with pytest.raises(ValidationError) as refused:
         Audience.parse(text)

@@ -8,11 +8,14 @@ from sqlalchemy import insert
 
 from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind, encode_payload
-from core.domain.campaign import CampaignStatus
-from core.domain.citizen import IdentityRef
+from core.campaigns import results
+from core.campaigns import service as campaigns
+from core.campaigns.model import CampaignStatus
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef
+from core.kernel.unit_of_work import ConflictError
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns
-from core.services import campaigns, citizens, polls, results
-from core.services.unit_of_work import ConflictError
 from core.storage.db import create_session_factory
 from core.storage.models import BallotRow
 

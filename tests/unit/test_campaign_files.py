@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.domain.consultation import QuestionType
-from core.domain.errors import CampaignFileError
-from core.services.campaign_files import parse_consultation, parse_contest
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations.model import QuestionType
+from core.kernel.errors import CampaignFileError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -31,12 +31,22 @@ def test_the_example_consultation_parses_with_city_time_and_a_skip_rule():
     assert plan.opens_at.utcoffset().total_seconds() == 2 * 3600  # Kyiv winter time
     assert plan.questions[1].skip_if.answer == "Щотижня"
     assert plan.questions[2].max_choices == 2
+    assert [q.required for q in plan.questions] == [True, True, True, True, False]
+    assert (plan.reminders, plan.send_results) == ("24h,2h", True)
 
 
 def test_the_example_contest_parses_with_its_phases():
     plan = parse_contest(CONTEST, tz=KYIV)
     assert plan.submissions_close_at < plan.voting_opens_at < plan.voting_close_at
     assert (plan.votes_per_resident, plan.winners, plan.premoderation) == (3, 3, True)
+    assert (plan.reminders, plan.send_results) == ("24h", True)
+
+
+def test_files_without_delivery_fields_remind_nobody_and_send_results():
+    consultation = CONSULTATION.replace("reminders: 24h,2h", "").replace("send_results: true", "")
+    contest = CONTEST.replace("reminders: 24h", "").replace("send_results: true", "")
+    for plan in (parse_consultation(consultation, tz=KYIV), parse_contest(contest, tz=KYIV)):
+        assert (plan.reminders, plan.send_results) == ("", True)
 
 
 @pytest.mark.parametrize(
@@ -71,6 +81,20 @@ def test_the_example_contest_parses_with_its_phases():
             "closes_before_opens",
         ),
         (("scale: 1-5", "scale: 1-7"), "scale: 1-7", "questions[4].scale", "literal_error"),
+        (
+            ("required: false", "required: maybe"),
+            "required: maybe",
+            "questions[5].required",
+            "bool_type",
+        ),
+        (("reminders: 24h,2h", "reminders: soon"), "reminders: soon", "reminders", "value_error"),
+        (
+            ("reminders: 24h,2h", "reminders: 1h,2h,3h,4h,5h,6h"),
+            "reminders:",
+            "reminders",
+            "value_error",
+        ),
+        (("send_results: true", "send_results: 1"), "send_results:", "send_results", "bool_type"),
     ],
 )
 def test_a_consultation_error_points_at_its_line_and_field(change, fragment, field, problem):

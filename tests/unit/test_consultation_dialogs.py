@@ -1,5 +1,6 @@
 """A resident takes a consultation and a contest in chat (in-memory storage, no I/O)."""
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -8,9 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.dialogs import Dialogs
-from core.domain.contest import ContestPhase
-from core.services import campaigns, consultations, contests
-from core.services.campaign_files import parse_consultation, parse_contest
+from bot.ui import IncomingKind, encode_payload
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations import service as consultations
+from core.contests import service as contests
+from core.contests.model import ContestPhase
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -59,13 +63,13 @@ async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_
     await resident.press("Consultations")
     await resident.press("Оновлення парку")
     await resident.press("Start")
-    assert "1/5" in resident.text
+    assert "Question 1 of up to 5" in resident.text
     await resident.press("Щомісяця")  # not weekly, so "what keeps you away" is asked
-    assert "2/5" in resident.text and "Що заважає" in resident.text
+    assert "Question 2 of 5" in resident.text and "Що заважає" in resident.text
     await resident.say("Темно ввечері")
-    assert "3/5" in resident.text
+    assert "Question 3 of 5" in resident.text
     await resident.press("« Back")
-    assert "2/5" in resident.text and "Темно ввечері" in resident.text
+    assert "Question 2 of 5" in resident.text and "Темно ввечері" in resident.text
     await resident.press("Next »")
     await resident.press("Освітлення")
     await resident.press("Лавки")
@@ -75,9 +79,9 @@ async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_
     await resident.press("Consultations")
     await resident.press("Оновлення парку")
     await resident.press("Continue")
-    assert "3/5" in resident.text and "✅ Освітлення" in resident.buttons()
+    assert "Question 3 of 5" in resident.text and "✅ Освітлення" in resident.buttons()
     await resident.press("Next »")
-    assert "4/5" in resident.text
+    assert "Question 4 of 5" in resident.text
     await resident.press("4")
     await resident.say("Більше тіні")
     assert "Please check your answers" in resident.text
@@ -100,7 +104,7 @@ async def test_a_weekly_visitor_skips_the_conditional_question(dialogs, factory,
     await resident.press("Оновлення парку")
     await resident.press("Start")
     await resident.press("Щотижня")
-    assert "2/4" in resident.text and "Що зробити насамперед" in resident.text
+    assert "Question 2 of 4" in resident.text and "Що зробити насамперед" in resident.text
 
 
 async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, factory, clock):
@@ -117,7 +121,7 @@ async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, fa
     await again.command("consultations")
     await again.press("Оновлення парку")
     await again.press("Continue")
-    assert "2/5" in again.text and "Далеко їхати" in again.text
+    assert "Question 2 of 5" in again.text and "Далеко їхати" in again.text
 
 
 async def test_typed_text_where_buttons_are_expected_gets_a_polite_hint(dialogs, factory, clock):
@@ -128,7 +132,7 @@ async def test_typed_text_where_buttons_are_expected_gets_a_polite_hint(dialogs,
     await resident.press("Start")
     await resident.say("щотижня")
     assert "Please answer with the buttons" in resident.text
-    assert "1/5" in resident.text
+    assert "Question 1 of up to 5" in resident.text
 
 
 async def test_an_empty_consultation_list_says_so(dialogs):
@@ -214,7 +218,7 @@ async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
 
 
 async def test_the_demo_city_has_a_consultation_and_a_contest_to_try(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())
@@ -224,7 +228,117 @@ async def test_the_demo_city_has_a_consultation_and_a_contest_to_try(dialogs, fa
     await resident.press("Consultations")
     await resident.press("Оновлення парку")
     await resident.press("Start")
-    assert "1/4" in resident.text
+    assert "Question 1 of up to 4" in resident.text
     await resident.command("contests")
     await resident.press("набережну")
     assert "✍️ Submit an entry" in resident.buttons()
+
+
+def _counters(text: str) -> list[tuple[int, int, bool]]:
+    found = re.findall(r"Question (\d+) of (up to )?(\d+)", text)
+    return [(int(n), int(total), bool(up_to)) for n, up_to, total in found]
+
+
+@pytest.mark.parametrize(
+    ("first_answer", "asked"), [("Щотижня", 4), ("Щомісяця", 5)], ids=["weekly", "monthly"]
+)
+async def test_the_counter_counts_what_remains_without_jumps(
+    dialogs, factory, clock, first_answer, asked
+):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    assert "Up to 5 questions" in resident.text
+    await resident.press("Start")
+    seen = _counters(resident.text)
+    await resident.press(first_answer)
+    if asked == 5:
+        seen += _counters(resident.text)
+        await resident.say("Далеко")
+    seen += _counters(resident.text)
+    await resident.press("Лавки")
+    await resident.press("Next »")
+    seen += _counters(resident.text)
+    await resident.press("4")
+    seen += _counters(resident.text)
+    assert [n for n, _total, _up_to in seen] == list(range(1, asked + 1))
+    totals = [total for _n, total, _up_to in seen]
+    assert totals == sorted(totals, reverse=True)  # a total may shrink, never grow
+    assert totals[-1] == asked
+    # "up to" exactly while an answer still to come may skip a question
+    assert [up_to for _n, _total, up_to in seen] == [True] + [False] * (asked - 1)
+
+
+async def test_continue_later_confirms_the_answers_are_kept(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.press("Щотижня")
+    await resident.press("Continue later")
+    assert "Your answers are saved" in resident.text
+    await resident.press("Continue")
+    assert "Що зробити насамперед" in resident.text
+
+
+async def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
+    dialogs, factory, clock
+):
+    consultation = await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    assert "Skip »" not in resident.buttons()
+    await resident.press("Щотижня")
+    await resident.press("Лавки")
+    await resident.press("Next »")
+    await resident.press("4")
+    assert "This question is optional." in resident.text
+    await resident.press("Skip »")
+    assert "Please check your answers" in resident.text
+    assert "Ваші ідеї та побажання\n   → —" in resident.text
+    await resident.press("Submit")
+    assert "Your answers are submitted" in resident.text
+    async with factory() as uow:
+        rows, submissions = await uow.consultations.tally(consultation.id)
+    ideas_question = consultation.questions[-1]
+    assert submissions == 1 and not [r for r in rows if r[0] == ideas_question.id]
+
+
+async def test_skipping_a_required_question_by_an_old_button_is_refused(dialogs, factory, clock):
+    consultation = await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    first = consultation.questions[0]
+    await resident.send(
+        IncomingKind.BUTTON, payload=encode_payload("cskp", consultation.id, first.id)
+    )
+    assert "Please answer this question first." in resident.text
+    await resident.press("« Back to the question")
+    assert "Як часто ви буваєте в парку?" in resident.text
+
+
+async def test_a_finished_contest_speaks_of_the_entry_in_the_past(dialogs, factory, clock):
+    from core.scheduling.jobs import sweep_campaigns
+
+    await running_contest(factory, clock)
+    author = await english_resident(dialogs, "author")
+    clock.advance(minutes=2)
+    await author.press("Contests")
+    await author.press("набережну")
+    await author.press("Submit an entry")
+    await author.say("Кіно під зорями")
+    await author.say("Літній кінотеатр щоп'ятниці")
+    await author.press("Skip")
+    assert "Your entry “Кіно під зорями” takes part in the contest." in author.text
+    clock.advance(days=3)
+    await sweep_campaigns(factory, clock)
+    await author.press("All contests")
+    await author.press("набережну")
+    assert "This contest is over." in author.text
+    assert "Your entry “Кіно під зорями” took part in the contest." in author.text

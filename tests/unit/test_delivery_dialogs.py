@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogs import Dialogs
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.services import campaigns, polls
+from core.campaigns import service as campaigns
+from core.citizens.model import IdentityRef, NotificationMode
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -70,7 +71,7 @@ async def test_following_a_topic_ticks_it_and_pressing_again_unfollows(dialogs, 
     await resident.press("Topics I follow")
 
     await resident.press("Transport")
-    assert "You now follow «Transport»" in resident.text
+    assert "You now follow “Transport”" in resident.text
     assert "✅ Transport" in resident.buttons()
     await resident.press("Transport")
     assert "no longer follow" in resident.text

@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.campaigns import pushes as campaign_pushes
+from core.campaigns.audience import Audience
+from core.campaigns.reminders import format_reminders, parse_reminders
+from core.citizens import service as citizens
+from core.citizens.model import IdentityRef, NotificationMode
+from core.delivery.model import OutboxStatus
 from core.delivery.policy import DeliveryPolicy
-from core.domain.audience import Audience
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.domain.delivery import OutboxStatus
-from core.domain.errors import ValidationError
-from core.domain.reminders import format_reminders, parse_reminders
+from core.kernel.errors import ValidationError
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns, sweep_digests
-from core.services import campaign_pushes, citizens, polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 
@@ -227,7 +229,7 @@ def test_reminder_offsets_read_the_way_officials_write_them():
 
 
 def test_campaign_without_audience_goes_to_every_subscriber():
-    from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+    from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 
     campaign = Campaign(
         1,
@@ -242,3 +244,107 @@ def test_campaign_without_audience_goes_to_every_subscriber():
         "m",
     )
     assert campaign_pushes.campaign_audience(campaign) == Audience.everyone()
+
+
+CONSULTATION_FILE = """
+title: Park benches
+closes: 2026-11-25T12:00
+reminders: 2h
+questions:
+  - key: benches
+    type: single
+    text: More benches?
+    options: [Так, Ні]
+"""
+
+
+async def consultation_from_file(factory, clock, text=CONSULTATION_FILE):
+    from core.campaigns import service as campaigns
+    from core.campaigns.files import parse_consultation
+    from core.consultations import service as consultations
+
+    async with factory() as uow:
+        created = await consultations.create_consultation(
+            uow, parse_consultation(text, tz=KYIV), actor="mayor", now=clock()
+        )
+        await campaigns.open_campaign(uow, created.id, actor="mayor", now=clock())
+        await uow.commit()
+    return created
+
+
+async def answer_and_submit(factory, clock, consultation, citizen_id):
+    from core.consultations import service as consultations
+
+    async with factory() as uow:
+        question = consultation.questions[0]
+        await consultations.choose_option(
+            uow,
+            consultation_id=consultation.id,
+            citizen_id=citizen_id,
+            question_id=question.id,
+            value=0,
+            now=clock(),
+        )
+        await consultations.submit(
+            uow, consultation_id=consultation.id, citizen_id=citizen_id, now=clock()
+        )
+        await uow.commit()
+
+
+async def test_a_consultation_file_brings_reminders_and_one_results_push(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    await resident(factory, clock, "late")
+    consultation = await consultation_from_file(factory, clock)
+    await answer_and_submit(factory, clock, consultation, voter)
+
+    clock.now = kyiv(25, 10, 1)  # 2 h before closing
+    await sweep_campaigns(factory, clock)
+    clock.now = kyiv(25, 12)
+    await sweep_campaigns(factory, clock)
+    await sweep_campaigns(factory, clock)
+
+    assert await pushes(factory) == [
+        ("consultation.opened", ["late", "voter"]),
+        ("consultation.reminder", ["late"]),
+        ("consultation.results", ["voter"]),
+    ]
+
+
+async def test_send_results_false_keeps_a_consultation_quiet_when_it_closes(factory, clock):
+    voter = await resident(factory, clock, "voter")
+    text = CONSULTATION_FILE.replace("reminders: 2h", "send_results: false")
+    consultation = await consultation_from_file(factory, clock, text)
+    await answer_and_submit(factory, clock, consultation, voter)
+
+    clock.now = kyiv(25, 12)
+    await sweep_campaigns(factory, clock)
+
+    assert [kind for kind, _ in await pushes(factory)] == ["consultation.opened"]
+
+
+@pytest.mark.parametrize("send_results", [True, False])
+async def test_a_contest_file_decides_whether_the_winners_are_announced(
+    factory, clock, send_results
+):
+    from core.campaigns.files import parse_contest
+    from core.contests import service as contests
+
+    await resident(factory, clock, "olena")
+    text = f"""
+title: Riverside
+problem: Empty in the evening.
+submissions: {{opens: 2026-11-23T13:00, closes: 2026-11-24T12:00}}
+voting: {{opens: 2026-11-24T12:00, closes: 2026-11-25T12:00}}
+reminders: 3h
+send_results: {str(send_results).lower()}
+"""
+    async with factory() as uow:
+        await contests.create_contest(uow, parse_contest(text, tz=KYIV), actor="mayor", now=clock())
+        await uow.commit()
+    for moment in (kyiv(23, 13), kyiv(24, 12), kyiv(25, 9, 1), kyiv(25, 12)):
+        clock.now = moment
+        await sweep_campaigns(factory, clock)
+
+    kinds = [kind for kind, _ in await pushes(factory)]
+    winners = ["contest.winners"] * 2 if send_results else []
+    assert kinds == ["contest.opened", "contest.reminder", *winners]

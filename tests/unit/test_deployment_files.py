@@ -11,6 +11,7 @@ import yaml
 from bot.__main__ import cli
 from bot.runner import Role
 from core.config import Settings
+from tests.integration.test_packaging import SOURCES as PACKAGED_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = {f"SPILNO_{name.upper()}" for name in Settings.model_fields}
@@ -52,6 +53,30 @@ def test_the_migration_runs_before_web_worker_and_scheduler(compose):
     assert "healthcheck" in services["postgres"] and services["postgres"]["volumes"]
 
 
+def _as_on_a_fresh_install(value: str) -> str:
+    """Compose's `${VAR:-default}` interpolation with no variable set."""
+    return re.sub(r"\$\{\w+(?::?-([^}]*))?\}", lambda m: m.group(1) or "", value)
+
+
+def test_only_the_web_port_is_published_and_only_on_loopback_by_default(compose):
+    published = {n: s["ports"] for n, s in compose["services"].items() if s.get("ports")}
+    assert set(published) == {"web"}, "only the reverse proxy's upstream is published"
+    (spec,) = published["web"]
+    parts = _as_on_a_fresh_install(str(spec)).split(":")
+    # "8080:8080" (no address) would publish /metrics on every interface of the host.
+    assert len(parts) == 3, f"{spec}: no host address, so every interface"
+    assert parts == ["127.0.0.1", "8080", "8080"]
+
+
+def test_readme_deploy_section_tells_how_the_web_port_is_published(compose):
+    (spec,) = compose["services"]["web"]["ports"]
+    variable = re.fullmatch(r"\$\{(\w+):-([^}]+)\}:8080", str(spec))
+    assert variable, f"{spec}: the host address should be overridable"
+    deploy = (ROOT / "README.md").read_text().split("## Deploy", 1)[1].split("\n## ", 1)[0]
+    assert variable.group(1) in deploy and variable.group(2) in deploy
+    assert "/metrics" in deploy and "internal" in deploy
+
+
 def test_env_example_lists_every_setting_with_a_comment():
     text = (ROOT / ".env.example").read_text()
     listed = re.findall(r"^(SPILNO_[A-Z0-9_]+)=", text, flags=re.MULTILINE)
@@ -74,9 +99,11 @@ def test_dockerfile_is_minimal_and_conventional():
     assert names.count("CMD") == 1 and instructions[names.index("CMD")][1].startswith("[")
     assert "USER" in names and instructions[names.index("USER")][1] != "root"
     copied = " ".join(i[1] for i in instructions if i[0] == "COPY")
-    for needed in ("pyproject.toml", "core", "bot", "admin_cli", "locales"):
+    for needed in PACKAGED_SOURCES:  # what the packaging test builds its wheel from
         assert needed in copied
     runs = " ".join(i[1] for i in instructions if i[0] == "RUN")
     assert "--no-cache-dir" in runs and "apt-get" not in runs
+    # Not editable: an image must run what a wheel carries (catalogs included), nothing else.
+    assert "pip install" in runs and " -e " not in runs and "--editable" not in runs
     cmd = shlex.split(instructions[names.index("CMD")][1].strip("[]").replace(",", " "))
     assert cmd[:2] == ["spilno", "run"]

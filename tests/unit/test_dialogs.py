@@ -4,9 +4,10 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind
-from core.domain.campaign import ResultsVisibility
-from core.domain.citizen import IdentityRef, NotificationMode
-from core.services import campaigns, polls
+from core.campaigns import service as campaigns
+from core.campaigns.model import ResultsVisibility
+from core.citizens.model import IdentityRef, NotificationMode
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -148,3 +149,20 @@ async def test_a_handler_crash_rolls_back_and_apologises(factory, clock):
     assert "something went wrong" in replies[0].text
     assert factory.state.citizens == {}
     assert factory.state.updates == set()
+
+
+@pytest.mark.parametrize("language", ["Українська", "English"])
+async def test_help_and_the_welcome_describe_every_section_of_the_main_menu(dialogs, language):
+    resident = Resident(dialogs)
+    await resident.send(IncomingKind.STARTED)
+    await resident.command("start")
+    await resident.press(language)
+    sections = [label for label in resident.buttons() if "❓" not in label]
+    assert len(sections) == 7
+    await resident.command("help")
+    help_lines = resident.text.splitlines()
+    for label in sections:
+        assert any(line.startswith(f"• {label}: ") for line in help_lines), label
+    await resident.send(IncomingKind.STARTED)
+    for label in sections[:-1]:  # settings are no section to take part in
+        assert label in resident.text, label

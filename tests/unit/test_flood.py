@@ -8,7 +8,7 @@ import pytest
 
 from bot.flood import Admission, ChatPacer, FloodGate
 from bot.ui import Incoming, IncomingKind
-from core.domain.citizen import IdentityRef
+from core.citizens.model import IdentityRef
 
 OLENA = IdentityRef("telegram", "1")
 PETRO = IdentityRef("telegram", "2")

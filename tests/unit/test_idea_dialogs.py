@@ -4,8 +4,9 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.domain.idea import IdeaQuery, IdeaStatus, NewIdea
-from core.services import idea_notifications, ideas
+from core.ideas import notifications as idea_notifications
+from core.ideas import service as ideas
+from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.recording_outbox import RecordingOutbox
@@ -162,7 +163,7 @@ async def test_back_returns_to_the_previous_step_and_keeps_what_was_typed(dialog
     for _ in range(6):
         await resident.press("Back")
     assert "Step 1 of 6" in resident.text
-    assert "Now: «First title»" in resident.text
+    assert "Now: “First title”" in resident.text
     await resident.say("Second title")
     assert "Step 2 of 6" in resident.text
 
@@ -173,6 +174,8 @@ async def test_cancel_deletes_the_draft_and_nothing_is_stored(dialogs, factory):
     await resident.press("Propose an idea")
     await resident.say("Some idea")
     await resident.press("Cancel")
+    assert "Discard your unfinished idea “Some idea”?" in resident.text
+    await resident.press("Yes, discard")
     assert "draft is deleted" in resident.text
     assert "Continue my idea" not in resident.buttons()
     await resident.say("stray text")
@@ -280,7 +283,7 @@ async def test_a_malformed_idea_button_gets_a_polite_answer(dialogs):
 
 
 async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())
@@ -298,7 +301,7 @@ async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs,
 
 
 async def test_an_idea_proposed_into_a_call_belongs_to_it(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         await seed_demo_city(uow, clock())
@@ -317,3 +320,86 @@ async def test_an_idea_proposed_into_a_call_belongs_to_it(dialogs, factory, cloc
     await resident.press("Submit the idea")
     mine = [i for i in await all_ideas(factory) if i.title.startswith("Public toilets")]
     assert mine[0].call_id is not None
+
+
+async def _leave_by_command(resident: Resident, name: str) -> None:
+    await resident.command(name)
+
+
+async def _leave_by_main_menu(resident: Resident) -> None:
+    await resident.send(IncomingKind.BUTTON, payload="menu")  # e.g. from an older message
+
+
+async def _leave_by_changing_language(resident: Resident) -> None:
+    await resident.command("language")
+    await resident.press("English")
+
+
+async def _leave_by_restarting_the_bot(resident: Resident) -> None:
+    resident.dialogs = Dialogs(
+        resident.dialogs._uow_factory, clock=FakeClock(), default_locale="uk"
+    )
+    await resident.command("start")
+
+
+LEAVINGS = {
+    "/start": lambda r: _leave_by_command(r, "start"),
+    "/help": lambda r: _leave_by_command(r, "help"),
+    "/language": _leave_by_changing_language,
+    "main menu": _leave_by_main_menu,
+    "polls": lambda r: _leave_by_command(r, "polls"),
+    "restart": _leave_by_restarting_the_bot,
+}
+
+
+@pytest.mark.parametrize("leave", list(LEAVINGS), ids=list(LEAVINGS))
+async def test_the_draft_survives_whatever_else_the_resident_opens(dialogs, factory, leave):
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas")
+    await resident.press("Propose an idea")
+    await resident.say("Shade over the playground")
+    await LEAVINGS[leave](resident)
+    await resident.command("ideas")
+    await resident.press("Continue my idea")
+    assert "Step 2 of 6" in resident.text
+    await resident.press("Back")
+    assert "Now: “Shade over the playground”" in resident.text
+
+
+async def test_back_on_the_first_step_keeps_the_draft_in_the_ideas_menu(dialogs, factory):
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas")
+    await resident.press("Propose an idea")
+    await resident.say("Shade over the playground")
+    await resident.press("Back")
+    await resident.press("Back")
+    assert "saved as a draft" in resident.text
+    await resident.press("Continue my idea")
+    assert "Now: “Shade over the playground”" in resident.text
+
+
+async def test_discarding_asks_first_and_no_keeps_the_draft(dialogs, factory):
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas")
+    await resident.press("Propose an idea")
+    await resident.say("Shade over the playground")
+    await resident.press("Cancel")
+    await resident.press("No, continue")
+    assert "Step 2 of 6" in resident.text
+    await resident.command("ideas")
+    await resident.press("Propose an idea")  # a second idea would overwrite the first
+    assert "unfinished idea “Shade over the playground”" in resident.text
+    await resident.press("Discard it")
+    await resident.press("Yes, discard")
+    assert "draft is deleted" in resident.text
+    assert "Continue my idea" not in resident.buttons()
+    await resident.press("Propose an idea")
+    assert "Step 1 of 6" in resident.text
+
+
+async def test_a_submitted_idea_leaves_no_draft_behind(dialogs, factory):
+    resident = await english_resident(dialogs)
+    await walk_to_preview(resident)
+    await resident.press("Submit the idea")
+    await resident.press("« Ideas")
+    assert "Continue my idea" not in resident.buttons()

@@ -1,8 +1,7 @@
 import pytest
 
-from core.domain import similarity
-from core.domain.errors import ValidationError
-from core.domain.idea import (
+from core.ideas import similarity
+from core.ideas.model import (
     COMMENT_MAX,
     TITLE_MAX,
     NewIdea,
@@ -14,6 +13,7 @@ from core.domain.idea import (
     validate_new_idea,
     validate_title,
 )
+from core.kernel.errors import ValidationError
 
 
 def reason_of(call, *args):

@@ -8,7 +8,8 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.services import events, organizations
+from core.organizations import events
+from core.organizations import service as organizations
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
@@ -105,7 +106,7 @@ async def test_events_show_date_time_and_place_in_the_text_and_count_rsvps(dialo
     event_id = await seed(factory, clock)
     resident = await in_ukrainian(dialogs)
     await resident.press("Події")
-    assert "субота, 28 листопада 2026\u202fр., 18:00–20:00" in resident.text
+    assert "субота, 28 листопада 2026, 18:00–20:00" in resident.text
     assert "Парк Олександрія" in resident.text
     await resident.press("Толока")
     await resident.press("Прийду")
@@ -116,7 +117,7 @@ async def test_events_show_date_time_and_place_in_the_text_and_count_rsvps(dialo
     await neighbour.command("start")
     await neighbour.press("English")
     await neighbour.send(IncomingKind.BUTTON, payload=f"event:{event_id}")
-    assert "Saturday, November 28, 2026, 18:00–20:00" in neighbour.text
+    assert "Saturday, 28 November 2026, 18:00–20:00" in neighbour.text
     await neighbour.press("Can't come")
     assert "1 person is coming" in neighbour.text
     await resident.press("Не зможу")
@@ -152,7 +153,7 @@ async def test_an_event_that_is_over_has_no_rsvp_buttons(dialogs, factory, clock
 
 
 async def test_the_demo_city_has_an_organization_with_an_upcoming_event(dialogs, factory, clock):
-    from core.services.demo import seed_demo_city
+    from core.demo.polls import seed_demo_city
 
     async with factory() as uow:
         assert await seed_demo_city(uow, clock())

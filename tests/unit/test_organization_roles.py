@@ -6,10 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from core.domain.errors import SpilnoError
-from core.domain.idea import OfficialStatus
-from core.domain.official import Grant, Permission, PermissionDeniedError, Role
-from core.services import campaigns, events, ideas, officials, organizations, polls
+from core.campaigns import service as campaigns
+from core.ideas import service as ideas
+from core.ideas.model import OfficialStatus
+from core.kernel.errors import SpilnoError
+from core.officials import service as officials
+from core.officials.model import Grant, Permission, PermissionDeniedError, Role
+from core.organizations import events
+from core.organizations import service as organizations
+from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 

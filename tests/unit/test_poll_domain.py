@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.domain.campaign import (
+from core.campaigns.model import (
     Campaign,
     CampaignKind,
     CampaignStatus,
@@ -10,15 +10,15 @@ from core.domain.campaign import (
     initial_status,
     validate_window,
 )
-from core.domain.citizen import IdentityRef, initial_locale
-from core.domain.errors import (
+from core.citizens.model import IdentityRef, initial_locale
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     TooManyChoicesError,
     UnknownOptionError,
     ValidationError,
 )
-from core.domain.poll import Poll, PollOption, compute_results, validate_poll
+from core.polls.model import Poll, PollOption, compute_results, validate_poll
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
@@ -116,11 +116,24 @@ def test_results_count_percent_of_voters():
 
 
 def test_a_window_needs_zones_and_order():
-    validate_window(NOW, NOW + timedelta(days=1))
+    validate_window(NOW, NOW + timedelta(days=1), now=NOW)
     with pytest.raises(ValidationError, match="closes_before_opens"):
-        validate_window(NOW, NOW)
+        validate_window(NOW, NOW, now=NOW - timedelta(days=1))
     with pytest.raises(ValidationError, match="naive_datetime"):
-        validate_window(datetime(2026, 1, 1), None)
+        validate_window(datetime(2026, 1, 1), None, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"),
+    [
+        (None, NOW),  # closing right now
+        (None, NOW - timedelta(minutes=1)),
+        (NOW - timedelta(days=40), NOW - timedelta(days=10)),  # the whole window has passed
+    ],
+)
+def test_a_window_that_closes_in_the_past_is_refused(opens, closes):
+    with pytest.raises(ValidationError, match="closes_in_past"):
+        validate_window(opens, closes, now=NOW)
 
 
 def test_a_campaign_with_an_opening_time_is_scheduled_otherwise_draft():

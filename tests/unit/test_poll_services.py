@@ -2,16 +2,18 @@ from datetime import timedelta
 
 import pytest
 
-from core.domain.campaign import CampaignStatus, ResultsVisibility
-from core.domain.errors import (
+from core.campaigns import results
+from core.campaigns import service as campaigns
+from core.campaigns.model import CampaignStatus, ResultsVisibility
+from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     InvalidTransitionError,
     ResultsHiddenError,
     TooManyChoicesError,
 )
+from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns
-from core.services import campaigns, polls, results
 from tests.fakes.clock import FakeClock
 from tests.fakes.memory import MemoryUnitOfWorkFactory
 

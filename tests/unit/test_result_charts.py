@@ -5,18 +5,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.domain.campaign import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.domain.consultation import (
+from core.campaigns.charts import Bar, bar_chart_png
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.campaigns.results_charts import consultation_charts, contest_chart
+from core.consultations.model import (
     Consultation,
     Question,
     QuestionSpec,
     QuestionType,
     compute_results,
 )
-from core.domain.contest import Contest, ContestPhase, Entry, EntryStatus, rank
-from core.reporting.charts import Bar, bar_chart_png
-from core.reporting.results_charts import consultation_charts, contest_chart
-from core.services.contests import ContestResults
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus, rank
+from core.contests.service import ContestResults
 
 matplotlib = pytest.importorskip("matplotlib")
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -75,3 +75,14 @@ def test_a_contest_chart_ranks_entries_and_marks_winners():
         (1, 1, True), (1, 3, True), (3, 0, False), (4, 2, False)
     ]  # fmt: skip
     assert_readable_png(contest_chart(ContestResults(contest, ranked, voters=7)))
+
+
+@pytest.mark.parametrize(("locale", "label"), [("uk", "2 (66,7%)"), ("en", "2 (66.7%)")])
+def test_chart_numbers_use_the_language_s_decimal_mark_like_the_chat(locale, label):
+    from core.campaigns.charts import bar_chart_figure
+    from core.kernel import i18n
+
+    with i18n.use_locale(locale):
+        figure = bar_chart_figure("Питання", [Bar("Так", 2, 66.7), Bar("Ні", 1, 33.3)])
+
+    assert figure.axes[0].texts[0].get_text() == label

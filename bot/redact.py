@@ -1,0 +1,68 @@
+"""Keep bot tokens and webhook secrets out of every log line, error message and traceback.
+
+aiogram builds request URLs as `<api>/bot<token>/<method>`, and aiohttp quotes the URL in its
+exceptions, so any exception text may carry the Telegram token. One registry of secrets serves
+every messenger: `redact` cleans a text we are about to show, and a log record factory cleans
+every record of every logger and handler (including ones added later, like pytest's capture).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+MASK = "***"
+# Very short values would mask ordinary words; real tokens are long.
+MIN_SECRET_LENGTH = 8
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+_installed = False
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret replaced by a mask."""
+    for secret in tuple(_secrets):
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return text
+
+
+def register_secret(*values: str | None) -> None:
+    """Add values that must never be shown and make sure the log redaction is in place."""
+    with _lock:
+        _secrets.update(v for v in values if v and len(v) >= MIN_SECRET_LENGTH)
+        _install()
+
+
+def _install() -> None:
+    global _installed
+    if _installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _secrets:
+            _scrub(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _installed = True
+
+
+def _scrub(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed log call; leave it to logging's own error report
+        return
+    clean = redact(message)
+    if clean != message:
+        record.msg, record.args = clean, None
+    if record.exc_info and record.exc_info[1] is not None:
+        text = logging.Formatter().formatException(record.exc_info)
+        redacted = redact(text)
+        if redacted != text:
+            # Formatters reuse exc_text when set; drop exc_info so the raw text is never rebuilt.
+            record.exc_text, record.exc_info = redacted, None

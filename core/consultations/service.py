@@ -1,0 +1,368 @@
+"""Consultations: create from a plan, answer question by question, resume, submit once, results.
+
+Every answer is written as it is given; where the resident is (the current question) is kept on
+their response row, so they resume on the same question after a restart or from another channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.audit import service as audit
+from core.campaigns import service as campaigns
+from core.campaigns.files import ConsultationPlan
+from core.campaigns.model import (
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    initial_status,
+    validate_window,
+)
+from core.consultations.model import (
+    Answer,
+    Consultation,
+    ConsultationResults,
+    Question,
+    QuestionType,
+    Response,
+    TextAnswer,
+    choose,
+    compute_results,
+    typed,
+)
+from core.kernel.errors import (
+    AlreadySubmittedError,
+    CampaignClosedError,
+    CampaignNotFoundError,
+    CampaignNotOpenError,
+    ResultsHiddenError,
+    ValidationError,
+)
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
+
+RECENTLY_CLOSED_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a resident stands: the question to show next, or None for the summary."""
+
+    consultation: Consultation
+    response: Response | None
+    answers: dict[int, Answer]
+    current: Question | None
+
+    @property
+    def submitted(self) -> bool:
+        return self.response is not None and self.response.submitted
+
+    @property
+    def position(self) -> tuple[int, int]:
+        visible = self.consultation.visible(self.answers)
+        if self.current is None:
+            return len(visible), len(visible)
+        return self.consultation.progress(self.current.id, self.answers)
+
+    @property
+    def total_may_shrink(self) -> bool:
+        """The count of questions is "up to": an answer still to come may skip some."""
+        return self.consultation.may_shrink(self.answers)
+
+
+async def create_consultation(
+    uow: UnitOfWork, plan: ConsultationPlan, *, actor: str, now: datetime
+) -> Consultation:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
+    validate_window(plan.opens_at, plan.closes_at, now=now)
+    consultation = await uow.consultations.add(
+        title=plan.title,
+        description=plan.description,
+        status=initial_status(plan.opens_at),
+        opens_at=plan.opens_at,
+        closes_at=plan.closes_at,
+        visibility=plan.visibility,
+        audience=plan.audience,
+        created_by=actor,
+        now=now,
+        questions=plan.questions,
+    )
+    consultation.campaign = await campaigns.set_file_delivery(
+        uow,
+        consultation.campaign,
+        audience=plan.audience,
+        reminders=plan.reminders,
+        send_results=plan.send_results,
+    )
+    await audit.record(
+        uow,
+        actor=actor,
+        action="consultation.create",
+        object_type="campaign",
+        object_id=consultation.id,
+        now=now,
+        after={
+            "title": plan.title,
+            "questions": [q.key for q in plan.questions],
+            "opens_at": plan.opens_at.isoformat() if plan.opens_at else None,
+            "closes_at": plan.closes_at.isoformat(),
+            "audience": plan.audience,
+            "status": consultation.campaign.status.value,
+            "reminders": plan.reminders,
+            "send_results": plan.send_results,
+        },
+    )
+    return consultation
+
+
+async def get_consultation(uow: UnitOfWork, consultation_id: int) -> Consultation:
+    found = await uow.consultations.get(consultation_id)
+    if found is None:
+        raise CampaignNotFoundError(campaign_id=consultation_id)
+    return found
+
+
+async def consultations_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
+    """Open consultations still accepting answers, then a few recently closed ones."""
+    found = await uow.campaigns.list(
+        kinds=[CampaignKind.CONSULTATION], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
+    )
+    accepting = [c for c in found if c.is_accepting(now)]
+    closed = [c for c in found if not c.is_accepting(now)][:RECENTLY_CLOSED_SHOWN]
+    return accepting + closed
+
+
+async def view(uow: UnitOfWork, consultation_id: int, citizen_id: int) -> Progress:
+    """Read-only: the resident's progress, without starting a response."""
+    consultation = await get_consultation(uow, consultation_id)
+    response = await uow.consultations.find_response(consultation_id, citizen_id)
+    answers = await uow.consultations.answers(response.id) if response else {}
+    return _progress(consultation, response, answers)
+
+
+def _progress(
+    consultation: Consultation, response: Response | None, answers: dict[int, Answer]
+) -> Progress:
+    visible_ids = {q.id for q in consultation.visible(answers)}
+    if response is not None and response.current_question_id in visible_ids:
+        current = consultation.question(response.current_question_id)  # type: ignore[arg-type]
+    elif not answers:  # not started: the first question, even an optional one
+        current = consultation.first(answers)
+    else:  # at the summary, or on a question their answers now skip
+        current = consultation.next_unanswered(answers)
+    return Progress(consultation, response, answers, current)
+
+
+async def _draft(
+    uow: UnitOfWork, consultation_id: int, citizen_id: int, now: datetime
+) -> tuple[Consultation, Response, dict[int, Answer]]:
+    """The open consultation and the citizen's locked, unsubmitted response with its answers."""
+    consultation = await get_consultation(uow, consultation_id)
+    try:
+        consultation.campaign.ensure_accepting(now)
+    except (CampaignClosedError, CampaignNotOpenError) as error:
+        error.params["kind"] = CampaignKind.CONSULTATION.value  # so the words fit
+        raise
+    response = await uow.consultations.open_response(consultation_id, citizen_id, now)
+    if response.submitted:
+        raise AlreadySubmittedError(consultation_id=consultation_id)
+    return consultation, response, await uow.consultations.answers(response.id)
+
+
+async def resume(uow: UnitOfWork, consultation_id: int, citizen_id: int, now: datetime) -> Progress:
+    """Start, or continue exactly where the resident left off."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    progress = _progress(consultation, response, answers)
+    current_id = progress.current.id if progress.current else None
+    if response.current_question_id != current_id:
+        await uow.consultations.set_current(response.id, current_id, now)
+    return progress
+
+
+async def _move(
+    uow: UnitOfWork,
+    consultation: Consultation,
+    response: Response,
+    answers: dict[int, Answer],
+    target: Question | None,
+    now: datetime,
+) -> Progress:
+    # current_question_id None (with every question answered) means "at the summary".
+    await uow.consultations.set_current(response.id, target.id if target else None, now)
+    moved = Response(response.id, response.citizen_id, target.id if target else None, None)
+    return Progress(consultation, moved, answers, target)
+
+
+async def _store(
+    uow: UnitOfWork,
+    consultation: Consultation,
+    response: Response,
+    answers: dict[int, Answer],
+    question: Question,
+    answer: Answer,
+    now: datetime,
+) -> dict[int, Answer]:
+    if answer.is_empty:
+        await uow.consultations.delete_answers(response.id, [question.id])
+        return {k: v for k, v in answers.items() if k != question.id}
+    await uow.consultations.save_answer(response.id, consultation.id, question.id, answer, now)
+    return {**answers, question.id: answer}
+
+
+async def choose_option(
+    uow: UnitOfWork,
+    *,
+    consultation_id: int,
+    citizen_id: int,
+    question_id: int,
+    value: int,
+    now: datetime,
+) -> Progress:
+    """A tap on an option or a scale number. Single choice and scale move on; multiple stays."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    question = consultation.question(question_id)
+    answers = await _store(
+        uow,
+        consultation,
+        response,
+        answers,
+        question,
+        choose(question, answers.get(question_id), value),
+        now,
+    )
+    if question.type == QuestionType.MULTIPLE:
+        return await _move(uow, consultation, response, answers, question, now)
+    target = _next_after(consultation, question, answers)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
+async def answer_text(
+    uow: UnitOfWork,
+    *,
+    consultation_id: int,
+    citizen_id: int,
+    question_id: int,
+    text: str,
+    now: datetime,
+) -> Progress:
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    question = consultation.question(question_id)
+    answers = await _store(
+        uow, consultation, response, answers, question, typed(question, text), now
+    )
+    target = _next_after(consultation, question, answers)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
+async def next_question(
+    uow: UnitOfWork, *, consultation_id: int, citizen_id: int, question_id: int, now: datetime
+) -> Progress:
+    """ "Next" after a multiple-choice question (or a text already answered)."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    question = consultation.question(question_id)
+    current = answers.get(question_id)
+    if current is None or current.is_empty:
+        raise ValidationError("answer_required", question_id=question_id)
+    target = _next_after(consultation, question, answers)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
+async def skip_question(
+    uow: UnitOfWork, *, consultation_id: int, citizen_id: int, question_id: int, now: datetime
+) -> Progress:
+    """ "Skip" on an optional question: no answer to it, on to the next one."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    question = consultation.question(question_id)
+    if question.spec.required:
+        raise ValidationError("answer_required", question_id=question_id)
+    answers = await _store(uow, consultation, response, answers, question, Answer(), now)
+    target = _next_after(consultation, question, answers)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
+def _next_after(
+    consultation: Consultation, question: Question, answers: dict[int, Answer]
+) -> Question | None:
+    """The next question to show: the following one, or a skipped-over unanswered one."""
+    following = consultation.after(question.id, answers)
+    if following is not None:
+        return following
+    return consultation.next_unanswered(answers)
+
+
+async def go_back(
+    uow: UnitOfWork,
+    *,
+    consultation_id: int,
+    citizen_id: int,
+    question_id: int | None,
+    now: datetime,
+) -> Progress:
+    """Back to the previous question; from the summary (question_id None) to the last one."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    visible = consultation.visible(answers)
+    if question_id is None:
+        target = visible[-1] if visible else None
+    else:
+        target = consultation.before(question_id, answers) or consultation.question(question_id)
+    return await _move(uow, consultation, response, answers, target, now)
+
+
+async def submit(
+    uow: UnitOfWork, *, consultation_id: int, citizen_id: int, now: datetime
+) -> Progress:
+    """Final and once: answers to questions the resident's choices skipped are dropped."""
+    consultation, response, answers = await _draft(uow, consultation_id, citizen_id, now)
+    missing = consultation.next_unanswered(answers)
+    if missing is not None:
+        raise ValidationError("answer_required", question_id=missing.id)
+    visible = {q.id for q in consultation.visible(answers)}
+    skipped = [qid for qid in answers if qid not in visible]
+    await uow.consultations.delete_answers(response.id, skipped)
+    if not await uow.consultations.submit(response.id, now):
+        raise AlreadySubmittedError(consultation_id=consultation_id)
+    kept = {k: v for k, v in answers.items() if k in visible}
+    done = Response(response.id, citizen_id, None, now)
+    return Progress(consultation, done, kept, None)
+
+
+async def results(
+    uow: UnitOfWork, consultation_id: int, *, now: datetime, for_official: bool = False
+) -> ConsultationResults:
+    consultation = await get_consultation(uow, consultation_id)
+    if not for_official and not consultation.campaign.results_visible_to_residents(now):
+        raise ResultsHiddenError(poll_id=consultation_id, closes_at=consultation.campaign.closes_at)
+    rows, submissions = await uow.consultations.tally(consultation_id)
+    return compute_results(consultation, rows, submissions)
+
+
+async def export_texts(
+    uow: UnitOfWork, consultation_id: int, *, batch: int = 500
+) -> AsyncIterator[TextAnswer]:
+    """Every submitted free-text answer, streamed in batches (for officials' exports)."""
+    await get_consultation(uow, consultation_id)
+    after = (0, 0)
+    while True:
+        rows = await uow.consultations.texts(consultation_id, after=after, limit=batch)
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = (rows[-1].response_id, rows[-1].question_id)
+
+
+async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
+    """Scheduler sweep: announce the results of newly closed consultations, once each."""
+    from core.campaigns import announcements
+
+    published = []
+    for consultation_id in await uow.consultations.closed_unpublished():
+        if await uow.consultations.mark_published(consultation_id, now):
+            published.append(consultation_id)
+            campaign = await uow.campaigns.get(consultation_id)
+            if campaign is not None and campaign.send_results:  # the file's `send_results`
+                await announcements.consultation_results(uow, consultation_id, now)
+    return published

@@ -1,0 +1,286 @@
+"""Contests: create from a plan, entries (with optional premoderation), votes, phases, ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.audit import service as audit
+from core.campaigns import service as campaigns
+from core.campaigns.files import ContestPlan
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.contests.model import (
+    FINISHED_FROM,
+    REJECT_REASON_MAX,
+    VOTING_FROM,
+    Contest,
+    ContestPhase,
+    Entry,
+    EntryStatus,
+    RankedEntry,
+    rank,
+    validate_entry,
+)
+from core.kernel.errors import (
+    CampaignNotFoundError,
+    EntryLimitError,
+    EntryNotFoundError,
+    InvalidTransitionError,
+    ResultsHiddenError,
+    ValidationError,
+    VoteLimitError,
+)
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import Permission
+from core.officials.service import require
+
+SCHEDULER_ACTOR = "scheduler"
+RECENTLY_FINISHED_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ContestResults:
+    contest: Contest
+    ranked: list[RankedEntry]
+    voters: int
+
+    @property
+    def winners(self) -> list[RankedEntry]:
+        return [r for r in self.ranked if r.winner]
+
+
+async def create_contest(
+    uow: UnitOfWork, plan: ContestPlan, *, actor: str, now: datetime
+) -> Contest:
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
+    validate_window(plan.submissions_open_at, plan.voting_close_at, now=now)
+    contest = await uow.contests.add(
+        title=plan.title,
+        description=plan.problem,
+        status=CampaignStatus.SCHEDULED,
+        opens_at=plan.submissions_open_at,
+        closes_at=plan.voting_close_at,
+        created_by=actor,
+        now=now,
+        submissions_close_at=plan.submissions_close_at,
+        voting_opens_at=plan.voting_opens_at,
+        votes_per_resident=plan.votes_per_resident,
+        winners=plan.winners,
+        entries_per_resident=plan.entries_per_resident,
+        premoderation=plan.premoderation,
+        audience=plan.audience,
+    )
+    contest.campaign = await campaigns.set_file_delivery(
+        uow,
+        contest.campaign,
+        audience=plan.audience,
+        reminders=plan.reminders,
+        send_results=plan.send_results,
+    )
+    await audit.record(
+        uow,
+        actor=actor,
+        action="contest.create",
+        object_type="campaign",
+        object_id=contest.id,
+        now=now,
+        after={
+            "title": plan.title,
+            "submissions": [
+                plan.submissions_open_at.isoformat(),
+                plan.submissions_close_at.isoformat(),
+            ],
+            "voting": [plan.voting_opens_at.isoformat(), plan.voting_close_at.isoformat()],
+            "votes_per_resident": plan.votes_per_resident,
+            "winners": plan.winners,
+            "entries_per_resident": plan.entries_per_resident,
+            "premoderation": plan.premoderation,
+            "reminders": plan.reminders,
+            "send_results": plan.send_results,
+        },
+    )
+    return contest
+
+
+async def get_contest(uow: UnitOfWork, contest_id: int) -> Contest:
+    found = await uow.contests.get(contest_id)
+    if found is None:
+        raise CampaignNotFoundError(campaign_id=contest_id)
+    return found
+
+
+async def get_entry(uow: UnitOfWork, entry_id: int) -> Entry:
+    found = await uow.contests.get_entry(entry_id)
+    if found is None:
+        raise EntryNotFoundError(entry_id=entry_id)
+    return found
+
+
+async def contests_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
+    found = await uow.campaigns.list(
+        kinds=[CampaignKind.CONTEST], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
+    )
+    running = [c for c in found if c.is_accepting(now)]
+    finished = [c for c in found if not c.is_accepting(now)][:RECENTLY_FINISHED_SHOWN]
+    return running + finished
+
+
+async def submit_entry(
+    uow: UnitOfWork,
+    *,
+    contest_id: int,
+    citizen_id: int,
+    title: str,
+    description: str,
+    photo_ref: str | None,
+    now: datetime,
+) -> Entry:
+    contest = await get_contest(uow, contest_id)
+    contest.ensure_accepts_entries(now)
+    title, description = validate_entry(title, description)
+    # Under the citizen's lock the count is exact; the unique (contest, author, seq) backs it.
+    await uow.contests.lock_participant(contest_id, citizen_id, now)
+    count = await uow.contests.count_entries(contest_id, citizen_id)
+    if count >= contest.entries_per_resident:
+        raise EntryLimitError(contest_id=contest_id, limit=contest.entries_per_resident)
+    return await uow.contests.add_entry(
+        contest_id=contest_id,
+        author_id=citizen_id,
+        author_seq=count + 1,
+        title=title,
+        description=description,
+        photo_ref=photo_ref,
+        status=EntryStatus.PENDING if contest.premoderation else EntryStatus.APPROVED,
+        now=now,
+    )
+
+
+async def my_entries(uow: UnitOfWork, contest_id: int, citizen_id: int) -> list[Entry]:
+    return await uow.contests.entries(contest_id, author_id=citizen_id)
+
+
+async def entries_for_voting(uow: UnitOfWork, contest_id: int) -> list[Entry]:
+    return await uow.contests.entries(contest_id, statuses=[EntryStatus.APPROVED])
+
+
+async def list_entries(
+    uow: UnitOfWork, contest_id: int, *, statuses: list[EntryStatus] | None = None
+) -> list[Entry]:
+    await get_contest(uow, contest_id)
+    return await uow.contests.entries(contest_id, statuses=statuses)
+
+
+async def moderate_entry(
+    uow: UnitOfWork,
+    entry_id: int,
+    *,
+    approve: bool,
+    actor: str,
+    now: datetime,
+    reason: str | None = None,
+) -> Entry:
+    """Approve or reject an entry. Approving a rejected entry (a second look) is allowed."""
+    await require(uow, actor, Permission.MODERATE)
+    if reason is not None and len(reason) > REJECT_REASON_MAX:
+        raise ValidationError("text_too_long", field="reason", max=REJECT_REASON_MAX)
+    entry = await get_entry(uow, entry_id)
+    target = EntryStatus.APPROVED if approve else EntryStatus.REJECTED
+    allowed = (
+        (EntryStatus.PENDING, EntryStatus.REJECTED)
+        if approve
+        else (EntryStatus.PENDING, EntryStatus.APPROVED)
+    )
+    if not await uow.contests.set_entry_status(
+        entry_id, allowed, target, None if approve else reason, now
+    ):
+        raise InvalidTransitionError(
+            "entry_status", entry_id=entry_id, status=entry.status.value, target=target.value
+        )
+    await audit.record(
+        uow,
+        actor=actor,
+        action="contest.approve" if approve else "contest.reject",
+        object_type="contest_entry",
+        object_id=entry_id,
+        now=now,
+        before={"status": entry.status.value},
+        after={"status": target.value, **({"reason": reason} if reason else {})},
+    )
+    return await get_entry(uow, entry_id)
+
+
+async def my_votes(uow: UnitOfWork, contest_id: int, citizen_id: int) -> frozenset[int]:
+    return await uow.contests.my_votes(contest_id, citizen_id)
+
+
+async def toggle_vote(
+    uow: UnitOfWork, *, entry_id: int, citizen_id: int, now: datetime
+) -> tuple[bool, frozenset[int]]:
+    """Give a vote to an entry, or take it back. Returns (voted now, all my votes)."""
+    entry = await get_entry(uow, entry_id)
+    contest = await get_contest(uow, entry.contest_id)
+    contest.ensure_accepts_votes(now)
+    entry.ensure_votable_by(citizen_id)
+    # Lock first, read after: the limit is checked against what is really stored.
+    await uow.contests.lock_participant(contest.id, citizen_id, now)
+    current = await uow.contests.my_votes(contest.id, citizen_id)
+    if entry_id in current:
+        await uow.contests.remove_vote(entry_id, citizen_id)
+        return False, current - {entry_id}
+    if len(current) >= contest.votes_per_resident:
+        raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
+    await uow.contests.add_vote(contest.id, entry_id, citizen_id, now)
+    return True, current | {entry_id}
+
+
+async def results(
+    uow: UnitOfWork, contest_id: int, *, now: datetime, for_official: bool = False
+) -> ContestResults:
+    """Ranked approved entries. Residents see them once voting has closed."""
+    contest = await get_contest(uow, contest_id)
+    if not for_official and not contest.is_finished(now):
+        raise ResultsHiddenError(poll_id=contest_id, closes_at=contest.campaign.closes_at)
+    entries = await uow.contests.entries(contest_id, statuses=[EntryStatus.APPROVED])
+    tally = await uow.contests.tally(contest_id)
+    ranked = rank([(e, tally.get(e.id, 0)) for e in entries], contest.winners)
+    voters = await uow.contests.voters(contest_id)
+    return ContestResults(contest, ranked, voters)
+
+
+async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], list[int]]:
+    """Scheduler sweep: submissions → voting when due; → finished once the campaign closed.
+
+    Conditional transitions, so a repeated or concurrent sweep changes nothing twice; the
+    winners are announced in the same transaction as the transition to finished.
+    """
+    from core.campaigns import announcements
+
+    to_voting = []
+    for contest_id in await uow.contests.due_for_voting(now):
+        if await uow.contests.set_phase(contest_id, VOTING_FROM, ContestPhase.VOTING):
+            to_voting.append(contest_id)
+            await _audit_phase(uow, contest_id, ContestPhase.SUBMISSIONS, ContestPhase.VOTING, now)
+    finished = []
+    for contest_id in await uow.contests.due_to_finish():
+        before = await get_contest(uow, contest_id)
+        if await uow.contests.set_phase(contest_id, FINISHED_FROM, ContestPhase.FINISHED):
+            finished.append(contest_id)
+            await _audit_phase(uow, contest_id, before.phase, ContestPhase.FINISHED, now)
+            if before.campaign.send_results:  # the file's `send_results`
+                await announcements.contest_winners(uow, contest_id, now)
+    return to_voting, finished
+
+
+async def _audit_phase(
+    uow: UnitOfWork, contest_id: int, before: ContestPhase, after: ContestPhase, now: datetime
+) -> None:
+    await audit.record(
+        uow,
+        actor=SCHEDULER_ACTOR,
+        action="contest.phase",
+        object_type="campaign",
+        object_id=contest_id,
+        now=now,
+        before={"phase": before.value},
+        after={"phase": after.value},
+    )

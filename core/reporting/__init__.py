@@ -1,1 +1,0 @@
-"""Read-side renderings of results (charts). Heavy libraries are imported lazily, on first use."""

@@ -1,0 +1,216 @@
+"""Every refusal offers the way back to where the resident was, and what its words mention."""
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.dialogs import Dialogs
+from bot.ui import IncomingKind
+from core.campaigns import service as campaigns
+from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations import service as consultations
+from core.contests import service as contests
+from core.polls import service as polls
+from tests.fakes.clock import FakeClock
+from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.fakes.resident import Resident
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def factory() -> MemoryUnitOfWorkFactory:
+    return MemoryUnitOfWorkFactory()
+
+
+@pytest.fixture
+def dialogs(factory, clock) -> Dialogs:
+    return Dialogs(factory, clock=clock, default_locale="uk")
+
+
+async def english_resident(dialogs, name="olena") -> Resident:
+    resident = Resident(dialogs, name)
+    await resident.command("start")
+    await resident.press("English")
+    return resident
+
+
+async def open_poll(factory, clock, **kwargs):
+    async with factory() as uow:
+        poll = await polls.create_poll(
+            uow,
+            question="Де посадити дерева?",
+            options=["У парку", "Біля школи", "Біля ринку"],
+            actor="m",
+            now=clock(),
+            **kwargs,
+        )
+        await campaigns.open_campaign(uow, poll.id, actor="m", now=clock())
+        await uow.commit()
+
+
+async def open_consultation(factory, clock, closes_in=timedelta(days=9)):
+    plan = parse_consultation((EXAMPLES / "consultation.yaml").read_text(), tz=KYIV)
+    plan = replace(plan, opens_at=None, closes_at=clock() + closes_in)
+    async with factory() as uow:
+        consultation = await consultations.create_consultation(uow, plan, actor="m", now=clock())
+        await campaigns.open_campaign(uow, consultation.id, actor="m", now=clock())
+        await uow.commit()
+
+
+async def voting_contest(factory, clock):
+    plan = parse_contest((EXAMPLES / "contest.yaml").read_text(), tz=KYIV)
+    now = clock()
+    plan = replace(
+        plan,
+        submissions_open_at=now + timedelta(minutes=1),
+        submissions_close_at=now + timedelta(days=1),
+        voting_opens_at=now + timedelta(days=1),
+        voting_close_at=now + timedelta(days=2),
+        premoderation=False,
+        votes_per_resident=1,
+    )
+    async with factory() as uow:
+        contest = await contests.create_contest(uow, plan, actor="m", now=now)
+        await campaigns.open_campaign(uow, contest.id, actor="m", now=now)
+        await uow.commit()
+    clock.advance(minutes=2)
+    async with factory() as uow:
+        for author, title in ((101, "Кіно під зорями"), (102, "Ліхтарики")):
+            await contests.submit_entry(
+                uow,
+                contest_id=contest.id,
+                citizen_id=author,
+                title=title,
+                description="Опис",
+                photo_ref=None,
+                now=clock(),
+            )
+        await uow.commit()
+    clock.advance(days=1)
+    async with factory() as uow:
+        await contests.advance_phases(uow, clock())
+        await uow.commit()
+
+
+async def too_many_poll_choices(dialogs, factory, clock):
+    await open_poll(factory, clock, max_choices=2)
+    resident = await english_resident(dialogs)
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    await resident.press("У парку")
+    await resident.press("Біля школи")
+    await resident.press("Біля ринку")
+    return resident, "at most 2 options", "« Back to the poll", "Choose up to 2 options"
+
+
+async def vote_in_a_closed_poll(dialogs, factory, clock):
+    await open_poll(factory, clock, closes_at=clock() + timedelta(minutes=5))
+    resident = await english_resident(dialogs)
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    clock.advance(minutes=5)
+    await resident.press("У парку")
+    return resident, "You can still see its results", "📈 Results", "Results: Де посадити"
+
+
+async def too_many_consultation_choices(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.press("Щотижня")
+    for option in ("Освітлення", "Лавки", "Туалети"):
+        await resident.press(option)
+    return resident, "at most 2", "« Back to the question", "Що зробити насамперед"
+
+
+async def an_answer_too_long(dialogs, factory, clock):
+    await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    await resident.press("Ніколи")
+    await resident.say("д" * 501)
+    return resident, "too long: 501 characters", "« Back to the question", "Що заважає"
+
+
+async def a_consultation_closed_mid_way(dialogs, factory, clock):
+    await open_consultation(factory, clock, closes_in=timedelta(minutes=5))
+    resident = await english_resident(dialogs)
+    await resident.press("Consultations")
+    await resident.press("Оновлення парку")
+    await resident.press("Start")
+    clock.advance(minutes=5)
+    await resident.press("Ніколи")
+    return resident, "consultation is closed", "« Back to the consultation", "closed."
+
+
+async def no_contest_votes_left(dialogs, factory, clock):
+    await voting_contest(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Contests")
+    await resident.press("набережну")
+    await resident.press("Entries and voting")
+    await resident.press("Ліхтарики")
+    await resident.press("Vote for this entry")
+    await resident.press("All entries")
+    await resident.press("Кіно")
+    await resident.press("Vote for this entry")
+    return resident, "used your 1 vote", "« All entries", "You have used 1 of 1 votes"
+
+
+async def stray_text_on_a_poll(dialogs, factory, clock):
+    await open_poll(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    await resident.say("hello?")
+    return resident, "didn't ask for text", "« Back to the poll", "Choose one option"
+
+
+async def an_out_of_date_button_on_a_poll(dialogs, factory, clock):
+    await open_poll(factory, clock)
+    resident = await english_resident(dialogs)
+    await resident.press("Polls")
+    await resident.press("Де посадити")
+    await resident.send(IncomingKind.BUTTON, payload="gone:1")
+    return resident, "This button is out of date", "« Back to the poll", "Choose one option"
+
+
+REFUSALS = [
+    an_out_of_date_button_on_a_poll,
+    too_many_poll_choices,
+    vote_in_a_closed_poll,
+    too_many_consultation_choices,
+    an_answer_too_long,
+    a_consultation_closed_mid_way,
+    no_contest_votes_left,
+    stray_text_on_a_poll,
+]
+
+
+@pytest.mark.parametrize("scenario", REFUSALS, ids=[s.__name__ for s in REFUSALS])
+async def test_a_refusal_leads_back_to_where_the_resident_was(dialogs, factory, clock, scenario):
+    resident, refused, way_back, landing = await scenario(dialogs, factory, clock)
+    assert refused in resident.text
+    assert "« Main menu" in resident.buttons()
+    await resident.press(way_back)
+    assert landing in resident.text
+    assert "Sorry" not in resident.text
+
+
+async def test_a_closed_consultation_does_not_lead_back_to_its_question(dialogs, factory, clock):
+    resident, *_rest = await a_consultation_closed_mid_way(dialogs, factory, clock)
+    assert "« Back to the question" not in resident.buttons()
