@@ -47,8 +47,13 @@ class Settings(BaseSettings):
     quiet_hours: str = "22:00-09:00"
     digest_hour: int = Field(default=19, ge=0, le=23)
     telegram_rate: float = Field(default=30.0, gt=0)
-    # Bulk messages to one chat at most this often (Telegram: about one a second); 0 turns it off.
+    # Messages to one Telegram chat at most about this often (Telegram: about one a second):
+    # bulk ones strictly, replies with a burst of 3 (bot/flood.py); 0 turns it off.
     telegram_chat_interval_s: float = Field(default=1.0, ge=0)
+    # Inbound flood control per resident (bot/flood.py): at most `flood_updates` updates in
+    # `flood_window_s` seconds, the rest dropped with one "please slow down"; 0 turns it off.
+    flood_updates: int = Field(default=8, ge=0)
+    flood_window_s: float = Field(default=4.0, gt=0)
     viber_rate: float = Field(default=50.0, gt=0)  # broadcast requests/s (500 per 10 s)
     delivery_lease_s: float = Field(default=60.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)

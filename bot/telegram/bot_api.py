@@ -6,13 +6,13 @@ and reads back `message_id`, or `error_code`, `description` and `parameters.retr
 This client reuses the aiogram bot's own aiohttp session (one keep-alive pool, closed with the
 bot) and its API server, so `SPILNO_TELEGRAM_API_URL` and the timeout hold here too.
 
-Interactive replies keep going through aiogram; only the bulk Messenger uses this.
+Replies to a resident's own update use it too, through their chat's lane (replies.py).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiogram import Bot
@@ -36,6 +36,14 @@ class BotApiError(Exception):
 
 class UndecodableAnswerError(Exception):
     """The answer was not the Bot API's JSON (a proxy's error page, a cut-off body)."""
+
+
+class ApiCaller(Protocol):
+    """What sending needs from the Bot API: `BotApi`, or a reply's paced view of it."""
+
+    async def call(
+        self, method: str, params: dict[str, Any], upload: Upload | None = None
+    ) -> Any: ...
 
 
 class BotApi:

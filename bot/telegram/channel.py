@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from bot.dialogs import Dialogs
 from bot.edge import MalformedUpdateError
+from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
     PLATFORM,
@@ -45,7 +46,7 @@ from bot.telegram.messenger import (
     translate_error,
 )
 from bot.telegram.redact import redact, register_secret
-from bot.telegram.replies import edit_reply
+from bot.telegram.replies import PacedApi, edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
@@ -107,8 +108,12 @@ class TelegramChannel:
         webhook_url: str | None = None,
         webhook_secret: str | None = None,
         default_locale: str = "uk",
+        flood_gate: FloodGate | None = None,
+        chat_interval_s: float = 0.0,
     ) -> None:
         self._app = app
+        self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
+        self.pacer = ChatPacer(chat_interval_s)
         self._dialogs = dialogs
         self._default_locale = default_locale
         self.bot = build_bot(token, api_url)
@@ -183,6 +188,8 @@ class TelegramChannel:
             # RecursionError: JSON nested thousands of levels deep.
             log.warning("Telegram webhook: malformed update refused")
             return web.Response(status=400)
+        if (dropped := self._dropped_early(update)) is not None:
+            return dropped
         try:
             answer = await self._dispatcher.feed_update(self.bot, update, webhook=True)
         except StorageUnavailableError:
@@ -198,6 +205,22 @@ class TelegramChannel:
             # Telegram executes one method given in the webhook answer: one round trip saved.
             body = answer.model_dump(exclude_none=True)
             return web.json_response({"method": "answerCallbackQuery", **body})
+        return web.Response(status=200)
+
+    def _dropped_early(self, update: Update) -> web.Response | None:
+        """A flood's update past its slow-down note, answered before aiogram dispatches it:
+        dispatching costs more than everything else a dropped update does."""
+        event = update.message or update.callback_query
+        user = event.from_user if event is not None else None
+        try:
+            identity = identity_of(user) if user is not None else None
+        except MalformedUpdateError:
+            return None  # the full path says why it is ignored
+        if identity is None or not self.flood_gate.drop_early(identity, str(update.update_id)):
+            return None
+        if update.callback_query is not None:  # stop the button's spinner all the same
+            query = {"method": "answerCallbackQuery", "callback_query_id": update.callback_query.id}
+            return web.json_response(query)
         return web.Response(status=200)
 
     # ---- update handlers ---------------------------------------------------------------------
@@ -219,6 +242,9 @@ class TelegramChannel:
             return
         if incoming is None:
             return
+        if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
+            await self._deliver(incoming, message.chat.id, held, None, webhook=webhook, note=True)
+            return
         replies = await self._handle(incoming, message.chat.id, webhook=webhook)
         await self._deliver(incoming, message.chat.id, replies, None, webhook=webhook)
 
@@ -235,6 +261,12 @@ class TelegramChannel:
         chat_id = source.chat.id if source is not None else callback_query.from_user.id
         # Messages older than 48 h come back inaccessible: they cannot be edited.
         edit_id = source.message_id if isinstance(source, Message) else None
+        if (held := self.flood_gate.hold(incoming, self._default_locale)) is not None:
+            # Flooding: no dialog; a slow-down note is a message of its own, not an edit.
+            if not webhook:  # the spinner first: the note may wait for the chat's pace
+                await self._quietly(self.bot(answer))
+            await self._deliver(incoming, chat_id, held, None, webhook=webhook, note=True)
+            return answer if webhook else None
         if webhook:
             replies = await self._handle(incoming, chat_id, webhook=True)
             await self._deliver(incoming, chat_id, replies, edit_id, webhook=True)
@@ -280,10 +312,11 @@ class TelegramChannel:
         edit_id: int | None,
         *,
         webhook: bool,
+        note: bool = False,
     ) -> None:
         if not replies:
             return
-        work = self._render(incoming, chat_id, replies, edit_id)
+        work = self._render(incoming, chat_id, replies, edit_id, skippable=not note)
         if not webhook:
             await work
             return
@@ -293,17 +326,28 @@ class TelegramChannel:
         task.add_done_callback(self._background.discard)
 
     async def _render(
-        self, incoming: Incoming, chat_id: int, replies: list[Reply], edit_id: int | None
+        self,
+        incoming: Incoming,
+        chat_id: int,
+        replies: list[Reply],
+        edit_id: int | None,
+        *,
+        skippable: bool = True,
     ) -> None:
         try:
-            for index, reply in enumerate(replies):
-                if index == 0 and edit_id is not None:
-                    edited = await self._with_retry(
-                        lambda r=reply: edit_reply(self._api, chat_id, edit_id, r)
-                    )
-                    if edited:
-                        continue
-                await self._with_retry(lambda r=reply: send_bulk(self._api, chat_id, r))
+            # A slow-down note is never skipped: it is the only word a flooder gets.
+            async with self.pacer.lane(chat_id, skippable=skippable) as lane:
+                if lane is None:  # newer updates from this chat wait: their screens win
+                    return
+                api = PacedApi(self._api, lane)
+                for index, reply in enumerate(replies):
+                    if index == 0 and edit_id is not None:
+                        edited = await self._with_retry(
+                            lane, lambda r=reply: edit_reply(api, chat_id, edit_id, r)
+                        )
+                        if edited:
+                            continue
+                    await self._with_retry(lane, lambda r=reply: send_bulk(api, chat_id, r))
         except Exception as error:
             translated = error if isinstance(error, DeliveryError) else translate_error(error)
             if isinstance(translated, RecipientUnreachableError):
@@ -320,11 +364,12 @@ class TelegramChannel:
                 redact(str(translated)),
             )
 
-    async def _with_retry(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Wait out a 429 (shared with bulk delivery) and try again, a bounded number of times."""
+    async def _with_retry(self, lane: Lane, call: Callable[[], Awaitable[T]]) -> T:
+        """Wait out a 429 (the chat's, or the bot's shared with bulk delivery) and try again,
+        a bounded number of times."""
         waited = 0.0
         for attempt in range(REPLY_RETRIES + 1):
-            left = self.pause.remaining()
+            left = max(self.pause.remaining(), lane.paused_for())  # the lane waits its own
             if left > REPLY_MAX_WAIT_S - waited:
                 raise RetryAfterError(left)  # too long for a resident to wait: give up
             if left > 0:
@@ -336,7 +381,8 @@ class TelegramChannel:
                 translated = translate_error(error)
                 if not isinstance(translated, RetryAfterError):
                     raise
-                self.pause.pause(translated.seconds)
+                if not lane.paused_for():  # not this chat's flood (PacedApi): the bot's
+                    self.pause.pause(translated.seconds)
                 if attempt == REPLY_RETRIES:
                     raise translated from None
         raise AssertionError("unreachable")
@@ -383,6 +429,8 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
         webhook_url=webhook_url,
         webhook_secret=derive_webhook_secret(key),
         default_locale=settings.default_locale,
+        flood_gate=FloodGate.from_settings(settings),
+        chat_interval_s=settings.telegram_chat_interval_s,
     )
     app.messengers[PLATFORM] = channel.messenger
     return channel

@@ -37,7 +37,13 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, FSInputFile, InputFile
 
-from bot.telegram.bot_api import BotApi, BotApiError, UndecodableAnswerError, Upload
+from bot.telegram.bot_api import (
+    ApiCaller,
+    BotApi,
+    BotApiError,
+    UndecodableAnswerError,
+    Upload,
+)
 from bot.telegram.redact import redact
 from bot.telegram.rendering import (
     CAPTION_LIMIT,
@@ -197,7 +203,7 @@ class TelegramMessenger:
             raise translated from None
 
 
-async def send_bulk(api: BotApi, chat_id: int, message: Message) -> int:
+async def send_bulk(api: ApiCaller, chat_id: int, message: Message) -> int:
     """`send_message` without aiogram's models: the same parts, caption and keyboard placement."""
     markup = inline_keyboard_json(message.buttons)
     text = message.text

@@ -1,5 +1,5 @@
 """Replies to a resident's own update: edit the screen in place as plain Bot API JSON (new
-messages go out through the bulk path's `send_bulk`).
+messages go out through the bulk path's `send_bulk`), every call paced by the chat's lane.
 
 The same lean path as bulk delivery (bot_api.py) rather than aiogram's models: a reply is on
 every update's critical path, and building and validating pydantic models for the request and
@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.telegram.bot_api import BotApi, BotApiError
+from bot.flood import Lane
+from bot.telegram.bot_api import ApiCaller, BotApi, BotApiError, Upload
 from bot.telegram.messenger import translate_error
 from bot.telegram.rendering import TEXT_LIMIT, inline_keyboard_json
 from core.delivery.messenger import Message
 
 
-async def edit_reply(api: BotApi, chat_id: int, message_id: int, message: Message) -> bool:
+async def edit_reply(api: ApiCaller, chat_id: int, message_id: int, message: Message) -> bool:
     """Replace a text message in place. False when Telegram cannot edit it (send anew instead)."""
     if message.image is not None or len(message.text) > TEXT_LIMIT or not message.text:
         return False
@@ -34,3 +35,28 @@ async def edit_reply(api: BotApi, chat_id: int, message_id: int, message: Messag
         # be, a double tap. Any other refusal (too old, a photo, deleted): send a new message.
         return translate_error(error) is None
     return True
+
+
+class PacedApi:
+    """The Bot API as replies to one chat see it: each call waits for the chat's lane.
+
+    Telegram's 429 does not say whether the bot or the chat went too fast. One that follows
+    traffic to this chat (within the lane's window) is taken as the chat's: it pauses this lane
+    only, and the caller leaves the rest of the bot alone. Any other 429 is the bot's.
+    """
+
+    def __init__(self, api: BotApi, lane: Lane) -> None:
+        self._api = api
+        self._lane = lane
+
+    async def call(self, method: str, params: dict[str, Any], upload: Upload | None = None) -> Any:
+        await self._lane.take()
+        busy = self._lane.busy()
+        try:
+            return await self._api.call(method, params, upload)
+        except BotApiError as error:
+            if error.retry_after and busy:
+                self._lane.pause(float(error.retry_after))
+            raise
+        finally:
+            self._lane.stamp()

@@ -19,6 +19,7 @@ from viberbot.api.viber_requests import (
 
 from bot.dialogs import Dialogs
 from bot.edge import MalformedUpdateError
+from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
 from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
@@ -54,8 +55,14 @@ class ViberChannel:
         *,
         token: str,
         webhook_url: str,
+        flood_gate: FloodGate | None = None,
+        chat_interval_s: float = 0.0,
+        default_locale: str = "uk",
     ) -> None:
         self._uow_factory = uow_factory
+        self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
+        self.pacer = ChatPacer(chat_interval_s)
+        self._default_locale = default_locale
         self._dialogs = dialogs
         self.messenger = messenger
         self._token = token
@@ -143,7 +150,9 @@ class ViberChannel:
             if parsed is not None
             else inbound.unsupported_incoming(raw)
         )
-        await self._deliver(incoming, await self._converse(incoming))
+        held = self.flood_gate.hold(incoming, self._default_locale)  # None: not flooding
+        replies = held if held is not None else await self._converse(incoming)
+        await self._deliver(incoming, replies, skippable=held is None)
         return web.Response()
 
     async def _on_subscribed(
@@ -178,18 +187,25 @@ class ViberChannel:
     async def _converse(self, incoming: Incoming) -> list[Reply]:
         return await self._dialogs.handle(incoming)
 
-    async def _deliver(self, incoming: Incoming, replies: list[Reply]) -> None:
+    async def _deliver(
+        self, incoming: Incoming, replies: list[Reply], *, skippable: bool = True
+    ) -> None:
         receiver = incoming.identity.external_id
-        for reply in replies:
-            try:
-                await self.messenger.send(receiver, reply)
-            except RecipientUnreachableError:
-                await self._set_reachable(receiver, reachable=False)
-                return
-            except DeliveryError as error:
-                # The rest would arrive out of context; the resident can simply press again.
-                log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
-                return
+        if not replies:
+            return
+        # The chat's lane: replies in order; None when newer ones wait. Not paced by default:
+        # Viber documents no per-chat limit, and the callback waits while we send.
+        async with self.pacer.lane(receiver, skippable=skippable) as lane:
+            for reply in replies if lane is not None else ():
+                try:
+                    await lane.run(lambda r=reply: self.messenger.send(receiver, r))
+                except RecipientUnreachableError:
+                    await self._set_reachable(receiver, reachable=False)
+                    return
+                except DeliveryError as error:
+                    # The rest would arrive out of context; the resident can simply press again.
+                    log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
+                    return
 
     async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
@@ -228,4 +244,6 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
         messenger,
         token=token,
         webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
+        flood_gate=FloodGate.from_settings(settings),
+        default_locale=settings.default_locale,
     )

@@ -3,7 +3,8 @@
 It speaks the subset of the Bot API Spilno uses, the way aiogram talks to it (form-encoded or
 multipart POSTs to `/bot<token>/<method>`, complex fields as JSON strings), records every call,
 serves queued updates to `getUpdates`, POSTs updates to a registered webhook, and misbehaves on
-demand: 429 with `retry_after`, 403 for a blocked chat, any 400/5xx, added latency.
+demand: 429 with `retry_after`, 403 for a blocked chat, any 400/5xx, added latency, and
+Telegram's flood control per bot (`rate_cap`) and per chat (`chat_cap`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -26,6 +28,8 @@ BOT_ID = 123456
 
 # Methods whose calls put a message in a chat (what a resident sees).
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
+# What counts against one chat's flood limit: every message that appears or changes there.
+CHAT_METHODS = SEND_METHODS | {"editMessageText"}
 _JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "scope", "entities"})
 
 
@@ -101,9 +105,18 @@ class FakeTelegramAPI:
     # Like Telegram's flood control: more than `rate_cap` sends in any one second get a 429.
     rate_cap: int | None = None
     rate_limited: int = 0
+    # Like Telegram's per-chat flood control (about one message a second): more than `chat_cap`
+    # messages to one chat in any `chat_window_s` seconds get a 429 with `chat_retry_after`, and
+    # so does every later one to that chat until that time has passed.
+    chat_cap: int | None = None
+    chat_window_s: float = 3.0
+    chat_retry_after: int = 5
+    chat_rate_limited: int = 0
 
     def __post_init__(self) -> None:
         self._recent_sends: deque[float] = deque()
+        self._chat_sends: dict[int, deque[float]] = {}
+        self._chat_flood_until: dict[int, float] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
         self._updates: deque[dict[str, Any]] = deque()
@@ -378,6 +391,23 @@ class FakeTelegramAPI:
         self._recent_sends.append(now)
         return False
 
+    def _chat_flood_wait(self, method: str, params: dict[str, Any], now: float) -> int | None:
+        """Seconds the chat must wait (the 429's retry_after), or None when the call may pass."""
+        chat_id = _int_or_none(params.get("chat_id"))
+        if self.chat_cap is None or method not in CHAT_METHODS or chat_id is None:
+            return None
+        until = self._chat_flood_until.get(chat_id, 0.0)
+        if now < until:
+            return max(1, math.ceil(until - now))
+        sends = self._chat_sends.setdefault(chat_id, deque())
+        while sends and sends[0] <= now - self.chat_window_s:
+            sends.popleft()
+        if len(sends) >= self.chat_cap:
+            self._chat_flood_until[chat_id] = now + self.chat_retry_after
+            return self.chat_retry_after
+        sends.append(now)
+        return None
+
     # ---- the API ---------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -389,6 +419,11 @@ class FakeTelegramAPI:
         if self.rate_cap is not None and method in SEND_METHODS and self._over_cap(arrived):
             self.rate_limited += 1
             response = _error(429, "Too Many Requests: retry after 1", retry_after=1)
+            await self._record(Call(method, params, arrived, response.status))
+            return response
+        if (wait := self._chat_flood_wait(method, params, arrived)) is not None:
+            self.chat_rate_limited += 1
+            response = _error(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
             await self._record(Call(method, params, arrived, response.status))
             return response
         response = await self._answer(method, params)
