@@ -1,136 +1,370 @@
-"""Domain error codes → one line for an official, in the configured language."""
+"""Every domain error an official can meet → one line in the configured language: ONE table.
+
+Keyed by (error type, reason); core raises codes, never prose. `tests/unit/test_error_texts.py`
+walks every error type × reason core can raise and fails when one has no text here.
+(Consultation and contest file problems are pydantic's open-ended codes: admin_cli/campaign_files.py.)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from admin_cli import words
-from admin_cli.delivery_errors import delivery_error_text
-from admin_cli.org_errors import org_error_text
+from core.campaigns.audience import AudienceKind
+from core.delivery.broadcasts import BroadcastNotFoundError
+from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
+    AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
     CommentNotFoundError,
+    EntryLimitError,
     EntryNotFoundError,
     IdeaCallNotOpenError,
     IdeaNotFoundError,
+    IdeaNotPublicError,
     InvalidTransitionError,
+    OwnEntryError,
+    ResultsHiddenError,
     SpilnoError,
+    TooManyChoicesError,
+    UnknownOptionError,
     ValidationError,
+    VoteLimitError,
+    WrongPhaseError,
 )
 from core.kernel.i18n import _, ngettext
+from core.kernel.ids import ID_MAX
+from core.officials.model import PermissionDeniedError
+from core.organizations.model import (
+    EventCancelledError,
+    EventNotFoundError,
+    OrganizationNotFoundError,
+)
+
+Params = Mapping[str, object]
+Text = Callable[[Params], str]
+_AUDIENCE_FORMS = "all, topic:CODE, district:CODE, org:ID, participants:CAMPAIGN_ID, citizens:ID,ID"
+_PERMISSIONS = {
+    "manage_officials": N_("manage officials' roles"),
+    "manage_campaigns": N_("run polls and other campaigns"),
+    "moderate": N_("moderate ideas and reports"),
+    "create_organization": N_("create organizations"),
+    "manage_organization": N_("manage this organization's officials and channel"),
+    "publish": N_("publish this organization's news and events"),
+}
 
 
 def error_text(error: SpilnoError) -> str:
-    if (org_text := org_error_text(error)) is not None:
-        return org_text
-    if (delivery_text := delivery_error_text(error)) is not None:
-        return delivery_text
-    p = error.params
-    match error:
-        case IdeaNotFoundError():
-            return _("there is no idea {ref}").format(ref=p.get("idea"))
-        case CommentNotFoundError():
-            return _("there is no comment {ref}").format(ref=p.get("comment"))
-        case IdeaCallNotOpenError():
-            return _("idea call {id} is not open").format(id=p.get("call_id"))
-        case InvalidTransitionError() if error.reason == "not_hidden":
-            return _("{ref} is not hidden").format(ref=p.get("item"))
-        case InvalidTransitionError() if p.get("idea"):
-            return _("idea {code} is {status}; it cannot become {target}").format(
-                code=p.get("idea"),
-                status=words.idea_status(p.get("status")),
-                target=words.idea_state(p.get("target")),
-            )
-        case EntryNotFoundError():
-            return _("there is no contest entry with id {id}").format(id=p.get("entry_id"))
-        case InvalidTransitionError() if error.reason == "entry_status":
-            return _("entry {id} is {status}; it cannot become {target}").format(
-                id=p.get("entry_id"),
-                status=words.entry_status(p.get("status")),
-                target=words.entry_status(p.get("target")),
-            )
-        case CampaignNotFoundError():
-            return _("there is no campaign with id {id}").format(id=p.get("campaign_id"))
-        case InvalidTransitionError() if error.reason == "closes_in_past":
-            return _(
-                "campaign {id} cannot open: its closing time has already passed. Give it a new "
-                "one with: spilno-admin campaign edit {id} --closes … (or delete the draft: "
-                "spilno-admin campaign delete {id})"
-            ).format(id=p.get("campaign_id"))
-        case InvalidTransitionError() if error.reason == "not_editable":
-            return _(
-                "campaign {id} is {status}; only drafts and scheduled campaigns can be edited"
-            ).format(id=p.get("campaign_id"), status=words.status(p.get("status")))
-        case InvalidTransitionError() if error.reason == "not_deletable":
-            return _(
-                "campaign {id} is {status}; only drafts can be deleted (close it instead)"
-            ).format(id=p.get("campaign_id"), status=words.status(p.get("status")))
-        case InvalidTransitionError():
-            return _("campaign {id} is {status}; it cannot become {target}").format(
-                id=p.get("campaign_id"),
-                status=words.status(p.get("status")),
-                target=words.status(p.get("target")),
-            )
-        case ValidationError():
-            return validation_text(error)
-        case CampaignClosedError():
-            return _("the campaign is closed")
-        case CampaignNotOpenError():
-            return _("the campaign is not open yet")
-        case _:
-            return _("the operation failed ({code})").format(code=error.code)
+    # The most specific type first: a CampaignNotFoundError is also a NotFoundError.
+    for cls in type(error).__mro__:
+        if (text := TEXTS.get((cls, error.reason))) is not None:
+            return text(error.params)
+    if isinstance(error, ValidationError):
+        return _invalid(error.reason)
+    return _failed(error.code)
 
 
-def validation_text(error: ValidationError) -> str:
-    p = error.params
-    match error.reason:
-        case "question_empty":
-            return _("--question is empty")
-        case "question_too_long":
-            return _("--question is longer than {max} characters").format(max=p["max"])
-        case "too_few_options":
-            n = int(p["min"])  # type: ignore[call-overload]
-            return ngettext(
-                "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
-            ).format(n=n)
-        case "too_many_options":
-            return _("a poll can have at most {max} options").format(max=p["max"])
-        case "option_empty":
-            return _("an --option is empty")
-        case "option_too_long":
-            return _("option {option!r} is longer than {max} characters").format(
-                option=p["option"], max=p["max"]
-            )
-        case "duplicate_options":
-            return _("two options are the same")
-        case "bad_max_choices":
-            return _("--multiple must be between 1 and the number of options ({n})").format(
-                n=p["options"]
-            )
-        case "naive_datetime":
-            return _("--{field} needs a time zone").format(field=p.get("field"))
-        case "closes_before_opens":
-            return _("--closes must be later than --opens")
-        case "closes_in_past":
-            return _("the closing time {date} has already passed; choose a later one").format(
-                date=words.when(p.get("closes_at"))
-            )
-        case "phases_out_of_order":
-            return _(
-                "the dates must go in order: submissions open < submissions close "
-                "≤ voting opens < voting closes"
-            )
-        case "text_empty":
-            return _("--{field} is empty").format(field=p.get("field"))
-        case "text_too_long":
-            return _("--{field} is longer than {max} characters").format(
-                field=p.get("field"), max=p.get("max")
-            )
-        case "text_no_words":
-            return _("--{field} has no words").format(field=p.get("field"))
-        case "text_has_link":
-            return _("--{field} must not contain links").format(field=p.get("field"))
-        case "bad_threshold":
-            return _("--threshold must be between 1 and {max}").format(max=p.get("max"))
-        case _:
-            return _("invalid input ({reason})").format(reason=error.reason)
+def _invalid(reason: str) -> str:
+    return _("invalid input ({reason})").format(reason=reason)
+
+
+def _failed(code: str) -> str:
+    return _("the operation failed ({code})").format(code=code)
+
+
+def _as_invalid(reason: str) -> Text:
+    """Reasons an official meets only through a file or a setting, which say it themselves."""
+    return lambda p: _invalid(reason)
+
+
+def _as_failed(error_type: type[SpilnoError]) -> Text:
+    """Residents' refusals (a vote, an answer): a command never causes them."""
+    return lambda p: _failed(error_type.code)
+
+
+def _own(error_type: type[SpilnoError]) -> tuple[type[SpilnoError], str]:
+    """The key of an error raised without a reason (its reason is its code)."""
+    return (error_type, error_type.code)
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+
+def _transition(p: Params) -> str:
+    if p.get("idea"):
+        return _("idea {code} is {status}; it cannot become {target}").format(
+            code=p.get("idea"),
+            status=words.idea_status(p.get("status")),
+            target=words.idea_state(p.get("target")),
+        )
+    return _("campaign {id} is {status}; it cannot become {target}").format(
+        id=p.get("campaign_id"),
+        status=words.status(p.get("status")),
+        target=words.status(p.get("target")),
+    )
+
+
+def _entry_status(p: Params) -> str:
+    return _("entry {id} is {status}; it cannot become {target}").format(
+        id=p.get("entry_id"),
+        status=words.entry_status(p.get("status")),
+        target=words.entry_status(p.get("target")),
+    )
+
+
+def _cannot_open(p: Params) -> str:
+    return _(
+        "campaign {id} cannot open: its closing time has already passed. Give it a new "
+        "one with: spilno-admin campaign edit {id} --closes … (or delete the draft: "
+        "spilno-admin campaign delete {id})"
+    ).format(id=p.get("campaign_id"))
+
+
+def _not_editable(p: Params) -> str:
+    return _("campaign {id} is {status}; only drafts and scheduled campaigns can be edited").format(
+        id=p.get("campaign_id"), status=words.status(p.get("status"))
+    )
+
+
+def _not_deletable(p: Params) -> str:
+    return _("campaign {id} is {status}; only drafts can be deleted (close it instead)").format(
+        id=p.get("campaign_id"), status=words.status(p.get("status"))
+    )
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+
+def _what(p: Params) -> str:
+    permission = str(p.get("permission"))
+    return _(_PERMISSIONS.get(permission, permission))
+
+
+def _not_an_official(p: Params) -> str:
+    return _(
+        "{official} has no role, so may not {what}; a city admin can grant one "
+        "(spilno-admin officials add / org add-official)"
+    ).format(official=p.get("official"), what=_what(p))
+
+
+def _other_organization(p: Params) -> str:
+    return _("{official} acts for another organization, so may not {what}").format(
+        official=p.get("official"), what=_what(p)
+    )
+
+
+def _role_lacks_permission(p: Params) -> str:
+    return _("{official}'s role does not allow them to {what}").format(
+        official=p.get("official"), what=_what(p)
+    )
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _too_few_options(p: Params) -> str:
+    n = int(p["min"])  # type: ignore[call-overload]
+    return ngettext(
+        "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
+    ).format(n=n)
+
+
+def _audience_example(kind: str) -> str:
+    return {
+        AudienceKind.TOPIC: "topic:transport",
+        AudienceKind.DISTRICT: "district:center",
+        AudienceKind.ORG: "org:3",
+        AudienceKind.PARTICIPANTS: "participants:12",
+        AudienceKind.CITIZENS: "citizens:5,8",
+    }.get(kind, "topic:transport")
+
+
+def _audience_ids(p: Params) -> str:
+    return _("audience {value!r}: ids must be whole numbers from 1 to {max}").format(
+        value=p.get("audience") or p.get("value") or "", max=ID_MAX
+    )
+
+
+_VALIDATION: dict[str, Text] = {
+    # polls and campaigns
+    "question_empty": lambda p: _("--question is empty"),
+    "question_too_long": lambda p: _("--question is longer than {max} characters").format(
+        max=p["max"]
+    ),
+    "too_few_options": _too_few_options,
+    "too_many_options": lambda p: _("a poll can have at most {max} options").format(max=p["max"]),
+    "option_empty": lambda p: _("an --option is empty"),
+    "option_too_long": lambda p: _("option {option!r} is longer than {max} characters").format(
+        option=p["option"], max=p["max"]
+    ),
+    "duplicate_options": lambda p: _("two options are the same"),
+    "bad_max_choices": lambda p: _(
+        "--multiple must be between 1 and the number of options ({n})"
+    ).format(n=p["options"]),
+    "naive_datetime": lambda p: _("--{field} needs a time zone").format(field=p.get("field")),
+    "closes_before_opens": lambda p: _("--closes must be later than --opens"),
+    "closes_in_past": lambda p: _(
+        "the closing time {date} has already passed; choose a later one"
+    ).format(date=words.when(p.get("closes_at"))),  # type: ignore[arg-type]
+    "phases_out_of_order": lambda p: _(
+        "the dates must go in order: submissions open < submissions close "
+        "≤ voting opens < voting closes"
+    ),
+    "text_empty": lambda p: _("--{field} is empty").format(field=p.get("field")),
+    "text_too_long": lambda p: _("--{field} is longer than {max} characters").format(
+        field=p.get("field"), max=p.get("max")
+    ),
+    "text_no_words": lambda p: _("--{field} has no words").format(field=p.get("field")),
+    "text_has_link": lambda p: _("--{field} must not contain links").format(field=p.get("field")),
+    "bad_threshold": lambda p: _("--threshold must be between 1 and {max}").format(
+        max=p.get("max")
+    ),
+    # organizations, roles and events
+    "bad_slug": lambda p: _(
+        "--slug {value!r}: use 2–63 lowercase letters a-z, digits and '-', e.g. green-city"
+    ).format(value=p.get("value")),
+    "slug_taken": lambda p: _("an organization with slug {value} already exists").format(
+        value=p.get("value")
+    ),
+    "unknown_role": lambda p: _("unknown role {value!r}; use one of: {known}").format(
+        value=p.get("value"), known=p.get("known")
+    ),
+    "bad_reminder": lambda p: _(
+        "--remind: {value!r} is not a duration like 24h, 2h, 30m or 1d"
+    ).format(value=p.get("value")),
+    "too_many_reminders": lambda p: _("--remind: at most {max} reminders").format(max=p.get("max")),
+    "reminder_too_early": lambda p: _("--remind: at most {max} days before the event").format(
+        max=p.get("max")
+    ),
+    "starts_in_past": lambda p: _("--starts must be in the future"),
+    "ends_before_starts": lambda p: _("--ends must be later than --starts"),
+    # audiences, reminders and pushes
+    "audience_unknown_kind": lambda p: _("unknown audience {value!r}; use one of: {forms}").format(
+        value=p.get("value"), forms=_AUDIENCE_FORMS
+    ),
+    "audience_unexpected_argument": lambda p: _(
+        "audience {value!r}: «all» takes nothing after it"
+    ).format(value=p.get("value")),
+    "audience_missing_argument": lambda p: _(
+        "audience {value!r} needs a value after the colon, e.g. {example}"
+    ).format(value=p.get("value"), example=_audience_example(str(p.get("kind")))),
+    "audience_unknown_topic": lambda p: _("unknown topic {value!r}; topics: {codes}").format(
+        value=p.get("value"), codes=", ".join(TOPICS)
+    ),
+    "audience_unknown_district": lambda p: _(
+        "unknown district {value!r}; districts: {codes}"
+    ).format(value=p.get("value"), codes=", ".join(DISTRICTS)),
+    "audience_unknown_org": lambda p: _(
+        "audience {value!r}: there is no organization with that id"
+    ).format(value=p.get("value")),
+    "audience_unknown_participants": lambda p: _(
+        "audience {value!r}: there is no campaign with that id"
+    ).format(value=p.get("value")),
+    "audience_unknown_event": lambda p: _(
+        "audience {value!r}: there is no event with that id"
+    ).format(value=p.get("value")),
+    "audience_bad_id": _audience_ids,
+    "audience_no_citizens": _audience_ids,
+    "audience_too_many_citizens": lambda p: _(
+        "audience: at most {max} citizens can be listed"
+    ).format(max=p.get("max")),
+    "bad_reminders": lambda p: _(
+        "--remind {value!r}: write times before closing like 24h,2h or 30m"
+    ).format(value=p.get("value")),
+    "reminders_need_closing": lambda p: _(
+        "--remind needs --closes: reminders count back from the closing time"
+    ),
+    "image_too_big": lambda p: _("--image is larger than {max} MB").format(max=p.get("max_mb")),
+}
+
+# Checked again with their own words where an official meets them (file problems in
+# admin_cli/campaign_files.py, settings in core/config.py), or only residents meet them.
+_VALIDATION_AS_CODE = [
+    "answer_empty",
+    "answer_required",
+    "answer_too_long",
+    "bad_digest_hour",
+    "bad_quiet_hours",
+    "buttons_expected",
+    "description_empty",
+    "description_too_long",
+    "duplicate_key",
+    "entry_not_approved",
+    "event_over",
+    "location_incomplete",
+    "location_out_of_range",
+    "no_questions",
+    "skip_on_text",
+    "skip_unknown_answer",
+    "skip_unknown_question",
+    "title_empty",
+    "title_too_long",
+    "too_many_questions",
+    "unknown_district",
+    "unknown_subscription",
+    "unknown_topic",
+    "unsupported_locale",
+]
+
+TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
+    _own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
+    _own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
+        ref=p.get("comment")
+    ),
+    _own(IdeaCallNotOpenError): lambda p: _("idea call {id} is not open").format(
+        id=p.get("call_id")
+    ),
+    _own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
+        id=p.get("entry_id")
+    ),
+    _own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
+        id=p.get("campaign_id")
+    ),
+    _own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
+        id=p.get("broadcast_id")
+    ),
+    _own(OrganizationNotFoundError): lambda p: _("there is no organization {slug}").format(
+        slug=p.get("slug")
+    ),
+    _own(EventNotFoundError): lambda p: _("there is no event with id {id}").format(
+        id=p.get("event_id")
+    ),
+    (EventCancelledError, "already_cancelled"): lambda p: _(
+        "event {id} is already cancelled"
+    ).format(id=p.get("event_id")),
+    (EventCancelledError, "event_cancelled"): lambda p: _("event {id} is already cancelled").format(
+        id=p.get("event_id")
+    ),
+    _own(InvalidTransitionError): _transition,
+    (InvalidTransitionError, "not_hidden"): lambda p: _("{ref} is not hidden").format(
+        ref=p.get("item")
+    ),
+    (InvalidTransitionError, "entry_status"): _entry_status,
+    (InvalidTransitionError, "closes_in_past"): _cannot_open,
+    (InvalidTransitionError, "not_editable"): _not_editable,
+    (InvalidTransitionError, "not_deletable"): _not_deletable,
+    (PermissionDeniedError, "not_an_official"): _not_an_official,
+    (PermissionDeniedError, "other_organization"): _other_organization,
+    (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
+    _own(CampaignClosedError): lambda p: _("the campaign is closed"),
+    _own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
+    **{
+        _own(error_type): _as_failed(error_type)
+        for error_type in (
+            AlreadySubmittedError,
+            EntryLimitError,
+            IdeaNotPublicError,
+            OwnEntryError,
+            ResultsHiddenError,
+            TooManyChoicesError,
+            UnknownOptionError,
+            VoteLimitError,
+        )
+    },
+    (WrongPhaseError, "submissions_closed"): _as_failed(WrongPhaseError),
+    (WrongPhaseError, "voting_not_open"): _as_failed(WrongPhaseError),
+    **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},
+    **{(ValidationError, reason): _as_invalid(reason) for reason in _VALIDATION_AS_CODE},
+}

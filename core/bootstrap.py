@@ -9,10 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings, get_settings
-from core.delivery import policy as delivery_policy
 from core.delivery.messenger import Messenger
 from core.delivery.model import OutboxStatus
-from core.ideas import service as ideas
 from core.kernel import i18n, metrics
 from core.kernel.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite
@@ -53,16 +51,11 @@ def bootstrap(
     engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
     session_factory = create_session_factory(engine)
     i18n.set_timezone(settings.tz)
-    delivery_policy.configure(
-        delivery_policy.DeliveryPolicy.from_text(settings.quiet_hours, settings.digest_hour)
-    )
-    ideas.configure(
-        ideas.IdeaPolicy(settings.ideas_premoderation, settings.ideas_support_threshold)
-    )
+    policies = settings.policies()
     app = App(
         settings=settings,
         engine=engine,
-        uow_factory=lambda: SqlUnitOfWork(session_factory),
+        uow_factory=lambda: SqlUnitOfWork(session_factory, policies),
         clock=clock,
     )
     app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))

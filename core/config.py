@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,10 +11,24 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.citizens.model import SUPPORTED_LOCALES
+from core.delivery.policy import DeliveryPolicy
+from core.ideas.model import IdeaPolicy
+from core.kernel.errors import ValidationError as DomainValidationError
 
 
 class SettingsError(Exception):
     """Settings are invalid; the message is one readable line naming the setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class Policies:
+    """The deployment choices services read, carried by every unit of work (`uow.policies`).
+
+    Built from settings by core/bootstrap.py; tests give their own unit of work factory one.
+    """
+
+    delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    ideas: IdeaPolicy = field(default_factory=IdeaPolicy)
 
 
 class Settings(BaseSettings):
@@ -80,9 +95,6 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
-        from core.delivery.policy import DeliveryPolicy
-        from core.kernel.errors import ValidationError as DomainValidationError
-
         try:
             DeliveryPolicy.from_text(value, 19)
         except DomainValidationError:
@@ -99,6 +111,12 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def policies(self) -> Policies:
+        return Policies(
+            delivery=DeliveryPolicy.from_text(self.quiet_hours, self.digest_hour),
+            ideas=IdeaPolicy(self.ideas_premoderation, self.ideas_support_threshold),
+        )
 
 
 def load_settings() -> Settings:

@@ -182,14 +182,12 @@ async def help_screen(turn: Turn, _action: Help | None = None) -> list[Reply]:
 
 
 async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[Reply]:
-    from core.delivery.policy import current_policy
-
     turn.citizen.dialog_state = {"screen": "settings"}
     mode = turn.citizen.notifications
     status = {
         NotificationMode.INSTANT: _("You get notifications as soon as something new opens."),
         NotificationMode.DIGEST: _("You get one daily digest at {hour}:00.").format(
-            hour=current_policy().digest_hour
+            hour=turn.uow.policies.delivery.digest_hour
         ),
         NotificationMode.OFF: _("Notifications are off."),
     }[mode]

@@ -14,7 +14,7 @@ from typing import Any
 from core.delivery.messenger import Button, Message
 from core.delivery.model import DigestItem
 from core.delivery.outbox import message_to_json, pick_payload
-from core.delivery.policy import DeliveryPolicy, current_policy
+from core.delivery.policy import DeliveryPolicy
 from core.kernel.i18n import DEFAULT_LOCALE, _, use_locale
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -44,7 +44,7 @@ async def send_due_digests(
     uow: UnitOfWork, now: datetime, *, policy: DeliveryPolicy | None = None
 ) -> int:
     """Fold one batch of due held rows into digests; the number of identities taken."""
-    policy = policy or current_policy()
+    policy = policy or uow.policies.delivery
     items = await uow.outbox.take_digest(now, identities=DIGEST_BATCH)
     if not items:
         return 0

@@ -33,7 +33,7 @@ from typing import Any
 from core.campaigns.audience import Audience
 from core.citizens.model import SUPPORTED_LOCALES
 from core.delivery.messenger import Button, Message
-from core.delivery.policy import DeliveryPolicy, current_policy
+from core.delivery.policy import DeliveryPolicy
 from core.kernel.i18n import use_locale
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -58,7 +58,7 @@ async def enqueue(
     (reminders). `dedupe_key`: a second enqueue with the same key (two schedulers racing)
     inserts nothing and returns the first broadcast's id.
     """
-    policy = policy or current_policy()
+    policy = policy or uow.policies.delivery
     payloads = {}
     for locale in SUPPORTED_LOCALES:
         with use_locale(locale):

@@ -1,7 +1,7 @@
 """When bulk messages may go out: quiet hours and the daily digest hour, in city time.
 
-Process-wide like the city time zone: bootstrap configures it from settings
-(SPILNO_QUIET_HOURS, SPILNO_DIGEST_HOUR); tests pass their own policy to `enqueue`.
+Carried by the unit of work (`uow.policies.delivery`), built from settings
+(SPILNO_QUIET_HOURS, SPILNO_DIGEST_HOUR) by core/bootstrap.py; tests pass their own.
 """
 
 from __future__ import annotations
@@ -69,15 +69,3 @@ def _clock_time(text: str, whole: str) -> time:
         return time(int(hours), int(minutes or 0))
     except ValueError:
         raise ValidationError("bad_quiet_hours", value=whole) from None
-
-
-_policy = DeliveryPolicy()
-
-
-def configure(policy: DeliveryPolicy) -> None:
-    global _policy
-    _policy = policy
-
-
-def current_policy() -> DeliveryPolicy:
-    return _policy

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.audit import service as audit
@@ -22,6 +21,7 @@ from core.ideas.model import (
     Idea,
     IdeaCall,
     IdeaComment,
+    IdeaPolicy,
     IdeaQuery,
     IdeaStatus,
     NewIdea,
@@ -59,27 +59,6 @@ SIMILAR_CANDIDATES = 300
 EXPORT_BATCH = 1000
 # More supports than a city has residents would never be reached (and past int64, not stored).
 SUPPORT_THRESHOLD_MAX = 10_000_000
-
-
-@dataclass(frozen=True, slots=True)
-class IdeaPolicy:
-    """Deployment settings for ideas (SPILNO_IDEAS_PREMODERATION, …_SUPPORT_THRESHOLD)."""
-
-    premoderation: bool = True
-    support_threshold: int = 100
-
-
-# Process-wide configuration set once by bootstrap, like the city time zone in core.kernel.i18n.
-_policy = IdeaPolicy()
-
-
-def configure(policy: IdeaPolicy) -> None:
-    global _policy
-    _policy = policy
-
-
-def current_policy() -> IdeaPolicy:
-    return _policy
 
 
 # --- idea calls ---------------------------------------------------------------------------
@@ -157,7 +136,7 @@ async def submit_idea(
     uow: UnitOfWork, draft: NewIdea, *, now: datetime, policy: IdeaPolicy | None = None
 ) -> Idea:
     """Store a new idea: pending until approved, or published at once without premoderation."""
-    policy = policy or _policy
+    policy = policy or uow.policies.ideas
     idea = validate_new_idea(draft)
     if idea.call_id is not None:
         call = await get_idea_call(uow, idea.call_id)
@@ -374,7 +353,7 @@ async def support_idea(
     policy: IdeaPolicy | None = None,
 ) -> int:
     """Support once; a repeated tap changes nothing. Returns the support count."""
-    policy = policy or _policy
+    policy = policy or uow.policies.ideas
     idea = await _public_idea(uow, idea_id)
     count = await uow.ideas.add_support(idea_id, citizen_id, now)
     if count is None:

@@ -1,4 +1,9 @@
-"""Typed domain errors. Each carries a stable `code`; bots and the CLI turn codes into words."""
+"""Typed domain errors: a stable `code`, a machine `reason` and params — never prose for people.
+
+The words live in one table per audience, keyed by (error type, reason): bot/dialogs/errors.py
+for residents, admin_cli/errors.py for officials. tests/unit/test_error_texts.py finds every
+error type × reason raised in core and fails when either table has no text for it.
+"""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from core.audit.model import AuditEntry
 from core.campaigns.audience import Audience
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.citizens.model import Citizen, IdentityRef
+from core.config import Policies
 from core.consultations.model import (
     Answer,
     Consultation,
@@ -514,6 +515,7 @@ class UnitOfWork(Protocol):
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
     organizations: OrganizationRepository
+    policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -8,6 +8,7 @@ from typing import Any, Self
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.config import Policies
 from core.consultations.sql import SqlConsultationRepository
 from core.contests.sql import SqlContestRepository
 from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
@@ -24,8 +25,11 @@ from core.storage.repositories import (
 
 
 class SqlUnitOfWork:
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], policies: Policies | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self.policies = policies or Policies()
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:

@@ -16,6 +16,7 @@ from typing import Self
 from core.audit.model import AuditEntry
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.citizens.model import Citizen, IdentityRef, NotificationMode
+from core.config import Policies
 from core.polls.model import Poll, PollOption
 from tests.fakes.memory_consultations import (
     ConsultationsMemory,
@@ -286,8 +287,9 @@ class MemoryAuditRepository(_Repo):
 class MemoryUnitOfWork:
     """Works on a copy of the shared state; commit publishes it, anything else discards it."""
 
-    def __init__(self, shared: MemoryState) -> None:
+    def __init__(self, shared: MemoryState, policies: Policies | None = None) -> None:
         self.shared = shared
+        self.policies = policies or Policies()
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -324,6 +326,7 @@ class MemoryUnitOfWork:
 class MemoryUnitOfWorkFactory:
     def __init__(self) -> None:
         self.state = MemoryState()
+        self.policies = Policies()
 
     def __call__(self) -> MemoryUnitOfWork:
-        return MemoryUnitOfWork(self.state)
+        return MemoryUnitOfWork(self.state, self.policies)

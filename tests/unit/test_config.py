@@ -1,6 +1,13 @@
+from datetime import time
+
 import pytest
 
-from core.config import SettingsError, load_settings
+from core.bootstrap import bootstrap
+from core.config import Policies, Settings, SettingsError, load_settings
+from core.delivery import policy as delivery_policy
+from core.delivery.policy import DeliveryPolicy
+from core.ideas import service as idea_service
+from core.ideas.model import IdeaPolicy
 
 
 def test_defaults_are_the_embedded_sqlite_and_kyiv(monkeypatch):
@@ -34,3 +41,33 @@ def test_an_invalid_setting_is_one_readable_line(monkeypatch, name, value, expec
 def test_tokens_are_secret_in_reprs(monkeypatch):
     monkeypatch.setenv("SPILNO_TELEGRAM_TOKEN", "123:SECRET")
     assert "SECRET" not in repr(load_settings())
+
+
+async def test_each_app_carries_its_own_policies_in_its_units_of_work(tmp_path):
+    # Two apps in one process (tests, a CLI run inside the bot) used to share module globals:
+    # the second bootstrap silently changed the first one's premoderation and quiet hours.
+    strict = bootstrap(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path}/a.db"))
+    relaxed = bootstrap(
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/b.db",
+            ideas_premoderation=False,
+            ideas_support_threshold=7,
+            quiet_hours="",
+            digest_hour=8,
+        )
+    )
+    try:
+        assert strict.uow_factory().policies == Policies(
+            DeliveryPolicy(time(22, 0), time(9, 0), 19), IdeaPolicy(True, 100)
+        )
+        assert relaxed.uow_factory().policies == Policies(
+            DeliveryPolicy(None, None, 8), IdeaPolicy(False, 7)
+        )
+    finally:
+        await strict.aclose()
+        await relaxed.aclose()
+
+
+@pytest.mark.parametrize("module", [delivery_policy, idea_service])
+def test_no_module_holds_configuration_changed_at_run_time(module):
+    assert not hasattr(module, "configure") and not hasattr(module, "_policy")

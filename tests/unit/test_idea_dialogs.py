@@ -4,6 +4,7 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
+from core.config import Policies
 from core.ideas import notifications as idea_notifications
 from core.ideas import service as ideas
 from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
@@ -26,13 +27,6 @@ def factory() -> MemoryUnitOfWorkFactory:
 @pytest.fixture
 def dialogs(factory, clock) -> Dialogs:
     return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-@pytest.fixture(autouse=True)
-def default_policy():
-    ideas.configure(ideas.IdeaPolicy())
-    yield
-    ideas.configure(ideas.IdeaPolicy())
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +95,7 @@ async def test_a_resident_proposes_an_idea_step_by_step_and_it_waits_for_moderat
 
 
 async def test_without_premoderation_the_idea_is_published_at_once(dialogs, factory):
-    ideas.configure(ideas.IdeaPolicy(premoderation=False))
+    factory.policies = Policies(ideas=ideas.IdeaPolicy(premoderation=False))
     resident = await english_resident(dialogs)
     await walk_to_preview(resident)
     await resident.press("Submit the idea")
