@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from core.storage.db import create_engine
+from core.storage.db import create_engine, create_session_factory
 from core.storage.migrate import upgrade
 from core.storage.schema import metadata
+from core.storage.unit_of_work import SqlUnitOfWork
 
 T = TypeVar("T")
 
@@ -118,3 +119,24 @@ class SqliteTemplate:
         target = directory / "spilno.db"
         shutil.copyfile(self.path, target)
         return self.url_for(target)
+
+
+class SqliteUnitOfWorkFactory:
+    """Real units of work over one fresh copy of the SQLite template: what service and dialog
+    tests run on, so they exercise the SQL repositories the app ships (no in-memory doubles)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url)
+        self._sessions = create_session_factory(self.engine)
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions)
+
+    async def count(self, table: str) -> int:
+        """Rows in `table` as committed, for "nothing was stored" assertions."""
+        async with self.engine.connect() as conn:
+            query = select(func.count()).select_from(metadata.tables[table])
+            return int((await conn.execute(query)).scalar_one())
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()

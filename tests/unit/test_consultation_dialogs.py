@@ -15,8 +15,8 @@ from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations import service as consultations
 from core.contests import service as contests
 from core.contests.model import ContestPhase
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -29,8 +29,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture
