@@ -1,4 +1,4 @@
-"""A resident takes a consultation and a contest in chat (in-memory storage, no I/O)."""
+"""A resident takes a consultation and a contest in chat (on a fresh SQLite copy)."""
 
 import re
 from dataclasses import replace

@@ -1,4 +1,4 @@
-"""Settings → notifications and what to follow, and the button in campaign pushes (in memory)."""
+"""Settings → notifications and what to follow, and the button in campaign pushes (on SQLite)."""
 
 from __future__ import annotations
 

@@ -4,12 +4,10 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.ideas import notifications as idea_notifications
 from core.ideas import service as ideas
 from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.recording_outbox import RecordingOutbox
 from tests.fakes.resident import Resident, registered
 
 
@@ -33,13 +31,6 @@ def default_policy():
     ideas.configure(ideas.IdeaPolicy())
     yield
     ideas.configure(ideas.IdeaPolicy())
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch) -> RecordingOutbox:
-    recorder = RecordingOutbox()
-    monkeypatch.setattr(idea_notifications, "outbox", recorder)
-    return recorder
 
 
 async def english_resident(dialogs, name="olena") -> Resident:
