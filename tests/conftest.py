@@ -11,6 +11,7 @@ from core.config import Settings
 from tests.databases import (
     PostgresTestDatabase,
     SqliteTemplate,
+    SqliteUnitOfWorkFactory,
     postgres_required,
     postgres_url,
 )
@@ -49,6 +50,17 @@ async def database_url(
         yield sqlite_template.fresh(tmp_path)
         return
     yield await _fresh_postgres(request)
+
+
+@pytest.fixture
+async def sqlite_uow(
+    tmp_path: Path, sqlite_template: SqliteTemplate
+) -> AsyncIterator[SqliteUnitOfWorkFactory]:
+    """A unit-of-work factory over a fresh copy of the migrated SQLite template (a file copy,
+    no migration): fast enough for service and dialog tests."""
+    factory = SqliteUnitOfWorkFactory(sqlite_template.fresh(tmp_path))
+    yield factory
+    await factory.aclose()
 
 
 @pytest.fixture

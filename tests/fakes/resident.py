@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 from bot.dialogs import Dialogs
 from bot.ui import Button, Incoming, IncomingKind, Reply
+from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
+from core.kernel.unit_of_work import UnitOfWork
 
 _update_ids = itertools.count(1)
 
@@ -59,3 +62,10 @@ class Resident:
     @property
     def text(self) -> str:
         return "\n".join(r.text for r in self.replies)
+
+
+async def registered(uow: UnitOfWork, name: str, now: datetime, *, platform: str = "test") -> int:
+    """The id of a stored citizen behind `name` (registered on first use): what the database's
+    foreign keys require of every author, voter and supporter a test makes up."""
+    citizen, _is_new = await citizens.resolve_citizen(uow, IdentityRef(platform, name), now)
+    return citizen.id

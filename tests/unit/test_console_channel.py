@@ -15,8 +15,8 @@ from core.campaigns.files import parse_consultation
 from core.citizens.model import IdentityRef
 from core.consultations import service as consultations
 from core.ideas.model import IdeaQuery
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 
 SCALE = """
 title: Тиша у дворах
@@ -35,8 +35,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 def scripted(lines):

@@ -1,4 +1,4 @@
-"""A resident takes a consultation and a contest in chat (in-memory storage, no I/O)."""
+"""A resident takes a consultation and a contest in chat (on a fresh SQLite copy)."""
 
 import re
 from dataclasses import replace
@@ -15,8 +15,8 @@ from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations import service as consultations
 from core.contests import service as contests
 from core.contests.model import ContestPhase
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -29,8 +29,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture

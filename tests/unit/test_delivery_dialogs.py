@@ -1,4 +1,4 @@
-"""Settings → notifications and what to follow, and the button in campaign pushes (in memory)."""
+"""Settings → notifications and what to follow, and the button in campaign pushes (on SQLite)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
 from core.citizens.model import IdentityRef, NotificationMode
 from core.polls import service as polls
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
 
 
@@ -19,8 +19,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture

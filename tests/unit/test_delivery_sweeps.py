@@ -1,4 +1,4 @@
-"""Sweeps on a fake clock with in-memory fakes: pushes on open, reminders, results, quiet
+"""Sweeps on a fake clock over a fresh SQLite copy: pushes on open, reminders, results, quiet
 hours and the daily digest."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from core.campaigns import pushes as campaign_pushes
 from core.campaigns.audience import Audience
@@ -15,11 +16,13 @@ from core.citizens import service as citizens
 from core.citizens.model import IdentityRef, NotificationMode
 from core.delivery.model import OutboxStatus
 from core.delivery.policy import DeliveryPolicy
+from core.delivery.tables import OutboxRow
 from core.kernel.errors import ValidationError
 from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns, sweep_digests
+from core.storage.db import create_session_factory
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 
 KYIV = ZoneInfo("Europe/Kyiv")
 POLICY = DeliveryPolicy(time(22), time(9), 19)
@@ -35,8 +38,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 async def resident(factory, clock, name, mode=NotificationMode.INSTANT) -> int:
@@ -74,7 +77,14 @@ async def pushes(factory) -> list[tuple[str, list[str]]]:
     """(kind, sorted recipients' external ids) of every broadcast, oldest first."""
     async with factory() as uow:
         found = list(reversed(await uow.outbox.recent(limit=100)))
-        return [(b.kind, sorted(r.external_id for r in uow.outbox.rows_of(b.id))) for b in found]
+    return [(b.kind, sorted(r.external_id for r in await rows_of(factory, b.id))) for b in found]
+
+
+async def rows_of(factory: SqliteUnitOfWorkFactory, broadcast_id: int) -> list[OutboxRow]:
+    """The outbox rows of one broadcast as stored (no port reads them without claiming)."""
+    async with create_session_factory(factory.engine)() as session:
+        query = select(OutboxRow).where(OutboxRow.broadcast_id == broadcast_id)
+        return list((await session.scalars(query.order_by(OutboxRow.id))).all())
 
 
 async def vote(factory, clock, poll, citizen_id):
@@ -213,8 +223,8 @@ async def test_digest_residents_get_one_message_a_day_listing_what_they_missed(f
 
     async with factory() as uow:
         (digest,) = [b for b in await uow.outbox.recent() if b.kind == "digest"]
-        (row,) = uow.outbox.rows_of(digest.id)
-    assert row.external_id == "daily" and row.status is OutboxStatus.PENDING
+    (row,) = await rows_of(factory, digest.id)
+    assert row.external_id == "daily" and OutboxStatus(row.status) is OutboxStatus.PENDING
     assert row.body["text"] == "📬 Your daily digest:\n\n• New poll: Parks\n\n• New poll: Roads"
     assert row.body["buttons"] == [[["Parks", "open:1"]], [["Roads", "open:1"]]]
 

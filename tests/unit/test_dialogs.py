@@ -6,10 +6,10 @@ from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind
 from core.campaigns import service as campaigns
 from core.campaigns.model import ResultsVisibility
-from core.citizens.model import IdentityRef, NotificationMode
+from core.citizens.model import Citizen, IdentityRef, NotificationMode
 from core.polls import service as polls
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
 
 
@@ -19,8 +19,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture
@@ -41,6 +41,13 @@ async def open_poll(factory, clock, **kwargs):
         await campaigns.open_campaign(uow, poll.id, actor="m", now=clock())
         await uow.commit()
     return poll
+
+
+async def stored(factory, resident: Resident) -> Citizen:
+    async with factory() as uow:
+        citizen = await uow.citizens.get_by_identity(resident.identity)
+    assert citizen is not None
+    return citizen
 
 
 async def test_start_asks_for_language_then_shows_the_menu_in_that_language(dialogs):
@@ -122,10 +129,9 @@ async def test_stop_turns_notifications_off_and_settings_turn_them_on(dialogs, f
     await resident.press("English")
     await resident.command("stop")
     assert "unsubscribed" in resident.text
-    citizen = next(iter(factory.state.citizens.values()))
-    assert citizen.notifications == NotificationMode.OFF
+    assert (await stored(factory, resident)).notifications == NotificationMode.OFF
     await resident.press("Turn notifications on")
-    assert next(iter(factory.state.citizens.values())).notifications == NotificationMode.INSTANT
+    assert (await stored(factory, resident)).notifications == NotificationMode.INSTANT
 
 
 async def test_the_telegram_language_picks_the_first_locale_until_chosen(dialogs):
@@ -147,8 +153,8 @@ async def test_a_handler_crash_rolls_back_and_apologises(factory, clock):
         Incoming(IdentityRef("test", "x"), IncomingKind.TEXT, text="hi", update_id="1")
     )
     assert "something went wrong" in replies[0].text
-    assert factory.state.citizens == {}
-    assert factory.state.updates == set()
+    assert await factory.count("citizens") == 0
+    assert await factory.count("processed_updates") == 0
 
 
 @pytest.mark.parametrize("language", ["Українська", "English"])

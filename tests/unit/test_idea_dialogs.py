@@ -1,17 +1,15 @@
-"""The ideas dialogs on the in-memory unit of work, driven by a resident pressing buttons."""
+"""The ideas dialogs on a fresh SQLite copy, driven by a resident pressing buttons."""
 
 import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
 from core.config import Policies
-from core.ideas import notifications as idea_notifications
 from core.ideas import service as ideas
 from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
-from tests.fakes.recording_outbox import RecordingOutbox
-from tests.fakes.resident import Resident
+from tests.fakes.resident import Resident, registered
 
 
 @pytest.fixture
@@ -20,20 +18,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture
 def dialogs(factory, clock) -> Dialogs:
     return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-@pytest.fixture(autouse=True)
-def outbox(monkeypatch) -> RecordingOutbox:
-    recorder = RecordingOutbox()
-    monkeypatch.setattr(idea_notifications, "outbox", recorder)
-    return recorder
 
 
 async def english_resident(dialogs, name="olena") -> Resident:
@@ -48,11 +39,13 @@ async def all_ideas(factory):
         return await uow.ideas.search(IdeaQuery(public_only=False), offset=0, limit=100)
 
 
-async def published_idea(factory, clock, title, description="Опис ідеї", author=999):
+async def published_idea(factory, clock, title, description="Опис ідеї", author="author-999"):
     async with factory() as uow:
         idea = await ideas.submit_idea(
             uow,
-            NewIdea(author, title, description, "greenery", "center"),
+            NewIdea(
+                await registered(uow, author, clock()), title, description, "greenery", "center"
+            ),
             now=clock(),
             policy=ideas.IdeaPolicy(premoderation=False),
         )

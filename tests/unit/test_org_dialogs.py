@@ -10,8 +10,8 @@ from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
 from core.organizations import events
 from core.organizations import service as organizations
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 from tests.fakes.resident import Resident
 
 
@@ -21,8 +21,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture

@@ -15,16 +15,16 @@ from core.officials.model import Grant, Permission, PermissionDeniedError, Role
 from core.organizations import events
 from core.organizations import service as organizations
 from core.polls import service as polls
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
 
 OURS, THEIRS = "green-city", "blue-river"
 
 
 @pytest.fixture
-async def city():
+async def city(sqlite_uow: SqliteUnitOfWorkFactory):
     """Two organizations and one official of each role; a city admin exists, so roles bite."""
-    factory, clock = MemoryUnitOfWorkFactory(), FakeClock()
+    factory, clock = sqlite_uow, FakeClock()
     async with factory() as uow:
         ours = await organizations.create_organization(
             uow, actor="system", slug=OURS, name="Green city", now=clock()
@@ -179,15 +179,15 @@ async def test_system_actors_such_as_the_scheduler_keep_working(city):
         await campaigns.open_campaign(uow, poll.id, actor="scheduler", now=clock())
 
 
-async def test_without_any_city_admin_every_official_may_act():
-    factory, clock = MemoryUnitOfWorkFactory(), FakeClock()
+async def test_without_any_city_admin_every_official_may_act(sqlite_uow):
+    factory, clock = sqlite_uow, FakeClock()
     async with factory() as uow:
         await officials.require(uow, "anyone", Permission.MANAGE_OFFICIALS)
         await _create_org(uow, "anyone", clock())
 
 
-async def test_bootstrap_grants_configured_city_admins_only_while_there_is_none():
-    factory, clock = MemoryUnitOfWorkFactory(), FakeClock()
+async def test_bootstrap_grants_configured_city_admins_only_while_there_is_none(sqlite_uow):
+    factory, clock = sqlite_uow, FakeClock()
     async with factory() as uow:
         assert await officials.bootstrap_city_admins(uow, ["olha", " ", "petro"], clock()) == [
             "olha",
@@ -197,4 +197,4 @@ async def test_bootstrap_grants_configured_city_admins_only_while_there_is_none(
         with pytest.raises(PermissionDeniedError):
             await officials.require(uow, "ivan", Permission.CREATE_ORGANIZATION)
         await officials.require(uow, "olha", Permission.CREATE_ORGANIZATION)
-        assert uow.audit.s.audit[-1].action == "official.grant"
+        assert (await uow.audit.list(limit=1))[0].action == "official.grant"

@@ -14,13 +14,14 @@ from core.kernel.errors import (
 )
 from core.polls import service as polls
 from core.scheduling.jobs import sweep_campaigns
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
+from tests.fakes.resident import registered
 
 
 @pytest.fixture
-def uow_factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def uow_factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 async def create_open_poll(factory, clock, **kwargs):
@@ -46,7 +47,9 @@ async def test_a_new_poll_without_opening_time_is_a_draft_and_audited(uow_factor
         )
         await uow.commit()
     assert poll.campaign.status == CampaignStatus.DRAFT
-    assert [(e.actor, e.action) for e in uow_factory.state.audit] == [("mayor", "poll.create")]
+    async with uow_factory() as uow:
+        trail = list(reversed(await uow.audit.list()))
+    assert [(e.actor, e.action) for e in trail] == [("mayor", "poll.create")]
 
 
 async def test_changing_a_vote_replaces_it_rather_than_adding_one(uow_factory):
@@ -54,8 +57,13 @@ async def test_changing_a_vote_replaces_it_rather_than_adding_one(uow_factory):
     poll = await create_open_poll(uow_factory, clock)
     park, river, _square = (o.id for o in poll.options)
     async with uow_factory() as uow:
-        await polls.toggle_choice(uow, poll_id=poll.id, citizen_id=7, option_id=park, now=clock())
-        await polls.toggle_choice(uow, poll_id=poll.id, citizen_id=7, option_id=river, now=clock())
+        voter = await registered(uow, "voter-7", clock())
+        await polls.toggle_choice(
+            uow, poll_id=poll.id, citizen_id=voter, option_id=park, now=clock()
+        )
+        await polls.toggle_choice(
+            uow, poll_id=poll.id, citizen_id=voter, option_id=river, now=clock()
+        )
         outcome = await results.poll_results(uow, poll.id, now=clock())
     assert outcome.voters == 1
     assert {r.label: r.votes for r in outcome.options} == {"Park": 0, "River": 1, "Square": 0}
@@ -65,11 +73,14 @@ async def test_multiple_choice_enforces_the_maximum_and_tapping_again_removes(uo
     clock = FakeClock()
     poll = await create_open_poll(uow_factory, clock, max_choices=2)
     a, b, c = (o.id for o in poll.options)
+    async with uow_factory() as uow:
+        voter = await registered(uow, "voter-1", clock())
+        await uow.commit()
 
     async def tap(option_id):
         async with uow_factory() as uow:
             outcome = await polls.toggle_choice(
-                uow, poll_id=poll.id, citizen_id=1, option_id=option_id, now=clock()
+                uow, poll_id=poll.id, citizen_id=voter, option_id=option_id, now=clock()
             )
             await uow.commit()
         return outcome.chosen
@@ -128,7 +139,9 @@ async def test_sweeps_open_and_close_on_time_and_are_idempotent(uow_factory):
     assert await sweep_campaigns(uow_factory, clock) == ([], [])
     clock.advance(hours=1)
     assert await sweep_campaigns(uow_factory, clock) == ([], [poll.id])
-    assert uow_factory.state.campaigns[poll.id].status == CampaignStatus.CLOSED
+    async with uow_factory() as uow:
+        closed = await uow.campaigns.get(poll.id)
+    assert closed is not None and closed.status == CampaignStatus.CLOSED
 
 
 async def test_transitions_refuse_the_wrong_starting_status(uow_factory):

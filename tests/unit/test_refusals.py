@@ -14,9 +14,9 @@ from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations import service as consultations
 from core.contests import service as contests
 from core.polls import service as polls
+from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
-from tests.fakes.memory import MemoryUnitOfWorkFactory
-from tests.fakes.resident import Resident
+from tests.fakes.resident import Resident, registered
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -28,8 +28,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def factory() -> MemoryUnitOfWorkFactory:
-    return MemoryUnitOfWorkFactory()
+def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
+    return sqlite_uow
 
 
 @pytest.fixture
@@ -85,11 +85,11 @@ async def voting_contest(factory, clock):
         await uow.commit()
     clock.advance(minutes=2)
     async with factory() as uow:
-        for author, title in ((101, "Кіно під зорями"), (102, "Ліхтарики")):
+        for author, title in (("author-101", "Кіно під зорями"), ("author-102", "Ліхтарики")):
             await contests.submit_entry(
                 uow,
                 contest_id=contest.id,
-                citizen_id=author,
+                citizen_id=await registered(uow, author, clock()),
                 title=title,
                 description="Опис",
                 photo_ref=None,
