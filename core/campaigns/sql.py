@@ -18,7 +18,7 @@ from core.storage.statements import _core
 
 campaigns = CampaignRow.__table__
 polls = PollRow.__table__
-options = PollOptionRow.__table__
+poll_options = PollOptionRow.__table__
 
 # Hot-path statements are built once: building a SQLAlchemy statement costs more CPU than
 # the database needs to run it (the compiled form is cached by SQLAlchemy as well).
@@ -26,14 +26,14 @@ POLL_WITH_OPTIONS = (
     select(
         campaigns,
         polls.c.max_choices,
-        options.c.id.label("option_id"),
-        options.c.position.label("option_position"),
-        options.c.label.label("option_label"),
+        poll_options.c.id.label("option_id"),
+        poll_options.c.position.label("option_position"),
+        poll_options.c.label.label("option_label"),
     )
     .join(polls, polls.c.campaign_id == campaigns.c.id)
-    .join(options, options.c.campaign_id == campaigns.c.id)
+    .join(poll_options, poll_options.c.campaign_id == campaigns.c.id)
     .where(campaigns.c.id == bindparam("campaign_id"))
-    .order_by(options.c.position)
+    .order_by(poll_options.c.position)
 )
 
 
