@@ -39,17 +39,17 @@ async def details(uow: UnitOfWork, campaign: Campaign) -> dict[str, object] | No
     """What `campaign show` prints for this kind, or None for a kind handled elsewhere."""
     if campaign.kind == CampaignKind.CONSULTATION:
         consultation = await consultations.get_consultation(uow, campaign.id)
-        _rows, submissions = await uow.consultations.tally(campaign.id)
+        submissions = await consultations.submission_count(uow, campaign.id)
         return consultation_as_dict(consultation) | {"submissions": submissions}
     if campaign.kind == CampaignKind.CONTEST:
         contest = await contests.get_contest(uow, campaign.id)
-        entries = await uow.contests.entries(campaign.id)
+        entries = await contests.list_entries(uow, campaign.id)
         return contest_as_dict(contest) | {
             "entries": {
                 s: sum(1 for e in entries if e.status == s)
                 for s in ("pending", "approved", "rejected")
             },
-            "voters": await uow.contests.voters(campaign.id),
+            "voters": await contests.voter_count(uow, campaign.id),
         }
     return None
 

@@ -176,7 +176,7 @@ def status(
     async def work(app: App, uow: UnitOfWork) -> list[BroadcastProgress]:
         if broadcast_id is not None:
             return [await broadcasts.progress(uow, broadcast_id, app.clock())]
-        return await uow.outbox.recent(limit=limit)
+        return await broadcasts.recent(uow, limit=limit)
 
     found = run_in_uow(work, commit=False)
     if as_json:

@@ -21,6 +21,7 @@ from admin_cli.params import id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import service as audit
 from core.bootstrap import App
+from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.ideas import service as ideas
 from core.ideas.model import (
@@ -429,7 +430,7 @@ def export(
     async def work(app: App, uow: UnitOfWork) -> tuple[list[Idea], dict[int, list[IdentityRef]]]:
         found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
         identities = (
-            await uow.citizens.identities_of(sorted({i.author_id for i in found}))
+            await citizens.identities_of(uow, sorted({i.author_id for i in found}))
             if with_authors
             else {}
         )

@@ -16,6 +16,7 @@ from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
 from core.officials.model import Grant, Role, parse_city_role
+from core.organizations import service as organizations
 
 officials_cli = typer.Typer(help="Officials and their roles.", no_args_is_help=True)
 
@@ -52,7 +53,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
     async def work(_app: App, uow: UnitOfWork) -> list[tuple[Grant, str | None]]:
         grants = await officials.list_grants(uow)
-        orgs = await uow.organizations.get_many([g.org_id for g in grants if g.org_id])
+        orgs = await organizations.get_many(uow, [g.org_id for g in grants if g.org_id])
         return [(g, orgs[g.org_id].slug if g.org_id in orgs else None) for g in grants]
 
     rows = run_in_uow(work, commit=False)

@@ -144,7 +144,7 @@ def show(
     async def work(app: App, uow: UnitOfWork) -> dict[str, Any]:
         org = await organizations.get_by_slug(uow, slug)
         profile = await organizations.profile(uow, org.id, citizen_id=None, now=app.clock())
-        counts = await uow.organizations.rsvp_counts([e.id for e in profile.events])
+        counts = await organizations.rsvp_counts(uow, [e.id for e in profile.events])
         staff = [g for g in await officials.list_grants(uow) if g.org_id == org.id]
         return {
             **org_as_dict(org, profile.followers),

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from core.citizens.tables import CitizenRow
 from core.hromadas.taxonomy import DISTRICTS, TOPICS
 from core.ideas import service as ideas
 from core.ideas import similarity
 from core.ideas.tables import IdeaRow
 from core.storage.db import create_engine, create_session_factory
 from core.storage.migrate import upgrade
-from core.storage.models import CitizenRow
 from core.storage.unit_of_work import SqlUnitOfWork
 
 WORDS = [

@@ -6,7 +6,6 @@ import logging
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from bot.channels import Channel
 from core.bootstrap import App
@@ -20,8 +19,7 @@ def build_web_app(app: App, channels: list[Channel]) -> web.Application:
 
     async def healthz(_request: web.Request) -> web.Response:
         try:
-            async with app.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            await app.ping_database()
         except Exception as error:
             log.warning("health check: database unreachable: %s", type(error).__name__)
             return web.json_response({"status": "unavailable", "database": "down"}, status=503)

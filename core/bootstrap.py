@@ -13,7 +13,7 @@ from core.delivery.messenger import Messenger
 from core.delivery.model import OutboxStatus
 from core.kernel import i18n, metrics
 from core.kernel.unit_of_work import Clock, UnitOfWork
-from core.storage.db import create_engine, create_session_factory, is_sqlite
+from core.storage.db import create_engine, create_session_factory, is_sqlite, ping
 from core.storage.migrate import upgrade
 from core.storage.unit_of_work import SqlUnitOfWork
 
@@ -36,6 +36,10 @@ class App:
         """SQLite (the embedded default) is upgraded on start; PostgreSQL only when asked."""
         if upgrade_any or is_sqlite(self.settings.database_url):
             await upgrade(self.engine)
+
+    async def ping_database(self) -> None:
+        """One trivial query; raises when the database cannot answer (health checks)."""
+        await ping(self.engine)
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -62,7 +62,7 @@ class Dialogs:
     async def locale_for(self, identity: IdentityRef) -> str:
         """The language a resident reads (for adapters that answer at the edge)."""
         async with self._uow_factory() as uow:
-            found = await uow.citizens.find(identity)
+            found = await citizens.find_citizen(uow, identity)
         if found is None:
             return self._default_locale
         return found[0].effective_locale(self._default_locale)
@@ -88,7 +88,7 @@ class Dialogs:
         now = self._clock()
         async with self._uow_factory() as uow:
             if incoming.update_id is None:
-                found = await uow.citizens.find(incoming.identity)
+                found = await citizens.find_citizen(uow, incoming.identity)
             else:
                 first, found = await updates.claim_update_from(
                     uow, incoming.identity, incoming.update_id, now

@@ -111,7 +111,7 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
         return await _render_list(turn, query, 0)
     has_next = len(found) > PAGE_SIZE
     shown = found[:PAGE_SIZE]
-    followed = await turn.uow.organizations.followed_by(turn.citizen.id)
+    followed = await organizations.followed_by(turn.uow, turn.citizen.id)
     rows: list[tuple[Button, ...]] = [
         (
             Button(

@@ -15,8 +15,9 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.audience import Audience, AudienceKind
+from core.campaigns.tables import CampaignRow
+from core.citizens.tables import CitizenRow
 from core.delivery.tables import SubscriptionRow
-from core.storage.models import CampaignRow, CitizenRow
 from core.storage.participation import participants_query
 
 AudienceBuilder = Callable[[int], Select[tuple[int]]]

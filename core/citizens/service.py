@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from core.citizens.model import SUPPORTED_LOCALES, Citizen, IdentityRef, NotificationMode
@@ -20,6 +21,18 @@ async def resolve_citizen(
     return await register_unless_found(
         uow, ref, await uow.citizens.find(ref), now, reopt_in=reopt_in
     )
+
+
+async def find_citizen(uow: UnitOfWork, ref: IdentityRef) -> tuple[Citizen, bool] | None:
+    """The citizen owning this identity and whether it is reachable; None for a newcomer."""
+    return await uow.citizens.find(ref)
+
+
+async def identities_of(
+    uow: UnitOfWork, citizen_ids: Sequence[int]
+) -> dict[int, list[IdentityRef]]:
+    """Each citizen's platform identities, oldest first (officials' exports)."""
+    return await uow.citizens.identities_of(citizen_ids)
 
 
 async def register_unless_found(

@@ -339,6 +339,12 @@ async def results(
     return compute_results(consultation, rows, submissions)
 
 
+async def submission_count(uow: UnitOfWork, consultation_id: int) -> int:
+    """How many responses were submitted."""
+    _rows, submissions = await uow.consultations.tally(consultation_id)
+    return submissions
+
+
 async def export_texts(
     uow: UnitOfWork, consultation_id: int, *, batch: int = 500
 ) -> AsyncIterator[TextAnswer]:

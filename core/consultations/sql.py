@@ -11,6 +11,8 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+from core.campaigns.sql import _campaign, add_campaign_row
+from core.campaigns.tables import CampaignRow
 from core.consultations.model import (
     Answer,
     Consultation,
@@ -27,9 +29,7 @@ from core.consultations.tables import (
     ConsultationResponseRow,
     ConsultationRow,
 )
-from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign, _core, _dialect_name, add_campaign_row
-from core.storage.statements import _dialect
+from core.storage.statements import _core, _dialect, _dialect_name
 
 campaigns = CampaignRow.__table__
 questions = ConsultationQuestionRow.__table__

@@ -170,6 +170,11 @@ async def list_entries(
     return await uow.contests.entries(contest_id, statuses=statuses)
 
 
+async def voter_count(uow: UnitOfWork, contest_id: int) -> int:
+    """How many residents gave at least one vote."""
+    return await uow.contests.voters(contest_id)
+
+
 async def moderate_entry(
     uow: UnitOfWork,
     entry_id: int,

@@ -11,6 +11,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.campaigns.sql import _campaign, add_campaign_row
+from core.campaigns.tables import CampaignRow
 from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
 from core.contests.tables import (
     ContestEntryRow,
@@ -18,9 +20,7 @@ from core.contests.tables import (
     ContestRow,
     ContestVoteRow,
 )
-from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign, _core, _dialect_name, add_campaign_row
-from core.storage.statements import _dialect
+from core.storage.statements import _core, _dialect, _dialect_name
 
 participants = ContestParticipantRow.__table__
 votes = ContestVoteRow.__table__

@@ -99,6 +99,11 @@ async def progress(uow: UnitOfWork, broadcast_id: int, now: datetime) -> Broadca
     return found
 
 
+async def recent(uow: UnitOfWork, *, limit: int = 20) -> list[BroadcastProgress]:
+    """The latest pushes' progress, newest first."""
+    return await uow.outbox.recent(limit=limit)
+
+
 async def configure_campaign(
     uow: UnitOfWork,
     campaign_id: int,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.campaigns.audience import Audience
 from core.campaigns.audience_sql import audience_query, participants_of
 from core.citizens.model import NotificationMode
+from core.citizens.tables import CitizenRow, IdentityRow
 from core.delivery.model import (
     BroadcastProgress,
     ClaimedMessage,
@@ -42,7 +43,7 @@ from core.delivery.tables import (
     OutboxRow,
     SubscriptionRow,
 )
-from core.storage.models import BigId, CitizenRow, IdentityRow, UtcDateTime
+from core.storage.base import BigId, UtcDateTime
 
 # The predicate of the partial index ix_outbox_identity_recent, as literal SQL: a planner can
 # only use a partial index when it sees the query implies its predicate (not through binds).

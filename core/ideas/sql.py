@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.campaigns.sql import _campaign, add_campaign_row
+from core.campaigns.tables import CampaignRow
 from core.ideas.model import (
     PUBLIC_STATUSES,
     Idea,
@@ -33,8 +35,6 @@ from core.ideas.tables import (
     IdeaRow,
     IdeaSupportRow,
 )
-from core.storage.models import CampaignRow
-from core.storage.repositories import _campaign, add_campaign_row
 
 ideas = IdeaRow.__table__
 supports = IdeaSupportRow.__table__

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.storage.models import Base, BigId, UtcDateTime
+from core.storage.base import Base, BigId, UtcDateTime
 from core.storage.participation import register_participation
 
 

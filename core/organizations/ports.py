@@ -1,6 +1,6 @@
 """Repository ports of officials' roles and organizations (attached to the UnitOfWork).
 
-Kept next to unit_of_work.py, which re-exports them, so that shared file only grows by a line.
+Implemented in core.organizations.sql; core.kernel.unit_of_work composes them.
 """
 
 from __future__ import annotations

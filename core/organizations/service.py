@@ -8,6 +8,7 @@ of the channel's own identity, in the same transaction as the post.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,7 @@ from core.organizations.model import (
     Organization,
     OrganizationNotFoundError,
     OrganizationProfile,
+    RsvpCounts,
     check_slug,
     check_text,
 )
@@ -107,6 +109,19 @@ async def search(
 
 async def follower_counts(uow: UnitOfWork, orgs: list[Organization]) -> dict[int, int]:
     return await uow.organizations.follower_counts([o.id for o in orgs])
+
+
+async def get_many(uow: UnitOfWork, org_ids: Sequence[int]) -> dict[int, Organization]:
+    return await uow.organizations.get_many(org_ids)
+
+
+async def followed_by(uow: UnitOfWork, citizen_id: int) -> set[int]:
+    """Ids of the organizations this resident follows."""
+    return await uow.organizations.followed_by(citizen_id)
+
+
+async def rsvp_counts(uow: UnitOfWork, event_ids: Sequence[int]) -> dict[int, RsvpCounts]:
+    return await uow.organizations.rsvp_counts(event_ids)
 
 
 async def profile(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.audience_sql import register_audience
 from core.citizens.model import NotificationMode
+from core.citizens.tables import CitizenRow, IdentityRow
 from core.delivery.model import OutboxStatus
 from core.delivery.tables import BroadcastRow, OutboxRow
 from core.officials.model import Grant, Role
@@ -34,7 +35,6 @@ from core.organizations.tables import (
     OrgFollowerRow,
     OrgNewsRow,
 )
-from core.storage.models import CitizenRow, IdentityRow
 
 CITY_SCOPE = "city"
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.storage.models import Base, BigId, UtcDateTime
+from core.storage.base import Base, BigId, UtcDateTime
 
 
 class OfficialRoleRow(Base):

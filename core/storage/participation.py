@@ -4,7 +4,7 @@ Reminders go to the audience minus the participants, `participants:<id>` audienc
 and results-on-close are sent to them. Each feature declares what taking part means for its
 own kind, next to its tables, by registering a builder that returns a `Select` of citizen ids:
 
-    # core/storage/ideas_participation.py (imported from core/storage/schema.py or your repo)
+    # core/ideas/tables.py (imported by core/storage/schema.py)
     from sqlalchemy import select
     from core.storage.participation import register_participation
 
@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Select, false, select
 
-from core.storage.models import BallotChoiceRow, BallotRow, CitizenRow
+from core.citizens.tables import CitizenRow
 
 ParticipationBuilder = Callable[[int], Select[tuple[int]]]
 
@@ -44,19 +44,3 @@ def participants_query(kind: str, campaign_id: int) -> Select[tuple[int]]:
 
 def registered_kinds() -> frozenset[str]:
     return frozenset(_BUILDERS)
-
-
-def _poll_participants(campaign_id: int) -> Select[tuple[int]]:
-    # A ballot whose choices were all withdrawn is not taking part.
-    return (
-        select(BallotRow.citizen_id)
-        .where(BallotRow.campaign_id == campaign_id)
-        .where(
-            select(BallotChoiceRow.ballot_id)
-            .where(BallotChoiceRow.ballot_id == BallotRow.id)
-            .exists()
-        )
-    )
-
-
-register_participation("poll", _poll_participants)

@@ -8,6 +8,9 @@ from typing import Any, Self
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.audit.sql import SqlAuditRepository
+from core.campaigns.sql import SqlCampaignRepository
+from core.citizens.sql import SqlCitizenRepository
 from core.config import Policies
 from core.consultations.sql import SqlConsultationRepository
 from core.contests.sql import SqlContestRepository
@@ -15,13 +18,8 @@ from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
 from core.ideas.sql import SqlIdeaRepository
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
-from core.storage.repositories import (
-    CONNECTION_KEY,
-    SqlAuditRepository,
-    SqlBallotRepository,
-    SqlCampaignRepository,
-    SqlCitizenRepository,
-)
+from core.polls.sql import SqlBallotRepository
+from core.storage.statements import CONNECTION_KEY
 
 
 class SqlUnitOfWork:

@@ -29,8 +29,8 @@ async def test_0008_keeps_results_going_out_for_existing_consultations_and_conte
     from alembic import command
     from sqlalchemy import select
 
+    from core.campaigns.tables import CampaignRow
     from core.storage.migrate import alembic_config
-    from core.storage.models import CampaignRow
 
     def downgrade(connection):
         config = alembic_config()

@@ -15,9 +15,9 @@ from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.kernel.unit_of_work import ConflictError
 from core.polls import service as polls
+from core.polls.tables import BallotRow
 from core.scheduling.jobs import sweep_campaigns
 from core.storage.db import create_session_factory
-from core.storage.models import BallotRow
 
 
 async def open_poll(app, **kwargs):

@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import context
 
-from core.storage.models import UtcDateTime
+from core.storage.base import UtcDateTime
 from core.storage.schema import metadata
 
 target_metadata = metadata

@@ -1,0 +1,30 @@
+"""The ballots' repository port (implemented in core.polls.sql)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class BallotRepository(Protocol):
+    async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]: ...
+    async def lock_ballot(self, campaign_id: int, citizen_id: int, now: datetime) -> int:
+        """Return the citizen's ballot id for this poll, creating it if needed, locked until commit."""
+        ...
+
+    async def take_choices(self, ballot_id: int) -> frozenset[int]:
+        """Remove the ballot's choices and return what they were (one DELETE … RETURNING)."""
+        ...
+
+    async def add_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
+    ) -> None: ...
+    async def replace_choices(
+        self, ballot_id: int, campaign_id: int, option_ids: frozenset[int]
+    ) -> None:
+        """Make the (locked) ballot's choices exactly `option_ids` (one round trip where it can)."""
+        ...
+
+    async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
+        """Votes per option id and the number of voters who chose at least one option."""
+        ...
