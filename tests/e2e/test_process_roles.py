@@ -59,6 +59,14 @@ async def wait_healthy(process, port: int) -> dict:
     raise AssertionError("never became healthy")
 
 
+async def wait_for_poll(fake: FakeTelegramAPI) -> None:
+    deadline = time.monotonic() + 60
+    while not any(c.method == "getUpdates" for c in fake.calls):
+        if time.monotonic() > deadline:
+            raise AssertionError("the web process never polled for updates")
+        await asyncio.sleep(0.1)
+
+
 async def stop_within_limit(process) -> float:
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -83,6 +91,9 @@ async def test_each_role_is_healthy_serves_metrics_and_stops_on_sigterm(tmp_path
             async with aiohttp.ClientSession() as session, session.get(url) as response:
                 assert response.status == 200
                 assert "spilno_updates_received" in await response.text()
+            if role in ("web", "all"):
+                # Healthy comes before the first long poll; on a loaded machine, well before.
+                await wait_for_poll(fake)
             took = await stop_within_limit(process)
         finally:
             if process.returncode is None:
