@@ -23,7 +23,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base, BigId, UtcDateTime
-from core.storage.participation import register_participation
 
 
 class ConsultationRow(Base):
@@ -94,12 +93,9 @@ class ConsultationAnswerRow(Base):
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def _consultation_participants(campaign_id: int) -> Select[tuple[int]]:
+def consultation_participants(campaign_id: int) -> Select[tuple[int]]:
     # Taking part in a consultation means submitting; a draft left half-way does not count.
     return select(ConsultationResponseRow.citizen_id).where(
         ConsultationResponseRow.campaign_id == campaign_id,
         ConsultationResponseRow.submitted_at.is_not(None),
     )
-
-
-register_participation("consultation", _consultation_participants)

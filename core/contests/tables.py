@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base, BigId, UtcDateTime
-from core.storage.participation import register_participation
 
 
 class ContestRow(Base):
@@ -91,12 +90,9 @@ class ContestParticipantRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def _contest_participants(campaign_id: int) -> Select[tuple[int]]:
+def contest_participants(campaign_id: int) -> Select[tuple[int]]:
     # Authors (of any entry, approved or not) and voters both took part.
     return union(
         select(ContestEntryRow.author_id).where(ContestEntryRow.contest_id == campaign_id),
         select(ContestVoteRow.citizen_id).where(ContestVoteRow.contest_id == campaign_id),
     )  # type: ignore[return-value]
-
-
-register_participation("contest", _contest_participants)

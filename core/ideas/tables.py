@@ -19,7 +19,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base, BigId, UtcDateTime
-from core.storage.participation import register_participation
 
 
 class IdeaCallRow(Base):
@@ -130,9 +129,6 @@ class IdeaReportRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-def _idea_call_participants(campaign_id: int) -> Select[tuple[int]]:
+def idea_call_participants(campaign_id: int) -> Select[tuple[int]]:
     """Taking part in an idea call means having submitted an idea into it."""
     return select(IdeaRow.author_id).where(IdeaRow.call_id == campaign_id)
-
-
-register_participation("idea_call", _idea_call_participants)

@@ -8,7 +8,6 @@ from sqlalchemy import ForeignKey, Index, Integer, Select, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.storage.base import Base, BigId, UtcDateTime
-from core.storage.participation import register_participation
 
 
 class PollRow(Base):
@@ -59,7 +58,7 @@ class BallotChoiceRow(Base):
     campaign_id: Mapped[int] = mapped_column(BigId)
 
 
-def _poll_participants(campaign_id: int) -> Select[tuple[int]]:
+def poll_participants(campaign_id: int) -> Select[tuple[int]]:
     # A ballot whose choices were all withdrawn is not taking part.
     return (
         select(BallotRow.citizen_id)
@@ -70,6 +69,3 @@ def _poll_participants(campaign_id: int) -> Select[tuple[int]]:
             .exists()
         )
     )
-
-
-register_participation("poll", _poll_participants)

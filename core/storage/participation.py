@@ -1,46 +1,103 @@
-"""Who "took part" in a campaign, per campaign kind: a registry of SQL queries.
+"""The participation registry: every table that refers to a citizen, in one explicit list.
 
-Reminders go to the audience minus the participants, `participants:<id>` audiences reach them,
-and results-on-close are sent to them. Each feature declares what taking part means for its
-own kind, next to its tables, by registering a builder that returns a `Select` of citizen ids:
+Two things live here, both written out by hand rather than registered at import time:
 
-    # core/ideas/tables.py (imported by core/storage/schema.py)
-    from sqlalchemy import select
-    from core.storage.participation import register_participation
+- `PARTICIPANTS`: who "took part" in a campaign, per campaign kind — a builder returning a
+  single-column `Select` of citizen ids (duplicates are fine: it is used as `citizen_id IN (…)`).
+  Reminders go to the audience minus the participants, `participants:<id>` audiences reach them,
+  and results-on-close are sent to them. A kind with no builder has no participants.
+- `CITIZEN_REFERENCES`: every column that holds a citizen id, with what happens to its rows
+  when two citizens become one person (merge), when a resident asks for their data (export)
+  and when a resident asks to be forgotten (forget). Linking messengers, "my data" and "forget
+  me" are built on this list; `tests/unit/test_participation_registry.py` fails when a table
+  refers to citizens and is not listed here, so a new feature cannot forget to say.
 
-    def _idea_call_participants(campaign_id: int) -> Select[tuple[int]]:
-        return select(IdeaRow.author_id).where(IdeaRow.call_id == campaign_id)
-
-    register_participation("idea_call", _idea_call_participants)
-
-The query must be a single-column SELECT of citizen ids (duplicates are fine: it is used as
-`citizen_id IN (…)`). Registering the same kind twice replaces the builder (module reloads in
-tests). A kind with no builder has no participants: reminders go to the whole audience.
+A new campaign kind adds its builder to `PARTICIPANTS` and its citizen columns to
+`CITIZEN_REFERENCES`: two lines in this file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import Select, false, select
 
 from core.citizens.tables import CitizenRow
+from core.consultations.tables import consultation_participants
+from core.contests.tables import contest_participants
+from core.ideas.tables import idea_call_participants
+from core.polls.tables import poll_participants
 
 ParticipationBuilder = Callable[[int], Select[tuple[int]]]
 
-_BUILDERS: dict[str, ParticipationBuilder] = {}
-
-
-def register_participation(kind: str, builder: ParticipationBuilder) -> None:
-    _BUILDERS[str(kind)] = builder
+PARTICIPANTS: Mapping[str, ParticipationBuilder] = {
+    "poll": poll_participants,
+    "idea_call": idea_call_participants,
+    "consultation": consultation_participants,
+    "contest": contest_participants,
+}
 
 
 def participants_query(kind: str, campaign_id: int) -> Select[tuple[int]]:
-    builder = _BUILDERS.get(str(kind))
+    builder = PARTICIPANTS.get(str(kind))
     if builder is None:
         return select(CitizenRow.id).where(false())
     return builder(campaign_id)
 
 
 def registered_kinds() -> frozenset[str]:
-    return frozenset(_BUILDERS)
+    return frozenset(PARTICIPANTS)
+
+
+class OnMerge(StrEnum):
+    """What a row of the citizen who is merged away becomes."""
+
+    # Re-pointed to the surviving citizen.
+    REASSIGN = "reassign"
+    # Re-pointed, unless the survivor already has the same row (same key without the
+    # citizen): then the survivor's row wins and this one is dropped. One person, one vote.
+    KEEP_SURVIVORS = "keep_survivors"
+
+
+class OnForget(StrEnum):
+    """What "forget me" does to the row."""
+
+    # The row is personal and is deleted.
+    DELETE = "delete"
+    # The row counts in a published result or is public content (an idea, a comment, an
+    # entry): it stays, cut off from the person (re-pointed to an anonymous citizen).
+    ANONYMIZE = "anonymize"
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenReference:
+    table: str
+    column: str
+    on_merge: OnMerge
+    on_forget: OnForget
+    # Part of "my data" (a resident's own export).
+    exported: bool = True
+
+
+CITIZEN_REFERENCES: tuple[CitizenReference, ...] = (
+    CitizenReference("identities", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE),
+    CitizenReference("subscriptions", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+    CitizenReference("ballots", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
+    CitizenReference("ideas", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+    CitizenReference("idea_comments", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+    CitizenReference("idea_supports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
+    CitizenReference("idea_reports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+    CitizenReference(
+        "consultation_responses", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+    ),
+    CitizenReference("contest_entries", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+    CitizenReference(
+        "contest_participants", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+    ),
+    # A merge must still hold a contest's votes-per-resident cap across the survivor's entries.
+    CitizenReference("contest_votes", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
+    CitizenReference("org_followers", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+    CitizenReference("event_rsvps", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+)

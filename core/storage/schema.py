@@ -1,7 +1,7 @@
 """Every table module, imported in one place so Alembic and the tests see the whole schema.
 
-A feature with its own tables adds its `tables.py` here. Importing them also registers each
-campaign kind's participation query (core.storage.participation).
+A feature with its own tables adds its `tables.py` here (and, if they refer to citizens, its
+columns to core/storage/participation.py). Importing a table module registers nothing else.
 """
 
 from __future__ import annotations
