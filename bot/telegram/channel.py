@@ -29,6 +29,7 @@ from aiogram.types import (
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.apology import apology
 from bot.dialogs import Dialogs
 from bot.edge import MalformedUpdateError
 from bot.flood import ChatPacer, FloodGate, Lane
@@ -295,7 +296,7 @@ class TelegramChannel:
             # Polling has already moved past this update: apologise instead of going silent.
             log.warning("update %s: database unavailable", incoming.update_id)
             with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
-                return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+                return [Reply(apology())]
 
     # ---- rendering ---------------------------------------------------------------------------
 
