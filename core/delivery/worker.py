@@ -50,6 +50,7 @@ from core.delivery.model import (
 )
 from core.delivery.outbox import message_from_json, pick_payload
 from core.kernel import metrics
+from core.kernel.redaction import redact
 from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -358,8 +359,8 @@ class DeliveryWorker:
                     held.append((m, seconds))
                 case RateLimited():
                     refused.append(m)
-                case _:
-                    outcomes.append(self._outcome(m, result))  # type: ignore[arg-type]
+                case Sent() | Unreachable() | Transient() | Permanent() as final:
+                    outcomes.append(self._outcome(m, final))
         await self._hold_chats(held)
         if limited:
             await self._pause(platform, max(r.retry_after for r in limited))
@@ -370,7 +371,7 @@ class DeliveryWorker:
             return await messenger.send(m.external_id, self._message(m))
         except Exception as error:  # an adapter that let a failure through: retry it later
             log.warning("%s send raised instead of returning an outcome", messenger.platform)
-            return Transient(f"{type(error).__name__}: {error}")
+            return Transient(redact(f"{type(error).__name__}: {error}"))
 
     async def _hold_chats(self, held: list[tuple[ClaimedMessage, float]]) -> None:
         """Rows whose chat is rate limited go back, due when that chat may be written again;
@@ -443,8 +444,8 @@ class DeliveryWorker:
                         # A broadcast is one request: its limit is the bot's, whatever the scope.
                         pause = max(pause, seconds)
                         outcomes.append(self._retry(m, f"rate limited for {seconds:g} s"))
-                    case other:
-                        outcomes.append(self._outcome(m, other))
+                    case Sent() | Unreachable() | Transient() | Permanent() as final:
+                        outcomes.append(self._outcome(m, final))
             if pause:
                 await self._pause(platform, pause)
                 return outcomes, [m for group in pending for m in group]
