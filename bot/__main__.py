@@ -15,7 +15,6 @@ from bot import event_loop
 from bot.channels import configured_channels
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.redact import redact, register_secret
 from bot.runner import Role, StartupError, serve
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
@@ -23,6 +22,7 @@ from core.demo import polls as demo
 from core.kernel import i18n
 from core.kernel.i18n import _
 from core.kernel.logging_setup import configure_logging
+from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 from core.storage.db import database_problem, problem_text

@@ -17,12 +17,12 @@ from aiohttp import web
 
 from bot.channels import Channel
 from bot.event_loop import settle_heap
-from bot.redact import redact
 from bot.web import build_web_app
 from core.bootstrap import App
 from core.config import Settings
 from core.delivery.worker import build_worker
 from core.kernel.i18n import _
+from core.kernel.redaction import redact
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.apology import apology
 from bot.dialogs.errors import explain
 from bot.dialogs.router import route as default_route
 from bot.dialogs.router import stale_button
@@ -15,7 +16,7 @@ from core.citizens import updates
 from core.citizens.model import IdentityRef, initial_locale
 from core.kernel import metrics
 from core.kernel.errors import SpilnoError
-from core.kernel.i18n import _, use_locale
+from core.kernel.i18n import use_locale
 from core.kernel.unit_of_work import (
     Clock,
     ConflictError,
@@ -127,7 +128,7 @@ class Dialogs:
 
     def _apology(self, incoming: Incoming) -> Reply:
         with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
-            return Reply(_("Sorry, something went wrong on our side. Please try again."))
+            return Reply(apology())
 
 
 def _carry_lasting(before: dict[str, Any], turn: Turn) -> None:

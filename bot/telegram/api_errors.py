@@ -9,8 +9,8 @@ from __future__ import annotations
 import aiohttp
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError, TelegramUnauthorizedError
 
-from bot.redact import redact
 from core.kernel.i18n import _
+from core.kernel.redaction import redact
 
 
 def api_problem(error: BaseException) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Bot API calls for bulk delivery without aiogram's models: JSON out, the answer's fields back.
+"""Bot API calls for every send (bulk delivery and replies) without aiogram's models: JSON out, the answer's fields back.
 
 aiogram builds a pydantic model for every request and every answer, which caps a process at
 ~800 sends/s. A broadcast needs none of that: it posts the same few fields to `sendMessage`
@@ -32,6 +32,8 @@ class BotApiError(Exception):
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        # Set by a chat's paced view (replies.PacedApi) when the 429 is that chat's, not the bot's.
+        self.chat_scoped = False
 
 
 class UndecodableAnswerError(Exception):

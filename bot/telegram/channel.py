@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -29,6 +29,7 @@ from aiogram.types import (
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.apology import apology
 from bot.dialogs import Dialogs
 from bot.edge import MalformedUpdateError
 from bot.flood import ChatPacer, FloodGate, Lane
@@ -39,21 +40,17 @@ from bot.telegram.mapping import (
     identity_of,
     message_to_incoming,
 )
-from bot.telegram.messenger import (
-    SendPause,
-    TelegramMessenger,
-    send_bulk,
-    translate_error,
-)
-from bot.telegram.redact import redact, register_secret
+from bot.telegram.messenger import SendPause, TelegramMessenger, send
 from bot.telegram.replies import PacedApi, edit_reply
 from bot.telegram.response_models import pin_response_models
 from bot.ui import Incoming, Reply
 from core.bootstrap import App
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
-from core.delivery.messenger import DeliveryError, RecipientUnreachableError, RetryAfterError
+from core.delivery.messenger import RateLimited, Scope, SendOutcome, Sent, Unreachable
+from core.delivery.worker import PlatformLimits
 from core.kernel.i18n import _, use_locale
+from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
 
 log = logging.getLogger(__name__)
@@ -66,8 +63,6 @@ _SECRET_LABEL = b"spilno/telegram/webhook-secret/v1"
 REPLY_RETRIES = 2
 REPLY_MAX_WAIT_S = 15.0
 POLLING_TIMEOUT_S = 25
-
-T = TypeVar("T")
 
 
 def derive_webhook_secret(key: str) -> str:
@@ -110,6 +105,7 @@ class TelegramChannel:
         default_locale: str = "uk",
         flood_gate: FloodGate | None = None,
         chat_interval_s: float = 0.0,
+        limits: PlatformLimits | None = None,
     ) -> None:
         self._app = app
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
@@ -121,7 +117,7 @@ class TelegramChannel:
         self.webhook_secret = webhook_secret or derive_webhook_secret(token)
         register_secret(self.webhook_secret)
         self.pause = SendPause()
-        self.messenger = TelegramMessenger(self.bot, self.pause)
+        self.messenger = TelegramMessenger(self.bot, self.pause, limits)
         self._api = BotApi(self.bot)
         # Dialog state lives in the database (the engine), so aiogram's FSM is not used.
         self._dispatcher = Dispatcher(disable_fsm=True)
@@ -300,7 +296,7 @@ class TelegramChannel:
             # Polling has already moved past this update: apologise instead of going silent.
             log.warning("update %s: database unavailable", incoming.update_id)
             with use_locale(initial_locale(incoming.language_hint, self._default_locale)):
-                return [Reply(_("Sorry, something went wrong on our side. Please try again."))]
+                return [Reply(apology())]
 
     # ---- rendering ---------------------------------------------------------------------------
 
@@ -341,51 +337,54 @@ class TelegramChannel:
                     return
                 api = PacedApi(self._api, lane)
                 for index, reply in enumerate(replies):
+                    outcome = None
                     if index == 0 and edit_id is not None:
-                        edited = await self._with_retry(
+                        outcome = await self._with_retry(
                             lane, lambda r=reply: edit_reply(api, chat_id, edit_id, r)
                         )
-                        if edited:
-                            continue
-                    await self._with_retry(lane, lambda r=reply: send_bulk(api, chat_id, r))
-        except Exception as error:
-            translated = error if isinstance(error, DeliveryError) else translate_error(error)
-            if isinstance(translated, RecipientUnreachableError):
-                log.info("update %s: %s is unreachable", incoming.update_id, incoming.identity)
-                await self._mark_unreachable(incoming.identity)
-                return
-            if translated is None:
-                log.exception("update %s: rendering the reply failed", incoming.update_id)
-                return
-            log.warning(
-                "update %s: reply to %s not delivered: %s",
-                incoming.update_id,
-                incoming.identity,
-                redact(str(translated)),
-            )
+                    if outcome is None:
+                        outcome = await self._with_retry(
+                            lane, lambda r=reply: send(api, chat_id, r)
+                        )
+                    if not isinstance(outcome, Sent):
+                        # The rest would arrive out of context: stop here.
+                        await self._not_delivered(incoming, outcome)
+                        return
+        except Exception:
+            log.exception("update %s: rendering the reply failed", incoming.update_id)
 
-    async def _with_retry(self, lane: Lane, call: Callable[[], Awaitable[T]]) -> T:
+    async def _not_delivered(self, incoming: Incoming, outcome: SendOutcome | None) -> None:
+        if isinstance(outcome, Unreachable):
+            log.info("update %s: %s is unreachable", incoming.update_id, incoming.identity)
+            await self._mark_unreachable(incoming.identity)
+            return
+        log.warning(
+            "update %s: reply to %s not delivered: %s",
+            incoming.update_id,
+            incoming.identity,
+            redact(str(outcome)),
+        )
+
+    async def _with_retry(
+        self, lane: Lane, call: Callable[[], Awaitable[SendOutcome | None]]
+    ) -> SendOutcome | None:
         """Wait out a 429 (the chat's, or the bot's shared with bulk delivery) and try again,
         a bounded number of times."""
         waited = 0.0
-        for attempt in range(REPLY_RETRIES + 1):
+        outcome: SendOutcome | None = None
+        for _attempt in range(REPLY_RETRIES + 1):
             left = max(self.pause.remaining(), lane.paused_for())  # the lane waits its own
             if left > REPLY_MAX_WAIT_S - waited:
-                raise RetryAfterError(left)  # too long for a resident to wait: give up
+                return RateLimited(left)  # too long for a resident to wait: give up
             if left > 0:
                 waited += left
                 await self.pause.wait()
-            try:
-                return await call()
-            except Exception as error:
-                translated = translate_error(error)
-                if not isinstance(translated, RetryAfterError):
-                    raise
-                if not lane.paused_for():  # not this chat's flood (PacedApi): the bot's
-                    self.pause.pause(translated.seconds)
-                if attempt == REPLY_RETRIES:
-                    raise translated from None
-        raise AssertionError("unreachable")
+            outcome = await call()
+            if not isinstance(outcome, RateLimited):
+                return outcome
+            if outcome.scope is Scope.BOT:  # not this chat's flood (PacedApi): the bot's
+                self.pause.pause(outcome.retry_after)
+        return outcome
 
     async def _mark_unreachable(self, identity: IdentityRef) -> None:
         try:
@@ -431,6 +430,9 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
         default_locale=settings.default_locale,
         flood_gate=FloodGate.from_settings(settings),
         chat_interval_s=settings.telegram_chat_interval_s,
+        limits=PlatformLimits.for_cap(
+            settings.telegram_rate, per_chat_s=settings.telegram_chat_interval_s
+        ),
     )
     app.messengers[PLATFORM] = channel.messenger
     return channel

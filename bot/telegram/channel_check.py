@@ -16,9 +16,9 @@ from aiogram.exceptions import (
     TelegramNotFound,
 )
 
-from bot.redact import redact
 from bot.telegram.api_errors import api_problem
 from bot.telegram.channel import build_bot
+from core.kernel.redaction import redact
 
 
 @dataclass(frozen=True, slots=True)

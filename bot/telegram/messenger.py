@@ -1,16 +1,8 @@
 """Sending to Telegram: the error table, the bot-wide 429 pause, and the core `Messenger` port.
 
-Every Telegram failure is translated here, once, onto the core's typed delivery errors:
-
-    429 (retry_after)                  → RetryAfterError(seconds); the whole bot pauses
-    403 blocked / deactivated          → RecipientUnreachableError
-    400 chat not found / deactivated   → RecipientUnreachableError
-    400 message is not modified        → not an error
-    other 400, 401, 404, too large     → PermanentDeliveryError
-    5xx, 409, timeouts, connection errors, undecodable answers → TransientDeliveryError
-
-The table holds for both ways of sending: aiogram's exceptions (interactive replies) and the
-bulk path's `BotApiError` (bot_api.py), which carries the same status and description.
+One send path for bulk delivery and replies alike: `send_bulk` posts plain JSON through
+`BotApi` (bot_api.py); aiogram's models are only used to receive updates. Every failure of a
+call is mapped here, once, by `ERROR_TABLE` onto the core's typed outcomes.
 """
 
 from __future__ import annotations
@@ -18,24 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import (
-    ClientDecodeError,
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramConflictError,
-    TelegramEntityTooLarge,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
-from aiogram.types import BufferedInputFile, FSInputFile, InputFile
 
 from bot.telegram.bot_api import (
     ApiCaller,
@@ -44,77 +24,75 @@ from bot.telegram.bot_api import (
     UndecodableAnswerError,
     Upload,
 )
-from bot.telegram.redact import redact
 from bot.telegram.rendering import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
-    inline_keyboard,
     inline_keyboard_json,
     split_text,
 )
 from core.delivery.messenger import (
-    DeliveryError,
     Message,
-    PermanentDeliveryError,
-    RecipientUnreachableError,
-    RetryAfterError,
-    TransientDeliveryError,
+    Permanent,
+    RateLimited,
+    Scope,
+    SendOutcome,
+    Sent,
+    Transient,
+    Unreachable,
 )
+from core.delivery.worker import PlatformLimits
+from core.kernel.redaction import redact
 
 PLATFORM = "telegram"
 
-_NOT_MODIFIED = "message is not modified"
-_GONE_400 = ("chat not found", "user is deactivated", "peer_id_invalid")
+# Telegram's documented caps: ~30 messages/s per bot, about one per second per chat.
+DEFAULT_LIMITS = PlatformLimits.for_cap(30.0, per_chat_s=1.0)
 
 
-def translate_error(error: BaseException) -> DeliveryError | None:
-    """The core's view of a Telegram failure; None when it is not a failure at all."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of the error table: an answer matches when its status is in `statuses` and its
+    description holds one of `words` (any description when `words` is empty)."""
+
+    statuses: frozenset[int] | None  # None: any status
+    words: tuple[str, ...]
+    kind: type[SendOutcome]
+
+
+_ANY = None
+# The first matching row wins; the same order of checks as aiogram's check_response.
+# A 429 (retry_after) is checked before the table: it is RateLimited whatever the status.
+ERROR_TABLE: tuple[Row, ...] = (
+    Row(frozenset({403}), (), Unreachable),  # blocked by the user / user deactivated
+    # An edit that changes nothing: the screen already is what it should be.
+    Row(frozenset({400}), ("message is not modified",), Sent),
+    Row(
+        frozenset({400}), ("chat not found", "user is deactivated", "peer_id_invalid"), Unreachable
+    ),
+    Row(frozenset({409, *range(500, 600)}), (), Transient),
+    Row(_ANY, (), Permanent),  # other 400s, 401, 404, 413 …
+)
+# Failures on the way there or back: the same call may succeed later.
+TRANSPORT_ERRORS = (UndecodableAnswerError, aiohttp.ClientError, TimeoutError, OSError)
+
+
+def outcome_of(error: BaseException) -> SendOutcome | None:
+    """The core's view of a failed Bot API call; None when it is not a delivery failure (a bug)."""
     reason = redact(f"{type(error).__name__}: {error}")
-    match error:
-        case BotApiError():
-            return _translate_api_error(error, reason)
-        case UndecodableAnswerError():
-            return TransientDeliveryError(reason)
-        case TelegramRetryAfter():
-            return RetryAfterError(float(error.retry_after))
-        case TelegramForbiddenError():
-            return RecipientUnreachableError(reason)
-        case TelegramBadRequest() if _NOT_MODIFIED in error.message:
-            return None
-        case TelegramBadRequest() if any(g in error.message.lower() for g in _GONE_400):
-            return RecipientUnreachableError(reason)
-        case TelegramEntityTooLarge():  # a subclass of the network error, but permanent
-            return PermanentDeliveryError(reason)
-        case (
-            TelegramServerError()
-            | TelegramNetworkError()
-            | TelegramConflictError()
-            | ClientDecodeError()
-            | aiohttp.ClientError()
-            | TimeoutError()
-        ):
-            return TransientDeliveryError(reason)
-        case TelegramAPIError():
-            return PermanentDeliveryError(reason)
-        case OSError():
-            return TransientDeliveryError(reason)
-    return None  # not a delivery failure: a bug, let it surface
-
-
-def _translate_api_error(error: BotApiError, reason: str) -> DeliveryError | None:
-    # The same order of checks as aiogram's check_response, so both paths agree.
-    if error.retry_after:
-        return RetryAfterError(float(error.retry_after))
-    description = error.description.lower()
-    if error.status == 403:
-        return RecipientUnreachableError(reason)
-    if error.status == 400 and _NOT_MODIFIED in description:
-        return None
-    if error.status == 400 and any(g in description for g in _GONE_400):
-        return RecipientUnreachableError(reason)
-    if error.status == 409 or error.status >= 500:
-        return TransientDeliveryError(reason)
-    return PermanentDeliveryError(reason)
+    if isinstance(error, BotApiError):
+        if error.retry_after:
+            scope = Scope.CHAT if error.chat_scoped else Scope.BOT
+            return RateLimited(float(error.retry_after), scope)
+        description = error.description.lower()
+        for row in ERROR_TABLE:
+            if row.statuses is not None and error.status not in row.statuses:
+                continue
+            if row.words and not any(word in description for word in row.words):
+                continue
+            return Sent("") if row.kind is Sent else row.kind(reason)  # type: ignore[call-arg]
+    if isinstance(error, TRANSPORT_ERRORS):
+        return Transient(reason)
+    return None
 
 
 class SendPause:
@@ -136,75 +114,47 @@ class SendPause:
             await asyncio.sleep(left)
 
 
-def _input_file(image: str | bytes) -> InputFile | str:
-    if isinstance(image, bytes):
-        return BufferedInputFile(image, filename="image.jpg")
-    if not image.startswith(("http://", "https://")) and Path(image).is_file():
-        return FSInputFile(image)
-    return image  # a URL or a Telegram file_id
-
-
-async def send_message(bot: Bot, chat_id: int | str, message: Message) -> int:
-    """Send `message` (split if long, buttons under the last part); return the last message id.
-
-    aiogram errors propagate untranslated: callers decide between retrying and translating.
-    """
-    markup = inline_keyboard(message.buttons)
-    text = message.text
-    if message.image is not None:
-        fits = len(text) <= CAPTION_LIMIT
-        sent = await bot.send_photo(
-            chat_id,
-            _input_file(message.image),
-            caption=text if fits and text else None,
-            reply_markup=markup if fits else None,
-        )
-        if fits:
-            return sent.message_id
-    parts = split_text(text, TEXT_LIMIT)
-    message_id = 0
-    for index, part in enumerate(parts):
-        last = index == len(parts) - 1
-        sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
-        message_id = sent.message_id
-    return message_id
-
-
 class TelegramMessenger:
-    """The core `Messenger` for bulk delivery: one send, typed errors, never a retry loop.
+    """The core `Messenger` for bulk delivery: one send, a typed outcome, never a retry loop.
 
     Retrying is the delivery layer's job; a 429 pauses every later send from this bot until it
-    passes, and those sends raise RetryAfterError at once without touching the network.
-    Sends go through `BotApi` (plain JSON over the bot's aiohttp session), not aiogram's models:
-    a broadcast is thousands of identical calls and aiogram's per-call cost would cap the rate.
+    passes, and those sends come back RateLimited at once without touching the network.
     """
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, pause: SendPause | None = None) -> None:
+    def __init__(
+        self, bot: Bot, pause: SendPause | None = None, limits: PlatformLimits | None = None
+    ) -> None:
         self.bot = bot
         self.pause = pause or SendPause()
-        # Another kind of aiogram session (a test double, a custom one) keeps aiogram's path.
-        self._api = BotApi(bot) if isinstance(bot.session, AiohttpSession) else None
+        self.limits = limits or DEFAULT_LIMITS
+        self._api = BotApi(bot)
 
-    async def send(self, external_id: str, message: Message) -> str:
+    async def send(self, external_id: str, message: Message) -> SendOutcome:
         if (left := self.pause.remaining()) > 0:
-            raise RetryAfterError(left)
-        try:
-            if self._api is None:
-                return str(await send_message(self.bot, int(external_id), message))
-            return str(await send_bulk(self._api, int(external_id), message))
-        except Exception as error:
-            translated = translate_error(error)
-            if translated is None:
-                raise
-            if isinstance(translated, RetryAfterError):
-                self.pause.pause(translated.seconds)
-            raise translated from None
+            return RateLimited(left, Scope.BOT)
+        outcome = await send(self._api, int(external_id), message)
+        if isinstance(outcome, RateLimited) and outcome.scope is Scope.BOT:
+            self.pause.pause(outcome.retry_after)
+        return outcome
+
+
+async def send(api: ApiCaller, chat_id: int, message: Message) -> SendOutcome:
+    """Send `message` through `api` (a bulk send or a chat's paced reply) as one outcome."""
+    try:
+        return Sent(str(await send_bulk(api, chat_id, message)))
+    except Exception as error:
+        outcome = outcome_of(error)
+        if outcome is None:
+            raise
+        return outcome
 
 
 async def send_bulk(api: ApiCaller, chat_id: int, message: Message) -> int:
-    """`send_message` without aiogram's models: the same parts, caption and keyboard placement."""
+    """Send `message` (split if long, buttons under the last part); return the last message id.
+
+    Bot API errors propagate untranslated (`outcome_of` reads them)."""
     markup = inline_keyboard_json(message.buttons)
     text = message.text
     if message.image is not None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.ui import PAYLOAD_MAX_BYTES, Button, PayloadTooLongError
 
 TEXT_LIMIT = 4096
@@ -21,20 +19,8 @@ _BOUNDARIES = (
 )
 
 
-def inline_keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b.label, callback_data=_callback_data(b)) for b in row]
-            for row in rows
-            if row
-        ]
-    )
-
-
 def inline_keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
-    """The same keyboard as `inline_keyboard`, as the Bot API's JSON (the bulk path)."""
+    """Rows of buttons as the Bot API's inline keyboard JSON (the one send path)."""
     if not rows:
         return None
     return {

@@ -22,13 +22,13 @@ from bot.edge import MalformedUpdateError
 from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
-from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender
-from bot.viber.redact import install_log_redaction
+from bot.viber.messenger import PLATFORM, ViberMessenger, ViberSender, platform_limits
 from bot.viber.signature import SIGNATURE_HEADER, is_valid
 from core.bootstrap import App
 from core.citizens import service as citizens
 from core.config import SettingsError
-from core.delivery.messenger import DeliveryError, RecipientUnreachableError
+from core.delivery.messenger import Sent, Unreachable
+from core.kernel.redaction import register_secret
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class ViberChannel:
         return [web.post(WEBHOOK_PATH, self.handle_webhook)]
 
     async def start(self) -> None:
-        install_log_redaction(self._token)
+        register_secret(self._token)
         events = await self.messenger.set_webhook(self.webhook_url, EVENT_TYPES)
         log.info("viber webhook set to %s (events: %s)", self.webhook_url, ", ".join(events))
 
@@ -197,14 +197,15 @@ class ViberChannel:
         # Viber documents no per-chat limit, and the callback waits while we send.
         async with self.pacer.lane(receiver, skippable=skippable) as lane:
             for reply in replies if lane is not None else ():
-                try:
-                    await lane.run(lambda r=reply: self.messenger.send(receiver, r))
-                except RecipientUnreachableError:
+                outcome = await lane.run(lambda r=reply: self.messenger.send(receiver, r))
+                if isinstance(outcome, Unreachable):
                     await self._set_reachable(receiver, reachable=False)
                     return
-                except DeliveryError as error:
+                if not isinstance(outcome, Sent):
                     # The rest would arrive out of context; the resident can simply press again.
-                    log.warning("viber reply to update %s not sent: %s", incoming.update_id, error)
+                    log.warning(
+                        "viber reply to update %s not sent: %s", incoming.update_id, outcome
+                    )
                     return
 
     async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
@@ -231,11 +232,12 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
             "so set it to this server's public HTTPS address (e.g. https://bot.example.org)"
         )
     token = settings.viber_token.get_secret_value()
-    install_log_redaction(token)  # before anything can log it
+    register_secret(token)  # before anything can log it
     messenger = ViberMessenger(
         token=token,
         api_url=settings.viber_api_url,
         sender=ViberSender(settings.viber_bot_name, settings.viber_avatar_url),
+        limits=platform_limits(settings.viber_rate),
     )
     app.messengers[PLATFORM] = messenger
     return ViberChannel(

@@ -2,7 +2,8 @@
 
 Single sends use `send_message`; bulk delivery uses `broadcast_message` in batches of at most 300
 receivers, at most 500 requests per 10 s. Viber answers HTTP 200 with a `status` code; the table
-below maps every documented code onto the core's typed outcomes, in one place.
+below maps every documented code onto the core's typed outcomes, in one place. Sends return
+those outcomes; only `set_webhook` (at start) raises them, as ViberApiError.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import aiohttp
@@ -21,15 +21,19 @@ import aiohttp
 from bot.viber.keyboard import ViberMessage, render_message, render_welcome
 from core.delivery.messenger import (
     BroadcastReport,
-    DeliveryError,
+    Failure,
     Message,
-    PermanentDeliveryError,
-    RecipientUnreachableError,
-    RetryAfterError,
+    Permanent,
+    RateLimited,
+    Scope,
     SendOutcome,
     SendResult,
-    TransientDeliveryError,
+    Sent,
+    Transient,
+    Unreachable,
 )
+from core.delivery.worker import PlatformLimits
+from core.kernel.redaction import redact, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -46,63 +50,56 @@ CONNECT_TIMEOUT_S = 5.0
 TOTAL_TIMEOUT_S = 15.0
 
 
-class Verdict(StrEnum):
-    OK = "ok"
-    RATE_LIMITED = "rate_limited"  # pause the platform, then retry
-    UNREACHABLE = "unreachable"  # the resident left or blocked us: stop until they write
-    TRANSIENT = "transient"  # the same request may succeed later
-    PERMANENT = "permanent"  # retrying will not help (bad request, bot misconfigured)
+def platform_limits(rate: float = BROADCAST_REQUESTS / BROADCAST_WINDOW_S) -> PlatformLimits:
+    """The delivery worker's budget: one token = one broadcast request (≤ 300 receivers)."""
+    return PlatformLimits(rate=rate * 0.97, burst=max(1.0, rate * 0.1), batch=2 * BROADCAST_BATCH)
 
 
-# Viber REST API status codes (https://developers.viber.com/docs/api/rest-bot-api/#error-codes).
-STATUS_TABLE: dict[int, tuple[str, Verdict]] = {
-    0: ("ok", Verdict.OK),
-    1: ("invalidUrl", Verdict.PERMANENT),
-    2: ("invalidAuthToken", Verdict.PERMANENT),
-    3: ("badData", Verdict.PERMANENT),
-    4: ("missingData", Verdict.PERMANENT),
-    5: ("receiverNotRegistered", Verdict.UNREACHABLE),
-    6: ("receiverNotSubscribed", Verdict.UNREACHABLE),
-    7: ("publicAccountBlocked", Verdict.PERMANENT),
-    8: ("publicAccountNotFound", Verdict.PERMANENT),
-    9: ("publicAccountSuspended", Verdict.PERMANENT),
+Kind = type[Unreachable] | type[RateLimited] | type[Transient] | type[Permanent] | None
+
+# Viber REST API status codes (https://developers.viber.com/docs/api/rest-bot-api/#error-codes)
+# and what each comes to; None: success.
+STATUS_TABLE: dict[int, tuple[str, Kind]] = {
+    0: ("ok", None),
+    1: ("invalidUrl", Permanent),
+    2: ("invalidAuthToken", Permanent),
+    3: ("badData", Permanent),
+    4: ("missingData", Permanent),
+    5: ("receiverNotRegistered", Unreachable),
+    6: ("receiverNotSubscribed", Unreachable),
+    7: ("publicAccountBlocked", Permanent),
+    8: ("publicAccountNotFound", Permanent),
+    9: ("publicAccountSuspended", Permanent),
     # Sends are refused until set_webhook succeeds, which happens at start: worth a retry.
-    10: ("webhookNotSet", Verdict.TRANSIENT),
-    11: ("receiverNoSuitableDevice", Verdict.UNREACHABLE),
-    12: ("tooManyRequests", Verdict.RATE_LIMITED),
-    13: ("apiVersionNotSupported", Verdict.PERMANENT),
-    14: ("incompatibleWithVersion", Verdict.PERMANENT),
+    10: ("webhookNotSet", Transient),
+    11: ("receiverNoSuitableDevice", Unreachable),
+    12: ("tooManyRequests", RateLimited),
+    13: ("apiVersionNotSupported", Permanent),
+    14: ("incompatibleWithVersion", Permanent),
 }
 # Anything else is Viber's "generalError": documented as a server-side failure, so retry.
-GENERAL_ERROR = ("generalError", Verdict.TRANSIENT)
+GENERAL_ERROR: tuple[str, Kind] = ("generalError", Transient)
 
 
-def classify(status: int) -> tuple[str, Verdict]:
+def classify(status: int) -> tuple[str, Kind]:
     return STATUS_TABLE.get(status, GENERAL_ERROR)
 
 
-def delivery_error(verdict: Verdict, detail: str, *, pause_s: float) -> DeliveryError:
-    match verdict:
-        case Verdict.RATE_LIMITED:
-            return RetryAfterError(pause_s)
-        case Verdict.UNREACHABLE:
-            return RecipientUnreachableError(detail)
-        case Verdict.PERMANENT:
-            return PermanentDeliveryError(detail)
-        case _:
-            return TransientDeliveryError(detail)
+def failure(kind: Kind, detail: str, *, pause_s: float) -> Failure:
+    """The outcome of a refused request or receiver (`kind` from the table, never None)."""
+    if kind is RateLimited:
+        return RateLimited(pause_s, Scope.BOT)  # Viber's limits are per bot account
+    if kind is Unreachable or kind is Permanent:
+        return kind(detail)
+    return Transient(detail)
 
 
-def _verdict_of(error: DeliveryError) -> Verdict:
-    match error:
-        case RetryAfterError():
-            return Verdict.RATE_LIMITED
-        case RecipientUnreachableError():
-            return Verdict.UNREACHABLE
-        case PermanentDeliveryError():
-            return Verdict.PERMANENT
-        case _:
-            return Verdict.TRANSIENT
+class ViberApiError(Exception):
+    """A refused API call (set_webhook at start, or a send): carries its outcome."""
+
+    def __init__(self, outcome: Failure) -> None:
+        super().__init__(str(outcome))
+        self.outcome = outcome
 
 
 class SlidingWindowLimiter:
@@ -166,7 +163,10 @@ class ViberMessenger:
         limiter: SlidingWindowLimiter | None = None,
         rate_limit_pause_s: float = RATE_LIMIT_PAUSE_S,
         batch_size: int = BROADCAST_BATCH,
+        limits: PlatformLimits | None = None,
     ) -> None:
+        self.limits = limits or platform_limits()
+        register_secret(token)  # before anything can log or quote it
         self._token = token
         self._api_url = api_url.rstrip("/")
         self.sender = sender
@@ -198,13 +198,13 @@ class ViberMessenger:
         self._session = None
 
     async def call(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST one API method; return the answer when status is 0, else raise a DeliveryError."""
+        """POST one API method; return the answer when status is 0, else raise ViberApiError."""
         answer = await self._post(endpoint, body)
         status = int(answer.get("status", -1))
-        name, verdict = classify(status)
-        if verdict is not Verdict.OK:
-            detail = f"{endpoint}: {name} ({status}): {answer.get('status_message', '')}"
-            raise delivery_error(verdict, detail, pause_s=self._rate_limit_pause_s)
+        name, kind = classify(status)
+        if kind is not None:
+            detail = redact(f"{endpoint}: {name} ({status}): {answer.get('status_message', '')}")
+            raise ViberApiError(failure(kind, detail, pause_s=self._rate_limit_pause_s))
         return answer
 
     async def _post(self, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -212,19 +212,20 @@ class ViberMessenger:
         try:
             async with self._client().post(url, json=body) as response:
                 if response.status == 429:
-                    raise RetryAfterError(self._rate_limit_pause_s)
+                    raise ViberApiError(RateLimited(self._rate_limit_pause_s, Scope.BOT))
                 if response.status >= 500:
-                    raise TransientDeliveryError(f"{endpoint}: HTTP {response.status}")
+                    raise ViberApiError(Transient(f"{endpoint}: HTTP {response.status}"))
                 if response.status >= 400:
-                    raise PermanentDeliveryError(f"{endpoint}: HTTP {response.status}")
+                    raise ViberApiError(Permanent(f"{endpoint}: HTTP {response.status}"))
                 answer = await response.json(content_type=None)
-        except DeliveryError:
+        except ViberApiError:
             raise
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             # ValueError: a 200 whose body is not JSON (a proxy page, a truncated answer).
-            raise TransientDeliveryError(f"{endpoint}: {type(error).__name__}: {error}") from None
+            detail = redact(f"{endpoint}: {type(error).__name__}: {error}")
+            raise ViberApiError(Transient(detail)) from None
         if not isinstance(answer, dict):
-            raise TransientDeliveryError(f"{endpoint}: unexpected answer {type(answer).__name__}")
+            raise ViberApiError(Transient(f"{endpoint}: unexpected answer {type(answer).__name__}"))
         return answer
 
     # -- API methods -----------------------------------------------------------------------
@@ -239,14 +240,17 @@ class ViberMessenger:
         """The JSON answering a conversation_started callback (Viber delivers it for free)."""
         return {"sender": self.sender.as_dict(), **render_welcome(message)}
 
-    async def send(self, external_id: str, message: Message) -> str:
-        """Send one Reply (several Viber messages if the text is long); return the last token."""
+    async def send(self, external_id: str, message: Message) -> SendOutcome:
+        """Send one Reply (several Viber messages if the text is long): Sent the last token."""
         token = ""
         for part in render_message(message):
             body = {"receiver": external_id, "sender": self.sender.as_dict(), **part}
-            answer = await self.call("send_message", body)
+            try:
+                answer = await self.call("send_message", body)
+            except ViberApiError as error:
+                return error.outcome
             token = str(answer.get("message_token", ""))
-        return token
+        return Sent(token)
 
     async def broadcast(self, external_ids: Sequence[str], message: Message) -> BroadcastReport:
         """Send one message to many residents, ≤ 300 per request, ≤ 500 requests per 10 s.
@@ -275,25 +279,22 @@ class ViberMessenger:
             body = {"broadcast_list": pending, "sender": self.sender.as_dict(), **part}
             try:
                 answer = await self.call("broadcast_message", body)
-            except DeliveryError as error:
-                if isinstance(error, RetryAfterError):
-                    self.limiter.pause(error.seconds)
-                verdict = _verdict_of(error)
+            except ViberApiError as error:
+                if isinstance(error.outcome, RateLimited):
+                    self.limiter.pause(error.outcome.retry_after)
                 log.warning("viber broadcast of %d receivers failed: %s", len(pending), error)
                 for receiver in pending:
-                    failed[receiver] = _failure(receiver, verdict, str(error))
+                    failed[receiver] = SendResult(receiver, error.outcome)
                 break
             token = str(answer.get("message_token", "")) or token
             for item in answer.get("failed_list") or []:
                 receiver = str(item.get("receiver", ""))
                 if receiver in pending:
-                    name, verdict = classify(int(item.get("status", -1)))
-                    detail = f"{name} ({item.get('status')}): {item.get('status_message', '')}"
-                    failed[receiver] = _failure(receiver, verdict, detail)
-        return [failed.get(r) or SendResult(r, SendOutcome.SENT, message_id=token) for r in batch]
-
-
-def _failure(receiver: str, verdict: Verdict, detail: str) -> SendResult:
-    """`error` starts with the verdict, so the outbox knows whether and when to retry."""
-    outcome = SendOutcome.UNREACHABLE if verdict is Verdict.UNREACHABLE else SendOutcome.FAILED
-    return SendResult(receiver, outcome, error=f"{verdict.value}: {detail}")
+                    name, kind = classify(int(item.get("status", -1)))
+                    detail = redact(
+                        f"{name} ({item.get('status')}): {item.get('status_message', '')}"
+                    )
+                    outcome = failure(kind or Transient, detail, pause_s=self._rate_limit_pause_s)
+                    failed[receiver] = SendResult(receiver, outcome)
+        sent = Sent(token or "")
+        return [failed.get(r) or SendResult(r, sent) for r in batch]

@@ -1,7 +1,8 @@
 """The Messenger port: what the core needs from a chat platform to deliver a message.
 
 Adapters (bot/telegram, bot/viber, bot/console) implement it; the core never imports them.
-Platform errors are mapped once, inside each adapter, onto the typed errors below.
+Platform errors are mapped once, inside each adapter (one table each), onto the typed
+outcomes below: the core matches on them and knows no platform's codes, texts or limits.
 """
 
 from __future__ import annotations
@@ -28,42 +29,60 @@ class Message:
     image: str | bytes | None = None
 
 
-class DeliveryError(Exception):
-    """Base of the typed outcomes a Messenger raises instead of platform-specific errors."""
+class Scope(StrEnum):
+    """Who a rate limit holds back: every send of the bot, or only sends to one chat."""
+
+    BOT = "bot"
+    CHAT = "chat"
 
 
-class RetryAfterError(DeliveryError):
-    """The platform asked us to slow down: pause sending on this platform for `seconds`."""
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """Delivered; `message_id` is the platform's id of the (last) message."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds} s")
-        self.seconds = seconds
+    message_id: str
 
 
-class RecipientUnreachableError(DeliveryError):
+@dataclass(frozen=True, slots=True)
+class Unreachable:
     """The resident blocked the bot or left the platform: stop sending until they write again."""
 
+    reason: str
 
-class TransientDeliveryError(DeliveryError):
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    """The platform asked us to slow down: hold back `scope` for `retry_after` seconds."""
+
+    retry_after: float
+    scope: Scope = Scope.BOT
+
+
+@dataclass(frozen=True, slots=True)
+class Transient:
     """A 5xx, a timeout or a dropped connection: the same send may succeed later."""
 
+    reason: str
 
-class PermanentDeliveryError(DeliveryError):
+
+@dataclass(frozen=True, slots=True)
+class Permanent:
     """The platform rejected this message for good (bad request); retrying will not help."""
 
+    reason: str
 
-class SendOutcome(StrEnum):
-    SENT = "sent"
-    UNREACHABLE = "unreachable"
-    FAILED = "failed"
+
+# What one send came to. Closed: a consumer's `match` handles exactly these five.
+SendOutcome = Sent | Unreachable | RateLimited | Transient | Permanent
+Failure = Unreachable | RateLimited | Transient | Permanent
 
 
 @dataclass(frozen=True, slots=True)
 class SendResult:
+    """One receiver's outcome within a native broadcast."""
+
     external_id: str
     outcome: SendOutcome
-    message_id: str | None = None
-    error: str | None = None
 
 
 @dataclass(slots=True)
@@ -76,8 +95,9 @@ class Messenger(Protocol):
 
     platform: str
 
-    async def send(self, external_id: str, message: Message) -> str:
-        """Send one message; return the platform's message id or raise a DeliveryError."""
+    async def send(self, external_id: str, message: Message) -> SendOutcome:
+        """Send one message. Platform failures come back as outcomes, never as exceptions;
+        an exception means a bug."""
         ...
 
 

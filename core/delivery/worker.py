@@ -33,11 +33,13 @@ from core.delivery.messenger import (
     BroadcastingMessenger,
     Message,
     Messenger,
-    PermanentDeliveryError,
-    RecipientUnreachableError,
-    RetryAfterError,
+    Permanent,
+    RateLimited,
+    Scope,
     SendOutcome,
-    SendResult,
+    Sent,
+    Transient,
+    Unreachable,
 )
 from core.delivery.model import (
     ClaimedMessage,
@@ -48,6 +50,7 @@ from core.delivery.model import (
 )
 from core.delivery.outbox import message_from_json, pick_payload
 from core.kernel import metrics
+from core.kernel.redaction import redact
 from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
 
 if TYPE_CHECKING:
@@ -57,9 +60,6 @@ log = logging.getLogger(__name__)
 
 # A send may leave this much before its slot: sleeping for less costs more than it paces.
 _PACING_SLACK_S = 0.001
-
-# Viber puts the verdict first in a broadcast failure ("rate_limited: …", "permanent: …").
-_VIBER_RATE_LIMIT_PAUSE_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +93,6 @@ class PlatformLimits:
         )
 
 
-def default_limits(
-    telegram_rate: float = 30.0, viber_rate: float = 50.0, telegram_chat_interval_s: float = 1.0
-) -> dict[str, PlatformLimits]:
-    return {
-        "telegram": PlatformLimits.for_cap(telegram_rate, per_chat_s=telegram_chat_interval_s),
-        # Viber: one token = one broadcast request of up to 300 receivers (≤ 500 per 10 s).
-        "viber": PlatformLimits(
-            rate=viber_rate * 0.97, burst=max(1.0, viber_rate * 0.1), batch=600
-        ),
-    }
-
-
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -136,7 +124,7 @@ class DeliveryWorker:
         self._uow_factory = uow_factory
         self._messengers = messengers
         self._clock = clock
-        self._limits = limits or default_limits()
+        self._limits = limits or {}
         self._lease = lease
         self._default_locale = default_locale
         self.worker_id = worker_id or new_worker_id()
@@ -146,6 +134,7 @@ class DeliveryWorker:
         self._paused_until: dict[str, datetime] = {}
 
     def limits(self, platform: str) -> PlatformLimits:
+        # The platform's own numbers come from its adapter (build_worker); this is a safe guess.
         return self._limits.get(platform) or PlatformLimits.for_cap(30.0)
 
     # ---- the loop ---------------------------------------------------------------------------
@@ -322,13 +311,15 @@ class DeliveryWorker:
         # Sends at most this late stay within the cap: it is what the burst allows anyway.
         late_by = max(limits.burst / limits.rate, _PACING_SLACK_S)
         queue = deque(claimed)
-        in_flight: list[tuple[ClaimedMessage, asyncio.Task[DeliveryOutcome | RetryAfterError]]] = []
-        limited: list[RetryAfterError] = []
+        in_flight: list[tuple[ClaimedMessage, asyncio.Task[SendOutcome]]] = []
+        limited: list[RateLimited] = []
 
-        def note_retry_after(task: asyncio.Task[DeliveryOutcome | RetryAfterError]) -> None:
-            result = None if task.cancelled() else task.result()
-            if isinstance(result, RetryAfterError):
-                limited.append(result)
+        def note_rate_limit(task: asyncio.Task[SendOutcome]) -> None:
+            if task.cancelled() or task.exception() is not None:
+                return
+            match task.result():
+                case RateLimited(scope=Scope.BOT) as bot_wide:
+                    limited.append(bot_wide)
 
         try:
             while queue and not limited:
@@ -348,7 +339,7 @@ class DeliveryWorker:
                         break
                     m = queue.popleft()
                     task = asyncio.ensure_future(self._send_one(messenger, m))
-                    task.add_done_callback(note_retry_after)
+                    task.add_done_callback(note_rate_limit)
                     in_flight.append((m, task))
         finally:
             # Even when reserving failed (the database went away), no send is left running
@@ -357,37 +348,60 @@ class DeliveryWorker:
                 *(task for _m, task in in_flight), return_exceptions=True
             )
         for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, RetryAfterError):
-                raise result  # a bug in sending, not a delivery outcome: let it surface
-        outcomes = [r for r in results if isinstance(r, DeliveryOutcome)]
-        refused = [
-            m
-            for (m, _t), r in zip(in_flight, results, strict=True)
-            if isinstance(r, RetryAfterError)
-        ]
+            if isinstance(result, BaseException):
+                raise result  # cancelled: let it surface
+        outcomes: list[DeliveryOutcome] = []
+        refused: list[ClaimedMessage] = []
+        held: list[tuple[ClaimedMessage, float]] = []
+        for (m, _t), result in zip(in_flight, results, strict=True):
+            match result:
+                case RateLimited(retry_after=seconds, scope=Scope.CHAT):
+                    held.append((m, seconds))
+                case RateLimited():
+                    refused.append(m)
+                case Sent() | Unreachable() | Transient() | Permanent() as final:
+                    outcomes.append(self._outcome(m, final))
+        await self._hold_chats(held)
         if limited:
-            await self._pause(platform, max(r.seconds for r in limited))
+            await self._pause(platform, max(r.retry_after for r in limited))
         return outcomes, refused + list(queue)
 
-    async def _send_one(
-        self, messenger: Messenger, claimed: ClaimedMessage
-    ) -> DeliveryOutcome | RetryAfterError:
+    async def _send_one(self, messenger: Messenger, m: ClaimedMessage) -> SendOutcome:
         try:
-            message_id = await messenger.send(claimed.external_id, self._message(claimed))
-        except RetryAfterError as error:
-            return error
-        except RecipientUnreachableError as error:
-            return DeliveryOutcome(
-                claimed.id,
-                OutboxStatus.UNREACHABLE,
-                error=str(error) or "unreachable",
-                identity_id=claimed.identity_id,
-            )
-        except PermanentDeliveryError as error:
-            return DeliveryOutcome(claimed.id, OutboxStatus.FAILED, error=f"permanent: {error}")
-        except Exception as error:  # transient by default: a timeout, a 5xx, a dropped link
-            return self._retry(claimed, f"{type(error).__name__}: {error}")
-        return DeliveryOutcome(claimed.id, OutboxStatus.SENT, message_id=str(message_id)[:64])
+            return await messenger.send(m.external_id, self._message(m))
+        except Exception as error:  # an adapter that let a failure through: retry it later
+            log.warning("%s send raised instead of returning an outcome", messenger.platform)
+            return Transient(redact(f"{type(error).__name__}: {error}"))
+
+    async def _hold_chats(self, held: list[tuple[ClaimedMessage, float]]) -> None:
+        """Rows whose chat is rate limited go back, due when that chat may be written again;
+        the rest of the platform carries on."""
+        for m, seconds in held:
+            async with self._uow_factory() as uow:
+                await uow.outbox.release(
+                    [m.id],
+                    worker=self.worker_id,
+                    due_at=self._clock() + timedelta(seconds=seconds),
+                )
+                await uow.commit()
+
+    def _outcome(
+        self, m: ClaimedMessage, outcome: Sent | Unreachable | Transient | Permanent
+    ) -> DeliveryOutcome:
+        match outcome:
+            case Sent(message_id=message_id):
+                return DeliveryOutcome(m.id, OutboxStatus.SENT, message_id=message_id[:64])
+            case Unreachable(reason=reason):
+                return DeliveryOutcome(
+                    m.id,
+                    OutboxStatus.UNREACHABLE,
+                    error=reason or "unreachable",
+                    identity_id=m.identity_id,
+                )
+            case Permanent(reason=reason):
+                return DeliveryOutcome(m.id, OutboxStatus.FAILED, error=f"permanent: {reason}")
+            case Transient(reason=reason):
+                return self._retry(m, reason)
 
     def _retry(self, claimed: ClaimedMessage, error: str) -> DeliveryOutcome:
         wait = backoff_after(claimed.attempts)
@@ -420,46 +434,38 @@ class DeliveryWorker:
             group = pending.pop(0)
             by_receiver = {m.external_id: m for m in group}
             report = await messenger.broadcast(list(by_receiver), self._message(group[0]))
-            pause = False
+            pause = 0.0
             for result in report.results:
                 m = by_receiver.get(result.external_id)
-                if m is not None:
-                    outcome, limited = self._broadcast_outcome(m, result)
-                    outcomes.append(outcome)
-                    pause = pause or limited
+                if m is None:
+                    continue
+                match result.outcome:
+                    case RateLimited(retry_after=seconds):
+                        # A broadcast is one request: its limit is the bot's, whatever the scope.
+                        pause = max(pause, seconds)
+                        outcomes.append(self._retry(m, f"rate limited for {seconds:g} s"))
+                    case Sent() | Unreachable() | Transient() | Permanent() as final:
+                        outcomes.append(self._outcome(m, final))
             if pause:
-                await self._pause(platform, _VIBER_RATE_LIMIT_PAUSE_S)
+                await self._pause(platform, pause)
                 return outcomes, [m for group in pending for m in group]
         return outcomes, []
 
-    def _broadcast_outcome(
-        self, m: ClaimedMessage, result: SendResult
-    ) -> tuple[DeliveryOutcome, bool]:
-        if result.outcome is SendOutcome.SENT:
-            return DeliveryOutcome(m.id, OutboxStatus.SENT, message_id=result.message_id), False
-        if result.outcome is SendOutcome.UNREACHABLE:
-            return (
-                DeliveryOutcome(
-                    m.id, OutboxStatus.UNREACHABLE, error=result.error, identity_id=m.identity_id
-                ),
-                False,
-            )
-        error = result.error or "failed"
-        if error.startswith("permanent"):
-            return DeliveryOutcome(m.id, OutboxStatus.FAILED, error=error), False
-        return self._retry(m, error), error.startswith("rate_limited")
-
 
 def build_worker(app: App) -> DeliveryWorker:
-    """A worker over every messenger the channels registered in `app.messengers`."""
+    """A worker over every messenger the channels registered in `app.messengers`, at the
+    limits each adapter knows for its platform (`limits`, set from the settings)."""
     settings = app.settings
+    limits = {
+        platform: messenger.limits
+        for platform, messenger in app.messengers.items()
+        if isinstance(getattr(messenger, "limits", None), PlatformLimits)
+    }
     return DeliveryWorker(
         app.uow_factory,
         app.messengers,
         app.clock,
-        limits=default_limits(
-            settings.telegram_rate, settings.viber_rate, settings.telegram_chat_interval_s
-        ),
+        limits=limits,
         lease=timedelta(seconds=settings.delivery_lease_s),
         default_locale=settings.default_locale,
     )

@@ -8,29 +8,21 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-_MASK = "***"
+from core.kernel import redaction
 
 
 class RedactingFilter(logging.Filter):
-    """Replaces every configured secret in the final message, arguments and traceback text."""
+    """A handler's filter over the one redaction registry (core.kernel.redaction).
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    The registry already cleans records where they are made; this registers `secrets` too and
+    cleans again at the handler, for records made before a secret was known."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, _MASK)
-        return text
+        redaction.register_secret(*secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        record.msg = self.redact(record.getMessage())
-        record.args = None
-        if record.exc_info:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
+        redaction.scrub(record)
         return True
 
 

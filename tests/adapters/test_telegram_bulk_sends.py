@@ -1,5 +1,5 @@
-"""The bulk send path (plain JSON, no aiogram models) against the fake Bot API: same table, same
-messages as aiogram's path, and no token in any error."""
+"""The one Telegram send path (plain JSON, no aiogram models) against the fake Bot API: every
+row of the error table, the messages it sends, and no token in any outcome."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from aiohttp import web
 
 from bot.telegram.bot_api import BotApiError
 from bot.telegram.channel import build_bot
-from bot.telegram.messenger import TelegramMessenger, send_message, translate_error
+from bot.telegram.messenger import TelegramMessenger, outcome_of
 from bot.telegram.rendering import CAPTION_LIMIT, TEXT_LIMIT
 from bot.ui import Button
 from core.delivery.messenger import (
-    DeliveryError,
     Message,
-    PermanentDeliveryError,
-    RecipientUnreachableError,
-    RetryAfterError,
-    TransientDeliveryError,
+    Permanent,
+    RateLimited,
+    Scope,
+    SendOutcome,
+    Sent,
+    Transient,
+    Unreachable,
 )
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -38,19 +40,19 @@ async def bot(fake: FakeTelegramAPI) -> AsyncIterator[Bot]:
     await bot.session.close()
 
 
-ERROR_TABLE: list[tuple[int, str, int | None, type[DeliveryError]]] = [
-    (429, "Too Many Requests: retry after 3", 3, RetryAfterError),
-    (403, "Forbidden: bot was blocked by the user", None, RecipientUnreachableError),
-    (403, "Forbidden: user is deactivated", None, RecipientUnreachableError),
-    (400, "Bad Request: chat not found", None, RecipientUnreachableError),
-    (400, "Bad Request: PEER_ID_INVALID", None, RecipientUnreachableError),
-    (400, "Bad Request: can't parse entities", None, PermanentDeliveryError),
-    (401, "Unauthorized", None, PermanentDeliveryError),
-    (404, "Not Found", None, PermanentDeliveryError),
-    (413, "Request Entity Too Large", None, PermanentDeliveryError),
-    (409, "Conflict: terminated by other getUpdates request", None, TransientDeliveryError),
-    (500, "Internal Server Error", None, TransientDeliveryError),
-    (502, "Bad Gateway", None, TransientDeliveryError),
+ERROR_TABLE: list[tuple[int, str, int | None, type[SendOutcome]]] = [
+    (429, "Too Many Requests: retry after 3", 3, RateLimited),
+    (403, "Forbidden: bot was blocked by the user", None, Unreachable),
+    (403, "Forbidden: user is deactivated", None, Unreachable),
+    (400, "Bad Request: chat not found", None, Unreachable),
+    (400, "Bad Request: PEER_ID_INVALID", None, Unreachable),
+    (400, "Bad Request: can't parse entities", None, Permanent),
+    (401, "Unauthorized", None, Permanent),
+    (404, "Not Found", None, Permanent),
+    (413, "Request Entity Too Large", None, Permanent),
+    (409, "Conflict: terminated by other getUpdates request", None, Transient),
+    (500, "Internal Server Error", None, Transient),
+    (502, "Bad Gateway", None, Transient),
 ]
 
 
@@ -59,37 +61,34 @@ ERROR_TABLE: list[tuple[int, str, int | None, type[DeliveryError]]] = [
     ERROR_TABLE,
     ids=[f"{s}-{d.split(':')[-1].strip()[:20]}" for s, d, _r, _e in ERROR_TABLE],
 )
-async def test_bulk_path_maps_every_telegram_error_as_aiograms_path_does(
+async def test_the_send_path_maps_every_telegram_error_onto_its_outcome(
     fake: FakeTelegramAPI,
     bot: Bot,
     status: int,
     description: str,
     retry_after: int | None,
-    expected: type[DeliveryError],
+    expected: type[SendOutcome],
 ) -> None:
     fake.fail_next("sendMessage", status, description, retry_after=retry_after)
-    with pytest.raises(DeliveryError) as bulk:
-        await TelegramMessenger(bot).send("730", Message("news"))
-    assert type(bulk.value) is expected
-
-    fake.fail_next("sendMessage", status, description, retry_after=retry_after)
-    with pytest.raises(Exception) as aiogram_error:
-        await send_message(bot, 730, Message("news"))
-    assert type(translate_error(aiogram_error.value)) is expected
+    outcome = await TelegramMessenger(bot).send("730", Message("news"))
+    assert type(outcome) is expected
+    # The same answer read back as the error it raised (what replies see) maps the same way.
+    error = BotApiError("sendMessage", status, description, retry_after)
+    assert type(outcome_of(error)) is expected
     if retry_after is not None:
-        assert isinstance(bulk.value, RetryAfterError) and bulk.value.seconds == retry_after
+        assert outcome == RateLimited(retry_after, Scope.BOT)
 
 
-def test_not_modified_is_not_a_failure_on_the_bulk_path_either() -> None:
+def test_not_modified_is_not_a_failure() -> None:
     error = BotApiError("editMessageText", 400, "Bad Request: message is not modified: same")
-    assert translate_error(error) is None
+    assert isinstance(outcome_of(error), Sent)
 
 
 async def test_bulk_path_sends_json_with_the_keyboard_and_returns_the_message_id(
     fake: FakeTelegramAPI, bot: Bot
 ) -> None:
     buttons = ((Button("Взяти участь", "open:1"), Button("Later", "later:1")),)
-    message_id = await TelegramMessenger(bot).send("731", Message("Нове опитування", buttons))
+    outcome = await TelegramMessenger(bot).send("731", Message("Нове опитування", buttons))
     [call] = fake.sent_to(731)
     assert call.method == "sendMessage" and call.text == "Нове опитування"
     assert call.params["chat_id"] == 731  # a JSON number: not aiogram's form encoding
@@ -99,7 +98,7 @@ async def test_bulk_path_sends_json_with_the_keyboard_and_returns_the_message_id
             {"text": "Later", "callback_data": "later:1"},
         ]
     ]
-    assert message_id == str(fake.last_message_id(731))
+    assert outcome == Sent(str(fake.last_message_id(731)))
 
 
 async def test_bulk_path_uploads_an_image_with_caption_and_keyboard(
@@ -123,7 +122,7 @@ async def test_long_text_with_an_image_goes_as_a_bare_photo_then_parts_with_butt
 ) -> None:
     text = "A long consultation paragraph. " * 300
     assert len(text) > TEXT_LIMIT > CAPTION_LIMIT
-    message_id = await TelegramMessenger(bot).send(
+    outcome = await TelegramMessenger(bot).send(
         "733", Message(text, ((Button("Agree", "agree:1"),),), image=b"img")
     )
     sent = fake.sent_to(733)
@@ -133,7 +132,7 @@ async def test_long_text_with_an_image_goes_as_a_bare_photo_then_parts_with_butt
     assert len(parts) >= 3 and all(p.method == "sendMessage" for p in parts)
     assert all(len(p.text or "") <= TEXT_LIMIT for p in parts)
     assert [bool(p.keyboard) for p in parts] == [False] * (len(parts) - 1) + [True]
-    assert message_id == str(fake.last_message_id(733))
+    assert outcome == Sent(str(fake.last_message_id(733)))
 
 
 async def test_an_answer_that_is_not_the_bot_api_is_a_transient_failure_without_the_token(
@@ -150,18 +149,18 @@ async def test_an_answer_that_is_not_the_bot_api_is_a_transient_failure_without_
     token = "654321:BULK-secret-token-BBBBBBBBBBBBBBBBBBBB"
     bot = build_bot(token, f"http://127.0.0.1:{unused_tcp_port}", timeout=2)
     try:
-        with pytest.raises(TransientDeliveryError) as error:
-            await TelegramMessenger(bot).send("734", Message("news"))
+        outcome = await TelegramMessenger(bot).send("734", Message("news"))
     finally:
         await bot.session.close()
         await runner.cleanup()
-    assert token not in str(error.value)
+    assert isinstance(outcome, Transient)
+    assert token not in str(outcome)
 
 
 async def test_an_error_description_quoting_the_token_is_redacted(
     fake: FakeTelegramAPI, bot: Bot
 ) -> None:
     fake.fail_next("sendMessage", 400, f"Bad Request: odd /bot{fake.token}/sendMessage")
-    with pytest.raises(PermanentDeliveryError) as error:
-        await TelegramMessenger(bot).send("735", Message("news"))
-    assert fake.token not in str(error.value)
+    outcome = await TelegramMessenger(bot).send("735", Message("news"))
+    assert isinstance(outcome, Permanent)
+    assert fake.token not in str(outcome)

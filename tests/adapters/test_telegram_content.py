@@ -12,11 +12,11 @@ from aiogram.types import Update
 from bot.telegram.channel import WEBHOOK_PATH, build_bot, derive_webhook_secret
 from bot.telegram.mapping import command_name, message_to_incoming
 from bot.telegram.messenger import TelegramMessenger
-from bot.telegram.redact import MASK, redact, register_secret
 from bot.telegram.rendering import TEXT_LIMIT, split_text
 from bot.ui import Button, IncomingKind
 from core.bootstrap import App
-from core.delivery.messenger import Message, TransientDeliveryError
+from core.delivery.messenger import Message, Sent, Transient
+from core.kernel.redaction import MASK, redact, register_secret
 from tests.adapters.telegram_harness import Resident, running_channel
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -164,7 +164,7 @@ async def test_long_message_arrives_in_parts_with_buttons_under_the_last(
     bot = build_bot(fake.token, fake.base_url)
     try:
         text = ("A long consultation document sentence. " * 30 + "\n\n") * 8
-        message_id = await TelegramMessenger(bot).send(
+        outcome = await TelegramMessenger(bot).send(
             "802", Message(text, buttons=((Button("Agree", "agree:1"),),))
         )
     finally:
@@ -173,7 +173,7 @@ async def test_long_message_arrives_in_parts_with_buttons_under_the_last(
     assert len(parts) >= 3
     assert all(len(p.text or "") <= TEXT_LIMIT for p in parts)
     assert [bool(p.keyboard) for p in parts] == [False] * (len(parts) - 1) + [True]
-    assert message_id == str(fake.last_message_id(802))
+    assert outcome == Sent(str(fake.last_message_id(802)))
 
 
 # ---- secrets -----------------------------------------------------------------------------------
@@ -201,11 +201,7 @@ async def test_the_bot_token_never_reaches_the_logs(
         await olena.say("/start")
         await olena.sees("Choose your language")
         fake.fail_next("sendMessage", 500, f"Internal error at /bot{fake.token}/sendMessage")
-        errors = []
-        try:
-            await channel.messenger.send("803", Message("news"))
-        except TransientDeliveryError as error:
-            errors.append(str(error))
+        errors = [await channel.messenger.send("803", Message("news"))]
         logging.getLogger("aiohttp.client").warning(
             "GET %s failed", f"{fake.base_url}/bot{fake.token}/getMe"
         )
@@ -216,12 +212,11 @@ async def test_the_bot_token_never_reaches_the_logs(
     # A dead server: aiogram's connection errors go through the same redaction.
     bot = build_bot(fake.token, "http://127.0.0.1:9")
     try:
-        await TelegramMessenger(bot).send("803", Message("news"))
-    except TransientDeliveryError as error:
-        errors.append(str(error))
+        errors.append(await TelegramMessenger(bot).send("803", Message("news")))
     finally:
         await bot.session.close()
-    assert errors and all(fake.token not in e for e in errors)
+    assert [type(e) for e in errors] == [Transient, Transient]
+    assert all(fake.token not in str(e) for e in errors)
     assert caplog.records
     assert fake.token not in caplog.text
     assert MASK in caplog.text

@@ -19,10 +19,12 @@ from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.delivery.messenger import (
     Message,
-    PermanentDeliveryError,
-    RecipientUnreachableError,
-    RetryAfterError,
-    TransientDeliveryError,
+    Permanent,
+    RateLimited,
+    Scope,
+    Sent,
+    Transient,
+    Unreachable,
 )
 from core.kernel.unit_of_work import StorageUnavailableError
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
@@ -196,16 +198,15 @@ async def test_messenger_429_pauses_the_whole_bot_for_retry_after(
     fake: FakeTelegramAPI, messenger: TelegramMessenger
 ) -> None:
     fake.rate_limit_next("sendMessage", retry_after=1)
-    with pytest.raises(RetryAfterError) as first:
-        await messenger.send("701", Message("news"))
-    assert first.value.seconds == 1
+    first = await messenger.send("701", Message("news"))
+    assert first == RateLimited(1, Scope.BOT)
     calls_before = len(fake.calls)
-    with pytest.raises(RetryAfterError) as second:
-        await messenger.send("702", Message("news"))  # another chat: the pause is bot-wide
-    assert 0 < second.value.seconds <= 1
+    second = await messenger.send("702", Message("news"))  # another chat: the pause is bot-wide
+    assert isinstance(second, RateLimited) and 0 < second.retry_after <= 1
+    assert second.scope is Scope.BOT
     assert len(fake.calls) == calls_before  # not even tried
     await messenger.pause.wait()
-    assert await messenger.send("702", Message("news"))
+    assert isinstance(await messenger.send("702", Message("news")), Sent)
 
 
 # ---- blocked residents -------------------------------------------------------------------------
@@ -219,8 +220,9 @@ async def test_403_marks_the_resident_unreachable_until_they_write_again(
         olena = Resident(fake, 606, mode=mode, language_code="en")
         await english_speaker(olena)
         fake.block(606)
-        with pytest.raises(RecipientUnreachableError):
-            await channel.messenger.send("606", Message("A new poll is open"))
+        assert isinstance(
+            await channel.messenger.send("606", Message("A new poll is open")), Unreachable
+        )
 
         # A reply that hits the block marks her unreachable too (and nothing crashes).
         await olena.say("/help")
@@ -233,29 +235,24 @@ async def test_403_marks_the_resident_unreachable_until_they_write_again(
     assert await reachable(app, 606) is True
 
 
-async def test_messenger_maps_telegram_errors_onto_delivery_errors(
+async def test_messenger_maps_telegram_errors_onto_send_outcomes(
     fake: FakeTelegramAPI, messenger: TelegramMessenger
 ) -> None:
     fake.fail_next("sendMessage", 403, "Forbidden: user is deactivated")
-    with pytest.raises(RecipientUnreachableError):
-        await messenger.send("710", Message("hi"))
+    assert isinstance(await messenger.send("710", Message("hi")), Unreachable)
     fake.fail_next("sendMessage", 400, "Bad Request: chat not found")
-    with pytest.raises(RecipientUnreachableError):
-        await messenger.send("711", Message("hi"))
+    assert isinstance(await messenger.send("711", Message("hi")), Unreachable)
     fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
-    with pytest.raises(PermanentDeliveryError):
-        await messenger.send("712", Message("hi"))
+    assert isinstance(await messenger.send("712", Message("hi")), Permanent)
     fake.fail_next("sendMessage", 502, "Bad Gateway")
-    with pytest.raises(TransientDeliveryError):
-        await messenger.send("713", Message("hi"))
+    assert isinstance(await messenger.send("713", Message("hi")), Transient)
 
 
 async def test_messenger_timeout_is_retryable(fake: FakeTelegramAPI) -> None:
     bot = build_bot(fake.token, fake.base_url, timeout=0.2)
     fake.latency = 1.0
     try:
-        with pytest.raises(TransientDeliveryError):
-            await TelegramMessenger(bot).send("714", Message("hi"))
+        assert isinstance(await TelegramMessenger(bot).send("714", Message("hi")), Transient)
     finally:
         await bot.session.close()
 
@@ -264,15 +261,16 @@ async def test_messenger_sends_text_and_photo_with_buttons_and_returns_the_messa
     fake: FakeTelegramAPI, messenger: TelegramMessenger
 ) -> None:
     buttons = ((Button("Vote", "poll:7"),),)
-    text_id = await messenger.send("720", Message("A new poll is open", buttons=buttons))
-    photo_id = await messenger.send(
+    text = await messenger.send("720", Message("A new poll is open", buttons=buttons))
+    photo = await messenger.send(
         "720", Message("The park plan", buttons=buttons, image=b"\x89PNG fake bytes")
     )
     sent = fake.sent_to(720)
     assert [c.method for c in sent] == ["sendMessage", "sendPhoto"]
     assert sent[0].button("Vote")["callback_data"] == "poll:7"
     assert sent[1].params["caption"] == "The park plan"
-    assert text_id != photo_id and int(text_id) > 0
+    assert isinstance(text, Sent) and isinstance(photo, Sent)
+    assert text.message_id != photo.message_id and int(text.message_id) > 0
 
 
 # ---- what is not an error ----------------------------------------------------------------------

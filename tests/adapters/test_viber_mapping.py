@@ -22,8 +22,8 @@ from bot.viber.keyboard import (
     render_welcome,
     split_text,
 )
-from bot.viber.redact import install_log_redaction
 from core.delivery.messenger import Button, Message
+from core.kernel.redaction import register_secret
 
 USER = {"id": "u1==", "name": "Петро", "language": "uk", "country": "UA", "api_version": 10}
 
@@ -210,7 +210,7 @@ def test_installed_redaction_masks_the_token_in_messages_arguments_and_traceback
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     secret = "redaction-test-secret-7777"
-    install_log_redaction(secret)
+    register_secret(secret)
     log = logging.getLogger("tests.viber.redaction")
     caplog.set_level(logging.INFO)
 

@@ -22,7 +22,7 @@ from core.bootstrap import App, bootstrap
 from core.campaigns import service as campaigns
 from core.citizens.model import IdentityRef
 from core.config import Settings
-from core.delivery.messenger import Message
+from core.delivery.messenger import Message, Unreachable
 from core.polls import service as polls
 from tests.fakes.clock import FakeClock
 from tests.fakes.viber_api import FakeViberApi, ViberUser, sign
@@ -287,7 +287,7 @@ async def test_unsubscribed_resident_becomes_unreachable_and_gets_no_sends(
     assert len(viber.api.calls_to("send_message")) == sends_before, "nothing sent in reply"
     report = await viber.channel.messenger.broadcast([OLENA.id], Message("A new poll"))
     (outcome,) = report.results
-    assert outcome.outcome == "unreachable"
+    assert isinstance(outcome.outcome, Unreachable)
 
 
 async def test_any_message_after_unsubscribing_opts_the_resident_back_in(

@@ -12,7 +12,7 @@ from core.campaigns import service as campaigns
 from core.campaigns.files import parse_contest
 from core.campaigns.model import CampaignStatus
 from core.contests import service as contests
-from core.delivery.messenger import BroadcastReport, Message, SendOutcome, SendResult
+from core.delivery.messenger import BroadcastReport, Message, SendResult, Sent, Unreachable
 from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
 from core.polls import service as polls
@@ -96,16 +96,16 @@ class FakeViber:
         self.requests: list[tuple[list[str], str]] = []
         self.gone = gone
 
-    async def send(self, external_id: str, message: Message) -> str:
+    async def send(self, external_id: str, message: Message) -> Sent:
         raise AssertionError("bulk traffic must use broadcast()")
 
     async def broadcast(self, external_ids: list[str], message: Message) -> BroadcastReport:
         self.requests.append((list(external_ids), message.text))
         return BroadcastReport(
             [
-                SendResult(r, SendOutcome.UNREACHABLE, error="unreachable: receiverNotSubscribed")
+                SendResult(r, Unreachable("receiverNotSubscribed"))
                 if r in self.gone
-                else SendResult(r, SendOutcome.SENT, message_id="tok")
+                else SendResult(r, Sent("tok"))
                 for r in external_ids
             ]
         )

@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.citizens.model import IdentityRef
-from core.delivery.messenger import (
-    PermanentDeliveryError,
-    RetryAfterError,
-    TransientDeliveryError,
-)
+from core.delivery.messenger import Permanent, RateLimited, Scope, Transient
 from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits
 from tests.fakes.messenger import FakeMessenger
@@ -61,7 +57,7 @@ async def test_a_blocked_resident_becomes_unreachable_and_is_not_retried(app):
 async def test_transient_failures_back_off_then_fail_for_good_with_the_reason(app, clock):
     await resident(app, "olena")
     messenger = FakeMessenger()
-    messenger.failures.extend(TransientDeliveryError("502 Bad Gateway") for _ in range(5))
+    messenger.failures.extend(Transient("502 Bad Gateway") for _ in range(5))
     broadcast_id = await push(app, "all")
     w = worker(app, messenger)
 
@@ -90,7 +86,7 @@ async def test_transient_failures_back_off_then_fail_for_good_with_the_reason(ap
 async def test_a_permanent_rejection_fails_at_once(app):
     await resident(app, "olena")
     messenger = FakeMessenger()
-    messenger.failures.append(PermanentDeliveryError("Bad Request: message is too long"))
+    messenger.failures.append(Permanent("Bad Request: message is too long"))
     broadcast_id = await push(app, "all")
 
     await worker(app, messenger).drain("telegram")
@@ -102,7 +98,7 @@ async def test_a_429_pauses_the_platform_for_every_worker_then_sends_the_rest(ap
     for name in ("a", "b", "c"):
         await resident(app, name)
     messenger = FakeMessenger()
-    messenger.failures.append(RetryAfterError(5))
+    messenger.failures.append(RateLimited(5))
     broadcast_id = await push(app, "all")
     one_at_a_time = {"telegram": PlatformLimits(rate=1000.0, burst=1000.0, batch=1)}
     first = worker(app, messenger, limits=one_at_a_time)
@@ -117,6 +113,28 @@ async def test_a_429_pauses_the_platform_for_every_worker_then_sends_the_rest(ap
 
     assert sorted(to for to, _ in messenger.sent) == ["a", "b", "c"]
     assert (await progress(app, broadcast_id)).count(OutboxStatus.SENT) == 3
+
+
+async def test_a_chats_429_holds_back_that_chat_only_and_costs_no_attempt(app, clock):
+    for name in ("a", "b", "c"):
+        await resident(app, name)
+    messenger = FakeMessenger()
+    messenger.failures.append(RateLimited(5, Scope.CHAT))
+    broadcast_id = await push(app, "all")
+    one_at_a_time = {"telegram": PlatformLimits(rate=1000.0, burst=1000.0, batch=1)}
+    w = worker(app, messenger, limits=one_at_a_time)
+
+    first = await w.run_once("telegram")
+    assert (first.sent, first.retried, first.failed) == (0, 0, 0)
+    # The platform is not paused: the other chats go out at once.
+    await w.drain("telegram")
+    assert len(messenger.sent) == 2
+    clock.advance(seconds=6)
+    await w.drain("telegram")
+
+    assert len(messenger.sent) == 3
+    state = await progress(app, broadcast_id)
+    assert state.count(OutboxStatus.SENT) == 3 and state.done
 
 
 async def test_rows_of_a_crashed_worker_are_resent_after_their_lease_expires(app, clock):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bot.__main__ as spilno
-from bot.redact import MASK, register_secret
+from core.kernel.redaction import MASK, register_secret
 
 SECRET = "555555:LAST-resort-secret-RRRRRRRRRRRRRRRR"
 

@@ -1,9 +1,12 @@
-"""Keep bot tokens and webhook secrets out of every log line, error message and traceback.
+"""The one redaction: bot tokens and webhook secrets never reach a log line, error text or
+traceback.
 
-aiogram builds request URLs as `<api>/bot<token>/<method>`, and aiohttp quotes the URL in its
-exceptions, so any exception text may carry the Telegram token. One registry of secrets serves
-every messenger: `redact` cleans a text we are about to show, and a log record factory cleans
-every record of every logger and handler (including ones added later, like pytest's capture).
+Register each secret once at start-up (`register_secret`). Then `redact` cleans any text we are
+about to show (an error message, a CLI line), and a log record factory cleans every record of
+every logger and handler, including ones added later (pytest's capture, a JSON handler).
+aiogram builds request URLs as `<api>/bot<token>/<method>` and aiohttp quotes the URL in its
+exceptions, so any exception text may carry the Telegram token; Viber's goes in a header that
+viberbot and aiohttp may still quote.
 """
 
 from __future__ import annotations
@@ -45,14 +48,15 @@ def _install() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         if _secrets:
-            _scrub(record)
+            scrub(record)
         return record
 
     logging.setLogRecordFactory(factory)
     _installed = True
 
 
-def _scrub(record: logging.LogRecord) -> None:
+def scrub(record: logging.LogRecord) -> None:
+    """Mask every registered secret in a record's message and traceback text."""
     try:
         message = record.getMessage()
     except Exception:  # a malformed log call; leave it to logging's own error report
