@@ -10,8 +10,8 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
-from core.campaigns.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations import service as consultations
+from core.consultations.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations.model import ConsultationResults, QuestionType, mask_indexes
 from core.consultations.service import Progress
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
@@ -341,7 +341,7 @@ async def results_screen(turn: Turn) -> list[Reply]:
 
 async def charts_screen(turn: Turn) -> list[Reply]:
     """The same PNG charts officials export, one image per question with choices."""
-    from core.campaigns.results_charts import consultation_charts
+    from core.consultations.charts import consultation_charts
 
     (consultation_id,) = payload_ids(turn.incoming.payload, 1)
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)

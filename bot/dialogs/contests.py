@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.dialogs.engine import Turn
 from bot.dialogs.menu import back_to_menu_row
 from bot.ui import Button, ButtonArgs, Reply, encode_payload, payload_ids
-from core.campaigns.announcements import CONTEST_RESULTS_ACTION
 from core.contests import service as contests
+from core.contests.announcements import CONTEST_RESULTS_ACTION
 from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
 from core.contests.service import ContestResults
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
