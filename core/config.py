@@ -10,6 +10,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.citizens.model import SUPPORTED_LOCALES
+from core.delivery.policy import DeliveryPolicy
+from core.kernel.errors import ValidationError as DomainValidationError
 
 
 class SettingsError(Exception):
@@ -75,9 +77,6 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
-        from core.delivery.policy import DeliveryPolicy
-        from core.kernel.errors import ValidationError as DomainValidationError
-
         try:
             DeliveryPolicy.from_text(value, 19)
         except DomainValidationError:
