@@ -1,6 +1,11 @@
-"""Every campaign kind, listed once. Adding a kind adds its spec here (and to CampaignKind).
+"""Every campaign kind, listed once (no kind registers itself on import).
 
-The order is the order the kinds' sweeps run and report in (core/scheduling/jobs.py).
+Adding a kind: a folder `core/<kind>/` (model, service, ports/sql/tables, and `kind.py` with its
+`CampaignKindSpec`), a value in `CampaignKind`, its spec in `KINDS` below, one dialog module, one
+CLI module and one migration. The lifecycle, the pushes and the scheduler's sweeps come from the
+template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) through the spec.
+
+The order is the order the kinds' own sweeps run and report in (core/scheduling/jobs.py).
 """
 
 from __future__ import annotations

@@ -18,13 +18,11 @@ from core.campaigns.model import (
     validate_window,
 )
 from core.campaigns.registry import KINDS
-from core.campaigns.template import found
+from core.campaigns.template import SCHEDULER_ACTOR, found
 from core.kernel.errors import InvalidTransitionError
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
-
-SCHEDULER_ACTOR = "scheduler"
 
 log = logging.getLogger(__name__)
 

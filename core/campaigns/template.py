@@ -18,6 +18,11 @@ from core.kernel.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
+# Who the audit log names for what the scheduler's sweeps do.
+SCHEDULER_ACTOR = "scheduler"
+# How many closed campaigns of a kind residents still see listed (for their results).
+RECENTLY_CLOSED_SHOWN = 5
+
 
 def found(item: T | None, campaign_id: int) -> T:
     """What a repository's `get` returned, or the campaign-not-found refusal."""
@@ -27,7 +32,11 @@ def found(item: T | None, campaign_id: int) -> T:
 
 
 async def for_residents(
-    uow: UnitOfWork, kind: CampaignKind, now: datetime, *, recently_closed: int
+    uow: UnitOfWork,
+    kind: CampaignKind,
+    now: datetime,
+    *,
+    recently_closed: int = RECENTLY_CLOSED_SHOWN,
 ) -> list[Campaign]:
     """Open campaigns of a kind still accepting, then the latest few closed ones.
 

@@ -37,8 +37,6 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
 
-RECENTLY_CLOSED_SHOWN = 5
-
 
 @dataclass(frozen=True, slots=True)
 class Progress:
@@ -117,9 +115,7 @@ async def get_consultation(uow: UnitOfWork, consultation_id: int) -> Consultatio
 
 async def consultations_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
     """Open consultations still accepting answers, then a few recently closed ones."""
-    return await template.for_residents(
-        uow, CampaignKind.CONSULTATION, now, recently_closed=RECENTLY_CLOSED_SHOWN
-    )
+    return await template.for_residents(uow, CampaignKind.CONSULTATION, now)
 
 
 async def view(uow: UnitOfWork, consultation_id: int, citizen_id: int) -> Progress:

@@ -32,9 +32,6 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
 
-SCHEDULER_ACTOR = "scheduler"
-RECENTLY_FINISHED_SHOWN = 5
-
 
 async def create_contest(
     uow: UnitOfWork, plan: ContestPlan, *, actor: str, now: datetime
@@ -102,9 +99,7 @@ async def get_entry(uow: UnitOfWork, entry_id: int) -> Entry:
 
 async def contests_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
     """Running contests, then a few finished ones (for their winners)."""
-    return await template.for_residents(
-        uow, CampaignKind.CONTEST, now, recently_closed=RECENTLY_FINISHED_SHOWN
-    )
+    return await template.for_residents(uow, CampaignKind.CONTEST, now)
 
 
 async def submit_entry(
@@ -258,7 +253,7 @@ async def _audit_phase(
 ) -> None:
     await audit.record(
         uow,
-        actor=SCHEDULER_ACTOR,
+        actor=template.SCHEDULER_ACTOR,
         action="contest.phase",
         object_type="campaign",
         object_id=contest_id,

@@ -75,7 +75,7 @@ async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
 
 async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
     """Open polls still accepting votes, then the five latest closed ones (for their results)."""
-    return await template.for_residents(uow, CampaignKind.POLL, now, recently_closed=5)
+    return await template.for_residents(uow, CampaignKind.POLL, now)
 
 
 async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:
