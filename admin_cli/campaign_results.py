@@ -207,16 +207,17 @@ def print_table(outcome: KindResults) -> None:
 
 
 def charts(outcome: KindResults | PollResults) -> list[bytes]:
-    from core.campaigns import results_charts
     from core.campaigns.charts import Bar, bar_chart_png
+    from core.consultations.charts import consultation_charts
+    from core.contests.charts import contest_chart
 
     if isinstance(outcome, ContestResults):
-        return [results_charts.contest_chart(outcome)]
+        return [contest_chart(outcome)]
     if isinstance(outcome, PollResults):
         bars = [Bar(o.label, o.votes, o.percent) for o in outcome.options]
         caption = _("Voters: {n}").format(n=outcome.voters)
         return [bar_chart_png(outcome.question, bars, caption=caption)]
-    return [png for _position, png in results_charts.consultation_charts(outcome)]
+    return [png for _position, png in consultation_charts(outcome)]
 
 
 def write_png(outcome: KindResults | PollResults, output: Path | None) -> None:

@@ -19,8 +19,8 @@ from bot.ui import (
     Small,
     encode_payload,
 )
-from core.campaigns.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations import service as consultations
+from core.consultations.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations.model import ConsultationResults, QuestionType, mask_indexes
 from core.consultations.service import Progress
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
@@ -440,7 +440,7 @@ async def results_screen(turn: Turn, action: ShowConsultationResults) -> list[Re
 
 async def charts_screen(turn: Turn, action: ShowCharts) -> list[Reply]:
     """The same PNG charts officials export, one image per question with choices."""
-    from core.campaigns.results_charts import consultation_charts
+    from core.consultations.charts import consultation_charts
 
     consultation_id = action.consultation_id
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)

@@ -18,8 +18,8 @@ from bot.ui import (
     Small,
     encode_payload,
 )
-from core.campaigns.announcements import CONTEST_RESULTS_ACTION
 from core.contests import service as contests
+from core.contests.announcements import CONTEST_RESULTS_ACTION
 from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
 from core.contests.service import ContestResults
 from core.kernel.i18n import _, format_datetime, format_number, ngettext

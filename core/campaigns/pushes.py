@@ -13,12 +13,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.campaigns.audience import Audience
-from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.campaigns.model import Campaign, CampaignStatus
+from core.campaigns.registry import KINDS
 from core.campaigns.reminders import parse_reminders
 from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
-from core.hromadas.taxonomy import N_
 from core.kernel.errors import ValidationError
 from core.kernel.i18n import _, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
@@ -26,19 +26,6 @@ from core.kernel.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 OPEN_ACTION = "open"
-
-# What a new campaign of each kind is called in its push; other kinds read "New: “…”".
-_OPENED_HEADLINES: dict[str, str] = {
-    CampaignKind.POLL: N_("🗳 New poll: “{title}”"),
-    CampaignKind.IDEA_CALL: N_("💡 The city asks for your ideas: “{title}”"),
-    CampaignKind.CONSULTATION: N_("📋 New public consultation: “{title}”"),
-    CampaignKind.CONTEST: N_("🏆 New contest: “{title}”"),
-}
-
-
-# Kinds whose results go out from their own sweep, with their own words, once the results are
-# final (consultations: the summary; contests: the winners); `send_results` decides there.
-_OWN_RESULTS_PUSH = frozenset({CampaignKind.CONSULTATION, CampaignKind.CONTEST})
 
 
 def campaign_audience(campaign: Campaign) -> Audience:
@@ -59,7 +46,7 @@ def _take_part_button(campaign: Campaign) -> tuple[tuple[Button, ...], ...]:
 
 def _opened(campaign: Campaign) -> Callable[[], Message]:
     def render() -> Message:
-        headline = _OPENED_HEADLINES.get(campaign.kind, N_("📣 New: “{title}”"))
+        headline = KINDS.spec(campaign.kind).opened_headline
         lines = [_(headline).format(title=campaign.title)]
         if campaign.description:
             lines.append(campaign.description)
@@ -157,8 +144,12 @@ def _results(campaign: Campaign) -> Callable[[], Message]:
 
 
 async def announce_closed(uow: UnitOfWork, campaign: Campaign, *, now: datetime) -> int | None:
-    """Results to participants, when the campaign asks for it."""
-    if not campaign.send_results or campaign.kind in _OWN_RESULTS_PUSH:
+    """Results to participants, when the campaign asks for it.
+
+    Kinds whose outcome is final only later send their own results push from their sweep
+    (`results_on_close` off in their spec); `send_results` decides there.
+    """
+    if not campaign.send_results or not KINDS.spec(campaign.kind).results_on_close:
         return None
     return await outbox.enqueue(
         uow,

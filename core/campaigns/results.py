@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.kernel.errors import ResultsHiddenError
+from core.campaigns.template import ensure_results_visible
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls.model import PollResults, compute_results
 from core.polls.service import get_poll
@@ -15,7 +15,6 @@ async def poll_results(
 ) -> PollResults:
     """Officials always see results; residents only as the poll's visibility setting allows."""
     poll = await get_poll(uow, poll_id)
-    if not for_official and not poll.campaign.results_visible_to_residents(now):
-        raise ResultsHiddenError(poll_id=poll_id, closes_at=poll.campaign.closes_at)
+    ensure_results_visible(poll.campaign, now=now, for_official=for_official)
     counts, voters = await uow.ballots.tally(poll_id)
     return compute_results(poll, counts, voters)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import pushes as campaign_pushes
-from core.campaigns.audience import Audience
 from core.campaigns.model import (
     CLOSABLE_FROM,
     DELETABLE_FROM,
@@ -19,34 +17,18 @@ from core.campaigns.model import (
     CampaignStatus,
     validate_window,
 )
-from core.contests.model import FINISHED_FROM, ContestPhase, validate_phases
-from core.kernel.errors import CampaignNotFoundError, InvalidTransitionError
+from core.campaigns.registry import KINDS
+from core.campaigns.template import SCHEDULER_ACTOR, found
+from core.kernel.errors import InvalidTransitionError
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
-
-SCHEDULER_ACTOR = "scheduler"
 
 log = logging.getLogger(__name__)
 
 
 async def get_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
-    campaign = await uow.campaigns.get(campaign_id)
-    if campaign is None:
-        raise CampaignNotFoundError(campaign_id=campaign_id)
-    return campaign
-
-
-async def set_file_delivery(
-    uow: UnitOfWork, campaign: Campaign, *, audience: str, reminders: str, send_results: bool
-) -> Campaign:
-    """A consultation or contest file's delivery options, kept where polls keep theirs, so the
-    same sweeps remind its audience before closing and tell participants the results."""
-    stored = str(Audience.parse(audience))
-    await uow.campaigns.set_delivery(
-        campaign.id, audience=stored, reminders=reminders, send_results=send_results
-    )
-    return replace(campaign, audience=stored, reminders=reminders, send_results=send_results)
+    return found(await uow.campaigns.get(campaign_id), campaign_id)
 
 
 async def list_campaigns(
@@ -147,8 +129,9 @@ async def edit_window(
     new_opens = opens_at or campaign.opens_at
     new_closes = closes_at or campaign.closes_at
     validate_window(new_opens, new_closes, now=now)
-    if campaign.kind == CampaignKind.CONTEST:
-        await _check_contest_phases(uow, campaign_id, new_opens, new_closes)
+    check_window = KINDS.spec(campaign.kind).check_window
+    if check_window is not None:  # the kind's own rules (a contest's phases)
+        await check_window(uow, campaign_id, new_opens, new_closes)
     status = CampaignStatus.SCHEDULED if new_opens is not None else campaign.status
     if not await uow.campaigns.set_window(
         campaign_id, EDITABLE_FROM, status=status, opens_at=new_opens, closes_at=new_closes, now=now
@@ -165,14 +148,6 @@ async def edit_window(
         after=_window(status, new_opens, new_closes),
     )
     return await get_campaign(uow, campaign_id)
-
-
-async def _check_contest_phases(
-    uow: UnitOfWork, contest_id: int, opens_at: datetime | None, closes_at: datetime | None
-) -> None:
-    contest = await uow.contests.get(contest_id)
-    if contest is not None and opens_at is not None and closes_at is not None:
-        validate_phases(opens_at, contest.submissions_close_at, contest.voting_opens_at, closes_at)
 
 
 def _window(
@@ -253,10 +228,9 @@ async def _close_unannounced(uow: UnitOfWork, campaign: Campaign, now: datetime)
             "campaign %s: its window passed before it opened; closed unannounced", campaign.id
         )
         # Nor does it announce an outcome later: there was nothing to take part in.
-        if campaign.kind == CampaignKind.CONTEST:
-            await uow.contests.set_phase(campaign.id, FINISHED_FROM, ContestPhase.FINISHED)
-        elif campaign.kind == CampaignKind.CONSULTATION:
-            await uow.consultations.mark_published(campaign.id, now)
+        settle = KINDS.spec(campaign.kind).settle_unannounced
+        if settle is not None:
+            await settle(uow, campaign.id, now)
         await audit.record(
             uow,
             actor=SCHEDULER_ACTOR,

@@ -11,15 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.audit import service as audit
-from core.campaigns import service as campaigns
+from core.campaigns import template
 from core.campaigns.files import ConsultationPlan
-from core.campaigns.model import (
-    Campaign,
-    CampaignKind,
-    CampaignStatus,
-    initial_status,
-    validate_window,
-)
+from core.campaigns.model import Campaign, CampaignKind, initial_status, validate_window
+from core.consultations import announcements
 from core.consultations.model import (
     Answer,
     Consultation,
@@ -35,16 +30,12 @@ from core.consultations.model import (
 from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
-    CampaignNotFoundError,
     CampaignNotOpenError,
-    ResultsHiddenError,
     ValidationError,
 )
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
-
-RECENTLY_CLOSED_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +81,7 @@ async def create_consultation(
         now=now,
         questions=plan.questions,
     )
-    consultation.campaign = await campaigns.set_file_delivery(
+    consultation.campaign = await template.set_file_delivery(
         uow,
         consultation.campaign,
         audience=plan.audience,
@@ -119,20 +110,12 @@ async def create_consultation(
 
 
 async def get_consultation(uow: UnitOfWork, consultation_id: int) -> Consultation:
-    found = await uow.consultations.get(consultation_id)
-    if found is None:
-        raise CampaignNotFoundError(campaign_id=consultation_id)
-    return found
+    return template.found(await uow.consultations.get(consultation_id), consultation_id)
 
 
 async def consultations_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
     """Open consultations still accepting answers, then a few recently closed ones."""
-    found = await uow.campaigns.list(
-        kinds=[CampaignKind.CONSULTATION], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
-    )
-    accepting = [c for c in found if c.is_accepting(now)]
-    closed = [c for c in found if not c.is_accepting(now)][:RECENTLY_CLOSED_SHOWN]
-    return accepting + closed
+    return await template.for_residents(uow, CampaignKind.CONSULTATION, now)
 
 
 async def view(uow: UnitOfWork, consultation_id: int, citizen_id: int) -> Progress:
@@ -333,8 +316,7 @@ async def results(
     uow: UnitOfWork, consultation_id: int, *, now: datetime, for_official: bool = False
 ) -> ConsultationResults:
     consultation = await get_consultation(uow, consultation_id)
-    if not for_official and not consultation.campaign.results_visible_to_residents(now):
-        raise ResultsHiddenError(poll_id=consultation_id, closes_at=consultation.campaign.closes_at)
+    template.ensure_results_visible(consultation.campaign, now=now, for_official=for_official)
     rows, submissions = await uow.consultations.tally(consultation_id)
     return compute_results(consultation, rows, submissions)
 
@@ -362,13 +344,12 @@ async def export_texts(
 
 async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
     """Scheduler sweep: announce the results of newly closed consultations, once each."""
-    from core.campaigns import announcements
-
     published = []
     for consultation_id in await uow.consultations.closed_unpublished():
         if await uow.consultations.mark_published(consultation_id, now):
             published.append(consultation_id)
             campaign = await uow.campaigns.get(consultation_id)
             if campaign is not None and campaign.send_results:  # the file's `send_results`
-                await announcements.consultation_results(uow, consultation_id, now)
+                outcome = await results(uow, consultation_id, now=now, for_official=True)
+                await announcements.consultation_results(uow, outcome, now)
     return published

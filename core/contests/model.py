@@ -127,6 +127,17 @@ class RankedEntry:
     winner: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ContestResults:
+    contest: Contest
+    ranked: list[RankedEntry]
+    voters: int
+
+    @property
+    def winners(self) -> list[RankedEntry]:
+        return [r for r in self.ranked if r.winner]
+
+
 def validate_entry(title: str, description: str) -> tuple[str, str]:
     title, description = title.strip(), description.strip()
     if not title:

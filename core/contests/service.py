@@ -2,51 +2,35 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from core.audit import service as audit
-from core.campaigns import service as campaigns
+from core.campaigns import template
 from core.campaigns.files import ContestPlan
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.contests import announcements
 from core.contests.model import (
     FINISHED_FROM,
     REJECT_REASON_MAX,
     VOTING_FROM,
     Contest,
     ContestPhase,
+    ContestResults,
     Entry,
     EntryStatus,
-    RankedEntry,
     rank,
     validate_entry,
 )
 from core.kernel.errors import (
-    CampaignNotFoundError,
     EntryLimitError,
     EntryNotFoundError,
     InvalidTransitionError,
-    ResultsHiddenError,
     ValidationError,
     VoteLimitError,
 )
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
-
-SCHEDULER_ACTOR = "scheduler"
-RECENTLY_FINISHED_SHOWN = 5
-
-
-@dataclass(frozen=True, slots=True)
-class ContestResults:
-    contest: Contest
-    ranked: list[RankedEntry]
-    voters: int
-
-    @property
-    def winners(self) -> list[RankedEntry]:
-        return [r for r in self.ranked if r.winner]
 
 
 async def create_contest(
@@ -70,7 +54,7 @@ async def create_contest(
         premoderation=plan.premoderation,
         audience=plan.audience,
     )
-    contest.campaign = await campaigns.set_file_delivery(
+    contest.campaign = await template.set_file_delivery(
         uow,
         contest.campaign,
         audience=plan.audience,
@@ -103,10 +87,7 @@ async def create_contest(
 
 
 async def get_contest(uow: UnitOfWork, contest_id: int) -> Contest:
-    found = await uow.contests.get(contest_id)
-    if found is None:
-        raise CampaignNotFoundError(campaign_id=contest_id)
-    return found
+    return template.found(await uow.contests.get(contest_id), contest_id)
 
 
 async def get_entry(uow: UnitOfWork, entry_id: int) -> Entry:
@@ -117,12 +98,8 @@ async def get_entry(uow: UnitOfWork, entry_id: int) -> Entry:
 
 
 async def contests_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
-    found = await uow.campaigns.list(
-        kinds=[CampaignKind.CONTEST], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
-    )
-    running = [c for c in found if c.is_accepting(now)]
-    finished = [c for c in found if not c.is_accepting(now)][:RECENTLY_FINISHED_SHOWN]
-    return running + finished
+    """Running contests, then a few finished ones (for their winners)."""
+    return await template.for_residents(uow, CampaignKind.CONTEST, now)
 
 
 async def submit_entry(
@@ -243,8 +220,9 @@ async def results(
 ) -> ContestResults:
     """Ranked approved entries. Residents see them once voting has closed."""
     contest = await get_contest(uow, contest_id)
-    if not for_official and not contest.is_finished(now):
-        raise ResultsHiddenError(poll_id=contest_id, closes_at=contest.campaign.closes_at)
+    template.ensure_results_visible(
+        contest.campaign, now=now, for_official=for_official, visible=contest.is_finished(now)
+    )
     entries = await uow.contests.entries(contest_id, statuses=[EntryStatus.APPROVED])
     tally = await uow.contests.tally(contest_id)
     ranked = rank([(e, tally.get(e.id, 0)) for e in entries], contest.winners)
@@ -258,8 +236,6 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
     Conditional transitions, so a repeated or concurrent sweep changes nothing twice; the
     winners are announced in the same transaction as the transition to finished.
     """
-    from core.campaigns import announcements
-
     to_voting = []
     for contest_id in await uow.contests.due_for_voting(now):
         if await uow.contests.set_phase(contest_id, VOTING_FROM, ContestPhase.VOTING):
@@ -272,7 +248,8 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
             finished.append(contest_id)
             await _audit_phase(uow, contest_id, before.phase, ContestPhase.FINISHED, now)
             if before.campaign.send_results:  # the file's `send_results`
-                await announcements.contest_winners(uow, contest_id, now)
+                outcome = await results(uow, contest_id, now=now, for_official=True)
+                await announcements.contest_winners(uow, outcome, now)
     return to_voting, finished
 
 
@@ -281,7 +258,7 @@ async def _audit_phase(
 ) -> None:
     await audit.record(
         uow,
-        actor=SCHEDULER_ACTOR,
+        actor=template.SCHEDULER_ACTOR,
         action="contest.phase",
         object_type="campaign",
         object_id=contest_id,

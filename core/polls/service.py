@@ -6,16 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.audit import service as audit
+from core.campaigns import template
 from core.campaigns.model import (
     Campaign,
     CampaignKind,
-    CampaignStatus,
     ResultsVisibility,
     check_description,
     initial_status,
     validate_window,
 )
-from core.kernel.errors import CampaignNotFoundError
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
@@ -71,23 +70,12 @@ async def create_poll(
 
 
 async def get_poll(uow: UnitOfWork, poll_id: int) -> Poll:
-    poll = await uow.campaigns.get_poll(poll_id)
-    if poll is None:
-        raise CampaignNotFoundError(campaign_id=poll_id)
-    return poll
+    return template.found(await uow.campaigns.get_poll(poll_id), poll_id)
 
 
 async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
-    """Open polls still accepting votes, then the five latest closed ones (for their results).
-
-    One query: the list shows titles and states, not options.
-    """
-    found = await uow.campaigns.list(
-        kinds=[CampaignKind.POLL], statuses=[CampaignStatus.OPEN, CampaignStatus.CLOSED]
-    )
-    accepting = [c for c in found if c.is_accepting(now)]
-    closed = [c for c in found if not c.is_accepting(now)][:5]
-    return accepting + closed
+    """Open polls still accepting votes, then the five latest closed ones (for their results)."""
+    return await template.for_residents(uow, CampaignKind.POLL, now)
 
 
 async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from core.campaigns import pushes as campaign_pushes
 from core.campaigns import service as campaigns
+from core.campaigns.registry import KINDS
+from core.delivery.digest import DIGEST_BATCH, send_due_digests
 from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
+from core.organizations import events
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +33,6 @@ async def sweep_campaigns(
 
 async def sweep_event_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Organizations' event reminders that are due. Idempotent (one per event and reminder)."""
-    from core.organizations import events
-
     async with uow_factory() as uow:
         sent = await events.send_due_reminders(uow, clock())
         await uow.commit()
@@ -41,8 +43,6 @@ async def sweep_event_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) ->
 
 async def sweep_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> list[int]:
     """Reminders due before closing, to those who have not taken part. Idempotent."""
-    from core.campaigns import pushes as campaign_pushes
-
     now = clock()
     async with uow_factory() as uow:
         reminded = await campaign_pushes.send_due_reminders(uow, now)
@@ -54,8 +54,6 @@ async def sweep_reminders(uow_factory: UnitOfWorkFactory, clock: Clock) -> list[
 
 async def sweep_digests(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Fold held pushes into daily digests, a batch per transaction, until none is due."""
-    from core.delivery.digest import DIGEST_BATCH, send_due_digests
-
     total = 0
     while True:
         async with uow_factory() as uow:
@@ -69,21 +67,20 @@ async def sweep_digests(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     return total
 
 
-async def sweep_phases(
-    uow_factory: UnitOfWorkFactory, clock: Clock
-) -> tuple[list[int], list[int], list[int]]:
-    """Contest phases and consultation results, in their own transaction after open/close.
+async def sweep_phases(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[list[int], ...]:
+    """Each kind's own sweep (contest phases, consultation results), in one transaction after
+    open/close.
 
-    Returns (contests now voting, contests finished, consultations whose results went out).
+    Returns what each sweep changed, in registry order: today (contests now voting, contests
+    finished, consultations whose results went out).
     """
-    from core.consultations import service as consultations
-    from core.contests import service as contests
-
     now = clock()
+    changed: tuple[list[int], ...] = ()
     async with uow_factory() as uow:
-        voting, finished = await contests.advance_phases(uow, now)
-        published = await consultations.publish_due(uow, now)
+        for spec in KINDS:
+            if spec.sweep is not None:
+                changed += await spec.sweep(uow, now)
         await uow.commit()
-    if voting or finished or published:
-        log.info("contests voting %s, finished %s; results out %s", voting, finished, published)
-    return voting, finished, published
+    if any(changed):
+        log.info("campaign kinds' sweeps changed %s", changed)
+    return changed

@@ -7,7 +7,7 @@ import pytest
 
 from core.campaigns.charts import Bar, bar_chart_png
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
-from core.campaigns.results_charts import consultation_charts, contest_chart
+from core.consultations.charts import consultation_charts
 from core.consultations.model import (
     Consultation,
     Question,
@@ -15,6 +15,7 @@ from core.consultations.model import (
     QuestionType,
     compute_results,
 )
+from core.contests.charts import contest_chart
 from core.contests.model import Contest, ContestPhase, Entry, EntryStatus, rank
 from core.contests.service import ContestResults
 

@@ -1,10 +1,9 @@
-"""Charts of consultation and contest results, in the current language."""
+"""Charts of a consultation's results, in the current language."""
 
 from __future__ import annotations
 
 from core.campaigns.charts import Bar, bar_chart_png
 from core.consultations.model import ConsultationResults, QuestionType
-from core.contests.service import ContestResults
 from core.kernel.i18n import _, format_number, ngettext
 
 
@@ -21,14 +20,3 @@ def consultation_charts(outcome: ConsultationResults) -> list[tuple[int, bytes]]
         title = f"{row.question.position}. {row.question.text}"
         charts.append((row.question.position, bar_chart_png(title, bars, caption=caption)))
     return charts
-
-
-def contest_chart(outcome: ContestResults) -> bytes:
-    bars = [
-        Bar(f"{r.rank}. {r.entry.title}", r.votes, r.percent, highlight=r.winner)
-        for r in outcome.ranked
-    ]
-    caption = ngettext("{n} person voted", "{n} people voted", outcome.voters).format(
-        n=outcome.voters
-    )
-    return bar_chart_png(outcome.contest.campaign.title, bars, caption=caption)

@@ -1,0 +1,59 @@
+"""The campaign-kind template's extension points: what one kind supplies, as a plain value.
+
+The template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) is written once and
+asks a kind's `CampaignKindSpec` only for what differs: the words of its opening push, an extra
+check when an official moves its window, what "closed before it ever opened" means for its own
+state, whether the shared results push fits it, and its own scheduled sweep (phases, results).
+Specs are listed explicitly in core/campaigns/registry.py; nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.campaigns.model import CampaignKind
+from core.hromadas.taxonomy import N_
+from core.kernel.unit_of_work import UnitOfWork
+
+# (uow, campaign id, new opening, new closing): raise a ValidationError to refuse the window.
+WindowCheck = Callable[[UnitOfWork, int, datetime | None, datetime | None], Awaitable[None]]
+# (uow, campaign id, now): the kind's own state once its campaign closed without opening.
+Settle = Callable[[UnitOfWork, int, datetime], Awaitable[None]]
+# (uow, now) → the ids each step of the kind's sweep changed, e.g. (now voting, finished).
+Sweep = Callable[[UnitOfWork, datetime], Awaitable[tuple[list[int], ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignKindSpec:
+    kind: CampaignKind
+    # Headline of the "it is open" push (a msgid with {title}, translated when rendered).
+    opened_headline: str = N_("📣 New: “{title}”")
+    # The shared "closed, here are the results" push to participants. A kind whose outcome
+    # is final only later (a contest's winners, a consultation's summary) sends its own from
+    # `sweep` instead, in the words that fit it.
+    results_on_close: bool = True
+    check_window: WindowCheck | None = None
+    settle_unannounced: Settle | None = None
+    sweep: Sweep | None = None
+
+
+class KindRegistry:
+    """The registered kinds, in order (their sweeps run and report in this order)."""
+
+    def __init__(self, specs: Sequence[CampaignKindSpec]) -> None:
+        kinds = [s.kind for s in specs]
+        if len(set(kinds)) != len(kinds):
+            raise ValueError(f"campaign kind registered twice: {kinds}")
+        self._specs = tuple(specs)
+        self._by_kind = {s.kind: s for s in specs}
+
+    def spec(self, kind: CampaignKind | str) -> CampaignKindSpec:
+        try:
+            return self._by_kind[CampaignKind(kind)]
+        except (KeyError, ValueError):
+            raise LookupError(f"campaign kind {kind!r} is not registered") from None
+
+    def __iter__(self) -> Iterator[CampaignKindSpec]:
+        return iter(self._specs)

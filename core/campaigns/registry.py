@@ -1,0 +1,19 @@
+"""Every campaign kind, listed once (no kind registers itself on import).
+
+Adding a kind: a folder `core/<kind>/` (model, service, ports/sql/tables, and `kind.py` with its
+`CampaignKindSpec`), a value in `CampaignKind`, its spec in `KINDS` below, one dialog module, one
+CLI module and one migration. The lifecycle, the pushes and the scheduler's sweeps come from the
+template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) through the spec.
+
+The order is the order the kinds' own sweeps run and report in (core/scheduling/jobs.py).
+"""
+
+from __future__ import annotations
+
+from core.campaigns.kinds import KindRegistry
+from core.consultations.kind import CONSULTATION
+from core.contests.kind import CONTEST
+from core.ideas.kind import IDEA_CALL
+from core.polls.kind import POLL
+
+KINDS = KindRegistry((POLL, IDEA_CALL, CONTEST, CONSULTATION))
