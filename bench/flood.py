@@ -42,6 +42,7 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_child import LoadProcess  # noqa: E402
 from bot import event_loop  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, Call, FakeTelegramAPI  # noqa: E402
 
@@ -186,35 +187,8 @@ async def load_child(voters: int) -> None:
     await fake.stop()
 
 
-class LoadProcess:
-    def __init__(self, voters: int) -> None:
-        self.args = [sys.executable, __file__, "--load-child", "--voters", str(voters)]
-
-    async def __aenter__(self) -> LoadProcess:
-        self.process = await asyncio.create_subprocess_exec(
-            *self.args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT
-        )
-        assert self.process.stdout is not None
-        self.url: str = json.loads(await self.process.stdout.readline())["url"]
-        return self
-
-    async def run(self, order: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write((json.dumps(order) + "\n").encode())
-        await self.process.stdin.drain()
-        line = await self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the load child died")
-        return dict(json.loads(line))
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
+def load_process(voters: int) -> LoadProcess:
+    return LoadProcess([sys.executable, __file__, "--load-child", "--voters", str(voters)], ROOT)
 
 
 # ---- the parent: the bot under test ------------------------------------------------------------
@@ -276,7 +250,7 @@ async def main(args: argparse.Namespace) -> None:
             await engine.dispose()
         voters = list(range(FIRST_CHAT, FIRST_CHAT + args.voters))
         flooder = FIRST_CHAT + args.voters
-        async with LoadProcess(args.voters) as load:
+        async with load_process(args.voters) as load:
             port = free_port()
             controls: dict[str, Any] = (
                 {"flood_updates": 0, "telegram_chat_interval_s": 0.0}

@@ -42,6 +42,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_child import LoadProcess  # noqa: E402
 from bot import event_loop  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, Call, FakeTelegramAPI  # noqa: E402
 
@@ -181,37 +182,10 @@ async def load_child(kind: str, residents: int) -> None:
     await fake.stop()
 
 
-class LoadProcess:
+def load_process(kind: str, residents: int) -> LoadProcess:
     """The parent's handle on a child: its fake's URL, then the figures of each order."""
-
-    def __init__(self, kind: str, residents: int) -> None:
-        self.args = [sys.executable, __file__, "--load-child", kind, "--residents", str(residents)]
-
-    async def __aenter__(self) -> LoadProcess:
-        self.process = await asyncio.create_subprocess_exec(
-            *self.args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT
-        )
-        assert self.process.stdout is not None
-        self.url: str = json.loads(await self.process.stdout.readline())["url"]
-        return self
-
-    async def run(self, order: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write((json.dumps(order) + "\n").encode())
-        await self.process.stdin.drain()
-        line = await self.process.stdout.readline()
-        if not line:
-            raise RuntimeError("the load child died")
-        return dict(json.loads(line))
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            await asyncio.wait_for(self.process.wait(), 10)
-        except TimeoutError:
-            self.process.kill()
-            await self.process.wait()
+    args = [sys.executable, __file__, "--load-child", kind, "--residents", str(residents)]
+    return LoadProcess(args, ROOT)
 
 
 # ---- the parent: the bots under test ----------------------------------------------------------
@@ -304,7 +278,7 @@ async def ours(url: str, args: argparse.Namespace) -> AsyncIterator[tuple[Target
     app = bootstrap(Settings(database_url=url, _env_file=None), engine=engine)
     try:
         poll_id, option_ids = await prepare_residents(app, url, args.residents)
-        async with LoadProcess("vote", args.residents) as load:
+        async with load_process("vote", args.residents) as load:
             port = free_port()
             channel = TelegramChannel(
                 app,
@@ -338,7 +312,7 @@ async def echo_bot(args: argparse.Namespace) -> AsyncIterator[Target]:
 
     from bot.telegram.channel import build_bot
 
-    async with LoadProcess("echo", args.residents) as load:
+    async with load_process("echo", args.residents) as load:
         bot = build_bot(TOKEN, load.url)
         router = Router()
 
