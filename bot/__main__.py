@@ -49,7 +49,12 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
         raise typer.Exit(2) from None
     secrets = [
         secret.get_secret_value()
-        for secret in (settings.telegram_token, settings.viber_token, settings.webhook_secret)
+        for secret in (
+            settings.telegram_token,
+            settings.viber_token,
+            settings.webhook_secret,
+            settings.secret_key,
+        )
         if secret is not None
     ]
     register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
@@ -57,6 +62,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
     i18n.set_locale(settings.default_locale)
 
     async def _go() -> None:
+        settings.secret().material()  # required with PostgreSQL: say so before serving anyone
         app = bootstrap(settings)
         try:
             await main(app)

@@ -13,11 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.citizens.model import SUPPORTED_LOCALES
 from core.delivery.policy import DeliveryPolicy
 from core.ideas.model import IdeaPolicy
+from core.kernel.errors import SettingsError
 from core.kernel.errors import ValidationError as DomainValidationError
-
-
-class SettingsError(Exception):
-    """Settings are invalid; the message is one readable line naming the setting."""
+from core.kernel.secret_key import SecretKey, key_file_for, load_or_create_key_file
+from core.storage.db import sqlite_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +28,8 @@ class Policies:
 
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     ideas: IdeaPolicy = field(default_factory=IdeaPolicy)
+    # Keyed hashes and pseudonyms (core/kernel/secret_key.py); tests get a random one.
+    secret: SecretKey = field(default_factory=SecretKey.ephemeral, compare=False)
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,9 @@ class Settings(BaseSettings):
     viber_avatar_url: str | None = None
     webhook_base_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # Keys phone-number hashes, link codes and export pseudonyms. Required with PostgreSQL;
+    # the SQLite default generates one beside the database file (core/kernel/secret_key.py).
+    secret_key: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
 
@@ -116,7 +120,26 @@ class Settings(BaseSettings):
         return Policies(
             delivery=DeliveryPolicy.from_text(self.quiet_hours, self.digest_hour),
             ideas=IdeaPolicy(self.ideas_premoderation, self.ideas_support_threshold),
+            secret=self.secret(),
         )
+
+    def secret(self) -> SecretKey:
+        """The installation's key, loaded on first use (see core/kernel/secret_key.py)."""
+        if self.secret_key is not None:
+            return SecretKey.of(self.secret_key.get_secret_value())
+        if not self.database_url.startswith("sqlite"):
+            return SecretKey(_missing_secret_key)
+        database = sqlite_file(self.database_url)
+        if database is None:
+            return SecretKey.ephemeral()
+        return SecretKey(lambda: load_or_create_key_file(key_file_for(database)))
+
+
+def _missing_secret_key() -> str:
+    raise SettingsError(
+        "SPILNO_SECRET_KEY is required with PostgreSQL "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
 
 
 def load_settings() -> Settings:

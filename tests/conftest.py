@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,6 +19,9 @@ from tests.databases import (
 from tests.fakes.clock import FakeClock
 
 BACKENDS = ["sqlite", "postgres"]
+
+# PostgreSQL installations need SPILNO_SECRET_KEY; the processes tests start inherit this one.
+os.environ.setdefault("SPILNO_SECRET_KEY", "test-only-secret-key-0123456789abcdef")
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,10 @@ error type × reason raised in core and fails when either table has no text for 
 from __future__ import annotations
 
 
+class SettingsError(Exception):
+    """Settings are invalid; the message is one readable line naming the setting."""
+
+
 class SpilnoError(Exception):
     code = "error"
 
