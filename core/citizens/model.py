@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +42,15 @@ class Citizen:
     locale: str | None  # None until the resident chooses a language
     dialog_state: dict[str, Any] = field(default_factory=dict)
     notifications: NotificationMode = NotificationMode.INSTANT
+    # Written only by their own services (verification, district), never by `save`.
+    verified_at: datetime | None = None
+    home_district: str | None = None
+    home_district_set_at: datetime | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Verified by phone: the resident shared their own number."""
+        return self.verified_at is not None
 
     def effective_locale(self, fallback: str) -> str:
         return self.locale or fallback

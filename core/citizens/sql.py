@@ -184,6 +184,9 @@ def _found(row: Any) -> tuple[Citizen, bool]:
         locale=row.locale,
         dialog_state=dict(row.dialog_state or {}),
         notifications=NotificationMode(row.notifications),
+        verified_at=row.verified_at,
+        home_district=row.home_district,
+        home_district_set_at=row.home_district_set_at,
     )
     return citizen, bool(row.reachable)
 
@@ -194,4 +197,7 @@ def _citizen(row: CitizenRow) -> Citizen:
         locale=row.locale,
         dialog_state=dict(row.dialog_state or {}),
         notifications=NotificationMode(row.notifications),
+        verified_at=row.verified_at,
+        home_district=row.home_district,
+        home_district_set_at=row.home_district_set_at,
     )

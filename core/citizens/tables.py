@@ -19,6 +19,11 @@ class CitizenRow(Base):
     notifications: Mapped[str] = mapped_column(String(16), default="instant")
     dialog_state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set when the resident shares their own phone number (issue 16); never by a dialog save.
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The resident's home district code; changeable at most once in 30 days (audit-logged).
+    home_district: Mapped[str | None] = mapped_column(String(32))
+    home_district_set_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class IdentityRow(Base):
