@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from admin_cli.audit_log import audit_command
+from admin_cli.audit_log import audit_cli
 from admin_cli.campaigns import campaign_cli
 from admin_cli.consultations import consultation_cli
 from admin_cli.contests import contest_cli
@@ -41,7 +41,7 @@ cli.add_typer(consultation_cli, name="consultation")
 cli.add_typer(contest_cli, name="contest")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(officials_cli, name="officials")
-cli.command("audit")(audit_command)
+cli.add_typer(audit_cli, name="audit")
 
 
 @cli.callback()

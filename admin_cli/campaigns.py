@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from admin_cli import campaign_results, words
+from admin_cli.audit_log import echo_audit_head
 from admin_cli.context import EXIT_USAGE, CliError, Official, fail, run_in_uow
 from admin_cli.files import write_text
 from admin_cli.params import id_argument
@@ -223,7 +224,9 @@ def results_(
     """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> PollResults | campaign_results.KindResults:
+    async def work(
+        app: App, uow: UnitOfWork
+    ) -> tuple[PollResults | campaign_results.KindResults, str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
         if campaign.kind != CampaignKind.POLL:
@@ -232,7 +235,7 @@ def results_(
             )
         else:
             outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="campaign.results",
@@ -241,9 +244,18 @@ def results_(
             now=now,
             after={"format": fmt.value},
         )
-        return outcome
+        return outcome, head
 
-    outcome = run_in_uow(work)
+    outcome, head = run_in_uow(work)
+    _emit_results(outcome, fmt, output)
+    echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
+
+
+def _emit_results(
+    outcome: PollResults | campaign_results.KindResults,
+    fmt: ResultsFormat,
+    output: Path | None,
+) -> None:
     if not isinstance(outcome, PollResults):
         campaign_results.emit(outcome, fmt.value, output)
         return

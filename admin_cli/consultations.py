@@ -11,6 +11,7 @@ from typing import Annotated, TextIO
 
 import typer
 
+from admin_cli.audit_log import echo_audit_head
 from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
@@ -116,7 +117,7 @@ def export_text(
     """Every submitted free-text answer (officials only), streamed in batches."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> int:
+    async def work(app: App, uow: UnitOfWork) -> tuple[int, str]:
         now = app.clock()
         consultation = await consultations.get_consultation(uow, consultation_id)
         keys = {q.id: q.key for q in consultation.questions}
@@ -147,7 +148,7 @@ def export_text(
         finally:
             if output:
                 out.close()
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="consultation.export_text",
@@ -156,7 +157,8 @@ def export_text(
             now=now,
             after={"answers": count, "format": fmt.value},
         )
-        return count
+        return count, head
 
-    count = run_in_uow(work)
+    count, head = run_in_uow(work)
     typer.echo(_("{n} free-text answers exported.").format(n=count), err=True)
+    echo_audit_head(head)

@@ -277,6 +277,9 @@ _VALIDATION: dict[str, Text] = {
         "--remind needs --closes: reminders count back from the closing time"
     ),
     "image_too_big": lambda p: _("--image is larger than {max} MB").format(max=p.get("max_mb")),
+    "bad_channel": lambda p: _(
+        "{value!r} is not a Telegram channel: write its @username or its numeric chat id"
+    ).format(value=p.get("value")),
 }
 
 # Checked again with their own words where an official meets them (file problems in

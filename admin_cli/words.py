@@ -93,6 +93,10 @@ ROLE: dict[str, str] = {
 }
 # What the audit log's `action` codes mean; `{target}.hide` / `{target}.restore` per ReportTarget.
 AUDIT_ACTION: dict[str, str] = {
+    "audit.anchor": N_("published the audit log's head"),
+    "open_data.export": N_("exported open data"),
+    "resident.export": N_("exported a resident's data"),
+    "resident.forget": N_("deleted a resident's data"),
     "broadcast.send": N_("sent an announcement"),
     "campaign.close": N_("closed a campaign"),
     "campaign.delete": N_("deleted a draft"),
@@ -128,6 +132,8 @@ AUDIT_ACTION: dict[str, str] = {
 # Who did it, when it was not a person.
 SYSTEM_ACTOR: dict[str, str] = {"scheduler": N_("scheduler"), "system": N_("system")}
 AUDIT_OBJECT: dict[str, str] = {
+    "audit": N_("audit log entry"),
+    "resident": N_("resident"),
     "broadcast": N_("push"),
     "campaign": N_("campaign"),
     "comment": N_("comment"),
@@ -140,6 +146,7 @@ AUDIT_OBJECT: dict[str, str] = {
 }
 # What a push (an outbox broadcast's `kind`) was about.
 PUSH_KIND: dict[str, str] = {
+    "audit.anchor": N_("audit log head"),
     "announcement": N_("announcement"),
     "digest": N_("daily digest"),
     "poll.opened": N_("new poll"),

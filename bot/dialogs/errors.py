@@ -144,6 +144,7 @@ _OFFICIALS_ONLY = [
     "audience_unknown_org",
     "audience_unknown_participants",
     "audience_unknown_topic",
+    "bad_channel",
     "bad_digest_hour",
     "bad_max_choices",
     "bad_quiet_hours",

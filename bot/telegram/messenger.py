@@ -134,13 +134,15 @@ class TelegramMessenger:
     async def send(self, external_id: str, message: Message) -> SendOutcome:
         if (left := self.pause.remaining()) > 0:
             return RateLimited(left, Scope.BOT)
-        outcome = await send(self._api, int(external_id), message)
+        # A public channel may be addressed by its @username (the audit anchor's channel).
+        chat: int | str = external_id if external_id.startswith("@") else int(external_id)
+        outcome = await send(self._api, chat, message)
         if isinstance(outcome, RateLimited) and outcome.scope is Scope.BOT:
             self.pause.pause(outcome.retry_after)
         return outcome
 
 
-async def send(api: ApiCaller, chat_id: int, message: Message) -> SendOutcome:
+async def send(api: ApiCaller, chat_id: int | str, message: Message) -> SendOutcome:
     """Send `message` through `api` (a bulk send or a chat's paced reply) as one outcome."""
     try:
         return Sent(str(await send_bulk(api, chat_id, message)))
@@ -151,7 +153,7 @@ async def send(api: ApiCaller, chat_id: int, message: Message) -> SendOutcome:
         return outcome
 
 
-async def send_bulk(api: ApiCaller, chat_id: int, message: Message) -> int:
+async def send_bulk(api: ApiCaller, chat_id: int | str, message: Message) -> int:
     """Send `message` (split if long, buttons under the last part); return the last message id.
 
     Bot API errors propagate untranslated (`outcome_of` reads them)."""
