@@ -17,6 +17,7 @@ from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.errors import error_text
 from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.officials import officials_cli
+from admin_cli.open_data import open_data_cli
 from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
 from admin_cli.usage import usage_error_text
@@ -42,6 +43,7 @@ cli.add_typer(contest_cli, name="contest")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(officials_cli, name="officials")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(open_data_cli, name="open-data")
 
 
 @cli.callback()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.params import OnOff
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.campaigns.model import ResultsVisibility
@@ -36,6 +37,7 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "audience": campaign.audience or "all",
         "reminders": campaign.reminders,
         "send_results": campaign.send_results,
+        "receipts": campaign.receipts,
     }
 
 
@@ -70,6 +72,14 @@ def create(
     send_results: Annotated[
         bool, typer.Option("--send-results", help="Send the results to voters when it closes.")
     ] = False,
+    receipts: Annotated[
+        OnOff,
+        typer.Option(
+            "--receipts",
+            help="Receipt codes for voters (off for sensitive questions: a receipt lets a "
+            "resident prove their vote to someone else).",
+        ),
+    ] = OnOff.ON,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -101,6 +111,7 @@ def create(
             closes_at=closes_at,
             visibility=results,
             description=description,
+            receipts=receipts == OnOff.ON,
         )
         if audience or remind or send_results:
             await broadcasts.configure_campaign(

@@ -23,6 +23,7 @@ from bot.dialogs.nav import (
     Start,
     back_to_menu_row,
 )
+from bot.dialogs.receipts import MY_RECEIPTS
 from bot.dialogs.refusals import refusal, way_back
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
@@ -213,6 +214,7 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
+                (Button(_("🧾 My receipts"), encode_payload(MY_RECEIPTS)),),
                 back_to_menu_row(),
             ),
         )

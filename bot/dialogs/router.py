@@ -13,6 +13,7 @@ from bot.dialogs import (
     menu,
     orgs,
     polls,
+    receipts,
     subscriptions,
 )
 from bot.dialogs import events as org_events
@@ -40,6 +41,7 @@ COMMANDS: dict[str, Handler] = {
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
+    receipts.ROUTES,
     campaign_links.ROUTES,
     polls.ROUTES,
     ideas.ROUTES,

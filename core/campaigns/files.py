@@ -177,6 +177,7 @@ class ContestModel(_Model):
     audience: str = "all"
     reminders: Reminders = ""
     send_results: StrictBool = True
+    receipts: StrictBool = True
 
     @model_validator(mode="after")
     def _check(self) -> ContestModel:
@@ -213,6 +214,7 @@ class ContestPlan:
     audience: str
     reminders: str = ""  # before voting closes
     send_results: bool = True  # the winners, to those who took part and the audience
+    receipts: bool = True  # voters get a receipt code (core/campaigns/receipts.py)
 
 
 def parse_consultation(text: str, *, tz: ZoneInfo) -> ConsultationPlan:
@@ -274,6 +276,7 @@ def parse_contest(text: str, *, tz: ZoneInfo) -> ContestPlan:
         audience=model.audience,
         reminders=model.reminders,
         send_results=model.send_results,
+        receipts=model.receipts,
     )
 
 

@@ -63,6 +63,9 @@ class Campaign:
     audience: str | None = None
     reminders: str = ""
     send_results: bool = False
+    # Voters get a receipt code that finds their ballot in the open data (off: a receipt would
+    # let someone prove their vote to another, e.g. on a sensitive question).
+    receipts: bool = True
 
     def is_accepting(self, now: datetime) -> bool:
         if self.status != CampaignStatus.OPEN:

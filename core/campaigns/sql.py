@@ -122,6 +122,14 @@ class SqlCampaignRepository:
             .execution_options(synchronize_session=False)
         )
 
+    async def set_receipts(self, campaign_id: int, on: bool) -> None:
+        await self._session.execute(
+            update(CampaignRow)
+            .where(CampaignRow.id == campaign_id)
+            .values(receipts=on)
+            .execution_options(synchronize_session=False)
+        )
+
     async def get(self, campaign_id: int) -> Campaign | None:
         row = await self._session.get(CampaignRow, campaign_id)
         return None if row is None else _campaign(row)
@@ -242,4 +250,5 @@ def _campaign(row: CampaignRow | Row[Any]) -> Campaign:
         audience=row.audience,
         reminders=row.reminders or "",
         send_results=bool(row.send_results),
+        receipts=row.receipts is not False,  # unset before the first flush: the default
     )

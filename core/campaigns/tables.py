@@ -33,3 +33,5 @@ class CampaignRow(Base):
     audience: Mapped[str | None] = mapped_column(Text)
     reminders: Mapped[str] = mapped_column(String(64), default="", server_default="")
     send_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Receipts (migration 0013): voters get a code to find their ballot in the open data.
+    receipts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

@@ -8,6 +8,7 @@ from core.audit import service as audit
 from core.campaigns import template
 from core.campaigns.files import ContestPlan
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.campaigns.receipts import new_receipt
 from core.contests import announcements
 from core.contests.model import (
     FINISHED_FROM,
@@ -54,6 +55,8 @@ async def create_contest(
         premoderation=plan.premoderation,
         audience=plan.audience,
     )
+    if not plan.receipts:
+        await uow.campaigns.set_receipts(contest.id, False)
     contest.campaign = await template.set_file_delivery(
         uow,
         contest.campaign,
@@ -81,6 +84,7 @@ async def create_contest(
             "premoderation": plan.premoderation,
             "reminders": plan.reminders,
             "send_results": plan.send_results,
+            "receipts": plan.receipts,
         },
     )
     return contest
@@ -208,11 +212,20 @@ async def toggle_vote(
     current = await uow.contests.my_votes(contest.id, citizen_id)
     if entry_id in current:
         await uow.contests.remove_vote(entry_id, citizen_id)
-        return False, current - {entry_id}
-    if len(current) >= contest.votes_per_resident:
-        raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
-    await uow.contests.add_vote(contest.id, entry_id, citizen_id, now)
-    return True, current | {entry_id}
+        mine = current - {entry_id}
+    else:
+        if len(current) >= contest.votes_per_resident:
+            raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
+        await uow.contests.add_vote(contest.id, entry_id, citizen_id, now)
+        mine = current | {entry_id}
+    # The voter's votes in this contest are one ballot: each change gets a new receipt.
+    receipt = new_receipt() if contest.campaign.receipts and mine else None
+    await uow.contests.set_receipt(contest.id, citizen_id, receipt)
+    return entry_id in mine, mine
+
+
+async def my_receipt(uow: UnitOfWork, contest_id: int, citizen_id: int) -> str | None:
+    return await uow.contests.receipt(contest_id, citizen_id)
 
 
 async def results(

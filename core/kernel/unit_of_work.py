@@ -22,6 +22,7 @@ from core.delivery.ports import OutboxRepository, SubscriptionRepository
 from core.ideas.ports import IdeaRepository
 from core.organizations.ports import OfficialRepository, OrganizationRepository
 from core.polls.ports import BallotRepository
+from core.trust.ports import OpenDataRepository
 
 
 class ConflictError(Exception):
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
     organizations: OrganizationRepository
+    open_data: OpenDataRepository
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
 
     async def __aenter__(self) -> Self: ...

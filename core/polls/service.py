@@ -15,6 +15,7 @@ from core.campaigns.model import (
     initial_status,
     validate_window,
 )
+from core.campaigns.receipts import new_receipt
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
@@ -33,6 +34,7 @@ async def create_poll(
     closes_at: datetime | None = None,
     visibility: ResultsVisibility = ResultsVisibility.LIVE,
     description: str = "",
+    receipts: bool = True,
 ) -> Poll:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     question, options = validate_poll(question, options, max_choices)
@@ -49,6 +51,9 @@ async def create_poll(
         max_choices=max_choices,
         options=options,
     )
+    if not receipts:
+        await uow.campaigns.set_receipts(poll.id, False)
+        poll.campaign.receipts = False
     await audit.record(
         uow,
         actor=actor,
@@ -64,6 +69,7 @@ async def create_poll(
             "closes_at": closes_at.isoformat() if closes_at else None,
             "results": visibility.value,
             "status": poll.campaign.status.value,
+            "receipts": receipts,
         },
     )
     return poll
@@ -86,6 +92,21 @@ async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozense
 class VoteOutcome:
     poll: Poll  # returned so the screen can be drawn without reading the poll again
     chosen: frozenset[int]
+    # The new receipt of this ballot; None when receipts are off or nothing is chosen.
+    receipt: str | None = None
+
+
+async def _issue_receipt(
+    uow: UnitOfWork, poll: Poll, ballot_id: int, chosen: frozenset[int]
+) -> str | None:
+    """Every change of a vote gets a new code; a ballot with no choice counts for nothing."""
+    receipt = new_receipt() if poll.campaign.receipts and chosen else None
+    await uow.ballots.set_receipt(ballot_id, receipt)
+    return receipt
+
+
+async def my_receipt(uow: UnitOfWork, poll_id: int, citizen_id: int) -> str | None:
+    return await uow.ballots.receipt(poll_id, citizen_id)
 
 
 async def cast_vote(
@@ -97,7 +118,7 @@ async def cast_vote(
     poll.check_choices(option_ids)
     ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
     await uow.ballots.replace_choices(ballot_id, poll_id, option_ids)
-    return VoteOutcome(poll, option_ids)
+    return VoteOutcome(poll, option_ids, await _issue_receipt(uow, poll, ballot_id, option_ids))
 
 
 async def toggle_choice(
@@ -116,10 +137,10 @@ async def toggle_choice(
         # Whatever was chosen before, the tapped option is the vote now.
         chosen = frozenset({option_id})
         await uow.ballots.replace_choices(ballot_id, poll_id, chosen)
-        return VoteOutcome(poll, chosen)
+        return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))
     # Lock first, read after: the maximum is checked against what is really stored.
     current = await uow.ballots.take_choices(ballot_id)
     chosen = current ^ {option_id}
     poll.check_choices(chosen)
     await uow.ballots.add_choices(ballot_id, poll_id, chosen)
-    return VoteOutcome(poll, chosen)
+    return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))

@@ -20,6 +20,7 @@ from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.polls.sql import SqlBallotRepository
 from core.storage.statements import CONNECTION_KEY
+from core.trust.sql import SqlOpenDataRepository
 
 
 class SqlUnitOfWork:
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.ideas = SqlIdeaRepository(session)
         self.officials = SqlOfficialRepository(session)
         self.organizations = SqlOrganizationRepository(session)
+        self.open_data = SqlOpenDataRepository(session)
         return self
 
     async def __aexit__(

@@ -85,6 +85,7 @@ PINNED = {
     "events:0": "bot.dialogs.events.event_list",
     "event:27": "bot.dialogs.events.event_screen",
     "rsvp:27:n": "bot.dialogs.events.rsvp",
+    "rcpts": "bot.dialogs.receipts.my_receipts",
 }
 
 
