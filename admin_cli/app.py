@@ -20,6 +20,7 @@ from admin_cli.officials import officials_cli
 from admin_cli.open_data import open_data_cli
 from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
+from admin_cli.resident_data import residents_cli
 from admin_cli.usage import usage_error_text
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
@@ -44,6 +45,8 @@ cli.add_typer(org_cli, name="org")
 cli.add_typer(officials_cli, name="officials")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(open_data_cli, name="open-data")
+# The `residents` group: merge with admin_cli/residents.py (stats, show) when that lands.
+cli.add_typer(residents_cli, name="residents")
 
 
 @cli.callback()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from admin_cli import words
 from core.campaigns.audience import AudienceKind
+from core.citizens.forget import ResidentNotFoundError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
@@ -325,6 +326,12 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     _own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
         id=p.get("campaign_id")
     ),
+    _own(ResidentNotFoundError): lambda p: _(
+        "no resident has the identity {identity}: write it as telegram:ID or viber:ID"
+    ).format(identity=p.get("identity")),
+    (ResidentNotFoundError, "bad_identity"): lambda p: _(
+        "{identity!r} is not an identity: write it as telegram:ID or viber:ID"
+    ).format(identity=p.get("identity")),
     _own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
         id=p.get("broadcast_id")
     ),

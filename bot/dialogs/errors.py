@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Turn
 from bot.ui import Reply
+from core.citizens.forget import ResidentNotFoundError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.kernel.errors import (
     AlreadySubmittedError,
@@ -239,6 +240,8 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (ValidationError, "event_over"): lambda p: _("This event is already over."),
     # Only officials meet these; in a chat they get the apology.
     _own(BroadcastNotFoundError): _sorry,
+    _own(ResidentNotFoundError): _sorry,
+    (ResidentNotFoundError, "bad_identity"): _sorry,
     _own(InvalidTransitionError): _sorry,
     **{
         (InvalidTransitionError, reason): _sorry

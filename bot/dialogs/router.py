@@ -13,6 +13,7 @@ from bot.dialogs import (
     menu,
     orgs,
     polls,
+    privacy,
     receipts,
     subscriptions,
 )
@@ -42,6 +43,7 @@ ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
     receipts.ROUTES,
+    privacy.ROUTES,
     campaign_links.ROUTES,
     polls.ROUTES,
     ideas.ROUTES,

@@ -159,6 +159,11 @@ async def send_bulk(api: ApiCaller, chat_id: int | str, message: Message) -> int
     Bot API errors propagate untranslated (`outcome_of` reads them)."""
     markup = inline_keyboard_json(message.buttons)
     text = message.text
+    if message.document is not None:  # first: the text and its buttons come under it
+        document = message.document
+        await api.call(
+            "sendDocument", {"chat_id": chat_id}, ("document", document.filename, document.data)
+        )
     if message.image is not None:
         fits = len(text) <= CAPTION_LIMIT
         params: dict[str, Any] = {"chat_id": chat_id}

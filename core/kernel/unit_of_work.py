@@ -14,6 +14,7 @@ from typing import Protocol, Self
 
 from core.audit.ports import AuditRepository
 from core.campaigns.ports import CampaignRepository
+from core.citizens.data_ports import ResidentDataRepository
 from core.citizens.ports import CitizenRepository
 from core.config import Policies
 from core.consultations.ports import ConsultationRepository
@@ -46,6 +47,7 @@ class UnitOfWork(Protocol):
     officials: OfficialRepository
     organizations: OrganizationRepository
     open_data: OpenDataRepository
+    resident_data: ResidentDataRepository
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
 
     async def __aenter__(self) -> Self: ...

@@ -19,6 +19,7 @@ from core.ideas.sql import SqlIdeaRepository
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.polls.sql import SqlBallotRepository
+from core.storage.resident_data import SqlResidentDataRepository
 from core.storage.statements import CONNECTION_KEY
 from core.trust.sql import SqlOpenDataRepository
 
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.officials = SqlOfficialRepository(session)
         self.organizations = SqlOrganizationRepository(session)
         self.open_data = SqlOpenDataRepository(session)
+        self.resident_data = SqlResidentDataRepository(session)
         return self
 
     async def __aexit__(

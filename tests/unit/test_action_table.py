@@ -86,6 +86,9 @@ PINNED = {
     "event:27": "bot.dialogs.events.event_screen",
     "rsvp:27:n": "bot.dialogs.events.rsvp",
     "rcpts": "bot.dialogs.receipts.my_receipts",
+    "mydata": "bot.dialogs.privacy.my_data",
+    "forget": "bot.dialogs.privacy.forget_me",
+    "forgetok": "bot.dialogs.privacy.forget_me_confirmed",
 }
 
 
