@@ -15,7 +15,7 @@ from admin_cli.audit_log import echo_audit_head
 from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
-from admin_cli.params import id_argument
+from admin_cli.params import OnOff, id_argument
 from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns.files import parse_consultation
@@ -162,3 +162,33 @@ def export_text(
     count, head = run_in_uow(work)
     typer.echo(_("{n} free-text answers exported.").format(n=count), err=True)
     echo_audit_head(head)
+
+
+@consultation_cli.command("texts-public")
+def texts_public(
+    ctx: typer.Context,
+    consultation_id: Annotated[int, id_argument("Consultation id.")],
+    public: Annotated[
+        OnOff, typer.Argument(help="on: free-text answers go into the open data (no names).")
+    ],
+) -> None:
+    """Publish free-text answers in `open-data export`, or not. Only before it opens:
+    residents are told on each text question."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Consultation:
+        return await consultations.set_texts_public(
+            uow, consultation_id, public == OnOff.ON, actor=official.name, now=app.clock()
+        )
+
+    consultation = run_in_uow(work)
+    if consultation.texts_public:
+        typer.echo(
+            _("Free-text answers of consultation {id} will be in its open data.").format(
+                id=consultation.id
+            )
+        )
+    else:
+        typer.echo(
+            _("Free-text answers of consultation {id} stay private.").format(id=consultation.id)
+        )

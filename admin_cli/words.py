@@ -95,6 +95,7 @@ ROLE: dict[str, str] = {
 AUDIT_ACTION: dict[str, str] = {
     "audit.anchor": N_("published the audit log's head"),
     "open_data.export": N_("exported open data"),
+    "consultation.texts_public": N_("changed whether free-text answers are published"),
     "resident.export": N_("exported a resident's data"),
     "resident.forget": N_("deleted a resident's data"),
     "broadcast.send": N_("sent an announcement"),

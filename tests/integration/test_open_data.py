@@ -221,3 +221,21 @@ def test_the_ideas_export_pseudonym_is_keyed(admin, database_url):
     assert row["author"].startswith("a-") and row["author"] != unsalted
     (again,) = json.loads(admin("ideas", "export", "--format", "json").stdout)
     assert again["author"] == row["author"]  # stable: one author's ideas still group
+
+
+def test_a_consultation_makes_its_texts_public_before_it_opens(admin, tmp_path):
+    from tests.examples import write_example
+
+    consultation_id = admin(
+        "consultation", "create", "--file", str(write_example(tmp_path, "consultation.yaml"))
+    ).stdout.strip()
+    done = admin("consultation", "texts-public", consultation_id, "on")
+    assert "will be in its open data" in done.stdout
+    entries = json.loads(admin("audit", "--json", "--limit", "1").stdout)
+    assert entries[0]["action"] == "consultation.texts_public"
+    assert entries[0]["after"] == {"texts_public": True}
+    admin("campaign", "open", consultation_id)
+    late = admin("consultation", "texts-public", consultation_id, "off", expect=1)
+    assert late.stderr.startswith("spilno-admin: ")
+    bad = admin("consultation", "texts-public", consultation_id, "maybe", expect=2)
+    assert "must be one of: on, off" in bad.stderr
