@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from core.campaigns.audience import Audience
 from core.campaigns.eligibility import Eligibility
-from core.citizens.model import Citizen
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.citizens.model import Citizen
 from core.kernel.errors import CampaignNotFoundError, ResultsHiddenError
 from core.kernel.unit_of_work import UnitOfWork
 
