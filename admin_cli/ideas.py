@@ -17,10 +17,11 @@ from rich.table import Table
 from admin_cli import words
 from admin_cli.context import CliError, Official, run_in_uow
 from admin_cli.files import write_text
-from admin_cli.params import id_option, idea_ref, limit_option
+from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import service as audit
 from core.bootstrap import App
+from core.campaigns.eligibility import Eligibility
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.ideas import service as ideas
@@ -133,6 +134,7 @@ def call_create(
         int | None,
         typer.Option(help="Supports an idea in this call needs (default: the deployment's)."),
     ] = None,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create an idea call. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -140,6 +142,7 @@ def call_create(
 
     async def work(app: App, uow: UnitOfWork) -> IdeaCall:
         now = app.clock()
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
         try:
             opens_at = (
                 parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
@@ -158,6 +161,7 @@ def call_create(
             opens_at=opens_at,
             closes_at=closes_at,
             support_threshold=threshold,
+            eligibility=eligibility,
         )
 
     call = run_in_uow(work)
@@ -171,6 +175,7 @@ def call_create(
             "opens_at": _iso(c.opens_at),
             "closes_at": _iso(c.closes_at),
             "support_threshold": call.support_threshold,
+            "eligible": c.eligibility.as_list(),
         }
         typer.echo(json.dumps(data, ensure_ascii=False))
         return

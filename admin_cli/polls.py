@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.params import ELIGIBLE_HELP
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import ResultsVisibility
 from core.delivery import broadcasts
 from core.kernel.i18n import _
@@ -36,6 +38,7 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "audience": campaign.audience or "all",
         "reminders": campaign.reminders,
         "send_results": campaign.send_results,
+        "eligible": campaign.eligibility.as_list(),
     }
 
 
@@ -70,6 +73,7 @@ def create(
     send_results: Annotated[
         bool, typer.Option("--send-results", help="Send the results to voters when it closes.")
     ] = False,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -77,6 +81,7 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Poll:
         now = app.clock()
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
         try:
             opens_at = (
                 parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
@@ -101,6 +106,7 @@ def create(
             closes_at=closes_at,
             visibility=results,
             description=description,
+            eligibility=eligibility,
         )
         if audience or remind or send_results:
             await broadcasts.configure_campaign(

@@ -89,16 +89,22 @@ class Eligibility:
             parts.append(DISTRICT_PREFIX + ",".join(self.districts))
         return parts
 
-    def refusal(self, citizen: Citizen) -> Ineligible | None:
-        """Why this resident may not take part (the first thing to fix), or None."""
+    def missing(self, citizen: Citizen) -> list[Ineligible]:
+        """Everything this resident lacks to take part, in the order to fix it; [] = eligible."""
+        found = []
         if self.verified and not citizen.verified:
-            return Ineligible.NOT_VERIFIED
+            found.append(Ineligible.NOT_VERIFIED)
         if self.districts:
             if citizen.home_district is None:
-                return Ineligible.NO_DISTRICT
-            if citizen.home_district not in self.districts:
-                return Ineligible.WRONG_DISTRICT
-        return None
+                found.append(Ineligible.NO_DISTRICT)
+            elif citizen.home_district not in self.districts:
+                found.append(Ineligible.WRONG_DISTRICT)
+        return found
+
+    def refusal(self, citizen: Citizen) -> Ineligible | None:
+        """Why this resident may not take part (the first thing to fix), or None."""
+        missing = self.missing(citizen)
+        return missing[0] if missing else None
 
     def ensure(self, citizen: Citizen, *, campaign_id: int, kind: str) -> None:
         reason = self.refusal(citizen)
@@ -110,6 +116,8 @@ class Eligibility:
                 verified=self.verified,
                 districts=self.districts,
                 home_district=citizen.home_district,
+                district_changeable_at=citizen.district_changeable_at,
+                missing=tuple(m.value for m in self.missing(citizen)),
             )
 
 

@@ -5,15 +5,15 @@ change is in the audit log with the resident as the actor.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from core.audit import service as audit
-from core.citizens.model import Citizen
+from core.citizens.model import DISTRICT_CHANGE_INTERVAL, Citizen
 from core.hromadas.taxonomy import is_home_district
 from core.kernel.errors import DistrictChangeTooSoonError, ValidationError
 from core.kernel.unit_of_work import UnitOfWork
 
-CHANGE_INTERVAL = timedelta(days=30)
+CHANGE_INTERVAL = DISTRICT_CHANGE_INTERVAL
 AUDIT_ACTION = "citizen.home_district"
 
 
@@ -23,15 +23,8 @@ def resident_actor(citizen_id: int) -> str:
 
 
 def next_change_at(citizen: Citizen) -> datetime | None:
-    """When the home district may change again; None: now (never set, or long enough ago)."""
-    if citizen.home_district is None or citizen.home_district_set_at is None:
-        return None
-    return citizen.home_district_set_at + CHANGE_INTERVAL
-
-
-def can_change(citizen: Citizen, now: datetime) -> bool:
-    moment = next_change_at(citizen)
-    return moment is None or now >= moment
+    """When the home district may change again; None: now (never set)."""
+    return citizen.district_changeable_at
 
 
 async def set_home_district(uow: UnitOfWork, citizen: Citizen, code: str, now: datetime) -> bool:
@@ -44,7 +37,7 @@ async def set_home_district(uow: UnitOfWork, citizen: Citizen, code: str, now: d
         raise ValidationError("unknown_district", value=code)
     if citizen.home_district == code:
         return False
-    if not can_change(citizen, now):
+    if not citizen.can_change_district(now):
         raise DistrictChangeTooSoonError(next_change_at=next_change_at(citizen))
     # The resident's own row may be stale (a second tap in another turn): the UPDATE decides.
     changeable_before = now - CHANGE_INTERVAL

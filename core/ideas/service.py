@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.audit import service as audit
@@ -100,7 +101,7 @@ async def create_idea_call(
         created_by=actor,
         now=now,
     )
-    call.campaign = await template.set_eligibility(uow, call.campaign, eligibility)
+    call = replace(call, campaign=await template.set_eligibility(uow, call.campaign, eligibility))
     await audit.record(
         uow,
         actor=actor,
