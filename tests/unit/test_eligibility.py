@@ -123,7 +123,8 @@ async def test_a_poll_vote_is_refused_for_each_reason_and_accepted_when_eligible
         )
         await uow.commit()
         counts, voters = await uow.ballots.tally(poll.id)
-    assert voters == 1  # only the eligible resident's vote was ever written
+    # Only the eligible resident's vote was ever written.
+    assert (counts, voters) == ({option: 1}, 1)
 
 
 async def test_a_consultation_answer_is_refused_to_an_unverified_resident(factory, clock):
