@@ -294,7 +294,7 @@ def _breakdown(
         campaign = await campaigns.get_campaign(uow, campaign_id)
         if campaign.kind != CampaignKind.POLL:
             raise CliError(
-                _("--by works for polls; campaign {id} is a {kind}").format(
+                _("--by works for polls; campaign {id} is not a poll ({kind})").format(
                     id=campaign_id, kind=words.kind(campaign.kind)
                 ),
                 EXIT_USAGE,
