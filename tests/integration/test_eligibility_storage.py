@@ -86,7 +86,7 @@ async def test_the_tally_breaks_down_by_verification(app):
 
 
 async def test_each_participant_gets_their_districts_result_next_to_the_citys(app):
-    poll, ids = await voted_poll(app)
+    poll, _ids = await voted_poll(app)
     async with app.uow_factory() as uow:
         await uow.campaigns.set_delivery(poll.id, audience=None, reminders="", send_results=True)
         await campaigns.close_campaign(uow, poll.id, actor="m", now=app.clock())
