@@ -9,58 +9,43 @@ import json
 
 import pytest
 
-from admin_cli.app import run_cli
-from core.bootstrap import bootstrap
 from core.citizens import home_district as homes
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
-from core.config import Settings
 from core.polls import service as polls
-from tests.databases import run_blocking
+from tests.cli import cli_runner, in_db
 from tests.examples import example_yaml, soon
 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
+    """The shared runner as (stdout, stderr), acting as official olha."""
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
 
-    def run(*args: str, expect: int = 0) -> tuple[str, str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return out, err
+    def outputs(*args: str, expect: int = 0) -> tuple[str, str]:
+        done = run(*args, expect=expect)
+        return done.stdout, done.stderr
 
-    return run
+    return outputs
 
 
 def vote(database_url, poll_id, ballots):
     """(name, home district or None, verified, option label): residents vote from elsewhere."""
 
-    async def go():
-        app = bootstrap(Settings(database_url=database_url, _env_file=None))
-        try:
-            for name, district, verified, label in ballots:
-                async with app.uow_factory() as uow:
-                    now = app.clock()
-                    citizen, _ = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
-                    if district:
-                        await homes.set_home_district(uow, citizen, district, now)
-                    if verified:
-                        await homes.mark_verified(uow, citizen, now)
-                    poll = await polls.get_poll(uow, poll_id)
-                    option = next(o.id for o in poll.options if o.label == label)
-                    await polls.toggle_choice(
-                        uow, poll_id=poll_id, citizen_id=citizen.id, option_id=option, now=now
-                    )
-                    await uow.commit()
-        finally:
-            await app.aclose()
+    async def work(uow, now):
+        for name, district, verified, label in ballots:
+            citizen, _ = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
+            if district:
+                await homes.set_home_district(uow, citizen, district, now)
+            if verified:
+                await homes.mark_verified(uow, citizen, now)
+            poll = await polls.get_poll(uow, poll_id)
+            option = next(o.id for o in poll.options if o.label == label)
+            await polls.toggle_choice(
+                uow, poll_id=poll_id, citizen_id=citizen.id, option_id=option, now=now
+            )
 
-    run_blocking(go())
+    in_db(database_url, work)
 
 
 def test_poll_create_stores_combined_eligibility_and_show_and_list_say_it(admin):

@@ -11,6 +11,7 @@ from core.campaigns.eligibility import Eligibility
 from core.citizens import home_district as homes
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
+from tests.dialogs import english_resident, stored
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident
 
@@ -45,13 +46,6 @@ async def open_poll(factory, clock, eligibility):
     return poll
 
 
-async def english_resident(dialogs, name="olena") -> Resident:
-    resident = Resident(dialogs, name)
-    await resident.command("start")
-    await resident.press("English")
-    return resident
-
-
 async def verify(factory, resident: Resident, clock) -> None:
     """What the identity feature does once the resident shares their own number."""
     async with factory() as uow:
@@ -61,9 +55,7 @@ async def verify(factory, resident: Resident, clock) -> None:
 
 
 async def state_of(factory, resident: Resident) -> dict:
-    async with factory() as uow:
-        citizen = await uow.citizens.get_by_identity(resident.identity)
-    return citizen.dialog_state
+    return (await stored(factory, resident)).dialog_state
 
 
 async def test_a_resident_who_may_not_vote_sees_why_fixes_it_and_comes_back_to_vote(
