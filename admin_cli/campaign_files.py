@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
+from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _
 
@@ -60,6 +61,14 @@ def problem_text(error: CampaignFileError) -> str:
             return _(
                 "the dates must go in order: submissions open < submissions close "
                 "≤ voting opens < voting closes"
+            )
+        case "eligible_unknown":
+            return _("use verified and/or district:CODE,CODE (one string or a list)")
+        case "eligible_no_districts":
+            return _("name at least one district after district:")
+        case "eligible_unknown_district":
+            return _("unknown district {value!r}; districts: {codes}").format(
+                value=p.get("value"), codes=", ".join(HOME_DISTRICTS)
             )
         case _:
             return detail or error.reason

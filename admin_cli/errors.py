@@ -11,20 +11,23 @@ from collections.abc import Callable, Mapping
 
 from admin_cli import words
 from core.campaigns.audience import AudienceKind
+from core.campaigns.eligibility import Ineligible
 from core.delivery.broadcasts import BroadcastNotFoundError
-from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
     CommentNotFoundError,
+    DistrictChangeTooSoonError,
     EntryLimitError,
     EntryNotFoundError,
     IdeaCallNotOpenError,
     IdeaNotFoundError,
     IdeaNotPublicError,
     InvalidTransitionError,
+    NotEligibleError,
     OwnEntryError,
     ResultsHiddenError,
     SpilnoError,
@@ -277,6 +280,16 @@ _VALIDATION: dict[str, Text] = {
         "--remind needs --closes: reminders count back from the closing time"
     ),
     "image_too_big": lambda p: _("--image is larger than {max} MB").format(max=p.get("max_mb")),
+    # who may take part
+    "eligible_unknown": lambda p: _(
+        "--eligible {value!r}: use verified and/or district:CODE,CODE"
+    ).format(value=p.get("value")),
+    "eligible_no_districts": lambda p: _(
+        "--eligible {value!r}: name at least one district, e.g. district:{example}"
+    ).format(value=p.get("value"), example=next(iter(HOME_DISTRICTS))),
+    "eligible_unknown_district": lambda p: _(
+        "--eligible: unknown district {value!r}; districts: {codes}"
+    ).format(value=p.get("value"), codes=", ".join(HOME_DISTRICTS)),
 }
 
 # Checked again with their own words where an official meets them (file problems in
@@ -354,6 +367,7 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         _own(error_type): _as_failed(error_type)
         for error_type in (
             AlreadySubmittedError,
+            DistrictChangeTooSoonError,
             EntryLimitError,
             IdeaNotPublicError,
             OwnEntryError,
@@ -363,6 +377,7 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
             VoteLimitError,
         )
     },
+    **{(NotEligibleError, reason.value): _as_failed(NotEligibleError) for reason in Ineligible},
     (WrongPhaseError, "submissions_closed"): _as_failed(WrongPhaseError),
     (WrongPhaseError, "voting_not_open"): _as_failed(WrongPhaseError),
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},

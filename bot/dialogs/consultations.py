@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.dialogs.eligibility import standing
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Id, Reply, Small, encode_payload
@@ -200,8 +201,13 @@ async def render_consultation(turn: Turn, consultation_id: int, notice: str | No
         )
         if campaign.closes_at:
             lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
-        label = _("▶️ Continue") if progress.response else _("▶️ Start")
-        buttons.append((Button(label, encode_payload(START, consultation_id)),))
+        # Who may answer, explained, with what fixes it instead of "Start".
+        rule = standing(turn.citizen, campaign, turn.now)
+        lines += rule.lines
+        if rule.eligible:
+            label = _("▶️ Continue") if progress.response else _("▶️ Start")
+            buttons.append((Button(label, encode_payload(START, consultation_id)),))
+        buttons += rule.rows
     elif campaign.is_effectively_closed(turn.now):
         lines.append(_("This consultation is closed."))
     elif campaign.opens_at:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.dialogs import eligibility
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Turn
 from bot.ui import Reply
+from core.campaigns.eligibility import Ineligible
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.kernel.errors import (
     AlreadySubmittedError,
@@ -18,12 +20,14 @@ from core.kernel.errors import (
     CampaignNotFoundError,
     CampaignNotOpenError,
     CommentNotFoundError,
+    DistrictChangeTooSoonError,
     EntryLimitError,
     EntryNotFoundError,
     IdeaCallNotOpenError,
     IdeaNotFoundError,
     IdeaNotPublicError,
     InvalidTransitionError,
+    NotEligibleError,
     OwnEntryError,
     ResultsHiddenError,
     SpilnoError,
@@ -144,6 +148,9 @@ _OFFICIALS_ONLY = [
     "audience_unknown_org",
     "audience_unknown_participants",
     "audience_unknown_topic",
+    "eligible_no_districts",
+    "eligible_unknown",
+    "eligible_unknown_district",
     "bad_digest_hour",
     "bad_max_choices",
     "bad_quiet_hours",
@@ -215,6 +222,13 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         "Voting has not started yet. It starts on {date}."
     ).format(date=_date(p["voting_opens_at"])),
     _own(VoteLimitError): _vote_limit,
+    **{
+        (NotEligibleError, reason.value): (lambda p, r=reason.value: eligibility.refusal_text(r, p))
+        for reason in Ineligible
+    },
+    _own(DistrictChangeTooSoonError): lambda p: _(
+        "You changed your home district less than 30 days ago. You can change it from {date}."
+    ).format(date=_date(p["next_change_at"])),
     _own(OwnEntryError): lambda p: _("You cannot vote for your own entry."),
     _own(EntryLimitError): lambda p: _(
         "You have already submitted as many entries as this contest allows."

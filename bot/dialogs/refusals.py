@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs import consultations, contests, events, ideas, orgs, polls
+from bot.dialogs import consultations, contests, eligibility, events, ideas, orgs, polls
 from bot.dialogs.idea_draft import COMMENT_SCREEN
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_STEP_PREFIX
 from bot.dialogs.nav import SETTINGS, back_to_menu_row
@@ -21,6 +21,7 @@ from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     IdeaNotPublicError,
+    NotEligibleError,
     NotFoundError,
     SpilnoError,
     UnknownOptionError,
@@ -59,6 +60,9 @@ def mentioned(error: SpilnoError | None) -> list[Row]:
             # "This poll is closed … You can still see its results."
             poll_id = params["campaign_id"]
             return [(Button(_("📈 Results"), encode_payload(polls.RESULTS, poll_id)),)]
+        case NotEligibleError():
+            # "Only verified residents … You have not confirmed your phone number yet."
+            return eligibility.refusal_rows(error.reason, params)
         case VoteLimitError() if params.get("contest_id"):
             # "Take one back from another entry": the entries are where that is done.
             contest_id = params["contest_id"]
@@ -139,7 +143,7 @@ def _screens(screen: str, state: dict[str, Any]) -> tuple[Button | None, Button 
                 _("« Back to the event"), encode_payload(events.SHOW, _int(state, "event"))
             )
             return event, Button(_("« All events"), encode_payload(events.LIST, 0))
-        case "settings" | "stopics" | "sdistr":
+        case "settings" | "stopics" | "sdistr" | "home":
             return None, Button(_("« Settings"), encode_payload(SETTINGS))
     return None, None
 

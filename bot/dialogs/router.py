@@ -9,6 +9,7 @@ from bot.dialogs import (
     campaign_links,
     consultations,
     contests,
+    home_district,
     ideas,
     menu,
     orgs,
@@ -40,6 +41,7 @@ COMMANDS: dict[str, Handler] = {
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
+    home_district.ROUTES,
     campaign_links.ROUTES,
     polls.ROUTES,
     ideas.ROUTES,

@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import DESCRIPTION_MAX, ResultsVisibility
 from core.campaigns.reminders import MAX_REMINDERS, format_reminders, parse_reminders
 from core.consultations import model as cdomain
@@ -143,6 +144,27 @@ def _audience(value: str) -> str:
     raise ValueError("audience must be 'all', 'topic:<code>' or 'district:<code>'")
 
 
+def _eligible(value: Any) -> Eligibility:
+    """`eligible:` as `--eligible` takes it: `verified`, `district:a,b`, or a list of both."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise PydanticCustomError(
+            "eligible_unknown", "use 'verified' and/or 'district:<code>,<code>'", {"value": ""}
+        )
+    try:
+        return Eligibility.parse(values)
+    except ValidationError as error:
+        raise PydanticCustomError(
+            error.reason,
+            "{value}: use 'verified' and/or 'district:<code>,<code>'",
+            {"value": str(error.params.get("value", ""))},
+        ) from None
+
+
+# Shared by every campaign file: who may take part (core/campaigns/eligibility.py).
+Eligible = Annotated[Any, AfterValidator(_eligible)]
+
+
 class ConsultationModel(_Model):
     title: Title
     description: Description = ""
@@ -152,6 +174,7 @@ class ConsultationModel(_Model):
     results: Literal["live", "after-close"] = "after-close"
     reminders: Reminders = ""
     send_results: StrictBool = True
+    eligible: Eligible = EVERYONE
     questions: Annotated[list[QuestionModel], Field(min_length=1, max_length=50)]
 
     @model_validator(mode="after")
@@ -177,6 +200,7 @@ class ContestModel(_Model):
     audience: str = "all"
     reminders: Reminders = ""
     send_results: StrictBool = True
+    eligible: Eligible = EVERYONE
 
     @model_validator(mode="after")
     def _check(self) -> ContestModel:
@@ -196,6 +220,7 @@ class ConsultationPlan:
     # Delivery, as polls have it: reminders before closing ("24h,2h"), results to participants.
     reminders: str = ""
     send_results: bool = True
+    eligibility: Eligibility = EVERYONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +238,7 @@ class ContestPlan:
     audience: str
     reminders: str = ""  # before voting closes
     send_results: bool = True  # the winners, to those who took part and the audience
+    eligibility: Eligibility = EVERYONE
 
 
 def parse_consultation(text: str, *, tz: ZoneInfo) -> ConsultationPlan:
@@ -241,6 +267,7 @@ def parse_consultation(text: str, *, tz: ZoneInfo) -> ConsultationPlan:
         questions=questions,
         reminders=model.reminders,
         send_results=model.send_results,
+        eligibility=model.eligible,
     )
 
 
@@ -274,6 +301,7 @@ def parse_contest(text: str, *, tz: ZoneInfo) -> ContestPlan:
         audience=model.audience,
         reminders=model.reminders,
         send_results=model.send_results,
+        eligibility=model.eligible,
     )
 
 
