@@ -110,6 +110,7 @@ class Dialogs:
                 except StaleButtonError as error:
                     # An old keyboard or look-alike text: nothing to do but point to the menu.
                     await uow.rollback()
+                    turn.citizen = citizen
                     citizen.dialog_state = state_before  # still where they were
                     log.info("update %s: stale button: %s", incoming.update_id, error)
                     return stale_button(turn)
@@ -118,11 +119,18 @@ class Dialogs:
                     # The update is not recorded either: a redelivery only explains again.
                     await uow.rollback()
                     # Nothing of this turn is kept: the resident is still where they were.
+                    turn.citizen = citizen
                     citizen.dialog_state = state_before
                     return [explain(error, turn)]
-            _carry_lasting(state_before, turn)
-            if citizen.dialog_state != state_before or citizen.locale != locale_before:
-                await citizens.save_dialog_state(uow, citizen)
+            if turn.citizen is citizen:  # a merge carries the draft itself (core/citizens/merge.py)
+                _carry_lasting(state_before, turn)
+            # Linking or unlinking a messenger puts another citizen on the turn: save that one.
+            if (
+                turn.citizen is not citizen
+                or citizen.dialog_state != state_before
+                or citizen.locale != locale_before
+            ):
+                await citizens.save_dialog_state(uow, turn.citizen)
             await uow.commit()
             return replies
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs import consultations, contests, events, ideas, orgs, polls
+from bot.dialogs import consultations, contests, events, ideas, identity, orgs, polls
 from bot.dialogs.nav import (
     FOLLOW_DISTRICTS,
     FOLLOW_TOPICS,
@@ -146,7 +146,10 @@ def sections_of_the_menu() -> list[Section]:
         Section(
             _("⚙️ Settings"),
             encode_payload(SETTINGS),
-            _("language, notifications, the topics and parts of the city you follow."),
+            _(
+                "language, notifications, the topics and parts of the city you follow; "
+                "confirm your phone number and link Telegram with Viber."
+            ),
             4,
         ),
         Section(_("❓ Help"), encode_payload(HELP), "", 4),
@@ -212,6 +215,7 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 *modes,
                 (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
+                *await identity.settings_rows(turn),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
                 back_to_menu_row(),
             ),

@@ -10,6 +10,7 @@ from bot.dialogs import (
     consultations,
     contests,
     ideas,
+    identity,
     menu,
     orgs,
     polls,
@@ -40,6 +41,7 @@ COMMANDS: dict[str, Handler] = {
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
+    identity.ROUTES,
     campaign_links.ROUTES,
     polls.ROUTES,
     ideas.ROUTES,
@@ -56,6 +58,7 @@ INPUT_SCREENS: dict[str, Handler] = {
     consultations.SCREEN_PREFIX: consultations.typed_answer,
     contests.SCREEN_PREFIX: contests.entry_input,
     orgs.SCREEN: orgs.search_input,
+    identity.CODE_SCREEN: identity.code_input,
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 
@@ -90,6 +93,9 @@ async def route(turn: Turn) -> list[Reply]:
             return await action(turn, payload)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
+        case IncomingKind.CONTACT:
+            # The resident's own number verifies them wherever they share it.
+            return await identity.contact(turn)
         case _:
             return await menu.unsupported(turn)
 
