@@ -4,7 +4,9 @@ masked phone only, never the number."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from core.audit import service as audit
 from core.citizens.model import (
     Citizen,
     IdentityRef,
@@ -12,8 +14,10 @@ from core.citizens.model import (
     VerificationLevel,
     verification_level,
 )
-from core.kernel.errors import NotFoundError
+from core.kernel.errors import ValidationError
 from core.kernel.unit_of_work import UnitOfWork
+from core.officials import service as officials
+from core.officials.model import Permission
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +28,39 @@ class ResidentView:
     participation: dict[str, int]  # participation table → rows
 
 
-async def stats(uow: UnitOfWork) -> ResidentCounts:
+IDENTITY_MAX = 160
+
+
+def parse_identity(text: str) -> IdentityRef:
+    """`telegram:123` as an official types it; ValidationError("bad_identity") otherwise."""
+    value = text.strip()
+    if len(value) > IDENTITY_MAX or not value.isprintable():
+        raise ValidationError("bad_identity", value=value[:40])
+    try:
+        return IdentityRef.parse(value)
+    except ValueError:
+        raise ValidationError("bad_identity", value=value[:40]) from None
+
+
+async def stats(uow: UnitOfWork, *, actor: str) -> ResidentCounts:
+    await officials.require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     return await uow.residents.counts()
 
 
-async def show(uow: UnitOfWork, ref: IdentityRef) -> ResidentView:
+async def show(uow: UnitOfWork, ref: IdentityRef, *, actor: str, now: datetime) -> ResidentView:
+    """One resident as an official may see them; looking is audit-logged."""
+    await officials.require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     citizen = await uow.citizens.get_by_identity(ref)
     if citizen is None:
-        raise NotFoundError("resident_not_found", identity=str(ref))
+        raise ValidationError("resident_not_found", identity=str(ref))
+    await audit.record(
+        uow,
+        actor=actor,
+        action="resident.show",
+        object_type="citizen",
+        object_id=citizen.id,
+        now=now,
+    )
     identities = (await uow.citizens.identities_of([citizen.id])).get(citizen.id, [])
     return ResidentView(
         citizen=citizen,
