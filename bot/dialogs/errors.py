@@ -254,7 +254,7 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     ),
     (LinkingError, "code_expired"): lambda p: _(
         "This code has expired or was already used. Get a new one in your other messenger: "
-        "Settings → «🔗 Link another messenger»."
+        "Settings → “🔗 Link another messenger”."
     ),
     (LinkingError, "already_linked"): lambda p: _("These accounts are already linked."),
     (LinkingError, "link_gone"): lambda p: _(

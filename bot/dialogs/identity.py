@@ -139,7 +139,7 @@ def _verify_reply(turn: Turn, notice: str | None = None) -> Reply:
             + " "
             + _privacy()
             + "\n\n"
-            + _("Press «📱 Share my phone number» below: only your own number counts.")
+            + _("Press “📱 Share my phone number” below: only your own number counts.")
         )
     if notice:
         text = notice + "\n\n" + text
@@ -152,7 +152,7 @@ async def contact(turn: Turn) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": VERIFY_SCREEN}
     if not incoming.contact_own or not incoming.phone:
         notice = _(
-            "That is not your own contact. Please use the button «📱 Share my phone number»: "
+            "That is not your own contact. Please use the button “📱 Share my phone number”: "
             "a forwarded or typed number cannot confirm who you are."
         )
         return [_verify_reply(turn, notice)]
@@ -176,7 +176,7 @@ async def contact(turn: Turn) -> list[Reply]:
                 + "\n\n"
                 + _same_person_explained()
                 + "\n\n"
-                + _("If it is not yours, press «No»: nothing changes.")
+                + _("If it is not yours, press “No”: nothing changes.")
             ),
         ]
     return [
@@ -219,7 +219,7 @@ async def link_code_screen(turn: Turn, _action: ShowLinkCode | None = None) -> l
         + "\n\n"
         + _(
             "Open Spilno in your other messenger (Telegram or Viber), go to Settings → "
-            "«🔢 I have a link code» and type these 6 digits there. The code works once, "
+            "“🔢 I have a link code” and type these 6 digits there. The code works once, "
             "until {time}. Do not give it to anyone."
         ).format(time=format_datetime(code.expires_at))
     )
