@@ -307,7 +307,7 @@ async def test_unlink_detaches_this_messenger_for_the_future_only(dialogs, sqlit
 
 async def test_no_phone_number_reaches_a_log_record(dialogs, sqlite_uow, caplog):
     caplog.set_level(logging.DEBUG)
-    telegram, viber = await verified_in_both(dialogs, sqlite_uow)
+    _telegram, viber = await verified_in_both(dialogs, sqlite_uow)
     await viber.press("Yes, it is me")
     await share(viber, "+380 99 99")  # invalid: refused
     text = "\n".join(record.getMessage() for record in caplog.records)
