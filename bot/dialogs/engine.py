@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 # Dialog-state keys that outlive the screen that set them: the idea draft lives until the resident
 # submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart).
-LASTING_KEYS = ("draft",)
+# A link between two messengers waiting for "Yes, it is me" lives the same way (identity.py).
+LASTING_KEYS = ("draft", "link")
 
 
 class Dialogs:

@@ -3,8 +3,10 @@ messenger (by the same number or a one-time code) after a confirmation, unlink t
 
 Screens (dialog_state["screen"]): `identity:verify`, `identity:merge` (the number belongs to
 another account: confirm), `identity:code` (typing a code), `identity:link` (the code matched:
-confirm), `identity:unlink`. A merge or an unlink changes which citizen this messenger is:
-the handler puts the new one on the turn, and the engine saves that one.
+confirm), `identity:unlink`. What waits for a confirmation is kept under the lasting key
+`link` (bot/dialogs/engine.py), so a vote or a menu opened meanwhile does not lose it.
+A merge or an unlink changes which citizen this messenger is: the handler puts the new one on
+the turn, and the engine saves that one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from core.kernel.errors import NotFoundError
 from core.kernel.i18n import _, format_datetime
 
 SCREEN_PREFIX = "identity"
+PENDING = "link"  # the lasting dialog-state key of a link waiting for "Yes, it is me"
 VERIFY_SCREEN = "identity:verify"
 MERGE_SCREEN = "identity:merge"
 CODE_SCREEN = "identity:code"
@@ -51,6 +54,14 @@ class ConfirmLink(Action):
     """Yes, the other account is me: merge (what is pending lives in the dialog state)."""
 
     PREFIX = "linkyes"
+    IGNORES_EXTRA = True
+
+
+@dataclass(frozen=True, slots=True)
+class CancelLink(Action):
+    """No, the other account is not me: forget what waited for a confirmation."""
+
+    PREFIX = "linkno"
     IGNORES_EXTRA = True
 
 
@@ -160,9 +171,12 @@ async def contact(turn: Turn) -> list[Reply]:
     if isinstance(outcome, verification.SamePersonElsewhere):
         turn.citizen.dialog_state = {
             "screen": MERGE_SCREEN,
-            "other": outcome.other_citizen_id,
-            "hash": outcome.phone_hash,
-            "masked": outcome.masked,
+            PENDING: {
+                "by": "phone",
+                "other": outcome.other_citizen_id,
+                "hash": outcome.phone_hash,
+                "masked": outcome.masked,
+            },
         }
         where = _platforms(outcome.other_platforms)
         return [
@@ -179,6 +193,7 @@ async def contact(turn: Turn) -> list[Reply]:
                 + _("If it is not yours, press “No”: nothing changes.")
             ),
         ]
+    turn.end(PENDING)  # a number of one's own now: nothing from before waits to be linked
     return [
         Reply(
             _("✅ Thank you! Your phone number {phone} is confirmed.").format(phone=outcome.masked)
@@ -202,7 +217,7 @@ def _confirm_reply(text: str) -> Reply:
         text,
         buttons=(
             (Button(_("✅ Yes, it is me"), ConfirmLink().pack()),),
-            (Button(_("✖️ No"), encode_payload(SETTINGS)),),
+            (Button(_("✖️ No"), CancelLink().pack()),),
             back_to_menu_row(),
         ),
     )
@@ -252,8 +267,7 @@ async def code_input(turn: Turn) -> list[Reply]:
         return [_enter_code_reply(text)]
     turn.citizen.dialog_state = {
         "screen": LINK_SCREEN,
-        "other": outcome.other_citizen_id,
-        "hash": outcome.code_hash,
+        PENDING: {"by": "code", "other": outcome.other_citizen_id, "hash": outcome.code_hash},
     }
     where = _platforms(outcome.other_platforms)
     return [
@@ -271,16 +285,18 @@ async def code_input(turn: Turn) -> list[Reply]:
 
 
 async def confirm_link(turn: Turn, _action: ConfirmLink) -> list[Reply]:
-    state = turn.citizen.dialog_state
-    screen, other = state.get("screen"), state.get("other")
-    pending_hash = state.get("hash")
-    if screen not in (MERGE_SCREEN, LINK_SCREEN) or not isinstance(other, int):
+    pending = turn.citizen.dialog_state.get(PENDING)
+    if not isinstance(pending, dict):
+        raise StaleButtonError(turn.incoming.payload, "no link waits for a confirmation")
+    by, other, pending_hash = pending.get("by"), pending.get("other"), pending.get("hash")
+    if by not in ("phone", "code") or not isinstance(other, int):
         raise StaleButtonError(turn.incoming.payload, "no link waits for a confirmation")
     if not isinstance(pending_hash, str):
         raise StaleButtonError(turn.incoming.payload, "no link waits for a confirmation")
+    turn.end(PENDING)
     actor = str(turn.incoming.identity)
-    if screen == MERGE_SCREEN:
-        masked = str(state.get("masked", ""))
+    if by == "phone":
+        masked = str(pending.get("masked", ""))
         outcome = await verification.confirm_same_person(
             turn.uow, turn.citizen, other, pending_hash, masked, actor=actor, now=turn.now
         )
@@ -293,6 +309,17 @@ async def confirm_link(turn: Turn, _action: ConfirmLink) -> list[Reply]:
             turn.uow, turn.citizen, other, pending_hash, actor=actor, now=turn.now
         )
     return await _linked(turn, outcome)
+
+
+async def cancel_link(turn: Turn, _action: CancelLink) -> list[Reply]:
+    turn.end(PENDING)
+    turn.citizen.dialog_state = {"screen": "settings"}
+    return [
+        Reply(
+            _("Nothing was linked. The other account stays separate."),
+            buttons=(_settings_row(), back_to_menu_row()),
+        )
+    ]
 
 
 async def _linked(turn: Turn, outcome: MergeOutcome) -> list[Reply]:
@@ -353,6 +380,7 @@ ROUTES: tuple[Route, ...] = (
     on(ShowLinkCode, link_code_screen),
     on(EnterLinkCode, enter_code_screen),
     on(ConfirmLink, confirm_link),
+    on(CancelLink, cancel_link),
     on(Unlink, unlink_screen),
     on(ConfirmUnlink, confirm_unlink),
 )

@@ -89,6 +89,7 @@ PINNED = {
     "linkcode": "bot.dialogs.identity.link_code_screen",
     "linkenter": "bot.dialogs.identity.enter_code_screen",
     "linkyes": "bot.dialogs.identity.confirm_link",
+    "linkno": "bot.dialogs.identity.cancel_link",
     "unlink": "bot.dialogs.identity.unlink_screen",
     "unlinkyes": "bot.dialogs.identity.confirm_unlink",
 }
