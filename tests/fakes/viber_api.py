@@ -245,7 +245,10 @@ class FakeViberApi:
             if not 1 <= int(button.get("Columns", 6)) <= 6 or not button.get("ActionBody"):
                 return 3
             # Viber refuses share-phone buttons below API level 3 ("keyboard is not valid").
-            if button.get("ActionType") == "share-phone" and int(body.get("min_api_version", 1)) < 3:
+            if (
+                button.get("ActionType") == "share-phone"
+                and int(body.get("min_api_version", 1)) < 3
+            ):
                 return 3
         return None
 
