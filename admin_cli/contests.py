@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from admin_cli import words
 from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
+from admin_cli.output import print_found
 from admin_cli.params import id_argument
 from core.bootstrap import App
 from core.campaigns.files import parse_contest
@@ -112,24 +111,21 @@ def entries(
         return await contests.list_entries(uow, contest_id, statuses=status or None)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([entry_as_dict(e) for e in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No entries."))
-        return
-    table = Table(title=_("Entries of contest {id}").format(id=contest_id))
-    for header in (_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")):
-        table.add_column(header)
-    for e in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=entry_as_dict,
+        nothing=_("No entries."),
+        title=_("Entries of contest {id}").format(id=contest_id),
+        headers=(_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")),
+        row=lambda e: (
             str(e.id),
             words.entry_status(e.status),
             e.title,
             e.description[:80],
             "📷" if e.photo_ref else "",
-        )
-    Console(width=160).print(table)
+        ),
+    )
 
 
 @contest_cli.command("approve")

@@ -10,14 +10,7 @@ from dataclasses import dataclass
 
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import (
-    Action,
-    Button,
-    Id,
-    Reply,
-    Small,
-    encode_payload,
-)
+from bot.ui import Action, Button, Id, Reply, Small, encode_payload
 from core.contests import service as contests
 from core.contests.announcements import CONTEST_RESULTS_ACTION
 from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry

@@ -11,16 +11,7 @@ from dataclasses import dataclass
 
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import (
-    Action,
-    Button,
-    Id,
-    Reply,
-    Small,
-    StaleButtonError,
-    Word,
-    encode_payload,
-)
+from bot.ui import Action, Button, Id, Reply, Small, StaleButtonError, Word, encode_payload
 from core.kernel.i18n import _, format_number, ngettext
 from core.organizations import events
 from core.organizations.messages import EVENT_ACTION, ORG_ACTION, describe_event, event_when

@@ -10,15 +10,7 @@ from dataclasses import dataclass
 
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import (
-    Action,
-    Button,
-    Id,
-    Reply,
-    Small,
-    Word,
-    encode_payload,
-)
+from bot.ui import Action, Button, Id, Reply, Small, Word, encode_payload
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 from core.organizations import service as organizations
 from core.organizations.messages import (

@@ -6,14 +6,7 @@ from dataclasses import dataclass
 
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import (
-    Action,
-    Button,
-    Id,
-    Reply,
-    Small,
-    encode_payload,
-)
+from bot.ui import Action, Button, Id, Reply, Small, encode_payload
 from core.campaigns import results
 from core.campaigns.model import Campaign, CampaignStatus
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
