@@ -19,6 +19,7 @@ from admin_cli.ideas import idea_call_cli, ideas_cli
 from admin_cli.officials import officials_cli
 from admin_cli.orgs import org_cli
 from admin_cli.polls import poll_cli
+from admin_cli.residents import residents_cli
 from admin_cli.usage import usage_error_text
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
@@ -41,6 +42,7 @@ cli.add_typer(consultation_cli, name="consultation")
 cli.add_typer(contest_cli, name="contest")
 cli.add_typer(org_cli, name="org")
 cli.add_typer(officials_cli, name="officials")
+cli.add_typer(residents_cli, name="residents")
 cli.command("audit")(audit_command)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from admin_cli import words
 from core.campaigns.audience import AudienceKind
 from core.campaigns.eligibility import Ineligible
+from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
@@ -298,6 +299,8 @@ _VALIDATION_AS_CODE = [
     "answer_empty",
     "answer_required",
     "answer_too_long",
+    "link_code_format",
+    "phone_invalid",
     "bad_digest_hour",
     "bad_quiet_hours",
     "buttons_expected",
@@ -320,6 +323,15 @@ _VALIDATION_AS_CODE = [
     "unknown_topic",
     "unsupported_locale",
 ]
+
+LINKING_REASONS = (
+    "already_linked",
+    "code_expired",
+    "link_gone",
+    "only_messenger",
+    "own_code",
+    "too_many_tries",
+)
 
 TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     _own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
@@ -378,6 +390,14 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         )
     },
     **{(NotEligibleError, reason.value): _as_failed(NotEligibleError) for reason in Ineligible},
+    (ValidationError, "resident_not_found"): lambda p: _("there is no resident {identity}").format(
+        identity=p.get("identity")
+    ),
+    (ValidationError, "bad_identity"): lambda p: _(
+        "{value!r} is not an identity: write it as telegram:ID or viber:ID"
+    ).format(value=p.get("value")),
+    # Only residents link their messengers, in the chat.
+    **{(LinkingError, reason): _as_failed(LinkingError) for reason in LINKING_REASONS},
     (WrongPhaseError, "submissions_closed"): _as_failed(WrongPhaseError),
     (WrongPhaseError, "voting_not_open"): _as_failed(WrongPhaseError),
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},

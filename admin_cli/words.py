@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from core.campaigns.audience import Audience, AudienceKind
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import VerificationLevel
 from core.consultations.model import QuestionType
 from core.contests.model import ContestPhase, EntryStatus
 from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
@@ -94,6 +95,7 @@ ROLE: dict[str, str] = {
 }
 # What the audit log's `action` codes mean; `{target}.hide` / `{target}.restore` per ReportTarget.
 AUDIT_ACTION: dict[str, str] = {
+    "ballot.void": N_("set aside a second ballot of one person (merged accounts)"),
     "broadcast.send": N_("sent an announcement"),
     "campaign.close": N_("closed a campaign"),
     "campaign.delete": N_("deleted a draft"),
@@ -102,6 +104,8 @@ AUDIT_ACTION: dict[str, str] = {
     "campaign.open": N_("opened a campaign"),
     "campaign.results": N_("looked at the results"),
     "citizen.home_district": N_("set their home district"),
+    "citizens.merge": N_("linked two messenger accounts of one resident"),
+    "citizens.unlink": N_("unlinked a messenger from a resident"),
     "comment.hide": N_("hid a reported comment"),
     "comment.restore": N_("restored a comment"),
     "consultation.create": N_("created a consultation"),
@@ -126,12 +130,31 @@ AUDIT_ACTION: dict[str, str] = {
     "org.link_channel": N_("linked a channel"),
     "org.post": N_("posted news"),
     "poll.create": N_("created a poll"),
+    "resident.show": N_("looked at a resident's record"),
+}
+VERIFICATION_LEVEL: dict[str, str] = {
+    VerificationLevel.NONE: N_("not verified"),
+    VerificationLevel.PHONE: N_("verified by phone"),
+}
+# What a resident took part in: the participation registry's tables (core/storage/participation.py).
+PARTICIPATION: dict[str, str] = {
+    "ballots": N_("poll ballots"),
+    "ideas": N_("ideas proposed"),
+    "idea_comments": N_("comments on ideas"),
+    "idea_supports": N_("ideas supported"),
+    "idea_reports": N_("reports of ideas or comments"),
+    "consultation_responses": N_("consultation responses"),
+    "contest_entries": N_("contest entries"),
+    "contest_votes": N_("contest votes"),
+    "org_followers": N_("organizations followed"),
+    "event_rsvps": N_("event answers"),
 }
 # A resident's own action (their home district) names them `citizen:<id>`.
 RESIDENT_ACTOR_PREFIX = "citizen:"
 # Who did it, when it was not a person.
 SYSTEM_ACTOR: dict[str, str] = {"scheduler": N_("scheduler"), "system": N_("system")}
 AUDIT_OBJECT: dict[str, str] = {
+    "ballot": N_("ballot"),
     "broadcast": N_("push"),
     "campaign": N_("campaign"),
     "citizen": N_("resident"),
@@ -233,6 +256,14 @@ def event_status(code: object) -> str:
 
 def role(code: object) -> str:
     return _lookup(ROLE, code)
+
+
+def verification_level(code: object) -> str:
+    return _lookup(VERIFICATION_LEVEL, code)
+
+
+def participation(table: str) -> str:
+    return _lookup(PARTICIPATION, table)
 
 
 def audit_action(code: str) -> str:

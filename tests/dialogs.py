@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
 from core.campaigns.files import parse_consultation, parse_contest
+from core.citizens import verification
 from core.citizens.model import Citizen
 from core.consultations import service as consultations
 from core.consultations.model import Consultation
@@ -24,6 +25,11 @@ from tests.fakes.resident import Resident
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")
+
+
+async def verify_phone(uow: Any, citizen: Citizen, now: Any) -> None:
+    """Verify `citizen` the way a shared contact does, with a number of their own."""
+    await verification.verify_phone(uow, citizen, f"+38050{citizen.id:07d}", now)
 
 
 async def english_resident(dialogs: Dialogs, name: str = "olena") -> Resident:

@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.dialogs.turn import Turn
 from bot.ui import Action, Button, Id, Word, encode_payload
+from core.campaigns import service as campaigns
 from core.campaigns.eligibility import Ineligible
 from core.campaigns.model import Campaign, CampaignKind
 from core.citizens.model import Citizen
@@ -180,3 +182,16 @@ def return_row(state: Mapping[str, object], title: str | None = None) -> list[Ro
         else _("↩ Back to where I was")
     )
     return [(Button(label, encode_payload(RETURN, campaign_id)),)]
+
+
+async def back_to_campaign_rows(turn: Turn) -> list[Row]:
+    """ "↩ Back to “…”" on a fixing screen (settings, district, phone), while the resident has a
+    campaign to go back to; forgets a campaign deleted meanwhile."""
+    campaign_id = turn.citizen.dialog_state.get(BACK_TO)
+    if not isinstance(campaign_id, int):
+        return []
+    campaign = await campaigns.find_campaign(turn.uow, campaign_id)
+    if campaign is None:
+        turn.end(BACK_TO)
+        return []
+    return return_row(turn.citizen.dialog_state, campaign.title)

@@ -13,6 +13,7 @@ from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Turn
 from bot.ui import Reply
 from core.campaigns.eligibility import Ineligible
+from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.kernel.errors import (
     AlreadySubmittedError,
@@ -152,6 +153,7 @@ _OFFICIALS_ONLY = [
     "eligible_unknown",
     "eligible_unknown_district",
     "bad_digest_hour",
+    "bad_identity",
     "bad_max_choices",
     "bad_quiet_hours",
     "bad_reminder",
@@ -177,6 +179,7 @@ _OFFICIALS_ONLY = [
     "question_too_long",
     "reminder_too_early",
     "reminders_need_closing",
+    "resident_not_found",
     "skip_on_text",
     "skip_unknown_answer",
     "skip_unknown_question",
@@ -250,6 +253,30 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         "This event has been cancelled, so answers are closed."
     ),
     (ValidationError, "event_over"): lambda p: _("This event is already over."),
+    (ValidationError, "phone_invalid"): lambda p: _(
+        "That does not look like a phone number we can confirm. Please share your own "
+        "number with the button."
+    ),
+    (ValidationError, "link_code_format"): lambda p: _(
+        "Please type the 6 digits of the code, nothing else."
+    ),
+    (LinkingError, "too_many_tries"): lambda p: _(
+        "Too many wrong codes. For your safety, please wait an hour and try again with a new code."
+    ),
+    (LinkingError, "own_code"): lambda p: _(
+        "This is the code of this very messenger. Type it in your other messenger instead."
+    ),
+    (LinkingError, "code_expired"): lambda p: _(
+        "This code has expired or was already used. Get a new one in your other messenger: "
+        "Settings → “🔗 Link another messenger”."
+    ),
+    (LinkingError, "already_linked"): lambda p: _("These accounts are already linked."),
+    (LinkingError, "link_gone"): lambda p: _(
+        "Something changed meanwhile, so nothing was linked. Please start again from Settings."
+    ),
+    (LinkingError, "only_messenger"): lambda p: _(
+        "This is your only messenger linked to Spilno, so there is nothing to unlink."
+    ),
     # Only officials meet these; in a chat they get the apology.
     _own(BroadcastNotFoundError): _sorry,
     _own(InvalidTransitionError): _sorry,

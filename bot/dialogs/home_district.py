@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs import campaign_links, menu
+from bot.dialogs import campaign_links, identity
 from bot.dialogs.eligibility import (
     BACK_TO,
     VERIFY,
     FixEligibility,
     ReturnToCampaign,
-    return_row,
+    back_to_campaign_rows,
 )
 from bot.dialogs.nav import HOME_DISTRICT, SETTINGS, HomeDistrict, back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
@@ -52,18 +52,6 @@ def _name(code: str | None) -> str:
     return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
 
 
-async def _back_rows(turn: Turn) -> list[tuple[Button, ...]]:
-    """ "↩ Back to “…”" while the resident has a campaign to go back to."""
-    campaign_id = turn.citizen.dialog_state.get(BACK_TO)
-    if not isinstance(campaign_id, int):
-        return []
-    campaign = await campaigns.find_campaign(turn.uow, campaign_id)
-    if campaign is None:  # deleted meanwhile: nothing to go back to
-        turn.end(BACK_TO)
-        return []
-    return return_row(turn.citizen.dialog_state, campaign.title)
-
-
 def _keep_back_to(turn: Turn, state: dict[str, object]) -> None:
     back_to = turn.citizen.dialog_state.get(BACK_TO)
     turn.citizen.dialog_state = state | ({BACK_TO: back_to} if back_to else {})
@@ -82,7 +70,7 @@ async def home_screen(
         )
     )
     lines.append(_("Your home district: {district}.").format(district=_name(citizen.home_district)))
-    back = await _back_rows(turn)
+    back = await back_to_campaign_rows(turn)
     if not citizen.can_change_district(turn.now):
         lines.append(
             _("You can change it from {date} (once in 30 days).").format(
@@ -143,8 +131,7 @@ async def fix(turn: Turn, action: FixEligibility) -> list[Reply]:
     """From a campaign the resident may not take part in: the screen that fixes it."""
     campaign = await campaigns.get_campaign(turn.uow, action.campaign_id)
     if action.what == VERIFY:
-        # Phone verification is offered in Settings ("Confirm my phone number").
-        replies = await menu.settings_screen(turn)
+        replies = await identity.verify_screen(turn)  # it replaces the dialog state
         turn.citizen.dialog_state[BACK_TO] = campaign.id
         return replies
     turn.citizen.dialog_state[BACK_TO] = campaign.id

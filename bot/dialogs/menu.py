@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs import consultations, contests, events, ideas, orgs, polls
-from bot.dialogs.eligibility import BACK_TO, return_row
+from bot.dialogs import consultations, contests, events, ideas, identity, orgs, polls
+from bot.dialogs.eligibility import back_to_campaign_rows
 from bot.dialogs.nav import (
     FOLLOW_DISTRICTS,
     FOLLOW_TOPICS,
@@ -28,7 +28,6 @@ from bot.dialogs.nav import (
 from bot.dialogs.refusals import refusal, way_back
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
-from core.campaigns import service as campaigns
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
 from core.hromadas.taxonomy import HOME_DISTRICTS
@@ -150,7 +149,10 @@ def sections_of_the_menu() -> list[Section]:
         Section(
             _("⚙️ Settings"),
             encode_payload(SETTINGS),
-            _("language, notifications, the topics and parts of the city you follow."),
+            _(
+                "language, notifications, the topics and parts of the city you follow; "
+                "confirm your phone number and link Telegram with Viber."
+            ),
             4,
         ),
         Section(_("❓ Help"), encode_payload(HELP), "", 4),
@@ -186,7 +188,7 @@ async def help_screen(turn: Turn, _action: Help | None = None) -> list[Reply]:
 
 
 async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[Reply]:
-    back = await _back_to_campaign(turn)
+    back = await back_to_campaign_rows(turn)
     turn.citizen.dialog_state = {"screen": "settings"}
     mode = turn.citizen.notifications
     status = {
@@ -221,6 +223,7 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 (Button(_("🏠 My home district"), encode_payload(HOME_DISTRICT)),),
                 (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
+                *await identity.settings_rows(turn),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
                 back_to_menu_row(),
             ),
@@ -230,19 +233,6 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
 
 def _home(code: str | None) -> str:
     return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
-
-
-async def _back_to_campaign(turn: Turn) -> list[tuple[Button, ...]]:
-    """A resident who left a campaign to fix their eligibility (e.g. to confirm their phone
-    number, offered here) sees the way back to it first."""
-    campaign_id = turn.citizen.dialog_state.get(BACK_TO)
-    if not isinstance(campaign_id, int):
-        return []
-    campaign = await campaigns.find_campaign(turn.uow, campaign_id)
-    if campaign is None:
-        turn.end(BACK_TO)
-        return []
-    return return_row(turn.citizen.dialog_state, campaign.title)
 
 
 async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:

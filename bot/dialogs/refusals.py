@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs import consultations, contests, eligibility, events, ideas, orgs, polls
+from bot.dialogs import consultations, contests, eligibility, events, ideas, identity, orgs, polls
 from bot.dialogs.idea_draft import COMMENT_SCREEN
 from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_STEP_PREFIX
 from bot.dialogs.nav import SETTINGS, back_to_menu_row
@@ -144,6 +144,14 @@ def _screens(screen: str, state: dict[str, Any]) -> tuple[Button | None, Button 
             )
             return event, Button(_("« All events"), encode_payload(events.LIST, 0))
         case "settings" | "stopics" | "sdistr" | "home":
+            return None, Button(_("« Settings"), encode_payload(SETTINGS))
+        case identity.VERIFY_SCREEN:
+            verify = Button(_("📱 Confirm my phone number"), identity.Verify().pack())
+            return verify, Button(_("« Settings"), encode_payload(SETTINGS))
+        case identity.CODE_SCREEN:
+            again = Button(_("🔢 Type the code again"), identity.EnterLinkCode().pack())
+            return again, Button(_("« Settings"), encode_payload(SETTINGS))
+        case _ if screen.startswith(identity.SCREEN_PREFIX):
             return None, Button(_("« Settings"), encode_payload(SETTINGS))
     return None, None
 

@@ -11,6 +11,7 @@ from bot.dialogs import (
     contests,
     home_district,
     ideas,
+    identity,
     menu,
     orgs,
     polls,
@@ -42,6 +43,7 @@ ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
     home_district.ROUTES,
+    identity.ROUTES,
     campaign_links.ROUTES,
     polls.ROUTES,
     ideas.ROUTES,
@@ -58,6 +60,7 @@ INPUT_SCREENS: dict[str, Handler] = {
     consultations.SCREEN_PREFIX: consultations.typed_answer,
     contests.SCREEN_PREFIX: contests.entry_input,
     orgs.SCREEN: orgs.search_input,
+    identity.CODE_SCREEN: identity.code_input,
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 
@@ -92,6 +95,9 @@ async def route(turn: Turn) -> list[Reply]:
             return await action(turn, payload)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
+        case IncomingKind.CONTACT:
+            # The resident's own number verifies them wherever they share it.
+            return await identity.contact(turn)
         case _:
             return await menu.unsupported(turn)
 

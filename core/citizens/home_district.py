@@ -61,10 +61,3 @@ async def set_home_district(uow: UnitOfWork, citizen: Citizen, code: str, now: d
     citizen.home_district = code
     citizen.home_district_set_at = now
     return True
-
-
-async def mark_verified(uow: UnitOfWork, citizen: Citizen, now: datetime) -> None:
-    """Record the resident as verified (phone). The identity feature calls it once the number
-    is confirmed; tests use it to stand for that."""
-    await uow.citizens.mark_verified(citizen.id, now)
-    citizen.verified_at = now

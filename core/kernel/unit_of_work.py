@@ -14,7 +14,7 @@ from typing import Protocol, Self
 
 from core.audit.ports import AuditRepository
 from core.campaigns.ports import CampaignRepository
-from core.citizens.ports import CitizenRepository
+from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
 from core.config import Policies
 from core.consultations.ports import ConsultationRepository
 from core.contests.ports import ContestRepository
@@ -34,6 +34,8 @@ class StorageUnavailableError(Exception):
 
 class UnitOfWork(Protocol):
     citizens: CitizenRepository
+    residents: ResidentRepository  # verification, link codes, officials' view (issue 16)
+    merges: MergeRepository  # two citizens become one (core/storage/merging.py)
     campaigns: CampaignRepository
     ballots: BallotRepository
     audit: AuditRepository

@@ -52,13 +52,27 @@ def registered_kinds() -> frozenset[str]:
 
 
 class OnMerge(StrEnum):
-    """What a row of the citizen who is merged away becomes."""
+    """What a row of the citizen who is merged away becomes (core/storage/merging.py does it;
+    the rules are in README, "What Spilno stores about residents")."""
 
     # Re-pointed to the surviving citizen.
     REASSIGN = "reassign"
-    # Re-pointed, unless the survivor already has the same row (same key without the
+    # Re-pointed, unless the survivor already has the same row (same `key` without the
     # citizen): then the survivor's row wins and this one is dropped. One person, one vote.
     KEEP_SURVIVORS = "keep_survivors"
+    # Re-pointed, with the per-citizen sequence column `renumbered` moved past the
+    # survivor's (a contest entry keeps existing; "entry 1" of both cannot).
+    RENUMBER = "renumber"
+    # Meaningful only to the merged-away citizen (an unused link code): deleted.
+    DROP = "drop"
+    # Poll ballots: where both voted, the ballot cast first stands; the other is voided and
+    # the voiding audit-logged (who, which campaign, which ballot; never the choices).
+    FIRST_BALLOT_STANDS = "first_ballot_stands"
+    # Consultation responses: a submitted one beats a draft, the earlier submitted the later.
+    SUBMITTED_FIRST = "submitted_first"
+    # Contest votes: both citizens' votes together, earliest first, up to the contest's
+    # votes-per-resident limit, never for the person's own entry, once per entry.
+    EARLIEST_UP_TO_LIMIT = "earliest_up_to_limit"
 
 
 class OnForget(StrEnum):
@@ -79,25 +93,65 @@ class CitizenReference:
     on_forget: OnForget
     # Part of "my data" (a resident's own export).
     exported: bool = True
+    # KEEP_SURVIVORS: the columns that, with the citizen column, make a row a duplicate.
+    key: tuple[str, ...] = ()
+    # RENUMBER: the per-citizen sequence column.
+    renumbered: str | None = None
 
 
 CITIZEN_REFERENCES: tuple[CitizenReference, ...] = (
     CitizenReference("identities", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE),
-    CitizenReference("subscriptions", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
-    CitizenReference("ballots", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
+    CitizenReference(
+        "subscriptions",
+        "citizen_id",
+        OnMerge.KEEP_SURVIVORS,
+        OnForget.DELETE,
+        key=("kind", "code"),
+    ),
+    CitizenReference("ballots", "citizen_id", OnMerge.FIRST_BALLOT_STANDS, OnForget.ANONYMIZE),
     CitizenReference("ideas", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
     CitizenReference("idea_comments", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
-    CitizenReference("idea_supports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
-    CitizenReference("idea_reports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
     CitizenReference(
-        "consultation_responses", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+        "idea_supports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE, key=("idea_id",)
     ),
-    CitizenReference("contest_entries", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
     CitizenReference(
-        "contest_participants", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+        "idea_reports",
+        "citizen_id",
+        OnMerge.KEEP_SURVIVORS,
+        OnForget.DELETE,
+        key=("target", "item_id"),
+    ),
+    CitizenReference(
+        "consultation_responses", "citizen_id", OnMerge.SUBMITTED_FIRST, OnForget.ANONYMIZE
+    ),
+    CitizenReference(
+        "contest_entries",
+        "author_id",
+        OnMerge.RENUMBER,
+        OnForget.ANONYMIZE,
+        key=("contest_id",),
+        renumbered="author_seq",
+    ),
+    CitizenReference(
+        "contest_participants",
+        "citizen_id",
+        OnMerge.KEEP_SURVIVORS,
+        OnForget.ANONYMIZE,
+        key=("contest_id",),
     ),
     # A merge must still hold a contest's votes-per-resident cap across the survivor's entries.
-    CitizenReference("contest_votes", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
-    CitizenReference("org_followers", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
-    CitizenReference("event_rsvps", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+    CitizenReference(
+        "contest_votes", "citizen_id", OnMerge.EARLIEST_UP_TO_LIMIT, OnForget.ANONYMIZE
+    ),
+    CitizenReference(
+        "org_followers", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE, key=("org_id",)
+    ),
+    CitizenReference(
+        "event_rsvps", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE, key=("event_id",)
+    ),
+    # Linking messengers (issue 16): an unused code dies with its citizen; wrong tries add up.
+    CitizenReference("link_codes", "citizen_id", OnMerge.DROP, OnForget.DELETE, exported=False),
+    CitizenReference(
+        "link_code_failures", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE, exported=False
+    ),
 )

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.audit.sql import SqlAuditRepository
 from core.campaigns.sql import SqlCampaignRepository
-from core.citizens.sql import SqlCitizenRepository
+from core.citizens.sql import SqlCitizenRepository, SqlResidentRepository
 from core.config import Policies
 from core.consultations.sql import SqlConsultationRepository
 from core.contests.sql import SqlContestRepository
@@ -19,6 +19,7 @@ from core.ideas.sql import SqlIdeaRepository
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.polls.sql import SqlBallotRepository
+from core.storage.merging import SqlMergeRepository
 from core.storage.statements import CONNECTION_KEY
 
 
@@ -34,6 +35,8 @@ class SqlUnitOfWork:
         session = self._session_factory()
         self._session = session
         self.citizens = SqlCitizenRepository(session)
+        self.residents = SqlResidentRepository(session)
+        self.merges = SqlMergeRepository(session)
         self.campaigns = SqlCampaignRepository(session)
         self.ballots = SqlBallotRepository(session)
         self.audit = SqlAuditRepository(session)

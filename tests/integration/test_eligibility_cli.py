@@ -14,6 +14,7 @@ from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.polls import service as polls
 from tests.cli import cli_runner, in_db
+from tests.dialogs import verify_phone
 from tests.examples import example_yaml, soon
 
 
@@ -38,7 +39,7 @@ def vote(database_url, poll_id, ballots):
             if district:
                 await homes.set_home_district(uow, citizen, district, now)
             if verified:
-                await homes.mark_verified(uow, citizen, now)
+                await verify_phone(uow, citizen, now)
             poll = await polls.get_poll(uow, poll_id)
             option = next(o.id for o in poll.options if o.label == label)
             await polls.toggle_choice(

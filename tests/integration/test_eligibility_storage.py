@@ -8,6 +8,7 @@ from core.campaigns import service as campaigns
 from core.campaigns.breakdown import Breakdown
 from core.citizens import home_district as homes
 from core.polls import service as polls
+from tests.dialogs import verify_phone
 from tests.integration.test_outbox import claim_all, resident
 
 
@@ -26,7 +27,7 @@ async def voter(app, name: str, *, district: str | None = None, verified: bool =
         if district:
             await homes.set_home_district(uow, citizen, district, app.clock())
         if verified:
-            await homes.mark_verified(uow, citizen, app.clock())
+            await verify_phone(uow, citizen, app.clock())
         await uow.commit()
     return citizen_id
 

@@ -90,6 +90,13 @@ PINNED = {
     "events:0": "bot.dialogs.events.event_list",
     "event:27": "bot.dialogs.events.event_screen",
     "rsvp:27:n": "bot.dialogs.events.rsvp",
+    "verify": "bot.dialogs.identity.verify_screen",
+    "linkcode": "bot.dialogs.identity.link_code_screen",
+    "linkenter": "bot.dialogs.identity.enter_code_screen",
+    "linkyes": "bot.dialogs.identity.confirm_link",
+    "linkno": "bot.dialogs.identity.cancel_link",
+    "unlink": "bot.dialogs.identity.unlink_screen",
+    "unlinkyes": "bot.dialogs.identity.confirm_unlink",
 }
 
 

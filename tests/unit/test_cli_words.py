@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po
 
 from admin_cli import words
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import VerificationLevel
 from core.consultations.model import QuestionType
 from core.contests.model import ContestPhase, EntryStatus
 from core.ideas.model import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
@@ -39,6 +40,7 @@ ENUM_TABLES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (QuestionType, words.QUESTION_TYPE),
     (EventStatus, words.EVENT_STATUS),
     (Role, words.ROLE),
+    (VerificationLevel, words.VERIFICATION_LEVEL),
 ]
 
 
@@ -71,6 +73,7 @@ def catalog(locale: str) -> dict[str, str]:
 
 
 ALL_TABLES = [table for _enum, table in ENUM_TABLES] + [
+    words.PARTICIPATION,
     words.AUDIT_ACTION,
     words.PUSH_KIND,
     words.SYSTEM_ACTOR,
@@ -141,3 +144,11 @@ def test_values_read_as_words_in_ukrainian():
     with i18n.use_locale("en"):
         assert words.percent(66.66) == "66.7"
         assert words.when(datetime(2026, 12, 5, 8, tzinfo=UTC)) == "5 December 2026, 10:00"
+
+
+def test_every_participation_table_has_words():
+    from core.citizens.sql import NOT_PARTICIPATION
+    from core.storage.participation import CITIZEN_REFERENCES
+
+    tables = {ref.table for ref in CITIZEN_REFERENCES} - NOT_PARTICIPATION
+    assert tables <= set(words.PARTICIPATION), "residents show needs words for these tables"

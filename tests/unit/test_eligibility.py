@@ -23,6 +23,7 @@ from core.kernel.errors import (
 )
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
+from tests.dialogs import verify_phone
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import registered
 
@@ -46,7 +47,7 @@ async def resident(factory, clock, name, *, verified=False, district=None) -> in
         citizen_id = await registered(uow, name, clock())
         citizen = await uow.citizens.get(citizen_id)
         if verified:
-            await homes.mark_verified(uow, citizen, clock())
+            await verify_phone(uow, citizen, clock())
         if district:
             await homes.set_home_district(uow, citizen, district, clock())
         await uow.commit()

@@ -11,7 +11,7 @@ from core.campaigns.eligibility import Eligibility
 from core.citizens import home_district as homes
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
-from tests.dialogs import english_resident, stored
+from tests.dialogs import english_resident, stored, verify_phone
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident
 
@@ -50,7 +50,7 @@ async def verify(factory, resident: Resident, clock) -> None:
     """What the identity feature does once the resident shares their own number."""
     async with factory() as uow:
         citizen = await uow.citizens.get_by_identity(resident.identity)
-        await homes.mark_verified(uow, citizen, clock())
+        await verify_phone(uow, citizen, clock())
         await uow.commit()
 
 
@@ -92,18 +92,16 @@ async def test_a_resident_who_may_not_vote_sees_why_fixes_it_and_comes_back_to_v
     assert BACK_TO not in await state_of(factory, resident)
 
 
-async def test_confirming_the_phone_number_starts_in_settings_and_offers_the_way_back(
-    dialogs, factory, clock
-):
+async def test_confirming_the_phone_number_from_a_poll_leads_back_to_it(dialogs, factory, clock):
     poll = await open_poll(factory, clock, Eligibility(verified=True))
     resident = await english_resident(dialogs)
     await resident.send(IncomingKind.BUTTON, payload=encode_payload("open", poll.id))
     assert "Only verified residents vote in this poll." in resident.text
     assert "Set my home district" not in " ".join(resident.buttons())
     await resident.press("Confirm my phone number")
-    assert "Settings." in resident.text
-    await verify(factory, resident, clock)
-    await resident.send(IncomingKind.BUTTON, payload="settings")  # where verifying ends
+    assert "Confirm your phone number." in resident.text  # the share-contact screen at once
+    await resident.send(IncomingKind.CONTACT, phone="+380501112233", contact_own="1")
+    assert "is confirmed" in resident.text
     assert resident.buttons()[0].startswith("↩ Back to “Where should")
     await resident.press("↩ Back to")
     assert "By the school" in resident.buttons()

@@ -1,7 +1,7 @@
 """campaigns: who may take part — verified residents only, residents of some districts (issue 16)
 
 Revision ID: 0011_eligibility
-Revises: 0009_resident_profile
+Revises: 0010_identity
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_eligibility"
-down_revision: str | Sequence[str] | None = "0009_resident_profile"
+down_revision: str | Sequence[str] | None = "0010_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
