@@ -17,9 +17,9 @@ from admin_cli.files import open_for_writing, read_text
 from admin_cli.params import id_argument
 from core.audit import service as audit
 from core.bootstrap import App
-from core.campaigns.files import parse_consultation
 from core.consultations import service as consultations
 from core.consultations.model import Consultation
+from core.consultations.plan import parse_consultation
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _, format_datetime
 from core.kernel.unit_of_work import UnitOfWork

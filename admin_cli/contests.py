@@ -16,9 +16,9 @@ from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
 from admin_cli.params import id_argument
 from core.bootstrap import App
-from core.campaigns.files import parse_contest
 from core.contests import service as contests
 from core.contests.model import Contest, Entry, EntryStatus
+from core.contests.plan import parse_contest
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _, format_datetime
 from core.kernel.unit_of_work import UnitOfWork

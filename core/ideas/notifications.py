@@ -15,6 +15,7 @@ from core.delivery import outbox
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import encode_payload
 from core.ideas.model import Idea, OfficialStatus
+from core.ideas.ports import IDEAS
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -75,7 +76,7 @@ async def idea_rejected(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
 
 async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     """The author and every supporter, each in their own language."""
-    supporters = await uow.ideas.supporter_ids(idea.id)
+    supporters = await uow.repository(IDEAS).supporter_ids(idea.id)
 
     def render() -> Message:
         return Message(

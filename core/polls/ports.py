@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from core.kernel.ports import Port
+
 
 class BallotRepository(Protocol):
     async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]: ...
@@ -28,3 +30,6 @@ class BallotRepository(Protocol):
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         """Votes per option id and the number of voters who chose at least one option."""
         ...
+
+
+BALLOTS: Port[BallotRepository] = Port("ballots")

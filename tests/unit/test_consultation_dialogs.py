@@ -11,10 +11,11 @@ import pytest
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind, encode_payload
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 from core.contests import service as contests
 from core.contests.model import ContestPhase
+from core.contests.plan import parse_contest
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident

@@ -10,9 +10,10 @@ import pytest
 from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 from core.contests import service as contests
+from core.contests.plan import parse_contest
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
