@@ -1,15 +1,17 @@
 """Every domain error an official can meet → one line in the configured language: ONE table.
 
-Keyed by (error type, reason); core raises codes, never prose. `tests/unit/test_error_texts.py`
-walks every error type × reason core can raise and fails when one has no text here.
+Keyed by (error type, reason); core raises codes, never prose. A campaign kind's own errors get
+their texts in its CLI module (`CliKind.error_texts`), composed here from admin_cli/kinds.py.
+`tests/unit/test_error_texts.py` walks every error type × reason core can raise and fails when
+one has no text here.
 (Consultation and contest file problems are pydantic's open-ended codes: admin_cli/campaign_files.py.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from admin_cli import words
+from admin_cli.kind import ErrorKey, Params, Text, own
+from admin_cli.kinds import KINDS
 from core.campaigns.audience import AudienceKind
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
@@ -18,11 +20,7 @@ from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
-    CommentNotFoundError,
     EntryLimitError,
-    EntryNotFoundError,
-    IdeaCallNotOpenError,
-    IdeaNotFoundError,
     IdeaNotPublicError,
     InvalidTransitionError,
     OwnEntryError,
@@ -34,7 +32,7 @@ from core.kernel.errors import (
     VoteLimitError,
     WrongPhaseError,
 )
-from core.kernel.i18n import _, ngettext
+from core.kernel.i18n import _
 from core.kernel.ids import ID_MAX
 from core.officials.model import PermissionDeniedError
 from core.organizations.model import (
@@ -43,8 +41,6 @@ from core.organizations.model import (
     OrganizationNotFoundError,
 )
 
-Params = Mapping[str, object]
-Text = Callable[[Params], str]
 _AUDIENCE_FORMS = "all, topic:CODE, district:CODE, org:ID, participants:CAMPAIGN_ID, citizens:ID,ID"
 _PERMISSIONS = {
     "manage_officials": N_("manage officials' roles"),
@@ -84,33 +80,14 @@ def _as_failed(error_type: type[SpilnoError]) -> Text:
     return lambda p: _failed(error_type.code)
 
 
-def _own(error_type: type[SpilnoError]) -> tuple[type[SpilnoError], str]:
-    """The key of an error raised without a reason (its reason is its code)."""
-    return (error_type, error_type.code)
-
-
 # --- transitions ----------------------------------------------------------------------------
 
 
 def _transition(p: Params) -> str:
-    if p.get("idea"):
-        return _("idea {code} is {status}; it cannot become {target}").format(
-            code=p.get("idea"),
-            status=words.idea_status(p.get("status")),
-            target=words.idea_state(p.get("target")),
-        )
     return _("campaign {id} is {status}; it cannot become {target}").format(
         id=p.get("campaign_id"),
         status=words.status(p.get("status")),
         target=words.status(p.get("target")),
-    )
-
-
-def _entry_status(p: Params) -> str:
-    return _("entry {id} is {status}; it cannot become {target}").format(
-        id=p.get("entry_id"),
-        status=words.entry_status(p.get("status")),
-        target=words.entry_status(p.get("target")),
     )
 
 
@@ -164,13 +141,6 @@ def _role_lacks_permission(p: Params) -> str:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _too_few_options(p: Params) -> str:
-    n = int(p["min"])  # type: ignore[call-overload]
-    return ngettext(
-        "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
-    ).format(n=n)
-
-
 def _audience_example(kind: str) -> str:
     return {
         AudienceKind.TOPIC: "topic:transport",
@@ -189,38 +159,17 @@ def _audience_ids(p: Params) -> str:
 
 _VALIDATION: dict[str, Text] = {
     # polls and campaigns
-    "question_empty": lambda p: _("--question is empty"),
-    "question_too_long": lambda p: _("--question is longer than {max} characters").format(
-        max=p["max"]
-    ),
-    "too_few_options": _too_few_options,
-    "too_many_options": lambda p: _("a poll can have at most {max} options").format(max=p["max"]),
-    "option_empty": lambda p: _("an --option is empty"),
-    "option_too_long": lambda p: _("option {option!r} is longer than {max} characters").format(
-        option=p["option"], max=p["max"]
-    ),
-    "duplicate_options": lambda p: _("two options are the same"),
-    "bad_max_choices": lambda p: _(
-        "--multiple must be between 1 and the number of options ({n})"
-    ).format(n=p["options"]),
     "naive_datetime": lambda p: _("--{field} needs a time zone").format(field=p.get("field")),
     "closes_before_opens": lambda p: _("--closes must be later than --opens"),
     "closes_in_past": lambda p: _(
         "the closing time {date} has already passed; choose a later one"
     ).format(date=words.when(p.get("closes_at"))),  # type: ignore[arg-type]
-    "phases_out_of_order": lambda p: _(
-        "the dates must go in order: submissions open < submissions close "
-        "≤ voting opens < voting closes"
-    ),
     "text_empty": lambda p: _("--{field} is empty").format(field=p.get("field")),
     "text_too_long": lambda p: _("--{field} is longer than {max} characters").format(
         field=p.get("field"), max=p.get("max")
     ),
     "text_no_words": lambda p: _("--{field} has no words").format(field=p.get("field")),
     "text_has_link": lambda p: _("--{field} must not contain links").format(field=p.get("field")),
-    "bad_threshold": lambda p: _("--threshold must be between 1 and {max}").format(
-        max=p.get("max")
-    ),
     # organizations, roles and events
     "bad_slug": lambda p: _(
         "--slug {value!r}: use 2–63 lowercase letters a-z, digits and '-', e.g. green-city"
@@ -308,27 +257,17 @@ _VALIDATION_AS_CODE = [
     "unsupported_locale",
 ]
 
-TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
-    _own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
-    _own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
-        ref=p.get("comment")
-    ),
-    _own(IdeaCallNotOpenError): lambda p: _("idea call {id} is not open").format(
-        id=p.get("call_id")
-    ),
-    _own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
-        id=p.get("entry_id")
-    ),
-    _own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
+SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
+    own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
         id=p.get("campaign_id")
     ),
-    _own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
+    own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
         id=p.get("broadcast_id")
     ),
-    _own(OrganizationNotFoundError): lambda p: _("there is no organization {slug}").format(
+    own(OrganizationNotFoundError): lambda p: _("there is no organization {slug}").format(
         slug=p.get("slug")
     ),
-    _own(EventNotFoundError): lambda p: _("there is no event with id {id}").format(
+    own(EventNotFoundError): lambda p: _("there is no event with id {id}").format(
         id=p.get("event_id")
     ),
     (EventCancelledError, "already_cancelled"): lambda p: _(
@@ -337,21 +276,17 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (EventCancelledError, "event_cancelled"): lambda p: _("event {id} is already cancelled").format(
         id=p.get("event_id")
     ),
-    _own(InvalidTransitionError): _transition,
-    (InvalidTransitionError, "not_hidden"): lambda p: _("{ref} is not hidden").format(
-        ref=p.get("item")
-    ),
-    (InvalidTransitionError, "entry_status"): _entry_status,
+    own(InvalidTransitionError): _transition,
     (InvalidTransitionError, "closes_in_past"): _cannot_open,
     (InvalidTransitionError, "not_editable"): _not_editable,
     (InvalidTransitionError, "not_deletable"): _not_deletable,
     (PermissionDeniedError, "not_an_official"): _not_an_official,
     (PermissionDeniedError, "other_organization"): _other_organization,
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
-    _own(CampaignClosedError): lambda p: _("the campaign is closed"),
-    _own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
+    own(CampaignClosedError): lambda p: _("the campaign is closed"),
+    own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
     **{
-        _own(error_type): _as_failed(error_type)
+        own(error_type): _as_failed(error_type)
         for error_type in (
             AlreadySubmittedError,
             EntryLimitError,
@@ -368,3 +303,16 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},
     **{(ValidationError, reason): _as_invalid(reason) for reason in _VALIDATION_AS_CODE},
 }
+
+
+def _with_kinds(shared: dict[ErrorKey, Text]) -> dict[ErrorKey, Text]:
+    """The shared texts and every kind's own; a key claimed twice would hide one text."""
+    texts = dict(shared)
+    for kind in KINDS:
+        if claimed := texts.keys() & kind.error_texts.keys():
+            raise ValueError(f"{kind.kind}: error texts already in the table: {claimed}")
+        texts.update(kind.error_texts)
+    return texts
+
+
+TEXTS = _with_kinds(SHARED_TEXTS)

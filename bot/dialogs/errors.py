@@ -244,6 +244,7 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         for reason in (
             "closes_in_past",
             "entry_status",
+            "idea_status",
             "not_deletable",
             "not_editable",
             "not_hidden",

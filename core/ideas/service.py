@@ -238,7 +238,9 @@ async def approve_idea(uow: UnitOfWork, ref: str, *, actor: str, now: datetime) 
     if idea.status not in allowed or not await uow.repository(IDEAS).set_status(
         idea.id, allowed, IdeaStatus.PUBLISHED, now
     ):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target="published")
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target="published"
+        )
     await audit.record(
         uow,
         actor=actor,
@@ -262,7 +264,9 @@ async def reject_idea(uow: UnitOfWork, ref: str, *, reason: str, actor: str, now
     if idea.status not in allowed or not await uow.repository(IDEAS).set_status(
         idea.id, allowed, IdeaStatus.REJECTED, now, reject_reason=reason
     ):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target="rejected")
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target="rejected"
+        )
     await audit.record(
         uow,
         actor=actor,
@@ -292,7 +296,9 @@ async def answer_idea(
     text = clean_text(text, field="text", max_len=ANSWER_MAX, links_allowed=True)
     idea = await find_idea(uow, ref)
     if idea.status not in (IdeaStatus.PUBLISHED, IdeaStatus.THRESHOLD_REACHED):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target=status.value)
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target=status.value
+        )
     await uow.repository(IDEAS).set_answer(idea.id, status, text, now)
     await audit.record(
         uow,
