@@ -6,7 +6,6 @@ import contextlib
 import sys
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -29,7 +28,7 @@ class SpilnoGroup(TyperGroup):
     """Every command's refusal from core becomes one line in the official's language: bad
     input exits 2, anything else 1. Worded here, where every kind's texts are known."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ValidationError as error:

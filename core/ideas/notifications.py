@@ -12,19 +12,16 @@ from datetime import datetime
 
 from core.campaigns.audience import Audience
 from core.delivery import outbox
+from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.ideas.model import Idea, OfficialStatus
 from core.ideas.ports import IDEAS
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
-# The dialog action that opens one idea (bot/dialogs/ideas.py SHOW); core cannot import bot.
-SHOW_IDEA_ACTION = "ish"
-
 
 def _open_button(idea: Idea) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("💡 Open the idea"), encode_payload(SHOW_IDEA_ACTION, idea.id)),),)
+    return ((Button(_("💡 Open the idea"), link(Link.IDEA, idea.id)),),)
 
 
 def official_status_label(status: OfficialStatus | str) -> str:
