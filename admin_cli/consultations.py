@@ -19,7 +19,7 @@ from rich.table import Table
 from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
-from admin_cli.kind import CliKind, KindDetails, KindResults
+from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, as_invalid, own
 from admin_cli.params import id_argument
 from admin_cli.wording import lookup, percent
 from core.audit import service as audit
@@ -29,7 +29,7 @@ from core.consultations import service as consultations
 from core.consultations.model import Consultation, ConsultationResults, QuestionType
 from core.consultations.plan import parse_consultation
 from core.hromadas.taxonomy import N_
-from core.kernel.errors import CampaignFileError
+from core.kernel.errors import AlreadySubmittedError, CampaignFileError, ValidationError
 from core.kernel.i18n import _, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -304,6 +304,25 @@ CLI_KIND = CliKind(
         "consultation.opened": N_("new consultation"),
         "consultation.reminder": N_("consultation reminder"),
         "consultation.results": N_("consultation results"),
+    },
+    error_texts={
+        own(AlreadySubmittedError): as_failed(AlreadySubmittedError),
+        # Residents' answers, and file problems the file's own line explains (campaign_files.py).
+        **{
+            (ValidationError, reason): as_invalid(reason)
+            for reason in (
+                "answer_empty",
+                "answer_required",
+                "answer_too_long",
+                "buttons_expected",
+                "duplicate_key",
+                "no_questions",
+                "skip_on_text",
+                "skip_unknown_answer",
+                "skip_unknown_question",
+                "too_many_questions",
+            )
+        },
     },
     details=KindDetails(details, print_details),
     results=KindResults(

@@ -16,7 +16,7 @@ from rich.table import Table
 from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
-from admin_cli.kind import CliKind, KindDetails, KindResults, Params, own
+from admin_cli.kind import CliKind, KindDetails, KindResults, Params, as_failed, as_invalid, own
 from admin_cli.params import id_argument
 from admin_cli.wording import counts, lookup, percent, yes_no
 from core.bootstrap import App
@@ -28,9 +28,13 @@ from core.contests.service import ContestResults
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import (
     CampaignFileError,
+    EntryLimitError,
     EntryNotFoundError,
     InvalidTransitionError,
+    OwnEntryError,
     ValidationError,
+    VoteLimitError,
+    WrongPhaseError,
 )
 from core.kernel.i18n import _, format_datetime
 from core.kernel.unit_of_work import UnitOfWork
@@ -318,6 +322,13 @@ CLI_KIND = CliKind(
         "contest.winners": N_("contest winners"),
     },
     error_texts={
+        **{
+            own(error_type): as_failed(error_type)
+            for error_type in (EntryLimitError, OwnEntryError, VoteLimitError)
+        },
+        (WrongPhaseError, "submissions_closed"): as_failed(WrongPhaseError),
+        (WrongPhaseError, "voting_not_open"): as_failed(WrongPhaseError),
+        (ValidationError, "entry_not_approved"): as_invalid("entry_not_approved"),
         own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
             id=p.get("entry_id")
         ),

@@ -10,27 +10,19 @@ one has no text here.
 from __future__ import annotations
 
 from admin_cli import words
-from admin_cli.kind import ErrorKey, Params, Text, own
+from admin_cli.kind import ErrorKey, Params, Text, as_failed, as_invalid, failed, invalid, own
 from admin_cli.kinds import KINDS
 from core.campaigns.audience import AudienceKind
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
-    AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
-    EntryLimitError,
-    IdeaNotPublicError,
     InvalidTransitionError,
-    OwnEntryError,
     ResultsHiddenError,
     SpilnoError,
-    TooManyChoicesError,
-    UnknownOptionError,
     ValidationError,
-    VoteLimitError,
-    WrongPhaseError,
 )
 from core.kernel.i18n import _
 from core.kernel.ids import ID_MAX
@@ -58,26 +50,8 @@ def error_text(error: SpilnoError) -> str:
         if (text := TEXTS.get((cls, error.reason))) is not None:
             return text(error.params)
     if isinstance(error, ValidationError):
-        return _invalid(error.reason)
-    return _failed(error.code)
-
-
-def _invalid(reason: str) -> str:
-    return _("invalid input ({reason})").format(reason=reason)
-
-
-def _failed(code: str) -> str:
-    return _("the operation failed ({code})").format(code=code)
-
-
-def _as_invalid(reason: str) -> Text:
-    """Reasons an official meets only through a file or a setting, which say it themselves."""
-    return lambda p: _invalid(reason)
-
-
-def _as_failed(error_type: type[SpilnoError]) -> Text:
-    """Residents' refusals (a vote, an answer): a command never causes them."""
-    return lambda p: _failed(error_type.code)
+        return invalid(error.reason)
+    return failed(error.code)
 
 
 # --- transitions ----------------------------------------------------------------------------
@@ -231,26 +205,15 @@ _VALIDATION: dict[str, Text] = {
 # Checked again with their own words where an official meets them (file problems in
 # admin_cli/campaign_files.py, settings in core/config.py), or only residents meet them.
 _VALIDATION_AS_CODE = [
-    "answer_empty",
-    "answer_required",
-    "answer_too_long",
     "bad_digest_hour",
     "bad_quiet_hours",
-    "buttons_expected",
     "description_empty",
     "description_too_long",
-    "duplicate_key",
-    "entry_not_approved",
     "event_over",
     "location_incomplete",
     "location_out_of_range",
-    "no_questions",
-    "skip_on_text",
-    "skip_unknown_answer",
-    "skip_unknown_question",
     "title_empty",
     "title_too_long",
-    "too_many_questions",
     "unknown_district",
     "unknown_subscription",
     "unknown_topic",
@@ -285,23 +248,9 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
     own(CampaignClosedError): lambda p: _("the campaign is closed"),
     own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
-    **{
-        own(error_type): _as_failed(error_type)
-        for error_type in (
-            AlreadySubmittedError,
-            EntryLimitError,
-            IdeaNotPublicError,
-            OwnEntryError,
-            ResultsHiddenError,
-            TooManyChoicesError,
-            UnknownOptionError,
-            VoteLimitError,
-        )
-    },
-    (WrongPhaseError, "submissions_closed"): _as_failed(WrongPhaseError),
-    (WrongPhaseError, "voting_not_open"): _as_failed(WrongPhaseError),
+    own(ResultsHiddenError): as_failed(ResultsHiddenError),
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},
-    **{(ValidationError, reason): _as_invalid(reason) for reason in _VALIDATION_AS_CODE},
+    **{(ValidationError, reason): as_invalid(reason) for reason in _VALIDATION_AS_CODE},
 }
 
 

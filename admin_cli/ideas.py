@@ -16,7 +16,7 @@ from rich.table import Table
 
 from admin_cli.context import CliError, Official, run_in_uow
 from admin_cli.files import write_text
-from admin_cli.kind import CliKind, Params, own
+from admin_cli.kind import CliKind, Params, as_failed, own
 from admin_cli.params import id_option, idea_ref, limit_option
 from admin_cli.timeparse import TimeParseError, parse_moment
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
@@ -42,6 +42,7 @@ from core.kernel.errors import (
     CommentNotFoundError,
     IdeaCallNotOpenError,
     IdeaNotFoundError,
+    IdeaNotPublicError,
     InvalidTransitionError,
     ValidationError,
 )
@@ -563,6 +564,7 @@ CLI_KIND = CliKind(
         "idea.threshold": N_("idea reached its threshold"),
     },
     error_texts={
+        own(IdeaNotPublicError): as_failed(IdeaNotPublicError),
         own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
         own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
             ref=p.get("comment")

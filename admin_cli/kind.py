@@ -19,12 +19,31 @@ from rich.console import Console
 
 from core.campaigns.model import Campaign, CampaignKind
 from core.kernel.errors import SpilnoError
+from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
 Params = Mapping[str, object]
 Text = Callable[[Params], str]
 ErrorKey = tuple[type[SpilnoError], str]
+
+
+def invalid(reason: str) -> str:
+    return _("invalid input ({reason})").format(reason=reason)
+
+
+def failed(code: str) -> str:
+    return _("the operation failed ({code})").format(code=code)
+
+
+def as_invalid(reason: str) -> Text:
+    """Reasons an official meets only through a file or a setting, which say it themselves."""
+    return lambda p: invalid(reason)
+
+
+def as_failed(error_type: type[SpilnoError]) -> Text:
+    """Residents' refusals (a vote, an answer): a command never causes them."""
+    return lambda p: failed(error_type.code)
 
 
 def own(error_type: type[SpilnoError]) -> ErrorKey:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from admin_cli.context import CliError, Official, run_in_uow
-from admin_cli.kind import CliKind, KindDetails, KindResults
+from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, own
 from admin_cli.timeparse import TimeParseError, parse_moment
 from admin_cli.wording import percent
 from core.bootstrap import App
@@ -21,7 +21,7 @@ from core.campaigns import results
 from core.campaigns.model import Campaign, CampaignKind, ResultsVisibility
 from core.delivery import broadcasts
 from core.hromadas.taxonomy import N_
-from core.kernel.errors import ValidationError
+from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls import service as polls
@@ -225,6 +225,8 @@ CLI_KIND = CliKind(
         "poll.results": N_("poll results"),
     },
     error_texts={
+        own(TooManyChoicesError): as_failed(TooManyChoicesError),
+        own(UnknownOptionError): as_failed(UnknownOptionError),
         (ValidationError, "question_empty"): lambda p: _("--question is empty"),
         (ValidationError, "question_too_long"): lambda p: _(
             "--question is longer than {max} characters"

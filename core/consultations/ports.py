@@ -61,4 +61,4 @@ class ConsultationRepository(Protocol):
     async def mark_published(self, campaign_id: int, now: datetime) -> bool: ...
 
 
-CONSULTATIONS: Port[ConsultationRepository] = Port("consultations")
+CONSULTATIONS: Port[ConsultationRepository] = Port("consultations", ConsultationRepository)

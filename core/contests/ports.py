@@ -89,4 +89,4 @@ class ContestRepository(Protocol):
         ...
 
 
-CONTESTS: Port[ContestRepository] = Port("contests")
+CONTESTS: Port[ContestRepository] = Port("contests", ContestRepository)

@@ -105,4 +105,4 @@ class IdeaRepository(Protocol):
         ...
 
 
-IDEAS: Port[IdeaRepository] = Port("ideas")
+IDEAS: Port[IdeaRepository] = Port("ideas", IdeaRepository)

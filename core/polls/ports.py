@@ -32,4 +32,4 @@ class BallotRepository(Protocol):
         ...
 
 
-BALLOTS: Port[BallotRepository] = Port("ballots")
+BALLOTS: Port[BallotRepository] = Port("ballots", BallotRepository)
