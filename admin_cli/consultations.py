@@ -19,7 +19,16 @@ from rich.table import Table
 from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
-from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, as_invalid, own
+from admin_cli.kind import (
+    CliKind,
+    KindDetails,
+    KindResults,
+    Params,
+    Text,
+    as_failed,
+    as_invalid,
+    own,
+)
 from admin_cli.params import id_argument
 from admin_cli.wording import lookup, percent
 from core.audit import service as audit
@@ -48,6 +57,28 @@ QUESTION_TYPE: dict[str, str] = {
 
 def question_type(code: object) -> str:
     return lookup(QUESTION_TYPE, code)
+
+
+def _skip_unknown_answer(p: Params) -> str:
+    allowed = ", ".join(str(a) for a in p.get("allowed", []))  # type: ignore[attr-defined]
+    return _("answer {answer!r} is not one of: {allowed}").format(
+        answer=p.get("answer"), allowed=allowed
+    )
+
+
+# What can be wrong with a consultation's questions, as its file's error line says it.
+FILE_PROBLEMS: dict[str, Text] = {
+    "duplicate_key": lambda p: _("key {key!r} is used by another question").format(
+        key=p.get("key")
+    ),
+    "skip_unknown_question": lambda p: _(
+        "skip_if refers to {key!r}, which is not an earlier question"
+    ).format(key=p.get("key")),
+    "skip_on_text": lambda p: _("skip_if cannot depend on the free-text question {key!r}").format(
+        key=p.get("key")
+    ),
+    "skip_unknown_answer": _skip_unknown_answer,
+}
 
 
 class TextFormat(StrEnum):
@@ -99,7 +130,7 @@ def create(
         try:
             plan = parse_consultation(text, tz=app.settings.tz)
         except CampaignFileError as error:
-            raise file_error(file, error) from None
+            raise file_error(file, error, FILE_PROBLEMS) from None
         return await consultations.create_consultation(
             uow, plan, actor=official.name, now=app.clock()
         )

@@ -16,7 +16,16 @@ from rich.table import Table
 from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
-from admin_cli.kind import CliKind, KindDetails, KindResults, Params, as_failed, as_invalid, own
+from admin_cli.kind import (
+    CliKind,
+    KindDetails,
+    KindResults,
+    Params,
+    Text,
+    as_failed,
+    as_invalid,
+    own,
+)
 from admin_cli.params import id_argument
 from admin_cli.wording import counts, lookup, percent, yes_no
 from core.bootstrap import App
@@ -52,6 +61,15 @@ CONTEST_PHASE: dict[str, str] = {
     ContestPhase.SUBMISSIONS: N_("taking entries"),
     ContestPhase.VOTING: N_("voting"),
     ContestPhase.FINISHED: N_("finished"),
+}
+
+
+# What can be wrong with a contest's file beyond what every campaign file shares.
+FILE_PROBLEMS: dict[str, Text] = {
+    "phases_out_of_order": lambda p: _(
+        "the dates must go in order: submissions open < submissions close "
+        "≤ voting opens < voting closes"
+    ),
 }
 
 
@@ -120,7 +138,7 @@ def create(
         try:
             plan = parse_contest(text, tz=app.settings.tz)
         except CampaignFileError as error:
-            raise file_error(file, error) from None
+            raise file_error(file, error, FILE_PROBLEMS) from None
         return await contests.create_contest(uow, plan, actor=official.name, now=app.clock())
 
     contest = run_in_uow(work)
@@ -333,10 +351,7 @@ CLI_KIND = CliKind(
             id=p.get("entry_id")
         ),
         (InvalidTransitionError, "entry_status"): _entry_status_text,
-        (ValidationError, "phases_out_of_order"): lambda p: _(
-            "the dates must go in order: submissions open < submissions close "
-            "≤ voting opens < voting closes"
-        ),
+        (ValidationError, "phases_out_of_order"): FILE_PROBLEMS["phases_out_of_order"],
     },
     details=KindDetails(details, print_details),
     results=KindResults(
