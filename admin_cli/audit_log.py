@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from admin_cli import words
-from admin_cli.context import EXIT_USAGE, CliError, run_in_uow
+from admin_cli.context import city_moment, run_in_uow
+from admin_cli.output import echo_json, print_table
 from admin_cli.params import limit_option
-from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import service as audit
 from core.audit.model import AuditEntry
 from core.bootstrap import App
@@ -33,14 +30,7 @@ def audit_command(
     """List the audit log: who did what, when."""
 
     async def work(app: App, uow: UnitOfWork) -> list[AuditEntry]:
-        try:
-            start = (
-                parse_moment(since, option="--since", tz=app.settings.tz, now=app.clock())
-                if since
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), EXIT_USAGE) from None
+        start = city_moment(app, since, "--since") if since else None
         return await audit.recent(
             uow, limit=limit, org=org.strip().lower() if org else None, since=start
         )
@@ -58,16 +48,18 @@ def audit_command(
             }
             for e in entries
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        echo_json(rows)
         return
-    table = Table(title=_("Audit log"))
-    for header in (_("When"), _("Who"), _("Action"), _("Object")):
-        table.add_column(header)
-    for e in entries:
-        table.add_row(
-            words.when(e.at),
-            words.actor(e.actor),
-            words.audit_action(e.action),
-            words.audit_object(e.object_type, e.object_id),
-        )
-    Console(width=160).print(table)
+    print_table(
+        _("Audit log"),
+        (_("When"), _("Who"), _("Action"), _("Object")),
+        (
+            (
+                words.when(e.at),
+                words.actor(e.actor),
+                words.audit_action(e.action),
+                words.audit_object(e.object_type, e.object_id),
+            )
+            for e in entries
+        ),
+    )

@@ -9,12 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from admin_cli import campaign_results, words
-from admin_cli.context import EXIT_USAGE, CliError, Official, fail, run_in_uow
+from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
+from admin_cli.output import print_found
 from admin_cli.params import id_argument
-from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns import service as campaigns
@@ -47,25 +46,22 @@ def list_(
         return await campaigns.list_campaigns(uow, statuses=status or None)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([_campaign_dict(c) for c in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No campaigns yet. Create one with: spilno-admin poll create …"))
-        return
-    table = Table(title=_("Campaigns"))
-    for header in (_("ID"), _("Kind"), _("Status"), _("Title"), _("Opens"), _("Closes")):
-        table.add_column(header)
-    for c in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=_campaign_dict,
+        nothing=_("No campaigns yet. Create one with: spilno-admin poll create …"),
+        title=_("Campaigns"),
+        headers=(_("ID"), _("Kind"), _("Status"), _("Title"), _("Opens"), _("Closes")),
+        row=lambda c: (
             str(c.id),
             words.kind(c.kind),
             words.status(c.status),
             c.title,
             words.when(c.opens_at),
             words.when(c.closes_at),
-        )
-    Console(width=160).print(table)
+        ),
+    )
 
 
 def _campaign_dict(c: Campaign) -> dict[str, object]:
@@ -140,19 +136,8 @@ def edit(
 
     async def work(app: App, uow: UnitOfWork) -> Campaign:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = (
-                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-                if closes
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), EXIT_USAGE) from None
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
         return await campaigns.edit_window(
             uow, campaign_id, opens_at=opens_at, closes_at=closes_at, actor=official.name, now=now
         )

@@ -26,6 +26,7 @@ from admin_cli.kind import (
     as_invalid,
     own,
 )
+from admin_cli.output import print_found
 from admin_cli.params import id_argument
 from admin_cli.wording import counts, lookup, percent, yes_no
 from core.bootstrap import App
@@ -169,24 +170,21 @@ def entries(
         return await contests.list_entries(uow, contest_id, statuses=status or None)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([entry_as_dict(e) for e in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No entries."))
-        return
-    table = Table(title=_("Entries of contest {id}").format(id=contest_id))
-    for header in (_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")):
-        table.add_column(header)
-    for e in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=entry_as_dict,
+        nothing=_("No entries."),
+        title=_("Entries of contest {id}").format(id=contest_id),
+        headers=(_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")),
+        row=lambda e: (
             str(e.id),
             entry_status(e.status),
             e.title,
             e.description[:80],
             "📷" if e.photo_ref else "",
-        )
-    Console(width=160).print(table)
+        ),
+    )
 
 
 @contest_cli.command("approve")

@@ -7,10 +7,12 @@ import getpass
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 import typer
 
+from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
@@ -45,6 +47,17 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def city_moment(app: App, value: str, option: str, *, now: datetime | None = None) -> datetime:
+    """The date/time an official gave for `option` (city time unless it names a zone; "now" is
+    `now`, else the clock's); a bad one is one line and exit 2."""
+    try:
+        return parse_moment(
+            value, option=option, tz=app.settings.tz, now=now if now is not None else app.clock()
+        )
+    except TimeParseError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
 
 
 def fail(message: str, exit_code: int = EXIT_ERROR) -> None:

@@ -12,13 +12,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.files import write_text
 from admin_cli.kind import CliKind, Params, as_failed, own
+from admin_cli.output import print_found
 from admin_cli.params import id_option, idea_ref, limit_option
-from admin_cli.timeparse import TimeParseError, parse_moment
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
 from core.audit import service as audit
 from core.bootstrap import App
@@ -199,15 +198,8 @@ def call_create(
 
     async def work(app: App, uow: UnitOfWork) -> IdeaCall:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-        except TimeParseError as error:
-            raise CliError(str(error), 2) from None
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now)
         return await ideas.create_idea_call(
             uow,
             title=title,
@@ -274,25 +266,22 @@ def list_(
         return found
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([idea_as_dict(i) for i in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No ideas match."))
-        return
-    table = Table(title=_("Ideas"))
-    for header in (_("Code"), _("Status"), _("Supports"), _("Answer"), _("Title"), _("Created")):
-        table.add_column(header)
-    for i in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=idea_as_dict,
+        nothing=_("No ideas match."),
+        title=_("Ideas"),
+        headers=(_("Code"), _("Status"), _("Supports"), _("Answer"), _("Title"), _("Created")),
+        row=lambda i: (
             i.code,
             idea_status(i.status) + (" · " + _("hidden") if i.hidden else ""),
             str(i.supports),
             idea_answer(i.official_status),
             i.title,
             when(i.created_at),
-        )
-    Console(width=160).print(table)
+        ),
+    )
 
 
 @ideas_cli.command("show")
@@ -413,41 +402,34 @@ def reports(
         return await ideas.reported_items(uow)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "target": r.target.value,
-                        "id": r.item_id,
-                        "idea": r.idea_code,
-                        "text": r.text,
-                        "reports": r.reports,
-                        "hidden": r.hidden,
-                        "reasons": r.reasons,
-                    }
-                    for r in found
-                ],
-                ensure_ascii=False,
-            )
-        )
-        return
-    if not found:
-        typer.echo(_("Nothing is reported."))
-        return
-    table = Table(title=_("Reports"))
-    for header in (_("Item"), _("Idea"), _("Reports"), _("Hidden"), _("Reasons"), _("Text")):
-        table.add_column(header)
-    for r in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=_report_dict,
+        nothing=_("Nothing is reported."),
+        title=_("Reports"),
+        headers=(_("Item"), _("Idea"), _("Reports"), _("Hidden"), _("Reasons"), _("Text")),
+        row=lambda r: (
             f"{report_target(r.target)} {r.item_id}",
             r.idea_code,
             str(r.reports),
             yes_no(r.hidden),
             reasons(r.reasons),
             r.text[:80],
-        )
-    Console(width=160).print(table)
+        ),
+    )
+
+
+def _report_dict(r: ReportedItem) -> dict[str, object]:
+    return {
+        "target": r.target.value,
+        "id": r.item_id,
+        "idea": r.idea_code,
+        "text": r.text,
+        "reports": r.reports,
+        "hidden": r.hidden,
+        "reasons": r.reasons,
+    }
 
 
 @ideas_cli.command("restore")

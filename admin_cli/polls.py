@@ -12,9 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, own
-from admin_cli.timeparse import TimeParseError, parse_moment
 from admin_cli.wording import percent
 from core.bootstrap import App
 from core.campaigns import results
@@ -87,19 +86,8 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Poll:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = (
-                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-                if closes
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), 2) from None
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
         poll = await polls.create_poll(
             uow,
             question=question,

@@ -7,7 +7,7 @@ channel. Dialog state only says which question is on screen (for typed free-text
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,53 +233,38 @@ async def start(turn: Turn, action: StartConsultation) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def choose(turn: Turn, action: ChooseOption) -> list[Reply]:
-    consultation_id, question_id, value = action.consultation_id, action.question_id, action.value
-    progress = await consultations.choose_option(
+async def _move(
+    turn: Turn,
+    step: Callable[..., Awaitable[Progress]],
+    action: ChooseOption | NextQuestion | SkipQuestion | PreviousQuestion,
+    **answer: int,
+) -> list[Reply]:
+    """One step through the questions (answer, next, skip, back), then the screen it leads to."""
+    progress = await step(
         turn.uow,
-        consultation_id=consultation_id,
+        consultation_id=action.consultation_id,
         citizen_id=turn.citizen.id,
-        question_id=question_id,
-        value=value,
+        question_id=action.question_id,
         now=turn.now,
+        **answer,
     )
     return [render(turn, progress)]
+
+
+async def choose(turn: Turn, action: ChooseOption) -> list[Reply]:
+    return await _move(turn, consultations.choose_option, action, value=action.value)
 
 
 async def next_question(turn: Turn, action: NextQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.next_question(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.next_question, action)
 
 
 async def skip(turn: Turn, action: SkipQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.skip_question(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.skip_question, action)
 
 
 async def back(turn: Turn, action: PreviousQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.go_back(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.go_back, action)
 
 
 async def typed_answer(turn: Turn) -> list[Reply]:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.audience import Audience
@@ -44,6 +43,7 @@ from core.delivery.tables import (
     SubscriptionRow,
 )
 from core.storage.base import BigId, UtcDateTime
+from core.storage.statements import _session_dialect
 
 # The predicate of the partial index ix_outbox_identity_recent, as literal SQL: a planner can
 # only use a partial index when it sees the query implies its predicate (not through binds).
@@ -60,8 +60,7 @@ platforms = DeliveryPlatformRow.__table__
 
 
 def _dialect_insert(session: AsyncSession) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "postgresql"
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    return _session_dialect(session).insert
 
 
 def _is_postgres(session: AsyncSession) -> bool:
