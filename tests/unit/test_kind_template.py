@@ -33,7 +33,7 @@ from bot.dialogs.features import FEATURES
 from bot.dialogs.menu import sections_of_the_menu
 from bot.dialogs.router import ACTIONS, COMMANDS
 from bot.dialogs.turn import DuplicateActionError, Turn, compose, on
-from bot.ui import Action, Id, Reply
+from bot.ui import Action, Id, IncomingKind, Reply
 from core.campaigns.kinds import CampaignKindSpec, KindRegistry
 from core.campaigns.model import CampaignKind
 from core.campaigns.registry import KINDS
@@ -43,6 +43,7 @@ from core.kernel.ports import Port
 from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
 from core.storage.participation import CITIZEN_REFERENCES, PARTICIPANTS
 from core.storage.schema import TABLE_MODULES, metadata
+from tests.dialogs import english_resident, open_consultation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Idea calls have no results of their own: their outcome is the ideas (`spilno-admin ideas`).
@@ -219,3 +220,15 @@ def test_a_throwaway_feature_composes_into_routes_and_menu_without_edits():
     # The real menu is built the same way: every feature's entry, in FEATURES' order.
     entries = [e.action.pack() for f in FEATURES for e in f.menu]
     assert [s.payload for s in sections_of_the_menu()][: len(entries)] == entries
+
+
+async def test_a_campaign_results_link_opens_the_kinds_own_results_screen(factory, clock, dialogs):
+    consultation = await open_consultation(factory, clock)
+    resident = await english_resident(dialogs)
+    by_link = await resident.send(IncomingKind.BUTTON, payload=f"open:{consultation.id}:results")
+    by_code = await resident.send(IncomingKind.BUTTON, payload=f"cres:{consultation.id}")
+    assert [r.text for r in by_link] == [r.text for r in by_code]
+    opened = await resident.send(IncomingKind.BUTTON, payload=f"open:{consultation.id}")
+    assert opened[0].text != by_link[0].text  # the consultation itself, not its results
+    stale = await resident.send(IncomingKind.BUTTON, payload=f"open:{consultation.id}:votes")
+    assert "out of date" in stale[0].text
