@@ -11,6 +11,7 @@ from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
 from admin_cli.kind import Params, Text
+from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _
 
@@ -51,6 +52,14 @@ def problem_text(error: CampaignFileError) -> str:
             return _(
                 "contains a character that cannot be stored (NUL, another control character or "
                 "a lone surrogate)"
+            )
+        case "eligible_unknown":
+            return _("use verified and/or district:CODE,CODE (one string or a list)")
+        case "eligible_no_districts":
+            return _("name at least one district after district:")
+        case "eligible_unknown_district":
+            return _("unknown district {value!r}; districts: {codes}").format(
+                value=p.get("value"), codes=", ".join(HOME_DISTRICTS)
             )
         case _:
             return detail or error.reason

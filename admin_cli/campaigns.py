@@ -10,14 +10,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from admin_cli import campaign_results, words
+from admin_cli import campaign_results, results_breakdown, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
 from admin_cli.output import print_found
 from admin_cli.params import id_argument
 from core.audit import service as audit
 from core.bootstrap import App
+from core.campaigns import results
 from core.campaigns import service as campaigns
-from core.campaigns.model import Campaign, CampaignStatus
+from core.campaigns.breakdown import Breakdown
+from core.campaigns.eligibility import Eligibility
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -52,7 +55,15 @@ def list_(
         as_dict=_campaign_dict,
         nothing=_("No campaigns yet. Create one with: spilno-admin poll create …"),
         title=_("Campaigns"),
-        headers=(_("ID"), _("Kind"), _("Status"), _("Title"), _("Opens"), _("Closes")),
+        headers=(
+            _("ID"),
+            _("Kind"),
+            _("Status"),
+            _("Title"),
+            _("Opens"),
+            _("Closes"),
+            _("Who may take part"),
+        ),
         row=lambda c: (
             str(c.id),
             words.kind(c.kind),
@@ -60,6 +71,7 @@ def list_(
             c.title,
             words.when(c.opens_at),
             words.when(c.closes_at),
+            words.eligibility(c.eligibility),
         ),
     )
 
@@ -73,6 +85,7 @@ def _campaign_dict(c: Campaign) -> dict[str, object]:
         "opens_at": c.opens_at.isoformat() if c.opens_at else None,
         "closes_at": c.closes_at.isoformat() if c.closes_at else None,
         "created_by": c.created_by,
+        "eligible": c.eligibility.as_list(),
     }
 
 
@@ -99,6 +112,11 @@ def show(
     for key, label in (("opens_at", _("Opens")), ("closes_at", _("Closes"))):
         if data.get(key):
             console.print(f"{label}: {words.when(str(data[key]))}")
+    console.print(
+        _("Who may take part: {who}").format(
+            who=words.eligibility(Eligibility.parse(data.get("eligible") or ()))  # type: ignore[arg-type]
+        )
+    )
     if data.get("results"):
         console.print(
             _("Results: {visibility}").format(visibility=words.results_visibility(data["results"]))
@@ -189,9 +207,18 @@ def results_(
     output: Annotated[
         Path | None, typer.Option(help="Write to this file instead of the terminal.")
     ] = None,
+    by: Annotated[
+        Breakdown | None,
+        typer.Option(
+            help="Break a poll's results down by the voters' home district or verification."
+        ),
+    ] = None,
 ) -> None:
     """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
+    if by is not None:
+        results_breakdown.emit(_breakdown(official, campaign_id, by, fmt), fmt.value, output)
+        return
 
     async def work(app: App, uow: UnitOfWork) -> campaign_results.Outcome:
         now = app.clock()
@@ -216,3 +243,31 @@ def results_(
 
     renderer, outcome = run_in_uow(work)
     campaign_results.emit(renderer, outcome, fmt.value, output)
+
+
+def _breakdown(
+    official: Official, campaign_id: int, by: Breakdown, fmt: ResultsFormat
+) -> results.PollBreakdown:
+    async def work(app: App, uow: UnitOfWork) -> results.PollBreakdown:
+        now = app.clock()
+        campaign = await campaigns.get_campaign(uow, campaign_id)
+        if campaign.kind != CampaignKind.POLL:
+            raise CliError(
+                _("--by works for polls; campaign {id} is not a poll ({kind})").format(
+                    id=campaign_id, kind=words.kind(campaign.kind)
+                ),
+                EXIT_USAGE,
+            )
+        outcome = await results.poll_results_by(uow, campaign_id, by, now=now)
+        await audit.record(
+            uow,
+            actor=official.name,
+            action="campaign.results",
+            object_type="campaign",
+            object_id=campaign_id,
+            now=now,
+            after={"format": fmt.value, "by": by.value},
+        )
+        return outcome
+
+    return run_in_uow(work)

@@ -97,6 +97,7 @@ def consultation_as_dict(consultation: Consultation) -> dict[str, object]:
         "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
         "results": campaign.results_visibility.value,
+        "eligible": campaign.eligibility.as_list(),
         "questions": [
             {
                 "id": q.id,

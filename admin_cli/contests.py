@@ -108,6 +108,7 @@ def contest_as_dict(contest: Contest) -> dict[str, object]:
         "entries_per_resident": contest.entries_per_resident,
         "premoderation": contest.premoderation,
         "audience": contest.audience,
+        "eligible": campaign.eligibility.as_list(),
     }
 
 

@@ -13,13 +13,16 @@ from admin_cli import words
 from admin_cli.kind import ErrorKey, Params, Text, as_failed, as_invalid, failed, invalid, own
 from admin_cli.kinds import KINDS
 from core.campaigns.audience import AudienceKind
+from core.campaigns.eligibility import Ineligible
 from core.delivery.broadcasts import BroadcastNotFoundError
-from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
+    DistrictChangeTooSoonError,
     InvalidTransitionError,
+    NotEligibleError,
     ResultsHiddenError,
     SpilnoError,
     ValidationError,
@@ -200,6 +203,16 @@ _VALIDATION: dict[str, Text] = {
         "--remind needs --closes: reminders count back from the closing time"
     ),
     "image_too_big": lambda p: _("--image is larger than {max} MB").format(max=p.get("max_mb")),
+    # who may take part
+    "eligible_unknown": lambda p: _(
+        "--eligible {value!r}: use verified and/or district:CODE,CODE"
+    ).format(value=p.get("value")),
+    "eligible_no_districts": lambda p: _(
+        "--eligible {value!r}: name at least one district, e.g. district:{example}"
+    ).format(value=p.get("value"), example=next(iter(HOME_DISTRICTS))),
+    "eligible_unknown_district": lambda p: _(
+        "--eligible: unknown district {value!r}; districts: {codes}"
+    ).format(value=p.get("value"), codes=", ".join(HOME_DISTRICTS)),
 }
 
 # Checked again with their own words where an official meets them (file problems in
@@ -248,7 +261,11 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
     own(CampaignClosedError): lambda p: _("the campaign is closed"),
     own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
-    own(ResultsHiddenError): as_failed(ResultsHiddenError),
+    **{
+        own(error_type): as_failed(error_type)
+        for error_type in (DistrictChangeTooSoonError, ResultsHiddenError)
+    },
+    **{(NotEligibleError, reason.value): as_failed(NotEligibleError) for reason in Ineligible},
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},
     **{(ValidationError, reason): as_invalid(reason) for reason in _VALIDATION_AS_CODE},
 }

@@ -17,10 +17,11 @@ from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.files import write_text
 from admin_cli.kind import CliKind, Params, as_failed, own
 from admin_cli.output import print_found
-from admin_cli.params import id_option, idea_ref, limit_option
+from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
 from core.audit import service as audit
 from core.bootstrap import App
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import CampaignKind
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
@@ -191,6 +192,7 @@ def call_create(
         int | None,
         typer.Option(help="Supports an idea in this call needs (default: the deployment's)."),
     ] = None,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create an idea call. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -198,6 +200,7 @@ def call_create(
 
     async def work(app: App, uow: UnitOfWork) -> IdeaCall:
         now = app.clock()
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
         opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
         closes_at = city_moment(app, closes, "--closes", now=now)
         return await ideas.create_idea_call(
@@ -209,6 +212,7 @@ def call_create(
             opens_at=opens_at,
             closes_at=closes_at,
             support_threshold=threshold,
+            eligibility=eligibility,
         )
 
     call = run_in_uow(work)
@@ -222,6 +226,7 @@ def call_create(
             "opens_at": _iso(c.opens_at),
             "closes_at": _iso(c.closes_at),
             "support_threshold": call.support_threshold,
+            "eligible": c.eligibility.as_list(),
         }
         typer.echo(json.dumps(data, ensure_ascii=False))
         return

@@ -14,9 +14,11 @@ from rich.table import Table
 
 from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, own
+from admin_cli.params import ELIGIBLE_HELP
 from admin_cli.wording import percent
 from core.bootstrap import App
 from core.campaigns import results
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, ResultsVisibility
 from core.delivery import broadcasts
 from core.hromadas.taxonomy import N_
@@ -45,6 +47,7 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "audience": campaign.audience or "all",
         "reminders": campaign.reminders,
         "send_results": campaign.send_results,
+        "eligible": campaign.eligibility.as_list(),
     }
 
 
@@ -79,6 +82,7 @@ def create(
     send_results: Annotated[
         bool, typer.Option("--send-results", help="Send the results to voters when it closes.")
     ] = False,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -86,6 +90,7 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Poll:
         now = app.clock()
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
         opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
         closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
         poll = await polls.create_poll(
@@ -99,6 +104,7 @@ def create(
             closes_at=closes_at,
             visibility=results,
             description=description,
+            eligibility=eligibility,
         )
         if audience or remind or send_results:
             await broadcasts.configure_campaign(

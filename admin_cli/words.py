@@ -14,6 +14,7 @@ from admin_cli.kinds import KINDS
 from admin_cli.wording import NOTHING, district, number, percent, topic, when, yes_no
 from admin_cli.wording import lookup as _lookup
 from core.campaigns.audience import Audience, AudienceKind
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import CampaignStatus, ResultsVisibility
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import ValidationError
@@ -53,6 +54,7 @@ AUDIT_ACTION: dict[str, str] = {
     "campaign.edit": N_("changed the dates"),
     "campaign.open": N_("opened a campaign"),
     "campaign.results": N_("looked at the results"),
+    "citizen.home_district": N_("set their home district"),
     "event.cancel": N_("cancelled an event"),
     "event.create": N_("announced an event"),
     "official.grant": N_("granted a role"),
@@ -61,16 +63,21 @@ AUDIT_ACTION: dict[str, str] = {
     "org.link_channel": N_("linked a channel"),
     "org.post": N_("posted news"),
 } | {code: words for k in KINDS for code, words in k.audit_actions.items()}
+# A resident's own action (their home district) names them `citizen:<id>`.
+RESIDENT_ACTOR_PREFIX = "citizen:"
 # Who did it, when it was not a person.
 SYSTEM_ACTOR: dict[str, str] = {"scheduler": N_("scheduler"), "system": N_("system")}
 AUDIT_OBJECT: dict[str, str] = {
     "broadcast": N_("push"),
     "campaign": N_("campaign"),
+    "citizen": N_("resident"),
     "event": N_("event"),
     "news": N_("news"),
     "official": N_("official"),
     "organization": N_("organization"),
 } | {code: words for k in KINDS for code, words in k.audit_objects.items()}
+# A resident's verification level (results --by verification).
+VERIFICATION: dict[str, str] = {"phone": N_("verified (phone)"), "none": N_("not verified")}
 # What a push (an outbox broadcast's `kind`) was about.
 PUSH_KIND: dict[str, str] = {
     "announcement": N_("announcement"),
@@ -107,6 +114,8 @@ def audit_action(code: str) -> str:
 
 
 def actor(name: str) -> str:
+    if name.startswith(RESIDENT_ACTOR_PREFIX):  # a resident acting for themselves
+        return _("resident {id}").format(id=name.removeprefix(RESIDENT_ACTOR_PREFIX))
     return _(SYSTEM_ACTOR[name]) if name in SYSTEM_ACTOR else name
 
 
@@ -145,3 +154,24 @@ def audience(text: str | None) -> str:
             n = len(parsed.citizen_ids)
             return ngettext("{n} resident", "{n} residents", n).format(n=n)
     return text
+
+
+def eligibility(value: Eligibility) -> str:
+    """Who may take part: "everyone", "verified residents", "residents of Rotok, Zarichchia"…"""
+    names = ", ".join(district(code) for code in value.districts)
+    if value.verified and names:
+        return _("verified residents of: {districts}").format(districts=names)
+    if value.verified:
+        return _("verified residents")
+    if names:
+        return _("residents of: {districts}").format(districts=names)
+    return _("everyone")
+
+
+def home_district(code: str | None) -> str:
+    """A resident's home district; "not set" when they have not chosen one."""
+    return district(code) if code else _("not set")
+
+
+def verification(code: str) -> str:
+    return _lookup(VERIFICATION, code)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, not_started, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
@@ -215,8 +216,13 @@ async def render_consultation(turn: Turn, consultation_id: int, notice: str | No
         )
         if campaign.closes_at:
             lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
-        label = _("▶️ Continue") if progress.response else _("▶️ Start")
-        buttons.append((Button(label, StartConsultation(consultation_id).pack()),))
+        # Who may answer, explained, with what fixes it instead of "Start".
+        rule = standing(turn.citizen, campaign, turn.now)
+        lines += rule.lines
+        if rule.eligible:
+            label = _("▶️ Continue") if progress.response else _("▶️ Start")
+            buttons.append((Button(label, StartConsultation(consultation_id).pack()),))
+        buttons += rule.rows
     elif campaign.is_effectively_closed(turn.now):
         lines.append(_("This consultation is closed."))
     elif campaign.opens_at:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, not_started, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
@@ -170,6 +171,11 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
     lines += ["🏆 " + campaign.title, campaign.description, ""]
     rows: list[tuple[Button, ...]] = []
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
+    # Who may take part, explained, with what fixes it in place of the buttons to take part.
+    rule = standing(turn.citizen, campaign, turn.now)
+    running = contest.accepts_entries(turn.now) or contest.accepts_votes(turn.now)
+    lines += rule.lines if running else rule.lines[:1]
+    rows += rule.rows if running else []
     if contest.accepts_entries(turn.now):
         lines.append(
             _("Entries are accepted until {date}. Voting starts on {voting}.").format(
@@ -177,7 +183,7 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
                 voting=format_datetime(contest.voting_opens_at),
             )
         )
-        if len(mine) < contest.entries_per_resident:
+        if len(mine) < contest.entries_per_resident and rule.eligible:
             rows.append((Button(_("✍️ Submit an entry"), NewEntry(contest_id).pack()),))
     elif contest.accepts_votes(turn.now):
         lines.append(
@@ -227,6 +233,8 @@ async def new_entry(turn: Turn, action: NewEntry) -> list[Reply]:
     contest_id = action.contest_id
     contest = await contests.get_contest(turn.uow, contest_id)
     contest.ensure_accepts_entries(turn.now)
+    if not standing(turn.citizen, contest.campaign, turn.now).eligible:
+        return [await render_contest(turn, contest_id)]  # says why, with what fixes it
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
     if len(mine) >= contest.entries_per_resident:
         return [await render_contest(turn, contest_id, notice=_entry_limit_text(contest))]

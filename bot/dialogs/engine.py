@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from bot.apology import apology
+from bot.dialogs.eligibility import BACK_TO
 from bot.dialogs.errors import explain
 from bot.dialogs.router import route as default_route
 from bot.dialogs.router import stale_button
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 # A lost uniqueness race (two first messages from a new resident at once) is retried this often.
 MAX_ATTEMPTS = 3
 # Dialog-state keys that outlive the screen that set them: the idea draft lives until the resident
-# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart).
-LASTING_KEYS = ("draft",)
+# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart);
+# the campaign a resident left to fix their eligibility lives until they go back to it.
+LASTING_KEYS = ("draft", BACK_TO)
 
 
 class Dialogs:

@@ -9,17 +9,21 @@ one has no text here.
 
 from __future__ import annotations
 
+from bot.dialogs import eligibility
 from bot.dialogs.feature import ErrorKey, Params, Text, not_started, own
 from bot.dialogs.features import FEATURES
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Turn
 from bot.ui import Reply
+from core.campaigns.eligibility import Ineligible
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
+    DistrictChangeTooSoonError,
     InvalidTransitionError,
+    NotEligibleError,
     ResultsHiddenError,
     SpilnoError,
     ValidationError,
@@ -100,6 +104,9 @@ _OFFICIALS_ONLY = [
     "audience_unknown_org",
     "audience_unknown_participants",
     "audience_unknown_topic",
+    "eligible_no_districts",
+    "eligible_unknown",
+    "eligible_unknown_district",
     "bad_digest_hour",
     "bad_quiet_hours",
     "bad_reminder",
@@ -137,6 +144,13 @@ SHARED_TEXTS: dict[ErrorKey, Text] = {
     own(CampaignNotOpenError): _not_open,
     own(ResultsHiddenError): _results_hidden,
     own(CampaignNotFoundError): _gone,
+    **{
+        (NotEligibleError, reason.value): (lambda p, r=reason.value: eligibility.refusal_text(r, p))
+        for reason in Ineligible
+    },
+    own(DistrictChangeTooSoonError): lambda p: _(
+        "You changed your home district less than 30 days ago. You can change it from {date}."
+    ).format(date=_date(p["next_change_at"])),
     # Only officials meet these; in a chat they get the apology.
     own(BroadcastNotFoundError): _sorry,
     own(InvalidTransitionError): _sorry,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs import idea_draft as draft_steps
+from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
@@ -346,8 +347,13 @@ async def call_screen(turn: Turn, action: ShowCall) -> list[Reply]:
             _("Ideas are accepted until {date}.").format(date=format_datetime(campaign.closes_at))
         )
     rows: list[tuple[Button, ...]] = []
-    if campaign.is_accepting(turn.now):
+    accepting = campaign.is_accepting(turn.now)
+    rule = standing(turn.citizen, campaign, turn.now)
+    lines += rule.lines if accepting else rule.lines[:1]
+    if accepting and rule.eligible:
         rows.append((Button(_("💡 Propose an idea for this call"), NewIdea(call.id).pack()),))
+    elif accepting:
+        rows += rule.rows
     rows.append((Button(_("📋 Ideas in this call"), ListIdeas("call", 0, call.id).pack()),))
     rows.append(_to_ideas_row())
     return [Reply("\n".join(lines), buttons=tuple(rows))]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.dialogs.eligibility import BACK_TO, return_row
 from bot.dialogs.features import FEATURES
 from bot.dialogs.nav import (
     FOLLOW_DISTRICTS,
     FOLLOW_TOPICS,
     HELP,
+    HOME_DISTRICT,
     LANGUAGE,
     NOTIFICATIONS,
     SET_LANGUAGE,
@@ -26,8 +28,10 @@ from bot.dialogs.nav import (
 from bot.dialogs.refusals import refusal, way_back
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
+from core.campaigns import service as campaigns
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
+from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.i18n import _, use_locale
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
@@ -146,6 +150,7 @@ async def help_screen(turn: Turn, _action: Help | None = None) -> list[Reply]:
 
 
 async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[Reply]:
+    back = await _back_to_campaign(turn)
     turn.citizen.dialog_state = {"screen": "settings"}
     mode = turn.citizen.notifications
     status = {
@@ -171,9 +176,13 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 language=LANGUAGE_NAMES.get(turn.locale, turn.locale)
             )
             + "\n"
-            + status,
+            + status
+            + "\n"
+            + _("Home district: {district}.").format(district=_home(turn.citizen.home_district)),
             buttons=(
+                *back,
                 *modes,
+                (Button(_("🏠 My home district"), encode_payload(HOME_DISTRICT)),),
                 (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
@@ -181,6 +190,23 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
             ),
         )
     ]
+
+
+def _home(code: str | None) -> str:
+    return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
+
+
+async def _back_to_campaign(turn: Turn) -> list[tuple[Button, ...]]:
+    """A resident who left a campaign to fix their eligibility (e.g. to confirm their phone
+    number, offered here) sees the way back to it first."""
+    campaign_id = turn.citizen.dialog_state.get(BACK_TO)
+    if not isinstance(campaign_id, int):
+        return []
+    campaign = await campaigns.find_campaign(turn.uow, campaign_id)
+    if campaign is None:
+        turn.end(BACK_TO)
+        return []
+    return return_row(turn.citizen.dialog_state, campaign.title)
 
 
 async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:

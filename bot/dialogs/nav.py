@@ -72,6 +72,14 @@ class FollowDistricts(Action):
     IGNORES_EXTRA = True
 
 
+@dataclass(frozen=True, slots=True)
+class HomeDistrict(Action):
+    """Settings → "My home district" (where the resident lives: decides district campaigns)."""
+
+    PREFIX = "home"
+    IGNORES_EXTRA = True
+
+
 START = Start.PREFIX
 MENU = OpenMenu.PREFIX
 HELP = Help.PREFIX
@@ -81,6 +89,7 @@ SETTINGS = Settings.PREFIX
 NOTIFICATIONS = Notifications.PREFIX
 FOLLOW_TOPICS = FollowTopics.PREFIX
 FOLLOW_DISTRICTS = FollowDistricts.PREFIX
+HOME_DISTRICT = HomeDistrict.PREFIX
 
 
 def back_to_menu_row() -> tuple[Button, ...]:

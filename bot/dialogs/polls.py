@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
@@ -137,7 +138,16 @@ async def render_poll(
         lines.append(campaign.description)
     lines.append("")
     accepting = campaign.is_accepting(turn.now)
-    if accepting:
+    # Who may vote, explained (with what fixes it) rather than the options hidden silently.
+    rule = standing(turn.citizen, campaign, turn.now)
+    lines += rule.lines if accepting else rule.lines[:1]
+    if accepting and not rule.eligible:
+        lines.append(
+            _("Options: {options}").format(options=" · ".join(o.label for o in poll.options))
+        )
+        if campaign.closes_at:
+            lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
+    elif accepting:
         if poll.is_multiple:
             lines.append(
                 ngettext(
@@ -158,7 +168,9 @@ async def render_poll(
         labels = ", ".join(o.label for o in poll.options if o.id in chosen)
         lines.append(_("Your vote: {choices}").format(choices=labels))
     rows: list[tuple[Button, ...]] = []
-    if accepting:
+    if accepting and not rule.eligible:
+        rows = list(rule.rows)
+    elif accepting:
         rows = [
             (
                 Button(

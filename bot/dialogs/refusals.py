@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.dialogs import eligibility
 from bot.dialogs.feature import Row
 from bot.dialogs.features import FEATURES
 from bot.dialogs.nav import Settings, back_to_menu_row
@@ -21,6 +22,7 @@ from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
     IdeaNotPublicError,
+    NotEligibleError,
     NotFoundError,
     SpilnoError,
     UnknownOptionError,
@@ -52,6 +54,9 @@ def mentioned(error: SpilnoError | None) -> list[Row]:
     """Buttons for what the refusal's text points at."""
     if error is None:
         return []
+    if isinstance(error, NotEligibleError):
+        # "Only verified residents … You have not confirmed your phone number yet."
+        return eligibility.refusal_rows(error.reason, error.params)
     return [row for f in FEATURES if f.mentioned is not None for row in f.mentioned(error)]
 
 
@@ -72,6 +77,6 @@ def _screens(screen: str, state: dict[str, Any]) -> tuple[Button | None, Button 
     for feature in FEATURES:
         if feature.way_back is not None and (found := feature.way_back(screen, state)):
             return found
-    if screen in ("settings", "stopics", "sdistr"):
+    if screen in ("settings", "stopics", "sdistr", "home"):
         return None, Button(_("« Settings"), Settings().pack())
     return None, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.dialogs import campaign_links, menu, subscriptions
+from bot.dialogs import campaign_links, home_district, menu, subscriptions
 from bot.dialogs.features import FEATURES
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Handler, Route, Turn, compose
@@ -24,6 +24,7 @@ COMMANDS: dict[str, Handler] = {
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
+    home_district.ROUTES,
     campaign_links.ROUTES,
     *(feature.routes for feature in FEATURES),
 )

@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import DESCRIPTION_MAX, ResultsVisibility
 from core.campaigns.reminders import MAX_REMINDERS, format_reminders, parse_reminders
 from core.hromadas.taxonomy import is_district, is_topic
@@ -83,17 +84,39 @@ def _audience(value: str) -> str:
     raise ValueError("audience must be 'all', 'topic:<code>' or 'district:<code>'")
 
 
+def _eligible(value: Any) -> Eligibility:
+    """`eligible:` as `--eligible` takes it: `verified`, `district:a,b`, or a list of both."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise PydanticCustomError(
+            "eligible_unknown", "use 'verified' and/or 'district:<code>,<code>'", {"value": ""}
+        )
+    try:
+        return Eligibility.parse(values)
+    except ValidationError as error:
+        raise PydanticCustomError(
+            error.reason,
+            "{value}: use 'verified' and/or 'district:<code>,<code>'",
+            {"value": str(error.params.get("value", ""))},
+        ) from None
+
+
+# Who may take part (core/campaigns/eligibility.py).
+Eligible = Annotated[Any, AfterValidator(_eligible)]
+
+
 class FileModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class CampaignFields(FileModel):
-    """What every campaign's file has: its title and who hears of it, and when."""
+    """What every campaign's file has: its title, who hears of it and when, who may take part."""
 
     title: Title
     audience: str = "all"
     reminders: Reminders = ""
     send_results: StrictBool = True
+    eligible: Eligible = EVERYONE
 
     @model_validator(mode="after")
     def _known_audience(self) -> Self:
@@ -107,6 +130,7 @@ class CampaignFields(FileModel):
             "audience": self.audience,
             "reminders": self.reminders,
             "send_results": self.send_results,
+            "eligibility": self.eligible,
         }
 
 
@@ -138,6 +162,7 @@ class CampaignPlan:
     # Delivery, as polls have it: reminders before closing ("24h,2h"), results to participants.
     reminders: str = ""
     send_results: bool = True
+    eligibility: Eligibility = EVERYONE
 
 
 PlanT = TypeVar("PlanT", bound=CampaignPlan, covariant=True)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.polls.model import Poll
 
@@ -28,6 +29,7 @@ class CampaignRepository(Protocol):
     async def set_delivery(
         self, campaign_id: int, *, audience: str | None, reminders: str, send_results: bool
     ) -> None: ...
+    async def set_eligibility(self, campaign_id: int, eligibility: Eligibility) -> None: ...
     async def get(self, campaign_id: int) -> Campaign | None: ...
     async def get_poll(self, campaign_id: int) -> Poll | None: ...
     async def list(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 SUPPORTED_LOCALES = ("uk", "en")
+# A home district changes at most this often: residence decides eligibility, so it must not
+# flip per vote.
+DISTRICT_CHANGE_INTERVAL = timedelta(days=30)
 # Residents whose platform language is close to Ukrainian start in Ukrainian.
 _UKRAINIAN_FIRST = frozenset({"uk", "ru", "be"})
 
@@ -51,6 +54,17 @@ class Citizen:
     def verified(self) -> bool:
         """Verified by phone: the resident shared their own number."""
         return self.verified_at is not None
+
+    @property
+    def district_changeable_at(self) -> datetime | None:
+        """When the home district may change again; None: now (never set)."""
+        if self.home_district is None or self.home_district_set_at is None:
+            return None
+        return self.home_district_set_at + DISTRICT_CHANGE_INTERVAL
+
+    def can_change_district(self, now: datetime) -> bool:
+        moment = self.district_changeable_at
+        return moment is None or now >= moment
 
     def effective_locale(self, fallback: str) -> str:
         return self.locale or fallback

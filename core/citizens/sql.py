@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, true, update
+from sqlalchemy import bindparam, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,20 @@ CITIZEN_BY_IDENTITY = (
         identities.c.platform == bindparam("platform"),
         identities.c.external_id == bindparam("external_id"),
     )
+)
+
+CITIZEN_BY_ID = select(citizens).where(citizens.c.id == bindparam("citizen_id"))
+
+SET_HOME_DISTRICT = (
+    update(citizens)
+    .where(
+        citizens.c.id == bindparam("citizen_id"),
+        or_(
+            citizens.c.home_district_set_at.is_(None),
+            citizens.c.home_district_set_at <= bindparam("changeable_before"),
+        ),
+    )
+    .values(home_district=bindparam("code"), home_district_set_at=bindparam("now"))
 )
 
 
@@ -154,6 +168,30 @@ class SqlCitizenRepository:
         )
         return bool(result.rowcount)
 
+    async def get(self, citizen_id: int) -> Citizen | None:
+        row = (await _core(self._session, CITIZEN_BY_ID, {"citizen_id": citizen_id})).one_or_none()
+        return None if row is None else _citizen(row)
+
+    async def set_home_district(
+        self, citizen_id: int, code: str, *, now: datetime, changeable_before: datetime
+    ) -> bool:
+        result = await _core(
+            self._session,
+            SET_HOME_DISTRICT,
+            {
+                "citizen_id": citizen_id,
+                "code": code,
+                "now": now,
+                "changeable_before": changeable_before,
+            },
+        )
+        return bool(result.rowcount)
+
+    async def mark_verified(self, citizen_id: int, at: datetime) -> None:
+        await self._session.execute(
+            update(citizens).where(citizens.c.id == citizen_id).values(verified_at=at)
+        )
+
     async def identities_of(self, citizen_ids: Sequence[int]) -> dict[int, list[IdentityRef]]:
         found: dict[int, list[IdentityRef]] = {}
         for start in range(0, len(citizen_ids), 1000):  # keep IN lists small for SQLite
@@ -191,7 +229,7 @@ def _found(row: Any) -> tuple[Citizen, bool]:
     return citizen, bool(row.reachable)
 
 
-def _citizen(row: CitizenRow) -> Citizen:
+def _citizen(row: CitizenRow | Any) -> Citizen:
     return Citizen(
         id=row.id,
         locale=row.locale,

@@ -89,6 +89,9 @@ async def create_consultation(
         reminders=plan.reminders,
         send_results=plan.send_results,
     )
+    consultation.campaign = await template.set_eligibility(
+        uow, consultation.campaign, plan.eligibility
+    )
     await audit.record(
         uow,
         actor=actor,
@@ -105,6 +108,7 @@ async def create_consultation(
             "status": consultation.campaign.status.value,
             "reminders": plan.reminders,
             "send_results": plan.send_results,
+            "eligible": plan.eligibility.as_list(),
         },
     )
     return consultation
@@ -150,6 +154,7 @@ async def _draft(
     except (CampaignClosedError, CampaignNotOpenError) as error:
         error.params["kind"] = CampaignKind.CONSULTATION.value  # so the words fit
         raise
+    await template.ensure_eligible(uow, consultation.campaign, citizen_id)
     response = await uow.repository(CONSULTATIONS).open_response(consultation_id, citizen_id, now)
     if response.submitted:
         raise AlreadySubmittedError(consultation_id=consultation_id)

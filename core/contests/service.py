@@ -62,6 +62,7 @@ async def create_contest(
         reminders=plan.reminders,
         send_results=plan.send_results,
     )
+    contest.campaign = await template.set_eligibility(uow, contest.campaign, plan.eligibility)
     await audit.record(
         uow,
         actor=actor,
@@ -82,6 +83,7 @@ async def create_contest(
             "premoderation": plan.premoderation,
             "reminders": plan.reminders,
             "send_results": plan.send_results,
+            "eligible": plan.eligibility.as_list(),
         },
     )
     return contest
@@ -115,6 +117,7 @@ async def submit_entry(
 ) -> Entry:
     contest = await get_contest(uow, contest_id)
     contest.ensure_accepts_entries(now)
+    await template.ensure_eligible(uow, contest.campaign, citizen_id)
     title, description = validate_entry(title, description)
     # Under the citizen's lock the count is exact; the unique (contest, author, seq) backs it.
     await uow.repository(CONTESTS).lock_participant(contest_id, citizen_id, now)
@@ -203,6 +206,7 @@ async def toggle_vote(
     entry = await get_entry(uow, entry_id)
     contest = await get_contest(uow, entry.contest_id)
     contest.ensure_accepts_votes(now)
+    await template.ensure_eligible(uow, contest.campaign, citizen_id)
     entry.ensure_votable_by(citizen_id)
     # Lock first, read after: the limit is checked against what is really stored.
     await uow.repository(CONTESTS).lock_participant(contest.id, citizen_id, now)

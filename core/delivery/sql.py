@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
     literal,
@@ -117,6 +118,7 @@ class SqlOutboxRepository:
         release_at: datetime,
         digest_at: datetime | None,
         exclude_participants_of: int | None,
+        home_districts: tuple[str | None, ...] | None = None,
     ) -> int:
         release = literal(release_at, UtcDateTime())
         if bulk and digest_at is not None:
@@ -152,6 +154,12 @@ class SqlOutboxRepository:
         if exclude_participants_of is not None:
             took_part = await participants_of(self._session, exclude_participants_of)
             recipients = recipients.where(identities.c.citizen_id.not_in(took_part))
+        if home_districts is not None:
+            codes = [c for c in home_districts if c is not None]
+            living = [citizens.c.home_district.in_(codes)] if codes else []
+            if None in home_districts:
+                living.append(citizens.c.home_district.is_(None))
+            recipients = recipients.where(or_(*living) if living else false())
         columns = [
             "broadcast_id",
             "identity_id",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.audit import service as audit
+from core.campaigns import template
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import (
     DESCRIPTION_MAX,
     CampaignKind,
@@ -75,6 +78,7 @@ async def create_idea_call(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     support_threshold: int | None = None,
+    eligibility: Eligibility = EVERYONE,
 ) -> IdeaCall:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     title = clean_text(title, field="title", max_len=300)
@@ -98,6 +102,7 @@ async def create_idea_call(
         created_by=actor,
         now=now,
     )
+    call = replace(call, campaign=await template.set_eligibility(uow, call.campaign, eligibility))
     await audit.record(
         uow,
         actor=actor,
@@ -111,6 +116,7 @@ async def create_idea_call(
             "closes_at": closes_at.isoformat() if closes_at else None,
             "support_threshold": support_threshold,
             "status": call.campaign.status.value,
+            "eligible": eligibility.as_list(),
         },
     )
     return call
@@ -143,6 +149,7 @@ async def submit_idea(
         call = await get_idea_call(uow, idea.call_id)
         if not call.campaign.is_accepting(now):
             raise IdeaCallNotOpenError(call_id=idea.call_id, closes_at=call.campaign.closes_at)
+        await template.ensure_eligible(uow, call.campaign, idea.author_id)
     year = now.astimezone(current_timezone()).year
     seq = await uow.repository(IDEAS).next_code_seq(year)
     return await uow.repository(IDEAS).add(
@@ -368,14 +375,16 @@ async def support_idea(
     """Support once; a repeated tap changes nothing. Returns the support count."""
     policy = policy or uow.policies.ideas
     idea = await _public_idea(uow, idea_id)
+    # An idea in an idea call is supported by those the call admits.
+    call = await uow.repository(IDEAS).get_call(idea.call_id) if idea.call_id is not None else None
+    if call is not None:
+        await template.ensure_eligible(uow, call.campaign, citizen_id)
     count = await uow.repository(IDEAS).add_support(idea_id, citizen_id, now)
     if count is None:
         return idea.supports
     threshold = policy.support_threshold
-    if idea.call_id is not None:
-        call = await uow.repository(IDEAS).get_call(idea.call_id)
-        if call is not None and call.support_threshold is not None:
-            threshold = call.support_threshold
+    if call is not None and call.support_threshold is not None:
+        threshold = call.support_threshold
     # The conditional UPDATE lets exactly one of several concurrent supporters cross it.
     if reached_threshold(count, threshold) and await uow.repository(IDEAS).set_status(
         idea_id, (IdeaStatus.PUBLISHED,), IdeaStatus.THRESHOLD_REACHED, now

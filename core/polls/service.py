@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import (
     Campaign,
     CampaignKind,
@@ -34,6 +35,7 @@ async def create_poll(
     closes_at: datetime | None = None,
     visibility: ResultsVisibility = ResultsVisibility.LIVE,
     description: str = "",
+    eligibility: Eligibility = EVERYONE,
 ) -> Poll:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     question, options = validate_poll(question, options, max_choices)
@@ -50,6 +52,7 @@ async def create_poll(
         max_choices=max_choices,
         options=options,
     )
+    poll.campaign = await template.set_eligibility(uow, poll.campaign, eligibility)
     await audit.record(
         uow,
         actor=actor,
@@ -65,6 +68,7 @@ async def create_poll(
             "closes_at": closes_at.isoformat() if closes_at else None,
             "results": visibility.value,
             "status": poll.campaign.status.value,
+            "eligible": eligibility.as_list(),
         },
     )
     return poll
@@ -95,6 +99,7 @@ async def cast_vote(
     """Replace the citizen's choices in this poll. Changing one's vote is allowed until close."""
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
+    await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.check_choices(option_ids)
     ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
     await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, option_ids)
@@ -111,6 +116,7 @@ async def toggle_choice(
     """
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
+    await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.option(option_id)
     ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
     if not poll.is_multiple:
