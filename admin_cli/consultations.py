@@ -25,8 +25,6 @@ from admin_cli.kind import (
     KindResults,
     Params,
     Text,
-    as_failed,
-    as_invalid,
     own,
 )
 from admin_cli.params import id_argument
@@ -337,11 +335,11 @@ CLI_KIND = CliKind(
         "consultation.reminder": N_("consultation reminder"),
         "consultation.results": N_("consultation results"),
     },
-    error_texts={
-        own(AlreadySubmittedError): as_failed(AlreadySubmittedError),
-        # Residents' answers, and file problems the file's own line explains (campaign_files.py).
-        **{
-            (ValidationError, reason): as_invalid(reason)
+    # Residents' answers, and file problems the file's own error line words (FILE_PROBLEMS).
+    residents_only=(
+        own(AlreadySubmittedError),
+        *(
+            (ValidationError, reason)
             for reason in (
                 "answer_empty",
                 "answer_required",
@@ -354,8 +352,8 @@ CLI_KIND = CliKind(
                 "skip_unknown_question",
                 "too_many_questions",
             )
-        },
-    },
+        ),
+    ),
     details=KindDetails(details, print_details),
     results=KindResults(
         load=load_results,

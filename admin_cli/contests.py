@@ -22,8 +22,6 @@ from admin_cli.kind import (
     KindResults,
     Params,
     Text,
-    as_failed,
-    as_invalid,
     own,
 )
 from admin_cli.output import print_found
@@ -338,14 +336,15 @@ CLI_KIND = CliKind(
         "contest.results": N_("contest closed"),
         "contest.winners": N_("contest winners"),
     },
+    residents_only=(
+        own(EntryLimitError),
+        own(OwnEntryError),
+        own(VoteLimitError),
+        (WrongPhaseError, "submissions_closed"),
+        (WrongPhaseError, "voting_not_open"),
+        (ValidationError, "entry_not_approved"),
+    ),
     error_texts={
-        **{
-            own(error_type): as_failed(error_type)
-            for error_type in (EntryLimitError, OwnEntryError, VoteLimitError)
-        },
-        (WrongPhaseError, "submissions_closed"): as_failed(WrongPhaseError),
-        (WrongPhaseError, "voting_not_open"): as_failed(WrongPhaseError),
-        (ValidationError, "entry_not_approved"): as_invalid("entry_not_approved"),
         own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
             id=p.get("entry_id")
         ),

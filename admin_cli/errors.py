@@ -275,9 +275,13 @@ def _with_kinds(shared: dict[ErrorKey, Text]) -> dict[ErrorKey, Text]:
     """The shared texts and every kind's own; a key claimed twice would hide one text."""
     texts = dict(shared)
     for kind in KINDS:
-        if claimed := texts.keys() & kind.error_texts.keys():
+        own_texts = dict(kind.error_texts)
+        for error_type, reason in kind.residents_only:
+            invalid = issubclass(error_type, ValidationError)
+            own_texts[error_type, reason] = as_invalid(reason) if invalid else as_failed(error_type)
+        if claimed := texts.keys() & own_texts.keys():
             raise ValueError(f"{kind.kind}: error texts already in the table: {claimed}")
-        texts.update(kind.error_texts)
+        texts.update(own_texts)
     return texts
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.files import write_text
-from admin_cli.kind import CliKind, Params, as_failed, own
+from admin_cli.kind import CliKind, Params, own
 from admin_cli.output import print_found
 from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
@@ -550,8 +550,8 @@ CLI_KIND = CliKind(
         "idea.comments": N_("new comments on an idea"),
         "idea.threshold": N_("idea reached its threshold"),
     },
+    residents_only=(own(IdeaNotPublicError),),
     error_texts={
-        own(IdeaNotPublicError): as_failed(IdeaNotPublicError),
         own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
         own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
             ref=p.get("comment")

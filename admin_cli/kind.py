@@ -83,7 +83,9 @@ class CliKind:
     audit_actions: Mapping[str, str] = field(default_factory=dict)
     audit_objects: Mapping[str, str] = field(default_factory=dict)
     push_kinds: Mapping[str, str] = field(default_factory=dict)
-    # Texts for the errors only this kind raises, keyed like admin_cli/errors.py's TEXTS.
+    # Texts for the errors only this kind raises, keyed like admin_cli/errors.py's TEXTS, and
+    # those only residents (or its file's own error line) meet: their code is enough here.
     error_texts: Mapping[ErrorKey, Text] = field(default_factory=dict)
+    residents_only: tuple[ErrorKey, ...] = ()
     details: KindDetails | None = None
     results: KindResults[Any] | None = None

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from admin_cli.context import Official, city_moment, run_in_uow
-from admin_cli.kind import CliKind, KindDetails, KindResults, as_failed, own
+from admin_cli.kind import CliKind, KindDetails, KindResults, own
 from admin_cli.params import ELIGIBLE_HELP
 from admin_cli.wording import percent
 from core.bootstrap import App
@@ -218,9 +218,8 @@ CLI_KIND = CliKind(
         "poll.reminder": N_("poll reminder"),
         "poll.results": N_("poll results"),
     },
+    residents_only=(own(TooManyChoicesError), own(UnknownOptionError)),
     error_texts={
-        own(TooManyChoicesError): as_failed(TooManyChoicesError),
-        own(UnknownOptionError): as_failed(UnknownOptionError),
         (ValidationError, "question_empty"): lambda p: _("--question is empty"),
         (ValidationError, "question_too_long"): lambda p: _(
             "--question is longer than {max} characters"

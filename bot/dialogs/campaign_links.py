@@ -28,8 +28,6 @@ class OpenCampaign(Action):
             CampaignView(self.view)  # ValueError: a view no link carries (a stale button)
 
 
-OPEN = OpenCampaign.PREFIX
-
 OPENERS: dict[str, Opener] = {f.kind: f.opener for f in FEATURES if f.kind and f.opener}
 RESULTS: dict[str, Opener] = {f.kind: f.results for f in FEATURES if f.kind and f.results}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.eligibility import standing
-from bot.dialogs.feature import Feature, MenuEntry, Params, not_started, own, state_int
+from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -30,7 +30,6 @@ from core.hromadas.taxonomy import N_
 from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
-    CampaignNotOpenError,
     ValidationError,
 )
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
@@ -42,25 +41,16 @@ class ListConsultations(Action):
     IGNORES_EXTRA = True
 
 
-LIST = ListConsultations.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowConsultation(Action):
     PREFIX = "con"
     consultation_id: Id
 
 
-SHOW = ShowConsultation.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StartConsultation(Action):
     PREFIX = "cgo"
     consultation_id: Id
-
-
-START = StartConsultation.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +71,11 @@ class NextQuestion(Action):
     question_id: Id
 
 
-NEXT = NextQuestion.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class PreviousQuestion(Action):
     PREFIX = "cbk"
     consultation_id: Id
     question_id: Id | None = None
-
-
-BACK = PreviousQuestion.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,25 +84,16 @@ class SubmitAnswers(Action):
     consultation_id: Id
 
 
-SUBMIT = SubmitAnswers.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowConsultationResults(Action):
     PREFIX = "cres"
     consultation_id: Id
 
 
-RESULTS = ShowConsultationResults.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowCharts(Action):
     PREFIX = "cchart"
     consultation_id: Id
-
-
-CHARTS = ShowCharts.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +103,11 @@ class SkipQuestion(Action):
     question_id: Id
 
 
-SKIP = SkipQuestion.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ContinueLater(Action):
     PREFIX = "clt"  # "Continue later": the consultation screen, saying the answers are kept
     consultation_id: Id
 
-
-LATER = ContinueLater.PREFIX
 
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
@@ -548,7 +518,6 @@ FEATURE = Feature(
         CampaignClosedError: lambda p: _(
             "This consultation is closed; answers are no longer accepted."
         ),
-        CampaignNotOpenError: not_started,
     },
     officials_only=tuple(
         (ValidationError, reason)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.eligibility import standing
-from bot.dialogs.feature import Feature, MenuEntry, Params, Row, not_started, own, state_int
+from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -28,7 +28,6 @@ from core.contests.service import ContestResults
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import (
     CampaignClosedError,
-    CampaignNotOpenError,
     EntryLimitError,
     EntryNotFoundError,
     InvalidTransitionError,
@@ -47,25 +46,16 @@ class ListContests(Action):
     IGNORES_EXTRA = True
 
 
-LIST = ListContests.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowContest(Action):
     PREFIX = "kt"
     contest_id: Id
 
 
-SHOW = ShowContest.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class NewEntry(Action):
     PREFIX = "kte"
     contest_id: Id
-
-
-NEW_ENTRY = NewEntry.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +65,10 @@ class SkipPhoto(Action):
     contest_id: Id | None = None  # carried for the screen's sake; the draft knows its contest
 
 
-SKIP_PHOTO = SkipPhoto.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class CancelEntry(Action):
     PREFIX = "ktx"
     contest_id: Id
-
-
-CANCEL = CancelEntry.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +87,10 @@ class ShowEntry(Action):
     entry_id: Id
 
 
-ENTRY = ShowEntry.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class VoteEntry(Action):
     PREFIX = "ktv"
     entry_id: Id
-
-
-VOTE = VoteEntry.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +98,6 @@ class ShowContestResults(Action):
     PREFIX = "ktr"
     contest_id: Id
 
-
-RESULTS = ShowContestResults.PREFIX
 
 SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
 PAGE_SIZE = 8
@@ -544,7 +520,6 @@ FEATURE = Feature(
     },
     kind_texts={
         CampaignClosedError: lambda p: _("This contest is over."),
-        CampaignNotOpenError: not_started,
     },
     officials_only=(
         (ValidationError, "phases_out_of_order"),

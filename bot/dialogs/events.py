@@ -39,16 +39,10 @@ class ListEvents(Action):
     page: Small = 0
 
 
-LIST = ListEvents.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowEvent(Action):
     PREFIX = Link.EVENT.value  # messages rendered in core link to it too
     event_id: Id
-
-
-SHOW = ShowEvent.PREFIX
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,16 +57,10 @@ class IdeasMenu(Action):
     IGNORES_EXTRA = True
 
 
-MENU = IdeasMenu.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class NewIdea(Action):
     PREFIX = "inew"
     call_id: Id | None = None
-
-
-NEW = NewIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +80,10 @@ class IdeaTopics(Action):
     IGNORES_EXTRA = True
 
 
-TOPICS_LIST = IdeaTopics.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowIdea(Action):
     PREFIX = Link.IDEA.value  # "ish": notifications rendered in core link to it too
     idea_id: Id
-
-
-SHOW = ShowIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,16 +92,10 @@ class SupportIdea(Action):
     idea_id: Id
 
 
-SUPPORT = SupportIdea.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class UnsupportIdea(Action):
     PREFIX = "iuns"
     idea_id: Id
-
-
-UNSUPPORT = UnsupportIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +105,10 @@ class IdeaComments(Action):
     page: Small = 0
 
 
-COMMENTS = IdeaComments.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class WriteComment(Action):
     PREFIX = "icw"
     idea_id: Id
-
-
-WRITE_COMMENT = WriteComment.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +116,6 @@ class ReportScreen(Action):
     PREFIX = "irp"
     target: Word
     item_id: Id
-
-
-REPORT = ReportScreen.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +135,10 @@ class IdeaCalls(Action):
     IGNORES_EXTRA = True
 
 
-CALLS = IdeaCalls.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowCall(Action):
     PREFIX = "icc"
     call_id: Id
-
-
-CALL = ShowCall.PREFIX
 
 
 # Draft steps' buttons.
@@ -181,25 +148,16 @@ class StepBack(Action):
     IGNORES_EXTRA = True
 
 
-STEP_BACK = StepBack.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepCancel(Action):
     PREFIX = "icn"
     IGNORES_EXTRA = True
 
 
-STEP_CANCEL = StepCancel.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepSkip(Action):
     PREFIX = "isk"
     IGNORES_EXTRA = True
-
-
-STEP_SKIP = StepSkip.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,17 +167,11 @@ class StepTopic(Action):
     code: Word | None = None
 
 
-STEP_TOPIC = StepTopic.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepDistrict(Action):
     PREFIX = "idis"
     IGNORES_EXTRA = True
     code: Word | None = None
-
-
-STEP_DISTRICT = StepDistrict.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,16 +180,10 @@ class StepSubmit(Action):
     IGNORES_EXTRA = True
 
 
-STEP_SUBMIT = StepSubmit.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepResume(Action):
     PREFIX = "ires"
     IGNORES_EXTRA = True
-
-
-STEP_RESUME = StepResume.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,8 +191,6 @@ class StepDiscard(Action):
     PREFIX = "idx"  # "Yes, discard" on the confirmation
     IGNORES_EXTRA = True
 
-
-STEP_DISCARD = StepDiscard.PREFIX
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5

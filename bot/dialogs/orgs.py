@@ -45,16 +45,10 @@ class ShowOrg(Action):
     org_id: Id
 
 
-SHOW = ShowOrg.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class FollowOrg(Action):
     PREFIX = "orgf"
     org_id: Id
-
-
-FOLLOW = FollowOrg.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +57,6 @@ class UnfollowOrg(Action):
     org_id: Id
 
 
-UNFOLLOW = UnfollowOrg.PREFIX
 SCREEN = "orgs_list"  # typed text on this screen searches
 
 PAGE_SIZE = 6

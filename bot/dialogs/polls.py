@@ -47,9 +47,6 @@ class ShowPoll(Action):
     poll_id: Id
 
 
-SHOW = ShowPoll.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class VotePoll(Action):
     PREFIX = "vote"
@@ -65,8 +62,6 @@ class ShowPollResults(Action):
     PREFIX = "pres"
     poll_id: Id
 
-
-RESULTS = ShowPollResults.PREFIX
 
 PAGE_SIZE = 6
 BAR_WIDTH = 10
