@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -11,14 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from admin_cli import campaign_results, results_breakdown, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
-from admin_cli.files import write_text
 from admin_cli.output import print_found
 from admin_cli.params import id_argument
-from admin_cli.polls import poll_as_dict
 from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns import results
@@ -28,8 +23,6 @@ from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
-from core.polls import service as polls
-from core.polls.model import PollResults
 
 campaign_cli = typer.Typer(
     help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True
@@ -103,15 +96,12 @@ def show(
 ) -> None:
     """Show one campaign with its options and how many have taken part."""
 
-    async def work(app: App, uow: UnitOfWork) -> tuple[dict[str, object], PollResults | None]:
+    async def work(app: App, uow: UnitOfWork) -> dict[str, object]:
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        if campaign.kind != CampaignKind.POLL:
-            return (await campaign_results.details(uow, campaign)) or _campaign_dict(campaign), None
-        poll = await polls.get_poll(uow, campaign_id)
-        tally = await results.poll_results(uow, campaign_id, now=app.clock(), for_official=True)
-        return poll_as_dict(poll) | {"voters": tally.voters}, tally
+        found = await campaign_results.details(uow, campaign, app.clock())
+        return found or _campaign_dict(campaign)
 
-    data, _tally = run_in_uow(work, commit=False)
+    data = run_in_uow(work, commit=False)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -131,12 +121,7 @@ def show(
         console.print(
             _("Results: {visibility}").format(visibility=words.results_visibility(data["results"]))
         )
-    if "options" in data:
-        console.print(_("Choices per resident: {n}").format(n=data["max_choices"]))
-        for option in data["options"]:  # type: ignore[attr-defined]
-            console.print(f"  [{option['id']}] {option['label']}")
-        console.print(_("Voters so far: {n}").format(n=data["voters"]))
-    campaign_results.print_details(console, data)
+    campaign_results.print_details(console, str(data["kind"]), data)
 
 
 @campaign_cli.command("open")
@@ -235,15 +220,16 @@ def results_(
         results_breakdown.emit(_breakdown(official, campaign_id, by, fmt), fmt.value, output)
         return
 
-    async def work(app: App, uow: UnitOfWork) -> PollResults | campaign_results.KindResults:
+    async def work(app: App, uow: UnitOfWork) -> campaign_results.Outcome:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        if campaign.kind != CampaignKind.POLL:
-            outcome: PollResults | campaign_results.KindResults = await campaign_results.load(
-                uow, campaign, now
+        outcome = await campaign_results.load(uow, campaign, now)
+        if outcome is None:
+            raise CliError(
+                _("campaign {id} is {kind}: it has no results to show").format(
+                    id=campaign_id, kind=words.kind(campaign.kind)
+                )
             )
-        else:
-            outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
         await audit.record(
             uow,
             actor=official.name,
@@ -255,21 +241,8 @@ def results_(
         )
         return outcome
 
-    outcome = run_in_uow(work)
-    if not isinstance(outcome, PollResults):
-        campaign_results.emit(outcome, fmt.value, output)
-        return
-    if fmt == ResultsFormat.PNG:
-        campaign_results.write_png(outcome, output)
-        return
-    text = render_results(outcome, fmt)
-    if output is not None:
-        write_text(output, text)
-        typer.echo(_("Results written to {path}").format(path=output), err=True)
-    elif fmt == ResultsFormat.TABLE:
-        _print_table(outcome)
-    else:
-        typer.echo(text, nl=False)
+    renderer, outcome = run_in_uow(work)
+    campaign_results.emit(renderer, outcome, fmt.value, output)
 
 
 def _breakdown(
@@ -298,41 +271,3 @@ def _breakdown(
         return outcome
 
     return run_in_uow(work)
-
-
-def results_as_dict(outcome: PollResults) -> dict[str, object]:
-    return {
-        "campaign_id": outcome.poll_id,
-        "question": outcome.question,
-        "voters": outcome.voters,
-        "options": [
-            {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
-            for r in outcome.options
-        ],
-    }
-
-
-def render_results(outcome: PollResults, fmt: ResultsFormat) -> str:
-    if fmt == ResultsFormat.JSON:
-        return json.dumps(results_as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
-    if fmt == ResultsFormat.CSV:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["option_id", "option", "votes", "percent"])
-        for r in outcome.options:
-            writer.writerow([r.option_id, r.label, r.votes, r.percent])
-        return buffer.getvalue()
-    lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
-    lines += [f"{r.label}\t{r.votes}\t{words.percent(r.percent)}%" for r in outcome.options]
-    return "\n".join(lines) + "\n"
-
-
-def _print_table(outcome: PollResults) -> None:
-    table = Table(title=outcome.question, caption=_("Voters: {n}").format(n=outcome.voters))
-    table.add_column(_("Option"))
-    table.add_column(_("Votes"), justify="right")
-    table.add_column("%", justify="right")
-    table.add_column("")
-    for r in outcome.options:
-        table.add_row(r.label, str(r.votes), words.percent(r.percent), "█" * round(r.percent / 5))
-    Console(width=160).print(table)

@@ -12,12 +12,10 @@ from typing import TypeVar
 
 import typer
 
-from admin_cli.errors import error_text
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
-from core.kernel.errors import SpilnoError, ValidationError
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
 from core.officials.service import check_official_name
@@ -105,7 +103,9 @@ async def _bootstrap_city_admins(app: App) -> None:
 
 
 def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
-    """Run `work` in one transaction; commit on success. Every failure becomes one line."""
+    """Run `work` in one transaction; commit on success. Every failure becomes one line; a
+    refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
+    kind's texts (admin_cli/errors.py)."""
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -128,10 +128,6 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
 
     try:
         return asyncio.run(_go())
-    except ValidationError as error:  # bad input, like a usage error
-        fail(error_text(error), EXIT_USAGE)
-    except SpilnoError as error:
-        fail(error_text(error))
     except CliError as error:
         fail(str(error), error.exit_code)
     except (StorageUnavailableError, OSError) as error:

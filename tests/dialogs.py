@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
 from core.citizens import verification
 from core.citizens.model import Citizen
 from core.consultations import service as consultations
 from core.consultations.model import Consultation
+from core.consultations.plan import parse_consultation
 from core.contests import service as contests
 from core.contests.model import Contest
+from core.contests.plan import parse_contest
 from core.polls import service as polls
 from core.polls.model import Poll
 from tests.databases import SqliteUnitOfWorkFactory

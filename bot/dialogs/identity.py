@@ -11,16 +11,20 @@ the turn, and the engine saves that one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.dialogs.eligibility import back_to_campaign_rows
-from bot.dialogs.nav import SETTINGS, back_to_menu_row
+from bot.dialogs.feature import Feature
+from bot.dialogs.nav import Settings, back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import Action, Button, Reply, ShareContact, StaleButtonError, encode_payload
+from bot.ui import Action, Button, Reply, ShareContact, StaleButtonError
 from core.campaigns import service as campaigns
 from core.citizens import linking, verification
 from core.citizens.merge import MergeOutcome
-from core.kernel.errors import NotFoundError
+from core.citizens.model import LinkingError
+from core.kernel.errors import NotFoundError, ValidationError
 from core.kernel.i18n import _, format_datetime
 
 SCREEN_PREFIX = "identity"
@@ -86,7 +90,7 @@ def _platforms(names: tuple[str, ...]) -> str:
 
 
 def _settings_row() -> tuple[Button, ...]:
-    return (Button(_("« Settings"), encode_payload(SETTINGS)),)
+    return (Button(_("« Settings"), Settings().pack()),)
 
 
 def _what_it_allows() -> str:
@@ -386,4 +390,48 @@ ROUTES: tuple[Route, ...] = (
     on(CancelLink, cancel_link),
     on(Unlink, unlink_screen),
     on(ConfirmUnlink, confirm_unlink),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    settings = Button(_("« Settings"), Settings().pack())
+    if screen == VERIFY_SCREEN:
+        return Button(_("📱 Confirm my phone number"), Verify().pack()), settings
+    if screen == CODE_SCREEN:
+        return Button(_("🔢 Type the code again"), EnterLinkCode().pack()), settings
+    if screen.startswith(SCREEN_PREFIX):
+        return None, settings
+    return None
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    input_screens={CODE_SCREEN: code_input},
+    error_texts={
+        (ValidationError, "phone_invalid"): lambda p: _(
+            "That does not look like a phone number we can confirm. Please share your own "
+            "number with the button."
+        ),
+        (ValidationError, "link_code_format"): lambda p: _(
+            "Please type the 6 digits of the code, nothing else."
+        ),
+        (LinkingError, "too_many_tries"): lambda p: _(
+            "Too many wrong codes. For your safety, please wait an hour and try again with a new code."
+        ),
+        (LinkingError, "own_code"): lambda p: _(
+            "This is the code of this very messenger. Type it in your other messenger instead."
+        ),
+        (LinkingError, "code_expired"): lambda p: _(
+            "This code has expired or was already used. Get a new one in your other messenger: "
+            "Settings → “🔗 Link another messenger”."
+        ),
+        (LinkingError, "already_linked"): lambda p: _("These accounts are already linked."),
+        (LinkingError, "link_gone"): lambda p: _(
+            "Something changed meanwhile, so nothing was linked. Please start again from Settings."
+        ),
+        (LinkingError, "only_messenger"): lambda p: _(
+            "This is your only messenger linked to Spilno, so there is nothing to unlink."
+        ),
+    },
+    way_back=_way_back,
 )

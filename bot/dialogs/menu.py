@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs import consultations, contests, events, ideas, identity, orgs, polls
+from bot.dialogs import identity
 from bot.dialogs.eligibility import back_to_campaign_rows
+from bot.dialogs.features import FEATURES
 from bot.dialogs.nav import (
     FOLLOW_DISTRICTS,
     FOLLOW_TOPICS,
@@ -103,49 +104,13 @@ class Section:
 
 
 def sections_of_the_menu() -> list[Section]:
+    features = [
+        Section(_(entry.label), entry.action.pack(), _(entry.help), entry.row)
+        for feature in FEATURES
+        for entry in feature.menu
+    ]
     return [
-        Section(
-            _("🗳 Polls"),
-            encode_payload(polls.LIST, 0),
-            _("vote with one tap; you can change your vote until the poll closes."),
-            0,
-        ),
-        Section(
-            _("💡 Ideas"),
-            encode_payload(ideas.MENU),
-            _(
-                "propose an idea step by step, support and discuss others' ideas; "
-                "the city answers the most supported ones."
-            ),
-            1,
-        ),
-        Section(
-            _("📋 Consultations"),
-            encode_payload(consultations.LIST),
-            _(
-                "answer the city's questions before it decides; stop at any time and "
-                "continue later."
-            ),
-            2,
-        ),
-        Section(
-            _("🏆 Contests"),
-            encode_payload(contests.LIST),
-            _("submit your solution to a city problem and vote for the best entries."),
-            2,
-        ),
-        Section(
-            _("🏢 Organizations"),
-            encode_payload(orgs.LIST, 0),
-            _("city departments and NGOs: follow them to get their news and events."),
-            3,
-        ),
-        Section(
-            _("📅 Events"),
-            encode_payload(events.LIST, 0),
-            _("upcoming events; say whether you will come and get a reminder."),
-            3,
-        ),
+        *features,
         Section(
             _("⚙️ Settings"),
             encode_payload(SETTINGS),

@@ -5,20 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.dialogs import (
-    campaign_links,
-    consultations,
-    contests,
-    home_district,
-    ideas,
-    identity,
-    menu,
-    orgs,
-    polls,
-    subscriptions,
-)
-from bot.dialogs import events as org_events
-from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
+from bot.dialogs import campaign_links, home_district, identity, menu, subscriptions
+from bot.dialogs.features import FEATURES
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Handler, Route, Turn, compose
 from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
@@ -30,37 +18,21 @@ COMMANDS: dict[str, Handler] = {
     "language": menu.language_screen,
     "menu": menu.main_menu,
     "stop": menu.stop,
-    "polls": polls.poll_list,
-    "ideas": ideas.ideas_menu,
-    "consultations": consultations.consultation_list,
-    "contests": contests.contest_list,
-    "orgs": orgs.org_list,
-    "events": org_events.event_list,
-}
+} | {name: handler for feature in FEATURES for name, handler in feature.commands.items()}
 
 # Every feature declares its own (action, handler) table; a prefix claimed twice stops start-up.
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
     home_district.ROUTES,
-    identity.ROUTES,
     campaign_links.ROUTES,
-    polls.ROUTES,
-    ideas.ROUTES,
-    consultations.ROUTES,
-    contests.ROUTES,
-    orgs.ROUTES,
-    org_events.ROUTES,
+    *(feature.routes for feature in FEATURES),
 )
 
 # Free input (text, a photo, a location) goes to the screen that asked for it:
-# dialog_state["screen"] prefix → handler. Any feature with typed steps can add its prefix.
+# dialog_state["screen"] prefix → handler, as each feature declares, in FEATURES' order.
 INPUT_SCREENS: dict[str, Handler] = {
-    IDEA_SCREENS: ideas.step_input,
-    consultations.SCREEN_PREFIX: consultations.typed_answer,
-    contests.SCREEN_PREFIX: contests.entry_input,
-    orgs.SCREEN: orgs.search_input,
-    identity.CODE_SCREEN: identity.code_input,
+    prefix: handler for feature in FEATURES for prefix, handler in feature.input_screens.items()
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 

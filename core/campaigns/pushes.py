@@ -18,8 +18,8 @@ from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
 from core.campaigns.registry import KINDS
 from core.campaigns.reminders import parse_reminders
 from core.delivery import outbox
+from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.errors import ValidationError
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
@@ -27,8 +27,6 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.polls.model import PollResults
 
 log = logging.getLogger(__name__)
-
-OPEN_ACTION = "open"
 
 
 def campaign_audience(campaign: Campaign) -> Audience:
@@ -44,7 +42,7 @@ def campaign_audience(campaign: Campaign) -> Audience:
 
 
 def _take_part_button(campaign: Campaign) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("👉 Take part"), encode_payload(OPEN_ACTION, campaign.id)),),)
+    return ((Button(_("👉 Take part"), link(Link.CAMPAIGN, campaign.id)),),)
 
 
 def _opened(campaign: Campaign) -> Callable[[], Message]:
@@ -144,7 +142,7 @@ def _results(
             text += "\n\n" + _district_line(*district)
         return Message(
             text,
-            buttons=((Button(_("📊 See the results"), encode_payload(OPEN_ACTION, campaign.id)),),),
+            buttons=((Button(_("📊 See the results"), link(Link.CAMPAIGN, campaign.id)),),),
         )
 
     return render

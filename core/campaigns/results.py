@@ -9,6 +9,7 @@ from core.campaigns.breakdown import Breakdown, group_keys
 from core.campaigns.template import ensure_results_visible
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls.model import Poll, PollResults, compute_results
+from core.polls.ports import BALLOTS
 from core.polls.service import get_poll
 
 
@@ -18,7 +19,7 @@ async def poll_results(
     """Officials always see results; residents only as the poll's visibility setting allows."""
     poll = await get_poll(uow, poll_id)
     ensure_results_visible(poll.campaign, now=now, for_official=for_official)
-    counts, voters = await uow.ballots.tally(poll_id)
+    counts, voters = await uow.repository(BALLOTS).tally(poll_id)
     return compute_results(poll, counts, voters)
 
 
@@ -45,7 +46,7 @@ async def poll_results_by(
 
 
 async def _breakdown(uow: UnitOfWork, poll: Poll, by: Breakdown) -> PollBreakdown:
-    tallies = await uow.ballots.tally_by(poll.id, by)
+    tallies = await uow.repository(BALLOTS).tally_by(poll.id, by)
     groups = [
         GroupResults(key, compute_results(poll, *tallies.get(key, ({}, 0))))
         for key in group_keys(by, tallies)

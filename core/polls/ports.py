@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.campaigns.breakdown import Breakdown
+from core.kernel.ports import Port
 
 
 class BallotRepository(Protocol):
@@ -37,3 +38,6 @@ class BallotRepository(Protocol):
         """`tally` per group of voters: their home district (None: not set) or their
         verification level ("phone", "none"). Groups without voters are absent."""
         ...
+
+
+BALLOTS: Port[BallotRepository] = Port("ballots", BallotRepository)

@@ -20,6 +20,7 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
 from core.polls.model import Poll, validate_poll
+from core.polls.ports import BALLOTS
 
 
 async def create_poll(
@@ -83,7 +84,7 @@ async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
 
 
 async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:
-    return await uow.ballots.choices(poll_id, citizen_id)
+    return await uow.repository(BALLOTS).choices(poll_id, citizen_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +101,8 @@ async def cast_vote(
     poll.campaign.ensure_accepting(now)
     await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.check_choices(option_ids)
-    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
-    await uow.ballots.replace_choices(ballot_id, poll_id, option_ids)
+    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
+    await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, option_ids)
     return VoteOutcome(poll, option_ids)
 
 
@@ -117,15 +118,15 @@ async def toggle_choice(
     poll.campaign.ensure_accepting(now)
     await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.option(option_id)
-    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
+    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
     if not poll.is_multiple:
         # Whatever was chosen before, the tapped option is the vote now.
         chosen = frozenset({option_id})
-        await uow.ballots.replace_choices(ballot_id, poll_id, chosen)
+        await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, chosen)
         return VoteOutcome(poll, chosen)
     # Lock first, read after: the maximum is checked against what is really stored.
-    current = await uow.ballots.take_choices(ballot_id)
+    current = await uow.repository(BALLOTS).take_choices(ballot_id)
     chosen = current ^ {option_id}
     poll.check_choices(chosen)
-    await uow.ballots.add_choices(ballot_id, poll_id, chosen)
+    await uow.repository(BALLOTS).add_choices(ballot_id, poll_id, chosen)
     return VoteOutcome(poll, chosen)

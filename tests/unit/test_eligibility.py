@@ -10,10 +10,11 @@ import pytest
 
 from core.campaigns import service as campaigns
 from core.campaigns.eligibility import EVERYONE, Eligibility, Ineligible
-from core.campaigns.files import parse_consultation, parse_contest
 from core.citizens import home_district as homes
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 from core.contests import service as contests
+from core.contests.plan import parse_contest
 from core.ideas import service as ideas
 from core.ideas.model import NewIdea
 from core.kernel.errors import (
