@@ -7,14 +7,12 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from admin_cli import words
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, Official, city_moment, run_in_uow
 from admin_cli.orgs import channel_problem_text
+from admin_cli.output import echo_json, print_table
 from admin_cli.params import limit_option
-from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import anchor as audit_anchor
 from core.audit import service as audit
 from core.audit.chain import Problem, Verification
@@ -46,14 +44,7 @@ def audit_command(
         return
 
     async def work(app: App, uow: UnitOfWork) -> list[AuditEntry]:
-        try:
-            start = (
-                parse_moment(since, option="--since", tz=app.settings.tz, now=app.clock())
-                if since
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), EXIT_USAGE) from None
+        start = city_moment(app, since, "--since") if since else None
         return await audit.recent(
             uow, limit=limit, org=org.strip().lower() if org else None, since=start
         )
@@ -71,24 +62,21 @@ def audit_command(
             }
             for e in entries
         ]
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        echo_json(rows)
         return
-    table = Table(title=_("Audit log"))
-    for header in (_("When"), _("Who"), _("Action"), _("Object")):
-        table.add_column(header)
-    for e in entries:
-        table.add_row(
-            words.when(e.at),
-            words.actor(e.actor),
-            words.audit_action(e.action),
-            words.audit_object(e.object_type, e.object_id),
-        )
-    Console(width=160).print(table)
-
-
-def echo_audit_head(head: str) -> None:
-    """Printed (on stderr) by `campaign results` and every export: the log's state they match."""
-    typer.echo(_("Audit log head: {head}").format(head=head), err=True)
+    print_table(
+        _("Audit log"),
+        (_("When"), _("Who"), _("Action"), _("Object")),
+        (
+            (
+                words.when(e.at),
+                words.actor(e.actor),
+                words.audit_action(e.action),
+                words.audit_object(e.object_type, e.object_id),
+            )
+            for e in entries
+        ),
+    )
 
 
 @audit_cli.command("verify")

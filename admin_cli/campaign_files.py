@@ -1,23 +1,35 @@
-"""Reading consultation/contest files for the CLI, and their errors as one precise line."""
+"""Campaign files' errors for the CLI, as one precise line: `file:line: field: problem`.
+
+The problems every campaign file can have are worded here; a kind words its own (a contest's
+phases, a consultation's questions) in its CLI module and passes them to `file_error`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
+from admin_cli.kind import Params, Text
+from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _
 
 
-def file_error(path: Path, error: CampaignFileError) -> CliError:
+def file_error(
+    path: Path, error: CampaignFileError, kind_problems: Mapping[str, Text] | None = None
+) -> CliError:
     """`file:line: field: problem` — what editors and people both understand."""
     where = f"{path}:{error.params.get('line', 1)}"
     field = error.params.get("field") or ""
-    return CliError(f"{where}: {field + ': ' if field else ''}{problem_text(error)}", EXIT_USAGE)
+    own = (kind_problems or {}).get(error.reason)
+    problem = own(error.params) if own is not None else problem_text(error)
+    return CliError(f"{where}: {field + ': ' if field else ''}{problem}", EXIT_USAGE)
 
 
 def problem_text(error: CampaignFileError) -> str:
-    p = error.params
+    """The problems any campaign's file can have (its YAML, its shared fields)."""
+    p: Params = error.params
     detail = str(p.get("detail", ""))
     match error.reason:
         case "missing":
@@ -28,21 +40,6 @@ def problem_text(error: CampaignFileError) -> str:
             return _("not valid YAML ({detail})").format(detail=detail)
         case "empty_file" | "not_a_mapping":
             return _("the file must be a YAML mapping (title: …, questions: …)")
-        case "duplicate_key":
-            return _("key {key!r} is used by another question").format(key=p.get("key"))
-        case "skip_unknown_question":
-            return _("skip_if refers to {key!r}, which is not an earlier question").format(
-                key=p.get("key")
-            )
-        case "skip_on_text":
-            return _("skip_if cannot depend on the free-text question {key!r}").format(
-                key=p.get("key")
-            )
-        case "skip_unknown_answer":
-            allowed = ", ".join(str(a) for a in p.get("allowed", []))  # type: ignore[attr-defined]
-            return _("answer {answer!r} is not one of: {allowed}").format(
-                answer=p.get("answer"), allowed=allowed
-            )
         case "closes_before_opens":
             return _("closes must be later than opens")
         case "date_out_of_range":
@@ -56,10 +53,13 @@ def problem_text(error: CampaignFileError) -> str:
                 "contains a character that cannot be stored (NUL, another control character or "
                 "a lone surrogate)"
             )
-        case "phases_out_of_order":
-            return _(
-                "the dates must go in order: submissions open < submissions close "
-                "≤ voting opens < voting closes"
+        case "eligible_unknown":
+            return _("use verified and/or district:CODE,CODE (one string or a list)")
+        case "eligible_no_districts":
+            return _("name at least one district after district:")
+        case "eligible_unknown_district":
+            return _("unknown district {value!r}; districts: {codes}").format(
+                value=p.get("value"), codes=", ".join(HOME_DISTRICTS)
             )
         case _:
             return detail or error.reason

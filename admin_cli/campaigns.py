@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -11,24 +9,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from admin_cli import campaign_results, words
-from admin_cli.audit_log import echo_audit_head
-from admin_cli.context import EXIT_USAGE, CliError, Official, fail, run_in_uow
-from admin_cli.files import write_text
+from admin_cli import campaign_results, results_breakdown, words
+from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
+from admin_cli.output import echo_audit_head, print_found
 from admin_cli.params import id_argument
-from admin_cli.polls import poll_as_dict
-from admin_cli.timeparse import TimeParseError, parse_moment
 from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns import results
 from core.campaigns import service as campaigns
+from core.campaigns.breakdown import Breakdown
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
-from core.polls import service as polls
-from core.polls.model import PollResults
 
 campaign_cli = typer.Typer(
     help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True
@@ -55,25 +49,31 @@ def list_(
         return await campaigns.list_campaigns(uow, statuses=status or None)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([_campaign_dict(c) for c in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No campaigns yet. Create one with: spilno-admin poll create …"))
-        return
-    table = Table(title=_("Campaigns"))
-    for header in (_("ID"), _("Kind"), _("Status"), _("Title"), _("Opens"), _("Closes")):
-        table.add_column(header)
-    for c in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=_campaign_dict,
+        nothing=_("No campaigns yet. Create one with: spilno-admin poll create …"),
+        title=_("Campaigns"),
+        headers=(
+            _("ID"),
+            _("Kind"),
+            _("Status"),
+            _("Title"),
+            _("Opens"),
+            _("Closes"),
+            _("Who may take part"),
+        ),
+        row=lambda c: (
             str(c.id),
             words.kind(c.kind),
             words.status(c.status),
             c.title,
             words.when(c.opens_at),
             words.when(c.closes_at),
-        )
-    Console(width=160).print(table)
+            words.eligibility(c.eligibility),
+        ),
+    )
 
 
 def _campaign_dict(c: Campaign) -> dict[str, object]:
@@ -85,6 +85,7 @@ def _campaign_dict(c: Campaign) -> dict[str, object]:
         "opens_at": c.opens_at.isoformat() if c.opens_at else None,
         "closes_at": c.closes_at.isoformat() if c.closes_at else None,
         "created_by": c.created_by,
+        "eligible": c.eligibility.as_list(),
     }
 
 
@@ -95,15 +96,12 @@ def show(
 ) -> None:
     """Show one campaign with its options and how many have taken part."""
 
-    async def work(app: App, uow: UnitOfWork) -> tuple[dict[str, object], PollResults | None]:
+    async def work(app: App, uow: UnitOfWork) -> dict[str, object]:
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        if campaign.kind != CampaignKind.POLL:
-            return (await campaign_results.details(uow, campaign)) or _campaign_dict(campaign), None
-        poll = await polls.get_poll(uow, campaign_id)
-        tally = await results.poll_results(uow, campaign_id, now=app.clock(), for_official=True)
-        return poll_as_dict(poll) | {"voters": tally.voters}, tally
+        found = await campaign_results.details(uow, campaign, app.clock())
+        return found or _campaign_dict(campaign)
 
-    data, _tally = run_in_uow(work, commit=False)
+    data = run_in_uow(work, commit=False)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -114,16 +112,16 @@ def show(
     for key, label in (("opens_at", _("Opens")), ("closes_at", _("Closes"))):
         if data.get(key):
             console.print(f"{label}: {words.when(str(data[key]))}")
+    console.print(
+        _("Who may take part: {who}").format(
+            who=words.eligibility(Eligibility.parse(data.get("eligible") or ()))  # type: ignore[arg-type]
+        )
+    )
     if data.get("results"):
         console.print(
             _("Results: {visibility}").format(visibility=words.results_visibility(data["results"]))
         )
-    if "options" in data:
-        console.print(_("Choices per resident: {n}").format(n=data["max_choices"]))
-        for option in data["options"]:  # type: ignore[attr-defined]
-            console.print(f"  [{option['id']}] {option['label']}")
-        console.print(_("Voters so far: {n}").format(n=data["voters"]))
-    campaign_results.print_details(console, data)
+    campaign_results.print_details(console, str(data["kind"]), data)
 
 
 @campaign_cli.command("open")
@@ -156,19 +154,8 @@ def edit(
 
     async def work(app: App, uow: UnitOfWork) -> Campaign:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = (
-                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-                if closes
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), EXIT_USAGE) from None
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
         return await campaigns.edit_window(
             uow, campaign_id, opens_at=opens_at, closes_at=closes_at, actor=official.name, now=now
         )
@@ -220,21 +207,29 @@ def results_(
     output: Annotated[
         Path | None, typer.Option(help="Write to this file instead of the terminal.")
     ] = None,
+    by: Annotated[
+        Breakdown | None,
+        typer.Option(
+            help="Break a poll's results down by the voters' home district or verification."
+        ),
+    ] = None,
 ) -> None:
     """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
+    if by is not None:
+        results_breakdown.emit(_breakdown(official, campaign_id, by, fmt), fmt.value, output)
+        return
 
-    async def work(
-        app: App, uow: UnitOfWork
-    ) -> tuple[PollResults | campaign_results.KindResults, str]:
+    async def work(app: App, uow: UnitOfWork) -> tuple[campaign_results.Outcome, str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        if campaign.kind != CampaignKind.POLL:
-            outcome: PollResults | campaign_results.KindResults = await campaign_results.load(
-                uow, campaign, now
+        outcome = await campaign_results.load(uow, campaign, now)
+        if outcome is None:
+            raise CliError(
+                _("campaign {id} is {kind}: it has no results to show").format(
+                    id=campaign_id, kind=words.kind(campaign.kind)
+                )
             )
-        else:
-            outcome = await results.poll_results(uow, campaign_id, now=now, for_official=True)
         head = await audit.record(
             uow,
             actor=official.name,
@@ -246,65 +241,36 @@ def results_(
         )
         return outcome, head
 
-    outcome, head = run_in_uow(work)
-    _emit_results(outcome, fmt, output)
+    (renderer, outcome), head = run_in_uow(work)
+    campaign_results.emit(renderer, outcome, fmt.value, output)
     echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
 
 
-def _emit_results(
-    outcome: PollResults | campaign_results.KindResults,
-    fmt: ResultsFormat,
-    output: Path | None,
-) -> None:
-    if not isinstance(outcome, PollResults):
-        campaign_results.emit(outcome, fmt.value, output)
-        return
-    if fmt == ResultsFormat.PNG:
-        campaign_results.write_png(outcome, output)
-        return
-    text = render_results(outcome, fmt)
-    if output is not None:
-        write_text(output, text)
-        typer.echo(_("Results written to {path}").format(path=output), err=True)
-    elif fmt == ResultsFormat.TABLE:
-        _print_table(outcome)
-    else:
-        typer.echo(text, nl=False)
+def _breakdown(
+    official: Official, campaign_id: int, by: Breakdown, fmt: ResultsFormat
+) -> results.PollBreakdown:
+    async def work(app: App, uow: UnitOfWork) -> tuple[results.PollBreakdown, str]:
+        now = app.clock()
+        campaign = await campaigns.get_campaign(uow, campaign_id)
+        if campaign.kind != CampaignKind.POLL:
+            raise CliError(
+                _("--by works for polls; campaign {id} is not a poll ({kind})").format(
+                    id=campaign_id, kind=words.kind(campaign.kind)
+                ),
+                EXIT_USAGE,
+            )
+        outcome = await results.poll_results_by(uow, campaign_id, by, now=now)
+        head = await audit.record(
+            uow,
+            actor=official.name,
+            action="campaign.results",
+            object_type="campaign",
+            object_id=campaign_id,
+            now=now,
+            after={"format": fmt.value, "by": by.value},
+        )
+        return outcome, head
 
-
-def results_as_dict(outcome: PollResults) -> dict[str, object]:
-    return {
-        "campaign_id": outcome.poll_id,
-        "question": outcome.question,
-        "voters": outcome.voters,
-        "options": [
-            {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
-            for r in outcome.options
-        ],
-    }
-
-
-def render_results(outcome: PollResults, fmt: ResultsFormat) -> str:
-    if fmt == ResultsFormat.JSON:
-        return json.dumps(results_as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
-    if fmt == ResultsFormat.CSV:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["option_id", "option", "votes", "percent"])
-        for r in outcome.options:
-            writer.writerow([r.option_id, r.label, r.votes, r.percent])
-        return buffer.getvalue()
-    lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
-    lines += [f"{r.label}\t{r.votes}\t{words.percent(r.percent)}%" for r in outcome.options]
-    return "\n".join(lines) + "\n"
-
-
-def _print_table(outcome: PollResults) -> None:
-    table = Table(title=outcome.question, caption=_("Voters: {n}").format(n=outcome.voters))
-    table.add_column(_("Option"))
-    table.add_column(_("Votes"), justify="right")
-    table.add_column("%", justify="right")
-    table.add_column("")
-    for r in outcome.options:
-        table.add_row(r.label, str(r.votes), words.percent(r.percent), "█" * round(r.percent / 5))
-    Console(width=160).print(table)
+    outcome, head = run_in_uow(work)
+    echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
+    return outcome

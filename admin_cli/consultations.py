@@ -3,31 +3,81 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
-from admin_cli.audit_log import echo_audit_head
 from admin_cli.campaign_files import file_error
 from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
+from admin_cli.kind import (
+    CliKind,
+    KindDetails,
+    KindResults,
+    Params,
+    Text,
+    own,
+)
+from admin_cli.output import echo_audit_head
 from admin_cli.params import OnOff, id_argument
+from admin_cli.wording import lookup, percent
 from core.audit import service as audit
 from core.bootstrap import App
-from core.campaigns.files import parse_consultation
+from core.campaigns.model import Campaign, CampaignKind
 from core.consultations import service as consultations
-from core.consultations.model import Consultation
-from core.kernel.errors import CampaignFileError
-from core.kernel.i18n import _, format_datetime
+from core.consultations.model import Consultation, ConsultationResults, QuestionType
+from core.consultations.plan import parse_consultation
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import AlreadySubmittedError, CampaignFileError, ValidationError
+from core.kernel.i18n import _, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
 consultation_cli = typer.Typer(
     help="Public consultations: several questions, answered one by one.", no_args_is_help=True
 )
+
+
+QUESTION_TYPE: dict[str, str] = {
+    QuestionType.SINGLE: N_("one answer"),
+    QuestionType.MULTIPLE: N_("several answers"),
+    QuestionType.SCALE: N_("scale"),
+    QuestionType.TEXT: N_("free text"),
+}
+
+
+def question_type(code: object) -> str:
+    return lookup(QUESTION_TYPE, code)
+
+
+def _skip_unknown_answer(p: Params) -> str:
+    allowed = ", ".join(str(a) for a in p.get("allowed", []))  # type: ignore[attr-defined]
+    return _("answer {answer!r} is not one of: {allowed}").format(
+        answer=p.get("answer"), allowed=allowed
+    )
+
+
+# What can be wrong with a consultation's questions, as its file's error line says it.
+FILE_PROBLEMS: dict[str, Text] = {
+    "duplicate_key": lambda p: _("key {key!r} is used by another question").format(
+        key=p.get("key")
+    ),
+    "skip_unknown_question": lambda p: _(
+        "skip_if refers to {key!r}, which is not an earlier question"
+    ).format(key=p.get("key")),
+    "skip_on_text": lambda p: _("skip_if cannot depend on the free-text question {key!r}").format(
+        key=p.get("key")
+    ),
+    "skip_unknown_answer": _skip_unknown_answer,
+}
 
 
 class TextFormat(StrEnum):
@@ -46,6 +96,7 @@ def consultation_as_dict(consultation: Consultation) -> dict[str, object]:
         "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
         "results": campaign.results_visibility.value,
+        "eligible": campaign.eligibility.as_list(),
         "questions": [
             {
                 "id": q.id,
@@ -79,7 +130,7 @@ def create(
         try:
             plan = parse_consultation(text, tz=app.settings.tz)
         except CampaignFileError as error:
-            raise file_error(file, error) from None
+            raise file_error(file, error, FILE_PROBLEMS) from None
         return await consultations.create_consultation(
             uow, plan, actor=official.name, now=app.clock()
         )
@@ -192,3 +243,157 @@ def texts_public(
         typer.echo(
             _("Free-text answers of consultation {id} stay private.").format(id=consultation.id)
         )
+
+
+# --- campaign show / campaign results ---------------------------------------------------------
+
+
+async def details(uow: UnitOfWork, campaign: Campaign, _now: datetime) -> dict[str, object]:
+    consultation = await consultations.get_consultation(uow, campaign.id)
+    submissions = await consultations.submission_count(uow, campaign.id)
+    return consultation_as_dict(consultation) | {"submissions": submissions}
+
+
+def print_details(console: Console, data: dict[str, Any]) -> None:
+    console.print(_("Submissions: {n}").format(n=data["submissions"]))
+    positions = {q["key"]: q["position"] for q in data["questions"]}
+    for q in data["questions"]:
+        skip = ""
+        if "skip_if" in q:
+            key, answer = q["skip_if"]
+            skip = (
+                "  ("
+                + _("skipped when the answer to {n} is «{answer}»").format(
+                    n=positions.get(key, key), answer=answer
+                )
+                + ")"
+            )
+        kind = question_type(q["type"])
+        console.print(escape(f"  {q['position']}. [{kind}] {q['text']}{skip}"))
+        for option in q["options"]:
+            console.print(f"       · {option}")
+
+
+async def load_results(uow: UnitOfWork, consultation_id: int, now: datetime) -> ConsultationResults:
+    return await consultations.results(uow, consultation_id, now=now, for_official=True)
+
+
+def results_as_dict(outcome: ConsultationResults) -> dict[str, object]:
+    return {
+        "campaign_id": outcome.consultation_id,
+        "kind": "consultation",
+        "title": outcome.title,
+        "submissions": outcome.submissions,
+        "questions": [
+            {
+                "position": q.question.position,
+                "key": q.question.key,
+                "type": q.question.type.value,
+                "text": q.question.text,
+                "answers": q.respondents,
+                **({"average": q.average} if q.average is not None else {}),
+                "choices": [
+                    {"label": c.label, "count": c.count, "percent": c.percent} for c in q.choices
+                ],
+            }
+            for q in outcome.questions
+        ],
+    }
+
+
+def results_as_csv(outcome: ConsultationResults) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["question", "key", "type", "choice", "count", "percent"])
+    for q in outcome.questions:
+        if q.question.type == QuestionType.TEXT:
+            writer.writerow([q.question.position, q.question.key, "text", "", q.respondents, ""])
+        for c in q.choices:
+            writer.writerow(
+                [
+                    q.question.position,
+                    q.question.key,
+                    q.question.type.value,
+                    c.label,
+                    c.count,
+                    c.percent,
+                ]
+            )
+    return buffer.getvalue()
+
+
+def print_results(outcome: ConsultationResults) -> None:
+    console = Console(width=160)
+    console.print(f"[bold]{outcome.title}[/bold]")
+    console.print(_("Submissions: {n}").format(n=outcome.submissions))
+    for q in outcome.questions:
+        if q.question.type == QuestionType.TEXT:
+            console.print(
+                f"{q.question.position}. {q.question.text}: "
+                + ngettext(
+                    "{n} free-text answer: spilno-admin consultation export-text {id}",
+                    "{n} free-text answers: spilno-admin consultation export-text {id}",
+                    q.respondents,
+                ).format(n=q.respondents, id=outcome.consultation_id)
+            )
+            continue
+        table = Table(title=f"{q.question.position}. {q.question.text}", title_justify="left")
+        table.add_column(_("Answer"))
+        table.add_column(_("Count"), justify="right")
+        table.add_column("%", justify="right")
+        table.add_column("")
+        for c in q.choices:
+            table.add_row(c.label, str(c.count), percent(c.percent), "█" * round(c.percent / 5))
+        console.print(table)
+
+
+def results_charts(outcome: ConsultationResults) -> list[bytes]:
+    from core.consultations.charts import consultation_charts  # matplotlib only for png
+
+    return [png for _position, png in consultation_charts(outcome)]
+
+
+CLI_KIND = CliKind(
+    kind=CampaignKind.CONSULTATION,
+    name=N_("consultation"),
+    commands=(("consultation", consultation_cli),),
+    participation={"consultation_responses": N_("consultation responses")},
+    enum_words=((QuestionType, QUESTION_TYPE),),
+    audit_actions={
+        "consultation.create": N_("created a consultation"),
+        "consultation.export_text": N_("exported free-text answers"),
+        "consultation.texts_public": N_("changed whether free-text answers are published"),
+    },
+    push_kinds={
+        "consultation.opened": N_("new consultation"),
+        "consultation.reminder": N_("consultation reminder"),
+        "consultation.results": N_("consultation results"),
+    },
+    # Residents' answers, and file problems the file's own error line words (FILE_PROBLEMS).
+    residents_only=(
+        own(AlreadySubmittedError),
+        *(
+            (ValidationError, reason)
+            for reason in (
+                "answer_empty",
+                "answer_required",
+                "answer_too_long",
+                "buttons_expected",
+                "duplicate_key",
+                "no_questions",
+                "skip_on_text",
+                "skip_unknown_answer",
+                "skip_unknown_question",
+                "too_many_questions",
+            )
+        ),
+    ),
+    details=KindDetails(details, print_details),
+    results=KindResults(
+        load=load_results,
+        as_dict=results_as_dict,
+        as_csv=results_as_csv,
+        print_table=print_results,
+        charts=results_charts,
+    ),
+)

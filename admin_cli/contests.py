@@ -1,31 +1,87 @@
-"""`spilno-admin contest …`: create from a YAML file, premoderate entries."""
+"""`spilno-admin contest …`: create from a YAML file, premoderate entries; its words, texts, results."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli import words
 from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
+from admin_cli.kind import (
+    CliKind,
+    KindDetails,
+    KindResults,
+    Params,
+    Text,
+    own,
+)
+from admin_cli.output import print_found
 from admin_cli.params import id_argument
+from admin_cli.wording import counts, lookup, percent, yes_no
 from core.bootstrap import App
-from core.campaigns.files import parse_contest
+from core.campaigns.model import Campaign, CampaignKind
 from core.contests import service as contests
-from core.contests.model import Contest, Entry, EntryStatus
-from core.kernel.errors import CampaignFileError
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.contests.plan import parse_contest
+from core.contests.service import ContestResults
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import (
+    CampaignFileError,
+    EntryLimitError,
+    EntryNotFoundError,
+    InvalidTransitionError,
+    OwnEntryError,
+    ValidationError,
+    VoteLimitError,
+    WrongPhaseError,
+)
 from core.kernel.i18n import _, format_datetime
 from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
     help="Contests: residents submit solutions, then vote for them.", no_args_is_help=True
 )
+
+ENTRY_STATUS: dict[str, str] = {
+    EntryStatus.PENDING: N_("pending approval"),
+    EntryStatus.APPROVED: N_("approved"),
+    EntryStatus.REJECTED: N_("rejected"),
+}
+CONTEST_PHASE: dict[str, str] = {
+    ContestPhase.SUBMISSIONS: N_("taking entries"),
+    ContestPhase.VOTING: N_("voting"),
+    ContestPhase.FINISHED: N_("finished"),
+}
+
+
+# What can be wrong with a contest's file beyond what every campaign file shares.
+FILE_PROBLEMS: dict[str, Text] = {
+    "phases_out_of_order": lambda p: _(
+        "the dates must go in order: submissions open < submissions close "
+        "≤ voting opens < voting closes"
+    ),
+}
+
+
+def entry_status(code: object) -> str:
+    return lookup(ENTRY_STATUS, code)
+
+
+def contest_phase(code: object) -> str:
+    return lookup(CONTEST_PHASE, code)
+
+
+def entry_counts(values: dict[str, int]) -> str:
+    return counts(values, ENTRY_STATUS)
 
 
 def contest_as_dict(contest: Contest) -> dict[str, object]:
@@ -50,6 +106,7 @@ def contest_as_dict(contest: Contest) -> dict[str, object]:
         "entries_per_resident": contest.entries_per_resident,
         "premoderation": contest.premoderation,
         "audience": contest.audience,
+        "eligible": campaign.eligibility.as_list(),
     }
 
 
@@ -81,7 +138,7 @@ def create(
         try:
             plan = parse_contest(text, tz=app.settings.tz)
         except CampaignFileError as error:
-            raise file_error(file, error) from None
+            raise file_error(file, error, FILE_PROBLEMS) from None
         return await contests.create_contest(uow, plan, actor=official.name, now=app.clock())
 
     contest = run_in_uow(work)
@@ -112,24 +169,21 @@ def entries(
         return await contests.list_entries(uow, contest_id, statuses=status or None)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([entry_as_dict(e) for e in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No entries."))
-        return
-    table = Table(title=_("Entries of contest {id}").format(id=contest_id))
-    for header in (_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")):
-        table.add_column(header)
-    for e in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=entry_as_dict,
+        nothing=_("No entries."),
+        title=_("Entries of contest {id}").format(id=contest_id),
+        headers=(_("ID"), _("Status"), _("Title"), _("Description"), _("Photo")),
+        row=lambda e: (
             str(e.id),
-            words.entry_status(e.status),
+            entry_status(e.status),
             e.title,
             e.description[:80],
             "📷" if e.photo_ref else "",
-        )
-    Console(width=160).print(table)
+        ),
+    )
 
 
 @contest_cli.command("approve")
@@ -169,3 +223,144 @@ def reject(
 
     run_in_uow(work)
     typer.echo(_("Entry {id} is rejected.").format(id=entry_id))
+
+
+# --- campaign show / campaign results ---------------------------------------------------------
+
+
+async def details(uow: UnitOfWork, campaign: Campaign, _now: datetime) -> dict[str, object]:
+    contest = await contests.get_contest(uow, campaign.id)
+    entries = await contests.list_entries(uow, campaign.id)
+    return contest_as_dict(contest) | {
+        "entries": {
+            s: sum(1 for e in entries if e.status == s) for s in ("pending", "approved", "rejected")
+        },
+        "voters": await contests.voter_count(uow, campaign.id),
+    }
+
+
+def print_details(console: Console, data: dict[str, Any]) -> None:
+    console.print(_("Phase: {phase}").format(phase=contest_phase(data["phase"])))
+    console.print(
+        _("Votes per resident: {n} · winners: {k} · premoderation: {p}").format(
+            n=data["votes_per_resident"], k=data["winners"], p=yes_no(data["premoderation"])
+        )
+    )
+    console.print(_("Entries: {counts}").format(counts=entry_counts(data["entries"])))
+    console.print(_("Voters so far: {n}").format(n=data["voters"]))
+
+
+async def load_results(uow: UnitOfWork, contest_id: int, now: datetime) -> ContestResults:
+    return await contests.results(uow, contest_id, now=now, for_official=True)
+
+
+def results_as_dict(outcome: ContestResults) -> dict[str, object]:
+    return {
+        "campaign_id": outcome.contest.id,
+        "kind": "contest",
+        "title": outcome.contest.campaign.title,
+        "voters": outcome.voters,
+        "winners": outcome.contest.winners,
+        "entries": [
+            {
+                "rank": r.rank,
+                "id": r.entry.id,
+                "title": r.entry.title,
+                "votes": r.votes,
+                "percent": r.percent,
+                "winner": r.winner,
+            }
+            for r in outcome.ranked
+        ],
+    }
+
+
+def results_as_csv(outcome: ContestResults) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rank", "entry_id", "title", "votes", "percent", "winner"])
+    for r in outcome.ranked:
+        writer.writerow([r.rank, r.entry.id, r.entry.title, r.votes, r.percent, r.winner])
+    return buffer.getvalue()
+
+
+def print_results(outcome: ContestResults) -> None:
+    table = Table(
+        title=outcome.contest.campaign.title, caption=_("Voters: {n}").format(n=outcome.voters)
+    )
+    for header in ("#", _("Entry"), _("Votes"), "%", ""):
+        table.add_column(header)
+    for r in outcome.ranked:
+        table.add_row(
+            str(r.rank),
+            f"[{r.entry.id}] {r.entry.title}",
+            str(r.votes),
+            percent(r.percent),
+            "🏆" if r.winner else "",
+        )
+    Console(width=160).print(table)
+
+
+def results_charts(outcome: ContestResults) -> list[bytes]:
+    from core.contests.charts import contest_chart  # matplotlib loads only for --format png
+
+    return [contest_chart(outcome)]
+
+
+# --- what the shared commands and tables take from contests -----------------------------------
+
+
+def _entry_status_text(p: Params) -> str:
+    return _("entry {id} is {status}; it cannot become {target}").format(
+        id=p.get("entry_id"),
+        status=entry_status(p.get("status")),
+        target=entry_status(p.get("target")),
+    )
+
+
+CLI_KIND = CliKind(
+    kind=CampaignKind.CONTEST,
+    name=N_("contest"),
+    commands=(("contest", contest_cli),),
+    participation={
+        "contest_entries": N_("contest entries"),
+        "contest_votes": N_("contest votes"),
+    },
+    enum_words=((EntryStatus, ENTRY_STATUS), (ContestPhase, CONTEST_PHASE)),
+    audit_actions={
+        "contest.approve": N_("approved a contest entry"),
+        "contest.create": N_("created a contest"),
+        "contest.phase": N_("moved a contest to its next phase"),
+        "contest.reject": N_("turned down a contest entry"),
+    },
+    audit_objects={"contest_entry": N_("contest entry")},
+    push_kinds={
+        "contest.opened": N_("new contest"),
+        "contest.reminder": N_("contest reminder"),
+        "contest.results": N_("contest closed"),
+        "contest.winners": N_("contest winners"),
+    },
+    residents_only=(
+        own(EntryLimitError),
+        own(OwnEntryError),
+        own(VoteLimitError),
+        (WrongPhaseError, "submissions_closed"),
+        (WrongPhaseError, "voting_not_open"),
+        (ValidationError, "entry_not_approved"),
+    ),
+    error_texts={
+        own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
+            id=p.get("entry_id")
+        ),
+        (InvalidTransitionError, "entry_status"): _entry_status_text,
+        (ValidationError, "phases_out_of_order"): FILE_PROBLEMS["phases_out_of_order"],
+    },
+    details=KindDetails(details, print_details),
+    results=KindResults(
+        load=load_results,
+        as_dict=results_as_dict,
+        as_csv=results_as_csv,
+        print_table=print_results,
+        charts=results_charts,
+    ),
+)

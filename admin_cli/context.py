@@ -7,15 +7,15 @@ import getpass
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 import typer
 
-from admin_cli.errors import error_text
+from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
-from core.kernel.errors import SpilnoError, ValidationError
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
 from core.officials.service import check_official_name
@@ -47,6 +47,17 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def city_moment(app: App, value: str, option: str, *, now: datetime | None = None) -> datetime:
+    """The date/time an official gave for `option` (city time unless it names a zone; "now" is
+    `now`, else the clock's); a bad one is one line and exit 2."""
+    try:
+        return parse_moment(
+            value, option=option, tz=app.settings.tz, now=now if now is not None else app.clock()
+        )
+    except TimeParseError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
 
 
 def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
@@ -92,7 +103,9 @@ async def _bootstrap_city_admins(app: App) -> None:
 
 
 def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
-    """Run `work` in one transaction; commit on success. Every failure becomes one line."""
+    """Run `work` in one transaction; commit on success. Every failure becomes one line; a
+    refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
+    kind's texts (admin_cli/errors.py)."""
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -115,10 +128,6 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
 
     try:
         return asyncio.run(_go())
-    except ValidationError as error:  # bad input, like a usage error
-        fail(error_text(error), EXIT_USAGE)
-    except SpilnoError as error:
-        fail(error_text(error))
     except CliError as error:
         fail(str(error), error.exit_code)
     except (StorageUnavailableError, OSError) as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -11,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from admin_cli import words
 from admin_cli.context import Official, fail, run_in_uow
 from admin_cli.files import read_limited
+from admin_cli.output import echo_json, print_table
 from admin_cli.params import id_argument, limit_option
 from core.bootstrap import App, bootstrap
 from core.campaigns.audience import Audience
@@ -181,34 +180,36 @@ def status(
     found = run_in_uow(work, commit=False)
     if as_json:
         rows = [progress_as_dict(p) for p in found]
-        typer.echo(json.dumps(rows[0] if broadcast_id is not None else rows, ensure_ascii=False))
+        echo_json(rows[0] if broadcast_id is not None else rows)
         return
     if not found:
         typer.echo(_("No pushes yet."))
         return
-    table = Table(title=_("Pushes"))
-    for column in (
-        _("ID"),
-        _("What"),
-        _("Audience"),
-        _("Created"),
-        _("Recipients"),
-        _("Sent"),
-        _("Failed"),
-        _("Unreachable"),
-        _("Remaining"),
-    ):
-        table.add_column(column)
-    for p in found:
-        table.add_row(
-            str(p.id),
-            words.push_kind(p.kind),
-            words.audience(p.audience),
-            words.when(p.created_at),
-            str(p.total),
-            str(p.count(OutboxStatus.SENT)),
-            str(p.count(OutboxStatus.FAILED)),
-            str(p.count(OutboxStatus.UNREACHABLE)),
-            str(p.remaining),
-        )
-    Console(width=160).print(table)
+    print_table(
+        _("Pushes"),
+        (
+            _("ID"),
+            _("What"),
+            _("Audience"),
+            _("Created"),
+            _("Recipients"),
+            _("Sent"),
+            _("Failed"),
+            _("Unreachable"),
+            _("Remaining"),
+        ),
+        (
+            (
+                str(p.id),
+                words.push_kind(p.kind),
+                words.audience(p.audience),
+                words.when(p.created_at),
+                str(p.total),
+                str(p.count(OutboxStatus.SENT)),
+                str(p.count(OutboxStatus.FAILED)),
+                str(p.count(OutboxStatus.UNREACHABLE)),
+                str(p.remaining),
+            )
+            for p in found
+        ),
+    )

@@ -1,41 +1,35 @@
 """Every domain error an official can meet → one line in the configured language: ONE table.
 
-Keyed by (error type, reason); core raises codes, never prose. `tests/unit/test_error_texts.py`
-walks every error type × reason core can raise and fails when one has no text here.
+Keyed by (error type, reason); core raises codes, never prose. A campaign kind's own errors get
+their texts in its CLI module (`CliKind.error_texts`), composed here from admin_cli/kinds.py.
+`tests/unit/test_error_texts.py` walks every error type × reason core can raise and fails when
+one has no text here.
 (Consultation and contest file problems are pydantic's open-ended codes: admin_cli/campaign_files.py.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-
 from admin_cli import words
+from admin_cli.kind import ErrorKey, Params, Text, as_failed, as_invalid, failed, invalid, own
+from admin_cli.kinds import KINDS
 from core.campaigns.audience import AudienceKind
+from core.campaigns.eligibility import Ineligible
 from core.citizens.forget import ResidentNotFoundError
+from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
-from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
 from core.kernel.errors import (
-    AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotFoundError,
     CampaignNotOpenError,
-    CommentNotFoundError,
-    EntryLimitError,
-    EntryNotFoundError,
-    IdeaCallNotOpenError,
-    IdeaNotFoundError,
-    IdeaNotPublicError,
+    DistrictChangeTooSoonError,
     InvalidTransitionError,
-    OwnEntryError,
+    NotEligibleError,
     ResultsHiddenError,
     SpilnoError,
-    TooManyChoicesError,
-    UnknownOptionError,
     ValidationError,
-    VoteLimitError,
-    WrongPhaseError,
 )
-from core.kernel.i18n import _, ngettext
+from core.kernel.i18n import _
 from core.kernel.ids import ID_MAX
 from core.officials.model import PermissionDeniedError
 from core.organizations.model import (
@@ -44,8 +38,6 @@ from core.organizations.model import (
     OrganizationNotFoundError,
 )
 
-Params = Mapping[str, object]
-Text = Callable[[Params], str]
 _AUDIENCE_FORMS = "all, topic:CODE, district:CODE, org:ID, participants:CAMPAIGN_ID, citizens:ID,ID"
 _PERMISSIONS = {
     "manage_officials": N_("manage officials' roles"),
@@ -63,55 +55,18 @@ def error_text(error: SpilnoError) -> str:
         if (text := TEXTS.get((cls, error.reason))) is not None:
             return text(error.params)
     if isinstance(error, ValidationError):
-        return _invalid(error.reason)
-    return _failed(error.code)
-
-
-def _invalid(reason: str) -> str:
-    return _("invalid input ({reason})").format(reason=reason)
-
-
-def _failed(code: str) -> str:
-    return _("the operation failed ({code})").format(code=code)
-
-
-def _as_invalid(reason: str) -> Text:
-    """Reasons an official meets only through a file or a setting, which say it themselves."""
-    return lambda p: _invalid(reason)
-
-
-def _as_failed(error_type: type[SpilnoError]) -> Text:
-    """Residents' refusals (a vote, an answer): a command never causes them."""
-    return lambda p: _failed(error_type.code)
-
-
-def _own(error_type: type[SpilnoError]) -> tuple[type[SpilnoError], str]:
-    """The key of an error raised without a reason (its reason is its code)."""
-    return (error_type, error_type.code)
+        return invalid(error.reason)
+    return failed(error.code)
 
 
 # --- transitions ----------------------------------------------------------------------------
 
 
 def _transition(p: Params) -> str:
-    if p.get("idea"):
-        return _("idea {code} is {status}; it cannot become {target}").format(
-            code=p.get("idea"),
-            status=words.idea_status(p.get("status")),
-            target=words.idea_state(p.get("target")),
-        )
     return _("campaign {id} is {status}; it cannot become {target}").format(
         id=p.get("campaign_id"),
         status=words.status(p.get("status")),
         target=words.status(p.get("target")),
-    )
-
-
-def _entry_status(p: Params) -> str:
-    return _("entry {id} is {status}; it cannot become {target}").format(
-        id=p.get("entry_id"),
-        status=words.entry_status(p.get("status")),
-        target=words.entry_status(p.get("target")),
     )
 
 
@@ -165,13 +120,6 @@ def _role_lacks_permission(p: Params) -> str:
 # --- validation -----------------------------------------------------------------------------
 
 
-def _too_few_options(p: Params) -> str:
-    n = int(p["min"])  # type: ignore[call-overload]
-    return ngettext(
-        "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
-    ).format(n=n)
-
-
 def _audience_example(kind: str) -> str:
     return {
         AudienceKind.TOPIC: "topic:transport",
@@ -190,38 +138,17 @@ def _audience_ids(p: Params) -> str:
 
 _VALIDATION: dict[str, Text] = {
     # polls and campaigns
-    "question_empty": lambda p: _("--question is empty"),
-    "question_too_long": lambda p: _("--question is longer than {max} characters").format(
-        max=p["max"]
-    ),
-    "too_few_options": _too_few_options,
-    "too_many_options": lambda p: _("a poll can have at most {max} options").format(max=p["max"]),
-    "option_empty": lambda p: _("an --option is empty"),
-    "option_too_long": lambda p: _("option {option!r} is longer than {max} characters").format(
-        option=p["option"], max=p["max"]
-    ),
-    "duplicate_options": lambda p: _("two options are the same"),
-    "bad_max_choices": lambda p: _(
-        "--multiple must be between 1 and the number of options ({n})"
-    ).format(n=p["options"]),
     "naive_datetime": lambda p: _("--{field} needs a time zone").format(field=p.get("field")),
     "closes_before_opens": lambda p: _("--closes must be later than --opens"),
     "closes_in_past": lambda p: _(
         "the closing time {date} has already passed; choose a later one"
     ).format(date=words.when(p.get("closes_at"))),  # type: ignore[arg-type]
-    "phases_out_of_order": lambda p: _(
-        "the dates must go in order: submissions open < submissions close "
-        "≤ voting opens < voting closes"
-    ),
     "text_empty": lambda p: _("--{field} is empty").format(field=p.get("field")),
     "text_too_long": lambda p: _("--{field} is longer than {max} characters").format(
         field=p.get("field"), max=p.get("max")
     ),
     "text_no_words": lambda p: _("--{field} has no words").format(field=p.get("field")),
     "text_has_link": lambda p: _("--{field} must not contain links").format(field=p.get("field")),
-    "bad_threshold": lambda p: _("--threshold must be between 1 and {max}").format(
-        max=p.get("max")
-    ),
     # organizations, roles and events
     "bad_slug": lambda p: _(
         "--slug {value!r}: use 2–63 lowercase letters a-z, digits and '-', e.g. green-city"
@@ -281,64 +208,64 @@ _VALIDATION: dict[str, Text] = {
     "bad_channel": lambda p: _(
         "{value!r} is not a Telegram channel: write its @username or its numeric chat id"
     ).format(value=p.get("value")),
+    # who may take part
+    "eligible_unknown": lambda p: _(
+        "--eligible {value!r}: use verified and/or district:CODE,CODE"
+    ).format(value=p.get("value")),
+    "eligible_no_districts": lambda p: _(
+        "--eligible {value!r}: name at least one district, e.g. district:{example}"
+    ).format(value=p.get("value"), example=next(iter(HOME_DISTRICTS))),
+    "eligible_unknown_district": lambda p: _(
+        "--eligible: unknown district {value!r}; districts: {codes}"
+    ).format(value=p.get("value"), codes=", ".join(HOME_DISTRICTS)),
 }
 
 # Checked again with their own words where an official meets them (file problems in
 # admin_cli/campaign_files.py, settings in core/config.py), or only residents meet them.
 _VALIDATION_AS_CODE = [
-    "answer_empty",
-    "answer_required",
-    "answer_too_long",
+    "link_code_format",
+    "phone_invalid",
     "bad_digest_hour",
     "bad_quiet_hours",
-    "buttons_expected",
     "description_empty",
     "description_too_long",
-    "duplicate_key",
-    "entry_not_approved",
     "event_over",
     "location_incomplete",
     "location_out_of_range",
-    "no_questions",
-    "skip_on_text",
-    "skip_unknown_answer",
-    "skip_unknown_question",
     "title_empty",
     "title_too_long",
-    "too_many_questions",
     "unknown_district",
     "unknown_subscription",
     "unknown_topic",
     "unsupported_locale",
 ]
 
-TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
-    _own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
-    _own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
-        ref=p.get("comment")
-    ),
-    _own(IdeaCallNotOpenError): lambda p: _("idea call {id} is not open").format(
-        id=p.get("call_id")
-    ),
-    _own(EntryNotFoundError): lambda p: _("there is no contest entry with id {id}").format(
-        id=p.get("entry_id")
-    ),
-    _own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
+LINKING_REASONS = (
+    "already_linked",
+    "code_expired",
+    "link_gone",
+    "only_messenger",
+    "own_code",
+    "too_many_tries",
+)
+
+SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
+    own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
         id=p.get("campaign_id")
     ),
-    _own(ResidentNotFoundError): lambda p: _(
+    own(ResidentNotFoundError): lambda p: _(
         "no resident has the identity {identity}: write it as telegram:ID or viber:ID"
     ).format(identity=p.get("identity")),
     (ResidentNotFoundError, "bad_identity"): lambda p: _(
         "{identity!r} is not an identity: write it as telegram:ID or viber:ID"
     ).format(identity=p.get("identity")),
-    _own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
+    own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
         id=p.get("broadcast_id")
     ),
-    _own(OrganizationNotFoundError): lambda p: _("there is no organization {slug}").format(
+    own(OrganizationNotFoundError): lambda p: _("there is no organization {slug}").format(
         slug=p.get("slug")
     ),
-    _own(EventNotFoundError): lambda p: _("there is no event with id {id}").format(
+    own(EventNotFoundError): lambda p: _("there is no event with id {id}").format(
         id=p.get("event_id")
     ),
     (EventCancelledError, "already_cancelled"): lambda p: _(
@@ -347,34 +274,45 @@ TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (EventCancelledError, "event_cancelled"): lambda p: _("event {id} is already cancelled").format(
         id=p.get("event_id")
     ),
-    _own(InvalidTransitionError): _transition,
-    (InvalidTransitionError, "not_hidden"): lambda p: _("{ref} is not hidden").format(
-        ref=p.get("item")
-    ),
-    (InvalidTransitionError, "entry_status"): _entry_status,
+    own(InvalidTransitionError): _transition,
     (InvalidTransitionError, "closes_in_past"): _cannot_open,
     (InvalidTransitionError, "not_editable"): _not_editable,
     (InvalidTransitionError, "not_deletable"): _not_deletable,
     (PermissionDeniedError, "not_an_official"): _not_an_official,
     (PermissionDeniedError, "other_organization"): _other_organization,
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
-    _own(CampaignClosedError): lambda p: _("the campaign is closed"),
-    _own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
+    own(CampaignClosedError): lambda p: _("the campaign is closed"),
+    own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
     **{
-        _own(error_type): _as_failed(error_type)
-        for error_type in (
-            AlreadySubmittedError,
-            EntryLimitError,
-            IdeaNotPublicError,
-            OwnEntryError,
-            ResultsHiddenError,
-            TooManyChoicesError,
-            UnknownOptionError,
-            VoteLimitError,
-        )
+        own(error_type): as_failed(error_type)
+        for error_type in (DistrictChangeTooSoonError, ResultsHiddenError)
     },
-    (WrongPhaseError, "submissions_closed"): _as_failed(WrongPhaseError),
-    (WrongPhaseError, "voting_not_open"): _as_failed(WrongPhaseError),
+    **{(NotEligibleError, reason.value): as_failed(NotEligibleError) for reason in Ineligible},
+    (ValidationError, "resident_not_found"): lambda p: _("there is no resident {identity}").format(
+        identity=p.get("identity")
+    ),
+    (ValidationError, "bad_identity"): lambda p: _(
+        "{value!r} is not an identity: write it as telegram:ID or viber:ID"
+    ).format(value=p.get("value")),
+    # Only residents link their messengers, in the chat.
+    **{(LinkingError, reason): as_failed(LinkingError) for reason in LINKING_REASONS},
     **{(ValidationError, reason): text for reason, text in _VALIDATION.items()},
-    **{(ValidationError, reason): _as_invalid(reason) for reason in _VALIDATION_AS_CODE},
+    **{(ValidationError, reason): as_invalid(reason) for reason in _VALIDATION_AS_CODE},
 }
+
+
+def _with_kinds(shared: dict[ErrorKey, Text]) -> dict[ErrorKey, Text]:
+    """The shared texts and every kind's own; a key claimed twice would hide one text."""
+    texts = dict(shared)
+    for kind in KINDS:
+        own_texts = dict(kind.error_texts)
+        for error_type, reason in kind.residents_only:
+            invalid = issubclass(error_type, ValidationError)
+            own_texts[error_type, reason] = as_invalid(reason) if invalid else as_failed(error_type)
+        if claimed := texts.keys() & own_texts.keys():
+            raise ValueError(f"{kind.kind}: error texts already in the table: {claimed}")
+        texts.update(own_texts)
+    return texts
+
+
+TEXTS = _with_kinds(SHARED_TEXTS)

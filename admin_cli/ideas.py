@@ -11,18 +11,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from admin_cli import words
-from admin_cli.audit_log import echo_audit_head
-from admin_cli.context import CliError, Official, run_in_uow
+from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.files import write_text
-from admin_cli.params import id_option, idea_ref, limit_option
-from admin_cli.timeparse import TimeParseError, parse_moment
+from admin_cli.kind import CliKind, Params, own
+from admin_cli.output import echo_audit_head, print_found
+from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
+from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
 from core.audit import service as audit
 from core.bootstrap import App
+from core.campaigns.eligibility import Eligibility
+from core.campaigns.model import CampaignKind
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
+from core.hromadas.taxonomy import N_
 from core.ideas import service as ideas
 from core.ideas.model import (
     Idea,
@@ -32,7 +34,16 @@ from core.ideas.model import (
     IdeaStatus,
     OfficialStatus,
     ReportedItem,
+    ReportReason,
     ReportTarget,
+)
+from core.kernel.errors import (
+    CommentNotFoundError,
+    IdeaCallNotOpenError,
+    IdeaNotFoundError,
+    IdeaNotPublicError,
+    InvalidTransitionError,
+    ValidationError,
 )
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
@@ -43,6 +54,53 @@ idea_call_cli = typer.Typer(
 ideas_cli = typer.Typer(
     help="Residents' ideas: moderate, answer, review reports, export.", no_args_is_help=True
 )
+
+IDEA_STATUS: dict[str, str] = {
+    IdeaStatus.PENDING: N_("pending moderation"),
+    IdeaStatus.PUBLISHED: N_("published"),
+    IdeaStatus.THRESHOLD_REACHED: N_("reached its support threshold"),
+    IdeaStatus.REJECTED: N_("rejected by a moderator"),
+}
+IDEA_ANSWER: dict[str, str] = {  # the same words residents read in their notification
+    OfficialStatus.UNDER_REVIEW: N_("under review"),
+    OfficialStatus.ACCEPTED: N_("accepted"),
+    OfficialStatus.IMPLEMENTED: N_("implemented"),
+    OfficialStatus.REJECTED: N_("not supported by the city"),
+}
+REPORT_REASON: dict[str, str] = {
+    ReportReason.SPAM: N_("spam or advertising"),
+    ReportReason.OFFENSIVE: N_("offensive"),
+    ReportReason.OFF_TOPIC: N_("not about the city"),
+}
+REPORT_TARGET: dict[str, str] = {
+    ReportTarget.IDEA: N_("idea"),
+    ReportTarget.COMMENT: N_("comment"),
+}
+
+
+def idea_status(code: object) -> str:
+    return lookup(IDEA_STATUS, code)
+
+
+def idea_answer(code: object) -> str:
+    return lookup(IDEA_ANSWER, code)
+
+
+def idea_state(code: object) -> str:
+    """An idea's moderation status, or else the city's answer (errors name either)."""
+    return idea_status(code) if str(code) in IDEA_STATUS else idea_answer(code)
+
+
+def report_reason(code: object) -> str:
+    return lookup(REPORT_REASON, code)
+
+
+def report_target(code: object) -> str:
+    return lookup(REPORT_TARGET, code)
+
+
+def reasons(values: dict[str, int]) -> str:
+    return counts(values, REPORT_REASON)
 
 
 class ListStatus(StrEnum):
@@ -136,6 +194,7 @@ def call_create(
         int | None,
         typer.Option(help="Supports an idea in this call needs (default: the deployment's)."),
     ] = None,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create an idea call. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -143,15 +202,9 @@ def call_create(
 
     async def work(app: App, uow: UnitOfWork) -> IdeaCall:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-        except TimeParseError as error:
-            raise CliError(str(error), 2) from None
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now)
         return await ideas.create_idea_call(
             uow,
             title=title,
@@ -161,6 +214,7 @@ def call_create(
             opens_at=opens_at,
             closes_at=closes_at,
             support_threshold=threshold,
+            eligibility=eligibility,
         )
 
     call = run_in_uow(work)
@@ -174,6 +228,7 @@ def call_create(
             "opens_at": _iso(c.opens_at),
             "closes_at": _iso(c.closes_at),
             "support_threshold": call.support_threshold,
+            "eligible": c.eligibility.as_list(),
         }
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -218,25 +273,22 @@ def list_(
         return found
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(json.dumps([idea_as_dict(i) for i in found], ensure_ascii=False))
-        return
-    if not found:
-        typer.echo(_("No ideas match."))
-        return
-    table = Table(title=_("Ideas"))
-    for header in (_("Code"), _("Status"), _("Supports"), _("Answer"), _("Title"), _("Created")):
-        table.add_column(header)
-    for i in found:
-        table.add_row(
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=idea_as_dict,
+        nothing=_("No ideas match."),
+        title=_("Ideas"),
+        headers=(_("Code"), _("Status"), _("Supports"), _("Answer"), _("Title"), _("Created")),
+        row=lambda i: (
             i.code,
-            words.idea_status(i.status) + (" · " + _("hidden") if i.hidden else ""),
+            idea_status(i.status) + (" · " + _("hidden") if i.hidden else ""),
             str(i.supports),
-            words.idea_answer(i.official_status),
+            idea_answer(i.official_status),
             i.title,
-            words.when(i.created_at),
-        )
-    Console(width=160).print(table)
+            when(i.created_at),
+        ),
+    )
 
 
 @ideas_cli.command("show")
@@ -263,34 +315,34 @@ def show(
 
 def _idea_lines(idea: Idea) -> list[tuple[str, str]]:
     """`ideas show` as label: value lines, every value in words (codes are for --json)."""
-    status = words.idea_status(idea.status) + (" · " + _("hidden") if idea.hidden else "")
+    status = idea_status(idea.status) + (" · " + _("hidden") if idea.hidden else "")
     lines = [
         (_("Status"), status),
         (_("Supports"), str(idea.supports)),
         (_("Comments"), str(idea.comments)),
         (_("Reports"), str(idea.reports)),
-        (_("Topic"), words.topic(idea.topic)),
-        (_("District"), words.district(idea.district)),
+        (_("Topic"), topic(idea.topic)),
+        (_("District"), district(idea.district)),
     ]
     optional = [
         (_("Reason for rejection"), idea.reject_reason),
-        (_("The city's answer"), words.idea_answer(idea.official_status)),
+        (_("The city's answer"), idea_answer(idea.official_status)),
         (_("Answer text"), idea.answer),
         (_("Idea call"), idea.call_id),
         (_("Photo"), idea.photo_ref),
         (_("Place"), _place(idea)),
-        (_("Created"), words.when(idea.created_at)),
-        (_("Published"), idea.published_at and words.when(idea.published_at)),
-        (_("Answered"), idea.answered_at and words.when(idea.answered_at)),
+        (_("Created"), when(idea.created_at)),
+        (_("Published"), idea.published_at and when(idea.published_at)),
+        (_("Answered"), idea.answered_at and when(idea.answered_at)),
     ]
-    lines += [(label, str(value)) for label, value in optional if value and value != words.NOTHING]
+    lines += [(label, str(value)) for label, value in optional if value and value != NOTHING]
     return lines
 
 
 def _place(idea: Idea) -> str | None:
     if idea.latitude is None or idea.longitude is None:
         return None
-    return f"{words.number(idea.latitude)}, {words.number(idea.longitude)}"
+    return f"{number(idea.latitude)}, {number(idea.longitude)}"
 
 
 @ideas_cli.command("approve")
@@ -343,9 +395,7 @@ def answer(
 
     idea = run_in_uow(work)
     typer.echo(
-        _("Idea {code} is answered: {status}.").format(
-            code=idea.code, status=words.idea_answer(status)
-        )
+        _("Idea {code} is answered: {status}.").format(code=idea.code, status=idea_answer(status))
     )
 
 
@@ -359,41 +409,34 @@ def reports(
         return await ideas.reported_items(uow)
 
     found = run_in_uow(work, commit=False)
-    if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "target": r.target.value,
-                        "id": r.item_id,
-                        "idea": r.idea_code,
-                        "text": r.text,
-                        "reports": r.reports,
-                        "hidden": r.hidden,
-                        "reasons": r.reasons,
-                    }
-                    for r in found
-                ],
-                ensure_ascii=False,
-            )
-        )
-        return
-    if not found:
-        typer.echo(_("Nothing is reported."))
-        return
-    table = Table(title=_("Reports"))
-    for header in (_("Item"), _("Idea"), _("Reports"), _("Hidden"), _("Reasons"), _("Text")):
-        table.add_column(header)
-    for r in found:
-        table.add_row(
-            f"{words.report_target(r.target)} {r.item_id}",
+    print_found(
+        found,
+        as_json=as_json,
+        as_dict=_report_dict,
+        nothing=_("Nothing is reported."),
+        title=_("Reports"),
+        headers=(_("Item"), _("Idea"), _("Reports"), _("Hidden"), _("Reasons"), _("Text")),
+        row=lambda r: (
+            f"{report_target(r.target)} {r.item_id}",
             r.idea_code,
             str(r.reports),
-            words.yes_no(r.hidden),
-            words.reasons(r.reasons),
+            yes_no(r.hidden),
+            reasons(r.reasons),
             r.text[:80],
-        )
-    Console(width=160).print(table)
+        ),
+    )
+
+
+def _report_dict(r: ReportedItem) -> dict[str, object]:
+    return {
+        "target": r.target.value,
+        "id": r.item_id,
+        "idea": r.idea_code,
+        "text": r.text,
+        "reports": r.reports,
+        "hidden": r.hidden,
+        "reasons": r.reasons,
+    }
 
 
 @ideas_cli.command("restore")
@@ -473,3 +516,71 @@ def export(
     else:
         typer.echo(text, nl=False)
     echo_audit_head(head)
+
+
+# --- what the shared commands and tables take from ideas --------------------------------------
+
+
+def _idea_transition(p: Params) -> str:
+    return _("idea {code} is {status}; it cannot become {target}").format(
+        code=p.get("idea"), status=idea_status(p.get("status")), target=idea_state(p.get("target"))
+    )
+
+
+CLI_KIND = CliKind(
+    kind=CampaignKind.IDEA_CALL,
+    name=N_("idea call"),
+    commands=(("idea-call", idea_call_cli), ("ideas", ideas_cli)),
+    participation={
+        "ideas": N_("ideas proposed"),
+        "idea_comments": N_("comments on ideas"),
+        "idea_supports": N_("ideas supported"),
+        "idea_reports": N_("reports of ideas or comments"),
+    },
+    enum_words=(
+        (IdeaStatus, IDEA_STATUS),
+        (OfficialStatus, IDEA_ANSWER),
+        (ReportReason, REPORT_REASON),
+        (ReportTarget, REPORT_TARGET),
+    ),
+    audit_actions={
+        "comment.hide": N_("hid a reported comment"),
+        "comment.restore": N_("restored a comment"),
+        "idea.answer": N_("answered an idea"),
+        "idea.approve": N_("published an idea"),
+        "idea.hide": N_("hid a reported idea"),
+        "idea.reject": N_("rejected an idea"),
+        "idea.restore": N_("restored an idea"),
+        "idea.threshold_reached": N_("an idea reached its support threshold"),
+        "idea_call.create": N_("created an idea call"),
+        "ideas.export": N_("exported ideas"),
+    },
+    audit_objects={"comment": N_("comment"), "idea": N_("idea")},
+    push_kinds={
+        "idea_call.opened": N_("new idea call"),
+        "idea_call.reminder": N_("idea call reminder"),
+        "idea_call.results": N_("idea call closed"),
+        "idea.approved": N_("idea published"),
+        "idea.rejected": N_("idea rejected"),
+        "idea.answered": N_("answer to an idea"),
+        "idea.comments": N_("new comments on an idea"),
+        "idea.threshold": N_("idea reached its threshold"),
+    },
+    residents_only=(own(IdeaNotPublicError),),
+    error_texts={
+        own(IdeaNotFoundError): lambda p: _("there is no idea {ref}").format(ref=p.get("idea")),
+        own(CommentNotFoundError): lambda p: _("there is no comment {ref}").format(
+            ref=p.get("comment")
+        ),
+        own(IdeaCallNotOpenError): lambda p: _("idea call {id} is not open").format(
+            id=p.get("call_id")
+        ),
+        (InvalidTransitionError, "idea_status"): _idea_transition,
+        (InvalidTransitionError, "not_hidden"): lambda p: _("{ref} is not hidden").format(
+            ref=p.get("item")
+        ),
+        (ValidationError, "bad_threshold"): lambda p: _(
+            "--threshold must be between 1 and {max}"
+        ).format(max=p.get("max")),
+    },
+)

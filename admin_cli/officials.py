@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from admin_cli import words
 from admin_cli.context import Official, run_in_uow
+from admin_cli.output import echo_json, print_table
 from core.bootstrap import App
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
@@ -62,7 +60,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             {"official": g.official, "role": _ROLE_NAMES.get(g.role, g.role.value), "org": slug}
             for g, slug in rows
         ]
-        typer.echo(json.dumps(data, ensure_ascii=False))
+        echo_json(data)
         return
     if not rows:
         typer.echo(
@@ -72,9 +70,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             )
         )
         return
-    table = Table(title=_("Officials"))
-    for header in (_("Official"), _("Role"), _("Organization")):
-        table.add_column(header)
-    for grant, slug in rows:
-        table.add_row(grant.official, words.role(grant.role), slug or words.NOTHING)
-    Console(width=160).print(table)
+    print_table(
+        _("Officials"),
+        (_("Official"), _("Role"), _("Organization")),
+        ((grant.official, words.role(grant.role), slug or words.NOTHING) for grant, slug in rows),
+    )

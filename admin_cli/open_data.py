@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from admin_cli.audit_log import echo_audit_head
 from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
 from admin_cli.files import os_problem, write_bytes
+from admin_cli.output import echo_audit_head
 from admin_cli.params import id_value
 from core.bootstrap import App
 from core.kernel.i18n import _, ngettext

@@ -7,14 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from admin_cli import words
-from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, run_in_uow
 from admin_cli.files import read_limited
+from admin_cli.output import echo_json, print_table
 from admin_cli.params import id_argument, limit_option
-from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
@@ -67,13 +65,6 @@ def event_as_dict(event: Event, going: int | None = None) -> dict[str, Any]:
     return data
 
 
-def _moment(value: str, option: str, app: App):
-    try:
-        return parse_moment(value, option=option, tz=app.settings.tz, now=app.clock())
-    except TimeParseError as error:
-        raise CliError(str(error), EXIT_USAGE) from None
-
-
 def _read_file(path: Path | None, option: str) -> bytes | None:
     if path is None:
         return None
@@ -123,15 +114,13 @@ def list_(
 
     found, counts = run_in_uow(work, commit=False)
     if as_json:
-        rows = [org_as_dict(o, counts.get(o.id, 0)) for o in found]
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        echo_json([org_as_dict(o, counts.get(o.id, 0)) for o in found])
         return
-    table = Table(title=_("Organizations"))
-    for header in (_("Slug"), _("Name"), _("Followers")):
-        table.add_column(header)
-    for org in found:
-        table.add_row(org.slug, org.name, str(counts.get(org.id, 0)))
-    Console(width=160).print(table)
+    print_table(
+        _("Organizations"),
+        (_("Slug"), _("Name"), _("Followers")),
+        ((org.slug, org.name, str(counts.get(org.id, 0))) for org in found),
+    )
 
 
 @org_cli.command("show")
@@ -330,8 +319,8 @@ def event_create(
             actor=official.name,
             slug=slug,
             title=title,
-            starts_at=_moment(starts, "--starts", app),
-            ends_at=_moment(ends, "--ends", app) if ends else None,
+            starts_at=city_moment(app, starts, "--starts"),
+            ends_at=city_moment(app, ends, "--ends") if ends else None,
             place=place,
             description=description,
             reminders=parse_reminders(remind),

@@ -71,3 +71,10 @@ def id_option(help: str) -> Any:
 
 def limit_option(help: str) -> Any:
     return typer.Option(help=help, parser=limit_value, metavar="N")
+
+
+# `--eligible` on every command that creates a campaign (campaign files say `eligible:`).
+ELIGIBLE_HELP = (
+    "Who may take part: 'verified' (phone-verified residents) and/or "
+    "'district:CODE,CODE' (residents of those home districts); repeatable, combinable."
+)

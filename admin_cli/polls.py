@@ -1,22 +1,32 @@
-"""`spilno-admin poll …`"""
+"""`spilno-admin poll …`, and what `campaign show` / `campaign results` print for polls."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-from admin_cli.context import CliError, Official, run_in_uow
-from admin_cli.params import OnOff
-from admin_cli.timeparse import TimeParseError, parse_moment
+from admin_cli.context import Official, city_moment, run_in_uow
+from admin_cli.kind import CliKind, KindDetails, KindResults, own
+from admin_cli.params import ELIGIBLE_HELP, OnOff
+from admin_cli.wording import percent
 from core.bootstrap import App
-from core.campaigns.model import ResultsVisibility
+from core.campaigns import results
+from core.campaigns.eligibility import Eligibility
+from core.campaigns.model import Campaign, CampaignKind, ResultsVisibility
 from core.delivery import broadcasts
-from core.kernel.i18n import _
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
+from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls import service as polls
-from core.polls.model import Poll
+from core.polls.model import Poll, PollResults
 
 poll_cli = typer.Typer(help="Polls: a question with options.", no_args_is_help=True)
 
@@ -38,6 +48,7 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "reminders": campaign.reminders,
         "send_results": campaign.send_results,
         "receipts": campaign.receipts,
+        "eligible": campaign.eligibility.as_list(),
     }
 
 
@@ -80,6 +91,7 @@ def create(
             "resident prove their vote to someone else).",
         ),
     ] = OnOff.ON,
+    eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
@@ -87,19 +99,9 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Poll:
         now = app.clock()
-        try:
-            opens_at = (
-                parse_moment(opens, option="--opens", tz=app.settings.tz, now=now)
-                if opens
-                else None
-            )
-            closes_at = (
-                parse_moment(closes, option="--closes", tz=app.settings.tz, now=now)
-                if closes
-                else None
-            )
-        except TimeParseError as error:
-            raise CliError(str(error), 2) from None
+        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
+        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
+        closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
         poll = await polls.create_poll(
             uow,
             question=question,
@@ -112,6 +114,7 @@ def create(
             visibility=results,
             description=description,
             receipts=receipts == OnOff.ON,
+            eligibility=eligibility,
         )
         if audience or remind or send_results:
             await broadcasts.configure_campaign(
@@ -140,3 +143,118 @@ def create(
         )
     else:
         typer.echo(_("Poll {id} created and scheduled.").format(id=poll.id), err=True)
+
+
+# --- campaign show / campaign results ---------------------------------------------------------
+
+
+async def details(uow: UnitOfWork, campaign: Campaign, now: datetime) -> dict[str, object]:
+    poll = await polls.get_poll(uow, campaign.id)
+    tally = await results.poll_results(uow, campaign.id, now=now, for_official=True)
+    return poll_as_dict(poll) | {"voters": tally.voters}
+
+
+def print_details(console: Console, data: dict[str, Any]) -> None:
+    console.print(_("Choices per resident: {n}").format(n=data["max_choices"]))
+    for option in data["options"]:
+        console.print(f"  [{option['id']}] {option['label']}")
+    console.print(_("Voters so far: {n}").format(n=data["voters"]))
+
+
+async def load_results(uow: UnitOfWork, poll_id: int, now: datetime) -> PollResults:
+    return await results.poll_results(uow, poll_id, now=now, for_official=True)
+
+
+def results_as_dict(outcome: PollResults) -> dict[str, object]:
+    return {
+        "campaign_id": outcome.poll_id,
+        "question": outcome.question,
+        "voters": outcome.voters,
+        "options": [
+            {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
+            for r in outcome.options
+        ],
+    }
+
+
+def results_as_csv(outcome: PollResults) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["option_id", "option", "votes", "percent"])
+    for r in outcome.options:
+        writer.writerow([r.option_id, r.label, r.votes, r.percent])
+    return buffer.getvalue()
+
+
+def results_as_text(outcome: PollResults) -> str:
+    lines = [outcome.question, _("Voters: {n}").format(n=outcome.voters)]
+    lines += [f"{r.label}\t{r.votes}\t{percent(r.percent)}%" for r in outcome.options]
+    return "\n".join(lines) + "\n"
+
+
+def print_results(outcome: PollResults) -> None:
+    table = Table(title=outcome.question, caption=_("Voters: {n}").format(n=outcome.voters))
+    table.add_column(_("Option"))
+    table.add_column(_("Votes"), justify="right")
+    table.add_column("%", justify="right")
+    table.add_column("")
+    for r in outcome.options:
+        table.add_row(r.label, str(r.votes), percent(r.percent), "█" * round(r.percent / 5))
+    Console(width=160).print(table)
+
+
+def results_charts(outcome: PollResults) -> list[bytes]:
+    from core.campaigns.charts import Bar, bar_chart_png  # matplotlib only for --format png
+
+    bars = [Bar(o.label, o.votes, o.percent) for o in outcome.options]
+    caption = _("Voters: {n}").format(n=outcome.voters)
+    return [bar_chart_png(outcome.question, bars, caption=caption)]
+
+
+def _too_few_options(p: Any) -> str:
+    n = int(p["min"])
+    return ngettext(
+        "a poll needs at least {n} --option", "a poll needs at least {n} --option values", n
+    ).format(n=n)
+
+
+CLI_KIND = CliKind(
+    kind=CampaignKind.POLL,
+    name=N_("poll"),
+    commands=(("poll", poll_cli),),
+    participation={"ballots": N_("poll ballots")},
+    audit_actions={"poll.create": N_("created a poll")},
+    push_kinds={
+        "poll.opened": N_("new poll"),
+        "poll.reminder": N_("poll reminder"),
+        "poll.results": N_("poll results"),
+    },
+    residents_only=(own(TooManyChoicesError), own(UnknownOptionError)),
+    error_texts={
+        (ValidationError, "question_empty"): lambda p: _("--question is empty"),
+        (ValidationError, "question_too_long"): lambda p: _(
+            "--question is longer than {max} characters"
+        ).format(max=p["max"]),
+        (ValidationError, "too_few_options"): _too_few_options,
+        (ValidationError, "too_many_options"): lambda p: _(
+            "a poll can have at most {max} options"
+        ).format(max=p["max"]),
+        (ValidationError, "option_empty"): lambda p: _("an --option is empty"),
+        (ValidationError, "option_too_long"): lambda p: _(
+            "option {option!r} is longer than {max} characters"
+        ).format(option=p["option"], max=p["max"]),
+        (ValidationError, "duplicate_options"): lambda p: _("two options are the same"),
+        (ValidationError, "bad_max_choices"): lambda p: _(
+            "--multiple must be between 1 and the number of options ({n})"
+        ).format(n=p["options"]),
+    },
+    details=KindDetails(details, print_details),
+    results=KindResults(
+        load=load_results,
+        as_dict=results_as_dict,
+        as_csv=results_as_csv,
+        print_table=print_results,
+        charts=results_charts,
+        as_text=results_as_text,
+    ),
+)

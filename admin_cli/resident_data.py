@@ -1,5 +1,6 @@
 """`spilno-admin residents export|forget IDENTITY`: answering a resident's request by letter
-for their data, or to be forgotten (core/citizens/export.py, core/citizens/forget.py)."""
+for their data, or to be forgotten (core/citizens/export.py, core/citizens/forget.py).
+Registered on the `residents` group (admin_cli/residents.py) in admin_cli/app.py."""
 
 from __future__ import annotations
 
@@ -17,10 +18,7 @@ from core.citizens.data_ports import ForgetCounts
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
-residents_cli = typer.Typer(help="Residents: their data, on request.", no_args_is_help=True)
 
-
-@residents_cli.command("export")
 def export_command(
     ctx: typer.Context,
     identity: Annotated[str, typer.Argument(help="telegram:ID or viber:ID")],
@@ -40,7 +38,6 @@ def export_command(
     typer.echo(_("{n} records written to {path}.").format(n=rows, path=output))
 
 
-@residents_cli.command("forget")
 def forget_command(
     ctx: typer.Context,
     identity: Annotated[str, typer.Argument(help="telegram:ID or viber:ID")],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, ClassVar, Self, get_args, get_type_hints
@@ -34,6 +34,7 @@ __all__ = [
     "IncomingKind",
     "PayloadTooLongError",
     "Reply",
+    "ShareContact",
     "Small",
     "StaleButtonError",
     "Word",
@@ -45,6 +46,14 @@ __all__ = [
 
 Reply = Message
 """A reply to the resident: text, rows of buttons, optional image."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShareContact(Button):
+    """A button that asks the platform to send the resident's own phone number: Telegram a
+    reply-keyboard button with `request_contact`, Viber a `share-phone` button. The answer
+    comes back as an `Incoming` of kind CONTACT. `payload` is where a channel that cannot
+    share a contact (the console) goes instead."""
 
 
 class IncomingKind(StrEnum):
@@ -70,7 +79,10 @@ class Incoming:
     photo_ref: str | None = None  # platform file id / URL
     latitude: float | None = None
     longitude: float | None = None
-    phone: str | None = None
+    # CONTACT: the number as the platform sent it, only when it is the sender's own contact
+    # (`contact_own`); never in a repr, so never in a log line.
+    phone: str | None = field(default=None, repr=False)
+    contact_own: bool = False
 
 
 # --- reading a payload's fields -------------------------------------------------------------

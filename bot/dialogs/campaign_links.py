@@ -1,46 +1,41 @@
-"""`open:<campaign id>`: the button in every campaign push opens that campaign's own screen.
+"""`open:<campaign id>[:results]`: a campaign link opens that campaign's own screen.
 
-Each kind's screen handler is given the campaign id as its own typed payload, so the
-same turn is handed over as is. A new campaign kind adds its screen to OPENERS.
+Messages rendered in core link to a campaign (core/delivery/links.py); each kind's dialog
+module says which of its screens a link opens (`Feature.opener`, `Feature.results`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.dialogs import consultations, contests, ideas, menu, polls
+from bot.dialogs import menu
+from bot.dialogs.feature import Opener
+from bot.dialogs.features import FEATURES
 from bot.dialogs.turn import Route, Turn, on
-from bot.ui import Action, Id, Reply
+from bot.ui import Action, Id, Reply, Word
 from core.campaigns import service as campaigns
-from core.campaigns.model import CampaignKind
-from core.campaigns.pushes import OPEN_ACTION
+from core.delivery.links import CampaignView, Link
 
 
 @dataclass(frozen=True, slots=True)
 class OpenCampaign(Action):
-    PREFIX = OPEN_ACTION  # campaign pushes rendered in core carry it
+    PREFIX = Link.CAMPAIGN.value  # campaign pushes rendered in core carry it
     campaign_id: Id
+    view: Word | None = None  # a CampaignView; none: the campaign itself
+
+    def __post_init__(self) -> None:
+        if self.view is not None:
+            CampaignView(self.view)  # ValueError: a view no link carries (a stale button)
 
 
-OPEN = OpenCampaign.PREFIX
-
-Opener = Callable[[Turn, int], Awaitable[list[Reply]]]
-OPENERS: dict[str, Opener] = {
-    CampaignKind.POLL: lambda turn, id_: polls.poll_screen(turn, polls.ShowPoll(id_)),
-    CampaignKind.IDEA_CALL: lambda turn, id_: ideas.call_screen(turn, ideas.ShowCall(id_)),
-    CampaignKind.CONSULTATION: lambda turn, id_: consultations.consultation_screen(
-        turn, consultations.ShowConsultation(id_)
-    ),
-    CampaignKind.CONTEST: lambda turn, id_: contests.contest_screen(
-        turn, contests.ShowContest(id_)
-    ),
-}
+OPENERS: dict[str, Opener] = {f.kind: f.opener for f in FEATURES if f.kind and f.opener}
+RESULTS: dict[str, Opener] = {f.kind: f.results for f in FEATURES if f.kind and f.results}
 
 
 async def open_campaign(turn: Turn, action: OpenCampaign) -> list[Reply]:
     campaign = await campaigns.get_campaign(turn.uow, action.campaign_id)
-    opener = OPENERS.get(campaign.kind)
+    screens = RESULTS if action.view == CampaignView.RESULTS else OPENERS
+    opener = screens.get(campaign.kind) or OPENERS.get(campaign.kind)
     return await opener(turn, action.campaign_id) if opener else await menu.main_menu(turn)
 
 

@@ -7,8 +7,12 @@ channel. Dialog state only says which question is on screen (for typed free-text
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.dialogs.eligibility import standing
+from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -17,12 +21,17 @@ from bot.ui import (
     Id,
     Reply,
     Small,
-    encode_payload,
 )
+from core.campaigns.model import CampaignKind
 from core.consultations import service as consultations
-from core.consultations.announcements import CONSULTATION_RESULTS_ACTION
 from core.consultations.model import ConsultationResults, QuestionType, mask_indexes
 from core.consultations.service import Progress
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import (
+    AlreadySubmittedError,
+    CampaignClosedError,
+    ValidationError,
+)
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 
@@ -32,25 +41,16 @@ class ListConsultations(Action):
     IGNORES_EXTRA = True
 
 
-LIST = ListConsultations.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowConsultation(Action):
     PREFIX = "con"
     consultation_id: Id
 
 
-SHOW = ShowConsultation.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StartConsultation(Action):
     PREFIX = "cgo"
     consultation_id: Id
-
-
-START = StartConsultation.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +71,11 @@ class NextQuestion(Action):
     question_id: Id
 
 
-NEXT = NextQuestion.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class PreviousQuestion(Action):
     PREFIX = "cbk"
     consultation_id: Id
     question_id: Id | None = None
-
-
-BACK = PreviousQuestion.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,25 +84,16 @@ class SubmitAnswers(Action):
     consultation_id: Id
 
 
-SUBMIT = SubmitAnswers.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowConsultationResults(Action):
-    PREFIX = CONSULTATION_RESULTS_ACTION
+    PREFIX = "cres"
     consultation_id: Id
-
-
-RESULTS = ShowConsultationResults.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
 class ShowCharts(Action):
     PREFIX = "cchart"
     consultation_id: Id
-
-
-CHARTS = ShowCharts.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,16 +103,11 @@ class SkipQuestion(Action):
     question_id: Id
 
 
-SKIP = SkipQuestion.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ContinueLater(Action):
     PREFIX = "clt"  # "Continue later": the consultation screen, saying the answers are kept
     consultation_id: Id
 
-
-LATER = ContinueLater.PREFIX
 
 SCREEN_PREFIX = "consult"  # dialog_state["screen"] while a free-text answer is awaited
 _CHECKED = "✅ "
@@ -148,7 +128,7 @@ async def consultation_list(turn: Turn, _action: ListConsultations | None = None
         (
             Button(
                 ("📋 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
-                encode_payload(SHOW, c.id),
+                ShowConsultation(c.id).pack(),
             ),
         )
         for c in found
@@ -206,15 +186,20 @@ async def render_consultation(turn: Turn, consultation_id: int, notice: str | No
         )
         if campaign.closes_at:
             lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
-        label = _("▶️ Continue") if progress.response else _("▶️ Start")
-        buttons.append((Button(label, encode_payload(START, consultation_id)),))
+        # Who may answer, explained, with what fixes it instead of "Start".
+        rule = standing(turn.citizen, campaign, turn.now)
+        lines += rule.lines
+        if rule.eligible:
+            label = _("▶️ Continue") if progress.response else _("▶️ Start")
+            buttons.append((Button(label, StartConsultation(consultation_id).pack()),))
+        buttons += rule.rows
     elif campaign.is_effectively_closed(turn.now):
         lines.append(_("This consultation is closed."))
     elif campaign.opens_at:
         lines.append(_("Opens on {date}.").format(date=format_datetime(campaign.opens_at)))
     if campaign.results_visible_to_residents(turn.now):
-        buttons.append((Button(_("📈 Results"), encode_payload(RESULTS, consultation_id)),))
-    buttons.append((Button(_("« All consultations"), encode_payload(LIST)),))
+        buttons.append((Button(_("📈 Results"), ShowConsultationResults(consultation_id).pack()),))
+    buttons.append((Button(_("« All consultations"), ListConsultations().pack()),))
     return Reply("\n".join(lines), buttons=tuple(buttons))
 
 
@@ -224,53 +209,38 @@ async def start(turn: Turn, action: StartConsultation) -> list[Reply]:
     return [render(turn, progress)]
 
 
-async def choose(turn: Turn, action: ChooseOption) -> list[Reply]:
-    consultation_id, question_id, value = action.consultation_id, action.question_id, action.value
-    progress = await consultations.choose_option(
+async def _move(
+    turn: Turn,
+    step: Callable[..., Awaitable[Progress]],
+    action: ChooseOption | NextQuestion | SkipQuestion | PreviousQuestion,
+    **answer: int,
+) -> list[Reply]:
+    """One step through the questions (answer, next, skip, back), then the screen it leads to."""
+    progress = await step(
         turn.uow,
-        consultation_id=consultation_id,
+        consultation_id=action.consultation_id,
         citizen_id=turn.citizen.id,
-        question_id=question_id,
-        value=value,
+        question_id=action.question_id,
         now=turn.now,
+        **answer,
     )
     return [render(turn, progress)]
+
+
+async def choose(turn: Turn, action: ChooseOption) -> list[Reply]:
+    return await _move(turn, consultations.choose_option, action, value=action.value)
 
 
 async def next_question(turn: Turn, action: NextQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.next_question(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.next_question, action)
 
 
 async def skip(turn: Turn, action: SkipQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.skip_question(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.skip_question, action)
 
 
 async def back(turn: Turn, action: PreviousQuestion) -> list[Reply]:
-    consultation_id, question_id = action.consultation_id, action.question_id
-    progress = await consultations.go_back(
-        turn.uow,
-        consultation_id=consultation_id,
-        citizen_id=turn.citizen.id,
-        question_id=question_id,
-        now=turn.now,
-    )
-    return [render(turn, progress)]
+    return await _move(turn, consultations.go_back, action)
 
 
 async def typed_answer(turn: Turn) -> list[Reply]:
@@ -308,7 +278,10 @@ async def submit(turn: Turn, action: SubmitAnswers) -> list[Reply]:
                 "✅ Thank you! Your answers are submitted. "
                 "We will send you the results when the consultation closes."
             ),
-            buttons=((Button(_("« All consultations"), encode_payload(LIST)),), back_to_menu_row()),
+            buttons=(
+                (Button(_("« All consultations"), ListConsultations().pack()),),
+                back_to_menu_row(),
+            ),
         )
     ]
 
@@ -332,7 +305,7 @@ def render(turn: Turn, progress: Progress) -> Reply:
                 (
                     Button(
                         (_CHECKED if answer and answer.value == v else "") + label,
-                        encode_payload(CHOOSE, cid, question.id, v),
+                        ChooseOption(cid, question.id, v).pack(),
                     ),
                 )
                 for v, label in question.choices()
@@ -351,13 +324,13 @@ def render(turn: Turn, progress: Progress) -> Reply:
                 (
                     Button(
                         (_CHECKED if v in chosen else "") + label,
-                        encode_payload(CHOOSE, cid, question.id, v),
+                        ChooseOption(cid, question.id, v).pack(),
                     ),
                 )
                 for v, label in question.choices()
             ]
             if chosen:
-                rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+                rows.append((Button(_("Next »"), NextQuestion(cid, question.id).pack()),))
         case QuestionType.SCALE:
             spec = question.spec
             lines.append(
@@ -371,7 +344,7 @@ def render(turn: Turn, progress: Progress) -> Reply:
             buttons = [
                 Button(
                     (_CHECKED if answer and answer.value == v else "") + label,
-                    encode_payload(CHOOSE, cid, question.id, v),
+                    ChooseOption(cid, question.id, v).pack(),
                 )
                 for v, label in question.choices()
             ]
@@ -388,15 +361,15 @@ def render(turn: Turn, progress: Progress) -> Reply:
                 )
             if answer and answer.text:
                 lines.append(_("Your answer: {text}").format(text=answer.text))
-                rows.append((Button(_("Next »"), encode_payload(NEXT, cid, question.id)),))
+                rows.append((Button(_("Next »"), NextQuestion(cid, question.id).pack()),))
     if not question.spec.required:
         lines.append(_("This question is optional."))
         if answer is None or answer.is_empty:
-            rows.append((Button(_("Skip »"), encode_payload(SKIP, cid, question.id)),))
+            rows.append((Button(_("Skip »"), SkipQuestion(cid, question.id).pack()),))
     nav = []
     if progress.position[0] > 1:
-        nav.append(Button(_("« Back"), encode_payload(BACK, cid, question.id)))
-    nav.append(Button(_("⏸ Continue later"), encode_payload(LATER, cid)))
+        nav.append(Button(_("« Back"), PreviousQuestion(cid, question.id).pack()))
+    nav.append(Button(_("⏸ Continue later"), ContinueLater(cid).pack()))
     rows.append(tuple(nav))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
@@ -421,9 +394,9 @@ def _summary(progress: Progress) -> Reply:
     return Reply(
         "\n".join(lines),
         buttons=(
-            (Button(_("✅ Submit"), encode_payload(SUBMIT, cid)),),
-            (Button(_("« Back"), encode_payload(BACK, cid)),),
-            (Button(_("⏸ Continue later"), encode_payload(LATER, cid)),),
+            (Button(_("✅ Submit"), SubmitAnswers(cid).pack()),),
+            (Button(_("« Back"), PreviousQuestion(cid).pack()),),
+            (Button(_("⏸ Continue later"), ContinueLater(cid).pack()),),
         ),
     )
 
@@ -435,8 +408,8 @@ async def results_screen(turn: Turn, action: ShowConsultationResults) -> list[Re
         Reply(
             render_results(outcome),
             buttons=(
-                (Button(_("🖼 Charts"), encode_payload(CHARTS, consultation_id)),),
-                (Button(_("« Back"), encode_payload(SHOW, consultation_id)),),
+                (Button(_("🖼 Charts"), ShowCharts(consultation_id).pack()),),
+                (Button(_("« Back"), ShowConsultation(consultation_id).pack()),),
             ),
         )
     ]
@@ -450,7 +423,7 @@ async def charts_screen(turn: Turn, action: ShowCharts) -> list[Reply]:
     outcome = await consultations.results(turn.uow, consultation_id, now=turn.now)
     images = consultation_charts(outcome)
     replies = [Reply(f"{position}/{len(outcome.questions)}", image=png) for position, png in images]
-    back_row = (Button(_("« Back"), encode_payload(SHOW, consultation_id)),)
+    back_row = (Button(_("« Back"), ShowConsultation(consultation_id).pack()),)
     return [*replies, Reply(_("These are all the charts."), buttons=(back_row,))]
 
 
@@ -493,4 +466,74 @@ ROUTES: tuple[Route, ...] = (
     on(ShowCharts, charts_screen),
     on(SkipQuestion, skip),
     on(ContinueLater, continue_later),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    consultation_id = state_int(state, "c")
+    this = Button(_("« Back to the consultation"), ShowConsultation(consultation_id).pack())
+    every = Button(_("« All consultations"), ListConsultations().pack())
+    if screen.startswith(SCREEN_PREFIX + ":"):
+        # "Start" resumes on the question the resident is on (it lives on their response row).
+        question = Button(_("« Back to the question"), StartConsultation(consultation_id).pack())
+        return question, this
+    match screen:
+        case "consultations":
+            return None, every
+        case "consultation":
+            return this, every
+    return None
+
+
+def _use_buttons(p: Params) -> str:
+    return _("Please answer with the buttons, or type text where the question asks.")
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"consultations": consultation_list},
+    input_screens={SCREEN_PREFIX: typed_answer},
+    menu=(
+        MenuEntry(
+            N_("📋 Consultations"),
+            ListConsultations(),
+            N_(
+                "answer the city's questions before it decides; stop at any time and "
+                "continue later."
+            ),
+            2,
+        ),
+    ),
+    kind=CampaignKind.CONSULTATION,
+    opener=lambda turn, cid: consultation_screen(turn, ShowConsultation(cid)),
+    results=lambda turn, cid: results_screen(turn, ShowConsultationResults(cid)),
+    error_texts={
+        own(AlreadySubmittedError): lambda p: _(
+            "You have already submitted your answers to this consultation. Thank you!"
+        ),
+        (ValidationError, "answer_required"): lambda p: _("Please answer this question first."),
+        (ValidationError, "answer_too_long"): lambda p: _(
+            "Your answer is too long: {length} characters, at most {max}."
+        ).format(length=p.get("length"), max=p.get("max")),
+        (ValidationError, "answer_empty"): _use_buttons,
+        (ValidationError, "buttons_expected"): _use_buttons,
+    },
+    kind_texts={
+        CampaignClosedError: lambda p: _(
+            "This consultation is closed; answers are no longer accepted."
+        ),
+    },
+    officials_only=tuple(
+        (ValidationError, reason)
+        for reason in (
+            "duplicate_key",
+            "no_questions",
+            "skip_on_text",
+            "skip_unknown_answer",
+            "skip_unknown_question",
+            "too_many_questions",
+        )
+    ),
+    way_back=_way_back,
+    in_progress=(SCREEN_PREFIX + ":",),
 )

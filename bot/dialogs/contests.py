@@ -6,8 +6,12 @@ draft); the entry goes to the database in one step when the resident finishes it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.dialogs.eligibility import standing
+from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
@@ -17,12 +21,23 @@ from bot.ui import (
     Id,
     Reply,
     Small,
-    encode_payload,
 )
+from core.campaigns.model import CampaignKind
 from core.contests import service as contests
-from core.contests.announcements import CONTEST_RESULTS_ACTION
 from core.contests.model import DESCRIPTION_MAX, TITLE_MAX, Contest, ContestPhase, Entry
 from core.contests.service import ContestResults
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import (
+    CampaignClosedError,
+    EntryLimitError,
+    EntryNotFoundError,
+    InvalidTransitionError,
+    OwnEntryError,
+    SpilnoError,
+    ValidationError,
+    VoteLimitError,
+    WrongPhaseError,
+)
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 
@@ -32,16 +47,10 @@ class ListContests(Action):
     IGNORES_EXTRA = True
 
 
-LIST = ListContests.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowContest(Action):
     PREFIX = "kt"
     contest_id: Id
-
-
-SHOW = ShowContest.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,25 +59,17 @@ class NewEntry(Action):
     contest_id: Id
 
 
-NEW_ENTRY = NewEntry.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class SkipPhoto(Action):
     PREFIX = "ktsk"
     IGNORES_EXTRA = True
-
-
-SKIP_PHOTO = SkipPhoto.PREFIX
+    contest_id: Id | None = None  # carried for the screen's sake; the draft knows its contest
 
 
 @dataclass(frozen=True, slots=True)
 class CancelEntry(Action):
     PREFIX = "ktx"
     contest_id: Id
-
-
-CANCEL = CancelEntry.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,25 +88,17 @@ class ShowEntry(Action):
     entry_id: Id
 
 
-ENTRY = ShowEntry.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class VoteEntry(Action):
     PREFIX = "ktv"
     entry_id: Id
 
 
-VOTE = VoteEntry.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowContestResults(Action):
-    PREFIX = CONTEST_RESULTS_ACTION
+    PREFIX = "ktr"
     contest_id: Id
 
-
-RESULTS = ShowContestResults.PREFIX
 
 SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or photo is awaited
 PAGE_SIZE = 8
@@ -129,7 +122,7 @@ async def contest_list(turn: Turn, _action: ListContests | None = None) -> list[
         (
             Button(
                 ("🏆 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
-                encode_payload(SHOW, c.id),
+                ShowContest(c.id).pack(),
             ),
         )
         for c in found
@@ -155,6 +148,11 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
     lines += ["🏆 " + campaign.title, campaign.description, ""]
     rows: list[tuple[Button, ...]] = []
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
+    # Who may take part, explained, with what fixes it in place of the buttons to take part.
+    rule = standing(turn.citizen, campaign, turn.now)
+    running = contest.accepts_entries(turn.now) or contest.accepts_votes(turn.now)
+    lines += rule.lines if running else rule.lines[:1]
+    rows += rule.rows if running else []
     if contest.accepts_entries(turn.now):
         lines.append(
             _("Entries are accepted until {date}. Voting starts on {voting}.").format(
@@ -162,8 +160,8 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
                 voting=format_datetime(contest.voting_opens_at),
             )
         )
-        if len(mine) < contest.entries_per_resident:
-            rows.append((Button(_("✍️ Submit an entry"), encode_payload(NEW_ENTRY, contest_id)),))
+        if len(mine) < contest.entries_per_resident and rule.eligible:
+            rows.append((Button(_("✍️ Submit an entry"), NewEntry(contest_id).pack()),))
     elif contest.accepts_votes(turn.now):
         lines.append(
             ngettext(
@@ -175,10 +173,10 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
                 n=contest.votes_per_resident,
             )
         )
-        rows.append((Button(_("🗳 Entries and voting"), encode_payload(ENTRIES, contest_id, 0)),))
+        rows.append((Button(_("🗳 Entries and voting"), ListEntries(contest_id, 0).pack()),))
     elif contest.is_finished(turn.now):
         lines.append(_("This contest is over."))
-        rows.append((Button(_("📈 Results"), encode_payload(RESULTS, contest_id)),))
+        rows.append((Button(_("📈 Results"), ShowContestResults(contest_id).pack()),))
     elif contest.phase == ContestPhase.SUBMISSIONS and campaign.opens_at and not mine:
         lines.append(
             _("Entries are accepted from {date}.").format(date=format_datetime(campaign.opens_at))
@@ -190,7 +188,7 @@ async def render_contest(turn: Turn, contest_id: int, notice: str | None = None)
     finished = contest.is_finished(turn.now)
     for entry in mine:
         lines.append(_entry_status_line(entry, finished=finished))
-    rows.append((Button(_("« All contests"), encode_payload(LIST)),))
+    rows.append((Button(_("« All contests"), ListContests().pack()),))
     return Reply("\n".join(lines).strip(), buttons=tuple(rows))
 
 
@@ -212,6 +210,8 @@ async def new_entry(turn: Turn, action: NewEntry) -> list[Reply]:
     contest_id = action.contest_id
     contest = await contests.get_contest(turn.uow, contest_id)
     contest.ensure_accepts_entries(turn.now)
+    if not standing(turn.citizen, contest.campaign, turn.now).eligible:
+        return [await render_contest(turn, contest_id)]  # says why, with what fixes it
     mine = await contests.my_entries(turn.uow, contest_id, turn.citizen.id)
     if len(mine) >= contest.entries_per_resident:
         return [await render_contest(turn, contest_id, notice=_entry_limit_text(contest))]
@@ -237,8 +237,8 @@ def _entry_limit_text(contest: Contest) -> str:
 def _ask(text: str, contest_id: int, *, skip: bool = False) -> Reply:
     rows: list[tuple[Button, ...]] = []
     if skip:
-        rows.append((Button(_("Skip: no photo"), encode_payload(SKIP_PHOTO, contest_id)),))
-    rows.append((Button(_("✖️ Cancel"), encode_payload(CANCEL, contest_id)),))
+        rows.append((Button(_("Skip: no photo"), SkipPhoto(contest_id).pack()),))
+    rows.append((Button(_("✖️ Cancel"), CancelEntry(contest_id).pack()),))
     return Reply(text, buttons=tuple(rows))
 
 
@@ -359,17 +359,17 @@ async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
     rows: list[tuple[Button, ...]] = [
-        (Button(("✅ " if e.id in voted else "") + _short(e.title), encode_payload(ENTRY, e.id)),)
+        (Button(("✅ " if e.id in voted else "") + _short(e.title), ShowEntry(e.id).pack()),)
         for e in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
     nav = []
     if page > 0:
-        nav.append(Button(_("« Previous"), encode_payload(ENTRIES, contest_id, page - 1)))
+        nav.append(Button(_("« Previous"), ListEntries(contest_id, page - 1).pack()))
     if page < pages - 1:
-        nav.append(Button(_("Next »"), encode_payload(ENTRIES, contest_id, page + 1)))
+        nav.append(Button(_("Next »"), ListEntries(contest_id, page + 1).pack()))
     if nav:
         rows.append(tuple(nav))
-    rows.append((Button(_("« Back to the contest"), encode_payload(SHOW, contest_id)),))
+    rows.append((Button(_("« Back to the contest"), ShowContest(contest_id).pack()),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
@@ -390,8 +390,8 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
         lines += ["", _("This is your entry; you cannot vote for it.")]
     elif contest.accepts_votes(turn.now):
         label = _("↩️ Take my vote back") if entry_id in voted else _("👍 Vote for this entry")
-        rows.append((Button(label, encode_payload(VOTE, entry_id)),))
-    rows.append((Button(_("« All entries"), encode_payload(ENTRIES, contest.id, 0)),))
+        rows.append((Button(label, VoteEntry(entry_id).pack()),))
+    rows.append((Button(_("« All entries"), ListEntries(contest.id, 0).pack()),))
     return Reply("\n".join(lines), buttons=tuple(rows), image=entry.photo_ref)
 
 
@@ -414,7 +414,7 @@ async def results_screen(turn: Turn, action: ShowContestResults) -> list[Reply]:
     return [
         Reply(
             render_results(outcome),
-            buttons=((Button(_("« Back to the contest"), encode_payload(SHOW, contest_id)),),),
+            buttons=((Button(_("« Back to the contest"), ShowContest(contest_id).pack()),),),
         )
     ]
 
@@ -448,4 +448,88 @@ ROUTES: tuple[Route, ...] = (
     on(ShowEntry, entry_screen),
     on(VoteEntry, vote),
     on(ShowContestResults, results_screen),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    contest_id = state_int(state, "k")
+    this = Button(_("« Back to the contest"), ShowContest(contest_id).pack())
+    every = Button(_("« All contests"), ListContests().pack())
+    if screen.startswith(SCREEN_PREFIX):
+        return this, every
+    match screen:
+        case "contests":
+            return None, every
+        case "contest":
+            return this, every
+        case "contest_entries":
+            page = state_int(state, "page")
+            return Button(_("« All entries"), ListEntries(contest_id, page).pack()), this
+        case "contest_entry":
+            entry = Button(_("« Back to the entry"), ShowEntry(state_int(state, "e")).pack())
+            return entry, Button(_("« All entries"), ListEntries(contest_id, 0).pack())
+    return None
+
+
+def _mentioned(error: SpilnoError) -> list[Row]:
+    match error:
+        case VoteLimitError() if contest_id := error.params.get("contest_id"):
+            # "Take one back from another entry": the entries are where that is done.
+            entries = ListEntries(contest_id, 0).pack()  # type: ignore[arg-type]
+            return [(Button(_("« All entries"), entries),)]
+    return []
+
+
+def _phase_date(p: Params) -> str:
+    return format_datetime(p["voting_opens_at"])  # type: ignore[arg-type]
+
+
+def _vote_limit(p: Params) -> str:
+    n = int(p.get("limit", 1))  # type: ignore[call-overload]
+    return ngettext(
+        "You have used your {n} vote. Take it back from another entry to vote here.",
+        "You have used all {n} votes. Take one back from another entry to vote here.",
+        n,
+    ).format(n=n)
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"contests": contest_list},
+    input_screens={SCREEN_PREFIX: entry_input},
+    menu=(
+        MenuEntry(
+            N_("🏆 Contests"),
+            ListContests(),
+            N_("submit your solution to a city problem and vote for the best entries."),
+            2,
+        ),
+    ),
+    kind=CampaignKind.CONTEST,
+    opener=lambda turn, contest_id: contest_screen(turn, ShowContest(contest_id)),
+    results=lambda turn, contest_id: results_screen(turn, ShowContestResults(contest_id)),
+    error_texts={
+        (WrongPhaseError, "submissions_closed"): lambda p: _(
+            "Entries are no longer accepted. Voting starts on {date}."
+        ).format(date=_phase_date(p)),
+        (WrongPhaseError, "voting_not_open"): lambda p: _(
+            "Voting has not started yet. It starts on {date}."
+        ).format(date=_phase_date(p)),
+        own(VoteLimitError): _vote_limit,
+        own(OwnEntryError): lambda p: _("You cannot vote for your own entry."),
+        own(EntryLimitError): lambda p: _(
+            "You have already submitted as many entries as this contest allows."
+        ),
+        own(EntryNotFoundError): lambda p: _("This entry is no longer available."),
+        (ValidationError, "entry_not_approved"): lambda p: _("This entry is not in the vote."),
+    },
+    kind_texts={
+        CampaignClosedError: lambda p: _("This contest is over."),
+    },
+    officials_only=(
+        (ValidationError, "phases_out_of_order"),
+        (InvalidTransitionError, "entry_status"),
+    ),
+    way_back=_way_back,
+    mentioned=_mentioned,
 )

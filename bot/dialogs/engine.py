@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from bot.apology import apology
+from bot.dialogs.eligibility import BACK_TO
 from bot.dialogs.errors import explain
 from bot.dialogs.router import route as default_route
 from bot.dialogs.router import stale_button
@@ -29,8 +30,10 @@ log = logging.getLogger(__name__)
 # A lost uniqueness race (two first messages from a new resident at once) is retried this often.
 MAX_ATTEMPTS = 3
 # Dialog-state keys that outlive the screen that set them: the idea draft lives until the resident
-# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart).
-LASTING_KEYS = ("draft",)
+# submits or discards it (`Turn.end`), whatever they open meanwhile (/start, menus, a restart);
+# the campaign a resident left to fix their eligibility lives until they go back to it, and a
+# link between two messengers waiting for "Yes, it is me" lives the same way (identity.py).
+LASTING_KEYS = ("draft", BACK_TO, "link")
 
 
 class Dialogs:
@@ -110,6 +113,7 @@ class Dialogs:
                 except StaleButtonError as error:
                     # An old keyboard or look-alike text: nothing to do but point to the menu.
                     await uow.rollback()
+                    turn.citizen = citizen
                     citizen.dialog_state = state_before  # still where they were
                     log.info("update %s: stale button: %s", incoming.update_id, error)
                     return stale_button(turn)
@@ -118,11 +122,18 @@ class Dialogs:
                     # The update is not recorded either: a redelivery only explains again.
                     await uow.rollback()
                     # Nothing of this turn is kept: the resident is still where they were.
+                    turn.citizen = citizen
                     citizen.dialog_state = state_before
                     return [explain(error, turn)]
-            _carry_lasting(state_before, turn)
-            if citizen.dialog_state != state_before or citizen.locale != locale_before:
-                await citizens.save_dialog_state(uow, citizen)
+            if turn.citizen is citizen:  # a merge carries the draft itself (core/citizens/merge.py)
+                _carry_lasting(state_before, turn)
+            # Linking or unlinking a messenger puts another citizen on the turn: save that one.
+            if (
+                turn.citizen is not citizen
+                or citizen.dialog_state != state_before
+                or citizen.locale != locale_before
+            ):
+                await citizens.save_dialog_state(uow, turn.citizen)
             await uow.commit()
             return replies
 

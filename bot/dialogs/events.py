@@ -7,9 +7,13 @@ reminder push, so a tap there lands on the same screen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.orgs import ListOrgs, ShowOrg
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -19,12 +23,14 @@ from bot.ui import (
     Small,
     StaleButtonError,
     Word,
-    encode_payload,
 )
+from core.delivery.links import Link
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import ValidationError
 from core.kernel.i18n import _, format_number, ngettext
 from core.organizations import events
-from core.organizations.messages import EVENT_ACTION, ORG_ACTION, describe_event, event_when
-from core.organizations.model import Rsvp
+from core.organizations.messages import describe_event, event_when
+from core.organizations.model import EventCancelledError, EventNotFoundError, Rsvp
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +39,10 @@ class ListEvents(Action):
     page: Small = 0
 
 
-LIST = ListEvents.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowEvent(Action):
-    PREFIX = EVENT_ACTION
+    PREFIX = Link.EVENT.value  # messages rendered in core link to it too
     event_id: Id
-
-
-SHOW = ShowEvent.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +74,7 @@ async def event_list(turn: Turn, action: ListEvents = ListEvents()) -> list[Repl
                     "their events first."
                 ),
                 buttons=(
-                    (Button(_("🏢 Organizations"), encode_payload("orgs", 0)),),
+                    (Button(_("🏢 Organizations"), ListOrgs(0).pack()),),
                     back_to_menu_row(),
                 ),
             )
@@ -98,15 +98,15 @@ async def event_list(turn: Turn, action: ListEvents = ListEvents()) -> list[Repl
             (
                 Button(
                     label if len(label) <= 50 else label[:49] + "…",
-                    encode_payload(SHOW, view.event.id),
+                    ShowEvent(view.event.id).pack(),
                 ),
             )
         )
     nav = []
     if page > 0:
-        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+        nav.append(Button(_("« Previous"), ListEvents(page - 1).pack()))
     if has_next:
-        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+        nav.append(Button(_("Next »"), ListEvents(page + 1).pack()))
     if nav:
         rows.append(tuple(nav))
     rows.append(back_to_menu_row())
@@ -149,14 +149,12 @@ async def render_event(
         mark_no = "✅ " if view.my_answer is Rsvp.NOT_GOING else ""
         rows.append(
             (
-                Button(mark_yes + _("🙋 I'll come"), encode_payload(RSVP, event.id, "y")),
-                Button(mark_no + _("Can't come"), encode_payload(RSVP, event.id, "n")),
+                Button(mark_yes + _("🙋 I'll come"), AnswerRsvp(event.id, "y").pack()),
+                Button(mark_no + _("Can't come"), AnswerRsvp(event.id, "n").pack()),
             )
         )
-    rows.append(
-        (Button("🏢 " + view.organization.name[:40], encode_payload(ORG_ACTION, event.org_id)),)
-    )
-    rows.append((Button(_("« All events"), encode_payload(LIST, 0)),))
+    rows.append((Button("🏢 " + view.organization.name[:40], ShowOrg(event.org_id).pack()),))
+    rows.append((Button(_("« All events"), ListEvents(0).pack()),))
     rows.append(back_to_menu_row())
     return Reply("\n".join(lines), buttons=tuple(rows))
 
@@ -178,4 +176,39 @@ ROUTES: tuple[Route, ...] = (
     on(ListEvents, event_list),
     on(ShowEvent, event_screen),
     on(AnswerRsvp, rsvp),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    match screen:
+        case "events":
+            return None, Button(_("« All events"), ListEvents(state_int(state, "page")).pack())
+        case "event":
+            event = Button(_("« Back to the event"), ShowEvent(state_int(state, "event")).pack())
+            return event, Button(_("« All events"), ListEvents(0).pack())
+    return None
+
+
+def _cancelled(p: Params) -> str:
+    return _("This event has been cancelled, so answers are closed.")
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"events": event_list},
+    menu=(
+        MenuEntry(
+            N_("📅 Events"),
+            ListEvents(0),
+            N_("upcoming events; say whether you will come and get a reminder."),
+            3,
+        ),
+    ),
+    error_texts={
+        own(EventNotFoundError): lambda p: _("This event is no longer available."),
+        (EventCancelledError, "event_cancelled"): _cancelled,
+        (EventCancelledError, "already_cancelled"): _cancelled,
+        (ValidationError, "event_over"): lambda p: _("This event is already over."),
+    },
+    way_back=_way_back,
 )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs import idea_draft as draft_steps
+from bot.dialogs.eligibility import standing
+from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -17,10 +20,11 @@ from bot.ui import (
     Small,
     StaleButtonError,
     Word,
-    encode_payload,
     read_id,
 )
-from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.campaigns.model import CampaignKind
+from core.delivery.links import Link
+from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
 from core.ideas import notifications as idea_notifications
 from core.ideas import service as ideas
 from core.ideas.model import (
@@ -36,7 +40,14 @@ from core.ideas.model import (
     validate_description,
     validate_title,
 )
-from core.kernel.errors import IdeaCallNotOpenError, ValidationError
+from core.kernel.errors import (
+    CommentNotFoundError,
+    IdeaCallNotOpenError,
+    IdeaNotFoundError,
+    IdeaNotPublicError,
+    InvalidTransitionError,
+    ValidationError,
+)
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 
 
@@ -46,16 +57,10 @@ class IdeasMenu(Action):
     IGNORES_EXTRA = True
 
 
-MENU = IdeasMenu.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class NewIdea(Action):
     PREFIX = "inew"
     call_id: Id | None = None
-
-
-NEW = NewIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +80,10 @@ class IdeaTopics(Action):
     IGNORES_EXTRA = True
 
 
-TOPICS_LIST = IdeaTopics.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowIdea(Action):
-    PREFIX = idea_notifications.SHOW_IDEA_ACTION  # "ish": notifications open ideas too
+    PREFIX = Link.IDEA.value  # "ish": notifications rendered in core link to it too
     idea_id: Id
-
-
-SHOW = ShowIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +92,10 @@ class SupportIdea(Action):
     idea_id: Id
 
 
-SUPPORT = SupportIdea.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class UnsupportIdea(Action):
     PREFIX = "iuns"
     idea_id: Id
-
-
-UNSUPPORT = UnsupportIdea.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +105,10 @@ class IdeaComments(Action):
     page: Small = 0
 
 
-COMMENTS = IdeaComments.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class WriteComment(Action):
     PREFIX = "icw"
     idea_id: Id
-
-
-WRITE_COMMENT = WriteComment.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +116,6 @@ class ReportScreen(Action):
     PREFIX = "irp"
     target: Word
     item_id: Id
-
-
-REPORT = ReportScreen.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,16 +135,10 @@ class IdeaCalls(Action):
     IGNORES_EXTRA = True
 
 
-CALLS = IdeaCalls.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class ShowCall(Action):
     PREFIX = "icc"
     call_id: Id
-
-
-CALL = ShowCall.PREFIX
 
 
 # Draft steps' buttons.
@@ -170,25 +148,16 @@ class StepBack(Action):
     IGNORES_EXTRA = True
 
 
-STEP_BACK = StepBack.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepCancel(Action):
     PREFIX = "icn"
     IGNORES_EXTRA = True
 
 
-STEP_CANCEL = StepCancel.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepSkip(Action):
     PREFIX = "isk"
     IGNORES_EXTRA = True
-
-
-STEP_SKIP = StepSkip.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,17 +167,11 @@ class StepTopic(Action):
     code: Word | None = None
 
 
-STEP_TOPIC = StepTopic.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepDistrict(Action):
     PREFIX = "idis"
     IGNORES_EXTRA = True
     code: Word | None = None
-
-
-STEP_DISTRICT = StepDistrict.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,16 +180,10 @@ class StepSubmit(Action):
     IGNORES_EXTRA = True
 
 
-STEP_SUBMIT = StepSubmit.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class StepResume(Action):
     PREFIX = "ires"
     IGNORES_EXTRA = True
-
-
-STEP_RESUME = StepResume.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +191,6 @@ class StepDiscard(Action):
     PREFIX = "idx"  # "Yes, discard" on the confirmation
     IGNORES_EXTRA = True
 
-
-STEP_DISCARD = StepDiscard.PREFIX
 
 PAGE_SIZE = 5
 COMMENTS_PAGE = 5
@@ -252,7 +207,7 @@ def _set_screen(turn: Turn, state: dict[str, Any]) -> None:
 
 
 def _to_ideas_row() -> tuple[Button, ...]:
-    return (Button(_("« Ideas"), encode_payload(MENU)),)
+    return (Button(_("« Ideas"), IdeasMenu().pack()),)
 
 
 def status_label(idea: Idea) -> str:
@@ -279,20 +234,20 @@ async def ideas_menu(turn: Turn, _action: IdeasMenu | None = None) -> list[Reply
     _set_screen(turn, {"screen": "ideas"})
     rows: list[tuple[Button, ...]] = []
     if draft_steps.draft_of(turn.citizen.dialog_state):
-        rows.append((Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),))
+        rows.append((Button(_("📝 Continue my idea"), StepResume().pack()),))
     rows += [
-        (Button(_("💡 Propose an idea"), encode_payload(NEW)),),
+        (Button(_("💡 Propose an idea"), NewIdea().pack()),),
         (
-            Button(_("🔥 Top ideas"), encode_payload(LIST, "top", 0)),
-            Button(_("🆕 Newest"), encode_payload(LIST, "new", 0)),
+            Button(_("🔥 Top ideas"), ListIdeas("top", 0).pack()),
+            Button(_("🆕 Newest"), ListIdeas("new", 0).pack()),
         ),
         (
-            Button(_("🗂 By topic"), encode_payload(TOPICS_LIST)),
-            Button(_("🙋 My ideas"), encode_payload(LIST, "my", 0)),
+            Button(_("🗂 By topic"), IdeaTopics().pack()),
+            Button(_("🙋 My ideas"), ListIdeas("my", 0).pack()),
         ),
     ]
     if await ideas.open_idea_calls(turn.uow, turn.now):
-        rows.append((Button(_("📣 Idea calls from the city"), encode_payload(CALLS)),))
+        rows.append((Button(_("📣 Idea calls from the city"), IdeaCalls().pack()),))
     rows.append(back_to_menu_row())
     text = _(
         "Ideas. Propose how to make our city better, support the ideas you like "
@@ -304,7 +259,7 @@ async def ideas_menu(turn: Turn, _action: IdeasMenu | None = None) -> list[Reply
 async def topics_screen(turn: Turn, _action: IdeaTopics | None = None) -> list[Reply]:
     codes = list(TOPICS)
     rows = [
-        tuple(Button(_(TOPICS[c]), encode_payload(LIST, "tp", 0, c)) for c in codes[i : i + 2])
+        tuple(Button(_(TOPICS[c]), ListIdeas("tp", 0, c).pack()) for c in codes[i : i + 2])
         for i in range(0, len(codes), 2)
     ]
     return [Reply(_("Choose a topic."), buttons=(*rows, _to_ideas_row()))]
@@ -315,8 +270,7 @@ async def calls_screen(turn: Turn, _action: IdeaCalls | None = None) -> list[Rep
     if not calls:
         return [Reply(_("There are no open idea calls right now."), buttons=(_to_ideas_row(),))]
     rows = [
-        (Button("📣 " + ideas.short_title(c.campaign.title), encode_payload(CALL, c.id)),)
-        for c in calls
+        (Button("📣 " + ideas.short_title(c.campaign.title), ShowCall(c.id).pack()),) for c in calls
     ]
     return [
         Reply(
@@ -337,9 +291,14 @@ async def call_screen(turn: Turn, action: ShowCall) -> list[Reply]:
             _("Ideas are accepted until {date}.").format(date=format_datetime(campaign.closes_at))
         )
     rows: list[tuple[Button, ...]] = []
-    if campaign.is_accepting(turn.now):
-        rows.append((Button(_("💡 Propose an idea for this call"), encode_payload(NEW, call.id)),))
-    rows.append((Button(_("📋 Ideas in this call"), encode_payload(LIST, "call", 0, call.id)),))
+    accepting = campaign.is_accepting(turn.now)
+    rule = standing(turn.citizen, campaign, turn.now)
+    lines += rule.lines if accepting else rule.lines[:1]
+    if accepting and rule.eligible:
+        rows.append((Button(_("💡 Propose an idea for this call"), NewIdea(call.id).pack()),))
+    elif accepting:
+        rows += rule.rows
+    rows.append((Button(_("📋 Ideas in this call"), ListIdeas("call", 0, call.id).pack()),))
     rows.append(_to_ideas_row())
     return [Reply("\n".join(lines), buttons=tuple(rows))]
 
@@ -367,7 +326,7 @@ async def idea_list(turn: Turn, action: ListIdeas) -> list[Reply]:
         return [
             Reply(
                 empty,
-                buttons=((Button(_("💡 Propose an idea"), encode_payload(NEW)),), _to_ideas_row()),
+                buttons=((Button(_("💡 Propose an idea"), NewIdea().pack()),), _to_ideas_row()),
             )
         ]
     lines = [title]
@@ -383,16 +342,16 @@ async def idea_list(turn: Turn, action: ListIdeas) -> list[Reply]:
             (
                 Button(
                     f"💡 {ideas.short_title(idea.title, 40)} · 👍 {idea.supports}",
-                    encode_payload(SHOW, idea.id),
+                    ShowIdea(idea.id).pack(),
                 ),
             )
         )
     nav = []
     tail = [extra] if extra else []
     if page > 0:
-        nav.append(Button(_("« Previous"), encode_payload(LIST, kind, page - 1, *tail)))
+        nav.append(Button(_("« Previous"), ListIdeas(kind, page - 1, *tail).pack()))
     if has_more:
-        nav.append(Button(_("Next »"), encode_payload(LIST, kind, page + 1, *tail)))
+        nav.append(Button(_("Next »"), ListIdeas(kind, page + 1, *tail).pack()))
     if nav:
         rows.append(tuple(nav))
     rows.append(_to_ideas_row())
@@ -451,22 +410,22 @@ async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Re
     rows: list[tuple[Button, ...]] = []
     if idea.is_public:
         if supported:
-            rows.append((Button(_("↩️ Withdraw my support"), encode_payload(UNSUPPORT, idea.id)),))
+            rows.append((Button(_("↩️ Withdraw my support"), UnsupportIdea(idea.id).pack()),))
         else:
-            rows.append((Button(_("👍 Support"), encode_payload(SUPPORT, idea.id)),))
+            rows.append((Button(_("👍 Support"), SupportIdea(idea.id).pack()),))
         rows.append(
             (
                 Button(
                     _("💬 Comments ({n})").format(n=idea.comments),
-                    encode_payload(COMMENTS, idea.id, 0),
+                    IdeaComments(idea.id, 0).pack(),
                 ),
-                Button(_("✍️ Comment"), encode_payload(WRITE_COMMENT, idea.id)),
+                Button(_("✍️ Comment"), WriteComment(idea.id).pack()),
             )
         )
         if idea.author_id != turn.citizen.id:
-            rows.append((Button(_("⚠️ Report"), encode_payload(REPORT, "i", idea.id)),))
+            rows.append((Button(_("⚠️ Report"), ReportScreen("i", idea.id).pack()),))
     if draft_steps.draft_of(turn.citizen.dialog_state):
-        rows.append((Button(_("📝 Back to my idea"), encode_payload(STEP_RESUME)),))
+        rows.append((Button(_("📝 Back to my idea"), StepResume().pack()),))
     rows.append(_to_ideas_row())
     return Reply("\n".join(lines), buttons=tuple(rows))
 
@@ -503,19 +462,19 @@ async def comments_screen(turn: Turn, action: IdeaComments) -> list[Reply]:
     for number, comment in enumerate(shown, start=1):
         lines.append(f"{number}. {comment.text}\n   — {format_datetime(comment.created_at)}")
         if comment.author_id != turn.citizen.id:
-            report_buttons.append(Button(f"⚠️ {number}", encode_payload(REPORT, "c", comment.id)))
+            report_buttons.append(Button(f"⚠️ {number}", ReportScreen("c", comment.id).pack()))
     if report_buttons:
         lines += ["", _("To report a comment, press ⚠️ with its number.")]
         rows.append(tuple(report_buttons))
     nav = []
     if page > 0:
-        nav.append(Button(_("« Newer"), encode_payload(COMMENTS, idea_id, page - 1)))
+        nav.append(Button(_("« Newer"), IdeaComments(idea_id, page - 1).pack()))
     if has_more:
-        nav.append(Button(_("Older »"), encode_payload(COMMENTS, idea_id, page + 1)))
+        nav.append(Button(_("Older »"), IdeaComments(idea_id, page + 1).pack()))
     if nav:
         rows.append(tuple(nav))
-    rows.append((Button(_("✍️ Comment"), encode_payload(WRITE_COMMENT, idea_id)),))
-    rows.append((Button(_("« Back to the idea"), encode_payload(SHOW, idea_id)),))
+    rows.append((Button(_("✍️ Comment"), WriteComment(idea_id).pack()),))
+    rows.append((Button(_("« Back to the idea"), ShowIdea(idea_id).pack()),))
     return [Reply("\n".join(lines), buttons=tuple(rows))]
 
 
@@ -528,14 +487,14 @@ async def write_comment(turn: Turn, action: WriteComment) -> list[Reply]:
             _("Write your comment on “{title}” (up to {max} characters).").format(
                 title=idea.title, max=COMMENT_MAX
             ),
-            buttons=((Button(_("✖️ Cancel"), encode_payload(SHOW, idea.id)),),),
+            buttons=((Button(_("✖️ Cancel"), ShowIdea(idea.id).pack()),),),
         )
     ]
 
 
 async def _comment_input(turn: Turn) -> list[Reply]:
     idea_id = int(turn.citizen.dialog_state.get("idea", 0))
-    cancel = ((Button(_("✖️ Cancel"), encode_payload(SHOW, idea_id)),),)
+    cancel = ((Button(_("✖️ Cancel"), ShowIdea(idea_id).pack()),),)
     if turn.incoming.kind != IncomingKind.TEXT:
         return [Reply(_("Please write your comment as text."), buttons=cancel)]
     try:
@@ -560,10 +519,10 @@ async def report_screen(turn: Turn, action: ReportScreen) -> list[Reply]:
         ReportReason.OFF_TOPIC: _("Not about the city"),
     }
     rows = [
-        (Button(label, encode_payload(REPORT_REASON, target, item_id, reason.value)),)
+        (Button(label, ChooseReportReason(target, item_id, reason.value).pack()),)
         for reason, label in labels.items()
     ]
-    back = encode_payload(SHOW, item_id) if target == "i" else encode_payload(MENU)
+    back = ShowIdea(item_id).pack() if target == "i" else IdeasMenu().pack()
     rows.append((Button(_("✖️ Cancel"), back),))
     what = _("this idea") if target == "i" else _("this comment")
     return [Reply(_("What is wrong with {what}?").format(what=what), buttons=tuple(rows))]
@@ -629,8 +588,8 @@ async def _go_to(
 def _nav_rows(step: str) -> list[tuple[Button, ...]]:
     return [
         (
-            Button(_("« Back"), encode_payload(STEP_BACK)),
-            Button(_("✖️ Cancel"), encode_payload(STEP_CANCEL)),
+            Button(_("« Back"), StepBack().pack()),
+            Button(_("✖️ Cancel"), StepCancel().pack()),
         )
     ]
 
@@ -657,25 +616,22 @@ def _step_prompt(turn: Turn, step: str) -> Reply:
             ).format(max=DESCRIPTION_MAX)
         case "photo":
             text = _("Do you have a photo of the place? Send it, or press Skip.")
-            rows.append((Button(_("Skip »"), encode_payload(STEP_SKIP)),))
+            rows.append((Button(_("Skip »"), StepSkip().pack()),))
         case "location":
             text = _("Where is it? Share the location (📎 → Location), or press Skip.")
-            rows.append((Button(_("Skip »"), encode_payload(STEP_SKIP)),))
+            rows.append((Button(_("Skip »"), StepSkip().pack()),))
         case "topic":
             text = _("Choose the topic of your idea.")
             codes = list(TOPICS)
             rows += [
-                tuple(Button(_(TOPICS[c]), encode_payload(STEP_TOPIC, c)) for c in codes[i : i + 2])
+                tuple(Button(_(TOPICS[c]), StepTopic(c).pack()) for c in codes[i : i + 2])
                 for i in range(0, len(codes), 2)
             ]
         case _:
             text = _("Which part of the city is it about?")
             codes = list(DISTRICTS)
             rows += [
-                tuple(
-                    Button(_(DISTRICTS[c]), encode_payload(STEP_DISTRICT, c))
-                    for c in codes[i : i + 2]
-                )
+                tuple(Button(_(DISTRICTS[c]), StepDistrict(c).pack()) for c in codes[i : i + 2])
                 for i in range(0, len(codes), 2)
             ]
     return Reply(header + text, buttons=tuple(rows + _nav_rows(step)))
@@ -710,9 +666,9 @@ async def _preview(turn: Turn, draft: dict[str, Any], notice: str | None) -> lis
         for idea, _score in similar:
             lines.append(f"• {idea.code} · 👍 {idea.supports} · {idea.title}")
             rows.append(
-                (Button("👀 " + ideas.short_title(idea.title, 40), encode_payload(SHOW, idea.id)),)
+                (Button("👀 " + ideas.short_title(idea.title, 40), ShowIdea(idea.id).pack()),)
             )
-    rows.append((Button(_("✅ Submit the idea"), encode_payload(STEP_SUBMIT)),))
+    rows.append((Button(_("✅ Submit the idea"), StepSubmit().pack()),))
     rows += _nav_rows("preview")
     return [Reply("\n".join(lines), buttons=tuple(rows))]
 
@@ -754,8 +710,8 @@ async def step_cancel(turn: Turn, _action: StepCancel | None = None) -> list[Rep
             _("Discard your unfinished idea “{title}”?").format(title=draft.get("title") or "…"),
             buttons=(
                 (
-                    Button(_("🗑 Yes, discard it"), encode_payload(STEP_DISCARD)),
-                    Button(_("No, continue"), encode_payload(STEP_RESUME)),
+                    Button(_("🗑 Yes, discard it"), StepDiscard().pack()),
+                    Button(_("No, continue"), StepResume().pack()),
                 ),
             ),
         )
@@ -779,8 +735,8 @@ def _unfinished_choice(draft: dict[str, Any]) -> Reply:
             "You have an unfinished idea “{title}”. Continue it, or discard it and start a new one?"
         ).format(title=draft.get("title") or "…"),
         buttons=(
-            (Button(_("📝 Continue my idea"), encode_payload(STEP_RESUME)),),
-            (Button(_("🗑 Discard it"), encode_payload(STEP_CANCEL)),),
+            (Button(_("📝 Continue my idea"), StepResume().pack()),),
+            (Button(_("🗑 Discard it"), StepCancel().pack()),),
             _to_ideas_row(),
         ),
     )
@@ -839,7 +795,7 @@ async def step_submit(turn: Turn, _action: StepSubmit | None = None) -> list[Rep
         Reply(
             text,
             buttons=(
-                (Button(_("💡 Open my idea"), encode_payload(SHOW, idea.id)),),
+                (Button(_("💡 Open my idea"), ShowIdea(idea.id).pack()),),
                 _to_ideas_row(),
             ),
         )
@@ -947,4 +903,60 @@ ROUTES: tuple[Route, ...] = (
     on(StepSubmit, step_submit),
     on(StepResume, resume),
     on(StepDiscard, step_discard),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    ideas_menu_button = Button(_("« Ideas"), IdeasMenu().pack())
+    if screen.startswith(draft_steps.SCREEN_PREFIX) and screen != draft_steps.COMMENT_SCREEN:
+        return Button(_("📝 Back to my idea"), StepResume().pack()), ideas_menu_button
+    match screen:
+        case "ideas":
+            return None, ideas_menu_button
+        case "ideas_list" if state.get("list") in ("top", "new", "my"):
+            listed = ListIdeas(str(state["list"]), state_int(state, "page")).pack()
+            return Button(_("« Back to the list"), listed), ideas_menu_button
+        case "ideas_list":
+            return None, ideas_menu_button
+        case "idea" | "idea_comments" | draft_steps.COMMENT_SCREEN:
+            idea = Button(_("« Back to the idea"), ShowIdea(state_int(state, "idea")).pack())
+            return idea, ideas_menu_button
+    return None
+
+
+def _idea_gone(p: Params) -> str:
+    return _("This idea or comment is no longer available.")
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"ideas": ideas_menu},
+    input_screens={draft_steps.SCREEN_PREFIX: step_input},
+    menu=(
+        MenuEntry(
+            N_("💡 Ideas"),
+            IdeasMenu(),
+            N_(
+                "propose an idea step by step, support and discuss others' ideas; "
+                "the city answers the most supported ones."
+            ),
+            1,
+        ),
+    ),
+    kind=CampaignKind.IDEA_CALL,
+    opener=lambda turn, call_id: call_screen(turn, ShowCall(call_id)),
+    error_texts={
+        own(IdeaNotFoundError): _idea_gone,
+        own(CommentNotFoundError): _idea_gone,
+        own(IdeaNotPublicError): lambda p: _(
+            "This idea is not published right now, so it cannot be supported or discussed."
+        ),
+        own(IdeaCallNotOpenError): lambda p: _("This idea call is not accepting ideas right now."),
+    },
+    officials_only=(
+        (ValidationError, "bad_threshold"),
+        (InvalidTransitionError, "idea_status"),
+        (InvalidTransitionError, "not_hidden"),
+    ),
+    way_back=_way_back,
 )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogs import consultations, contests, events, ideas, orgs, polls
+from bot.dialogs import identity
+from bot.dialogs.eligibility import back_to_campaign_rows
+from bot.dialogs.features import FEATURES
 from bot.dialogs.nav import (
     FOLLOW_DISTRICTS,
     FOLLOW_TOPICS,
     HELP,
+    HOME_DISTRICT,
     LANGUAGE,
     NOTIFICATIONS,
     SET_LANGUAGE,
@@ -30,6 +33,7 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
+from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.i18n import _, use_locale
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
@@ -102,53 +106,20 @@ class Section:
 
 
 def sections_of_the_menu() -> list[Section]:
+    features = [
+        Section(_(entry.label), entry.action.pack(), _(entry.help), entry.row)
+        for feature in FEATURES
+        for entry in feature.menu
+    ]
     return [
-        Section(
-            _("🗳 Polls"),
-            encode_payload(polls.LIST, 0),
-            _("vote with one tap; you can change your vote until the poll closes."),
-            0,
-        ),
-        Section(
-            _("💡 Ideas"),
-            encode_payload(ideas.MENU),
-            _(
-                "propose an idea step by step, support and discuss others' ideas; "
-                "the city answers the most supported ones."
-            ),
-            1,
-        ),
-        Section(
-            _("📋 Consultations"),
-            encode_payload(consultations.LIST),
-            _(
-                "answer the city's questions before it decides; stop at any time and "
-                "continue later."
-            ),
-            2,
-        ),
-        Section(
-            _("🏆 Contests"),
-            encode_payload(contests.LIST),
-            _("submit your solution to a city problem and vote for the best entries."),
-            2,
-        ),
-        Section(
-            _("🏢 Organizations"),
-            encode_payload(orgs.LIST, 0),
-            _("city departments and NGOs: follow them to get their news and events."),
-            3,
-        ),
-        Section(
-            _("📅 Events"),
-            encode_payload(events.LIST, 0),
-            _("upcoming events; say whether you will come and get a reminder."),
-            3,
-        ),
+        *features,
         Section(
             _("⚙️ Settings"),
             encode_payload(SETTINGS),
-            _("language, notifications, the topics and parts of the city you follow."),
+            _(
+                "language, notifications, the topics and parts of the city you follow; "
+                "confirm your phone number and link Telegram with Viber."
+            ),
             4,
         ),
         Section(_("❓ Help"), encode_payload(HELP), "", 4),
@@ -184,6 +155,7 @@ async def help_screen(turn: Turn, _action: Help | None = None) -> list[Reply]:
 
 
 async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[Reply]:
+    back = await back_to_campaign_rows(turn)
     turn.citizen.dialog_state = {"screen": "settings"}
     mode = turn.citizen.notifications
     status = {
@@ -209,11 +181,16 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 language=LANGUAGE_NAMES.get(turn.locale, turn.locale)
             )
             + "\n"
-            + status,
+            + status
+            + "\n"
+            + _("Home district: {district}.").format(district=_home(turn.citizen.home_district)),
             buttons=(
+                *back,
                 *modes,
+                (Button(_("🏠 My home district"), encode_payload(HOME_DISTRICT)),),
                 (Button(_("🏷 Topics I follow"), encode_payload(FOLLOW_TOPICS)),),
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
+                *await identity.settings_rows(turn),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
                 (Button(_("🧾 My receipts"), encode_payload(MY_RECEIPTS)),),
                 (Button(_("📦 My data"), encode_payload(MY_DATA)),),
@@ -222,6 +199,10 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
             ),
         )
     ]
+
+
+def _home(code: str | None) -> str:
+    return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
 
 
 async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.ui import Action, Button, Word, encode_payload
-from core.delivery.broadcasts import MENU_ACTION
+from bot.ui import Action, Button, Word
+from core.delivery.links import Link
 from core.kernel.i18n import _
 
 
@@ -20,7 +20,7 @@ class Start(Action):
 
 @dataclass(frozen=True, slots=True)
 class OpenMenu(Action):
-    PREFIX = MENU_ACTION  # bulk messages rendered in core carry it too
+    PREFIX = Link.MAIN_MENU.value  # messages rendered in core link to it too
     IGNORES_EXTRA = True
 
 
@@ -72,6 +72,14 @@ class FollowDistricts(Action):
     IGNORES_EXTRA = True
 
 
+@dataclass(frozen=True, slots=True)
+class HomeDistrict(Action):
+    """Settings → "My home district" (where the resident lives: decides district campaigns)."""
+
+    PREFIX = "home"
+    IGNORES_EXTRA = True
+
+
 START = Start.PREFIX
 MENU = OpenMenu.PREFIX
 HELP = Help.PREFIX
@@ -81,7 +89,8 @@ SETTINGS = Settings.PREFIX
 NOTIFICATIONS = Notifications.PREFIX
 FOLLOW_TOPICS = FollowTopics.PREFIX
 FOLLOW_DISTRICTS = FollowDistricts.PREFIX
+HOME_DISTRICT = HomeDistrict.PREFIX
 
 
 def back_to_menu_row() -> tuple[Button, ...]:
-    return (Button(_("« Main menu"), encode_payload(MENU)),)
+    return (Button(_("« Main menu"), OpenMenu().pack()),)

@@ -6,8 +6,11 @@ lives in the dialog state, so paging keeps it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.dialogs.feature import Feature, MenuEntry, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -17,16 +20,13 @@ from bot.ui import (
     Reply,
     Small,
     Word,
-    encode_payload,
 )
+from core.delivery.links import Link, link  # an event opens through its link (events.py)
+from core.hromadas.taxonomy import N_
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 from core.organizations import service as organizations
-from core.organizations.messages import (
-    EVENT_ACTION,  # bot/dialogs/events.py shows it
-    ORG_ACTION,
-    event_when,
-)
-from core.organizations.model import OrganizationProfile
+from core.organizations.messages import event_when
+from core.organizations.model import OrganizationNotFoundError, OrganizationProfile
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +41,8 @@ LIST = ListOrgs.PREFIX
 
 @dataclass(frozen=True, slots=True)
 class ShowOrg(Action):
-    PREFIX = ORG_ACTION
+    PREFIX = Link.ORGANIZATION.value  # messages rendered in core link to it too
     org_id: Id
-
-
-SHOW = ShowOrg.PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +51,12 @@ class FollowOrg(Action):
     org_id: Id
 
 
-FOLLOW = FollowOrg.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class UnfollowOrg(Action):
     PREFIX = "orgu"
     org_id: Id
 
 
-UNFOLLOW = UnfollowOrg.PREFIX
 SCREEN = "orgs_list"  # typed text on this screen searches
 
 PAGE_SIZE = 6
@@ -72,7 +65,7 @@ NEWS_PREVIEW = 300
 
 
 def _to_list_row() -> tuple[Button, ...]:
-    return (Button(_("« Organizations"), encode_payload(LIST, 0)),)
+    return (Button(_("« Organizations"), ListOrgs(0).pack()),)
 
 
 async def org_list(turn: Turn, action: ListOrgs = ListOrgs()) -> list[Reply]:
@@ -113,22 +106,18 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
     shown = found[:PAGE_SIZE]
     followed = await organizations.followed_by(turn.uow, turn.citizen.id)
     rows: list[tuple[Button, ...]] = [
-        (
-            Button(
-                ("⭐ " if o.id in followed else "🏢 ") + _short(o.name), encode_payload(SHOW, o.id)
-            ),
-        )
+        (Button(("⭐ " if o.id in followed else "🏢 ") + _short(o.name), ShowOrg(o.id).pack()),)
         for o in shown
     ]
     nav = []
     if page > 0:
-        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+        nav.append(Button(_("« Previous"), ListOrgs(page - 1).pack()))
     if has_next:
-        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+        nav.append(Button(_("Next »"), ListOrgs(page + 1).pack()))
     if nav:
         rows.append(tuple(nav))
     if query:
-        rows.append((Button(_("✖ Clear search"), encode_payload(LIST, 0, "all")),))
+        rows.append((Button(_("✖ Clear search"), ListOrgs(0, "all").pack()),))
     rows.append(back_to_menu_row())
     if query and not shown:
         text = _("No organization's name contains “{query}”. Try another word.").format(query=query)
@@ -194,13 +183,12 @@ def _profile_text(profile: OrganizationProfile, notice: str | None) -> str:
 def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], ...]:
     org = profile.organization
     rows: list[tuple[Button, ...]] = [
-        (Button("📅 " + _short(e.title), encode_payload(EVENT_ACTION, e.id)),)
-        for e in profile.events
+        (Button("📅 " + _short(e.title), link(Link.EVENT, e.id)),) for e in profile.events
     ]
     if profile.following:
-        rows.append((Button(_("🔕 Unfollow"), encode_payload(UNFOLLOW, org.id)),))
+        rows.append((Button(_("🔕 Unfollow"), UnfollowOrg(org.id).pack()),))
     else:
-        rows.append((Button(_("⭐ Follow"), encode_payload(FOLLOW, org.id)),))
+        rows.append((Button(_("⭐ Follow"), FollowOrg(org.id).pack()),))
     rows.append(_to_list_row())
     rows.append(back_to_menu_row())
     return tuple(rows)
@@ -225,4 +213,33 @@ ROUTES: tuple[Route, ...] = (
     on(ShowOrg, org_screen),
     on(FollowOrg, follow),
     on(UnfollowOrg, unfollow),
+)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    if screen == SCREEN:
+        return None, Button(_("« Organizations"), ListOrgs(state_int(state, "page")).pack())
+    match screen:
+        case "org":
+            org = Button(_("« Back to the organization"), ShowOrg(state_int(state, "org")).pack())
+            return org, Button(_("« Organizations"), ListOrgs(0).pack())
+    return None
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"orgs": org_list},
+    input_screens={SCREEN: search_input},
+    menu=(
+        MenuEntry(
+            N_("🏢 Organizations"),
+            ListOrgs(0),
+            N_("city departments and NGOs: follow them to get their news and events."),
+            3,
+        ),
+    ),
+    error_texts={
+        own(OrganizationNotFoundError): lambda p: _("This organization is no longer available.")
+    },
+    way_back=_way_back,
 )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from bot.dialogs.eligibility import standing
+from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
 from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
@@ -13,10 +17,17 @@ from bot.ui import (
     Id,
     Reply,
     Small,
-    encode_payload,
 )
 from core.campaigns import results
-from core.campaigns.model import Campaign, CampaignStatus
+from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.hromadas.taxonomy import N_
+from core.kernel.errors import (
+    CampaignClosedError,
+    SpilnoError,
+    TooManyChoicesError,
+    UnknownOptionError,
+    ValidationError,
+)
 from core.kernel.i18n import _, format_datetime, format_number, ngettext
 from core.polls import service as polls
 from core.polls.model import PollResults
@@ -37,9 +48,6 @@ class ShowPoll(Action):
     poll_id: Id
 
 
-SHOW = ShowPoll.PREFIX
-
-
 @dataclass(frozen=True, slots=True)
 class VotePoll(Action):
     PREFIX = "vote"
@@ -55,8 +63,6 @@ class ShowPollResults(Action):
     PREFIX = "pres"
     poll_id: Id
 
-
-RESULTS = ShowPollResults.PREFIX
 
 PAGE_SIZE = 6
 BAR_WIDTH = 10
@@ -78,13 +84,13 @@ async def poll_list(turn: Turn, action: ListPolls = ListPolls()) -> list[Reply]:
     page = min(page, pages - 1)
     shown = available[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     rows: list[tuple[Button, ...]] = [
-        (Button(_poll_button_label(p, turn), encode_payload(SHOW, p.id)),) for p in shown
+        (Button(_poll_button_label(p, turn), ShowPoll(p.id).pack()),) for p in shown
     ]
     nav = []
     if page > 0:
-        nav.append(Button(_("« Previous"), encode_payload(LIST, page - 1)))
+        nav.append(Button(_("« Previous"), ListPolls(page - 1).pack()))
     if page < pages - 1:
-        nav.append(Button(_("Next »"), encode_payload(LIST, page + 1)))
+        nav.append(Button(_("Next »"), ListPolls(page + 1).pack()))
     if nav:
         rows.append(tuple(nav))
     rows.append(back_to_menu_row())
@@ -128,7 +134,16 @@ async def render_poll(
         lines.append(campaign.description)
     lines.append("")
     accepting = campaign.is_accepting(turn.now)
-    if accepting:
+    # Who may vote, explained (with what fixes it) rather than the options hidden silently.
+    rule = standing(turn.citizen, campaign, turn.now)
+    lines += rule.lines if accepting else rule.lines[:1]
+    if accepting and not rule.eligible:
+        lines.append(
+            _("Options: {options}").format(options=" · ".join(o.label for o in poll.options))
+        )
+        if campaign.closes_at:
+            lines.append(_("Open until {date}.").format(date=format_datetime(campaign.closes_at)))
+    elif accepting:
         if poll.is_multiple:
             lines.append(
                 ngettext(
@@ -149,19 +164,21 @@ async def render_poll(
         labels = ", ".join(o.label for o in poll.options if o.id in chosen)
         lines.append(_("Your vote: {choices}").format(choices=labels))
     rows: list[tuple[Button, ...]] = []
-    if accepting:
+    if accepting and not rule.eligible:
+        rows = list(rule.rows)
+    elif accepting:
         rows = [
             (
                 Button(
                     (_CHECKED if o.id in chosen else "") + o.label,
-                    encode_payload(VOTE, poll.id, o.id),
+                    VotePoll(poll.id, o.id).pack(),
                 ),
             )
             for o in poll.options
         ]
     if campaign.results_visible_to_residents(turn.now):
-        rows.append((Button(_("📈 Results"), encode_payload(RESULTS, poll.id)),))
-    rows.append((Button(_("« All polls"), encode_payload(LIST, 0)),))
+        rows.append((Button(_("📈 Results"), ShowPollResults(poll.id).pack()),))
+    rows.append((Button(_("« All polls"), ListPolls(0).pack()),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 
@@ -186,8 +203,8 @@ async def results_screen(turn: Turn, action: ShowPollResults) -> list[Reply]:
         Reply(
             render_results(outcome),
             buttons=(
-                (Button(_("« Back to the poll"), encode_payload(SHOW, poll_id)),),
-                (Button(_("« All polls"), encode_payload(LIST, 0)),),
+                (Button(_("« Back to the poll"), ShowPoll(poll_id).pack()),),
+                (Button(_("« All polls"), ListPolls(0).pack()),),
             ),
         )
     ]
@@ -216,4 +233,69 @@ ROUTES: tuple[Route, ...] = (
     on(ShowPoll, poll_screen),
     on(VotePoll, vote),
     on(ShowPollResults, results_screen),
+)
+
+
+def _too_many_choices(p: Params) -> str:
+    n = int(p.get("max_choices", 1))  # type: ignore[call-overload]
+    return ngettext(
+        "You can choose at most {n} option. Remove one before choosing another.",
+        "You can choose at most {n} options. Remove one before choosing another.",
+        n,
+    ).format(n=n)
+
+
+def _way_back(screen: str, state: Mapping[str, Any]) -> tuple[Button | None, Button | None] | None:
+    match screen:
+        case "polls":
+            return None, Button(_("« All polls"), ListPolls(state_int(state, "page")).pack())
+        case "poll":
+            poll = Button(_("« Back to the poll"), ShowPoll(state_int(state, "poll")).pack())
+            return poll, Button(_("« All polls"), ListPolls(0).pack())
+    return None
+
+
+def _mentioned(error: SpilnoError) -> list[Row]:
+    params = error.params
+    match error:
+        case CampaignClosedError() if params.get("kind") is None and params.get("campaign_id"):
+            # "This poll is closed … You can still see its results."
+            poll_id = params["campaign_id"]
+            return [(Button(_("📈 Results"), ShowPollResults(poll_id).pack()),)]  # type: ignore[arg-type]
+    return []
+
+
+FEATURE = Feature(
+    routes=ROUTES,
+    commands={"polls": poll_list},
+    menu=(
+        MenuEntry(
+            N_("🗳 Polls"),
+            ListPolls(0),
+            N_("vote with one tap; you can change your vote until the poll closes."),
+            0,
+        ),
+    ),
+    kind=CampaignKind.POLL,
+    opener=lambda turn, poll_id: poll_screen(turn, ShowPoll(poll_id)),
+    results=lambda turn, poll_id: results_screen(turn, ShowPollResults(poll_id)),
+    error_texts={
+        own(TooManyChoicesError): _too_many_choices,
+        own(UnknownOptionError): lambda p: _("This item is no longer available."),
+    },
+    officials_only=tuple(
+        (ValidationError, reason)
+        for reason in (
+            "bad_max_choices",
+            "duplicate_options",
+            "option_empty",
+            "option_too_long",
+            "question_empty",
+            "question_too_long",
+            "too_few_options",
+            "too_many_options",
+        )
+    ),
+    way_back=_way_back,
+    mentioned=_mentioned,
 )

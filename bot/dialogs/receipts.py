@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bot.dialogs.nav import SETTINGS
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Reply, encode_payload
-from core.campaigns import receipts
 from core.kernel.i18n import _
+from core.trust import receipts
 
 
 @dataclass(frozen=True, slots=True)

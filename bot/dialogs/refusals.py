@@ -3,38 +3,37 @@
 `way_back` reads the screen the resident was on (their dialog state) and offers that screen and
 the list above it; `mentioned` adds what the refusal's words point at ("you can still see its
 results" → a Results button). Both end with the main menu. When the refused thing is gone, or
-no longer takes answers, the way back skips the screen that would only refuse again.
+no longer takes answers, the way back skips the screen that would only refuse again. Each
+feature says the way back from its own screens (`Feature.way_back`, bot/dialogs/features.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.dialogs import consultations, contests, events, ideas, orgs, polls
-from bot.dialogs.idea_draft import COMMENT_SCREEN
-from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_STEP_PREFIX
-from bot.dialogs.nav import SETTINGS, back_to_menu_row
+from bot.dialogs import eligibility
+from bot.dialogs.feature import Row
+from bot.dialogs.features import FEATURES
+from bot.dialogs.nav import Settings, back_to_menu_row
 from bot.dialogs.turn import Turn
-from bot.ui import Button, Reply, encode_payload
+from bot.ui import Button, Reply
 from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotOpenError,
     IdeaNotPublicError,
+    NotEligibleError,
     NotFoundError,
     SpilnoError,
     UnknownOptionError,
-    VoteLimitError,
 )
 from core.kernel.i18n import _
-
-Row = tuple[Button, ...]
 
 # The refused thing no longer exists: its own screen would only refuse again.
 _GONE = (NotFoundError, UnknownOptionError, IdeaNotPublicError)
 # The campaign takes no more answers: the question being answered would only refuse again.
 _NO_LONGER_ACCEPTING = (CampaignClosedError, CampaignNotOpenError, AlreadySubmittedError)
-_IN_PROGRESS = (consultations.SCREEN_PREFIX + ":",)
+_IN_PROGRESS = tuple(prefix for feature in FEATURES for prefix in feature.in_progress)
 
 
 def refusal(
@@ -53,17 +52,12 @@ def refusal(
 
 def mentioned(error: SpilnoError | None) -> list[Row]:
     """Buttons for what the refusal's text points at."""
-    params = error.params if error is not None else {}
-    match error:
-        case CampaignClosedError() if params.get("kind") is None and params.get("campaign_id"):
-            # "This poll is closed … You can still see its results."
-            poll_id = params["campaign_id"]
-            return [(Button(_("📈 Results"), encode_payload(polls.RESULTS, poll_id)),)]
-        case VoteLimitError() if params.get("contest_id"):
-            # "Take one back from another entry": the entries are where that is done.
-            contest_id = params["contest_id"]
-            return [(Button(_("« All entries"), encode_payload(contests.ENTRIES, contest_id, 0)),)]
-    return []
+    if error is None:
+        return []
+    if isinstance(error, NotEligibleError):
+        # "Only verified residents … You have not confirmed your phone number yet."
+        return eligibility.refusal_rows(error.reason, error.params)
+    return [row for f in FEATURES if f.mentioned is not None for row in f.mentioned(error)]
 
 
 def way_back(state: dict[str, Any], error: SpilnoError | None = None) -> list[Row]:
@@ -80,99 +74,9 @@ def way_back(state: dict[str, Any], error: SpilnoError | None = None) -> list[Ro
 
 def _screens(screen: str, state: dict[str, Any]) -> tuple[Button | None, Button | None]:
     """(a button back to this screen, a button to the list or screen above it)."""
-    if screen.startswith(IDEA_STEP_PREFIX) and screen != COMMENT_SCREEN:
-        return Button(_("📝 Back to my idea"), encode_payload(ideas.STEP_RESUME)), _ideas()
-    if screen.startswith(consultations.SCREEN_PREFIX + ":"):
-        return _question(state), _consultation(state)
-    if screen.startswith(contests.SCREEN_PREFIX):
-        return _contest(state), _all_contests()
-    match screen:
-        case "polls":
-            return None, Button(_("« All polls"), encode_payload(polls.LIST, _int(state, "page")))
-        case "poll":
-            poll = Button(_("« Back to the poll"), encode_payload(polls.SHOW, _int(state, "poll")))
-            return poll, Button(_("« All polls"), encode_payload(polls.LIST, 0))
-        case "consultations":
-            return None, _all_consultations()
-        case "consultation":
-            return _consultation(state), _all_consultations()
-        case "contests":
-            return None, _all_contests()
-        case "contest":
-            return _contest(state), _all_contests()
-        case "contest_entries":
-            page = _int(state, "page")
-            entries = Button(
-                _("« All entries"), encode_payload(contests.ENTRIES, _int(state, "k"), page)
-            )
-            return entries, _contest(state)
-        case "contest_entry":
-            entry = Button(
-                _("« Back to the entry"), encode_payload(contests.ENTRY, _int(state, "e"))
-            )
-            return entry, Button(
-                _("« All entries"), encode_payload(contests.ENTRIES, _int(state, "k"), 0)
-            )
-        case "ideas":
-            return None, _ideas()
-        case "ideas_list" if state.get("list") in ("top", "new", "my"):
-            listed = encode_payload(ideas.LIST, str(state["list"]), _int(state, "page"))
-            return Button(_("« Back to the list"), listed), _ideas()
-        case "ideas_list":
-            return None, _ideas()
-        case "idea" | "idea_comments" | "idea:comment":
-            idea = Button(_("« Back to the idea"), encode_payload(ideas.SHOW, _int(state, "idea")))
-            return idea, _ideas()
-        case orgs.SCREEN:
-            return None, Button(
-                _("« Organizations"), encode_payload(orgs.LIST, _int(state, "page"))
-            )
-        case "org":
-            org = Button(
-                _("« Back to the organization"), encode_payload(orgs.SHOW, _int(state, "org"))
-            )
-            return org, Button(_("« Organizations"), encode_payload(orgs.LIST, 0))
-        case "events":
-            return None, Button(_("« All events"), encode_payload(events.LIST, _int(state, "page")))
-        case "event":
-            event = Button(
-                _("« Back to the event"), encode_payload(events.SHOW, _int(state, "event"))
-            )
-            return event, Button(_("« All events"), encode_payload(events.LIST, 0))
-        case "settings" | "stopics" | "sdistr":
-            return None, Button(_("« Settings"), encode_payload(SETTINGS))
+    for feature in FEATURES:
+        if feature.way_back is not None and (found := feature.way_back(screen, state)):
+            return found
+    if screen in ("settings", "stopics", "sdistr", "home"):
+        return None, Button(_("« Settings"), Settings().pack())
     return None, None
-
-
-def _int(state: dict[str, Any], key: str) -> int:
-    value = state.get(key, 0)
-    return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _ideas() -> Button:
-    return Button(_("« Ideas"), encode_payload(ideas.MENU))
-
-
-def _question(state: dict[str, Any]) -> Button:
-    # "Start" resumes on the question the resident is on (it lives on their response row).
-    return Button(
-        _("« Back to the question"), encode_payload(consultations.START, _int(state, "c"))
-    )
-
-
-def _consultation(state: dict[str, Any]) -> Button:
-    return Button(
-        _("« Back to the consultation"), encode_payload(consultations.SHOW, _int(state, "c"))
-    )
-
-
-def _all_consultations() -> Button:
-    return Button(_("« All consultations"), encode_payload(consultations.LIST))
-
-
-def _contest(state: dict[str, Any]) -> Button:
-    return Button(_("« Back to the contest"), encode_payload(contests.SHOW, _int(state, "k")))
-
-
-def _all_contests() -> Button:
-    return Button(_("« All contests"), encode_payload(contests.LIST))

@@ -7,18 +7,14 @@ from typing import Any
 
 from bot.dialogs import (
     campaign_links,
-    consultations,
-    contests,
-    ideas,
+    home_district,
+    identity,
     menu,
-    orgs,
-    polls,
     privacy,
     receipts,
     subscriptions,
 )
-from bot.dialogs import events as org_events
-from bot.dialogs.idea_draft import SCREEN_PREFIX as IDEA_SCREENS
+from bot.dialogs.features import FEATURES
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Handler, Route, Turn, compose
 from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
@@ -30,36 +26,23 @@ COMMANDS: dict[str, Handler] = {
     "language": menu.language_screen,
     "menu": menu.main_menu,
     "stop": menu.stop,
-    "polls": polls.poll_list,
-    "ideas": ideas.ideas_menu,
-    "consultations": consultations.consultation_list,
-    "contests": contests.contest_list,
-    "orgs": orgs.org_list,
-    "events": org_events.event_list,
-}
+} | {name: handler for feature in FEATURES for name, handler in feature.commands.items()}
 
 # Every feature declares its own (action, handler) table; a prefix claimed twice stops start-up.
 ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
+    home_district.ROUTES,
     receipts.ROUTES,
     privacy.ROUTES,
     campaign_links.ROUTES,
-    polls.ROUTES,
-    ideas.ROUTES,
-    consultations.ROUTES,
-    contests.ROUTES,
-    orgs.ROUTES,
-    org_events.ROUTES,
+    *(feature.routes for feature in FEATURES),
 )
 
 # Free input (text, a photo, a location) goes to the screen that asked for it:
-# dialog_state["screen"] prefix → handler. Any feature with typed steps can add its prefix.
+# dialog_state["screen"] prefix → handler, as each feature declares, in FEATURES' order.
 INPUT_SCREENS: dict[str, Handler] = {
-    IDEA_SCREENS: ideas.step_input,
-    consultations.SCREEN_PREFIX: consultations.typed_answer,
-    contests.SCREEN_PREFIX: contests.entry_input,
-    orgs.SCREEN: orgs.search_input,
+    prefix: handler for feature in FEATURES for prefix, handler in feature.input_screens.items()
 }
 INPUT_KINDS = (IncomingKind.TEXT, IncomingKind.PHOTO, IncomingKind.LOCATION)
 
@@ -94,6 +77,9 @@ async def route(turn: Turn) -> list[Reply]:
             return await action(turn, payload)
         case IncomingKind.TEXT:
             return await menu.text_without_question(turn)
+        case IncomingKind.CONTACT:
+            # The resident's own number verifies them wherever they share it.
+            return await identity.contact(turn)
         case _:
             return await menu.unsupported(turn)
 

@@ -43,7 +43,7 @@ from bot.telegram.mapping import (
 from bot.telegram.messenger import SendPause, TelegramMessenger, send
 from bot.telegram.replies import PacedApi, edit_reply
 from bot.telegram.response_models import pin_response_models
-from bot.ui import Incoming, Reply
+from bot.ui import Incoming, IncomingKind, Reply
 from core.bootstrap import App
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
@@ -336,6 +336,8 @@ class TelegramChannel:
                 if lane is None:  # newer updates from this chat wait: their screens win
                     return
                 api = PacedApi(self._api, lane)
+                # After a shared contact, the share-contact keyboard goes away.
+                remove = incoming.kind is IncomingKind.CONTACT
                 for index, reply in enumerate(replies):
                     outcome = None
                     if index == 0 and edit_id is not None:
@@ -344,7 +346,7 @@ class TelegramChannel:
                         )
                     if outcome is None:
                         outcome = await self._with_retry(
-                            lane, lambda r=reply: send(api, chat_id, r)
+                            lane, lambda r=reply: send(api, chat_id, r, remove_keyboard=remove)
                         )
                     if not isinstance(outcome, Sent):
                         # The rest would arrive out of context: stop here.

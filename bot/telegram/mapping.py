@@ -71,7 +71,9 @@ def message_to_incoming(message: Message, update_id: int) -> Incoming | None:
         return _incoming(user, IncomingKind.TEXT, update_id, text=text)
     if message.contact is not None:
         # Only a contact the resident shares about themselves tells us their phone number.
-        own = message.contact.user_id == user.id
+        # A forwarded or typed contact has another user_id, or none: refused by the dialogs,
+        # and its number is not even read.
+        own = message.contact.user_id is not None and message.contact.user_id == user.id
         return _incoming(
             user,
             IncomingKind.CONTACT,
@@ -79,6 +81,7 @@ def message_to_incoming(message: Message, update_id: int) -> Incoming | None:
             phone=edge.clean_text(message.contact.phone_number, "phone", edge.PHONE_MAX)
             if own
             else None,
+            contact_own=own,
         )
     if message.photo:
         largest = max(message.photo, key=lambda p: p.width * p.height)

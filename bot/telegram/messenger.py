@@ -26,8 +26,11 @@ from bot.telegram.bot_api import (
 )
 from bot.telegram.rendering import (
     CAPTION_LIMIT,
+    REMOVE_KEYBOARD,
     TEXT_LIMIT,
+    contact_keyboard_json,
     inline_keyboard_json,
+    split_last_paragraph,
     split_text,
 )
 from core.delivery.messenger import (
@@ -142,10 +145,16 @@ class TelegramMessenger:
         return outcome
 
 
-async def send(api: ApiCaller, chat_id: int | str, message: Message) -> SendOutcome:
-    """Send `message` through `api` (a bulk send or a chat's paced reply) as one outcome."""
+async def send(
+    api: ApiCaller, chat_id: int | str, message: Message, *, remove_keyboard: bool = False
+) -> SendOutcome:
+    """Send `message` through `api` (a bulk send or a chat's paced reply) as one outcome.
+
+    `remove_keyboard`: a message without buttons also takes away a share-contact keyboard."""
     try:
-        return Sent(str(await send_bulk(api, chat_id, message)))
+        if (contact := contact_keyboard_json(message.buttons)) is not None:
+            return Sent(str(await _send_contact_request(api, chat_id, message, contact)))
+        return Sent(str(await send_bulk(api, chat_id, message, remove_keyboard=remove_keyboard)))
     except Exception as error:
         outcome = outcome_of(error)
         if outcome is None:
@@ -153,11 +162,31 @@ async def send(api: ApiCaller, chat_id: int | str, message: Message) -> SendOutc
         return outcome
 
 
-async def send_bulk(api: ApiCaller, chat_id: int | str, message: Message) -> int:
+async def _send_contact_request(
+    api: ApiCaller, chat_id: int | str, message: Message, contact: dict[str, Any]
+) -> int:
+    """A message with a share-contact button. Telegram shows `request_contact` only on a reply
+    keyboard, and a message carries one keyboard: the text before the last paragraph goes
+    with the inline buttons (the way back), the last paragraph with the share button."""
+    head, tail = split_last_paragraph(message.text)
+    if head and inline_keyboard_json(message.buttons) is not None:
+        await send_bulk(api, chat_id, Message(head, message.buttons))
+        message = Message(tail)
+    sent = await api.call(
+        "sendMessage", {"chat_id": chat_id, "text": message.text, "reply_markup": contact}
+    )
+    return int(sent["message_id"])
+
+
+async def send_bulk(
+    api: ApiCaller, chat_id: int | str, message: Message, *, remove_keyboard: bool = False
+) -> int:
     """Send `message` (split if long, buttons under the last part); return the last message id.
 
     Bot API errors propagate untranslated (`outcome_of` reads them)."""
     markup = inline_keyboard_json(message.buttons)
+    if markup is None and remove_keyboard:
+        markup = REMOVE_KEYBOARD
     text = message.text
     if message.document is not None:  # first: the text and its buttons come under it
         document = message.document

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.ui import PAYLOAD_MAX_BYTES, Button, PayloadTooLongError
+from bot.ui import PAYLOAD_MAX_BYTES, Button, PayloadTooLongError, ShareContact
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -19,17 +19,42 @@ _BOUNDARIES = (
 )
 
 
-def inline_keyboard_json(rows: tuple[tuple[Button, ...], ...]) -> dict[str, Any] | None:
+Rows = tuple[tuple[Button, ...], ...]
+# Sent with a text that answers a shared contact: the share-contact keyboard has done its job.
+REMOVE_KEYBOARD: dict[str, Any] = {"remove_keyboard": True}
+
+
+def inline_keyboard_json(rows: Rows) -> dict[str, Any] | None:
     """Rows of buttons as the Bot API's inline keyboard JSON (the one send path)."""
+    rows = tuple(
+        row for row in (tuple(b for b in r if not isinstance(b, ShareContact)) for r in rows) if row
+    )
     if not rows:
         return None
     return {
         "inline_keyboard": [
-            [{"text": b.label, "callback_data": _callback_data(b)} for b in row]
-            for row in rows
-            if row
+            [{"text": b.label, "callback_data": _callback_data(b)} for b in row] for row in rows
         ]
     }
+
+
+def contact_keyboard_json(rows: Rows) -> dict[str, Any] | None:
+    """The share-contact buttons as a reply keyboard (Telegram puts `request_contact` buttons
+    only there, never inline); None when the message has none."""
+    buttons = [b for row in rows for b in row if isinstance(b, ShareContact)]
+    if not buttons:
+        return None
+    return {
+        "keyboard": [[{"text": b.label, "request_contact": True}] for b in buttons],
+        "resize_keyboard": True,
+        "one_time_keyboard": True,
+    }
+
+
+def split_last_paragraph(text: str) -> tuple[str, str]:
+    """(everything before the last paragraph, the last paragraph); ("", text) without one."""
+    head, sep, tail = text.rstrip().rpartition("\n\n")
+    return (head.rstrip(), tail.strip()) if sep and head.strip() else ("", text)
 
 
 def _callback_data(button: Button) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from bot.flood import Lane
 from bot.telegram.bot_api import ApiCaller, BotApi, BotApiError, Upload
 from bot.telegram.messenger import outcome_of
-from bot.telegram.rendering import TEXT_LIMIT, inline_keyboard_json
+from bot.telegram.rendering import TEXT_LIMIT, contact_keyboard_json, inline_keyboard_json
 from core.delivery.messenger import Message, SendOutcome, Sent
 
 
@@ -29,6 +29,8 @@ async def edit_reply(
         or not message.text
     ):
         return None
+    if contact_keyboard_json(message.buttons) is not None:
+        return None  # a reply keyboard cannot be put on a message by editing it
     params: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": message.text}
     markup = inline_keyboard_json(message.buttons)
     if markup is not None:

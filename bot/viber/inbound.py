@@ -102,8 +102,11 @@ def message_incoming(
                 longitude=edge.coordinate(message.location.longitude, "lon", 180),
             )
         case ContactMessage() if message.contact is not None:
+            # Viber's share-phone answer is always the sender's own number (it names no user).
             phone = edge.optional_text(message.contact.phone_number, "phone", edge.PHONE_MAX)
-            return _from_user(user, IncomingKind.CONTACT, update_id, phone=phone)
+            return _from_user(
+                user, IncomingKind.CONTACT, update_id, phone=phone or None, contact_own=True
+            )
         case _:
             # Stickers, files, videos, links: the dialogs answer with a polite hint.
             return _from_user(user, IncomingKind.UNSUPPORTED, update_id)

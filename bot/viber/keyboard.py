@@ -11,6 +11,7 @@ from typing import Any
 
 from viberbot.api.messages import PictureMessage, TextMessage
 
+from bot.ui import ShareContact
 from core.delivery.messenger import Button, Message
 
 TEXT_LIMIT = 7000  # characters in one Viber text message
@@ -20,6 +21,7 @@ GRID_COLUMNS = 6
 BUTTON_TEXT_LIMIT = 250
 # Silent buttons and InputFieldState need API level 4 (Viber 7.x, 2018): old enough for every
 # phone still in use, new enough that a pressed button's payload is not echoed into the chat.
+# `share-phone` buttons need 3, so every keyboard (sent with this level) may carry one.
 MIN_API_VERSION = 4
 
 KEYBOARD_BG = "#FFFFFF"
@@ -39,7 +41,8 @@ def _button(button: Button, columns: int) -> dict[str, Any]:
     return {
         "Columns": columns,
         "Rows": 1,
-        "ActionType": "reply",
+        # share-phone: Viber sends the resident's own number back as a contact message.
+        "ActionType": "share-phone" if isinstance(button, ShareContact) else "reply",
         "ActionBody": button.payload,
         # Button text accepts a little HTML, so a label must not be read as markup.
         "Text": html.escape(button.label[:BUTTON_TEXT_LIMIT], quote=False),

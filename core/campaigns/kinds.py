@@ -4,6 +4,8 @@ The template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) is 
 asks a kind's `CampaignKindSpec` only for what differs: the words of its opening push, an extra
 check when an official moves its window, what "closed before it ever opened" means for its own
 state, whether the shared results push fits it, and its own scheduled sweep (phases, results).
+Storage composes the rest from the specs: the schema (its tables module), the unit of work (its
+repositories), the participation registry (who took part, its columns that hold citizens).
 Specs are listed explicitly in core/campaigns/registry.py; nothing registers itself on import.
 """
 
@@ -12,10 +14,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
+from sqlalchemy import Select
+
+from core.campaigns.files import CampaignPlan, PlanParser
 from core.campaigns.model import CampaignKind
 from core.hromadas.taxonomy import N_
 from core.kernel.unit_of_work import UnitOfWork
+from core.storage.contributions import Binding, CitizenReference
 
 # (uow, campaign id, new opening, new closing): raise a ValidationError to refuse the window.
 WindowCheck = Callable[[UnitOfWork, int, datetime | None, datetime | None], Awaitable[None]]
@@ -23,6 +31,8 @@ WindowCheck = Callable[[UnitOfWork, int, datetime | None, datetime | None], Awai
 Settle = Callable[[UnitOfWork, int, datetime], Awaitable[None]]
 # (uow, now) → the ids each step of the kind's sweep changed, e.g. (now voting, finished).
 Sweep = Callable[[UnitOfWork, datetime], Awaitable[tuple[list[int], ...]]]
+# campaign id → a single-column Select of the citizen ids who took part (duplicates are fine).
+Participants = Callable[[int], Select[tuple[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,15 @@ class CampaignKindSpec:
     check_window: WindowCheck | None = None
     settle_unannounced: Settle | None = None
     sweep: Sweep | None = None
+    # Storage: its tables module (the schema Alembic and the tests see), its repositories on
+    # the unit of work, who took part (reminders skip them, results go to them), and every
+    # column of its tables that holds a citizen, with how it is merged and forgotten.
+    tables: ModuleType | None = None
+    repositories: tuple[Binding[Any], ...] = ()
+    participants: Participants | None = None
+    citizen_columns: tuple[CitizenReference, ...] = ()
+    # Its YAML file (`spilno-admin <kind> create --file`), for kinds created from one.
+    parse_file: PlanParser[CampaignPlan] | None = None
 
 
 class KindRegistry:
@@ -46,6 +65,9 @@ class KindRegistry:
         kinds = [s.kind for s in specs]
         if len(set(kinds)) != len(kinds):
             raise ValueError(f"campaign kind registered twice: {kinds}")
+        ports = [b.port.name for s in specs for b in s.repositories]
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"repository port registered twice: {ports}")
         self._specs = tuple(specs)
         self._by_kind = {s.kind: s for s in specs}
 
@@ -57,3 +79,15 @@ class KindRegistry:
 
     def __iter__(self) -> Iterator[CampaignKindSpec]:
         return iter(self._specs)
+
+    def bindings(self) -> tuple[Binding[Any], ...]:
+        return tuple(b for s in self._specs for b in s.repositories)
+
+    def table_modules(self) -> tuple[ModuleType, ...]:
+        return tuple(s.tables for s in self._specs if s.tables is not None)
+
+    def participants(self) -> dict[str, Participants]:
+        return {s.kind.value: s.participants for s in self._specs if s.participants is not None}
+
+    def citizen_columns(self) -> tuple[CitizenReference, ...]:
+        return tuple(ref for s in self._specs for ref in s.citizen_columns)

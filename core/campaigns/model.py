@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.kernel.errors import CampaignClosedError, CampaignNotOpenError, ValidationError
 
 
@@ -63,6 +64,8 @@ class Campaign:
     audience: str | None = None
     reminders: str = ""
     send_results: bool = False
+    # Who may take part (core/campaigns/eligibility.py); anyone unless the official said so.
+    eligibility: Eligibility = EVERYONE
     # Voters get a receipt code that finds their ballot in the open data (off: a receipt would
     # let someone prove their vote to another, e.g. on a sensitive question).
     receipts: bool = True

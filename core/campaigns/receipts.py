@@ -10,9 +10,6 @@ to someone else, proves nothing about the final vote.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-
-from core.kernel.unit_of_work import UnitOfWork
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 RECEIPT_LENGTH = 8
@@ -24,21 +21,3 @@ def new_receipt() -> str:
 
 def is_receipt(text: str) -> bool:
     return len(text) == RECEIPT_LENGTH and all(c in ALPHABET for c in text)
-
-
-@dataclass(frozen=True, slots=True)
-class MyReceipt:
-    campaign_id: int
-    title: str
-    receipt: str
-
-
-async def my_receipts(uow: UnitOfWork, citizen_id: int) -> list[MyReceipt]:
-    """The receipts of a resident's current votes (polls, then contests), newest first."""
-    found = await uow.ballots.receipts_of(citizen_id) + await uow.contests.receipts_of(citizen_id)
-    out = []
-    for campaign_id, receipt in found:
-        campaign = await uow.campaigns.get(campaign_id)
-        if campaign is not None:
-            out.append(MyReceipt(campaign_id, campaign.title, receipt))
-    return out

@@ -1,9 +1,11 @@
 """Every campaign kind, listed once (no kind registers itself on import).
 
-Adding a kind: a folder `core/<kind>/` (model, service, ports/sql/tables, and `kind.py` with its
-`CampaignKindSpec`), a value in `CampaignKind`, its spec in `KINDS` below, one dialog module, one
-CLI module and one migration. The lifecycle, the pushes and the scheduler's sweeps come from the
-template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) through the spec.
+Adding a kind: a folder `core/<kind>/` (model, service, ports/sql/tables, plan.py if it is
+created from a file, and `kind.py` with its `CampaignKindSpec`), a value in `CampaignKind`, its
+spec in `KINDS` below, one dialog module, one CLI module and one migration. The lifecycle, the
+pushes and the scheduler's sweeps come from the template (core/campaigns/service.py, pushes.py,
+core/scheduling/jobs.py), and storage composes its tables, repositories, participants and
+citizen columns from the spec (core/storage/schema.py, unit_of_work.py, participation.py).
 
 The order is the order the kinds' own sweeps run and report in (core/scheduling/jobs.py).
 """

@@ -31,6 +31,11 @@ async def get_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
     return found(await uow.campaigns.get(campaign_id), campaign_id)
 
 
+async def find_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign | None:
+    """The campaign, or None when there is no such one (a screen that only links to it)."""
+    return await uow.campaigns.get(campaign_id)
+
+
 async def list_campaigns(
     uow: UnitOfWork,
     *,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.campaigns.tables import CampaignRow
 from core.polls.model import Poll, PollOption
@@ -128,6 +129,16 @@ class SqlCampaignRepository:
             .where(CampaignRow.id == campaign_id)
             .values(receipts=on)
             .execution_options(synchronize_session=False)
+        )
+
+    async def set_eligibility(self, campaign_id: int, eligibility: Eligibility) -> None:
+        await self._session.execute(
+            update(CampaignRow)
+            .where(CampaignRow.id == campaign_id)
+            .values(
+                eligible_verified=eligibility.verified,
+                eligible_districts=eligibility.districts_column,
+            )
         )
 
     async def get(self, campaign_id: int) -> Campaign | None:
@@ -250,5 +261,6 @@ def _campaign(row: CampaignRow | Row[Any]) -> Campaign:
         audience=row.audience,
         reminders=row.reminders or "",
         send_results=bool(row.send_results),
+        eligibility=Eligibility.stored(row.eligible_verified, row.eligible_districts),
         receipts=row.receipts is not False,  # unset before the first flush: the default
     )

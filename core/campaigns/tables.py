@@ -33,5 +33,9 @@ class CampaignRow(Base):
     audience: Mapped[str | None] = mapped_column(Text)
     reminders: Mapped[str] = mapped_column(String(64), default="", server_default="")
     send_results: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Eligibility (migration 0011_eligibility): verified residents only, and/or residents of
+    # these home districts (codes, comma-separated; NULL = any district).
+    eligible_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    eligible_districts: Mapped[str | None] = mapped_column(String(200))
     # Receipts (migration 0013): voters get a code to find their ballot in the open data.
     receipts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

@@ -1,5 +1,5 @@
 """What every campaign kind's service shares: get-or-not-found, the residents' list, results
-visibility and the delivery options of a campaign file.
+visibility, the delivery options of a campaign file, and who may take part (eligibility).
 
 Kinds import this module, never `core.campaigns.service`: the lifecycle there dispatches to the
 kinds' specs (core/campaigns/registry.py), so the dependency points one way only.
@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from core.campaigns.audience import Audience
+from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.citizens.model import Citizen
 from core.kernel.errors import CampaignNotFoundError, ResultsHiddenError
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -70,3 +72,36 @@ async def set_file_delivery(
         campaign.id, audience=stored, reminders=reminders, send_results=send_results
     )
     return replace(campaign, audience=stored, reminders=reminders, send_results=send_results)
+
+
+async def set_eligibility(
+    uow: UnitOfWork, campaign: Campaign, eligibility: Eligibility
+) -> Campaign:
+    """Store who may take part (as created; officials set it with the campaign)."""
+    if not eligibility.restricted and not campaign.eligibility.restricted:
+        return campaign
+    await uow.campaigns.set_eligibility(campaign.id, eligibility)
+    return replace(campaign, eligibility=eligibility)
+
+
+async def set_receipts(uow: UnitOfWork, campaign: Campaign, on: bool) -> Campaign:
+    """Receipts are on unless the official turned them off (`--receipts off`, `receipts:`)."""
+    if on == campaign.receipts:
+        return campaign
+    await uow.campaigns.set_receipts(campaign.id, on)
+    return replace(campaign, receipts=on)
+
+
+async def ensure_eligible(uow: UnitOfWork, campaign: Campaign, citizen_id: int) -> None:
+    """Refuse (`NotEligibleError`) a resident the campaign does not admit.
+
+    Every kind's participation calls this before writing: a vote, an answer, an idea or a
+    support in an idea call, a contest entry or vote. An open campaign costs nothing extra;
+    a restricted one reads the resident's row (their verification and home district now, not
+    as a dialog saw them).
+    """
+    if not campaign.eligibility.restricted:
+        return
+    # A citizen id nobody has (a merged-away resident) meets the rule as a newcomer would.
+    citizen = await uow.citizens.get(citizen_id) or Citizen(id=citizen_id, locale=None)
+    campaign.eligibility.ensure(citizen, campaign_id=campaign.id, kind=campaign.kind.value)

@@ -24,6 +24,10 @@ class CitizenRow(Base):
     # The resident's home district code; changeable at most once in 30 days (audit-logged).
     home_district: Mapped[str | None] = mapped_column(String(32))
     home_district_set_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The shared phone number, never stored as such: its HMAC (SPILNO_SECRET_KEY) finds the
+    # same person in another messenger; unique, so one number is one citizen.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(32))
 
 
 class IdentityRow(Base):
@@ -46,3 +50,29 @@ class ProcessedUpdateRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class LinkCodeRow(Base):
+    """A citizen's one-time code for linking another messenger: one at a time, stored hashed."""
+
+    __tablename__ = "link_codes"
+
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class LinkCodeFailureRow(Base):
+    """A wrong link code typed by a citizen: the brute-force limit counts these per hour, in the
+    database, so every web process and every restart sees the same count."""
+
+    __tablename__ = "link_code_failures"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizens.id", ondelete="CASCADE"), index=True
+    )
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime)

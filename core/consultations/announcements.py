@@ -12,13 +12,10 @@ from core.campaigns.audience import Audience
 from core.consultations.charts import consultation_charts
 from core.consultations.model import ConsultationResults, QuestionType
 from core.delivery import outbox
+from core.delivery.links import CampaignView, Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
-
-# Payload action of the chat screen this message links to (bot/dialogs routes it).
-CONSULTATION_RESULTS_ACTION = "cres"
 
 
 async def consultation_results(
@@ -41,7 +38,7 @@ async def consultation_results(
             lines.append(f"• {row.question.text} — {top.label} ({top.percent:.0f}%)")
         charts = consultation_charts(outcome)[:1]
         button = Button(
-            _("📈 All results"), encode_payload(CONSULTATION_RESULTS_ACTION, consultation_id)
+            _("📈 All results"), link(Link.CAMPAIGN, consultation_id, CampaignView.RESULTS)
         )
         return Message(
             "\n".join(lines), buttons=((button,),), image=charts[0][1] if charts else None

@@ -7,13 +7,18 @@ from datetime import datetime
 from core.campaigns.kinds import CampaignKindSpec
 from core.campaigns.model import CampaignKind
 from core.consultations import service as consultations
+from core.consultations import tables
+from core.consultations.plan import parse_consultation
+from core.consultations.ports import CONSULTATIONS
+from core.consultations.sql import SqlConsultationRepository
 from core.hromadas.taxonomy import N_
 from core.kernel.unit_of_work import UnitOfWork
+from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
 
 
 async def _settle_unannounced(uow: UnitOfWork, consultation_id: int, now: datetime) -> None:
     # Nobody could answer, so there are no results to announce later.
-    await uow.consultations.mark_published(consultation_id, now)
+    await uow.repository(CONSULTATIONS).mark_published(consultation_id, now)
 
 
 async def _sweep(uow: UnitOfWork, now: datetime) -> tuple[list[int], ...]:
@@ -26,4 +31,13 @@ CONSULTATION = CampaignKindSpec(
     results_on_close=False,
     settle_unannounced=_settle_unannounced,
     sweep=_sweep,
+    tables=tables,
+    repositories=(Binding(CONSULTATIONS, SqlConsultationRepository),),
+    participants=tables.consultation_participants,
+    citizen_columns=(
+        CitizenReference(
+            "consultation_responses", "citizen_id", OnMerge.SUBMITTED_FIRST, OnForget.ANONYMIZE
+        ),
+    ),
+    parse_file=parse_consultation,
 )

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from core.campaigns.model import CampaignStatus, ResultsVisibility
 from core.consultations.model import Answer, Consultation, QuestionSpec, Response, TextAnswer
+from core.kernel.ports import Port
 
 
 class ConsultationRepository(Protocol):
@@ -59,3 +60,6 @@ class ConsultationRepository(Protocol):
 
     async def closed_unpublished(self) -> list[int]: ...
     async def mark_published(self, campaign_id: int, now: datetime) -> bool: ...
+
+
+CONSULTATIONS: Port[ConsultationRepository] = Port("consultations", ConsultationRepository)

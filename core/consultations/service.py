@@ -12,7 +12,6 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
-from core.campaigns.files import ConsultationPlan
 from core.campaigns.model import (
     EDITABLE_FROM,
     Campaign,
@@ -33,6 +32,8 @@ from core.consultations.model import (
     compute_results,
     typed,
 )
+from core.consultations.plan import ConsultationPlan
+from core.consultations.ports import CONSULTATIONS
 from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
@@ -76,7 +77,7 @@ async def create_consultation(
 ) -> Consultation:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     validate_window(plan.opens_at, plan.closes_at, now=now)
-    consultation = await uow.consultations.add(
+    consultation = await uow.repository(CONSULTATIONS).add(
         title=plan.title,
         description=plan.description,
         status=initial_status(plan.opens_at),
@@ -95,6 +96,10 @@ async def create_consultation(
         reminders=plan.reminders,
         send_results=plan.send_results,
     )
+    consultation.campaign = await template.set_receipts(uow, consultation.campaign, plan.receipts)
+    consultation.campaign = await template.set_eligibility(
+        uow, consultation.campaign, plan.eligibility
+    )
     await audit.record(
         uow,
         actor=actor,
@@ -111,6 +116,7 @@ async def create_consultation(
             "status": consultation.campaign.status.value,
             "reminders": plan.reminders,
             "send_results": plan.send_results,
+            "eligible": plan.eligibility.as_list(),
         },
     )
     return consultation
@@ -127,7 +133,7 @@ async def set_texts_public(
         raise InvalidTransitionError(
             "not_editable", campaign_id=consultation_id, status=consultation.campaign.status
         )
-    await uow.consultations.set_texts_public(consultation_id, public)
+    await uow.repository(CONSULTATIONS).set_texts_public(consultation_id, public)
     await audit.record(
         uow,
         actor=actor,
@@ -143,7 +149,7 @@ async def set_texts_public(
 
 
 async def get_consultation(uow: UnitOfWork, consultation_id: int) -> Consultation:
-    return template.found(await uow.consultations.get(consultation_id), consultation_id)
+    return template.found(await uow.repository(CONSULTATIONS).get(consultation_id), consultation_id)
 
 
 async def consultations_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
@@ -154,8 +160,8 @@ async def consultations_for_residents(uow: UnitOfWork, now: datetime) -> list[Ca
 async def view(uow: UnitOfWork, consultation_id: int, citizen_id: int) -> Progress:
     """Read-only: the resident's progress, without starting a response."""
     consultation = await get_consultation(uow, consultation_id)
-    response = await uow.consultations.find_response(consultation_id, citizen_id)
-    answers = await uow.consultations.answers(response.id) if response else {}
+    response = await uow.repository(CONSULTATIONS).find_response(consultation_id, citizen_id)
+    answers = await uow.repository(CONSULTATIONS).answers(response.id) if response else {}
     return _progress(consultation, response, answers)
 
 
@@ -182,10 +188,11 @@ async def _draft(
     except (CampaignClosedError, CampaignNotOpenError) as error:
         error.params["kind"] = CampaignKind.CONSULTATION.value  # so the words fit
         raise
-    response = await uow.consultations.open_response(consultation_id, citizen_id, now)
+    await template.ensure_eligible(uow, consultation.campaign, citizen_id)
+    response = await uow.repository(CONSULTATIONS).open_response(consultation_id, citizen_id, now)
     if response.submitted:
         raise AlreadySubmittedError(consultation_id=consultation_id)
-    return consultation, response, await uow.consultations.answers(response.id)
+    return consultation, response, await uow.repository(CONSULTATIONS).answers(response.id)
 
 
 async def resume(uow: UnitOfWork, consultation_id: int, citizen_id: int, now: datetime) -> Progress:
@@ -194,7 +201,7 @@ async def resume(uow: UnitOfWork, consultation_id: int, citizen_id: int, now: da
     progress = _progress(consultation, response, answers)
     current_id = progress.current.id if progress.current else None
     if response.current_question_id != current_id:
-        await uow.consultations.set_current(response.id, current_id, now)
+        await uow.repository(CONSULTATIONS).set_current(response.id, current_id, now)
     return progress
 
 
@@ -207,7 +214,7 @@ async def _move(
     now: datetime,
 ) -> Progress:
     # current_question_id None (with every question answered) means "at the summary".
-    await uow.consultations.set_current(response.id, target.id if target else None, now)
+    await uow.repository(CONSULTATIONS).set_current(response.id, target.id if target else None, now)
     moved = Response(response.id, response.citizen_id, target.id if target else None, None)
     return Progress(consultation, moved, answers, target)
 
@@ -222,9 +229,11 @@ async def _store(
     now: datetime,
 ) -> dict[int, Answer]:
     if answer.is_empty:
-        await uow.consultations.delete_answers(response.id, [question.id])
+        await uow.repository(CONSULTATIONS).delete_answers(response.id, [question.id])
         return {k: v for k, v in answers.items() if k != question.id}
-    await uow.consultations.save_answer(response.id, consultation.id, question.id, answer, now)
+    await uow.repository(CONSULTATIONS).save_answer(
+        response.id, consultation.id, question.id, answer, now
+    )
     return {**answers, question.id: answer}
 
 
@@ -337,8 +346,8 @@ async def submit(
         raise ValidationError("answer_required", question_id=missing.id)
     visible = {q.id for q in consultation.visible(answers)}
     skipped = [qid for qid in answers if qid not in visible]
-    await uow.consultations.delete_answers(response.id, skipped)
-    if not await uow.consultations.submit(response.id, now):
+    await uow.repository(CONSULTATIONS).delete_answers(response.id, skipped)
+    if not await uow.repository(CONSULTATIONS).submit(response.id, now):
         raise AlreadySubmittedError(consultation_id=consultation_id)
     kept = {k: v for k, v in answers.items() if k in visible}
     done = Response(response.id, citizen_id, None, now)
@@ -350,13 +359,13 @@ async def results(
 ) -> ConsultationResults:
     consultation = await get_consultation(uow, consultation_id)
     template.ensure_results_visible(consultation.campaign, now=now, for_official=for_official)
-    rows, submissions = await uow.consultations.tally(consultation_id)
+    rows, submissions = await uow.repository(CONSULTATIONS).tally(consultation_id)
     return compute_results(consultation, rows, submissions)
 
 
 async def submission_count(uow: UnitOfWork, consultation_id: int) -> int:
     """How many responses were submitted."""
-    _rows, submissions = await uow.consultations.tally(consultation_id)
+    _rows, submissions = await uow.repository(CONSULTATIONS).tally(consultation_id)
     return submissions
 
 
@@ -367,7 +376,7 @@ async def export_texts(
     await get_consultation(uow, consultation_id)
     after = (0, 0)
     while True:
-        rows = await uow.consultations.texts(consultation_id, after=after, limit=batch)
+        rows = await uow.repository(CONSULTATIONS).texts(consultation_id, after=after, limit=batch)
         for row in rows:
             yield row
         if len(rows) < batch:
@@ -378,8 +387,8 @@ async def export_texts(
 async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
     """Scheduler sweep: announce the results of newly closed consultations, once each."""
     published = []
-    for consultation_id in await uow.consultations.closed_unpublished():
-        if await uow.consultations.mark_published(consultation_id, now):
+    for consultation_id in await uow.repository(CONSULTATIONS).closed_unpublished():
+        if await uow.repository(CONSULTATIONS).mark_published(consultation_id, now):
             published.append(consultation_id)
             campaign = await uow.campaigns.get(consultation_id)
             if campaign is not None and campaign.send_results:  # the file's `send_results`

@@ -29,7 +29,7 @@ from core.consultations.tables import (
     ConsultationResponseRow,
     ConsultationRow,
 )
-from core.storage.statements import _core, _dialect, _dialect_name
+from core.storage.statements import _core, _dialect, _dialect_name, record
 
 campaigns = CampaignRow.__table__
 questions = ConsultationQuestionRow.__table__
@@ -120,12 +120,7 @@ def spec_from_json(key: str, data: dict[str, Any]) -> QuestionSpec:
 
 
 def _response(row: Any) -> Response:
-    return Response(
-        id=row.id,
-        citizen_id=row.citizen_id,
-        current_question_id=row.current_question_id,
-        submitted_at=row.submitted_at,
-    )
+    return record(Response, row)
 
 
 class SqlConsultationRepository:

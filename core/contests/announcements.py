@@ -11,13 +11,10 @@ from datetime import datetime
 from core.campaigns.audience import Audience
 from core.contests.model import ContestResults
 from core.delivery import outbox
+from core.delivery.links import CampaignView, Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
-
-# Payload action of the chat screen this message links to (bot/dialogs routes it).
-CONTEST_RESULTS_ACTION = "ktr"
 
 
 async def contest_winners(uow: UnitOfWork, outcome: ContestResults, now: datetime) -> None:
@@ -38,7 +35,7 @@ async def contest_winners(uow: UnitOfWork, outcome: ContestResults, now: datetim
             ]
         else:
             lines.append(_("No entry received votes, so there are no winners."))
-        button = Button(_("📈 Results"), encode_payload(CONTEST_RESULTS_ACTION, contest_id))
+        button = Button(_("📈 Results"), link(Link.CAMPAIGN, contest_id, CampaignView.RESULTS))
         return Message("\n".join(lines), buttons=((button,),))
 
     await outbox.enqueue(

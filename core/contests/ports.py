@@ -8,6 +8,7 @@ from typing import Protocol
 
 from core.campaigns.model import CampaignStatus
 from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.kernel.ports import Port
 
 
 class ContestRepository(Protocol):
@@ -95,3 +96,6 @@ class ContestRepository(Protocol):
     async def voters(self, contest_id: int) -> int:
         """How many citizens gave at least one vote."""
         ...
+
+
+CONTESTS: Port[ContestRepository] = Port("contests", ContestRepository)

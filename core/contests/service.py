@@ -6,7 +6,6 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
-from core.campaigns.files import ContestPlan
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
 from core.campaigns.receipts import new_receipt
 from core.contests import announcements
@@ -22,6 +21,8 @@ from core.contests.model import (
     rank,
     validate_entry,
 )
+from core.contests.plan import ContestPlan
+from core.contests.ports import CONTESTS
 from core.kernel.errors import (
     EntryLimitError,
     EntryNotFoundError,
@@ -39,7 +40,7 @@ async def create_contest(
 ) -> Contest:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     validate_window(plan.submissions_open_at, plan.voting_close_at, now=now)
-    contest = await uow.contests.add(
+    contest = await uow.repository(CONTESTS).add(
         title=plan.title,
         description=plan.problem,
         status=CampaignStatus.SCHEDULED,
@@ -55,8 +56,6 @@ async def create_contest(
         premoderation=plan.premoderation,
         audience=plan.audience,
     )
-    if not plan.receipts:
-        await uow.campaigns.set_receipts(contest.id, False)
     contest.campaign = await template.set_file_delivery(
         uow,
         contest.campaign,
@@ -64,6 +63,8 @@ async def create_contest(
         reminders=plan.reminders,
         send_results=plan.send_results,
     )
+    contest.campaign = await template.set_eligibility(uow, contest.campaign, plan.eligibility)
+    contest.campaign = await template.set_receipts(uow, contest.campaign, plan.receipts)
     await audit.record(
         uow,
         actor=actor,
@@ -84,6 +85,7 @@ async def create_contest(
             "premoderation": plan.premoderation,
             "reminders": plan.reminders,
             "send_results": plan.send_results,
+            "eligible": plan.eligibility.as_list(),
             "receipts": plan.receipts,
         },
     )
@@ -91,11 +93,11 @@ async def create_contest(
 
 
 async def get_contest(uow: UnitOfWork, contest_id: int) -> Contest:
-    return template.found(await uow.contests.get(contest_id), contest_id)
+    return template.found(await uow.repository(CONTESTS).get(contest_id), contest_id)
 
 
 async def get_entry(uow: UnitOfWork, entry_id: int) -> Entry:
-    found = await uow.contests.get_entry(entry_id)
+    found = await uow.repository(CONTESTS).get_entry(entry_id)
     if found is None:
         raise EntryNotFoundError(entry_id=entry_id)
     return found
@@ -118,13 +120,14 @@ async def submit_entry(
 ) -> Entry:
     contest = await get_contest(uow, contest_id)
     contest.ensure_accepts_entries(now)
+    await template.ensure_eligible(uow, contest.campaign, citizen_id)
     title, description = validate_entry(title, description)
     # Under the citizen's lock the count is exact; the unique (contest, author, seq) backs it.
-    await uow.contests.lock_participant(contest_id, citizen_id, now)
-    count = await uow.contests.count_entries(contest_id, citizen_id)
+    await uow.repository(CONTESTS).lock_participant(contest_id, citizen_id, now)
+    count = await uow.repository(CONTESTS).count_entries(contest_id, citizen_id)
     if count >= contest.entries_per_resident:
         raise EntryLimitError(contest_id=contest_id, limit=contest.entries_per_resident)
-    return await uow.contests.add_entry(
+    return await uow.repository(CONTESTS).add_entry(
         contest_id=contest_id,
         author_id=citizen_id,
         author_seq=count + 1,
@@ -137,23 +140,23 @@ async def submit_entry(
 
 
 async def my_entries(uow: UnitOfWork, contest_id: int, citizen_id: int) -> list[Entry]:
-    return await uow.contests.entries(contest_id, author_id=citizen_id)
+    return await uow.repository(CONTESTS).entries(contest_id, author_id=citizen_id)
 
 
 async def entries_for_voting(uow: UnitOfWork, contest_id: int) -> list[Entry]:
-    return await uow.contests.entries(contest_id, statuses=[EntryStatus.APPROVED])
+    return await uow.repository(CONTESTS).entries(contest_id, statuses=[EntryStatus.APPROVED])
 
 
 async def list_entries(
     uow: UnitOfWork, contest_id: int, *, statuses: list[EntryStatus] | None = None
 ) -> list[Entry]:
     await get_contest(uow, contest_id)
-    return await uow.contests.entries(contest_id, statuses=statuses)
+    return await uow.repository(CONTESTS).entries(contest_id, statuses=statuses)
 
 
 async def voter_count(uow: UnitOfWork, contest_id: int) -> int:
     """How many residents gave at least one vote."""
-    return await uow.contests.voters(contest_id)
+    return await uow.repository(CONTESTS).voters(contest_id)
 
 
 async def moderate_entry(
@@ -176,7 +179,7 @@ async def moderate_entry(
         if approve
         else (EntryStatus.PENDING, EntryStatus.APPROVED)
     )
-    if not await uow.contests.set_entry_status(
+    if not await uow.repository(CONTESTS).set_entry_status(
         entry_id, allowed, target, None if approve else reason, now
     ):
         raise InvalidTransitionError(
@@ -196,7 +199,7 @@ async def moderate_entry(
 
 
 async def my_votes(uow: UnitOfWork, contest_id: int, citizen_id: int) -> frozenset[int]:
-    return await uow.contests.my_votes(contest_id, citizen_id)
+    return await uow.repository(CONTESTS).my_votes(contest_id, citizen_id)
 
 
 async def toggle_vote(
@@ -206,26 +209,27 @@ async def toggle_vote(
     entry = await get_entry(uow, entry_id)
     contest = await get_contest(uow, entry.contest_id)
     contest.ensure_accepts_votes(now)
+    await template.ensure_eligible(uow, contest.campaign, citizen_id)
     entry.ensure_votable_by(citizen_id)
     # Lock first, read after: the limit is checked against what is really stored.
-    await uow.contests.lock_participant(contest.id, citizen_id, now)
-    current = await uow.contests.my_votes(contest.id, citizen_id)
+    await uow.repository(CONTESTS).lock_participant(contest.id, citizen_id, now)
+    current = await uow.repository(CONTESTS).my_votes(contest.id, citizen_id)
     if entry_id in current:
-        await uow.contests.remove_vote(entry_id, citizen_id)
+        await uow.repository(CONTESTS).remove_vote(entry_id, citizen_id)
         mine = current - {entry_id}
     else:
         if len(current) >= contest.votes_per_resident:
             raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
-        await uow.contests.add_vote(contest.id, entry_id, citizen_id, now)
+        await uow.repository(CONTESTS).add_vote(contest.id, entry_id, citizen_id, now)
         mine = current | {entry_id}
     # The voter's votes in this contest are one ballot: each change gets a new receipt.
     receipt = new_receipt() if contest.campaign.receipts and mine else None
-    await uow.contests.set_receipt(contest.id, citizen_id, receipt)
+    await uow.repository(CONTESTS).set_receipt(contest.id, citizen_id, receipt)
     return entry_id in mine, mine
 
 
 async def my_receipt(uow: UnitOfWork, contest_id: int, citizen_id: int) -> str | None:
-    return await uow.contests.receipt(contest_id, citizen_id)
+    return await uow.repository(CONTESTS).receipt(contest_id, citizen_id)
 
 
 async def results(
@@ -236,10 +240,10 @@ async def results(
     template.ensure_results_visible(
         contest.campaign, now=now, for_official=for_official, visible=contest.is_finished(now)
     )
-    entries = await uow.contests.entries(contest_id, statuses=[EntryStatus.APPROVED])
-    tally = await uow.contests.tally(contest_id)
+    entries = await uow.repository(CONTESTS).entries(contest_id, statuses=[EntryStatus.APPROVED])
+    tally = await uow.repository(CONTESTS).tally(contest_id)
     ranked = rank([(e, tally.get(e.id, 0)) for e in entries], contest.winners)
-    voters = await uow.contests.voters(contest_id)
+    voters = await uow.repository(CONTESTS).voters(contest_id)
     return ContestResults(contest, ranked, voters)
 
 
@@ -250,14 +254,16 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
     winners are announced in the same transaction as the transition to finished.
     """
     to_voting = []
-    for contest_id in await uow.contests.due_for_voting(now):
-        if await uow.contests.set_phase(contest_id, VOTING_FROM, ContestPhase.VOTING):
+    for contest_id in await uow.repository(CONTESTS).due_for_voting(now):
+        if await uow.repository(CONTESTS).set_phase(contest_id, VOTING_FROM, ContestPhase.VOTING):
             to_voting.append(contest_id)
             await _audit_phase(uow, contest_id, ContestPhase.SUBMISSIONS, ContestPhase.VOTING, now)
     finished = []
-    for contest_id in await uow.contests.due_to_finish():
+    for contest_id in await uow.repository(CONTESTS).due_to_finish():
         before = await get_contest(uow, contest_id)
-        if await uow.contests.set_phase(contest_id, FINISHED_FROM, ContestPhase.FINISHED):
+        if await uow.repository(CONTESTS).set_phase(
+            contest_id, FINISHED_FROM, ContestPhase.FINISHED
+        ):
             finished.append(contest_id)
             await _audit_phase(uow, contest_id, before.phase, ContestPhase.FINISHED, now)
             if before.campaign.send_results:  # the file's `send_results`

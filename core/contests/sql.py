@@ -20,7 +20,7 @@ from core.contests.tables import (
     ContestRow,
     ContestVoteRow,
 )
-from core.storage.statements import _core, _dialect, _dialect_name
+from core.storage.statements import _core, _dialect, _dialect_name, record
 
 participants = ContestParticipantRow.__table__
 votes = ContestVoteRow.__table__
@@ -55,17 +55,7 @@ def _contest(campaign: CampaignRow, row: ContestRow) -> Contest:
 
 
 def _entry(row: ContestEntryRow) -> Entry:
-    return Entry(
-        id=row.id,
-        contest_id=row.contest_id,
-        author_id=row.author_id,
-        title=row.title,
-        description=row.description,
-        photo_ref=row.photo_ref,
-        status=EntryStatus(row.status),
-        created_at=row.created_at,
-        reject_reason=row.reject_reason,
-    )
+    return record(Entry, row, status=EntryStatus(row.status))
 
 
 class SqlContestRepository:

@@ -9,9 +9,9 @@ from core.campaigns.audience import Audience, AudienceKind
 from core.campaigns.reminders import format_reminders, parse_reminders
 from core.campaigns.service import get_campaign
 from core.delivery import outbox
+from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
 from core.delivery.model import BroadcastProgress
-from core.delivery.payloads import encode_payload
 from core.kernel.errors import NotFoundError, ValidationError
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
@@ -19,7 +19,6 @@ from core.kernel.unit_of_work import UnitOfWork
 MAX_TEXT = 4000  # fits one Telegram message (4096) with room for the caption rules
 MAX_CAPTION = 1024  # Telegram's limit for a photo's caption
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MENU_ACTION = "menu"  # the bot's main menu (bot/dialogs/menu.py MENU); core cannot import bot
 
 
 class BroadcastNotFoundError(NotFoundError):
@@ -48,7 +47,7 @@ async def announce(
 
     def render() -> Message:
         return Message(
-            text, buttons=((Button(_("📋 Main menu"), encode_payload(MENU_ACTION)),),), image=image
+            text, buttons=((Button(_("📋 Main menu"), link(Link.MAIN_MENU)),),), image=image
         )
 
     broadcast_id = await outbox.enqueue(

@@ -58,8 +58,11 @@ class OutboxRepository(Protocol):
         release_at: datetime,
         digest_at: datetime | None,
         exclude_participants_of: int | None,
+        home_districts: tuple[str | None, ...] | None = None,
     ) -> int:
-        """Insert one row per reachable identity of each recipient (set-based); the count."""
+        """Insert one row per reachable identity of each recipient (set-based); the count.
+
+        `home_districts`: only residents living in one of these (None in it: not set)."""
         ...
 
     async def progress(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    false,
     func,
     insert,
     literal,
@@ -21,7 +22,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.audience import Audience
@@ -44,6 +44,7 @@ from core.delivery.tables import (
     SubscriptionRow,
 )
 from core.storage.base import BigId, UtcDateTime
+from core.storage.statements import _session_dialect
 
 # The predicate of the partial index ix_outbox_identity_recent, as literal SQL: a planner can
 # only use a partial index when it sees the query implies its predicate (not through binds).
@@ -60,8 +61,7 @@ platforms = DeliveryPlatformRow.__table__
 
 
 def _dialect_insert(session: AsyncSession) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "postgresql"
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    return _session_dialect(session).insert
 
 
 def _is_postgres(session: AsyncSession) -> bool:
@@ -177,6 +177,7 @@ class SqlOutboxRepository:
         release_at: datetime,
         digest_at: datetime | None,
         exclude_participants_of: int | None,
+        home_districts: tuple[str | None, ...] | None = None,
     ) -> int:
         release = literal(release_at, UtcDateTime())
         if bulk and digest_at is not None:
@@ -212,6 +213,12 @@ class SqlOutboxRepository:
         if exclude_participants_of is not None:
             took_part = await participants_of(self._session, exclude_participants_of)
             recipients = recipients.where(identities.c.citizen_id.not_in(took_part))
+        if home_districts is not None:
+            codes = [c for c in home_districts if c is not None]
+            living = [citizens.c.home_district.in_(codes)] if codes else []
+            if None in home_districts:
+                living.append(citizens.c.home_district.is_(None))
+            recipients = recipients.where(or_(*living) if living else false())
         columns = [
             "broadcast_id",
             "identity_id",

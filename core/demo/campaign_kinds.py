@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.campaigns import service as campaigns
-from core.campaigns.files import ConsultationPlan, ContestPlan
 from core.campaigns.model import ResultsVisibility
 from core.consultations import service as consultations
 from core.consultations.model import QuestionSpec, QuestionType, SkipRule
+from core.consultations.plan import ConsultationPlan
 from core.contests import service as contests
+from core.contests.plan import ContestPlan
 from core.kernel.unit_of_work import UnitOfWork
 
 DEMO_ACTOR = "demo"

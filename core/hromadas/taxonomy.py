@@ -36,9 +36,21 @@ DISTRICTS: Mapping[str, str] = {
 }
 
 
+# Where a resident can live: every district but the whole-city tag (campaigns and ideas use
+# "city" for "everywhere"; nobody's home is everywhere).
+WHOLE_CITY = "city"
+HOME_DISTRICTS: Mapping[str, str] = {
+    code: name for code, name in DISTRICTS.items() if code != WHOLE_CITY
+}
+
+
 def is_topic(code: str) -> bool:
     return code in TOPICS
 
 
 def is_district(code: str) -> bool:
     return code in DISTRICTS
+
+
+def is_home_district(code: str) -> bool:
+    return code in HOME_DISTRICTS

@@ -5,7 +5,33 @@ from __future__ import annotations
 from core.campaigns.kinds import CampaignKindSpec
 from core.campaigns.model import CampaignKind
 from core.hromadas.taxonomy import N_
+from core.ideas import tables
+from core.ideas.ports import IDEAS
+from core.ideas.sql import SqlIdeaRepository
+from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
 
 IDEA_CALL = CampaignKindSpec(
-    kind=CampaignKind.IDEA_CALL, opened_headline=N_("💡 The city asks for your ideas: “{title}”")
+    kind=CampaignKind.IDEA_CALL,
+    opened_headline=N_("💡 The city asks for your ideas: “{title}”"),
+    tables=tables,
+    repositories=(Binding(IDEAS, SqlIdeaRepository),),
+    participants=tables.idea_call_participants,
+    citizen_columns=(
+        CitizenReference("ideas", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+        CitizenReference("idea_comments", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+        CitizenReference(
+            "idea_supports",
+            "citizen_id",
+            OnMerge.KEEP_SURVIVORS,
+            OnForget.ANONYMIZE,
+            key=("idea_id",),
+        ),
+        CitizenReference(
+            "idea_reports",
+            "citizen_id",
+            OnMerge.KEEP_SURVIVORS,
+            OnForget.DELETE,
+            key=("target", "item_id"),
+        ),
+    ),
 )

@@ -12,18 +12,16 @@ from datetime import datetime
 
 from core.campaigns.audience import Audience
 from core.delivery import outbox
+from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.ideas.model import Idea, OfficialStatus
+from core.ideas.ports import IDEAS
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
-# The dialog action that opens one idea (bot/dialogs/ideas.py SHOW); core cannot import bot.
-SHOW_IDEA_ACTION = "ish"
-
 
 def _open_button(idea: Idea) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("💡 Open the idea"), encode_payload(SHOW_IDEA_ACTION, idea.id)),),)
+    return ((Button(_("💡 Open the idea"), link(Link.IDEA, idea.id)),),)
 
 
 def official_status_label(status: OfficialStatus | str) -> str:
@@ -75,7 +73,7 @@ async def idea_rejected(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
 
 async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     """The author and every supporter, each in their own language."""
-    supporters = await uow.ideas.supporter_ids(idea.id)
+    supporters = await uow.repository(IDEAS).supporter_ids(idea.id)
 
     def render() -> Message:
         return Message(

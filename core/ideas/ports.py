@@ -18,6 +18,7 @@ from core.ideas.model import (
     ReportedItem,
     ReportTarget,
 )
+from core.kernel.ports import Port
 
 
 class IdeaRepository(Protocol):
@@ -102,3 +103,6 @@ class IdeaRepository(Protocol):
         """Public ideas sharing the topic or a word stem, with their stored keywords: a cheap
         prefilter for scoring in Python."""
         ...
+
+
+IDEAS: Port[IdeaRepository] = Port("ideas", IdeaRepository)

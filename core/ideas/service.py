@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from core.audit import service as audit
+from core.campaigns import template
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import (
     DESCRIPTION_MAX,
     CampaignKind,
@@ -37,6 +40,7 @@ from core.ideas.model import (
     validate_comment,
     validate_new_idea,
 )
+from core.ideas.ports import IDEAS
 from core.kernel.errors import (
     CommentNotFoundError,
     IdeaCallNotOpenError,
@@ -74,6 +78,7 @@ async def create_idea_call(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     support_threshold: int | None = None,
+    eligibility: Eligibility = EVERYONE,
 ) -> IdeaCall:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     title = clean_text(title, field="title", max_len=300)
@@ -87,7 +92,7 @@ async def create_idea_call(
     validate_window(opens_at, closes_at, now=now)
     if support_threshold is not None and not 1 <= support_threshold <= SUPPORT_THRESHOLD_MAX:
         raise ValidationError("bad_threshold", max=SUPPORT_THRESHOLD_MAX)
-    call = await uow.ideas.add_call(
+    call = await uow.repository(IDEAS).add_call(
         title=title,
         description=description,
         status=campaign_initial_status(opens_at),
@@ -97,6 +102,7 @@ async def create_idea_call(
         created_by=actor,
         now=now,
     )
+    call = replace(call, campaign=await template.set_eligibility(uow, call.campaign, eligibility))
     await audit.record(
         uow,
         actor=actor,
@@ -110,6 +116,7 @@ async def create_idea_call(
             "closes_at": closes_at.isoformat() if closes_at else None,
             "support_threshold": support_threshold,
             "status": call.campaign.status.value,
+            "eligible": eligibility.as_list(),
         },
     )
     return call
@@ -123,7 +130,7 @@ async def open_idea_calls(uow: UnitOfWork, now: datetime) -> list[IdeaCall]:
 
 
 async def get_idea_call(uow: UnitOfWork, call_id: int) -> IdeaCall:
-    call = await uow.ideas.get_call(call_id)
+    call = await uow.repository(IDEAS).get_call(call_id)
     if call is None:
         raise IdeaCallNotOpenError(call_id=call_id)
     return call
@@ -142,9 +149,10 @@ async def submit_idea(
         call = await get_idea_call(uow, idea.call_id)
         if not call.campaign.is_accepting(now):
             raise IdeaCallNotOpenError(call_id=idea.call_id, closes_at=call.campaign.closes_at)
+        await template.ensure_eligible(uow, call.campaign, idea.author_id)
     year = now.astimezone(current_timezone()).year
-    seq = await uow.ideas.next_code_seq(year)
-    return await uow.ideas.add(
+    seq = await uow.repository(IDEAS).next_code_seq(year)
+    return await uow.repository(IDEAS).add(
         idea,
         code=format_code(year, seq),
         status=initial_status(policy.premoderation),
@@ -154,7 +162,7 @@ async def submit_idea(
 
 
 async def get_idea(uow: UnitOfWork, idea_id: int) -> Idea:
-    idea = await uow.ideas.get(idea_id)
+    idea = await uow.repository(IDEAS).get(idea_id)
     if idea is None:
         raise IdeaNotFoundError(idea=idea_id)
     return idea
@@ -165,9 +173,9 @@ async def find_idea(uow: UnitOfWork, ref: str) -> Idea:
     ref = ref.strip()
     idea = None
     if parse_code(ref) is not None:
-        idea = await uow.ideas.get_by_code(ref.upper())
+        idea = await uow.repository(IDEAS).get_by_code(ref.upper())
     elif ref.isdigit():
-        idea = await uow.ideas.get(int(ref))
+        idea = await uow.repository(IDEAS).get(int(ref))
     if idea is None:
         raise IdeaNotFoundError(idea=ref)
     return idea
@@ -184,7 +192,9 @@ async def browse(
     uow: UnitOfWork, query: IdeaQuery, *, page: int, page_size: int
 ) -> tuple[list[Idea], bool]:
     """One page of ideas (counts included) and whether there is a next page."""
-    found = await uow.ideas.search(query, offset=max(page, 0) * page_size, limit=page_size + 1)
+    found = await uow.repository(IDEAS).search(
+        query, offset=max(page, 0) * page_size, limit=page_size + 1
+    )
     return found[:page_size], len(found) > page_size
 
 
@@ -193,7 +203,7 @@ async def iter_ideas(uow: UnitOfWork, query: IdeaQuery) -> list[Idea]:
     out: list[Idea] = []
     offset = 0
     while True:
-        batch = await uow.ideas.search(query, offset=offset, limit=EXPORT_BATCH)
+        batch = await uow.repository(IDEAS).search(query, offset=offset, limit=EXPORT_BATCH)
         out.extend(batch)
         if len(batch) < EXPORT_BATCH:
             return out
@@ -212,7 +222,9 @@ async def similar_ideas(
     """Up to `limit` public ideas most like this text, best first."""
     text = f"{title} {description}"
     stems = similarity.stems(title)[:8] or similarity.stems(text)[:8]
-    candidates = await uow.ideas.similar_candidates(stems, topic, limit=SIMILAR_CANDIDATES)
+    candidates = await uow.repository(IDEAS).similar_candidates(
+        stems, topic, limit=SIMILAR_CANDIDATES
+    )
     scorer = similarity.Scorer(title, text)
     scored = []
     for idea, keywords in candidates:
@@ -230,10 +242,12 @@ async def approve_idea(uow: UnitOfWork, ref: str, *, actor: str, now: datetime) 
     await require(uow, actor, Permission.MODERATE)
     idea = await find_idea(uow, ref)
     allowed = (IdeaStatus.PENDING, IdeaStatus.REJECTED)
-    if idea.status not in allowed or not await uow.ideas.set_status(
+    if idea.status not in allowed or not await uow.repository(IDEAS).set_status(
         idea.id, allowed, IdeaStatus.PUBLISHED, now
     ):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target="published")
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target="published"
+        )
     await audit.record(
         uow,
         actor=actor,
@@ -254,10 +268,12 @@ async def reject_idea(uow: UnitOfWork, ref: str, *, reason: str, actor: str, now
     reason = clean_text(reason, field="reason", max_len=REJECT_REASON_MAX, links_allowed=True)
     idea = await find_idea(uow, ref)
     allowed = (IdeaStatus.PENDING, IdeaStatus.PUBLISHED)
-    if idea.status not in allowed or not await uow.ideas.set_status(
+    if idea.status not in allowed or not await uow.repository(IDEAS).set_status(
         idea.id, allowed, IdeaStatus.REJECTED, now, reject_reason=reason
     ):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target="rejected")
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target="rejected"
+        )
     await audit.record(
         uow,
         actor=actor,
@@ -287,8 +303,10 @@ async def answer_idea(
     text = clean_text(text, field="text", max_len=ANSWER_MAX, links_allowed=True)
     idea = await find_idea(uow, ref)
     if idea.status not in (IdeaStatus.PUBLISHED, IdeaStatus.THRESHOLD_REACHED):
-        raise InvalidTransitionError(idea=idea.code, status=idea.status, target=status.value)
-    await uow.ideas.set_answer(idea.id, status, text, now)
+        raise InvalidTransitionError(
+            "idea_status", idea=idea.code, status=idea.status, target=status.value
+        )
+    await uow.repository(IDEAS).set_answer(idea.id, status, text, now)
     await audit.record(
         uow,
         actor=actor,
@@ -305,7 +323,7 @@ async def answer_idea(
 
 
 async def reported_items(uow: UnitOfWork, *, limit: int = 100) -> list[ReportedItem]:
-    return await uow.ideas.reported_items(limit=limit)
+    return await uow.repository(IDEAS).reported_items(limit=limit)
 
 
 async def restore_item(
@@ -316,11 +334,13 @@ async def restore_item(
     if target == ReportTarget.IDEA:
         item_id = (await find_idea(uow, ref)).id
     else:
-        comment = await uow.ideas.get_comment(int(ref)) if ref.strip().isdigit() else None
+        comment = (
+            await uow.repository(IDEAS).get_comment(int(ref)) if ref.strip().isdigit() else None
+        )
         if comment is None:
             raise CommentNotFoundError(comment=ref)
         item_id = comment.id
-    if not await uow.ideas.set_hidden(target, item_id, False):
+    if not await uow.repository(IDEAS).set_hidden(target, item_id, False):
         raise InvalidTransitionError(item=ref, target="visible", reason="not_hidden")
     await audit.record(
         uow,
@@ -355,16 +375,18 @@ async def support_idea(
     """Support once; a repeated tap changes nothing. Returns the support count."""
     policy = policy or uow.policies.ideas
     idea = await _public_idea(uow, idea_id)
-    count = await uow.ideas.add_support(idea_id, citizen_id, now)
+    # An idea in an idea call is supported by those the call admits.
+    call = await uow.repository(IDEAS).get_call(idea.call_id) if idea.call_id is not None else None
+    if call is not None:
+        await template.ensure_eligible(uow, call.campaign, citizen_id)
+    count = await uow.repository(IDEAS).add_support(idea_id, citizen_id, now)
     if count is None:
         return idea.supports
     threshold = policy.support_threshold
-    if idea.call_id is not None:
-        call = await uow.ideas.get_call(idea.call_id)
-        if call is not None and call.support_threshold is not None:
-            threshold = call.support_threshold
+    if call is not None and call.support_threshold is not None:
+        threshold = call.support_threshold
     # The conditional UPDATE lets exactly one of several concurrent supporters cross it.
-    if reached_threshold(count, threshold) and await uow.ideas.set_status(
+    if reached_threshold(count, threshold) and await uow.repository(IDEAS).set_status(
         idea_id, (IdeaStatus.PUBLISHED,), IdeaStatus.THRESHOLD_REACHED, now
     ):
         await audit.record(
@@ -385,12 +407,12 @@ async def support_idea(
 async def withdraw_support(uow: UnitOfWork, *, idea_id: int, citizen_id: int) -> int:
     """Withdraw one's support; an idea that reached its threshold keeps that status."""
     idea = await get_idea(uow, idea_id)
-    count = await uow.ideas.remove_support(idea_id, citizen_id)
+    count = await uow.repository(IDEAS).remove_support(idea_id, citizen_id)
     return idea.supports if count is None else count
 
 
 async def supported_among(uow: UnitOfWork, citizen_id: int, idea_ids: list[int]) -> set[int]:
-    return await uow.ideas.supports_of(citizen_id, idea_ids) if idea_ids else set()
+    return await uow.repository(IDEAS).supports_of(citizen_id, idea_ids) if idea_ids else set()
 
 
 async def report_item(
@@ -412,15 +434,15 @@ async def report_item(
         if not idea.is_public:
             raise IdeaNotPublicError(idea=item_id, status=idea.status)
     else:
-        comment = await uow.ideas.get_comment(item_id)
+        comment = await uow.repository(IDEAS).get_comment(item_id)
         if comment is None:
             raise CommentNotFoundError(comment=item_id)
         if comment.hidden:
             return False
-    count = await uow.ideas.add_report(target, item_id, citizen_id, reason.value, now)
+    count = await uow.repository(IDEAS).add_report(target, item_id, citizen_id, reason.value, now)
     if count is None:
         return False
-    if count >= HIDE_AT_REPORTS and await uow.ideas.set_hidden(target, item_id, True):
+    if count >= HIDE_AT_REPORTS and await uow.repository(IDEAS).set_hidden(target, item_id, True):
         await audit.record(
             uow,
             actor=SYSTEM_ACTOR,
@@ -438,8 +460,8 @@ async def add_comment(
 ) -> IdeaComment:
     text = validate_comment(text)
     idea = await _public_idea(uow, idea_id)
-    comment = await uow.ideas.add_comment(idea_id, citizen_id, text, now)
-    if idea.author_id != citizen_id and await uow.ideas.claim_comment_notice(
+    comment = await uow.repository(IDEAS).add_comment(idea_id, citizen_id, text, now)
+    if idea.author_id != citizen_id and await uow.repository(IDEAS).claim_comment_notice(
         idea_id, now, now - COMMENT_NOTICE_QUIET
     ):
         await idea_notifications.new_comments(uow, idea, now=now)
@@ -449,7 +471,9 @@ async def add_comment(
 async def comments_page(
     uow: UnitOfWork, idea_id: int, *, page: int, page_size: int
 ) -> tuple[list[IdeaComment], bool]:
-    found = await uow.ideas.comments(idea_id, offset=max(page, 0) * page_size, limit=page_size + 1)
+    found = await uow.repository(IDEAS).comments(
+        idea_id, offset=max(page, 0) * page_size, limit=page_size + 1
+    )
     return found[:page_size], len(found) > page_size
 
 

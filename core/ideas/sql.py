@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
@@ -35,6 +34,7 @@ from core.ideas.tables import (
     IdeaRow,
     IdeaSupportRow,
 )
+from core.storage.statements import _session_dialect, record
 
 ideas = IdeaRow.__table__
 supports = IdeaSupportRow.__table__
@@ -43,11 +43,6 @@ reports = IdeaReportRow.__table__
 counters = IdeaCodeCounterRow.__table__
 
 _PUBLIC = [s.value for s in PUBLIC_STATUSES]
-
-
-def _dialect(session: AsyncSession) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "postgresql"
-    return sqlite if name == "sqlite" else postgresql
 
 
 @cache
@@ -71,42 +66,17 @@ def _insert_report(dialect: Any) -> Any:
 
 
 def _idea(row: Any) -> Idea:
-    return Idea(
-        id=row.id,
-        code=row.code,
-        author_id=row.author_id,
-        title=row.title,
-        description=row.description,
-        topic=row.topic,
-        district=row.district,
+    return record(
+        Idea,
+        row,
         status=IdeaStatus(row.status),
-        created_at=row.created_at,
-        call_id=row.call_id,
-        photo_ref=row.photo_ref,
-        latitude=row.latitude,
-        longitude=row.longitude,
         hidden=bool(row.hidden),
-        supports=row.supports,
-        comments=row.comments,
-        reports=row.reports,
-        reject_reason=row.reject_reason,
         official_status=OfficialStatus(row.official_status) if row.official_status else None,
-        answer=row.answer,
-        answered_at=row.answered_at,
-        published_at=row.published_at,
     )
 
 
 def _comment(row: Any) -> IdeaComment:
-    return IdeaComment(
-        id=row.id,
-        idea_id=row.idea_id,
-        author_id=row.author_id,
-        text=row.text,
-        created_at=row.created_at,
-        hidden=bool(row.hidden),
-        reports=row.reports,
-    )
+    return record(IdeaComment, row, hidden=bool(row.hidden))
 
 
 _IDEA_COLUMNS = [c for c in ideas.c if c.name != "keywords"]
@@ -165,7 +135,7 @@ class SqlIdeaRepository:
     # --- ideas ---
 
     async def next_code_seq(self, year: int) -> int:
-        stmt = _bump_counter(_dialect(self._session))
+        stmt = _bump_counter(_session_dialect(self._session))
         return (await self._run(stmt, {"year": year, "last_seq": 1})).scalar_one()
 
     async def add(
@@ -263,7 +233,7 @@ class SqlIdeaRepository:
 
     async def add_support(self, idea_id: int, citizen_id: int, now: datetime) -> int | None:
         inserted = await self._run(
-            _insert_support(_dialect(self._session)),
+            _insert_support(_session_dialect(self._session)),
             {"idea_id": idea_id, "citizen_id": citizen_id, "created_at": now},
         )
         if not inserted.rowcount:
@@ -314,7 +284,7 @@ class SqlIdeaRepository:
         self, target: ReportTarget, item_id: int, citizen_id: int, reason: str, now: datetime
     ) -> int | None:
         inserted = await self._run(
-            _insert_report(_dialect(self._session)),
+            _insert_report(_session_dialect(self._session)),
             {
                 "target": target.value,
                 "item_id": item_id,

@@ -108,3 +108,19 @@ class IdeaCallNotOpenError(SpilnoError):
 
 class CommentNotFoundError(NotFoundError):
     code = "comment_not_found"
+
+
+class NotEligibleError(SpilnoError):
+    """The campaign admits only some residents (verified, living in certain districts).
+
+    Reasons: `not_verified`, `no_district` (home district not set), `wrong_district`; params
+    `campaign_id`, `kind`, `verified` (the rule asks for it) and `districts` (codes, or empty).
+    """
+
+    code = "not_eligible"
+
+
+class DistrictChangeTooSoonError(SpilnoError):
+    """A home district changes at most once in 30 days; `next_change_at` says when it may."""
+
+    code = "district_change_too_soon"

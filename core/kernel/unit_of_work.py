@@ -2,6 +2,8 @@
 
 Each feature declares its port(s) in core/<feature>/ports.py and implements them in its sql.py;
 `core.storage.unit_of_work.SqlUnitOfWork` puts them together on one session and transaction.
+The shared features' repositories are attributes; a campaign kind's are reached by their typed
+`Port` (`uow.repository(CONTESTS)`), bound in the kind's spec, so a new kind edits nothing here.
 Services never see a session or a row: only these methods and the domain types they return.
 """
 
@@ -15,14 +17,11 @@ from typing import Protocol, Self
 from core.audit.ports import AuditRepository
 from core.campaigns.ports import CampaignRepository
 from core.citizens.data_ports import ResidentDataRepository
-from core.citizens.ports import CitizenRepository
+from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
 from core.config import Policies
-from core.consultations.ports import ConsultationRepository
-from core.contests.ports import ContestRepository
 from core.delivery.ports import OutboxRepository, SubscriptionRepository
-from core.ideas.ports import IdeaRepository
+from core.kernel.ports import P, Port
 from core.organizations.ports import OfficialRepository, OrganizationRepository
-from core.polls.ports import BallotRepository
 from core.trust.ports import OpenDataRepository
 
 
@@ -36,12 +35,10 @@ class StorageUnavailableError(Exception):
 
 class UnitOfWork(Protocol):
     citizens: CitizenRepository
+    residents: ResidentRepository  # verification, link codes, officials' view (issue 16)
+    merges: MergeRepository  # two citizens become one (core/storage/merging.py)
     campaigns: CampaignRepository
-    ballots: BallotRepository
     audit: AuditRepository
-    ideas: IdeaRepository
-    consultations: ConsultationRepository
-    contests: ContestRepository
     outbox: OutboxRepository
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
@@ -49,6 +46,10 @@ class UnitOfWork(Protocol):
     open_data: OpenDataRepository
     resident_data: ResidentDataRepository
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
+
+    def repository(self, port: Port[P]) -> P:
+        """A campaign kind's repository, by the port its spec binds (LookupError if none)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

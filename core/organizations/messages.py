@@ -11,13 +11,10 @@ from collections.abc import Callable
 
 from babel.dates import format_date, format_time
 
+from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
-from core.delivery.payloads import encode_payload
 from core.kernel.i18n import _, current_locale, current_timezone, format_datetime
 from core.organizations.model import Event, NewsPost, Organization
-
-EVENT_ACTION = "event"  # bot/dialogs/events.py shows the event for `event:<id>`
-ORG_ACTION = "org"  # bot/dialogs/orgs.py shows the organization for `org:<id>`
 
 Render = Callable[[], Message]
 
@@ -50,7 +47,7 @@ def describe_event(event: Event, org: Organization, *, with_description: bool = 
 
 
 def _details_button(event: Event) -> tuple[tuple[Button, ...], ...]:
-    return ((Button(_("👉 Details and RSVP"), encode_payload(EVENT_ACTION, event.id)),),)
+    return ((Button(_("👉 Details and RSVP"), link(Link.EVENT, event.id)),),)
 
 
 def event_announced(event: Event, org: Organization) -> Callable[[], Message]:
@@ -95,9 +92,7 @@ def news_posted(
     def render() -> Message:
         return Message(
             "📰 " + org.name + "\n\n" + post.text,
-            buttons=(
-                (Button(_("🏢 About the organization"), encode_payload(ORG_ACTION, org.id)),),
-            ),
+            buttons=((Button(_("🏢 About the organization"), link(Link.ORGANIZATION, org.id)),),),
             image=image if image is not None else post.image_ref,
         )
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, case, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.audience_sql import register_audience
@@ -35,6 +34,7 @@ from core.organizations.tables import (
     OrgFollowerRow,
     OrgNewsRow,
 )
+from core.storage.statements import _session_dialect, record
 
 CITY_SCOPE = "city"
 
@@ -61,55 +61,28 @@ register_audience("event", _event_audience)
 
 
 def _insert(session: AsyncSession) -> Any:
-    name = session.bind.dialect.name if session.bind is not None else "postgresql"
-    return postgresql.insert if name == "postgresql" else sqlite.insert
+    return _session_dialect(session).insert
 
 
 def _org(row: OrganizationRow) -> Organization:
-    return Organization(
-        id=row.id,
-        slug=row.slug,
-        name=row.name,
-        description=row.description,
-        logo_ref=row.logo_ref,
-        created_at=row.created_at,
-    )
+    return record(Organization, row)
 
 
 def _event(row: OrgEventRow) -> Event:
-    return Event(
-        id=row.id,
-        org_id=row.org_id,
-        title=row.title,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        place=row.place,
-        description=row.description,
+    return record(
+        Event,
+        row,
         reminders=tuple(timedelta(seconds=int(s)) for s in row.reminders.split(",") if s),
-        remind_followers=row.remind_followers,
         status=EventStatus(row.status),
-        cancel_reason=row.cancel_reason,
     )
 
 
 def _news(row: OrgNewsRow) -> NewsPost:
-    return NewsPost(
-        id=row.id,
-        org_id=row.org_id,
-        text=row.text,
-        image_ref=row.image_ref,
-        created_at=row.created_at,
-    )
+    return record(NewsPost, row)
 
 
 def _channel(row: OrgChannelRow) -> Channel:
-    return Channel(
-        org_id=row.org_id,
-        platform=row.platform,
-        chat_id=row.chat_id,
-        username=row.username,
-        title=row.title,
-    )
+    return record(Channel, row)
 
 
 class SqlOfficialRepository:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from core.campaigns.breakdown import Breakdown
+from core.kernel.ports import Port
+
 
 class BallotRepository(Protocol):
     async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]: ...
@@ -34,3 +37,13 @@ class BallotRepository(Protocol):
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         """Votes per option id and the number of voters who chose at least one option."""
         ...
+
+    async def tally_by(
+        self, campaign_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[dict[int, int], int]]:
+        """`tally` per group of voters: their home district (None: not set) or their
+        verification level ("phone", "none"). Groups without voters are absent."""
+        ...
+
+
+BALLOTS: Port[BallotRepository] = Port("ballots", BallotRepository)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
+from core.campaigns.eligibility import EVERYONE, Eligibility
 from core.campaigns.model import (
     Campaign,
     CampaignKind,
@@ -20,6 +21,7 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
 from core.polls.model import Poll, validate_poll
+from core.polls.ports import BALLOTS
 
 
 async def create_poll(
@@ -34,6 +36,7 @@ async def create_poll(
     closes_at: datetime | None = None,
     visibility: ResultsVisibility = ResultsVisibility.LIVE,
     description: str = "",
+    eligibility: Eligibility = EVERYONE,
     receipts: bool = True,
 ) -> Poll:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
@@ -51,9 +54,8 @@ async def create_poll(
         max_choices=max_choices,
         options=options,
     )
-    if not receipts:
-        await uow.campaigns.set_receipts(poll.id, False)
-        poll.campaign.receipts = False
+    poll.campaign = await template.set_eligibility(uow, poll.campaign, eligibility)
+    poll.campaign = await template.set_receipts(uow, poll.campaign, receipts)
     await audit.record(
         uow,
         actor=actor,
@@ -69,6 +71,7 @@ async def create_poll(
             "closes_at": closes_at.isoformat() if closes_at else None,
             "results": visibility.value,
             "status": poll.campaign.status.value,
+            "eligible": eligibility.as_list(),
             "receipts": receipts,
         },
     )
@@ -85,7 +88,7 @@ async def polls_for_residents(uow: UnitOfWork, now: datetime) -> list[Campaign]:
 
 
 async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozenset[int]:
-    return await uow.ballots.choices(poll_id, citizen_id)
+    return await uow.repository(BALLOTS).choices(poll_id, citizen_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +104,12 @@ async def _issue_receipt(
 ) -> str | None:
     """Every change of a vote gets a new code; a ballot with no choice counts for nothing."""
     receipt = new_receipt() if poll.campaign.receipts and chosen else None
-    await uow.ballots.set_receipt(ballot_id, receipt)
+    await uow.repository(BALLOTS).set_receipt(ballot_id, receipt)
     return receipt
 
 
 async def my_receipt(uow: UnitOfWork, poll_id: int, citizen_id: int) -> str | None:
-    return await uow.ballots.receipt(poll_id, citizen_id)
+    return await uow.repository(BALLOTS).receipt(poll_id, citizen_id)
 
 
 async def cast_vote(
@@ -115,9 +118,10 @@ async def cast_vote(
     """Replace the citizen's choices in this poll. Changing one's vote is allowed until close."""
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
+    await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.check_choices(option_ids)
-    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
-    await uow.ballots.replace_choices(ballot_id, poll_id, option_ids)
+    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
+    await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, option_ids)
     return VoteOutcome(poll, option_ids, await _issue_receipt(uow, poll, ballot_id, option_ids))
 
 
@@ -131,16 +135,17 @@ async def toggle_choice(
     """
     poll = await get_poll(uow, poll_id)
     poll.campaign.ensure_accepting(now)
+    await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.option(option_id)
-    ballot_id = await uow.ballots.lock_ballot(poll_id, citizen_id, now)
+    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
     if not poll.is_multiple:
         # Whatever was chosen before, the tapped option is the vote now.
         chosen = frozenset({option_id})
-        await uow.ballots.replace_choices(ballot_id, poll_id, chosen)
+        await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, chosen)
         return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))
     # Lock first, read after: the maximum is checked against what is really stored.
-    current = await uow.ballots.take_choices(ballot_id)
+    current = await uow.repository(BALLOTS).take_choices(ballot_id)
     chosen = current ^ {option_id}
     poll.check_choices(chosen)
-    await uow.ballots.add_choices(ballot_id, poll_id, chosen)
+    await uow.repository(BALLOTS).add_choices(ballot_id, poll_id, chosen)
     return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))

@@ -10,6 +10,9 @@ from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.campaigns.breakdown import Breakdown
+from core.citizens.sql_groups import voter_group
+from core.citizens.tables import CitizenRow
 from core.polls.tables import BallotChoiceRow, BallotRow
 from core.storage.statements import _core, _dialect, _dialect_name
 
@@ -156,3 +159,30 @@ class SqlBallotRepository:
             )
         ).scalar_one()
         return {int(k): int(v) for k, v in counts.items()}, int(voters)
+
+    async def tally_by(
+        self, campaign_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[dict[int, int], int]]:
+        # Two grouped scans (choices, then distinct voters), each joined to the voter's row.
+        group = voter_group(by).label("voter_group")
+        joined = choices.join(ballots, ballots.c.id == choices.c.ballot_id).join(
+            CitizenRow.__table__, CitizenRow.__table__.c.id == ballots.c.citizen_id
+        )
+        rows = await self._session.execute(
+            select(group, choices.c.option_id, func.count())
+            .select_from(joined)
+            .where(choices.c.campaign_id == campaign_id)
+            .group_by(group, choices.c.option_id)
+        )
+        found: dict[str | None, tuple[dict[int, int], int]] = {}
+        for key, option_id, count in rows:
+            found.setdefault(key, ({}, 0))[0][int(option_id)] = int(count)
+        voters = await self._session.execute(
+            select(group, func.count(func.distinct(choices.c.ballot_id)))
+            .select_from(joined)
+            .where(choices.c.campaign_id == campaign_id)
+            .group_by(group)
+        )
+        for key, count in voters:
+            found[key] = (found.get(key, ({}, 0))[0], int(count))
+        return found

@@ -1,6 +1,7 @@
 """The participation registry: every table that refers to a citizen, in one explicit list.
 
-Two things live here, both written out by hand rather than registered at import time:
+Two things live here, composed from the campaign kinds' specs (core/campaigns/registry.py) and
+the shared features' lines below, rather than registered at import time:
 
 - `PARTICIPANTS`: who "took part" in a campaign, per campaign kind — a builder returning a
   single-column `Select` of citizen ids (duplicates are fine: it is used as `citizen_id IN (…)`).
@@ -10,34 +11,36 @@ Two things live here, both written out by hand rather than registered at import 
   when two citizens become one person (merge), when a resident asks for their data (export)
   and when a resident asks to be forgotten (forget). Linking messengers, "my data" and "forget
   me" are built on this list; `tests/unit/test_participation_registry.py` fails when a table
-  refers to citizens and is not listed here, so a new feature cannot forget to say.
+  refers to citizens and is not listed, so a new feature cannot forget to say.
 
-A new campaign kind adds its builder to `PARTICIPANTS` and its citizen columns to
-`CITIZEN_REFERENCES`: two lines in this file.
+A campaign kind lists its builder and its citizen columns in its own spec (core/<kind>/kind.py);
+a shared feature with a citizen column adds it to `SHARED_REFERENCES` here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Mapping
 
 from sqlalchemy import Select, false, select
 
+from core.campaigns.kinds import Participants
+from core.campaigns.registry import KINDS
 from core.citizens.tables import CitizenRow
-from core.consultations.tables import consultation_participants
-from core.contests.tables import contest_participants
-from core.ideas.tables import idea_call_participants
-from core.polls.tables import poll_participants
+from core.storage.contributions import CitizenReference, OnForget, OnMerge
 
-ParticipationBuilder = Callable[[int], Select[tuple[int]]]
+__all__ = [
+    "CITIZEN_REFERENCES",
+    "PARTICIPANTS",
+    "CitizenReference",
+    "OnForget",
+    "OnMerge",
+    "participants_query",
+    "registered_kinds",
+]
 
-PARTICIPANTS: Mapping[str, ParticipationBuilder] = {
-    "poll": poll_participants,
-    "idea_call": idea_call_participants,
-    "consultation": consultation_participants,
-    "contest": contest_participants,
-}
+ParticipationBuilder = Participants
+
+PARTICIPANTS: Mapping[str, ParticipationBuilder] = KINDS.participants()
 
 
 def participants_query(kind: str, campaign_id: int) -> Select[tuple[int]]:
@@ -51,53 +54,25 @@ def registered_kinds() -> frozenset[str]:
     return frozenset(PARTICIPANTS)
 
 
-class OnMerge(StrEnum):
-    """What a row of the citizen who is merged away becomes."""
-
-    # Re-pointed to the surviving citizen.
-    REASSIGN = "reassign"
-    # Re-pointed, unless the survivor already has the same row (same key without the
-    # citizen): then the survivor's row wins and this one is dropped. One person, one vote.
-    KEEP_SURVIVORS = "keep_survivors"
-
-
-class OnForget(StrEnum):
-    """What "forget me" does to the row."""
-
-    # The row is personal and is deleted.
-    DELETE = "delete"
-    # The row counts in a published result or is public content (an idea, a comment, an
-    # entry): it stays, cut off from the person (re-pointed to an anonymous citizen).
-    ANONYMIZE = "anonymize"
-
-
-@dataclass(frozen=True, slots=True)
-class CitizenReference:
-    table: str
-    column: str
-    on_merge: OnMerge
-    on_forget: OnForget
-    # Part of "my data" (a resident's own export).
-    exported: bool = True
-
-
-CITIZEN_REFERENCES: tuple[CitizenReference, ...] = (
+SHARED_REFERENCES: tuple[CitizenReference, ...] = (
     CitizenReference("identities", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE),
-    CitizenReference("subscriptions", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
-    CitizenReference("ballots", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
-    CitizenReference("ideas", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
-    CitizenReference("idea_comments", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
-    CitizenReference("idea_supports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
-    CitizenReference("idea_reports", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
     CitizenReference(
-        "consultation_responses", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+        "subscriptions",
+        "citizen_id",
+        OnMerge.KEEP_SURVIVORS,
+        OnForget.DELETE,
+        key=("kind", "code"),
     ),
-    CitizenReference("contest_entries", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
     CitizenReference(
-        "contest_participants", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE
+        "org_followers", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE, key=("org_id",)
     ),
-    # A merge must still hold a contest's votes-per-resident cap across the survivor's entries.
-    CitizenReference("contest_votes", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.ANONYMIZE),
-    CitizenReference("org_followers", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
-    CitizenReference("event_rsvps", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE),
+    CitizenReference(
+        "event_rsvps", "citizen_id", OnMerge.KEEP_SURVIVORS, OnForget.DELETE, key=("event_id",)
+    ),
+    # Linking messengers (issue 16): an unused code dies with its citizen; wrong tries add up.
+    CitizenReference("link_codes", "citizen_id", OnMerge.DROP, OnForget.DELETE, exported=False),
+    CitizenReference(
+        "link_code_failures", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE, exported=False
+    ),
 )
+CITIZEN_REFERENCES: tuple[CitizenReference, ...] = SHARED_REFERENCES + KINDS.citizen_columns()

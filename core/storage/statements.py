@@ -6,10 +6,14 @@ CPU than the database needs to run it."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import fields
+from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 # Where a unit of work keeps its session's connection while a transaction is open: asking the
 # session for it on every statement costs a greenlet round of its own. The unit of work drops
@@ -31,3 +35,20 @@ def _dialect_name(session: AsyncSession) -> str:
 
 def _dialect(name: str) -> Any:
     return sqlite if name == "sqlite" else postgresql
+
+
+def _session_dialect(session: AsyncSession) -> Any:
+    """The dialect module (its `insert` knows ON CONFLICT) of the database behind a session."""
+    return _dialect(_dialect_name(session))
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.init)  # type: ignore[arg-type]
+
+
+def record(cls: type[T], row: Any, **converted: Any) -> T:
+    """The domain dataclass `cls` from a row whose columns carry its field names; `converted`
+    gives the fields whose stored form differs (an enum from its value, a tuple from a list)."""
+    plain = {name: getattr(row, name) for name in _field_names(cls) if name not in converted}
+    return cls(**plain, **converted)

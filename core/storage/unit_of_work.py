@@ -1,27 +1,32 @@
-"""SqlUnitOfWork: one session, one transaction; rolls back unless committed."""
+"""SqlUnitOfWork: one session, one transaction; rolls back unless committed.
+
+The shared features' repositories are wired here; every campaign kind's come from its spec's
+bindings (core/campaigns/registry.py), built on the same session.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.audit.sql import SqlAuditRepository
+from core.campaigns.registry import KINDS
 from core.campaigns.sql import SqlCampaignRepository
-from core.citizens.sql import SqlCitizenRepository
+from core.citizens.sql import SqlCitizenRepository, SqlResidentRepository
 from core.config import Policies
-from core.consultations.sql import SqlConsultationRepository
-from core.contests.sql import SqlContestRepository
 from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
-from core.ideas.sql import SqlIdeaRepository
+from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
-from core.polls.sql import SqlBallotRepository
+from core.storage.merging import SqlMergeRepository
 from core.storage.resident_data import SqlResidentDataRepository
 from core.storage.statements import CONNECTION_KEY
 from core.trust.sql import SqlOpenDataRepository
+
+BINDINGS = KINDS.bindings()
 
 
 class SqlUnitOfWork:
@@ -31,24 +36,37 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self.policies = policies or Policies()
         self._session: AsyncSession | None = None
+        self._kinds: dict[Port[Any], object] = {}
 
     async def __aenter__(self) -> Self:
         session = self._session_factory()
         self._session = session
         self.citizens = SqlCitizenRepository(session)
+        self.residents = SqlResidentRepository(session)
+        self.merges = SqlMergeRepository(session)
         self.campaigns = SqlCampaignRepository(session)
-        self.ballots = SqlBallotRepository(session)
         self.audit = SqlAuditRepository(session)
         self.outbox = SqlOutboxRepository(session)
         self.subscriptions = SqlSubscriptionRepository(session)
-        self.consultations = SqlConsultationRepository(session)
-        self.contests = SqlContestRepository(session)
-        self.ideas = SqlIdeaRepository(session)
         self.officials = SqlOfficialRepository(session)
         self.organizations = SqlOrganizationRepository(session)
         self.open_data = SqlOpenDataRepository(session)
         self.resident_data = SqlResidentDataRepository(session)
+        self._kinds = {binding.port: binding.build(session) for binding in BINDINGS}
         return self
+
+    def repository(self, port: Port[P]) -> P:
+        try:
+            return cast(P, self._kinds[port])
+        except KeyError:
+            raise LookupError(f"no campaign kind binds the repository {port.name!r}") from None
+
+    def __getattr__(self, name: str) -> object:
+        """`uow.contests`: a kind's repository by its port's name (tests, benches, the REPL)."""
+        for port, repository in self.__dict__.get("_kinds", {}).items():
+            if port.name == name:
+                return repository
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     async def __aexit__(
         self,

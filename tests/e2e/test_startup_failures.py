@@ -42,7 +42,12 @@ def api_url(broken: BrokenBotApi, which: str) -> str:
 
 
 def spilno_env(database_url: str, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
+    # Keep the test key (tests/conftest.py): PostgreSQL installations require one.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "SPILNO_SECRET_KEY" or not k.startswith("SPILNO_")
+    }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update(
         SPILNO_DATABASE_URL=database_url,

@@ -35,7 +35,12 @@ def free_port() -> int:
 
 def spilno_env(**settings: str) -> dict[str, str]:
     """The parent's environment without any SPILNO_ setting, plus the given ones."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
+    # Keep the test key (tests/conftest.py): PostgreSQL installations require one.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k == "SPILNO_SECRET_KEY" or not k.startswith("SPILNO_")
+    }
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env.update({f"SPILNO_{k.upper()}": v for k, v in settings.items()})
     return env

@@ -60,6 +60,12 @@ class Call:
         markup = self.params.get("reply_markup") or {}
         return markup.get("inline_keyboard", [])
 
+    @property
+    def reply_keyboard(self) -> list[list[dict[str, Any]]]:
+        """A reply keyboard's buttons (share-contact requests); [] for an inline keyboard."""
+        markup = self.params.get("reply_markup") or {}
+        return markup.get("keyboard", [])
+
     def button(self, label_part: str) -> dict[str, Any]:
         """The first button whose label contains `label_part`."""
         for row in self.keyboard:
@@ -250,6 +256,23 @@ class FakeTelegramAPI:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message.update(content)
         return {"update_id": update_id or self.next_update_id(), "message": message}
+
+    def contact_update(
+        self,
+        user_id: int,
+        phone_number: str,
+        *,
+        owner: int | None = None,
+        language_code: str | None = "uk",
+    ) -> dict[str, Any]:
+        """What Telegram sends for a shared contact: the resident's own (a `request_contact`
+        button: `user_id` is theirs), another user's forwarded card (`owner`), or a contact
+        typed into the address book (`owner=0`: Telegram then sends no `user_id`)."""
+        contact: dict[str, Any] = {"phone_number": phone_number, "first_name": "Olena"}
+        owner = user_id if owner is None else owner
+        if owner:
+            contact["user_id"] = owner
+        return self.message_update(user_id, language_code=language_code, contact=contact)
 
     def callback_update(
         self,

@@ -244,6 +244,12 @@ class FakeViberApi:
         for button in (body.get("keyboard") or {}).get("Buttons", []):
             if not 1 <= int(button.get("Columns", 6)) <= 6 or not button.get("ActionBody"):
                 return 3
+            # Viber refuses share-phone buttons below API level 3 ("keyboard is not valid").
+            if (
+                button.get("ActionType") == "share-phone"
+                and int(body.get("min_api_version", 1)) < 3
+            ):
+                return 3
         return None
 
     def _receiver_status(self, receiver: str) -> int:
@@ -355,6 +361,15 @@ class FakeViberApi:
         return await self.send_message_event(
             self.message_event(user, {"type": "text", "text": text})
         )
+
+    async def share_phone(self, user: ViberUser, phone_number: str) -> CallbackResult:
+        """The resident pressed a share-phone button: Viber sends their own number back as a
+        `contact` message (it names no user: it is always the sender's)."""
+        message = {
+            "type": "contact",
+            "contact": {"name": user.name, "phone_number": phone_number},
+        }
+        return await self.send_message_event(self.message_event(user, message))
 
     async def send_sticker(self, user: ViberUser) -> CallbackResult:
         return await self.send_message_event(

@@ -194,7 +194,7 @@ def test_two_processes_appending_at_once_form_one_chain(admin, database_url):
 
 
 async def test_existing_entries_get_a_chain_when_upgrading(app):
-    """A database filled by the previous release (0009): its entries are chained in order."""
+    """A database filled by the previous release (0011): its entries are chained in order."""
     from alembic import command
 
     from core.storage.migrate import alembic_config, upgrade
@@ -202,7 +202,7 @@ async def test_existing_entries_get_a_chain_when_upgrading(app):
     def downgrade(connection):
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, "0009_resident_profile")
+        command.downgrade(config, "0011_eligibility")
 
     async with app.engine.begin() as conn:
         await conn.run_sync(downgrade)

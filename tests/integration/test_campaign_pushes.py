@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from core.campaigns import pushes as campaign_pushes
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_contest
 from core.campaigns.model import CampaignStatus
 from core.contests import service as contests
+from core.contests.plan import parse_contest
 from core.delivery.messenger import BroadcastReport, Message, SendResult, Sent, Unreachable
 from core.delivery.model import OutboxStatus
 from core.delivery.worker import DeliveryWorker, PlatformLimits

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from admin_cli.app import run_cli
-from core.bootstrap import bootstrap
-from core.config import Settings
 from core.polls import service as polls
-from tests.databases import run_blocking
+from tests.cli import cli_runner, in_db
 from tests.examples import example_yaml, soon, write_example
 
 POLL = ("poll", "create", "--question", "Park?", "--option", "Yes", "--option", "No")
@@ -26,38 +22,11 @@ POLL = ("poll", "create", "--question", "Park?", "--option", "Yes", "--option", 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_OFFICIAL", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
-
-
-def in_db(database_url: str, work):
-    async def go():
-        app = bootstrap(Settings(database_url=database_url, _env_file=None))
-        try:
-            async with app.uow_factory() as uow:
-                result = await work(uow)
-                await uow.commit()
-            return result
-        finally:
-            await app.aclose()
-
-    return run_blocking(go())
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
 
 
 def count_rows(database_url: str, table: str, campaign_column: str, campaign_id: int) -> int:
-    async def work(uow):
+    async def work(uow, _now):
         session = uow._session  # a test peeks at the tables the cascade must empty
         query = text(f"SELECT count(*) FROM {table} WHERE {campaign_column} = :id")
         return (await session.execute(query, {"id": campaign_id})).scalar_one()
@@ -127,7 +96,7 @@ def test_an_audience_naming_an_existing_campaign_is_accepted(admin):
 def draft_closed_in_2020(database_url: str) -> int:
     """A draft saved before past windows were refused: its closing time is long gone."""
 
-    async def work(uow):
+    async def work(uow, _now):
         poll = await polls.create_poll(
             uow,
             question="Old?",

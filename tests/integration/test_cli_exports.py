@@ -6,49 +6,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 
 import pytest
 
-from admin_cli.app import run_cli
-from core.bootstrap import bootstrap
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
-from core.config import Settings
-from core.consultations import service as consultations
 from core.ideas import service as ideas
 from core.ideas.model import NewIdea
-from tests.databases import run_blocking
+from tests.cli import answer_example_consultation, cli_runner, in_db
 from tests.examples import write_example
 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-
-    def run(*args: str) -> str:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == 0, (out, err)
-        return out
-
-    return run
-
-
-def in_db(database_url: str, work):
-    async def go():
-        app = bootstrap(Settings(database_url=database_url, _env_file=None))
-        try:
-            async with app.uow_factory() as uow:
-                result = await work(uow, app.clock())
-                await uow.commit()
-            return result
-        finally:
-            await app.aclose()
-
-    return run_blocking(go())
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+    return lambda *args: run(*args).stdout
 
 
 def test_ideas_export_names_authors_by_messenger_identity_and_missing_values_are_null(
@@ -80,22 +53,7 @@ def test_free_text_answers_export_as_one_json_array(admin, database_url, tmp_pat
     )
     admin("campaign", "open", str(consultation_id))
 
-    async def answer(uow, now):
-        consultation = await consultations.get_consultation(uow, consultation_id)
-        q = {question.key: question.id for question in consultation.questions}
-        for name in ("a", "b"):
-            citizen, _new = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
-            args = {"consultation_id": consultation_id, "citizen_id": citizen.id, "now": now}
-            await consultations.choose_option(uow, question_id=q["visits"], value=0, **args)
-            await consultations.choose_option(uow, question_id=q["priorities"], value=1, **args)
-            await consultations.next_question(uow, question_id=q["priorities"], **args)
-            await consultations.choose_option(uow, question_id=q["satisfaction"], value=4, **args)
-            await consultations.answer_text(
-                uow, question_id=q["ideas"], text=f"Ідея {name}", **args
-            )
-            await consultations.submit(uow, **args)
-
-    in_db(database_url, answer)
+    in_db(database_url, partial(answer_example_consultation, consultation_id=consultation_id))
 
     exported = json.loads(
         admin("consultation", "export-text", str(consultation_id), "--format", "json")

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.console.channel import ConsoleChannel
 from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

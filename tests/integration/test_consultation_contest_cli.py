@@ -3,52 +3,27 @@
 import csv
 import io
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from admin_cli.app import run_cli
-from core.bootstrap import bootstrap
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
-from core.config import Settings
-from core.consultations import service as consultations
 from core.contests import service as contests
-from tests.databases import run_blocking
+from tests.cli import answer_example_consultation, cli_runner, in_db
 from tests.examples import example_yaml, soon, write_example
 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
 
-    def run(*args: str, expect: int = 0) -> tuple[str, str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return out, err
+    def out_and_err(*args: str, expect: int = 0) -> tuple[str, str]:
+        done = run(*args, expect=expect)
+        return done.stdout, done.stderr
 
-    return run
-
-
-def in_db(database_url, work):
-    """Run `work(uow, now)` against the CLI's database, as a resident's actions would."""
-
-    async def go():
-        app = bootstrap(Settings(database_url=database_url, _env_file=None))
-        try:
-            async with app.uow_factory() as uow:
-                result = await work(uow, app.clock())
-                await uow.commit()
-            return result
-        finally:
-            await app.aclose()
-
-    return run_blocking(go())
+    return out_and_err
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -77,22 +52,7 @@ def test_a_consultation_from_file_to_results_in_every_format(admin, database_url
     consultation_id = int(out.strip())
     admin("campaign", "open", str(consultation_id))
 
-    async def take_part(uow, now):
-        consultation = await consultations.get_consultation(uow, consultation_id)
-        q = {question.key: question.id for question in consultation.questions}
-        for name in ("a", "b"):
-            citizen, _new = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
-            args = {"consultation_id": consultation_id, "citizen_id": citizen.id, "now": now}
-            await consultations.choose_option(uow, question_id=q["visits"], value=0, **args)
-            await consultations.choose_option(uow, question_id=q["priorities"], value=1, **args)
-            await consultations.next_question(uow, question_id=q["priorities"], **args)
-            await consultations.choose_option(uow, question_id=q["satisfaction"], value=4, **args)
-            await consultations.answer_text(
-                uow, question_id=q["ideas"], text=f"Ідея {name}", **args
-            )
-            await consultations.submit(uow, **args)
-
-    in_db(database_url, take_part)
+    in_db(database_url, partial(answer_example_consultation, consultation_id=consultation_id))
     shown, _err = admin("campaign", "show", str(consultation_id), "--json")
     assert json.loads(shown)["submissions"] == 2
     table, _err = admin("campaign", "results", str(consultation_id))

@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 from core.contests import service as contests
 from core.contests.model import ContestPhase
+from core.contests.plan import parse_contest
 from core.kernel.errors import (
     AlreadySubmittedError,
     EntryLimitError,

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.config import Settings
+from tests.cli import cli_runner
 from tests.databases import run_blocking
 from tests.examples import future_year
 
@@ -20,20 +19,7 @@ YEAR = future_year()  # literal dates stay ahead of the real clock the CLI runs 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    """`spilno-admin` in-process, as in tests/integration/test_admin_cli.py."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_OFFICIAL", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(list(args))
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
 
 
 def residents(database_url: str, *names: str) -> None:

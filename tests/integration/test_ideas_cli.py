@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.delivery.tables import BroadcastRow
 from core.ideas import service as ideas
 from core.ideas.model import NewIdea, ReportReason, ReportTarget
+from tests.cli import cli_runner
 from tests.databases import run_blocking
 from tests.examples import future_year
 
@@ -28,19 +28,7 @@ YEAR = future_year()  # literal dates stay ahead of the real clock the CLI runs 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_OFFICIAL", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(list(args))
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
 
 
 def seed(app, titles: list[str], *, reports: int = 0) -> list[str]:

@@ -27,7 +27,7 @@ async def test_0008_keeps_results_going_out_for_existing_consultations_and_conte
     """A database filled by the previous release: its consultations and contests always sent
     their results, so after the upgrade their send_results says so; polls keep theirs."""
     from alembic import command
-    from sqlalchemy import select
+    from sqlalchemy import column, select, table
 
     from core.campaigns.tables import CampaignRow
     from core.storage.migrate import alembic_config
@@ -46,10 +46,45 @@ async def test_0008_keeps_results_going_out_for_existing_consultations_and_conte
          "created_by": "m", "updated_at": now, "reminders": ""}
         for kind in ("poll", "consultation", "contest")
     ]  # fmt: skip
+    # Only the columns 0007 had: the model's later columns (and their defaults) do not exist yet.
+    then = table(
+        "campaigns", *(column(c.name, c.type) for c in CampaignRow.__table__.c if c.name in rows[0])
+    )
     async with app.engine.begin() as conn:
-        await conn.execute(CampaignRow.__table__.insert(), rows)
+        await conn.execute(then.insert(), rows)
     await upgrade(app.engine)
     async with app.engine.connect() as conn:
         found = dict((await conn.execute(select(CampaignRow.kind, CampaignRow.send_results))).all())
     assert found == {"poll": False, "consultation": True, "contest": True}
+    assert await current_revision(app.engine) == head_revision()
+
+
+async def test_0011_lets_existing_campaigns_admit_everyone(app):
+    """Campaigns of the previous release had no eligibility: after the upgrade they admit
+    everyone, as they always did."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from core.campaigns.eligibility import EVERYONE
+    from core.storage.migrate import alembic_config
+
+    def downgrade(connection):
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_resident_profile")
+
+    async with app.engine.begin() as conn:
+        await conn.run_sync(downgrade)
+        await conn.execute(
+            text(
+                "INSERT INTO campaigns (kind, title, description, status, results_visibility,"
+                " created_at, created_by, updated_at, reminders, send_results)"
+                " VALUES ('poll', 'Old poll', '', 'open', 'live', :now, 'm', :now, '', false)"
+            ),
+            {"now": app.clock()},
+        )
+    await upgrade(app.engine)
+    async with app.uow_factory() as uow:
+        (campaign,) = await uow.campaigns.list()
+    assert campaign.title == "Old poll" and campaign.eligibility == EVERYONE
     assert await current_revision(app.engine) == head_revision()

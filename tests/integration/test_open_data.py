@@ -17,11 +17,12 @@ import pytest
 
 from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
-from core.campaigns import receipts as receipts_service
+from core.campaigns.receipts import is_receipt
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
 from core.config import Settings
 from core.polls import service as polls
+from core.trust import receipts as receipts_service
 from tests.databases import run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,7 +201,7 @@ def test_my_receipts_lists_the_final_codes(admin, database_url):
     (found,) = in_db(database_url, mine)
     assert (found.campaign_id, found.receipt) == (poll_id, receipts["103"])
     assert found.title == "Де поставити лавки?"
-    assert len(found.receipt) == 8 and receipts_service.is_receipt(found.receipt)
+    assert len(found.receipt) == 8 and is_receipt(found.receipt)
 
 
 def test_the_ideas_export_pseudonym_is_keyed(admin, database_url):

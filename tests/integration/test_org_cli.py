@@ -5,33 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from admin_cli.app import run_cli
+from tests.cli import cli_runner
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
 
 
 @pytest.fixture
 def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_OFFICIAL", raising=False)
-    monkeypatch.delenv("SPILNO_CITY_ADMINS", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(list(args))
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
 
 
 @pytest.fixture

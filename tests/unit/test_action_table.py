@@ -26,6 +26,11 @@ PINNED = {
     "stopics": "bot.dialogs.subscriptions.topics_screen",
     "sdistr": "bot.dialogs.subscriptions.districts_screen",
     "follow:district:center": "bot.dialogs.subscriptions.toggle",
+    "home": "bot.dialogs.home_district.home_screen",
+    "homeset:rotok": "bot.dialogs.home_district.choose",
+    "homeok:rotok": "bot.dialogs.home_district.confirm",
+    "fix:district:1": "bot.dialogs.home_district.fix",
+    "back:1": "bot.dialogs.home_district.return_to_campaign",
     "open:1": "bot.dialogs.campaign_links.open_campaign",
     "polls:0": "bot.dialogs.polls.poll_list",
     "poll:1": "bot.dialogs.polls.poll_screen",
@@ -89,6 +94,13 @@ PINNED = {
     "mydata": "bot.dialogs.privacy.my_data",
     "forget": "bot.dialogs.privacy.forget_me",
     "forgetok": "bot.dialogs.privacy.forget_me_confirmed",
+    "verify": "bot.dialogs.identity.verify_screen",
+    "linkcode": "bot.dialogs.identity.link_code_screen",
+    "linkenter": "bot.dialogs.identity.enter_code_screen",
+    "linkyes": "bot.dialogs.identity.confirm_link",
+    "linkno": "bot.dialogs.identity.cancel_link",
+    "unlink": "bot.dialogs.identity.unlink_screen",
+    "unlinkyes": "bot.dialogs.identity.confirm_unlink",
 }
 
 

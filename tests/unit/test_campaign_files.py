@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.campaigns.files import parse_consultation, parse_contest
 from core.consultations.model import QuestionType
+from core.consultations.plan import parse_consultation
+from core.contests.plan import parse_contest
 from core.kernel.errors import CampaignFileError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -1,7 +1,8 @@
 """Every code an official can meet in `spilno-admin` has words in uk and en (admin_cli/words.py).
 
-The codes are walked, not listed: every member of the enums, every audit action and push kind
-written anywhere in core/. A new one fails here until it has words in both languages.
+The codes are walked, not listed: every member of the enums (the shared ones and every campaign
+kind's, from admin_cli/kinds.py), every audit action and push kind written anywhere in core/.
+A new one fails here until it has words in both languages.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from admin_cli import words
+from admin_cli import contests, ideas, words
+from admin_cli.kinds import KINDS
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
+from core.citizens.model import VerificationLevel
 from core.consultations.model import QuestionType
 from core.contests.model import ContestPhase, EntryStatus
 from core.ideas.model import IdeaStatus, OfficialStatus, ReportReason, ReportTarget
@@ -30,16 +33,17 @@ ENUM_TABLES: list[tuple[type[StrEnum], dict[str, str]]] = [
     (CampaignStatus, words.CAMPAIGN_STATUS),
     (CampaignKind, words.CAMPAIGN_KIND),
     (ResultsVisibility, words.RESULTS_VISIBILITY),
-    (IdeaStatus, words.IDEA_STATUS),
-    (OfficialStatus, words.IDEA_ANSWER),
-    (ReportReason, words.REPORT_REASON),
-    (ReportTarget, words.REPORT_TARGET),
-    (EntryStatus, words.ENTRY_STATUS),
-    (ContestPhase, words.CONTEST_PHASE),
-    (QuestionType, words.QUESTION_TYPE),
     (EventStatus, words.EVENT_STATUS),
     (Role, words.ROLE),
+    (VerificationLevel, words.VERIFICATION_LEVEL),
+    *(pair for kind in KINDS for pair in kind.enum_words),
 ]
+
+
+def test_the_kinds_bring_their_enums():
+    walked = {enum for enum, _table in ENUM_TABLES}
+    kinds = {IdeaStatus, OfficialStatus, ReportReason, ReportTarget, EntryStatus, ContestPhase}
+    assert kinds | {QuestionType} <= walked
 
 
 def audit_actions_in_core() -> set[str]:
@@ -71,6 +75,7 @@ def catalog(locale: str) -> dict[str, str]:
 
 
 ALL_TABLES = [table for _enum, table in ENUM_TABLES] + [
+    words.PARTICIPATION,
     words.AUDIT_ACTION,
     words.PUSH_KIND,
     words.SYSTEM_ACTOR,
@@ -111,10 +116,10 @@ def test_every_word_is_translated_in_both_languages(locale):
     [
         (words.status, CampaignStatus.SCHEDULED),
         (words.results_visibility, ResultsVisibility.AFTER_CLOSE),
-        (words.idea_status, IdeaStatus.PENDING),
-        (words.idea_answer, OfficialStatus.UNDER_REVIEW),
-        (words.report_reason, ReportReason.SPAM),
-        (words.entry_status, EntryStatus.PENDING),
+        (ideas.idea_status, IdeaStatus.PENDING),
+        (ideas.idea_answer, OfficialStatus.UNDER_REVIEW),
+        (ideas.report_reason, ReportReason.SPAM),
+        (contests.entry_status, EntryStatus.PENDING),
         (words.audit_action, "poll.create"),
         (words.push_kind, "poll.opened"),
         (words.kind, CampaignKind.IDEA_CALL),
@@ -129,10 +134,10 @@ def test_ukrainian_officials_read_words_not_codes(show, code):
 def test_values_read_as_words_in_ukrainian():
     with i18n.use_locale("uk"):
         assert words.yes_no(True) == "так" and words.yes_no(False) == "ні"
-        assert words.entry_counts({"pending": 0, "approved": 3, "rejected": 0}) == (
+        assert contests.entry_counts({"pending": 0, "approved": 3, "rejected": 0}) == (
             "чекає на схвалення: 0 · схвалена: 3 · відхилена: 0"
         )
-        assert words.reasons({"spam": 1}) == "спам або реклама: 1"
+        assert ideas.reasons({"spam": 1}) == "спам або реклама: 1"
         assert words.when("2026-12-05T08:00:00+00:00") == "5 грудня 2026, 10:00"  # Kyiv time
         assert words.when(None) == "—"
         assert words.percent(66.66) == "66,7"
@@ -141,3 +146,11 @@ def test_values_read_as_words_in_ukrainian():
     with i18n.use_locale("en"):
         assert words.percent(66.66) == "66.7"
         assert words.when(datetime(2026, 12, 5, 8, tzinfo=UTC)) == "5 December 2026, 10:00"
+
+
+def test_every_participation_table_has_words():
+    from core.citizens.sql import NOT_PARTICIPATION
+    from core.storage.participation import CITIZEN_REFERENCES
+
+    tables = {ref.table for ref in CITIZEN_REFERENCES} - NOT_PARTICIPATION
+    assert tables <= set(words.PARTICIPATION), "residents show needs words for these tables"

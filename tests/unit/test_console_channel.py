@@ -11,9 +11,9 @@ from bot.console.channel import ConsoleChannel, button_keys
 from bot.dialogs import Dialogs
 from bot.ui import Button
 from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation
 from core.citizens.model import IdentityRef
 from core.consultations import service as consultations
+from core.consultations.plan import parse_consultation
 from core.ideas.model import IdeaQuery
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock

@@ -1,68 +1,31 @@
 """A resident takes a consultation and a contest in chat (on a fresh SQLite copy)."""
 
 import re
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dialogs import Dialogs
 from bot.ui import IncomingKind, encode_payload
-from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
-from core.consultations import service as consultations
 from core.contests import service as contests
 from core.contests.model import ContestPhase
-from tests.databases import SqliteUnitOfWorkFactory
-from tests.fakes.clock import FakeClock
+from tests.dialogs import (
+    at_first_consultation_question,
+    english_resident,
+    open_consultation,
+    running_contest,
+)
 from tests.fakes.resident import Resident
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KYIV = ZoneInfo("Europe/Kyiv")
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-async def open_consultation(factory, clock):
-    plan = parse_consultation((EXAMPLES / "consultation.yaml").read_text(), tz=KYIV)
-    plan = replace(plan, opens_at=None, closes_at=clock() + timedelta(days=9))
-    async with factory() as uow:
-        consultation = await consultations.create_consultation(uow, plan, actor="m", now=clock())
-        await campaigns.open_campaign(uow, consultation.id, actor="m", now=clock())
-        await uow.commit()
-    return consultation
-
-
-async def english_resident(dialogs, name="olena") -> Resident:
-    resident = Resident(dialogs, name)
-    await resident.command("start")
-    await resident.press("English")
-    return resident
-
-
 async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_once(
     dialogs, factory, clock
 ):
     consultation = await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     assert "Question 1 of up to 5" in resident.text
     await resident.press("Щомісяця")  # not weekly, so "what keeps you away" is asked
     assert "Question 2 of 5" in resident.text and "Що заважає" in resident.text
@@ -99,20 +62,14 @@ async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_
 
 async def test_a_weekly_visitor_skips_the_conditional_question(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.press("Щотижня")
     assert "Question 2 of 4" in resident.text and "Що зробити насамперед" in resident.text
 
 
 async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.press("Ніколи")
     await resident.say("Далеко їхати")
     await resident.press("« Back")  # back on question 2
@@ -126,10 +83,7 @@ async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, fa
 
 async def test_typed_text_where_buttons_are_expected_gets_a_polite_hint(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.say("щотижня")
     assert "Please answer with the buttons" in resident.text
     assert "Question 1 of up to 5" in resident.text
@@ -139,25 +93,6 @@ async def test_an_empty_consultation_list_says_so(dialogs):
     resident = await english_resident(dialogs)
     await resident.press("Consultations")
     assert "no consultations right now" in resident.text
-
-
-async def running_contest(factory, clock, **changes):
-    plan = parse_contest((EXAMPLES / "contest.yaml").read_text(), tz=KYIV)
-    now = clock()
-    fields = {
-        "submissions_open_at": now + timedelta(minutes=1),
-        "submissions_close_at": now + timedelta(days=1),
-        "voting_opens_at": now + timedelta(days=1),
-        "voting_close_at": now + timedelta(days=2),
-        "premoderation": False,
-        "votes_per_resident": 1,
-        **changes,
-    }
-    async with factory() as uow:
-        contest = await contests.create_contest(uow, replace(plan, **fields), actor="m", now=now)
-        await campaigns.open_campaign(uow, contest.id, actor="m", now=now)
-        await uow.commit()
-    return contest
 
 
 async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
@@ -224,10 +159,7 @@ async def test_the_demo_city_has_a_consultation_and_a_contest_to_try(dialogs, fa
         assert await seed_demo_city(uow, clock())
         await uow.commit()
     clock.advance(minutes=2)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     assert "Question 1 of up to 4" in resident.text
     await resident.command("contests")
     await resident.press("набережну")
@@ -272,10 +204,7 @@ async def test_the_counter_counts_what_remains_without_jumps(
 
 async def test_continue_later_confirms_the_answers_are_kept(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.press("Щотижня")
     await resident.press("Continue later")
     assert "Your answers are saved" in resident.text
@@ -287,10 +216,7 @@ async def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
     dialogs, factory, clock
 ):
     consultation = await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     assert "Skip »" not in resident.buttons()
     await resident.press("Щотижня")
     await resident.press("Лавки")
@@ -310,10 +236,7 @@ async def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
 
 async def test_skipping_a_required_question_by_an_old_button_is_refused(dialogs, factory, clock):
     consultation = await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     first = consultation.questions[0]
     await resident.send(
         IncomingKind.BUTTON, payload=encode_payload("cskp", consultation.id, first.id)

@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
 from core.citizens.model import IdentityRef, NotificationMode
 from core.polls import service as polls
-from tests.databases import SqliteUnitOfWorkFactory
-from tests.fakes.clock import FakeClock
+from tests.dialogs import english_resident
 from tests.fakes.resident import Resident
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-async def english_resident(dialogs) -> Resident:
-    resident = Resident(dialogs)
-    await resident.command("start")
-    await resident.press("English")
-    return resident
 
 
 async def mode_of(factory, resident: Resident) -> NotificationMode:

@@ -270,8 +270,8 @@ questions:
 
 async def consultation_from_file(factory, clock, text=CONSULTATION_FILE):
     from core.campaigns import service as campaigns
-    from core.campaigns.files import parse_consultation
     from core.consultations import service as consultations
+    from core.consultations.plan import parse_consultation
 
     async with factory() as uow:
         created = await consultations.create_consultation(
@@ -336,8 +336,8 @@ async def test_send_results_false_keeps_a_consultation_quiet_when_it_closes(fact
 async def test_a_contest_file_decides_whether_the_winners_are_announced(
     factory, clock, send_results
 ):
-    from core.campaigns.files import parse_contest
     from core.contests import service as contests
+    from core.contests.plan import parse_contest
 
     await resident(factory, clock, "olena")
     text = f"""

@@ -4,50 +4,10 @@ import pytest
 
 from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind
-from core.campaigns import service as campaigns
 from core.campaigns.model import ResultsVisibility
-from core.citizens.model import Citizen, IdentityRef, NotificationMode
-from core.polls import service as polls
-from tests.databases import SqliteUnitOfWorkFactory
-from tests.fakes.clock import FakeClock
+from core.citizens.model import IdentityRef, NotificationMode
+from tests.dialogs import open_poll, stored
 from tests.fakes.resident import Resident
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-async def open_poll(factory, clock, **kwargs):
-    async with factory() as uow:
-        poll = await polls.create_poll(
-            uow,
-            question="Де посадити дерева?",
-            options=["У парку", "Біля школи"],
-            actor="m",
-            now=clock(),
-            **kwargs,
-        )
-        await campaigns.open_campaign(uow, poll.id, actor="m", now=clock())
-        await uow.commit()
-    return poll
-
-
-async def stored(factory, resident: Resident) -> Citizen:
-    async with factory() as uow:
-        citizen = await uow.citizens.get_by_identity(resident.identity)
-    assert citizen is not None
-    return citizen
 
 
 async def test_start_asks_for_language_then_shows_the_menu_in_that_language(dialogs):

@@ -20,6 +20,7 @@ import pytest
 import core
 from admin_cli import errors as cli_errors
 from bot.dialogs import errors as chat_errors
+from core.campaigns.eligibility import Ineligible
 from core.citizens import subscriptions
 from core.kernel.errors import CampaignFileError, SpilnoError
 from core.kernel.i18n import use_locale
@@ -61,6 +62,7 @@ COMPUTED: dict[tuple[str, str], set[str]] = {
         "audience_unknown_participants",
         "audience_unknown_event",
     },
+    ("core/campaigns/eligibility.py", "NotEligibleError"): {reason.value for reason in Ineligible},
     ("core/officials/service.py", "PermissionDeniedError"): _returned_constants(
         "core/officials/model.py", "refusal_reason"
     ),
@@ -131,6 +133,10 @@ SAMPLE = {
     "official": "telegram:1",
     "permission": "publish",
     "known": "admin, editor",
+    "next_change_at": WHEN,
+    "verified": True,
+    "districts": ("zarichchia", "rotok"),
+    "home_district": "center",
 }
 
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.campaigns.files import parse_consultation, parse_contest
+from core.consultations.plan import parse_consultation
+from core.contests.plan import parse_contest
 from tests.examples import EXAMPLES, example_yaml, soon
 
 KYIV = ZoneInfo("Europe/Kyiv")

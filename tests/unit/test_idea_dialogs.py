@@ -7,31 +7,9 @@ from bot.ui import IncomingKind
 from core.config import Policies
 from core.ideas import service as ideas
 from core.ideas.model import IdeaQuery, IdeaStatus, NewIdea
-from tests.databases import SqliteUnitOfWorkFactory
+from tests.dialogs import english_resident
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident, registered
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-async def english_resident(dialogs, name="olena") -> Resident:
-    resident = Resident(dialogs, name)
-    await resident.command("start")
-    await resident.press("English")
-    return resident
 
 
 async def all_ideas(factory):

@@ -6,11 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
 from core.organizations import events
 from core.organizations import service as organizations
-from tests.databases import SqliteUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident
 
@@ -18,16 +16,6 @@ from tests.fakes.resident import Resident
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
 
 
 async def seed(factory, clock, *, orgs: int = 1) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy.sql.selectable import SelectBase
 
 from core.campaigns.model import CampaignKind
+from core.storage.merging import RULES
 from core.storage.participation import (
     CITIZEN_REFERENCES,
     PARTICIPANTS,
+    OnMerge,
     participants_query,
 )
 from core.storage.schema import metadata
@@ -39,3 +41,16 @@ def test_every_campaign_kind_says_who_took_part():
 def test_an_unknown_kind_has_no_participants():
     query = participants_query("no-such-kind", 1)
     assert "false" in str(query).lower() or "0 = 1" in str(query)
+
+
+def test_every_merge_rule_is_carried_out_and_every_key_names_real_columns():
+    # A new OnMerge value without an implementation would fail the first real merge.
+    assert set(RULES) == set(OnMerge)
+    for ref in CITIZEN_REFERENCES:
+        columns = set(metadata.tables[ref.table].c.keys())
+        assert ref.column in columns
+        assert set(ref.key) <= columns, ref
+        if ref.on_merge is OnMerge.KEEP_SURVIVORS:
+            assert ref.key, f"{ref.table}: which rows are duplicates?"
+        if ref.on_merge is OnMerge.RENUMBER:
+            assert ref.renumbered in columns, ref

@@ -1,88 +1,25 @@
 """Every refusal offers the way back to where the resident was, and what its words mention."""
 
-from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.dialogs import Dialogs
 from bot.ui import IncomingKind
-from core.campaigns import service as campaigns
-from core.campaigns.files import parse_consultation, parse_contest
-from core.consultations import service as consultations
 from core.contests import service as contests
-from core.polls import service as polls
-from tests.databases import SqliteUnitOfWorkFactory
-from tests.fakes.clock import FakeClock
-from tests.fakes.resident import Resident, registered
+from tests.dialogs import (
+    at_first_consultation_question,
+    english_resident,
+    open_consultation,
+    open_poll,
+    running_contest,
+)
+from tests.fakes.resident import registered
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-KYIV = ZoneInfo("Europe/Kyiv")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def factory(sqlite_uow: SqliteUnitOfWorkFactory) -> SqliteUnitOfWorkFactory:
-    return sqlite_uow
-
-
-@pytest.fixture
-def dialogs(factory, clock) -> Dialogs:
-    return Dialogs(factory, clock=clock, default_locale="uk")
-
-
-async def english_resident(dialogs, name="olena") -> Resident:
-    resident = Resident(dialogs, name)
-    await resident.command("start")
-    await resident.press("English")
-    return resident
-
-
-async def open_poll(factory, clock, **kwargs):
-    async with factory() as uow:
-        poll = await polls.create_poll(
-            uow,
-            question="Де посадити дерева?",
-            options=["У парку", "Біля школи", "Біля ринку"],
-            actor="m",
-            now=clock(),
-            **kwargs,
-        )
-        await campaigns.open_campaign(uow, poll.id, actor="m", now=clock())
-        await uow.commit()
-
-
-async def open_consultation(factory, clock, closes_in=timedelta(days=9)):
-    plan = parse_consultation((EXAMPLES / "consultation.yaml").read_text(), tz=KYIV)
-    plan = replace(plan, opens_at=None, closes_at=clock() + closes_in)
-    async with factory() as uow:
-        consultation = await consultations.create_consultation(uow, plan, actor="m", now=clock())
-        await campaigns.open_campaign(uow, consultation.id, actor="m", now=clock())
-        await uow.commit()
+THREE_PLACES = ("У парку", "Біля школи", "Біля ринку")
 
 
 async def voting_contest(factory, clock):
-    plan = parse_contest((EXAMPLES / "contest.yaml").read_text(), tz=KYIV)
-    now = clock()
-    plan = replace(
-        plan,
-        submissions_open_at=now + timedelta(minutes=1),
-        submissions_close_at=now + timedelta(days=1),
-        voting_opens_at=now + timedelta(days=1),
-        voting_close_at=now + timedelta(days=2),
-        premoderation=False,
-        votes_per_resident=1,
-    )
-    async with factory() as uow:
-        contest = await contests.create_contest(uow, plan, actor="m", now=now)
-        await campaigns.open_campaign(uow, contest.id, actor="m", now=now)
-        await uow.commit()
+    contest = await running_contest(factory, clock)
     clock.advance(minutes=2)
     async with factory() as uow:
         for author, title in (("author-101", "Кіно під зорями"), ("author-102", "Ліхтарики")):
@@ -103,7 +40,7 @@ async def voting_contest(factory, clock):
 
 
 async def too_many_poll_choices(dialogs, factory, clock):
-    await open_poll(factory, clock, max_choices=2)
+    await open_poll(factory, clock, THREE_PLACES, max_choices=2)
     resident = await english_resident(dialogs)
     await resident.press("Polls")
     await resident.press("Де посадити")
@@ -114,7 +51,7 @@ async def too_many_poll_choices(dialogs, factory, clock):
 
 
 async def vote_in_a_closed_poll(dialogs, factory, clock):
-    await open_poll(factory, clock, closes_at=clock() + timedelta(minutes=5))
+    await open_poll(factory, clock, THREE_PLACES, closes_at=clock() + timedelta(minutes=5))
     resident = await english_resident(dialogs)
     await resident.press("Polls")
     await resident.press("Де посадити")
@@ -125,10 +62,7 @@ async def vote_in_a_closed_poll(dialogs, factory, clock):
 
 async def too_many_consultation_choices(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.press("Щотижня")
     for option in ("Освітлення", "Лавки", "Туалети"):
         await resident.press(option)
@@ -137,10 +71,7 @@ async def too_many_consultation_choices(dialogs, factory, clock):
 
 async def an_answer_too_long(dialogs, factory, clock):
     await open_consultation(factory, clock)
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     await resident.press("Ніколи")
     await resident.say("д" * 501)
     return resident, "too long: 501 characters", "« Back to the question", "Що заважає"
@@ -148,10 +79,7 @@ async def an_answer_too_long(dialogs, factory, clock):
 
 async def a_consultation_closed_mid_way(dialogs, factory, clock):
     await open_consultation(factory, clock, closes_in=timedelta(minutes=5))
-    resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    resident = await at_first_consultation_question(dialogs)
     clock.advance(minutes=5)
     await resident.press("Ніколи")
     return resident, "consultation is closed", "« Back to the consultation", "closed."
@@ -172,7 +100,7 @@ async def no_contest_votes_left(dialogs, factory, clock):
 
 
 async def stray_text_on_a_poll(dialogs, factory, clock):
-    await open_poll(factory, clock)
+    await open_poll(factory, clock, THREE_PLACES)
     resident = await english_resident(dialogs)
     await resident.press("Polls")
     await resident.press("Де посадити")
@@ -181,7 +109,7 @@ async def stray_text_on_a_poll(dialogs, factory, clock):
 
 
 async def an_out_of_date_button_on_a_poll(dialogs, factory, clock):
-    await open_poll(factory, clock)
+    await open_poll(factory, clock, THREE_PLACES)
     resident = await english_resident(dialogs)
     await resident.press("Polls")
     await resident.press("Де посадити")

@@ -6,7 +6,7 @@ comes from core/audit/chain.py (standard library only) so the migration and the 
 can never encode an entry differently.
 
 Revision ID: 0012_audit_chain
-Revises: 0009_resident_profile
+Revises: 0011_eligibility
 Create Date: 2026-12-01
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from core.audit.chain import GENESIS, entry_hash
 
 revision: str = "0012_audit_chain"
-down_revision: str | Sequence[str] | None = "0009_resident_profile"
+down_revision: str | Sequence[str] | None = "0011_eligibility"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
