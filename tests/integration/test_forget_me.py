@@ -147,6 +147,16 @@ def test_forget_keeps_closed_results_and_withdraws_open_votes(admin, database_ur
     admin("open-data", "export", "--campaign", str(closed_id), "--output", str(out))
     before = (out / f"campaign-{closed_id}" / "ballots.csv").read_text()
 
+    async def verified(uow, now):  # as phone verification leaves it (issue 16)
+        await uow.resident_data._session.execute(
+            text(
+                "UPDATE citizens SET phone_hash = 'h' || id, phone_masked = '+380 •• ••• •• 67' "
+                f"WHERE id = {forgotten_id}"
+            )
+        )
+
+    in_db(database_url, verified)
+
     # The resident's own copy first.
     async def mine(uow, now):
         return await export.export_resident(uow, forgotten_id, now=now)
@@ -156,6 +166,8 @@ def test_forget_keeps_closed_results_and_withdraws_open_votes(admin, database_ur
     assert {"citizen", "identities", "ballots", "ideas", "idea_comments", "idea_supports",
             "subscriptions"} <= set(sections)  # fmt: skip
     assert sections["identities"]["rows"][0]["external_id"] == "101"
+    (settings,) = sections["citizen"]["rows"]
+    assert settings["phone_masked"] == "+380 •• ••• •• 67" and "phone_hash" not in settings
     assert {b["campaign"] for b in sections["ballots"]["rows"]} == {"Closed?", "Open?"}
     assert all(len(b["receipt"]) == 8 and b["choices"] for b in sections["ballots"]["rows"])
 
@@ -183,6 +195,7 @@ def test_forget_keeps_closed_results_and_withdraws_open_votes(admin, database_ur
     assert their.supports == 0  # the support was withdrawn (the idea is in no closed call)
     assert found is None
     assert count(database_url, f"SELECT count(*) FROM citizens WHERE id = {forgotten_id}") == 0
+    assert count(database_url, "SELECT count(*) FROM citizens WHERE phone_hash IS NOT NULL") == 0
     assert (
         count(database_url, "SELECT count(*) FROM idea_comments WHERE text = 'видалено автором'")
         == 1
