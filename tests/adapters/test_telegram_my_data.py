@@ -10,10 +10,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.telegram.channel import build_bot
+from bot.telegram.messenger import TelegramMessenger
+from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns import results
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
+from core.delivery.worker import DeliveryWorker
+from core.scheduling.jobs import anchor_audit_head
 from tests.adapters.telegram_harness import Resident, open_poll, running_channel
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -84,3 +89,27 @@ async def test_receipt_my_data_document_and_forget_me(
             assert await citizens.find_citizen(uow, IdentityRef("telegram", "601")) is None
         await olena.say("/start")
         await olena.sees("Choose your language", count=2)  # a new resident starts over
+
+
+async def test_the_daily_anchor_reaches_the_channel_through_the_delivery_worker(
+    app: App, fake: FakeTelegramAPI, clock
+) -> None:
+    """SPILNO_AUDIT_ANCHOR_CHANNEL=@city_news: the scheduler's job queues the head; a delivery
+    worker sends it with the real Telegram messenger, to the channel by its @username."""
+    fake.add_channel("city_news", -100777, title="City news")
+    async with app.uow_factory() as uow:
+        head = await audit.record(
+            uow, actor="olha", action="poll.create", object_type="campaign", object_id=1,
+            now=clock(),
+        )  # fmt: skip
+        await uow.commit()
+    assert await anchor_audit_head(app.uow_factory, clock, "@city_news")
+    bot = build_bot(fake.token, fake.base_url, timeout=5)
+    try:
+        worker = DeliveryWorker(app.uow_factory, {"telegram": TelegramMessenger(bot)}, clock)
+        await worker.drain("telegram")
+    finally:
+        await bot.session.close()
+    (post,) = [c for c in fake.calls_to("sendMessage") if c.ok]
+    assert post.params["chat_id"] == "@city_news" and head in post.text
+    assert fake.screen(-100777)

@@ -582,7 +582,12 @@ class FakeTelegramAPI:
             return _error(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             return _error(400, "Bad Request: message is too long")
-        return _ok(self._store(int(params["chat_id"]), text, params.get("reply_markup")))
+        chat = str(params["chat_id"])
+        if chat.startswith("@"):  # a public channel by its username, as Telegram allows
+            if chat not in self.chats:
+                return _error(400, "Bad Request: chat not found")
+            chat = str(self.chats[chat][0]["id"])
+        return _ok(self._store(int(chat), text, params.get("reply_markup")))
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
         caption = params.get("caption")
