@@ -85,7 +85,11 @@ PARTICIPATION: dict[str, str] = {
 # A resident's own action (their home district) names them `citizen:<id>`.
 RESIDENT_ACTOR_PREFIX = "citizen:"
 # Who did it, when it was not a person.
-SYSTEM_ACTOR: dict[str, str] = {"scheduler": N_("scheduler"), "system": N_("system")}
+SYSTEM_ACTOR: dict[str, str] = {
+    "scheduler": N_("scheduler"),
+    "system": N_("system"),
+    "resident": N_("a resident (Delete my data)"),  # core/citizens/forget.py
+}
 AUDIT_OBJECT: dict[str, str] = {
     "audit": N_("audit log entry"),
     "resident": N_("resident"),
