@@ -18,6 +18,8 @@ from core.contests import service as contests
 from core.kernel.errors import InvalidTransitionError
 from core.trust import open_data
 from tests.integration.test_consultations_contests_storage import (
+    EXAMPLES,
+    KYIV,
     answer_all,
     in_uow,
     new_citizen,
@@ -109,3 +111,22 @@ async def test_consultation_answers_recount_and_texts_only_when_public(app, tmp_
     rows = list(csv.DictReader((folder / "answers.csv").open(encoding="utf-8")))
     assert "Більше лавок" in {r["text"] for r in rows}
     assert recount(folder).returncode == 0
+
+
+async def test_receipts_false_in_a_contest_file_means_no_receipts(app, clock, tmp_path):
+    from core.contests.plan import parse_contest
+
+    text = (EXAMPLES / "contest.yaml").read_text().replace("receipts: true", "receipts: false")
+    assert parse_contest(text, tz=KYIV).receipts is False
+    contest, _authors, entries = await voting_contest(app, clock, receipts=False)
+    voter = await new_citizen(app, "voter")
+
+    async def tap(uow):
+        await contests.toggle_vote(uow, entry_id=entries[0].id, citizen_id=voter, now=app.clock())
+        return await contests.my_receipt(uow, contest.id, voter)
+
+    assert await in_uow(app, tap) is None
+    folder = await export_to(app, contest.id, tmp_path)
+    (row,) = csv.DictReader((folder / "ballots.csv").open(encoding="utf-8"))
+    assert row["receipt"] == "" and row["choices"] == str(entries[0].id)
+    assert json.loads((folder / "campaign.json").read_text())["receipts"] is False
