@@ -11,8 +11,11 @@ from core.kernel.ports import Port
 
 class BallotRepository(Protocol):
     async def choices(self, campaign_id: int, citizen_id: int) -> frozenset[int]: ...
-    async def lock_ballot(self, campaign_id: int, citizen_id: int, now: datetime) -> int:
-        """Return the citizen's ballot id for this poll, creating it if needed, locked until commit."""
+    async def lock_ballot(
+        self, campaign_id: int, citizen_id: int, now: datetime, receipt: str | None = None
+    ) -> int:
+        """Return the citizen's ballot id for this poll, creating it if needed, locked until
+        commit, with `receipt` as its receipt (a new code on every change of the vote)."""
         ...
 
     async def take_choices(self, ballot_id: int) -> frozenset[int]:

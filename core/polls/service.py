@@ -99,13 +99,9 @@ class VoteOutcome:
     receipt: str | None = None
 
 
-async def _issue_receipt(
-    uow: UnitOfWork, poll: Poll, ballot_id: int, chosen: frozenset[int]
-) -> str | None:
+def _receipt_for(poll: Poll, chosen: frozenset[int]) -> str | None:
     """Every change of a vote gets a new code; a ballot with no choice counts for nothing."""
-    receipt = new_receipt() if poll.campaign.receipts and chosen else None
-    await uow.repository(BALLOTS).set_receipt(ballot_id, receipt)
-    return receipt
+    return new_receipt() if poll.campaign.receipts and chosen else None
 
 
 async def my_receipt(uow: UnitOfWork, poll_id: int, citizen_id: int) -> str | None:
@@ -120,9 +116,10 @@ async def cast_vote(
     poll.campaign.ensure_accepting(now)
     await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.check_choices(option_ids)
-    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
+    receipt = _receipt_for(poll, option_ids)
+    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now, receipt)
     await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, option_ids)
-    return VoteOutcome(poll, option_ids, await _issue_receipt(uow, poll, ballot_id, option_ids))
+    return VoteOutcome(poll, option_ids, receipt)
 
 
 async def toggle_choice(
@@ -137,15 +134,20 @@ async def toggle_choice(
     poll.campaign.ensure_accepting(now)
     await template.ensure_eligible(uow, poll.campaign, citizen_id)
     poll.option(option_id)
-    ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
+    tapped = frozenset({option_id})
+    receipt = _receipt_for(poll, tapped)
+    ballots = uow.repository(BALLOTS)
+    ballot_id = await ballots.lock_ballot(poll_id, citizen_id, now, receipt)
     if not poll.is_multiple:
         # Whatever was chosen before, the tapped option is the vote now.
-        chosen = frozenset({option_id})
-        await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, chosen)
-        return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))
+        await ballots.replace_choices(ballot_id, poll_id, tapped)
+        return VoteOutcome(poll, tapped, receipt)
     # Lock first, read after: the maximum is checked against what is really stored.
-    current = await uow.repository(BALLOTS).take_choices(ballot_id)
-    chosen = current ^ {option_id}
+    current = await ballots.take_choices(ballot_id)
+    chosen = current ^ tapped
     poll.check_choices(chosen)
-    await uow.repository(BALLOTS).add_choices(ballot_id, poll_id, chosen)
-    return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))
+    await ballots.add_choices(ballot_id, poll_id, chosen)
+    if not chosen and receipt is not None:  # the last choice taken back: nothing to prove
+        await ballots.set_receipt(ballot_id, None)
+        receipt = None
+    return VoteOutcome(poll, chosen, receipt)

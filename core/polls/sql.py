@@ -40,11 +40,12 @@ INSERT_CHOICES = insert(choices)
 
 @cache
 def lock_ballot(dialect: str) -> Any:
-    """Insert-or-touch the ballot, returning its id; ON CONFLICT DO UPDATE takes the row lock."""
+    """Insert-or-touch the ballot with its new receipt, returning its id; ON CONFLICT DO UPDATE
+    takes the row lock. The receipt rides on this statement: no extra round trip per vote."""
     stmt = _dialect(dialect).insert(ballots)
     return stmt.on_conflict_do_update(
         index_elements=[ballots.c.campaign_id, ballots.c.citizen_id],
-        set_={"updated_at": stmt.excluded.updated_at},
+        set_={"updated_at": stmt.excluded.updated_at, "receipt": stmt.excluded.receipt},
     ).returning(ballots.c.id)
 
 
@@ -76,7 +77,9 @@ class SqlBallotRepository:
         )
         return frozenset(result.scalars())
 
-    async def lock_ballot(self, campaign_id: int, citizen_id: int, now: datetime) -> int:
+    async def lock_ballot(
+        self, campaign_id: int, citizen_id: int, now: datetime, receipt: str | None = None
+    ) -> int:
         # A concurrent double tap waits on this row lock for the first to commit, instead of
         # both reading "no vote yet" and both writing one.
         stmt = lock_ballot(_dialect_name(self._session))
@@ -85,6 +88,7 @@ class SqlBallotRepository:
             "citizen_id": citizen_id,
             "created_at": now,
             "updated_at": now,
+            "receipt": receipt,
         }
         return (await _core(self._session, stmt, params)).scalar_one()
 
