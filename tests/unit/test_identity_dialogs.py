@@ -13,7 +13,7 @@ from bot.dialogs import Dialogs
 from bot.ui import IncomingKind, ShareContact
 from core.audit.tables import AuditRow
 from core.citizens import linking
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 from core.citizens.tables import CitizenRow, IdentityRow
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
@@ -43,8 +43,20 @@ async def resident(dialogs: Dialogs, name: str, platform: str) -> Resident:
     return person
 
 
-async def share(person: Resident, phone: str | None, *, own: bool = True):
-    return await person.send(IncomingKind.CONTACT, phone=phone, contact_own=own)  # type: ignore[arg-type]
+async def share(person: Resident, phone: str | None, *, proof: PhoneProof | None = None):
+    """A contact as the platform's adapter marks it: Telegram proves it is the sender's own,
+    Viber cannot (it is only claimed)."""
+    if proof is None:
+        proof = PhoneProof.CLAIMED if person.identity.platform == "viber" else PhoneProof.OWN
+    return await person.send(IncomingKind.CONTACT, phone=phone, contact_proof=proof)
+
+
+async def share_from_settings(person: Resident, phone: str):
+    """Settings → Confirm my phone number → the share button, as a resident does."""
+    await person.press("Settings")
+    # "📱 Confirm my phone number", or "✅ My phone: …" once confirmed: the same screen.
+    await person.press(next(label for label in person.buttons() if "phone" in label))
+    return await share(person, phone)
 
 
 async def citizen_row(factory: SqliteUnitOfWorkFactory, ref: IdentityRef) -> Any:
@@ -74,11 +86,27 @@ async def open_poll(factory, clock):
     return poll
 
 
-async def verified_in_both(dialogs, sqlite_uow) -> tuple[Resident, Resident]:
+async def link_code_of(person: Resident) -> str:
+    await person.press("Settings")
+    await person.press("Link another messenger")
+    line = next(line for line in person.text.splitlines() if "link code:" in line)
+    return line.rsplit(" ", 1)[1]
+
+
+async def claimed_in_viber(dialogs) -> tuple[Resident, Resident]:
+    """Telegram proved the number; Viber shares the same one (a claim) and is asked for a code."""
     telegram = await resident(dialogs, "1001", "telegram")
     await share(telegram, PHONE)
     viber = await resident(dialogs, "abc=", "viber")
-    await share(viber, SAME_PHONE_AS_VIBER)
+    await share_from_settings(viber, SAME_PHONE_AS_VIBER)
+    return telegram, viber
+
+
+async def linked_by_phone(dialogs) -> tuple[Resident, Resident]:
+    """The same number in both messengers, proven one person by Telegram's link code."""
+    telegram, viber = await claimed_in_viber(dialogs)
+    await viber.say(await link_code_of(telegram))
+    assert "your accounts are now one" in viber.text
     return telegram, viber
 
 
@@ -108,7 +136,7 @@ async def test_settings_offers_the_share_contact_button_and_own_number_verifies(
 
 async def test_a_forwarded_contact_is_refused_with_the_button_again(dialogs, sqlite_uow):
     olena = await resident(dialogs, "1001", "telegram")
-    await share(olena, None, own=False)
+    await share(olena, None, proof=PhoneProof.FOREIGN)
     assert "not your own contact" in olena.text
     assert "📱 Share my phone number" in olena.buttons()
     assert (await citizen_row(sqlite_uow, olena.identity)).verified_at is None
@@ -122,17 +150,24 @@ async def test_an_invalid_number_is_refused_politely(dialogs, sqlite_uow):
     assert (await citizen_row(sqlite_uow, olena.identity)).verified_at is None
 
 
-async def test_the_same_number_in_viber_asks_and_then_one_person_votes_once(
+async def test_the_same_number_in_viber_asks_for_a_code_and_then_one_person_votes_once(
     dialogs, sqlite_uow, clock
 ):
     poll = await open_poll(sqlite_uow, clock)
-    telegram, viber = await verified_in_both(dialogs, sqlite_uow)
+    telegram, viber = await claimed_in_viber(dialogs)
     assert "already confirmed in Spilno from Telegram" in viber.text
-    assert "Is that account yours too?" in viber.text
-    # Nothing is merged before the resident says so.
-    assert (await citizen_row(sqlite_uow, viber.identity)).verified_at is None
+    assert (
+        "open Spilno in Telegram → Settings → “🔗 Link another messenger”, then type the "
+        "6-digit code here" in viber.text
+    )
+    assert "Yes, it is me" not in viber.buttons()  # a bare "Yes" proves nothing
+    assert "« Settings" in viber.buttons()  # the way back
+    # Nothing is merged or changed before the code is right.
+    vb_before = await citizen_row(sqlite_uow, viber.identity)
+    assert vb_before.verified_at is None and vb_before.phone_hash is None
+    assert vb_before.id != (await citizen_row(sqlite_uow, telegram.identity)).id
 
-    await viber.press("Yes, it is me")
+    await viber.say(await link_code_of(telegram))
     assert "your accounts are now one" in viber.text
     tg_row = await citizen_row(sqlite_uow, telegram.identity)
     vb_row = await citizen_row(sqlite_uow, viber.identity)
@@ -166,8 +201,8 @@ async def test_both_had_voted_the_first_ballot_stands_and_the_voiding_is_audited
             )
             await uow.commit()
     await share(telegram, PHONE)
-    await share(viber, PHONE)
-    await viber.press("Yes, it is me")
+    await share_from_settings(viber, PHONE)
+    await viber.say(await link_code_of(telegram))
     assert "You had voted in “Which park first?” from both accounts" in viber.text
 
     async with sqlite_uow() as uow:
@@ -186,19 +221,19 @@ async def test_both_had_voted_the_first_ballot_stands_and_the_voiding_is_audited
     assert await sqlite_uow.count("ballots") == 1
 
 
-async def test_saying_no_changes_nothing(dialogs, sqlite_uow):
-    telegram, viber = await verified_in_both(dialogs, sqlite_uow)
-    await viber.press("No")
-    assert (await citizen_row(sqlite_uow, telegram.identity)).id != (
-        await citizen_row(sqlite_uow, viber.identity)
-    ).id
-
-
-async def link_code_of(person: Resident) -> str:
-    await person.press("Settings")
-    await person.press("Link another messenger")
-    line = next(line for line in person.text.splitlines() if "link code:" in line)
-    return line.rsplit(" ", 1)[1]
+async def test_saying_no_to_a_proven_holder_changes_nothing(dialogs, sqlite_uow):
+    # Both proven in Telegram: an old account of the number's previous owner, say.
+    holder = await resident(dialogs, "1001", "telegram")
+    await share(holder, PHONE)
+    newcomer = await resident(dialogs, "1002", "telegram")
+    await share(newcomer, SAME_PHONE_AS_VIBER)
+    assert "Is that account yours too?" in newcomer.text
+    assert "nothing changes" in newcomer.text
+    await newcomer.press("No")
+    held = await citizen_row(sqlite_uow, holder.identity)
+    assert held.id != (await citizen_row(sqlite_uow, newcomer.identity)).id
+    assert held.verified_at is not None and held.phone_masked == MASKED
+    assert (await citizen_row(sqlite_uow, newcomer.identity)).verified_at is None
 
 
 async def test_a_link_code_typed_in_the_other_bot_links_after_a_confirmation(dialogs, sqlite_uow):
@@ -284,8 +319,7 @@ async def test_bare_digits_only_on_the_code_step_and_letters_are_not_a_try(dialo
 
 async def test_unlink_detaches_this_messenger_for_the_future_only(dialogs, sqlite_uow, clock):
     poll = await open_poll(sqlite_uow, clock)
-    telegram, viber = await verified_in_both(dialogs, sqlite_uow)
-    await viber.press("Yes, it is me")
+    telegram, viber = await linked_by_phone(dialogs)
     person = (await citizen_row(sqlite_uow, viber.identity)).id
     async with sqlite_uow() as uow:
         await polls.toggle_choice(
@@ -307,9 +341,8 @@ async def test_unlink_detaches_this_messenger_for_the_future_only(dialogs, sqlit
 
 async def test_no_phone_number_reaches_a_log_record(dialogs, sqlite_uow, caplog):
     caplog.set_level(logging.DEBUG)
-    _telegram, viber = await verified_in_both(dialogs, sqlite_uow)
-    await viber.press("Yes, it is me")
-    await share(viber, "+380 99 99")  # invalid: refused
+    _telegram, viber = await linked_by_phone(dialogs)
+    await share_from_settings(viber, "+380 99 99")  # invalid: refused
     text = "\n".join(record.getMessage() for record in caplog.records)
     text += "\n".join(str(record.__dict__) for record in caplog.records)
     for form in (PHONE, "+" + PHONE, SAME_PHONE_AS_VIBER, "501234567", "99 99"):
