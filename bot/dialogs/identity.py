@@ -270,11 +270,7 @@ def _same_person(turn: Turn, outcome: verification.SamePersonElsewhere) -> list[
     return [
         _already_confirmed(outcome.masked, outcome.other_platforms),
         _confirm_reply(
-            _("Is that account yours too?")
-            + "\n\n"
-            + _same_person_explained()
-            + "\n\n"
-            + if_not
+            _("Is that account yours too?") + "\n\n" + _same_person_explained() + "\n\n" + if_not
         ),
     ]
 

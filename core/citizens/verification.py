@@ -135,9 +135,7 @@ async def reassign_phone(
     if owner is None or owner == citizen.id:
         await _take_number(uow, citizen, phone_hash, masked, now)
         return
-    if owner != other_citizen_id or PROVING_PLATFORMS.intersection(
-        await _platforms_of(uow, owner)
-    ):
+    if owner != other_citizen_id or PROVING_PLATFORMS.intersection(await _platforms_of(uow, owner)):
         raise LinkingError("link_gone")
     await uow.residents.clear_phone(owner)  # first: the hash is unique
     await _take_number(uow, citizen, phone_hash, masked, now)
