@@ -225,6 +225,7 @@ _VALIDATION: dict[str, Text] = {
 _VALIDATION_AS_CODE = [
     "link_code_format",
     "phone_invalid",
+    "phone_not_own",
     "bad_digest_hour",
     "bad_quiet_hours",
     "description_empty",

@@ -63,6 +63,9 @@ AUDIT_ACTION: dict[str, str] = {
     "citizen.home_district": N_("set their home district"),
     "citizens.merge": N_("linked two messenger accounts of one resident"),
     "citizens.unlink": N_("unlinked a messenger from a resident"),
+    "citizens.phone_reassigned": N_(
+        "gave a phone number to the resident who proved it theirs (the other one must confirm again)"
+    ),
     "event.cancel": N_("cancelled an event"),
     "event.create": N_("announced an event"),
     "official.grant": N_("granted a role"),
@@ -108,6 +111,7 @@ VERIFICATION: dict[str, str] = {"phone": N_("verified (phone)"), "none": N_("not
 PUSH_KIND: dict[str, str] = {
     "audit.anchor": N_("audit log head"),
     "announcement": N_("announcement"),
+    "citizens.phone_reassigned": N_("phone number confirmed by its owner elsewhere"),
     "digest": N_("daily digest"),
     "org.event": N_("organization event"),
     "org.news": N_("organization news"),

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Annotated, ClassVar, Self, get_args, get_type_hints
 
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 from core.delivery.messenger import Button, Message
 from core.delivery.payloads import (
     PAYLOAD_MAX_BYTES,
@@ -79,10 +79,11 @@ class Incoming:
     photo_ref: str | None = None  # platform file id / URL
     latitude: float | None = None
     longitude: float | None = None
-    # CONTACT: the number as the platform sent it, only when it is the sender's own contact
-    # (`contact_own`); never in a repr, so never in a log line.
+    # CONTACT: the number as the platform sent it (none for a FOREIGN contact: not even read);
+    # never in a repr, so never in a log line. `contact_proof`: how far the platform proves it
+    # is the sender's own (Telegram: OWN or FOREIGN; Viber: CLAIMED, it cannot tell).
     phone: str | None = field(default=None, repr=False)
-    contact_own: bool = False
+    contact_proof: PhoneProof = PhoneProof.FOREIGN
 
 
 # --- reading a payload's fields -------------------------------------------------------------

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.dialogs import Dialogs
 from core.campaigns import service as campaigns
 from core.citizens import verification
-from core.citizens.model import Citizen
+from core.citizens.model import Citizen, PhoneProof
 from core.consultations import service as consultations
 from core.consultations.model import Consultation
 from core.consultations.plan import parse_consultation
@@ -30,7 +30,9 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 async def verify_phone(uow: Any, citizen: Citizen, now: Any) -> None:
     """Verify `citizen` the way a shared contact does, with a number of their own."""
-    await verification.verify_phone(uow, citizen, f"+38050{citizen.id:07d}", now)
+    await verification.verify_phone(
+        uow, citizen, f"+38050{citizen.id:07d}", now, proof=PhoneProof.OWN
+    )
 
 
 async def english_resident(dialogs: Dialogs, name: str = "olena") -> Resident:

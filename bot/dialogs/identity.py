@@ -4,7 +4,13 @@ messenger (by the same number or a one-time code) after a confirmation, unlink t
 Screens (dialog_state["screen"]): `identity:verify`, `identity:merge` (the number belongs to
 another account: confirm), `identity:code` (typing a code), `identity:link` (the code matched:
 confirm), `identity:unlink`. What waits for a confirmation is kept under the lasting key
-`link` (bot/dialogs/engine.py), so a vote or a menu opened meanwhile does not lose it.
+`link` (bot/dialogs/engine.py), so a vote or a menu opened meanwhile does not lose it:
+`by` says how it came — `phone` (a proven number: "Is that account yours too?"), `phone_code`
+(a claimed number another account holds: only its link code links them), `code`.
+
+A contact counts as far as the platform proves it is the sender's own (`PhoneProof`): a
+claimed one (Viber: the share-phone answer and an address-book contact look alike) only on
+the verify screen, where the resident has just pressed “📱 Share my phone number”.
 A merge or an unlink changes which citizen this messenger is: the handler puts the new one on
 the turn, and the engine saves that one.
 """
@@ -23,7 +29,7 @@ from bot.ui import Action, Button, Reply, ShareContact, StaleButtonError
 from core.campaigns import service as campaigns
 from core.citizens import linking, verification
 from core.citizens.merge import MergeOutcome
-from core.citizens.model import LinkingError
+from core.citizens.model import LinkingError, PhoneProof
 from core.kernel.errors import NotFoundError, ValidationError
 from core.kernel.i18n import _, format_datetime
 
@@ -165,49 +171,106 @@ def _verify_reply(turn: Turn, notice: str | None = None) -> Reply:
 async def contact(turn: Turn) -> list[Reply]:
     """A shared contact: the resident's own number verifies them; anything else is refused."""
     incoming = turn.incoming
+    proof = incoming.contact_proof
+    if proof is PhoneProof.CLAIMED and turn.citizen.dialog_state.get("screen") != VERIFY_SCREEN:
+        # Any contact from the address book looks like this: only the one sent with the
+        # share button, right after pressing it, stands for the resident's own number.
+        return [_contact_out_of_place()]
     back = await back_to_campaign_rows(turn)  # read before the state is replaced
     turn.citizen.dialog_state = {"screen": VERIFY_SCREEN}
-    if not incoming.contact_own or not incoming.phone:
+    if proof is PhoneProof.FOREIGN or not incoming.phone:
         notice = _(
             "That is not your own contact. Please use the button “📱 Share my phone number”: "
             "a forwarded or typed number cannot confirm who you are."
         )
         return [_verify_reply(turn, notice)]
-    outcome = await verification.verify_phone(turn.uow, turn.citizen, incoming.phone, turn.now)
+    outcome = await verification.verify_phone(
+        turn.uow, turn.citizen, incoming.phone, turn.now, proof=proof
+    )
+    if isinstance(outcome, verification.ProveWithCode):
+        return _prove_with_code(turn, outcome)
     if isinstance(outcome, verification.SamePersonElsewhere):
-        turn.citizen.dialog_state = {
-            "screen": MERGE_SCREEN,
-            PENDING: {
-                "by": "phone",
-                "other": outcome.other_citizen_id,
-                "hash": outcome.phone_hash,
-                "masked": outcome.masked,
-            },
-        }
-        where = _platforms(outcome.other_platforms)
-        return [
-            Reply(
-                _("This number, {phone}, is already confirmed in Spilno from {where}.").format(
-                    phone=outcome.masked, where=where
-                )
-            ),
-            _confirm_reply(
-                _("Is that account yours too?")
-                + "\n\n"
-                + _same_person_explained()
-                + "\n\n"
-                + _("If it is not yours, press “No”: nothing changes.")
-            ),
-        ]
+        return _same_person(turn, outcome)
     turn.end(PENDING)  # a number of one's own now: nothing from before waits to be linked
+    return _confirmed(outcome.masked, back)
+
+
+def _confirmed(masked: str, back: list[tuple[Button, ...]]) -> list[Reply]:
     return [
-        Reply(
-            _("✅ Thank you! Your phone number {phone} is confirmed.").format(phone=outcome.masked)
-        ),
+        Reply(_("✅ Thank you! Your phone number {phone} is confirmed.").format(phone=masked)),
         Reply(
             _what_it_allows(),
             # Came from a campaign that asked for it: the way back to that campaign first.
             buttons=(*back, _settings_row(), back_to_menu_row()),
+        ),
+    ]
+
+
+def _contact_out_of_place() -> Reply:
+    return Reply(
+        _(
+            "Thank you, but a contact sent like this cannot confirm your phone number. "
+            "To confirm it, press “📱 Confirm my phone number”, then the button "
+            "“📱 Share my phone number”."
+        ),
+        buttons=(
+            (Button(_("📱 Confirm my phone number"), Verify().pack()),),
+            back_to_menu_row(),
+        ),
+    )
+
+
+def _already_confirmed(masked: str, platforms: tuple[str, ...]) -> Reply:
+    return Reply(
+        _("This number, {phone}, is already confirmed in Spilno from {where}.").format(
+            phone=masked, where=_platforms(platforms)
+        )
+    )
+
+
+def _prove_with_code(turn: Turn, outcome: verification.ProveWithCode) -> list[Reply]:
+    """A claimed number another account holds: prove both are yours with that account's code."""
+    turn.citizen.dialog_state = {
+        "screen": CODE_SCREEN,
+        PENDING: {"by": "phone_code", "other": outcome.other_citizen_id},
+    }
+    where = _platforms(outcome.other_platforms)
+    text = (
+        _(
+            "To make sure both accounts are yours, link them with a code: open Spilno in "
+            "{where} → Settings → “🔗 Link another messenger”, then type the 6-digit code here."
+        ).format(where=where)
+        + "\n\n"
+        + _("Until then nothing changes: this account stays as it is.")
+    )
+    return [_already_confirmed(outcome.masked, outcome.other_platforms), _enter_code_reply(text)]
+
+
+def _same_person(turn: Turn, outcome: verification.SamePersonElsewhere) -> list[Reply]:
+    """A proven number another account holds: is that account yours too?"""
+    turn.citizen.dialog_state = {
+        "screen": MERGE_SCREEN,
+        PENDING: {
+            "by": "phone",
+            "proof": PhoneProof.OWN.value,
+            "other": outcome.other_citizen_id,
+            "hash": outcome.phone_hash,
+            "masked": outcome.masked,
+            # That account only claimed the number: "No" gives it to the resident.
+            "reassign": outcome.unproven_holder,
+        },
+    }
+    if outcome.unproven_holder:
+        if_not = _(
+            "If it is not yours, press “No”: the number is confirmed for you, and that "
+            "account will have to confirm its own number again."
+        )
+    else:
+        if_not = _("If it is not yours, press “No”: nothing changes.")
+    return [
+        _already_confirmed(outcome.masked, outcome.other_platforms),
+        _confirm_reply(
+            _("Is that account yours too?") + "\n\n" + _same_person_explained() + "\n\n" + if_not
         ),
     ]
 
@@ -263,6 +326,7 @@ async def code_input(turn: Turn) -> list[Reply]:
     if not linking.looks_like_code(typed):
         return [_enter_code_reply(_("Please type the 6 digits of the code, nothing else."))]
     outcome = await linking.check_code(turn.uow, turn.citizen, typed, turn.now)
+    pending = turn.citizen.dialog_state.get(PENDING)
     if isinstance(outcome, linking.WrongCode):
         # Stays on this screen, and the wrong try is committed (it counts towards the limit).
         text = _(
@@ -272,6 +336,23 @@ async def code_input(turn: Turn) -> list[Reply]:
         if outcome.tries_left <= 2:
             text += "\n" + _("Tries left this hour: {n}.").format(n=outcome.tries_left)
         return [_enter_code_reply(text)]
+    if (
+        isinstance(pending, dict)
+        and pending.get("by") == "phone_code"
+        and pending.get("other") == outcome.other_citizen_id
+    ):
+        # The code of the very account that holds the number the resident shared: both are
+        # proven theirs, and linking them is what they came for.
+        turn.end(PENDING)
+        merged = await linking.link_with_code(
+            turn.uow,
+            turn.citizen,
+            outcome.other_citizen_id,
+            outcome.code_hash,
+            actor=str(turn.incoming.identity),
+            now=turn.now,
+        )
+        return await _linked(turn, merged)
     turn.citizen.dialog_state = {
         "screen": LINK_SCREEN,
         PENDING: {"by": "code", "other": outcome.other_citizen_id, "hash": outcome.code_hash},
@@ -298,6 +379,9 @@ async def confirm_link(turn: Turn, _action: ConfirmLink) -> list[Reply]:
     by, other, pending_hash = pending.get("by"), pending.get("other"), pending.get("hash")
     if by not in ("phone", "code") or not isinstance(other, int):
         raise StaleButtonError(turn.incoming.payload, "no link waits for a confirmation")
+    if by == "phone" and pending.get("proof") != PhoneProof.OWN.value:
+        # Only a proven number links on "Yes"; a claimed one needs the other account's code.
+        raise StaleButtonError(turn.incoming.payload, "an unproven number waits for a code")
     if not isinstance(pending_hash, str):
         raise StaleButtonError(turn.incoming.payload, "no link waits for a confirmation")
     turn.end(PENDING)
@@ -308,9 +392,9 @@ async def confirm_link(turn: Turn, _action: ConfirmLink) -> list[Reply]:
             turn.uow, turn.citizen, other, pending_hash, masked, actor=actor, now=turn.now
         )
         if outcome is None:  # the other account let the number go meanwhile
+            back = await back_to_campaign_rows(turn)  # read before the state is replaced
             turn.citizen.dialog_state = {"screen": VERIFY_SCREEN}
-            notice = _("✅ Thank you! Your phone number {phone} is confirmed.").format(phone=masked)
-            return [_verify_reply(turn, notice)]
+            return _confirmed(masked, back)
     else:
         outcome = await linking.link_with_code(
             turn.uow, turn.citizen, other, pending_hash, actor=actor, now=turn.now
@@ -319,7 +403,32 @@ async def confirm_link(turn: Turn, _action: ConfirmLink) -> list[Reply]:
 
 
 async def cancel_link(turn: Turn, _action: CancelLink) -> list[Reply]:
+    pending = turn.citizen.dialog_state.get(PENDING)
     turn.end(PENDING)
+    if (
+        isinstance(pending, dict)
+        and pending.get("by") == "phone"
+        and pending.get("proof") == PhoneProof.OWN.value
+        and pending.get("reassign") is True
+        and isinstance(pending.get("other"), int)
+        and isinstance(pending.get("hash"), str)
+    ):
+        # Not theirs, and that account only claimed the number: it is the resident's now.
+        masked = str(pending.get("masked", ""))
+        await verification.reassign_phone(
+            turn.uow,
+            turn.citizen,
+            pending["other"],
+            pending["hash"],
+            masked,
+            actor=str(turn.incoming.identity),
+            now=turn.now,
+        )
+        back = await back_to_campaign_rows(turn)  # read before the state is replaced
+        turn.citizen.dialog_state = {"screen": VERIFY_SCREEN}
+        replies = _confirmed(masked, back)
+        told = _("The other account no longer holds this number; it has been told so.")
+        return [Reply(replies[0].text + "\n" + told), *replies[1:]]
     turn.citizen.dialog_state = {"screen": "settings"}
     return [
         Reply(
@@ -408,6 +517,10 @@ FEATURE = Feature(
     routes=ROUTES,
     input_screens={CODE_SCREEN: code_input},
     error_texts={
+        (ValidationError, "phone_not_own"): lambda p: _(
+            "That is not your own contact. Please use the button “📱 Share my phone number”: "
+            "a forwarded or typed number cannot confirm who you are."
+        ),
         (ValidationError, "phone_invalid"): lambda p: _(
             "That does not look like a phone number we can confirm. Please share your own "
             "number with the button."

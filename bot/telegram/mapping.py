@@ -12,7 +12,7 @@ from aiogram.types import CallbackQuery, Message, User
 
 from bot import edge
 from bot.ui import PAYLOAD_MAX_BYTES, Incoming, IncomingKind
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 
 PLATFORM = "telegram"
 
@@ -81,7 +81,7 @@ def message_to_incoming(message: Message, update_id: int) -> Incoming | None:
             phone=edge.clean_text(message.contact.phone_number, "phone", edge.PHONE_MAX)
             if own
             else None,
-            contact_own=own,
+            contact_proof=PhoneProof.OWN if own else PhoneProof.FOREIGN,
         )
     if message.photo:
         largest = max(message.photo, key=lambda p: p.width * p.height)

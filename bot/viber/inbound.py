@@ -16,7 +16,7 @@ from viberbot.api.viber_requests import ViberConversationStartedRequest, ViberMe
 from bot import edge
 from bot.edge import MalformedUpdateError
 from bot.ui import PAYLOAD_MAX_BYTES, Incoming, IncomingKind, decode_payload
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 
 PLATFORM = "viber"
 _PAYLOAD_SHAPE = re.compile(r"^[A-Za-z_]+(:[^\s:]+)*$")
@@ -102,10 +102,17 @@ def message_incoming(
                 longitude=edge.coordinate(message.location.longitude, "lon", 180),
             )
         case ContactMessage() if message.contact is not None:
-            # Viber's share-phone answer is always the sender's own number (it names no user).
+            # The answer to a share-phone button and a contact picked from the address book
+            # arrive alike (neither names a Viber user): the number is only claimed as the
+            # sender's own. The dialogs take it only on the verify screen, and never let it
+            # join an account that already holds the number without a link code.
             phone = edge.optional_text(message.contact.phone_number, "phone", edge.PHONE_MAX)
             return _from_user(
-                user, IncomingKind.CONTACT, update_id, phone=phone or None, contact_own=True
+                user,
+                IncomingKind.CONTACT,
+                update_id,
+                phone=phone or None,
+                contact_proof=PhoneProof.CLAIMED,
             )
         case _:
             # Stickers, files, videos, links: the dialogs answer with a polite hint.

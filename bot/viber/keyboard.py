@@ -41,7 +41,8 @@ def _button(button: Button, columns: int) -> dict[str, Any]:
     return {
         "Columns": columns,
         "Rows": 1,
-        # share-phone: Viber sends the resident's own number back as a contact message.
+        # share-phone: Viber sends the number back as a contact message, which looks just
+        # like any address-book contact (so the dialogs take it as a claim: bot/viber/inbound.py).
         "ActionType": "share-phone" if isinstance(button, ShareContact) else "reply",
         "ActionBody": button.payload,
         # Button text accepts a little HTML, so a label must not be read as markup.

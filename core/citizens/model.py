@@ -35,6 +35,24 @@ class IdentityRef:
         return cls(platform, external_id)
 
 
+class PhoneProof(StrEnum):
+    """How far a shared contact proves the number is the sender's own (the adapter says).
+
+    Telegram names the contact's account (`contact.user_id`): equal to the sender it is OWN,
+    proven. Viber's share-phone answer and a contact picked from the address book arrive alike:
+    CLAIMED, the sender's word only. Anything else (a forwarded or typed Telegram contact) is
+    FOREIGN and never confirms anyone."""
+
+    OWN = "own"
+    CLAIMED = "claimed"
+    FOREIGN = "foreign"
+
+
+# Platforms whose contacts are proven (`PhoneProof.OWN`): a number a citizen holds without an
+# identity on one of them was, at most, claimed.
+PROVING_PLATFORMS = frozenset({"telegram"})
+
+
 class NotificationMode(StrEnum):
     INSTANT = "instant"
     DIGEST = "digest"  # bulk pushes wait for one daily message at SPILNO_DIGEST_HOUR

@@ -52,6 +52,10 @@ class ResidentRepository(Protocol):
         """Store the number's hash and mask; the citizen is verified from `now` (if not before)."""
         ...
 
+    async def clear_phone(self, citizen_id: int) -> None:
+        """The citizen holds no number and is no longer verified (its owner proved it theirs)."""
+        ...
+
     async def detach_identity(self, ref: IdentityRef, now: datetime) -> Citizen:
         """Move `ref` to a new citizen (same language and notifications) and return it."""
         ...

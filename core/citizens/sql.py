@@ -260,6 +260,13 @@ class SqlResidentRepository:
             )
         )
 
+    async def clear_phone(self, citizen_id: int) -> None:
+        await self._session.execute(
+            update(CitizenRow)
+            .where(CitizenRow.id == citizen_id)
+            .values(phone_hash=None, phone_masked=None, verified_at=None)
+        )
+
     async def detach_identity(self, ref: IdentityRef, now: datetime) -> Citizen:
         current = await self._session.execute(
             select(CitizenRow.locale, CitizenRow.notifications)

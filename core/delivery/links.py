@@ -3,7 +3,7 @@
 Core renders pushes, announcements and notifications once, into the outbox, in the same
 transaction as the change that caused them (core/delivery/outbox.py), so their buttons are
 written then. Core says only *what* a button opens — the main menu, a campaign or its results,
-an idea, an event, an organization — and the bot answers each link with one of its own typed
+an idea, an event, an organization, the phone confirmation — and the bot answers each link with one of its own typed
 actions (bot/dialogs/links.py; a test fails if a link has none). The values are what residents'
 chats already hold, so they never change; a kind adds no link of its own.
 """
@@ -21,6 +21,7 @@ class Link(StrEnum):
     IDEA = "ish"
     EVENT = "event"
     ORGANIZATION = "org"
+    VERIFY = "verify"  # Settings → confirm my phone number (the share-phone screen)
 
 
 class CampaignView(StrEnum):

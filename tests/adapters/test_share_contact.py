@@ -78,7 +78,7 @@ async def test_telegram_refuses_a_contact_that_is_not_the_residents_own(
     assert citizen is not None and not citizen.verified
 
 
-async def test_viber_share_phone_then_the_same_number_links_with_telegram(
+async def test_viber_share_phone_with_a_telegram_number_links_only_with_a_code(
     app: App, fake: FakeTelegramAPI, viber_api: FakeViberApi
 ) -> None:
     async with running_channel(app, fake, mode="polling"):
@@ -87,29 +87,61 @@ async def test_viber_share_phone_then_the_same_number_links_with_telegram(
         await olena.deliver(fake.contact_update(903, "380501234567"))
         await olena.sees("is confirmed")
 
+        async with running_viber_bot(app, viber_api) as viber:
+            await viber.press(OLENA_VIBER, "start")
+            await viber.press(OLENA_VIBER, "setlang:en")
+            await viber.press(OLENA_VIBER, "settings")
+            answers = await viber.press(OLENA_VIBER, "verify")
+            keyboard = answers[-1]["keyboard"]["Buttons"]
+            share = [b for b in keyboard if b["ActionType"] == "share-phone"]
+            assert [b["Text"] for b in share] == ["📱 Share my phone number"]
+            assert answers[-1]["min_api_version"] >= 3  # Viber refuses share-phone below 3
+            assert "settings" in payloads(answers[-1])  # the way back on the same keyboard
+            assert all(call.accepted for call in viber_api.calls_to("send_message"))
+
+            before = len(viber_api.messages_to(OLENA_VIBER.id))
+            result = await viber_api.share_phone(OLENA_VIBER, "+380 50 123 45 67")
+            assert result.status == 200
+            asked = viber_api.messages_to(OLENA_VIBER.id)[before:]
+            assert "already confirmed in Spilno from Telegram" in asked[0]["text"]
+            # A Viber contact is only a claim: no "Yes, it is me", a code from Telegram instead.
+            assert "open Spilno in Telegram → Settings" in asked[-1]["text"]
+            assert "linkyes" not in payloads(asked[-1])
+            assert "settings" in payloads(asked[-1])  # the way back
+            assert not await same_citizen(app, "903")
+
+            await olena.press("Settings")
+            await olena.press("Link another messenger")
+            shown = await olena.sees("Your link code:")
+            code = (shown.text or "").split("Your link code:", 1)[1].split()[0]
+            done = await viber.press(OLENA_VIBER, code)  # typed: six digits are no payload
+            assert "accounts are now one" in done[-1]["text"]
+
+    assert await same_citizen(app, "903")
+
+
+async def test_a_viber_contact_outside_the_verify_screen_is_refused(
+    app: App, viber_api: FakeViberApi
+) -> None:
     async with running_viber_bot(app, viber_api) as viber:
         await viber.press(OLENA_VIBER, "start")
         await viber.press(OLENA_VIBER, "setlang:en")
-        await viber.press(OLENA_VIBER, "settings")
-        answers = await viber.press(OLENA_VIBER, "verify")
-        keyboard = answers[-1]["keyboard"]["Buttons"]
-        share = [b for b in keyboard if b["ActionType"] == "share-phone"]
-        assert [b["Text"] for b in share] == ["📱 Share my phone number"]
-        assert answers[-1]["min_api_version"] >= 3  # Viber refuses share-phone below 3
-        assert "settings" in payloads(answers[-1])  # the way back on the same keyboard
-        assert all(call.accepted for call in viber_api.calls_to("send_message"))
-
         before = len(viber_api.messages_to(OLENA_VIBER.id))
-        result = await viber_api.share_phone(OLENA_VIBER, "+380 50 123 45 67")
+        # Someone else's number from the address book, sent from the main menu.
+        result = await viber_api.send_contact(OLENA_VIBER, "Petro", "+380671112233")
         assert result.status == 200
-        asked = viber_api.messages_to(OLENA_VIBER.id)[before:]
-        assert "already confirmed in Spilno from Telegram" in asked[0]["text"]
-        assert "linkyes" in payloads(asked[-1])
-        done = await viber.press(OLENA_VIBER, "linkyes")
-        assert "accounts are now one" in done[-1]["text"]
-
+        answer = viber_api.messages_to(OLENA_VIBER.id)[before:]
+        assert "cannot confirm your phone number" in answer[-1]["text"]
+        assert "verify" in payloads(answer[-1])  # the way to do it properly
+        assert "671112233" not in answer[-1]["text"]
     async with app.uow_factory() as uow:
-        telegram = await uow.citizens.get_by_identity(IdentityRef("telegram", "903"))
+        citizen = await uow.citizens.get_by_identity(IdentityRef("viber", OLENA_VIBER.id))
+    assert citizen is not None and not citizen.verified
+
+
+async def same_citizen(app: App, telegram_id: str) -> bool:
+    async with app.uow_factory() as uow:
+        telegram = await uow.citizens.get_by_identity(IdentityRef("telegram", telegram_id))
         viber_side = await uow.citizens.get_by_identity(IdentityRef("viber", OLENA_VIBER.id))
     assert telegram is not None and viber_side is not None
-    assert telegram.id == viber_side.id and viber_side.verified
+    return telegram.id == viber_side.id and viber_side.verified

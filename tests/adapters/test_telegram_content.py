@@ -15,6 +15,7 @@ from bot.telegram.messenger import TelegramMessenger
 from bot.telegram.rendering import TEXT_LIMIT, split_text
 from bot.ui import Button, IncomingKind
 from core.bootstrap import App
+from core.citizens.model import PhoneProof
 from core.delivery.messenger import Message, Sent, Transient
 from core.kernel.redaction import MASK, redact, register_secret
 from tests.adapters.telegram_harness import Resident, running_channel
@@ -63,13 +64,14 @@ PHOTO = [
             None,
             {"contact": {"phone_number": "+380501234567", "first_name": "O", "user_id": 42}},
             IncomingKind.CONTACT,
-            {"phone": "+380501234567"},
+            {"phone": "+380501234567", "contact_proof": PhoneProof.OWN},
         ),
         (
             None,
             {"contact": {"phone_number": "+380670000000", "first_name": "X", "user_id": 7}},
             IncomingKind.CONTACT,
-            {"phone": None},  # someone else's card proves nothing about the resident
+            # Someone else's card proves nothing about the resident.
+            {"phone": None, "contact_proof": PhoneProof.FOREIGN},
         ),
         (None, {"sticker": STICKER}, IncomingKind.UNSUPPORTED, {"text": "sticker"}),
         (None, {"voice": VOICE}, IncomingKind.UNSUPPORTED, {"text": "voice"}),

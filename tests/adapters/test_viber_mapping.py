@@ -22,6 +22,7 @@ from bot.viber.keyboard import (
     render_welcome,
     split_text,
 )
+from core.citizens.model import PhoneProof
 from core.delivery.messenger import Button, Message
 from core.kernel.redaction import register_secret
 
@@ -166,6 +167,8 @@ def test_picture_location_and_contact_map_to_their_kinds() -> None:
         30.52,
     )
     assert (contact.kind, contact.phone) == (IncomingKind.CONTACT, "+380501234567")
+    # A share-phone answer and an address-book card look alike: only a claim.
+    assert contact.contact_proof is PhoneProof.CLAIMED
 
 
 @pytest.mark.parametrize(

@@ -363,12 +363,15 @@ class FakeViberApi:
         )
 
     async def share_phone(self, user: ViberUser, phone_number: str) -> CallbackResult:
-        """The resident pressed a share-phone button: Viber sends their own number back as a
-        `contact` message (it names no user: it is always the sender's)."""
-        message = {
-            "type": "contact",
-            "contact": {"name": user.name, "phone_number": phone_number},
-        }
+        """The resident pressed a share-phone button: Viber sends the number back as a
+        `contact` message that names no user."""
+        return await self.send_contact(user, user.name, phone_number)
+
+    async def send_contact(self, user: ViberUser, name: str, phone_number: str) -> CallbackResult:
+        """The resident sent a contact from their address book (the attachment menu). On the
+        wire it is the same `contact` message as a share-phone answer: nothing tells whose
+        number it is, which is why Spilno treats a Viber contact as a claim only."""
+        message = {"type": "contact", "contact": {"name": name, "phone_number": phone_number}}
         return await self.send_message_event(self.message_event(user, message))
 
     async def send_sticker(self, user: ViberUser) -> CallbackResult:

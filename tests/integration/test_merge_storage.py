@@ -10,15 +10,17 @@ from sqlalchemy import func, insert, select
 
 from bot.dialogs import Dialogs
 from bot.ui import Incoming, IncomingKind, encode_payload
+from core.audit.tables import AuditRow
 from core.campaigns import service as campaigns
 from core.citizens import service as citizens
+from core.citizens import verification
 from core.citizens.merge import merge_citizens
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 from core.citizens.tables import IdentityRow
 from core.consultations.tables import ConsultationResponseRow
 from core.contests import service as contests
 from core.contests.tables import ContestEntryRow, ContestVoteRow
-from core.delivery.tables import SubscriptionRow
+from core.delivery.tables import BroadcastRow, SubscriptionRow
 from core.ideas.tables import IdeaCommentRow, IdeaRow, IdeaSupportRow
 from core.polls import service as polls
 from core.polls.tables import BallotRow
@@ -205,8 +207,12 @@ async def test_a_merge_racing_with_votes_from_both_messengers_keeps_one_ballot(a
             IncomingKind.BUTTON,
             payload=encode_payload("vote", poll.id, poll.options[option].id),
         )
-    await send(telegram, IncomingKind.CONTACT, phone="380671112233", contact_own=True)
-    await send(viber, IncomingKind.CONTACT, phone="+380671112233", contact_own=True)
+    # The Viber account proves it is the same person with Telegram's link code.
+    shown = await send(telegram, IncomingKind.BUTTON, payload="linkcode")
+    code = "\n".join(r.text for r in shown).split("link code: ", 1)[1].split()[0]
+    await send(viber, IncomingKind.BUTTON, payload="linkenter")
+    asked = await send(viber, IncomingKind.TEXT, text=code)
+    assert "Link it with this one?" in "\n".join(r.text for r in asked)
 
     async def votes(ref, option):
         for _ in range(6):
@@ -233,3 +239,54 @@ async def test_a_merge_racing_with_votes_from_both_messengers_keeps_one_ballot(a
     await votes(telegram, 1)
     ballots = await rows(app, select(BallotRow.citizen_id).where(BallotRow.campaign_id == poll.id))
     assert ballots == [(a.id,)]
+
+
+async def test_a_proven_owner_takes_a_number_claimed_elsewhere_in_one_transaction(app):
+    """The number moves under its unique constraint (cleared first, then set), the claimer is
+    no longer verified, the audit entry and the notice commit with it."""
+    claimer = await person(app, IdentityRef("viber", "claimer"))
+    owner_id = await person(app, IdentityRef("telegram", "200"))
+    async with app.uow_factory() as uow:
+        claimed = await uow.residents.get(claimer)
+        outcome = await verification.verify_phone(
+            uow, claimed, "+380671112233", app.clock(), proof=PhoneProof.CLAIMED
+        )
+        assert isinstance(outcome, verification.PhoneVerified)
+        await uow.commit()
+    async with app.uow_factory() as uow:
+        owner = await uow.residents.get(owner_id)
+        asked = await verification.verify_phone(
+            uow, owner, "380671112233", app.clock(), proof=PhoneProof.OWN
+        )
+        assert isinstance(asked, verification.SamePersonElsewhere) and asked.unproven_holder
+        await verification.reassign_phone(
+            uow,
+            owner,
+            claimer,
+            asked.phone_hash,
+            asked.masked,
+            actor="telegram:200",
+            now=app.clock(),
+        )
+        await uow.commit()
+    async with app.uow_factory() as uow:
+        moved_to, left = await uow.residents.get(owner_id), await uow.residents.get(claimer)
+        assert await uow.residents.owner_of_phone(asked.phone_hash) == owner_id
+    assert moved_to.verified and moved_to.phone_masked == asked.masked
+    assert not left.verified and left.phone_masked is None
+    async with app.engine.connect() as conn:
+        audited = (
+            await conn.execute(
+                select(func.count())
+                .select_from(AuditRow)
+                .where(AuditRow.action == "citizens.phone_reassigned")
+            )
+        ).scalar_one()
+        notices = (
+            await conn.execute(
+                select(func.count())
+                .select_from(BroadcastRow)
+                .where(BroadcastRow.kind == "citizens.phone_reassigned")
+            )
+        ).scalar_one()
+    assert (audited, notices) == (1, 1)

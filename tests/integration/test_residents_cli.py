@@ -11,7 +11,7 @@ from core.bootstrap import bootstrap
 from core.campaigns import service as campaigns
 from core.citizens import service as citizens
 from core.citizens.merge import merge_citizens
-from core.citizens.model import IdentityRef
+from core.citizens.model import IdentityRef, PhoneProof
 from core.citizens.verification import verify_phone
 from core.config import Settings
 from core.polls import service as polls
@@ -38,7 +38,9 @@ def seed(database_url: str) -> None:
                 for ref in ("telegram:1", "viber:o1", "viber:p2", "telegram:3"):
                     citizen, _ = await citizens.resolve_citizen(uow, IdentityRef.parse(ref), now)
                     ids[ref] = citizen
-                await verify_phone(uow, ids["telegram:1"], "380501234567", now)
+                await verify_phone(
+                    uow, ids["telegram:1"], "380501234567", now, proof=PhoneProof.OWN
+                )
                 await merge_citizens(
                     uow, ids["telegram:1"].id, ids["viber:o1"].id, actor="t", reason="t", now=now
                 )

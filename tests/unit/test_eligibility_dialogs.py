@@ -9,6 +9,7 @@ from bot.ui import IncomingKind, encode_payload
 from core.campaigns import service as campaigns
 from core.campaigns.eligibility import Eligibility
 from core.citizens import home_district as homes
+from core.citizens.model import PhoneProof
 from core.polls import service as polls
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.dialogs import english_resident, stored, verify_phone
@@ -100,7 +101,7 @@ async def test_confirming_the_phone_number_from_a_poll_leads_back_to_it(dialogs,
     assert "Set my home district" not in " ".join(resident.buttons())
     await resident.press("Confirm my phone number")
     assert "Confirm your phone number." in resident.text  # the share-contact screen at once
-    await resident.send(IncomingKind.CONTACT, phone="+380501112233", contact_own="1")
+    await resident.send(IncomingKind.CONTACT, phone="+380501112233", contact_proof=PhoneProof.OWN)
     assert "is confirmed" in resident.text
     assert resident.buttons()[0].startswith("↩ Back to “Where should")
     await resident.press("↩ Back to")
