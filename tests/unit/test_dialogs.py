@@ -25,9 +25,7 @@ async def test_a_whole_vote_in_ukrainian(dialogs, factory, clock):
     await resident.command("start")
     await resident.press("Українська")
     assert "Головне меню" in resident.text
-    await resident.press("Опитування")
-    await resident.press("Де посадити")
-    await resident.press("Біля школи")
+    await resident.press("Опитування", "Де посадити", "Біля школи")
     assert "Дякуємо! Ваш голос збережено." in resident.text
     assert "✅ Біля школи" in resident.buttons()
     await resident.press("Результати")
@@ -48,9 +46,7 @@ async def test_a_closed_poll_answers_politely_instead_of_counting(dialogs, facto
     await open_poll(factory, clock, closes_at=clock() + timedelta(minutes=5))
     resident = Resident(dialogs, language_hint="en")
     await resident.command("start")
-    await resident.press("English")
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("English", "Polls", "Де посадити")
     clock.advance(minutes=5)
     await resident.press("У парку")
     assert "This poll is closed; voting has ended." in resident.text
@@ -60,9 +56,7 @@ async def test_results_after_close_are_not_offered_while_open(dialogs, factory, 
     await open_poll(factory, clock, visibility=ResultsVisibility.AFTER_CLOSE)
     resident = Resident(dialogs)
     await resident.command("start")
-    await resident.press("English")
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("English", "Polls", "Де посадити")
     assert not any("Results" in label for label in resident.buttons())
 
 
