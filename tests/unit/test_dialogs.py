@@ -126,3 +126,20 @@ async def test_help_and_the_welcome_describe_every_section_of_the_main_menu(dial
     await resident.send(IncomingKind.STARTED)
     for label in sections[:-1]:  # settings are no section to take part in
         assert label in resident.text, label
+
+
+async def test_a_long_poll_list_pages_forward_and_back(dialogs, factory, clock):
+    for _ in range(7):  # one more than a page holds
+        await open_poll(factory, clock)
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English", "Polls")
+    assert "Page 1 of 2" in resident.text
+    assert resident.buttons().count("🗳 Де посадити дерева?") == 6
+    assert "« Previous" not in resident.buttons()
+    await resident.press("Next »")
+    assert "Page 2 of 2" in resident.text
+    assert resident.buttons().count("🗳 Де посадити дерева?") == 1
+    assert "Next »" not in resident.buttons()
+    await resident.press("« Previous")
+    assert "Page 1 of 2" in resident.text
