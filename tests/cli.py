@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from admin_cli.app import run_cli
-from core.bootstrap import bootstrap
 from core.citizens import service as citizens
 from core.citizens.model import IdentityRef
-from core.config import Settings
 from core.consultations import service as consultations
 from core.kernel.unit_of_work import UnitOfWork
 from tests.databases import run_blocking
+from tests.processes import with_database
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -54,18 +53,7 @@ def cli_runner(
 def in_db(database_url: str, work: Callable[[UnitOfWork, datetime], Awaitable[Any]]) -> Any:
     """Run `work(uow, now)` against the CLI's database and commit, as a resident's actions would
     (from another event loop, like the bot process)."""
-
-    async def go() -> Any:
-        app = bootstrap(Settings(database_url=database_url, _env_file=None))
-        try:
-            async with app.uow_factory() as uow:
-                result = await work(uow, app.clock())
-                await uow.commit()
-            return result
-        finally:
-            await app.aclose()
-
-    return run_blocking(go())
+    return run_blocking(with_database(database_url, work))
 
 
 async def answer_example_consultation(

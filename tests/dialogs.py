@@ -85,10 +85,16 @@ async def open_consultation(
 async def at_first_consultation_question(dialogs: Dialogs, name: str = "olena") -> Resident:
     """A resident who chose English and pressed Start on the example consultation."""
     resident = await english_resident(dialogs, name)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Start")
+    await resident.press("Consultations", "Оновлення парку", "Start")
     return resident
+
+
+async def submit_entry(resident: Resident, title: str, description: str) -> None:
+    """From a contest's screen, submit an entry without a photo."""
+    await resident.press("Submit an entry")
+    await resident.say(title)
+    await resident.say(description)
+    await resident.press("Skip")
 
 
 async def running_contest(

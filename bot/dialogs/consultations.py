@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs.campaign_list import campaign_list
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row
@@ -116,33 +117,14 @@ BAR_WIDTH = 10
 
 async def consultation_list(turn: Turn, _action: ListConsultations | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "consultations"}
-    found = await consultations.consultations_for_residents(turn.uow, turn.now)
-    if not found:
-        return [
-            Reply(
-                _("There are no consultations right now. We will let you know when one opens."),
-                buttons=(back_to_menu_row(),),
-            )
-        ]
-    rows = [
-        (
-            Button(
-                ("📋 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
-                ShowConsultation(c.id).pack(),
-            ),
-        )
-        for c in found
-    ]
-    return [
-        Reply(
-            _("Consultations: the city asks your opinion before deciding. Choose one."),
-            buttons=(*rows, back_to_menu_row()),
-        )
-    ]
-
-
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+    return campaign_list(
+        turn,
+        await consultations.consultations_for_residents(turn.uow, turn.now),
+        icon="📋 ",
+        show=ShowConsultation,
+        intro=_("Consultations: the city asks your opinion before deciding. Choose one."),
+        none_open=_("There are no consultations right now. We will let you know when one opens."),
+    )
 
 
 async def consultation_screen(turn: Turn, action: ShowConsultation) -> list[Reply]:

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs.campaign_list import campaign_list
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
-from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.nav import page_rows, short
 from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -104,35 +105,16 @@ SCREEN_PREFIX = "contest:"  # dialog_state["screen"] while an entry's text or ph
 PAGE_SIZE = 8
 
 
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
-
-
 async def contest_list(turn: Turn, _action: ListContests | None = None) -> list[Reply]:
     turn.citizen.dialog_state = {"screen": "contests"}
-    found = await contests.contests_for_residents(turn.uow, turn.now)
-    if not found:
-        return [
-            Reply(
-                _("There are no contests right now. We will let you know when one starts."),
-                buttons=(back_to_menu_row(),),
-            )
-        ]
-    rows = [
-        (
-            Button(
-                ("🏆 " if c.is_accepting(turn.now) else "🔒 ") + _short(c.title),
-                ShowContest(c.id).pack(),
-            ),
-        )
-        for c in found
-    ]
-    return [
-        Reply(
-            _("Contests: suggest your solution to a city problem and vote for the best ones."),
-            buttons=(*rows, back_to_menu_row()),
-        )
-    ]
+    return campaign_list(
+        turn,
+        await contests.contests_for_residents(turn.uow, turn.now),
+        icon="🏆 ",
+        show=ShowContest,
+        intro=_("Contests: suggest your solution to a city problem and vote for the best ones."),
+        none_open=_("There are no contests right now. We will let you know when one starts."),
+    )
 
 
 async def contest_screen(turn: Turn, action: ShowContest) -> list[Reply]:
@@ -359,16 +341,10 @@ async def render_entries(turn: Turn, contest_id: int, page: int) -> Reply:
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
     rows: list[tuple[Button, ...]] = [
-        (Button(("✅ " if e.id in voted else "") + _short(e.title), ShowEntry(e.id).pack()),)
+        (Button(("✅ " if e.id in voted else "") + short(e.title), ShowEntry(e.id).pack()),)
         for e in entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ]
-    nav = []
-    if page > 0:
-        nav.append(Button(_("« Previous"), ListEntries(contest_id, page - 1).pack()))
-    if page < pages - 1:
-        nav.append(Button(_("Next »"), ListEntries(contest_id, page + 1).pack()))
-    if nav:
-        rows.append(tuple(nav))
+    rows += page_rows(page, page < pages - 1, lambda n: ListEntries(contest_id, n))
     rows.append((Button(_("« Back to the contest"), ShowContest(contest_id).pack()),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
-from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.nav import back_to_menu_row, page_rows
 from bot.dialogs.orgs import ListOrgs, ShowOrg
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -102,13 +102,7 @@ async def event_list(turn: Turn, action: ListEvents = ListEvents()) -> list[Repl
                 ),
             )
         )
-    nav = []
-    if page > 0:
-        nav.append(Button(_("« Previous"), ListEvents(page - 1).pack()))
-    if has_next:
-        nav.append(Button(_("Next »"), ListEvents(page + 1).pack()))
-    if nav:
-        rows.append(tuple(nav))
+    rows += page_rows(page, has_next, ListEvents)
     rows.append(back_to_menu_row())
     return [Reply("\n\n".join([lines[0], *lines[2:]]), buttons=tuple(rows))]
 

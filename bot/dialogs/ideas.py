@@ -9,7 +9,7 @@ from typing import Any
 from bot.dialogs import idea_draft as draft_steps
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
-from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.nav import back_to_menu_row, page_rows
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -346,14 +346,8 @@ async def idea_list(turn: Turn, action: ListIdeas) -> list[Reply]:
                 ),
             )
         )
-    nav = []
     tail = [extra] if extra else []
-    if page > 0:
-        nav.append(Button(_("« Previous"), ListIdeas(kind, page - 1, *tail).pack()))
-    if has_more:
-        nav.append(Button(_("Next »"), ListIdeas(kind, page + 1, *tail).pack()))
-    if nav:
-        rows.append(tuple(nav))
+    rows += page_rows(page, has_more, lambda n: ListIdeas(kind, n, *tail))
     rows.append(_to_ideas_row())
     return [Reply("\n".join(lines), buttons=tuple(rows))]
 

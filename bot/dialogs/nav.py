@@ -5,6 +5,7 @@ A leaf module (it imports no feature), so any feature can offer the way back to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.ui import Action, Button, Word
@@ -92,5 +93,23 @@ FOLLOW_DISTRICTS = FollowDistricts.PREFIX
 HOME_DISTRICT = HomeDistrict.PREFIX
 
 
+def short(text: str, limit: int = 60) -> str:
+    """`text` cut to fit a button label of at most `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def back_to_menu_row() -> tuple[Button, ...]:
     return (Button(_("« Main menu"), OpenMenu().pack()),)
+
+
+def page_rows(
+    page: int, has_next: bool, to_page: Callable[[int], Action]
+) -> tuple[tuple[Button, ...], ...]:
+    """The « Previous / Next » row of a paged list, or none on a list's only page; `to_page(n)`
+    is the action that shows page `n`."""
+    nav = []
+    if page > 0:
+        nav.append(Button(_("« Previous"), to_page(page - 1).pack()))
+    if has_next:
+        nav.append(Button(_("Next »"), to_page(page + 1).pack()))
+    return (tuple(nav),) if nav else ()

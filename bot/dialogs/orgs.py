@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.dialogs.feature import Feature, MenuEntry, own, state_int
-from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.nav import back_to_menu_row, page_rows, short
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -106,16 +106,10 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
     shown = found[:PAGE_SIZE]
     followed = await organizations.followed_by(turn.uow, turn.citizen.id)
     rows: list[tuple[Button, ...]] = [
-        (Button(("⭐ " if o.id in followed else "🏢 ") + _short(o.name), ShowOrg(o.id).pack()),)
+        (Button(("⭐ " if o.id in followed else "🏢 ") + short(o.name, 50), ShowOrg(o.id).pack()),)
         for o in shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(Button(_("« Previous"), ListOrgs(page - 1).pack()))
-    if has_next:
-        nav.append(Button(_("Next »"), ListOrgs(page + 1).pack()))
-    if nav:
-        rows.append(tuple(nav))
+    rows += page_rows(page, has_next, ListOrgs)
     if query:
         rows.append((Button(_("✖ Clear search"), ListOrgs(0, "all").pack()),))
     rows.append(back_to_menu_row())
@@ -133,10 +127,6 @@ async def _render_list(turn: Turn, query: str, page: int) -> list[Reply]:
     if page > 0 or has_next:
         text += "\n" + _("Page {page}").format(page=page + 1)
     return [Reply(text, buttons=tuple(rows))]
-
-
-def _short(text: str, limit: int = 50) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def org_screen(turn: Turn, action: ShowOrg) -> list[Reply]:
@@ -183,7 +173,7 @@ def _profile_text(profile: OrganizationProfile, notice: str | None) -> str:
 def _profile_buttons(profile: OrganizationProfile) -> tuple[tuple[Button, ...], ...]:
     org = profile.organization
     rows: list[tuple[Button, ...]] = [
-        (Button("📅 " + _short(e.title), link(Link.EVENT, e.id)),) for e in profile.events
+        (Button("📅 " + short(e.title, 50), link(Link.EVENT, e.id)),) for e in profile.events
     ]
     if profile.following:
         rows.append((Button(_("🔕 Unfollow"), UnfollowOrg(org.id).pack()),))

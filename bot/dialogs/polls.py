@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
-from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.nav import back_to_menu_row, page_rows
 from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
@@ -86,13 +86,7 @@ async def poll_list(turn: Turn, action: ListPolls = ListPolls()) -> list[Reply]:
     rows: list[tuple[Button, ...]] = [
         (Button(_poll_button_label(p, turn), ShowPoll(p.id).pack()),) for p in shown
     ]
-    nav = []
-    if page > 0:
-        nav.append(Button(_("« Previous"), ListPolls(page - 1).pack()))
-    if page < pages - 1:
-        nav.append(Button(_("Next »"), ListPolls(page + 1).pack()))
-    if nav:
-        rows.append(tuple(nav))
+    rows += page_rows(page, page < pages - 1, ListPolls)
     rows.append(back_to_menu_row())
     text = _("Polls. Choose one to vote or see its results.")
     if pages > 1:

@@ -67,16 +67,7 @@ async def open_campaign(
     )
     if not changed:  # someone (the scheduler?) moved it in between
         raise InvalidTransitionError(campaign_id=campaign_id, target=CampaignStatus.OPEN)
-    await audit.record(
-        uow,
-        actor=actor,
-        action="campaign.open",
-        object_type="campaign",
-        object_id=campaign_id,
-        now=now,
-        before={"status": campaign.status.value},
-        after={"status": "open"},
-    )
+    await _audit_status(uow, actor, campaign_id, campaign.status.value, now, opened=True)
     opened = await get_campaign(uow, campaign_id)
     await campaign_pushes.announce_opened(uow, opened, now=now)
     return opened
@@ -97,16 +88,7 @@ async def close_campaign(
     )
     if not changed:
         raise InvalidTransitionError(campaign_id=campaign_id, target=CampaignStatus.CLOSED)
-    await audit.record(
-        uow,
-        actor=actor,
-        action="campaign.close",
-        object_type="campaign",
-        object_id=campaign_id,
-        now=now,
-        before={"status": campaign.status.value},
-        after={"status": "closed"},
-    )
+    await _audit_status(uow, actor, campaign_id, campaign.status.value, now, opened=False)
     closed = await get_campaign(uow, campaign_id)
     await campaign_pushes.announce_closed(uow, closed, now=now)
     return closed
@@ -208,16 +190,7 @@ async def open_due(uow: UnitOfWork, now: datetime) -> list[int]:
             campaign_id, (CampaignStatus.SCHEDULED,), CampaignStatus.OPEN, now
         ):
             opened.append(campaign_id)
-            await audit.record(
-                uow,
-                actor=SCHEDULER_ACTOR,
-                action="campaign.open",
-                object_type="campaign",
-                object_id=campaign_id,
-                now=now,
-                before={"status": "scheduled"},
-                after={"status": "open"},
-            )
+            await _audit_status(uow, SCHEDULER_ACTOR, campaign_id, "scheduled", now, opened=True)
             # Same transaction as the transition: the push exists iff the opening does.
             await campaign_pushes.announce_opened(
                 uow, await get_campaign(uow, campaign_id), now=now
@@ -236,16 +209,39 @@ async def _close_unannounced(uow: UnitOfWork, campaign: Campaign, now: datetime)
         settle = KINDS.spec(campaign.kind).settle_unannounced
         if settle is not None:
             await settle(uow, campaign.id, now)
-        await audit.record(
+        await _audit_status(
             uow,
-            actor=SCHEDULER_ACTOR,
-            action="campaign.close",
-            object_type="campaign",
-            object_id=campaign.id,
-            now=now,
-            before={"status": "scheduled"},
-            after={"status": "closed", "reason": "window_passed"},
+            SCHEDULER_ACTOR,
+            campaign.id,
+            "scheduled",
+            now,
+            opened=False,
+            reason="window_passed",
         )
+
+
+async def _audit_status(
+    uow: UnitOfWork,
+    actor: str,
+    campaign_id: int,
+    before: str,
+    now: datetime,
+    *,
+    opened: bool,
+    reason: str | None = None,
+) -> None:
+    """The audit record of a campaign opened (or else closed) from status `before`."""
+    after = {"status": "open" if opened else "closed"}
+    await audit.record(
+        uow,
+        actor=actor,
+        action="campaign.open" if opened else "campaign.close",
+        object_type="campaign",
+        object_id=campaign_id,
+        now=now,
+        before={"status": before},
+        after=after | ({"reason": reason} if reason else {}),
+    )
 
 
 async def close_due(uow: UnitOfWork, now: datetime) -> list[int]:
@@ -256,16 +252,7 @@ async def close_due(uow: UnitOfWork, now: datetime) -> list[int]:
             campaign_id, (CampaignStatus.OPEN,), CampaignStatus.CLOSED, now
         ):
             closed.append(campaign_id)
-            await audit.record(
-                uow,
-                actor=SCHEDULER_ACTOR,
-                action="campaign.close",
-                object_type="campaign",
-                object_id=campaign_id,
-                now=now,
-                before={"status": "open"},
-                after={"status": "closed"},
-            )
+            await _audit_status(uow, SCHEDULER_ACTOR, campaign_id, "open", now, opened=False)
             await campaign_pushes.announce_closed(
                 uow, await get_campaign(uow, campaign_id), now=now
             )

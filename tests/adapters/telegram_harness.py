@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,12 +15,7 @@ from core.bootstrap import App
 from core.campaigns import service as campaigns
 from core.polls import service as polls
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.processes import free_port
 
 
 @asynccontextmanager

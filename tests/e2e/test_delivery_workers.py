@@ -27,9 +27,9 @@ from core.delivery import outbox
 from core.delivery.messenger import Message
 from core.delivery.policy import DeliveryPolicy
 from tests.databases import PostgresTestDatabase, postgres_required
-from tests.e2e.test_telegram_run import telegram_env
 from tests.fakes.crowd import CHAT_BASE, seed_telegram_residents
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.processes import spilno_env
 
 NO_QUIET = DeliveryPolicy(None, None, 19)
 
@@ -168,7 +168,7 @@ async def test_three_worker_processes_deliver_each_message_once_under_the_shared
     finally:
         await app.aclose()
     async with FakeTelegramAPI(rate_cap=cap) as fake:
-        env = telegram_env(
+        env = spilno_env(
             database_url=pg_url,
             telegram_token=fake.token,
             telegram_api_url=fake.base_url,
@@ -216,7 +216,7 @@ async def test_a_worker_killed_mid_broadcast_loses_nothing_and_resends_at_most_a
     residents, batch = 400, 50
     broadcast_id = await enqueue_to_everyone(pg_url, residents)
     async with FakeTelegramAPI() as fake:
-        env = telegram_env(
+        env = spilno_env(
             database_url=pg_url,
             telegram_token=fake.token,
             telegram_api_url=fake.base_url,

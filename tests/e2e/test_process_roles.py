@@ -9,9 +9,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.adapters.telegram_harness import free_port
-from tests.e2e.test_telegram_run import telegram_env
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.processes import free_port, spilno_env
 
 SHUTDOWN_LIMIT_S = 10.0
 
@@ -20,7 +19,7 @@ async def start(
     tmp_path: Path, role: str, **settings: str
 ) -> tuple[asyncio.subprocess.Process, int]:
     port = free_port()
-    env = telegram_env(
+    env = spilno_env(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}",
         http_host="127.0.0.1",
         http_port=str(port),

@@ -7,18 +7,16 @@ port ended in a raw traceback.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from admin_cli.app import run_cli
-from tests.fakes.broken_bot_api import BrokenBotApi, broken_bot_api, free_port
+from tests.fakes.broken_bot_api import BrokenBotApi, broken_bot_api
+from tests.processes import free_port, spilno_env
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "424242:LEAK-canary-token-QQQQQQQQQQQQQQQQQQQ"
 RUN_TIMEOUT_S = 90
 
@@ -41,22 +39,14 @@ def api_url(broken: BrokenBotApi, which: str) -> str:
     return getattr(broken, which) if not which.startswith("http") else which
 
 
-def spilno_env(database_url: str, **settings: str) -> dict[str, str]:
-    # Keep the test key (tests/conftest.py): PostgreSQL installations require one.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k == "SPILNO_SECRET_KEY" or not k.startswith("SPILNO_")
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env.update(
-        SPILNO_DATABASE_URL=database_url,
-        SPILNO_TELEGRAM_TOKEN=TOKEN,
-        SPILNO_HTTP_PORT=str(free_port()),
-        SPILNO_DEFAULT_LOCALE="en",
+def failing_env(database_url: str, **settings: str) -> dict[str, str]:
+    return spilno_env(
+        database_url=database_url,
+        telegram_token=TOKEN,
+        http_port=str(free_port()),
+        default_locale="en",
+        **settings,
     )
-    env.update({f"SPILNO_{k.upper()}": v for k, v in settings.items()})
-    return env
 
 
 @pytest.mark.parametrize(
@@ -66,7 +56,7 @@ def test_spilno_run_fails_in_one_line_naming_the_setting(
     broken, tmp_path, sqlite_template, which, mode, setting
 ):
     extra = {"webhook_base_url": "https://bot.example.org"} if mode == "webhook" else {}
-    env = spilno_env(
+    env = failing_env(
         sqlite_template.fresh(tmp_path), telegram_api_url=api_url(broken, which), **extra
     )
     done = subprocess.run(

@@ -3,66 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from core.bootstrap import bootstrap
-from core.campaigns import service as campaigns
-from core.config import Settings
-from core.polls import service as polls
-from tests.adapters.telegram_harness import Resident, free_port
+from core.kernel.unit_of_work import UnitOfWork
+from tests.adapters.telegram_harness import Resident
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.processes import free_port, seed_poll, spilno_env, with_database
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 30.0
-
-
-def telegram_env(**settings: str) -> dict[str, str]:
-    """The parent's environment minus any SPILNO_ setting, plus the given ones."""
-    # Keep the test key (tests/conftest.py): PostgreSQL installations require one.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k == "SPILNO_SECRET_KEY" or not k.startswith("SPILNO_")
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env.update({f"SPILNO_{k.upper()}": v for k, v in settings.items()})
-    return env
-
-
-async def seed_poll(database_url: str) -> int:
-    app = bootstrap(Settings(database_url=database_url, _env_file=None))
-    try:
-        await app.prepare_database()
-        async with app.uow_factory() as uow:
-            poll = await polls.create_poll(
-                uow,
-                question="Which square gets a fountain?",
-                options=["Soborna", "Teatralna"],
-                actor="e2e",
-                now=app.clock(),
-            )
-            await campaigns.open_campaign(uow, poll.id, actor="e2e", now=app.clock())
-            await uow.commit()
-        return poll.id
-    finally:
-        await app.aclose()
+QUESTION = "Which square gets a fountain?"
 
 
 async def voters(database_url: str, poll_id: int) -> int:
-    app = bootstrap(Settings(database_url=database_url, _env_file=None))
-    try:
-        async with app.uow_factory() as uow:
-            _votes, count = await uow.ballots.tally(poll_id)
-            return count
-    finally:
-        await app.aclose()
+    async def count(uow: UnitOfWork, _now: datetime) -> int:
+        _votes, count = await uow.ballots.tally(poll_id)
+        return count
+
+    return await with_database(database_url, count)
 
 
 @asynccontextmanager
@@ -87,7 +51,7 @@ async def spilno_run(cwd: Path, env: dict[str, str]) -> AsyncIterator[asyncio.su
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_spilno_run_lets_a_telegram_resident_vote(tmp_path: Path, mode: str) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}"
-    poll_id = await seed_poll(database_url)
+    poll_id = await seed_poll(database_url, QUESTION, ["Soborna", "Teatralna"])
     async with FakeTelegramAPI() as fake:
         port = free_port()
         settings = {
@@ -99,7 +63,7 @@ async def test_spilno_run_lets_a_telegram_resident_vote(tmp_path: Path, mode: st
         }
         if mode == "webhook":
             settings["webhook_base_url"] = f"http://127.0.0.1:{port}/"
-        async with spilno_run(tmp_path, telegram_env(**settings)) as process:
+        async with spilno_run(tmp_path, spilno_env(**settings)) as process:
             ready = "setWebhook" if mode == "webhook" else "getUpdates"
             await fake.wait_for_method(ready, within=START_TIMEOUT_S)
 
@@ -109,8 +73,8 @@ async def test_spilno_run_lets_a_telegram_resident_vote(tmp_path: Path, mode: st
             await mykola.press("English")
             await mykola.sees("Main menu")
             await mykola.press("Polls")
-            await mykola.sees("Which square gets a fountain?")
-            await mykola.press("Which square gets a fountain?")
+            await mykola.sees(QUESTION)
+            await mykola.press(QUESTION)
             await mykola.sees("Choose one option")
             await mykola.press("Teatralna")
             await mykola.sees("Your vote is saved")

@@ -4,9 +4,7 @@ the bot, chooses a language, finds a poll, votes and sees the results."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,64 +13,16 @@ from typing import Any
 
 import pytest
 
-from core.bootstrap import bootstrap
-from core.campaigns import service as campaigns
-from core.config import Settings
-from core.polls import service as polls
 from tests.fakes.viber_api import FakeViberApi, ViberUser
+from tests.processes import free_port, seed_poll, spilno_env, with_database
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-viber-token-5a4b3c2d1e0f"
 RESIDENT = ViberUser("e2e-resident==", name="Марія", language="en")
 START_TIMEOUT_S = 30.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def spilno_env(**settings: str) -> dict[str, str]:
-    """The parent's environment without any SPILNO_ setting, plus the given ones."""
-    # Keep the test key (tests/conftest.py): PostgreSQL installations require one.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k == "SPILNO_SECRET_KEY" or not k.startswith("SPILNO_")
-    }
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
-    env.update({f"SPILNO_{k.upper()}": v for k, v in settings.items()})
-    return env
-
-
-async def seed_poll(database_url: str) -> int:
-    app = bootstrap(Settings(database_url=database_url, _env_file=None))
-    try:
-        await app.prepare_database()
-        async with app.uow_factory() as uow:
-            now = app.clock()
-            poll = await polls.create_poll(
-                uow,
-                question="Which street gets new lights first?",
-                options=["Shevchenka", "Franka"],
-                actor="e2e",
-                now=now,
-            )
-            await campaigns.open_campaign(uow, poll.id, actor="e2e", now=now)
-            await uow.commit()
-        return poll.id
-    finally:
-        await app.aclose()
-
-
 async def tally(database_url: str, poll_id: int) -> tuple[dict[int, int], int]:
-    app = bootstrap(Settings(database_url=database_url, _env_file=None))
-    try:
-        async with app.uow_factory() as uow:
-            return await uow.ballots.tally(poll_id)
-    finally:
-        await app.aclose()
+    return await with_database(database_url, lambda uow, _now: uow.ballots.tally(poll_id))
 
 
 @asynccontextmanager
@@ -125,7 +75,9 @@ async def press(api: FakeViberApi, payload: str) -> list[dict[str, Any]]:
 
 async def test_resident_votes_through_viber_against_a_running_spilno(tmp_path: Path) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}"
-    poll_id = await seed_poll(database_url)
+    poll_id = await seed_poll(
+        database_url, "Which street gets new lights first?", ["Shevchenka", "Franka"]
+    )
     port = free_port()
     async with FakeViberApi(TOKEN) as api:
         env = spilno_env(

@@ -12,7 +12,6 @@ its own `asyncio.run`) can talk to it.
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,18 +19,14 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from tests.processes import free_port
+
 
 @dataclass(frozen=True)
 class BrokenBotApi:
     redirect_loop_url: str
     unauthorized_url: str
     closed_url: str
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _redirect_to_itself(request: web.Request) -> web.StreamResponse:

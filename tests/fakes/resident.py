@@ -53,8 +53,11 @@ class Resident:
                         return button
         raise AssertionError(f"no button with {label_part!r} in {self.buttons()}")
 
-    async def press(self, label_part: str) -> list[Reply]:
-        return await self.send(IncomingKind.BUTTON, payload=self.button(label_part).payload)
+    async def press(self, *label_parts: str) -> list[Reply]:
+        """Press the buttons named by `label_parts` in turn, each among the latest replies."""
+        for label_part in label_parts:
+            await self.send(IncomingKind.BUTTON, payload=self.button(label_part).payload)
+        return self.replies
 
     def buttons(self) -> list[str]:
         return [b.label for r in self.replies for row in r.buttons for b in row]

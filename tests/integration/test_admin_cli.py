@@ -132,6 +132,9 @@ def run_votes(app, poll_id, labels):
     run_blocking(vote_all())
 
 
+TWO_OPTIONS = ["poll", "create", "--question", "Q", "--option", "A", "--option", "B"]
+
+
 @pytest.mark.parametrize(
     ("args", "message", "code"),
     [
@@ -142,53 +145,10 @@ def run_votes(app, poll_id, labels):
             "two options are the same",
             2,
         ),
+        ([*TWO_OPTIONS, "--opens", "soon"], "'soon' is not a date", 2),
+        ([*TWO_OPTIONS, "--multiple", "3"], "--multiple must be between 1", 2),
         (
-            [
-                "poll",
-                "create",
-                "--question",
-                "Q",
-                "--option",
-                "A",
-                "--option",
-                "B",
-                "--opens",
-                "soon",
-            ],
-            "'soon' is not a date",
-            2,
-        ),
-        (
-            [
-                "poll",
-                "create",
-                "--question",
-                "Q",
-                "--option",
-                "A",
-                "--option",
-                "B",
-                "--multiple",
-                "3",
-            ],
-            "--multiple must be between 1",
-            2,
-        ),
-        (
-            [
-                "poll",
-                "create",
-                "--question",
-                "Q",
-                "--option",
-                "A",
-                "--option",
-                "B",
-                "--opens",
-                f"{YEAR}-01-02T00:00",
-                "--closes",
-                f"{YEAR}-01-01T00:00",
-            ],
+            [*TWO_OPTIONS, "--opens", f"{YEAR}-01-02T00:00", "--closes", f"{YEAR}-01-01T00:00"],
             "--closes must be later",
             2,
         ),

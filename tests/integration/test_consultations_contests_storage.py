@@ -51,67 +51,36 @@ async def open_consultation(app):
     return consultation
 
 
-async def in_uow(app, work):
+async def in_uow(app, work, *args, **kwargs):
+    """`work(uow, *args, **kwargs)` in a unit of work of its own, committed."""
     async with app.uow_factory() as uow:
-        result = await work(uow)
+        result = await work(uow, *args, **kwargs)
         await uow.commit()
     return result
 
 
 async def answer_all(app, consultation, citizen: int, *, visits: int = 1, submit: bool = True):
     q = {question.key: question.id for question in consultation.questions}
-    now = app.clock()
+    mine = {"consultation_id": consultation.id, "citizen_id": citizen, "now": app.clock()}
 
     async def choose(key: str, value: int):
         return await in_uow(
-            app,
-            lambda uow: consultations.choose_option(
-                uow,
-                consultation_id=consultation.id,
-                citizen_id=citizen,
-                question_id=q[key],
-                value=value,
-                now=now,
-            ),
+            app, consultations.choose_option, question_id=q[key], value=value, **mine
         )
 
     async def write(key: str, text: str):
-        return await in_uow(
-            app,
-            lambda uow: consultations.answer_text(
-                uow,
-                consultation_id=consultation.id,
-                citizen_id=citizen,
-                question_id=q[key],
-                text=text,
-                now=now,
-            ),
-        )
+        return await in_uow(app, consultations.answer_text, question_id=q[key], text=text, **mine)
 
     await choose("visits", visits)
     if visits != 0:
         await write("why_not", "Немає освітлення")
     await choose("priorities", 0)
-    await in_uow(
-        app,
-        lambda uow: consultations.next_question(
-            uow,
-            consultation_id=consultation.id,
-            citizen_id=citizen,
-            question_id=q["priorities"],
-            now=now,
-        ),
-    )
+    await in_uow(app, consultations.next_question, question_id=q["priorities"], **mine)
     await choose("satisfaction", 3)
     progress = await write("ideas", "Більше лавок")
     assert progress.current is None  # the summary
     if submit:
-        await in_uow(
-            app,
-            lambda uow: consultations.submit(
-                uow, consultation_id=consultation.id, citizen_id=citizen, now=now
-            ),
-        )
+        await in_uow(app, consultations.submit, **mine)
 
 
 async def test_partial_answers_survive_and_resume_lands_on_the_same_question(app):
@@ -120,14 +89,12 @@ async def test_partial_answers_survive_and_resume_lands_on_the_same_question(app
     first, second = consultation.questions[0], consultation.questions[1]
     await in_uow(
         app,
-        lambda uow: consultations.choose_option(
-            uow,
-            consultation_id=consultation.id,
-            citizen_id=citizen,
-            question_id=first.id,
-            value=2,
-            now=app.clock(),
-        ),
+        consultations.choose_option,
+        consultation_id=consultation.id,
+        citizen_id=citizen,
+        question_id=first.id,
+        value=2,
+        now=app.clock(),
     )
     progress = await in_uow(
         app, lambda uow: consultations.resume(uow, consultation.id, citizen, app.clock())
@@ -172,9 +139,10 @@ async def test_concurrent_submits_by_one_citizen_record_one_submission(app):
         try:
             await in_uow(
                 app,
-                lambda uow: consultations.submit(
-                    uow, consultation_id=consultation.id, citizen_id=citizen, now=app.clock()
-                ),
+                consultations.submit,
+                consultation_id=consultation.id,
+                citizen_id=citizen,
+                now=app.clock(),
             )
             return "ok"
         except (AlreadySubmittedError, ConflictError):
@@ -206,15 +174,19 @@ async def start_contest(app, **changes):
 async def enter(app, contest, citizen, title="Ідея"):
     return await in_uow(
         app,
-        lambda uow: contests.submit_entry(
-            uow,
-            contest_id=contest.id,
-            citizen_id=citizen,
-            title=title,
-            description="Опис",
-            photo_ref=None,
-            now=app.clock(),
-        ),
+        contests.submit_entry,
+        contest_id=contest.id,
+        citizen_id=citizen,
+        title=title,
+        description="Опис",
+        photo_ref=None,
+        now=app.clock(),
+    )
+
+
+async def vote(app, entry_id, citizen):
+    return await in_uow(
+        app, contests.toggle_vote, entry_id=entry_id, citizen_id=citizen, now=app.clock()
     )
 
 
@@ -225,12 +197,7 @@ async def test_contest_phases_advance_by_sweep_once_and_winners_are_ranked(app, 
     authors = [await new_citizen(app, f"author{i}") for i in range(2)]
     entries = [await enter(app, contest, a, f"Ідея {i}") for i, a in enumerate(authors)]
     with pytest.raises(WrongPhaseError):
-        await in_uow(
-            app,
-            lambda uow: contests.toggle_vote(
-                uow, entry_id=entries[0].id, citizen_id=authors[1], now=app.clock()
-            ),
-        )
+        await vote(app, entries[0].id, authors[1])
     clock.advance(days=1, hours=1)
     first, second = await asyncio.gather(
         sweep_phases(app.uow_factory, clock), sweep_phases(app.uow_factory, clock)
@@ -240,12 +207,7 @@ async def test_contest_phases_advance_by_sweep_once_and_winners_are_ranked(app, 
         await enter(app, contest, await new_citizen(app, "late"))
     voters = [await new_citizen(app, f"v{i}") for i in range(3)]
     for v in voters:
-        await in_uow(
-            app,
-            lambda uow, v=v: contests.toggle_vote(
-                uow, entry_id=entries[1].id, citizen_id=v, now=app.clock()
-            ),
-        )
+        await vote(app, entries[1].id, v)
     clock.advance(days=1)
     await sweep_campaigns(app.uow_factory, clock)
     async with app.uow_factory() as uow:
@@ -279,12 +241,7 @@ async def test_concurrent_votes_never_exceed_the_limit_nor_count_twice(app, cloc
     async def tap(entry_id: int) -> None:
         for _attempt in range(5):
             try:
-                await in_uow(
-                    app,
-                    lambda uow: contests.toggle_vote(
-                        uow, entry_id=entry_id, citizen_id=voter, now=app.clock()
-                    ),
-                )
+                await vote(app, entry_id, voter)
                 return
             except ConflictError:
                 await asyncio.sleep(0.01)
@@ -300,19 +257,9 @@ async def test_concurrent_votes_never_exceed_the_limit_nor_count_twice(app, cloc
 async def test_own_entry_cannot_be_voted_and_a_vote_can_be_taken_back(app, clock):
     contest, authors, entries = await voting_contest(app, clock, votes_per_resident=1)
     with pytest.raises(OwnEntryError):
-        await in_uow(
-            app,
-            lambda uow: contests.toggle_vote(
-                uow, entry_id=entries[0].id, citizen_id=authors[0], now=app.clock()
-            ),
-        )
+        await vote(app, entries[0].id, authors[0])
     for expected in (True, False, True):
-        voted, _mine = await in_uow(
-            app,
-            lambda uow: contests.toggle_vote(
-                uow, entry_id=entries[1].id, citizen_id=authors[0], now=app.clock()
-            ),
-        )
+        voted, _mine = await vote(app, entries[1].id, authors[0])
         assert voted is expected
     async with app.uow_factory() as uow:
         assert await uow.contests.tally(contest.id) == {entries[1].id: 1}
@@ -381,12 +328,7 @@ async def test_winners_reach_participants_and_subscribers_once_each(app, clock):
     bystander = await telegram_citizen(app, "bystander")
     clock.advance(days=1, hours=1)
     await sweep_phases(app.uow_factory, clock)
-    await in_uow(
-        app,
-        lambda uow: contests.toggle_vote(
-            uow, entry_id=entries[0].id, citizen_id=voter, now=app.clock()
-        ),
-    )
+    await vote(app, entries[0].id, voter)
     clock.advance(days=1)
     await sweep_campaigns(app.uow_factory, clock)
     await sweep_phases(app.uow_factory, clock)

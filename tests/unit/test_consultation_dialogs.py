@@ -14,6 +14,7 @@ from tests.dialogs import (
     english_resident,
     open_consultation,
     running_contest,
+    submit_entry,
 )
 from tests.fakes.resident import Resident
 
@@ -33,15 +34,10 @@ async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_
     assert "Question 3 of 5" in resident.text
     await resident.press("« Back")
     assert "Question 2 of 5" in resident.text and "Темно ввечері" in resident.text
-    await resident.press("Next »")
-    await resident.press("Освітлення")
-    await resident.press("Лавки")
+    await resident.press("Next »", "Освітлення", "Лавки")
     await resident.press("Туалети")  # a third choice where two are allowed
     assert "at most 2" in resident.text
-    await resident.press("Main menu")
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
-    await resident.press("Continue")
+    await resident.press("Main menu", "Consultations", "Оновлення парку", "Continue")
     assert "Question 3 of 5" in resident.text and "✅ Освітлення" in resident.buttons()
     await resident.press("Next »")
     assert "Question 4 of 5" in resident.text
@@ -54,8 +50,7 @@ async def test_a_resident_answers_with_progress_back_and_a_summary_then_submits_
     async with factory() as uow:
         _rows, submissions = await uow.consultations.tally(consultation.id)
     assert submissions == 1
-    await resident.press("All consultations")
-    await resident.press("Оновлення парку")
+    await resident.press("All consultations", "Оновлення парку")
     assert "You have taken part" in resident.text
     assert not any("Continue" in label for label in resident.buttons())
 
@@ -76,8 +71,7 @@ async def test_stopping_and_coming_back_resumes_on_the_same_question(dialogs, fa
     await resident.command("menu")
     again = Resident(dialogs, "olena")  # same identity, a fresh conversation
     await again.command("consultations")
-    await again.press("Оновлення парку")
-    await again.press("Continue")
+    await again.press("Оновлення парку", "Continue")
     assert "Question 2 of 5" in again.text and "Далеко їхати" in again.text
 
 
@@ -100,37 +94,25 @@ async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
 ):
     contest = await running_contest(factory, clock)
     author = await english_resident(dialogs, "author")
-    await author.press("Contests")
-    await author.press("набережну")
-    await author.press("Submit an entry")
-    await author.say("Кіно під зорями")
-    await author.say("Літній кінотеатр щоп'ятниці")
-    await author.press("Skip")
+    await author.press("Contests", "набережну")
+    await submit_entry(author, "Кіно під зорями", "Літній кінотеатр щоп'ятниці")
     assert "takes part in the contest" in author.text
     assert "Submit an entry" not in author.buttons()
     second = await english_resident(dialogs, "second")
     await second.command("contests")
     await second.press("набережну")
-    await second.press("Submit an entry")
-    await second.say("Ліхтарики")
-    await second.say("Гірлянди над водою")
-    await second.press("Skip")
+    await submit_entry(second, "Ліхтарики", "Гірлянди над водою")
 
     clock.advance(days=1)
     async with factory() as uow:
         assert await contests.advance_phases(uow, clock()) == ([contest.id], [])
         await uow.commit()
     await author.command("contests")
-    await author.press("набережну")
-    await author.press("Entries and voting")
-    await author.press("Кіно під зорями")
+    await author.press("набережну", "Entries and voting", "Кіно під зорями")
     assert "your entry; you cannot vote" in author.text
-    await author.press("All entries")
-    await author.press("Ліхтарики")
-    await author.press("Vote for this entry")
+    await author.press("All entries", "Ліхтарики", "Vote for this entry")
     assert "Your vote is saved" in author.text
-    await author.press("All entries")
-    await author.press("Кіно")
+    await author.press("All entries", "Кіно")
     assert "Vote for this entry" not in author.buttons()  # own entry: no button at all
     async with factory() as uow:
         entries = await contests.entries_for_voting(uow, contest.id)
@@ -138,13 +120,8 @@ async def test_a_resident_submits_an_entry_then_others_vote_within_their_limit(
         mine = next(e for e in entries if e.title == "Кіно під зорями")
     third = await english_resident(dialogs, "third")
     await third.command("contests")
-    await third.press("набережну")
-    await third.press("Entries and voting")
-    await third.press("Ліхтарики")
-    await third.press("Vote for this entry")
-    await third.press("All entries")
-    await third.press("Кіно")
-    await third.press("Vote for this entry")
+    await third.press("набережну", "Entries and voting", "Ліхтарики", "Vote for this entry")
+    await third.press("All entries", "Кіно", "Vote for this entry")
     assert "used your 1 vote" in third.text
     async with factory() as uow:
         assert await uow.contests.tally(contest.id) == {other.id: 2}
@@ -179,8 +156,7 @@ async def test_the_counter_counts_what_remains_without_jumps(
 ):
     await open_consultation(factory, clock)
     resident = await english_resident(dialogs)
-    await resident.press("Consultations")
-    await resident.press("Оновлення парку")
+    await resident.press("Consultations", "Оновлення парку")
     assert "Up to 5 questions" in resident.text
     await resident.press("Start")
     seen = _counters(resident.text)
@@ -189,8 +165,7 @@ async def test_the_counter_counts_what_remains_without_jumps(
         seen += _counters(resident.text)
         await resident.say("Далеко")
     seen += _counters(resident.text)
-    await resident.press("Лавки")
-    await resident.press("Next »")
+    await resident.press("Лавки", "Next »")
     seen += _counters(resident.text)
     await resident.press("4")
     seen += _counters(resident.text)
@@ -205,8 +180,7 @@ async def test_the_counter_counts_what_remains_without_jumps(
 async def test_continue_later_confirms_the_answers_are_kept(dialogs, factory, clock):
     await open_consultation(factory, clock)
     resident = await at_first_consultation_question(dialogs)
-    await resident.press("Щотижня")
-    await resident.press("Continue later")
+    await resident.press("Щотижня", "Continue later")
     assert "Your answers are saved" in resident.text
     await resident.press("Continue")
     assert "Що зробити насамперед" in resident.text
@@ -218,10 +192,7 @@ async def test_an_optional_question_can_be_skipped_and_a_required_one_cannot(
     consultation = await open_consultation(factory, clock)
     resident = await at_first_consultation_question(dialogs)
     assert "Skip »" not in resident.buttons()
-    await resident.press("Щотижня")
-    await resident.press("Лавки")
-    await resident.press("Next »")
-    await resident.press("4")
+    await resident.press("Щотижня", "Лавки", "Next »", "4")
     assert "This question is optional." in resident.text
     await resident.press("Skip »")
     assert "Please check your answers" in resident.text
@@ -252,16 +223,11 @@ async def test_a_finished_contest_speaks_of_the_entry_in_the_past(dialogs, facto
     await running_contest(factory, clock)
     author = await english_resident(dialogs, "author")
     clock.advance(minutes=2)
-    await author.press("Contests")
-    await author.press("набережну")
-    await author.press("Submit an entry")
-    await author.say("Кіно під зорями")
-    await author.say("Літній кінотеатр щоп'ятниці")
-    await author.press("Skip")
+    await author.press("Contests", "набережну")
+    await submit_entry(author, "Кіно під зорями", "Літній кінотеатр щоп'ятниці")
     assert "Your entry “Кіно під зорями” takes part in the contest." in author.text
     clock.advance(days=3)
     await sweep_campaigns(factory, clock)
-    await author.press("All contests")
-    await author.press("набережну")
+    await author.press("All contests", "набережну")
     assert "This contest is over." in author.text
     assert "Your entry “Кіно під зорями” took part in the contest." in author.text

@@ -30,8 +30,7 @@ async def test_a_resident_switches_to_one_daily_digest_in_settings(dialogs, fact
 
 async def test_turning_notifications_off_and_back_on_with_buttons(dialogs, factory):
     resident = await english_resident(dialogs)
-    await resident.press("Settings")
-    await resident.press("🔕 Off")
+    await resident.press("Settings", "🔕 Off")
     assert await mode_of(factory, resident) is NotificationMode.OFF
     assert "Notifications are off" in resident.text
 
@@ -41,8 +40,7 @@ async def test_turning_notifications_off_and_back_on_with_buttons(dialogs, facto
 
 async def test_following_a_topic_ticks_it_and_pressing_again_unfollows(dialogs, factory):
     resident = await english_resident(dialogs)
-    await resident.press("Settings")
-    await resident.press("Topics I follow")
+    await resident.press("Settings", "Topics I follow")
 
     await resident.press("Transport")
     assert "You now follow “Transport”" in resident.text
@@ -55,9 +53,7 @@ async def test_following_a_topic_ticks_it_and_pressing_again_unfollows(dialogs, 
 async def test_following_a_district_after_stop_turns_notifications_back_on(dialogs, factory):
     resident = await english_resident(dialogs)
     await resident.command("stop")
-    await resident.press("Main menu")
-    await resident.press("Settings")
-    await resident.press("My part of the city")
+    await resident.press("Main menu", "Settings", "My part of the city")
 
     await resident.press("Center")
 

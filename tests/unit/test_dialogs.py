@@ -25,9 +25,7 @@ async def test_a_whole_vote_in_ukrainian(dialogs, factory, clock):
     await resident.command("start")
     await resident.press("Українська")
     assert "Головне меню" in resident.text
-    await resident.press("Опитування")
-    await resident.press("Де посадити")
-    await resident.press("Біля школи")
+    await resident.press("Опитування", "Де посадити", "Біля школи")
     assert "Дякуємо! Ваш голос збережено." in resident.text
     assert "✅ Біля школи" in resident.buttons()
     await resident.press("Результати")
@@ -48,9 +46,7 @@ async def test_a_closed_poll_answers_politely_instead_of_counting(dialogs, facto
     await open_poll(factory, clock, closes_at=clock() + timedelta(minutes=5))
     resident = Resident(dialogs, language_hint="en")
     await resident.command("start")
-    await resident.press("English")
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("English", "Polls", "Де посадити")
     clock.advance(minutes=5)
     await resident.press("У парку")
     assert "This poll is closed; voting has ended." in resident.text
@@ -60,9 +56,7 @@ async def test_results_after_close_are_not_offered_while_open(dialogs, factory, 
     await open_poll(factory, clock, visibility=ResultsVisibility.AFTER_CLOSE)
     resident = Resident(dialogs)
     await resident.command("start")
-    await resident.press("English")
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("English", "Polls", "Де посадити")
     assert not any("Results" in label for label in resident.buttons())
 
 
@@ -132,3 +126,20 @@ async def test_help_and_the_welcome_describe_every_section_of_the_main_menu(dial
     await resident.send(IncomingKind.STARTED)
     for label in sections[:-1]:  # settings are no section to take part in
         assert label in resident.text, label
+
+
+async def test_a_long_poll_list_pages_forward_and_back(dialogs, factory, clock):
+    for _ in range(7):  # one more than a page holds
+        await open_poll(factory, clock)
+    resident = Resident(dialogs)
+    await resident.command("start")
+    await resident.press("English", "Polls")
+    assert "Page 1 of 2" in resident.text
+    assert resident.buttons().count("🗳 Де посадити дерева?") == 6
+    assert "« Previous" not in resident.buttons()
+    await resident.press("Next »")
+    assert "Page 2 of 2" in resident.text
+    assert resident.buttons().count("🗳 Де посадити дерева?") == 1
+    assert "Next »" not in resident.buttons()
+    await resident.press("« Previous")
+    assert "Page 1 of 2" in resident.text

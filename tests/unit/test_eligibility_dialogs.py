@@ -64,8 +64,7 @@ async def test_a_resident_who_may_not_vote_sees_why_fixes_it_and_comes_back_to_v
 ):
     poll = await open_poll(factory, clock, Eligibility(verified=True, districts=("zarichchia",)))
     resident = await english_resident(dialogs)
-    await resident.press("Polls")
-    await resident.press("new square")
+    await resident.press("Polls", "new square")
     assert "Only verified residents of Zarichchia vote in this poll." in resident.text
     assert "You have not confirmed your phone number yet." in resident.text
     assert "You have not set your home district yet." in resident.text
@@ -134,8 +133,7 @@ async def test_the_district_screen_in_ukrainian_lists_every_home_district_but_th
 ):
     resident = Resident(dialogs, "oksana")
     await resident.command("start")
-    await resident.press("Українська")
-    await resident.press("Налаштування")
+    await resident.press("Українська", "Налаштування")
     assert "Мій район: не вказано." in resident.text
     await resident.press("Мій район")
     assert {"Центр", "Заріччя"} <= set(resident.buttons())

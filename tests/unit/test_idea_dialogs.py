@@ -31,18 +31,23 @@ async def published_idea(factory, clock, title, description="Опис ідеї",
     return idea
 
 
+async def drafting(dialogs: Dialogs, title: str) -> Resident:
+    """A resident who chose English, began proposing an idea and typed its title (step 2)."""
+    resident = await english_resident(dialogs)
+    await resident.press("Ideas", "Propose an idea")
+    await resident.say(title)
+    return resident
+
+
 async def walk_to_preview(resident: Resident, title="Benches in Oleksandriia park"):
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
+    await resident.press("Ideas", "Propose an idea")
     assert "Step 1 of 6" in resident.text
     await resident.say(title)
     assert "Step 2 of 6" in resident.text
     await resident.say("The park has too few benches for older people to rest.")
     await resident.press("Skip")
     assert "Step 4 of 6" in resident.text
-    await resident.press("Skip")
-    await resident.press("Parks and greenery")
-    await resident.press("Center")
+    await resident.press("Skip", "Parks and greenery", "Center")
     assert "Please check your idea" in resident.text
 
 
@@ -76,15 +81,11 @@ async def test_without_premoderation_the_idea_is_published_at_once(dialogs, fact
 
 
 async def test_photo_and_location_are_kept_when_sent_at_their_steps(dialogs, factory):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Fix the fountain")
+    resident = await drafting(dialogs, "Fix the fountain")
     await resident.say("The fountain in the center has been dry for two years.")
     await resident.send(IncomingKind.PHOTO, photo_ref="file-123")
     await resident.send(IncomingKind.LOCATION, latitude=49.7968, longitude=30.1311)
-    await resident.press("Culture and sport")
-    await resident.press("Whole city")
+    await resident.press("Culture and sport", "Whole city")
     assert "With a photo" in resident.text and "With a location" in resident.text
     await resident.press("Submit the idea")
     (idea,) = await all_ideas(factory)
@@ -103,8 +104,7 @@ async def test_bad_title_input_gets_a_specific_polite_answer_and_the_step_repeat
     dialogs, factory, typed, answer
 ):
     resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
+    await resident.press("Ideas", "Propose an idea")
     await resident.say(typed)
     assert answer in resident.text
     assert "Step 1 of 6" in resident.text
@@ -112,10 +112,7 @@ async def test_bad_title_input_gets_a_specific_polite_answer_and_the_step_repeat
 
 
 async def test_text_at_the_photo_step_asks_for_a_photo_instead(dialogs):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Fix the fountain")
+    resident = await drafting(dialogs, "Fix the fountain")
     await resident.say("Dry for two years.")
     await resident.say("here is my photo")
     assert "waiting for a photo" in resident.text
@@ -134,10 +131,7 @@ async def test_back_returns_to_the_previous_step_and_keeps_what_was_typed(dialog
 
 
 async def test_cancel_deletes_the_draft_and_nothing_is_stored(dialogs, factory):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Some idea")
+    resident = await drafting(dialogs, "Some idea")
     await resident.press("Cancel")
     assert "Discard your unfinished idea “Some idea”?" in resident.text
     await resident.press("Yes, discard")
@@ -150,31 +144,20 @@ async def test_cancel_deletes_the_draft_and_nothing_is_stored(dialogs, factory):
 
 async def test_the_draft_survives_a_restart_and_continues_at_the_same_step(factory, clock):
     before = Dialogs(factory, clock=clock, default_locale="uk")
-    resident = await english_resident(before)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Lights in the underpass")
+    resident = await drafting(before, "Lights in the underpass")
     after_restart = Dialogs(factory, clock=clock, default_locale="uk")
     resident.dialogs = after_restart
     await resident.say("It is dark at night and people are afraid to walk there.")
     assert "Step 3 of 6" in resident.text
-    await resident.press("Skip")
-    await resident.press("Skip")
-    await resident.press("Safety")
-    await resident.press("Rotok")
+    await resident.press("Skip", "Skip", "Safety", "Rotok")
     assert "Lights in the underpass" in resident.text
 
 
 async def test_a_draft_left_for_browsing_can_be_continued(dialogs, factory, clock):
     await published_idea(factory, clock, "Lavky u parku")
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("My own idea")
+    resident = await drafting(dialogs, "My own idea")
     await resident.send(IncomingKind.BUTTON, payload="ideas")
-    await resident.press("Newest")
-    await resident.press("Lavky u parku")
-    await resident.press("Back to my idea")
+    await resident.press("Newest", "Lavky u parku", "Back to my idea")
     assert "Step 2 of 6" in resident.text
 
 
@@ -193,11 +176,9 @@ async def test_the_preview_offers_similar_published_ideas(dialogs, factory, cloc
 async def test_browse_support_withdraw_and_comment(dialogs, factory, clock):
     idea = await published_idea(factory, clock, "Велодоріжка на Заріччі")
     resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Top ideas")
+    await resident.press("Ideas", "Top ideas")
     assert idea.code in resident.text
-    await resident.press("Велодоріжка")
-    await resident.press("Support")
+    await resident.press("Велодоріжка", "Support")
     assert "Thank you for your support" in resident.text
     assert "1 support" in resident.text
     await resident.send(IncomingKind.BUTTON, payload=f"isup:{idea.id}")  # an old button, again
@@ -217,8 +198,7 @@ async def test_three_reports_hide_an_idea_and_one_resident_counts_once(dialogs, 
     residents = [await english_resident(dialogs, f"r{i}") for i in range(3)]
     for number, resident in enumerate(residents):
         await resident.send(IncomingKind.BUTTON, payload=f"ish:{idea.id}")
-        await resident.press("Report")
-        await resident.press("Spam")
+        await resident.press("Report", "Spam")
         assert "Moderators will look at it" in resident.text
         if number == 0:
             await resident.send(IncomingKind.BUTTON, payload=f"irr:i:{idea.id}:spam")
@@ -254,14 +234,11 @@ async def test_the_demo_city_has_an_open_idea_call_and_ideas_to_support(dialogs,
         assert await seed_demo_city(uow, clock())
         await uow.commit()
     resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Idea calls from the city")
-    await resident.press("Олександрія")
+    await resident.press("Ideas", "Idea calls from the city", "Олександрія")
     assert "💡 Propose an idea for this call" in resident.buttons()
     await resident.send(IncomingKind.BUTTON, payload="il:new:0")
     assert resident.text.count("ID-2026-") == 3
-    await resident.press("Вечірній автобус")
-    await resident.press("Support")
+    await resident.press("Вечірній автобус", "Support")
     assert "1 support" in resident.text
 
 
@@ -272,17 +249,11 @@ async def test_an_idea_proposed_into_a_call_belongs_to_it(dialogs, factory, cloc
         await seed_demo_city(uow, clock())
         await uow.commit()
     resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Idea calls from the city")
-    await resident.press("Олександрія")
+    await resident.press("Ideas", "Idea calls from the city", "Олександрія")
     await resident.press("Propose an idea for this call")
     await resident.say("Public toilets near the entrance")
     await resident.say("There is no toilet in the whole park, families leave early.")
-    await resident.press("Skip")
-    await resident.press("Skip")
-    await resident.press("Parks and greenery")
-    await resident.press("Center")
-    await resident.press("Submit the idea")
+    await resident.press("Skip", "Skip", "Parks and greenery", "Center", "Submit the idea")
     mine = [i for i in await all_ideas(factory) if i.title.startswith("Public toilets")]
     assert mine[0].call_id is not None
 
@@ -319,10 +290,7 @@ LEAVINGS = {
 
 @pytest.mark.parametrize("leave", list(LEAVINGS), ids=list(LEAVINGS))
 async def test_the_draft_survives_whatever_else_the_resident_opens(dialogs, factory, leave):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Shade over the playground")
+    resident = await drafting(dialogs, "Shade over the playground")
     await LEAVINGS[leave](resident)
     await resident.command("ideas")
     await resident.press("Continue my idea")
@@ -332,30 +300,21 @@ async def test_the_draft_survives_whatever_else_the_resident_opens(dialogs, fact
 
 
 async def test_back_on_the_first_step_keeps_the_draft_in_the_ideas_menu(dialogs, factory):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Shade over the playground")
-    await resident.press("Back")
-    await resident.press("Back")
+    resident = await drafting(dialogs, "Shade over the playground")
+    await resident.press("Back", "Back")
     assert "saved as a draft" in resident.text
     await resident.press("Continue my idea")
     assert "Now: “Shade over the playground”" in resident.text
 
 
 async def test_discarding_asks_first_and_no_keeps_the_draft(dialogs, factory):
-    resident = await english_resident(dialogs)
-    await resident.press("Ideas")
-    await resident.press("Propose an idea")
-    await resident.say("Shade over the playground")
-    await resident.press("Cancel")
-    await resident.press("No, continue")
+    resident = await drafting(dialogs, "Shade over the playground")
+    await resident.press("Cancel", "No, continue")
     assert "Step 2 of 6" in resident.text
     await resident.command("ideas")
     await resident.press("Propose an idea")  # a second idea would overwrite the first
     assert "unfinished idea “Shade over the playground”" in resident.text
-    await resident.press("Discard it")
-    await resident.press("Yes, discard")
+    await resident.press("Discard it", "Yes, discard")
     assert "draft is deleted" in resident.text
     assert "Continue my idea" not in resident.buttons()
     await resident.press("Propose an idea")
@@ -365,6 +324,5 @@ async def test_discarding_asks_first_and_no_keeps_the_draft(dialogs, factory):
 async def test_a_submitted_idea_leaves_no_draft_behind(dialogs, factory):
     resident = await english_resident(dialogs)
     await walk_to_preview(resident)
-    await resident.press("Submit the idea")
-    await resident.press("« Ideas")
+    await resident.press("Submit the idea", "« Ideas")
     assert "Continue my idea" not in resident.buttons()

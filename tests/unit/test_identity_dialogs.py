@@ -88,8 +88,7 @@ async def open_poll(factory, clock):
 
 
 async def link_code_of(person: Resident) -> str:
-    await person.press("Settings")
-    await person.press("Link another messenger")
+    await person.press("Settings", "Link another messenger")
     line = next(line for line in person.text.splitlines() if "link code:" in line)
     return line.rsplit(" ", 1)[1]
 
@@ -115,8 +114,7 @@ async def test_settings_offers_the_share_contact_button_and_own_number_verifies(
     dialogs, sqlite_uow
 ):
     olena = await resident(dialogs, "1001", "telegram")
-    await olena.press("Settings")
-    await olena.press("Confirm my phone number")
+    await olena.press("Settings", "Confirm my phone number")
     shares = [
         b for r in olena.replies for row in r.buttons for b in row if isinstance(b, ShareContact)
     ]
@@ -390,8 +388,7 @@ async def test_a_link_code_typed_in_the_other_bot_links_after_a_confirmation(dia
         stored = (await uow.residents.live_link_codes(FakeClock()()))[0][1]
     assert code not in stored  # only its keyed hash is kept
 
-    await viber.press("Settings")
-    await viber.press("I have a link code")
+    await viber.press("Settings", "I have a link code")
     await viber.say(code)
     assert "This code is from your account in Telegram" in viber.text
     await viber.press("Yes, it is me")
@@ -410,14 +407,12 @@ async def test_own_and_expired_codes(dialogs, sqlite_uow, clock):
     telegram = await resident(dialogs, "1001", "telegram")
     viber = await resident(dialogs, "abc=", "viber")
     code = await link_code_of(telegram)
-    await telegram.press("Settings")
-    await telegram.press("I have a link code")
+    await telegram.press("Settings", "I have a link code")
     await telegram.say(code)
     assert "code of this very messenger" in telegram.text
 
     clock.advance(minutes=10, seconds=1)
-    await viber.press("Settings")
-    await viber.press("I have a link code")
+    await viber.press("Settings", "I have a link code")
     await viber.say(code)
     assert "not right, or it has expired" in viber.text
 
@@ -431,12 +426,10 @@ async def test_five_wrong_codes_an_hour_then_even_the_right_one_is_refused(sqlit
     for attempt in range(linking.MAX_WRONG_CODES):
         # A fresh Dialogs each time: the count lives in the database, not in a process.
         viber = await resident(Dialogs(sqlite_uow, clock=clock, default_locale="en"), "v", "viber")
-        await viber.press("Settings")
-        await viber.press("I have a link code")
+        await viber.press("Settings", "I have a link code")
         await viber.say(wrong)
         assert "not right" in viber.text, attempt
-    await viber.press("Settings")
-    await viber.press("I have a link code")
+    await viber.press("Settings", "I have a link code")
     await viber.say(code)
     assert "Too many wrong codes" in viber.text
     assert (await citizen_row(sqlite_uow, viber.identity)).id != (
@@ -445,8 +438,7 @@ async def test_five_wrong_codes_an_hour_then_even_the_right_one_is_refused(sqlit
 
     clock.advance(hours=1, seconds=1)  # an hour later the right code works (if still alive)
     code = await link_code_of(telegram)
-    await viber.press("Settings")
-    await viber.press("I have a link code")
+    await viber.press("Settings", "I have a link code")
     await viber.say(code)
     assert "This code is from your account in Telegram" in viber.text
 
@@ -455,8 +447,7 @@ async def test_bare_digits_only_on_the_code_step_and_letters_are_not_a_try(dialo
     viber = await resident(dialogs, "abc=", "viber")
     await viber.say("123456")  # not on the code step: just text
     assert "didn't ask for text" in viber.text
-    await viber.press("Settings")
-    await viber.press("I have a link code")
+    await viber.press("Settings", "I have a link code")
     await viber.say("12a456")
     assert "type the 6 digits" in viber.text
     assert await sqlite_uow.count("link_code_failures") == 0
@@ -472,9 +463,7 @@ async def test_unlink_detaches_this_messenger_for_the_future_only(dialogs, sqlit
         )
         await uow.commit()
 
-    await viber.press("Settings")
-    await viber.press("Unlink this messenger")
-    await viber.press("Yes, unlink")
+    await viber.press("Settings", "Unlink this messenger", "Yes, unlink")
     assert "separate account" in viber.text
     detached = await citizen_row(sqlite_uow, viber.identity)
     assert detached.id != person and detached.verified_at is None and detached.locale == "en"

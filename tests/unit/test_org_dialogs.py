@@ -80,8 +80,7 @@ async def test_a_search_that_finds_nothing_says_so_politely(dialogs, factory, cl
 async def test_follow_and_unfollow_from_the_profile(dialogs, factory, clock):
     await seed(factory, clock)
     resident = await in_ukrainian(dialogs)
-    await resident.press("Організації")
-    await resident.press("Зелене місто")
+    await resident.press("Організації", "Зелене місто")
     assert "Прибираємо парки разом." in resident.text
     assert "Толока в парку" in resident.text
     await resident.press("Стежити")
@@ -96,8 +95,7 @@ async def test_events_show_date_time_and_place_in_the_text_and_count_rsvps(dialo
     await resident.press("Події")
     assert "субота, 28 листопада 2026, 18:00–20:00" in resident.text
     assert "Парк Олександрія" in resident.text
-    await resident.press("Толока")
-    await resident.press("Прийду")
+    await resident.press("Толока", "Прийду")
     assert "1 людина прийде" in resident.text
     await resident.press("Прийду")  # a double tap
     assert "1 людина прийде" in resident.text
@@ -149,6 +147,5 @@ async def test_the_demo_city_has_an_organization_with_an_upcoming_event(dialogs,
     resident = await in_ukrainian(dialogs)
     await resident.press("Події")
     assert "Толока в парку Олександрія" in resident.text
-    await resident.press("Толока")
-    await resident.press("Зелене місто")
+    await resident.press("Толока", "Зелене місто")
     assert "40 дерев" in resident.text

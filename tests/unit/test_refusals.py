@@ -42,19 +42,14 @@ async def voting_contest(factory, clock):
 async def too_many_poll_choices(dialogs, factory, clock):
     await open_poll(factory, clock, THREE_PLACES, max_choices=2)
     resident = await english_resident(dialogs)
-    await resident.press("Polls")
-    await resident.press("Де посадити")
-    await resident.press("У парку")
-    await resident.press("Біля школи")
-    await resident.press("Біля ринку")
+    await resident.press("Polls", "Де посадити", "У парку", "Біля школи", "Біля ринку")
     return resident, "at most 2 options", "« Back to the poll", "Choose up to 2 options"
 
 
 async def vote_in_a_closed_poll(dialogs, factory, clock):
     await open_poll(factory, clock, THREE_PLACES, closes_at=clock() + timedelta(minutes=5))
     resident = await english_resident(dialogs)
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("Polls", "Де посадити")
     clock.advance(minutes=5)
     await resident.press("У парку")
     return resident, "You can still see its results", "📈 Results", "Results: Де посадити"
@@ -88,22 +83,15 @@ async def a_consultation_closed_mid_way(dialogs, factory, clock):
 async def no_contest_votes_left(dialogs, factory, clock):
     await voting_contest(factory, clock)
     resident = await english_resident(dialogs)
-    await resident.press("Contests")
-    await resident.press("набережну")
-    await resident.press("Entries and voting")
-    await resident.press("Ліхтарики")
-    await resident.press("Vote for this entry")
-    await resident.press("All entries")
-    await resident.press("Кіно")
-    await resident.press("Vote for this entry")
+    await resident.press("Contests", "набережну", "Entries and voting", "Ліхтарики")
+    await resident.press("Vote for this entry", "All entries", "Кіно", "Vote for this entry")
     return resident, "used your 1 vote", "« All entries", "You have used 1 of 1 votes"
 
 
 async def stray_text_on_a_poll(dialogs, factory, clock):
     await open_poll(factory, clock, THREE_PLACES)
     resident = await english_resident(dialogs)
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("Polls", "Де посадити")
     await resident.say("hello?")
     return resident, "didn't ask for text", "« Back to the poll", "Choose one option"
 
@@ -111,8 +99,7 @@ async def stray_text_on_a_poll(dialogs, factory, clock):
 async def an_out_of_date_button_on_a_poll(dialogs, factory, clock):
     await open_poll(factory, clock, THREE_PLACES)
     resident = await english_resident(dialogs)
-    await resident.press("Polls")
-    await resident.press("Де посадити")
+    await resident.press("Polls", "Де посадити")
     await resident.send(IncomingKind.BUTTON, payload="gone:1")
     return resident, "This button is out of date", "« Back to the poll", "Choose one option"
 

@@ -107,8 +107,7 @@ async def test_todays_buttons_still_work_after_the_decoder_change(app: App) -> N
     resident = await english_resident(app)
 
     await resident.send(IncomingKind.BUTTON, payload="polls:0")
-    await resident.press("Where should the park be?")
-    await resident.press("Riverside")
+    await resident.press("Where should the park be?", "Riverside")
 
     assert "Your vote is saved" in resident.text
     async with app.uow_factory() as uow:
