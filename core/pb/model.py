@@ -46,6 +46,8 @@ class PbPhase(StrEnum):
 
 
 PHASES = tuple(PbPhase)
+
+
 # Each transition may start only from an earlier phase; a repeated or late sweep changes nothing.
 def earlier_than(phase: PbPhase) -> tuple[PbPhase, ...]:
     return PHASES[: PHASES.index(phase)]

@@ -38,7 +38,7 @@ from core.campaigns.files import (
 )
 from core.hromadas.taxonomy import is_home_district
 from core.kernel.errors import ValidationError
-from core.pb.model import COST_MAX, CITY_POT, PbRule, Pot, VotingStyle, validate_phases
+from core.pb.model import CITY_POT, COST_MAX, PbRule, Pot, VotingStyle, validate_phases
 
 Amount = Annotated[int, Field(gt=0, le=COST_MAX)]
 
@@ -56,7 +56,7 @@ class PhasesModel(FileModel):
 
 class BudgetsModel(FileModel):
     city: Amount | None = None
-    districts: dict[str, Amount] = {}
+    districts: dict[str, Amount] = Field(default_factory=dict)
 
 
 class StyleModel(FileModel):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from core.campaigns.model import CampaignStatus
+from core.kernel.ports import Port
 from core.pb.model import (
     Milestone,
     ParticipatoryBudget,
@@ -18,7 +19,6 @@ from core.pb.model import (
     ProjectStatus,
     StoredBallot,
 )
-from core.kernel.ports import Port
 
 
 class PbRepository(Protocol):
@@ -85,9 +85,7 @@ class PbRepository(Protocol):
         ...
 
     async def set_progress(self, project_id: int, progress: Progress, now: datetime) -> None: ...
-    async def lock_ballot(
-        self, pb_id: int, citizen_id: int, pot: str, now: datetime
-    ) -> int:
+    async def lock_ballot(self, pb_id: int, citizen_id: int, pot: str, now: datetime) -> int:
         """Insert-or-touch the resident's ballot row in this pot and hold it; its id."""
         ...
 
@@ -104,9 +102,7 @@ class PbRepository(Protocol):
         """Submitted votes per project id."""
         ...
 
-    async def submitted_ballots(
-        self, pb_id: int
-    ) -> list[tuple[int, int, str, frozenset[int]]]:
+    async def submitted_ballots(self, pb_id: int) -> list[tuple[int, int, str, frozenset[int]]]:
         """(ballot id, citizen id, pot, projects) of every submitted ballot."""
         ...
 

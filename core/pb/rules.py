@@ -55,9 +55,7 @@ def winners(
     instance, profile, by_id = _election(voted, ballots, budget)
     tie = _tie_breaking(by_id)
     if rule == PbRule.GREEDY:
-        funded = greedy_utilitarian_welfare(
-            instance, profile, sat_class=Cost_Sat, tie_breaking=tie
-        )
+        funded = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, tie_breaking=tie)
     else:
         funded = method_of_equal_shares(
             instance, profile, sat_class=Cost_Sat, tie_breaking=tie, voter_budget_increment=1

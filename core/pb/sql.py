@@ -458,3 +458,38 @@ class SqlPbRepository:
                 select(PbMilestoneRow.image).where(PbMilestoneRow.id == milestone_id)
             )
         ).scalar_one_or_none()
+
+
+async def merge_ballots(session: AsyncSession, survivor: int, merged: int) -> int:
+    """Two citizens become one: in each PB pot where both have a ballot, the one submitted
+    first stands (a submitted ballot beats one never submitted; of two never submitted, the
+    survivor's), and the other goes with its choices. The rest move to the survivor."""
+    b = PbBallotRow
+    rows = (
+        await session.execute(
+            select(b.id, b.pb_id, b.pot, b.citizen_id, b.submitted_at)
+            .where(b.citizen_id.in_((survivor, merged)))
+            .order_by(b.id)
+            .with_for_update()
+        )
+    ).all()
+    by_pot: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        by_pot[(row.pb_id, row.pot)].append(row)
+    doomed = []
+    for both in by_pot.values():
+        if len(both) < 2:
+            continue
+
+        def rank(r: Any) -> tuple[Any, ...]:
+            if r.submitted_at is not None:
+                return (0, r.submitted_at, r.id)
+            return (1, r.citizen_id != survivor, r.id)
+
+        doomed.append(sorted(both, key=rank)[1].id)
+    if doomed:
+        for table in (PbSelectionRow, PbVoteRow):
+            await session.execute(delete(table).where(table.ballot_id.in_(doomed)))
+        await session.execute(delete(b).where(b.id.in_(doomed)))
+    await session.execute(update(b).where(b.citizen_id == merged).values(citizen_id=survivor))
+    return len(doomed)
