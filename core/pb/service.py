@@ -153,17 +153,19 @@ async def _ensure_district(
     if pb.pot(pot).city_wide:
         return
     citizen = await uow.citizens.get(citizen_id) or Citizen(id=citizen_id, locale=None)
-    if citizen.home_district != pot:
-        raise NotEligibleError(
-            "no_district" if citizen.home_district is None else "wrong_district",
-            campaign_id=pb.id,
-            kind=CampaignKind.PB.value,
-            verified=True,
-            districts=(pot,),
-            home_district=citizen.home_district,
-            district_changeable_at=citizen.district_changeable_at,
-            missing=("no_district" if citizen.home_district is None else "wrong_district",),
-        )
+    if citizen.home_district == pot:
+        return
+    params = {
+        "campaign_id": pb.id,
+        "kind": CampaignKind.PB.value,
+        "verified": True,
+        "districts": (pot,),
+        "home_district": citizen.home_district,
+        "district_changeable_at": citizen.district_changeable_at,
+    }
+    if citizen.home_district is None:
+        raise NotEligibleError("no_district", missing=("no_district",), **params)
+    raise NotEligibleError("wrong_district", missing=("wrong_district",), **params)
 
 
 async def my_projects(uow: UnitOfWork, pb_id: int, citizen_id: int) -> list[Project]:
