@@ -12,6 +12,7 @@ from core.kernel.unit_of_work import UnitOfWork
 from core.pb import service as pbs
 from core.pb import tables
 from core.pb.model import PbPhase, earlier_than, validate_phases
+from core.pb.open_data import pb_open_data
 from core.pb.plan import parse_pb
 from core.pb.ports import PBS
 from core.pb.sql import SqlPbRepository, merge_ballots
@@ -57,4 +58,5 @@ PB = CampaignKindSpec(
         ),
     ),
     parse_file=parse_pb,
+    open_data=pb_open_data,
 )
