@@ -39,12 +39,16 @@ def print_details(console: Console, campaign_kind: str, data: dict[str, Any]) ->
         kind.details.print(console, data)
 
 
-async def load(uow: UnitOfWork, campaign: Campaign, now: datetime) -> Outcome | None:
-    """The kind's renderer and its results (officials see them at any time), or None."""
+async def load(
+    uow: UnitOfWork, campaign: Campaign, now: datetime, *, compare: bool = False
+) -> Outcome | None:
+    """The kind's renderer and its results (officials see them at any time), or None; with
+    `compare`, every counting rule's outcome side by side (None for a kind with one way)."""
     kind = BY_KIND.get(campaign.kind)
-    if kind is None or kind.results is None:
+    renderer = None if kind is None else (kind.compare if compare else kind.results)
+    if renderer is None:
         return None
-    return kind.results, await kind.results.load(uow, campaign.id, now)
+    return renderer, await renderer.load(uow, campaign.id, now)
 
 
 def write_png(results: KindResults[Any], outcome: object, output: Path | None) -> None:

@@ -213,6 +213,13 @@ def results_(
             help="Break a poll's results down by the voters' home district or verification."
         ),
     ] = None,
+    compare_rules: Annotated[
+        bool,
+        typer.Option(
+            "--compare-rules",
+            help="A public budget: the winners under every counting rule, side by side.",
+        ),
+    ] = False,
 ) -> None:
     """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
@@ -223,7 +230,14 @@ def results_(
     async def work(app: App, uow: UnitOfWork) -> tuple[campaign_results.Outcome, str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        outcome = await campaign_results.load(uow, campaign, now)
+        outcome = await campaign_results.load(uow, campaign, now, compare=compare_rules)
+        if outcome is None and compare_rules:
+            raise CliError(
+                _("campaign {id} is {kind}: it has one way of counting, nothing to compare").format(
+                    id=campaign_id, kind=words.kind(campaign.kind)
+                ),
+                EXIT_USAGE,
+            )
         if outcome is None:
             raise CliError(
                 _("campaign {id} is {kind}: it has no results to show").format(
@@ -237,7 +251,7 @@ def results_(
             object_type="campaign",
             object_id=campaign_id,
             now=now,
-            after={"format": fmt.value},
+            after={"format": fmt.value, **({"compare_rules": True} if compare_rules else {})},
         )
         return outcome, head
 

@@ -91,3 +91,6 @@ class CliKind:
     residents_only: tuple[ErrorKey, ...] = ()
     details: KindDetails | None = None
     results: KindResults[Any] | None = None
+    # A kind counted by a rule its file chooses (a public budget): the same results with every
+    # rule's outcome side by side, for `campaign results --compare-rules` before publishing.
+    compare: KindResults[Any] | None = None

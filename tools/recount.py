@@ -5,7 +5,8 @@
 
 DIR is what `spilno-admin open-data export --output DIR` wrote: one folder per campaign
 (or a single campaign's folder). For each campaign this checks that every file matches the
-SHA-256 in manifest.json, recomputes the tally from ballots.csv / answers.csv, and compares it
+SHA-256 in manifest.json, recomputes the tally from ballots.csv / answers.csv (a participatory budget: from each pot's
+Pabulib file, pot-<code>.pb, and its greedy winners too), and compares it
 with the tally in the manifest and the published results in campaign.json. One line per
 campaign; exit status 1 when anything does not match, 2 when DIR is not an export.
 
@@ -119,6 +120,9 @@ def recount(folder: Path) -> str:
                 raise Mismatch(f"votes per choice differ from {label}: {_diff(claimed, counted)}")
         summary = ", ".join(f"{k}: {v}" for k, v in counted["counts"].items()) or "no votes"
         return f"{counted['voters']} ballots; {summary}"
+    pots = sorted(name for name in files if name.startswith("pot-") and name.endswith(".pb"))
+    if pots:
+        return _recount_pb(campaign, tallies, {n: files[n] for n in pots})
     if "answers.csv" in files:
         counted_questions = _answer_tally(_rows(files["answers.csv"]))
         for label, claimed in (
@@ -139,6 +143,86 @@ def recount(folder: Path) -> str:
     if published is not None:
         raise Mismatch(f"{kind} has published results but no rows to recount them")
     return "nothing to recount"
+
+
+def _pabulib(text: str) -> tuple[dict, dict, list[tuple[str, list[str]]]]:
+    """A Pabulib file's META, PROJECTS (id → row) and VOTES (voter id, projects)."""
+    sections: dict[str, list[list[str]]] = {}
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line in ("META", "PROJECTS", "VOTES"):
+            current = sections.setdefault(line, [])
+        elif line and current is not None:
+            current.append(next(csv.reader([line], delimiter=";")))
+    meta = {row[0]: row[1] for row in sections.get("META", [])[1:]}
+    header, *rows = sections.get("PROJECTS") or [[]]
+    projects = {row[0]: dict(zip(header, row, strict=False)) for row in rows}
+    vote_header, *vote_rows = sections.get("VOTES") or [["voter_id", "vote"]]
+    column = vote_header.index("vote")
+    votes = [(row[0], [p for p in row[column].split(",") if p]) for row in vote_rows]
+    return meta, projects, votes
+
+
+def _greedy(projects: dict, counts: Counter, budget: int) -> list[str]:
+    """Kyiv's rule as Spilno publishes it: most votes first, a tie to the cheaper project, then
+    to the one proposed first (the lower id); skip what no longer fits."""
+    order = sorted(projects, key=lambda p: (-counts[p], int(projects[p]["cost"]), int(p)))
+    remaining, winners = budget, []
+    for pid in order:
+        cost = int(projects[pid]["cost"])
+        if counts[pid] > 0 and cost <= remaining:
+            winners.append(pid)
+            remaining -= cost
+    return sorted(winners, key=int)
+
+
+def _recount_pb(campaign: dict, tallies: dict | None, files: dict[str, bytes]) -> str:
+    published = campaign.get("results") or {}
+    lines = []
+    for name, data in files.items():
+        pot = name[len("pot-") : -len(".pb")]
+        meta, projects, votes = _pabulib(data.decode("utf-8"))
+        voters = [v for v, _chosen in votes]
+        if len(set(voters)) != len(voters):
+            raise Mismatch(f"{name}: a ballot appears twice")
+        budget = int(meta["budget"])
+        counts: Counter[str] = Counter()
+        for voter, chosen in votes:
+            if not chosen or len(set(chosen)) != len(chosen):
+                raise Mismatch(f"{name}: ballot {voter} is empty or names a project twice")
+            if any(p not in projects for p in chosen):
+                raise Mismatch(f"{name}: ballot {voter} names a project not on the ballot")
+            if "max_sum_cost" in meta and sum(int(projects[p]["cost"]) for p in chosen) > int(
+                meta["max_sum_cost"]
+            ):
+                raise Mismatch(f"{name}: ballot {voter} goes over the budget")
+            if "max_length" in meta and len(chosen) > int(meta["max_length"]):
+                raise Mismatch(f"{name}: ballot {voter} chooses too many projects")
+            counts.update(chosen)
+        counted = {"voters": len(votes), "counts": dict(counts)}
+        listed = {p: int(row.get("votes", 0)) for p, row in projects.items()}
+        if _normalised(listed) != _normalised(counts):
+            raise Mismatch(f"{name}: the PROJECTS votes differ from the VOTES")
+        for label, claimed in (
+            ("manifest.json", ((tallies or {}).get("pots") or {}).get(pot)),
+            ("campaign.json", (published.get("pots") or {}).get(pot)),
+        ):
+            if claimed is None:
+                raise Mismatch(f"{label} has no tally for the {pot} pot")
+            if int(claimed["voters"]) != counted["voters"]:
+                raise Mismatch(
+                    f"{pot}: {counted['voters']} ballots, {label} says {claimed['voters']}"
+                )
+            if _normalised(claimed["counts"]) != _normalised(counted["counts"]):
+                raise Mismatch(f"{pot}: votes differ from {label}: {_diff(claimed, counted)}")
+        winners = (published.get("pots") or {}).get(pot, {}).get("winners")
+        if published.get("rule") == "greedy" and winners is not None:
+            mine = _greedy(projects, counts, budget)
+            if mine != sorted((str(w) for w in winners), key=int):
+                raise Mismatch(f"{pot}: greedy winners {mine}, campaign.json says {winners}")
+        lines.append(f"{pot}: {len(votes)} ballots")
+    return "; ".join(lines)
 
 
 def _diff(claimed: dict, counted: dict) -> str:

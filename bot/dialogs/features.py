@@ -6,7 +6,7 @@ this tuple; the order is the menu's and the order typed input is matched in.
 
 from __future__ import annotations
 
-from bot.dialogs import consultations, contests, events, ideas, identity, orgs, polls
+from bot.dialogs import consultations, contests, events, ideas, identity, orgs, pb, polls
 from bot.dialogs.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -14,6 +14,7 @@ FEATURES: tuple[Feature, ...] = (
     ideas.FEATURE,
     consultations.FEATURE,
     contests.FEATURE,
+    pb.FEATURE,
     orgs.FEATURE,
     events.FEATURE,
     identity.FEATURE,

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from core.campaigns.files import CampaignPlan, PlanParser
-from core.campaigns.model import CampaignKind
+from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
 from core.kernel.unit_of_work import UnitOfWork
 from core.storage.contributions import Binding, CitizenReference
@@ -33,6 +33,20 @@ Settle = Callable[[UnitOfWork, int, datetime], Awaitable[None]]
 Sweep = Callable[[UnitOfWork, datetime], Awaitable[tuple[list[int], ...]]]
 # campaign id → a single-column Select of the citizen ids who took part (duplicates are fine).
 Participants = Callable[[int], Select[tuple[int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class KindOpenData:
+    """A kind's part of the open-data export (core/trust/open_data.py adds the manifest):
+    its files (always `campaign.json`), the tally the manifest states, how many rows."""
+
+    files: dict[str, bytes]
+    tally: dict[str, Any] | None
+    rows: int
+
+
+# (uow, campaign, now, the campaign.json fields every kind shares) → its open data.
+OpenData = Callable[[UnitOfWork, Campaign, datetime, dict[str, Any]], Awaitable[KindOpenData]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,9 @@ class CampaignKindSpec:
     citizen_columns: tuple[CitizenReference, ...] = ()
     # Its YAML file (`spilno-admin <kind> create --file`), for kinds created from one.
     parse_file: PlanParser[CampaignPlan] | None = None
+    # Its open data (`spilno-admin open-data export`), for a kind whose files the export does
+    # not build itself; tools/recount.py must recount what it writes.
+    open_data: OpenData | None = None
 
 
 class KindRegistry:

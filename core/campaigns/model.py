@@ -15,6 +15,7 @@ class CampaignKind(StrEnum):
     IDEA_CALL = "idea_call"
     CONSULTATION = "consultation"
     CONTEST = "contest"
+    PB = "pb"
 
 
 class CampaignStatus(StrEnum):

@@ -22,7 +22,7 @@ from babel import Locale
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
 from core.citizens.model import SUPPORTED_LOCALES
@@ -95,3 +95,14 @@ def format_datetime(value: datetime) -> str:
 
 def format_number(value: float) -> str:
     return format_decimal(value, locale=Locale.parse(_locale.get()))
+
+
+def format_money(hryvnias: int) -> str:
+    """Whole hryvnias as residents read them: "1 240 000 ₴" in Ukrainian, "1,240,000 UAH"."""
+    return format_currency(
+        hryvnias,
+        "UAH",
+        format="#,##0\u00a0¤",
+        locale=Locale.parse(_locale.get()),
+        currency_digits=False,
+    )

@@ -6,7 +6,7 @@ core/storage/unit_of_work.py and core/storage/participation.py compose them from
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic
@@ -46,6 +46,9 @@ class OnMerge(StrEnum):
     # Contest votes: both citizens' votes together, earliest first, up to the contest's
     # votes-per-resident limit, never for the person's own entry, once per entry.
     EARLIEST_UP_TO_LIMIT = "earliest_up_to_limit"
+    # A rule only the kind knows (a participatory budget's ballots: per pot, the ballot
+    # submitted first stands): the reference's `merge` carries it out in the kind's sql.py.
+    KIND_RULE = "kind_rule"
 
 
 class OnForget(StrEnum):
@@ -56,6 +59,11 @@ class OnForget(StrEnum):
     # The row counts in a published result or is public content (an idea, a comment, an
     # entry): it stays, cut off from the person (re-pointed to an anonymous citizen).
     ANONYMIZE = "anonymize"
+
+
+# (session, survivor id, merged-away id) → how many of the merged citizen's rows were dropped.
+# Called inside the merge's transaction, after both citizen rows are locked.
+KindMerge = Callable[[AsyncSession, int, int], Awaitable[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +78,5 @@ class CitizenReference:
     key: tuple[str, ...] = ()
     # RENUMBER: the per-citizen sequence column.
     renumbered: str | None = None
+    # KIND_RULE: the kind's own merge of this column's rows.
+    merge: KindMerge | None = None

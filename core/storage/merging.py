@@ -231,6 +231,10 @@ class SqlMergeRepository:
         await self._reassign(ref, survivor, merged)
         return len(doomed)
 
+    async def _kind_rule(self, ref: CitizenReference, survivor: int, merged: int) -> int:
+        assert ref.merge is not None, f"{ref.table}.{ref.column}: KIND_RULE without merge"
+        return await ref.merge(self._session, survivor, merged)
+
     # ---- the citizen row itself -----------------------------------------------------------------
 
     async def _absorb_profile(self, survivor_id: int, merged_id: int) -> None:
@@ -299,4 +303,5 @@ RULES: dict[OnMerge, Rule] = {
     OnMerge.FIRST_BALLOT_STANDS: SqlMergeRepository._first_ballot_stands,
     OnMerge.SUBMITTED_FIRST: SqlMergeRepository._submitted_first,
     OnMerge.EARLIEST_UP_TO_LIMIT: SqlMergeRepository._earliest_up_to_limit,
+    OnMerge.KIND_RULE: SqlMergeRepository._kind_rule,
 }

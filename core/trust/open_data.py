@@ -26,6 +26,7 @@ from core.audit import service as audit
 from core.campaigns import results as poll_results
 from core.campaigns import service as campaigns
 from core.campaigns.model import Campaign, CampaignKind
+from core.campaigns.registry import KINDS
 from core.consultations import service as consultations
 from core.consultations.model import QuestionType, mask_indexes
 from core.contests import service as contests
@@ -244,6 +245,21 @@ async def _uncounted(uow: UnitOfWork, campaign: Campaign, now: datetime) -> Camp
     return out
 
 
+def _from_kind(campaign: Campaign) -> Any:
+    """The kind's own open data (its spec's `open_data`), or its description alone."""
+    own = KINDS.spec(campaign.kind).open_data
+    if own is None:
+        return _uncounted
+
+    async def build(uow: UnitOfWork, campaign: Campaign, now: datetime) -> CampaignExport:
+        data = await own(uow, campaign, now, _campaign_json(campaign))
+        out = CampaignExport(campaign.id, campaign.kind.value, rows=data.rows, tally=data.tally)
+        out.files.update(data.files)
+        return out
+
+    return build
+
+
 _BUILDERS = {
     CampaignKind.POLL: _poll,
     CampaignKind.CONTEST: _contest,
@@ -261,7 +277,7 @@ async def export_campaigns(
     exports = []
     for campaign_id in ids:
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        build = _BUILDERS.get(campaign.kind, _uncounted)
+        build = _BUILDERS.get(campaign.kind) or _from_kind(campaign)
         exports.append(await build(uow, campaign, now))
     head = await audit.record(
         uow,

@@ -38,9 +38,15 @@ def test_kinds_whose_outcome_comes_later_send_their_own_results():
     # The shared "closed, here are the results" push would precede the real outcome.
     assert not KINDS.spec(CampaignKind.CONTEST).results_on_close
     assert not KINDS.spec(CampaignKind.CONSULTATION).results_on_close
+    assert not KINDS.spec(CampaignKind.PB).results_on_close
     assert KINDS.spec(CampaignKind.POLL).results_on_close
-    # Their sweeps run in registry order: (contests voting, finished, consultations published).
-    assert [s.kind for s in KINDS if s.sweep] == [CampaignKind.CONTEST, CampaignKind.CONSULTATION]
+    # Their sweeps run in registry order: (contests voting, finished, consultations published,
+    # public budgets in review, voting, results, implementation).
+    assert [s.kind for s in KINDS if s.sweep] == [
+        CampaignKind.CONTEST,
+        CampaignKind.CONSULTATION,
+        CampaignKind.PB,
+    ]
 
 
 def _module(path: Path) -> str:

@@ -1,0 +1,59 @@
+"""A participatory budget's open data, on SQLite and PostgreSQL: one Pabulib file per pot that
+pabutools' own parser reads back, and tools/recount.py recounting the votes and the greedy
+winners — and refusing a tampered file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from pabutools.election import parse_pabulib
+
+from core.pb.model import PbRule
+from tests.integration.test_open_data_kinds import export_to, recount
+from tests.pb import create, pots, proposed, resident, to_phase, vote
+
+
+async def test_pb_ballots_export_as_pabulib_and_the_recount_agrees(app, tmp_path):
+    factory, clock = app.uow_factory, app.clock
+    pb = await create(factory, clock, pots=pots(city=1_000, rotok=300), rule=PbRule.GREEDY)
+    author = await resident(factory, clock, "author", district="rotok")
+    voters = [await resident(factory, clock, f"v{i}", district="rotok") for i in range(3)]
+    await to_phase(factory, clock, pb, 0.1)
+    a = await proposed(factory, clock, pb, author, "A; з крапкою з комою", 600)
+    b = await proposed(factory, clock, pb, author, "B", 500)
+    c = await proposed(factory, clock, pb, author, "C", 300)
+    local = await proposed(factory, clock, pb, author, "Local", 300, pot="rotok")
+    await to_phase(factory, clock, pb, 2.5)
+    await vote(factory, clock, voters[0], a, c)
+    await vote(factory, clock, voters[1], b, c)
+    await vote(factory, clock, voters[2], b)
+    await vote(factory, clock, voters[2], local)
+    await to_phase(factory, clock, pb, 4.5)
+
+    folder = await export_to(app, pb.id, tmp_path)
+    instance, profile = parse_pabulib(str(folder / "pot-city.pb"))
+    assert instance.budget_limit == 1_000
+    assert {p.name: p.cost for p in instance} == {str(a.id): 600, str(b.id): 500, str(c.id): 300}
+    assert sorted(sorted(p.name for p in ballot) for ballot in profile) == sorted(
+        [sorted([str(a.id), str(c.id)]), sorted([str(b.id), str(c.id)]), [str(b.id)]]
+    )
+    info = json.loads((folder / "campaign.json").read_text())
+    assert info["results"]["pots"]["city"]["winners"] == sorted([b.id, c.id])
+
+    done = recount(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "city: 3 ballots" in done.stdout and "rotok: 1 ballots" in done.stdout
+
+    # A published winner the votes do not bear out is caught.
+    info["results"]["pots"]["city"]["winners"] = [a.id]
+    (folder / "campaign.json").write_text(json.dumps(info))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    data = (folder / "campaign.json").read_bytes()
+    manifest["files"]["campaign.json"] = {
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    done = recount(folder)
+    assert done.returncode == 1 and "greedy winners" in done.stdout
