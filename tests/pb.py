@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.citizens import home_district, verification
+from core.citizens import home_district
 from core.pb import service as pbs
 from core.pb.model import CITY_POT, ParticipatoryBudget, PbRule, Pot, Project, VotingStyle
 from core.pb.plan import PbPlan, parse_pb
 from core.scheduling.jobs import sweep_campaigns
+from tests.dialogs import verify_phone
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import registered
 
@@ -68,7 +69,7 @@ async def resident(
         citizen_id = await registered(uow, name, clock())
         citizen = await uow.citizens.get(citizen_id)
         if verified:
-            await verification.verify_phone(uow, citizen, f"+38050{citizen_id:07d}", clock())
+            await verify_phone(uow, citizen, clock())
         if district:
             citizen = await uow.citizens.get(citizen_id)
             await home_district.set_home_district(uow, citizen, district, clock())

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from core.citizens import service as citizens
-from core.citizens import verification
 from core.citizens.model import IdentityRef
 from core.pb import service as pbs
 from core.pb.ports import PBS
 from tests.cli import cli_runner, in_db
+from tests.dialogs import verify_phone
 from tests.examples import example_yaml, soon, write_example
 
 
@@ -59,7 +59,7 @@ def test_a_pb_from_file_through_review_to_both_rules_side_by_side(admin, databas
         costs = (("a", 700_000), ("b", 650_000), ("c", 600_000), ("d", 800_000), ("e", 50))
         for name, cost in costs:
             citizen, _new = await citizens.resolve_citizen(uow, IdentityRef("test", name), now)
-            await verification.verify_phone(uow, citizen, f"+38050{citizen.id:07d}", now)
+            await verify_phone(uow, citizen, now)
             project = await pbs.propose_project(
                 uow,
                 pb_id=pb["id"],
