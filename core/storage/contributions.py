@@ -70,3 +70,7 @@ class CitizenReference:
     key: tuple[str, ...] = ()
     # RENUMBER: the per-citizen sequence column.
     renumbered: str | None = None
+    # (table, column): a counter on the row of `table` whose id is this row's first `key`
+    # column (an idea's supports, a petition's signatures). A merge that drops duplicates
+    # recounts it; the rows themselves change through core/storage/tallies.py.
+    counted_in: tuple[str, str] | None = None
