@@ -16,6 +16,7 @@ from core.ideas.model import IdeaPolicy
 from core.kernel.errors import SettingsError
 from core.kernel.errors import ValidationError as DomainValidationError
 from core.kernel.secret_key import SecretKey, key_file_for, load_or_create_key_file
+from core.petitions.model import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
 from core.storage.db import sqlite_file
 
 
@@ -28,6 +29,7 @@ class Policies:
 
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     ideas: IdeaPolicy = field(default_factory=IdeaPolicy)
+    petitions: PetitionPolicy = field(default_factory=PetitionPolicy)
     # Keyed hashes and pseudonyms (core/kernel/secret_key.py); tests get a random one.
     secret: SecretKey = field(default_factory=SecretKey.ephemeral, compare=False)
 
@@ -57,6 +59,13 @@ class Settings(BaseSettings):
 
     ideas_premoderation: bool = True
     ideas_support_threshold: int = Field(default=100, ge=1)
+    # Local e-petitions: the hromada's statute sets the signature period (days), the number of
+    # signatures that obliges the city to answer, and the longest text; residents_only admits
+    # only residents who set their home district (all signers confirm their phone number).
+    petition_days: int = Field(default=90, ge=1, le=DAYS_MAX)
+    petition_threshold: int = Field(default=250, ge=1, le=THRESHOLD_MAX)
+    petition_text_max: int = Field(default=2000, ge=100, le=TEXT_MAX_LIMIT)
+    petition_residents_only: bool = True
     # Comma-separated officials made city_admin while nobody is (see core/officials/service.py).
     city_admins: str = ""
 
@@ -120,6 +129,12 @@ class Settings(BaseSettings):
         return Policies(
             delivery=DeliveryPolicy.from_text(self.quiet_hours, self.digest_hour),
             ideas=IdeaPolicy(self.ideas_premoderation, self.ideas_support_threshold),
+            petitions=PetitionPolicy(
+                days=self.petition_days,
+                threshold=self.petition_threshold,
+                text_max=self.petition_text_max,
+                residents_only=self.petition_residents_only,
+            ),
             secret=self.secret(),
         )
 

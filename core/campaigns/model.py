@@ -15,6 +15,7 @@ class CampaignKind(StrEnum):
     IDEA_CALL = "idea_call"
     CONSULTATION = "consultation"
     CONTEST = "contest"
+    PETITION = "petition"
 
 
 class CampaignStatus(StrEnum):

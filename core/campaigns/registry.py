@@ -16,6 +16,7 @@ from core.campaigns.kinds import KindRegistry
 from core.consultations.kind import CONSULTATION
 from core.contests.kind import CONTEST
 from core.ideas.kind import IDEA_CALL
+from core.petitions.kind import PETITION
 from core.polls.kind import POLL
 
-KINDS = KindRegistry((POLL, IDEA_CALL, CONTEST, CONSULTATION))
+KINDS = KindRegistry((POLL, IDEA_CALL, CONTEST, CONSULTATION, PETITION))
