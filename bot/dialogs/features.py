@@ -6,12 +6,22 @@ this tuple; the order is the menu's and the order typed input is matched in.
 
 from __future__ import annotations
 
-from bot.dialogs import consultations, contests, events, ideas, identity, orgs, polls
+from bot.dialogs import (
+    consultations,
+    contests,
+    events,
+    ideas,
+    identity,
+    orgs,
+    petitions,
+    polls,
+)
 from bot.dialogs.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
     polls.FEATURE,
     ideas.FEATURE,
+    petitions.FEATURE,
     consultations.FEATURE,
     contests.FEATURE,
     orgs.FEATURE,

@@ -102,6 +102,16 @@ async def file_petition(
         petition, created_by=author_marker(petition.author_id), now=now
     )
     campaign = await template.set_eligibility(uow, stored.campaign, SIGNERS)
+    # Filing is a legal act (the petition is registered on that day): the log keeps it.
+    await audit.record(
+        uow,
+        actor=author_marker(petition.author_id),
+        action="petition.create",
+        object_type="petition",
+        object_id=stored.id,
+        now=now,
+        after={"title": petition.title, "addressee": petition.addressee, "topic": petition.topic},
+    )
     return replace(stored, campaign=campaign)
 
 
