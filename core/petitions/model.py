@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -212,13 +213,20 @@ def reached_threshold(signatures: int, threshold: int) -> bool:
 # --- the answer term ----------------------------------------------------------------------
 
 
-def is_working_day(day: date) -> bool:
-    """Monday to Friday, except Ukraine's public holidays as the `holidays` library keeps them.
+@cache
+def _calendar() -> holidays.HolidayBase:
+    # Built on first use (nothing at import time); it loads each year when first asked.
+    return holidays.country_holidays("UA")
 
-    Under martial law (since 24 February 2022) public holidays are working days in Ukraine
-    (Law No. 2136-IX); the library follows that, so only weekends are skipped then.
+
+def is_working_day(day: date) -> bool:
+    """A working day in Ukraine as the maintained `holidays` calendar keeps it: weekends and
+    public holidays are off, a Saturday worked off for a bridge day is on.
+
+    Under martial law (since 24 February 2022) public holidays are working days (Law
+    No. 2136-IX); the calendar follows that, so only weekends are off then.
     """
-    return day.weekday() < 5 and day not in holidays.country_holidays("UA", years=day.year)
+    return bool(_calendar().is_working_day(day))
 
 
 def answer_deadline(
