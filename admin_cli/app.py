@@ -9,14 +9,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from admin_cli.audit_log import audit_command
+from admin_cli.audit_log import audit_cli
 from admin_cli.campaigns import campaign_cli
 from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, fail, resolve_official
 from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.errors import error_text
 from admin_cli.kinds import KINDS
 from admin_cli.officials import officials_cli
+from admin_cli.open_data import open_data_cli
 from admin_cli.orgs import org_cli
+from admin_cli.resident_data import export_command, forget_command
 from admin_cli.residents import residents_cli
 from admin_cli.usage import usage_error_text
 from core.config import SettingsError, load_settings
@@ -54,7 +56,10 @@ cli.command("broadcast")(broadcast_command)
 cli.add_typer(org_cli, name="org")
 cli.add_typer(officials_cli, name="officials")
 cli.add_typer(residents_cli, name="residents")
-cli.command("audit")(audit_command)
+residents_cli.command("export")(export_command)  # my data / forget me (issue 17)
+residents_cli.command("forget")(forget_command)
+cli.add_typer(audit_cli, name="audit")
+cli.add_typer(open_data_cli, name="open-data")
 
 
 @cli.callback()

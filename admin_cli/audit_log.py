@@ -1,23 +1,35 @@
-"""`spilno-admin audit`: what officials did, newest first."""
+"""`spilno-admin audit`: what officials did, newest first; `audit verify` checks the hash
+chain; `audit anchor` posts the head to the city's public channel."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
 
 from admin_cli import words
-from admin_cli.context import city_moment, run_in_uow
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, Official, city_moment, run_in_uow
+from admin_cli.orgs import channel_problem_text
 from admin_cli.output import echo_json, print_table
 from admin_cli.params import limit_option
+from core.audit import anchor as audit_anchor
 from core.audit import service as audit
+from core.audit.chain import Problem, Verification
 from core.audit.model import AuditEntry
 from core.bootstrap import App
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
+audit_cli = typer.Typer(
+    help="The audit log: who did what, when; verify its hash chain; anchor its head.",
+    invoke_without_command=True,
+)
 
+
+@audit_cli.callback()
 def audit_command(
+    ctx: typer.Context,
     limit: Annotated[int, limit_option("How many entries.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     org: Annotated[
@@ -28,6 +40,8 @@ def audit_command(
     ] = None,
 ) -> None:
     """List the audit log: who did what, when."""
+    if ctx.invoked_subcommand is not None:
+        return
 
     async def work(app: App, uow: UnitOfWork) -> list[AuditEntry]:
         start = city_moment(app, since, "--since") if since else None
@@ -62,4 +76,122 @@ def audit_command(
             )
             for e in entries
         ),
+    )
+
+
+@audit_cli.command("verify")
+def verify_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head", help="A head hash published earlier: check the log still leads to it."
+        ),
+    ] = None,
+) -> None:
+    """Recompute the audit log's hash chain: exit 0 when intact, 1 at the first broken entry."""
+    if head is not None and not _is_hash(head):
+        raise CliError(_("--head must be a SHA-256 hash: 64 hexadecimal characters"), EXIT_USAGE)
+
+    async def work(app: App, uow: UnitOfWork) -> Verification:
+        return await audit.verify(uow, expected_head=head)
+
+    result = run_in_uow(work, commit=False)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "entries": result.entries,
+                    "head": result.head,
+                    "problem": result.problem.value if result.problem else None,
+                    "seq": result.seq,
+                    "head_seq": result.head_seq,
+                }
+            )
+        )
+    elif result.ok:
+        typer.echo(_("ok: {n} entries, head {head}").format(n=result.entries, head=result.head))
+        if head is not None:
+            typer.echo(
+                _("{hash} is the head after entry {seq}: the log still leads to it.").format(
+                    hash=head.strip().lower(), seq=result.head_seq
+                )
+            )
+    else:
+        typer.echo(f"spilno-admin: {problem_text(result, head)}", err=True)
+    if not result.ok:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def problem_text(result: Verification, head: str | None) -> str:
+    match result.problem:
+        case Problem.CHANGED:
+            text = _("audit entry {seq} was changed after it was written")
+        case Problem.DELETED:
+            text = _("audit entry {seq} is missing: it was deleted")
+        case Problem.INSERTED:
+            text = _("audit entry {seq} was inserted after the fact")
+        case Problem.REORDERED:
+            text = _("audit entry {seq} was moved: the entries are out of order")
+        case _:
+            return _(
+                "the audit log does not contain {hash}: it was rewritten since that head "
+                "was published, or the hash is not from this installation"
+            ).format(hash=(head or "").strip().lower())
+    checked = _("the {n} entries before it are intact").format(n=result.entries)
+    return text.format(seq=result.seq) + " (" + checked + ")"
+
+
+def _is_hash(value: str) -> bool:
+    text = value.strip().lower()
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
+@audit_cli.command("anchor")
+def anchor_command(
+    ctx: typer.Context,
+    telegram: Annotated[
+        str, typer.Option(help="The city's public Telegram channel: @username or chat id.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Post the audit log's head hash with today's date to a public channel (through the
+    delivery workers of `spilno run` / `spilno deliver`)."""
+    from bot.telegram.api_errors import problem_text as api_problem_text
+    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+
+    official: Official = ctx.obj
+    audit_anchor.normalize_chat(telegram)  # a bad name is refused before any network call
+
+    async def work(app: App, uow: UnitOfWork) -> audit_anchor.Anchored:
+        token = app.settings.telegram_token
+        if token is None:
+            raise CliError(
+                _("SPILNO_TELEGRAM_TOKEN is not set: the bot posts the head to the channel"),
+                EXIT_USAGE,
+            )
+        try:
+            found = await verify_with_settings(
+                token.get_secret_value(), app.settings.telegram_api_url, telegram
+            )
+        except ChannelCheckError as error:
+            if error.is_setting_problem:
+                raise CliError(
+                    api_problem_text(error.reason, error.detail, app.settings.telegram_api_url),
+                    EXIT_USAGE,
+                ) from None
+            raise CliError(channel_problem_text(error, telegram)) from None
+        return await audit_anchor.anchor(
+            uow, chat=found.chat_id, actor=official.name, now=app.clock()
+        )
+
+    anchored = run_in_uow(work)
+    if as_json:
+        typer.echo(json.dumps({"seq": anchored.seq, "head": anchored.head, "chat": telegram}))
+        return
+    typer.echo(
+        _(
+            "Head {head} (after entry {seq}) will be posted to {chat} by the delivery workers."
+        ).format(head=anchored.head, seq=anchored.seq, chat=telegram.strip())
     )

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from admin_cli import campaign_results, results_breakdown, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
-from admin_cli.output import print_found
+from admin_cli.output import echo_audit_head, print_found
 from admin_cli.params import id_argument
 from core.audit import service as audit
 from core.bootstrap import App
@@ -220,7 +220,7 @@ def results_(
         results_breakdown.emit(_breakdown(official, campaign_id, by, fmt), fmt.value, output)
         return
 
-    async def work(app: App, uow: UnitOfWork) -> campaign_results.Outcome:
+    async def work(app: App, uow: UnitOfWork) -> tuple[campaign_results.Outcome, str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
         outcome = await campaign_results.load(uow, campaign, now)
@@ -230,7 +230,7 @@ def results_(
                     id=campaign_id, kind=words.kind(campaign.kind)
                 )
             )
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="campaign.results",
@@ -239,16 +239,17 @@ def results_(
             now=now,
             after={"format": fmt.value},
         )
-        return outcome
+        return outcome, head
 
-    renderer, outcome = run_in_uow(work)
+    (renderer, outcome), head = run_in_uow(work)
     campaign_results.emit(renderer, outcome, fmt.value, output)
+    echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
 
 
 def _breakdown(
     official: Official, campaign_id: int, by: Breakdown, fmt: ResultsFormat
 ) -> results.PollBreakdown:
-    async def work(app: App, uow: UnitOfWork) -> results.PollBreakdown:
+    async def work(app: App, uow: UnitOfWork) -> tuple[results.PollBreakdown, str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
         if campaign.kind != CampaignKind.POLL:
@@ -259,7 +260,7 @@ def _breakdown(
                 EXIT_USAGE,
             )
         outcome = await results.poll_results_by(uow, campaign_id, by, now=now)
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="campaign.results",
@@ -268,6 +269,8 @@ def _breakdown(
             now=now,
             after={"format": fmt.value, "by": by.value},
         )
-        return outcome
+        return outcome, head
 
-    return run_in_uow(work)
+    outcome, head = run_in_uow(work)
+    echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
+    return outcome

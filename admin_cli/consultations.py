@@ -27,7 +27,8 @@ from admin_cli.kind import (
     Text,
     own,
 )
-from admin_cli.params import id_argument
+from admin_cli.output import echo_audit_head
+from admin_cli.params import OnOff, id_argument
 from admin_cli.wording import lookup, percent
 from core.audit import service as audit
 from core.bootstrap import App
@@ -167,7 +168,7 @@ def export_text(
     """Every submitted free-text answer (officials only), streamed in batches."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> int:
+    async def work(app: App, uow: UnitOfWork) -> tuple[int, str]:
         now = app.clock()
         consultation = await consultations.get_consultation(uow, consultation_id)
         keys = {q.id: q.key for q in consultation.questions}
@@ -198,7 +199,7 @@ def export_text(
         finally:
             if output:
                 out.close()
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="consultation.export_text",
@@ -207,10 +208,41 @@ def export_text(
             now=now,
             after={"answers": count, "format": fmt.value},
         )
-        return count
+        return count, head
 
-    count = run_in_uow(work)
+    count, head = run_in_uow(work)
     typer.echo(_("{n} free-text answers exported.").format(n=count), err=True)
+    echo_audit_head(head)
+
+
+@consultation_cli.command("texts-public")
+def texts_public(
+    ctx: typer.Context,
+    consultation_id: Annotated[int, id_argument("Consultation id.")],
+    public: Annotated[
+        OnOff, typer.Argument(help="on: free-text answers go into the open data (no names).")
+    ],
+) -> None:
+    """Publish free-text answers in `open-data export`, or not. Only before it opens:
+    residents are told on each text question."""
+    official: Official = ctx.obj
+
+    async def work(app: App, uow: UnitOfWork) -> Consultation:
+        return await consultations.set_texts_public(
+            uow, consultation_id, public == OnOff.ON, actor=official.name, now=app.clock()
+        )
+
+    consultation = run_in_uow(work)
+    if consultation.texts_public:
+        typer.echo(
+            _("Free-text answers of consultation {id} will be in its open data.").format(
+                id=consultation.id
+            )
+        )
+    else:
+        typer.echo(
+            _("Free-text answers of consultation {id} stay private.").format(id=consultation.id)
+        )
 
 
 # --- campaign show / campaign results ---------------------------------------------------------
@@ -330,6 +362,7 @@ CLI_KIND = CliKind(
     audit_actions={
         "consultation.create": N_("created a consultation"),
         "consultation.export_text": N_("exported free-text answers"),
+        "consultation.texts_public": N_("changed whether free-text answers are published"),
     },
     push_kinds={
         "consultation.opened": N_("new consultation"),

@@ -14,6 +14,7 @@ from admin_cli.kind import ErrorKey, Params, Text, as_failed, as_invalid, failed
 from admin_cli.kinds import KINDS
 from core.campaigns.audience import AudienceKind
 from core.campaigns.eligibility import Ineligible
+from core.citizens.forget import ResidentNotFoundError
 from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
@@ -204,6 +205,9 @@ _VALIDATION: dict[str, Text] = {
         "--remind needs --closes: reminders count back from the closing time"
     ),
     "image_too_big": lambda p: _("--image is larger than {max} MB").format(max=p.get("max_mb")),
+    "bad_channel": lambda p: _(
+        "{value!r} is not a Telegram channel: write its @username or its numeric chat id"
+    ).format(value=p.get("value")),
     # who may take part
     "eligible_unknown": lambda p: _(
         "--eligible {value!r}: use verified and/or district:CODE,CODE"
@@ -249,6 +253,12 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     own(CampaignNotFoundError): lambda p: _("there is no campaign with id {id}").format(
         id=p.get("campaign_id")
     ),
+    own(ResidentNotFoundError): lambda p: _(
+        "no resident has the identity {identity}: write it as telegram:ID or viber:ID"
+    ).format(identity=p.get("identity")),
+    (ResidentNotFoundError, "bad_identity"): lambda p: _(
+        "{identity!r} is not an identity: write it as telegram:ID or viber:ID"
+    ).format(identity=p.get("identity")),
     own(BroadcastNotFoundError): lambda p: _("there is no push with id {id}").format(
         id=p.get("broadcast_id")
     ),

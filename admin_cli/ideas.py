@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from enum import StrEnum
@@ -16,7 +15,7 @@ from rich.console import Console
 from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.files import write_text
 from admin_cli.kind import CliKind, Params, own
-from admin_cli.output import print_found
+from admin_cli.output import echo_audit_head, print_found
 from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
 from core.audit import service as audit
@@ -147,15 +146,18 @@ def idea_as_dict(idea: Idea) -> dict[str, object]:
     }
 
 
-def _pseudonym(citizen_id: int) -> str:
-    # Stable across exports, but not the internal id: enough to group one author's ideas.
-    return "a-" + hashlib.sha256(f"spilno-author:{citizen_id}".encode()).hexdigest()[:10]
+# Ideas exports share one pseudonym scope: an author's ideas group together across exports,
+# while the same resident in an open-data export of a campaign has an unrelated pseudonym.
+AUTHOR_SCOPE = "ideas-author"
 
 
-def _export_row(idea: Idea, identities: dict[int, list[IdentityRef]] | None) -> dict[str, object]:
+def _export_row(
+    idea: Idea, identities: dict[int, list[IdentityRef]] | None, pseudonyms: dict[int, str]
+) -> dict[str, object]:
     """One exported idea; a missing value is None (null in JSON, empty in CSV)."""
     if identities is None:
-        author: str | None = _pseudonym(idea.author_id)
+        # Keyed with the server secret: enumerating citizen ids does not reverse it.
+        author: str | None = pseudonyms[idea.author_id]
     else:  # how the city can reach them: their messenger identities, not our row number
         author = " ".join(str(ref) for ref in identities.get(idea.author_id, [])) or None
     return {
@@ -471,14 +473,21 @@ def export(
     --with-authors (which is audit-logged)."""
     official: Official = ctx.obj
 
-    async def work(app: App, uow: UnitOfWork) -> tuple[list[Idea], dict[int, list[IdentityRef]]]:
+    async def work(
+        app: App, uow: UnitOfWork
+    ) -> tuple[list[Idea], dict[int, list[IdentityRef]], dict[int, str], str]:
         found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
+        secret = uow.policies.secret
+        pseudonyms = {
+            i.author_id: "a-" + secret.pseudonym(AUTHOR_SCOPE, str(i.author_id), length=10)
+            for i in found
+        }
         identities = (
             await citizens.identities_of(uow, sorted({i.author_id for i in found}))
             if with_authors
             else {}
         )
-        await audit.record(
+        head = await audit.record(
             uow,
             actor=official.name,
             action="ideas.export",
@@ -487,10 +496,10 @@ def export(
             now=app.clock(),
             after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
         )
-        return found, identities
+        return found, identities, pseudonyms, head
 
-    found, identities = run_in_uow(work)
-    rows = [_export_row(idea, identities if with_authors else None) for idea in found]
+    found, identities, pseudonyms, head = run_in_uow(work)
+    rows = [_export_row(idea, identities if with_authors else None, pseudonyms) for idea in found]
     if fmt == ExportFormat.JSON:
         text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -506,6 +515,7 @@ def export(
         typer.echo(_("Written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)
+    echo_audit_head(head)
 
 
 # --- what the shared commands and tables take from ideas --------------------------------------

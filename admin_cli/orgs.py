@@ -252,7 +252,7 @@ def link_channel(
                 raise CliError(
                     problem_text(error.reason, error.detail, api_url), EXIT_USAGE
                 ) from None
-            raise CliError(_channel_problem(error, telegram)) from None
+            raise CliError(channel_problem_text(error, telegram)) from None
         await organizations.link_channel(
             uow,
             actor=official.name,
@@ -270,7 +270,7 @@ def link_channel(
     typer.echo(run_in_uow(work))
 
 
-def _channel_problem(error: Any, chat: str) -> str:
+def channel_problem_text(error: Any, chat: str) -> str:
     match error.reason:
         case "chat_not_found":
             return _(

@@ -11,9 +11,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from core.kernel.i18n import _
+
 T = TypeVar("T")
 
 WIDTH = 160  # wide enough that titles are not cut in a terminal, and in captured output
+
+
+def echo_audit_head(head: str) -> None:
+    """Printed (on stderr) by `campaign results` and every export: the audit log's state they
+    match (`spilno-admin audit verify --head HASH` checks it later)."""
+    typer.echo(_("Audit log head: {head}").format(head=head), err=True)
 
 
 def echo_json(data: object) -> None:

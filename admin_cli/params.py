@@ -6,6 +6,7 @@ here it is refused with one translated line (see `app.run_cli`), exit 2.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -15,6 +16,11 @@ from core.kernel.i18n import _
 from core.kernel.ids import ID_MAX, parse_id
 
 LIMIT_MAX = 10_000
+
+
+class OnOff(StrEnum):
+    ON = "on"
+    OFF = "off"
 
 
 class InvalidValueError(typer.BadParameter):

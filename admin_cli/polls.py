@@ -14,7 +14,7 @@ from rich.table import Table
 
 from admin_cli.context import Official, city_moment, run_in_uow
 from admin_cli.kind import CliKind, KindDetails, KindResults, own
-from admin_cli.params import ELIGIBLE_HELP
+from admin_cli.params import ELIGIBLE_HELP, OnOff
 from admin_cli.wording import percent
 from core.bootstrap import App
 from core.campaigns import results
@@ -47,6 +47,7 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
         "audience": campaign.audience or "all",
         "reminders": campaign.reminders,
         "send_results": campaign.send_results,
+        "receipts": campaign.receipts,
         "eligible": campaign.eligibility.as_list(),
     }
 
@@ -82,6 +83,14 @@ def create(
     send_results: Annotated[
         bool, typer.Option("--send-results", help="Send the results to voters when it closes.")
     ] = False,
+    receipts: Annotated[
+        OnOff,
+        typer.Option(
+            "--receipts",
+            help="Receipt codes for voters (off for sensitive questions: a receipt lets a "
+            "resident prove their vote to someone else).",
+        ),
+    ] = OnOff.ON,
     eligible: Annotated[list[str] | None, typer.Option(help=ELIGIBLE_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
@@ -104,6 +113,7 @@ def create(
             closes_at=closes_at,
             visibility=results,
             description=description,
+            receipts=receipts == OnOff.ON,
             eligibility=eligibility,
         )
         if audience or remind or send_results:

@@ -48,6 +48,10 @@ ROLE: dict[str, str] = {
 }
 # What the audit log's `action` codes mean; `{target}.hide` / `{target}.restore` per ReportTarget.
 AUDIT_ACTION: dict[str, str] = {
+    "audit.anchor": N_("published the audit log's head"),
+    "open_data.export": N_("exported open data"),
+    "resident.export": N_("exported a resident's data"),
+    "resident.forget": N_("deleted a resident's data"),
     "ballot.void": N_("set aside a second ballot of one person (merged accounts)"),
     "broadcast.send": N_("sent an announcement"),
     "campaign.close": N_("closed a campaign"),
@@ -81,8 +85,14 @@ PARTICIPATION: dict[str, str] = {
 # A resident's own action (their home district) names them `citizen:<id>`.
 RESIDENT_ACTOR_PREFIX = "citizen:"
 # Who did it, when it was not a person.
-SYSTEM_ACTOR: dict[str, str] = {"scheduler": N_("scheduler"), "system": N_("system")}
+SYSTEM_ACTOR: dict[str, str] = {
+    "scheduler": N_("scheduler"),
+    "system": N_("system"),
+    "resident": N_("a resident (Delete my data)"),  # core/citizens/forget.py
+}
 AUDIT_OBJECT: dict[str, str] = {
+    "audit": N_("audit log entry"),
+    "resident": N_("resident"),
     "ballot": N_("ballot"),
     "broadcast": N_("push"),
     "campaign": N_("campaign"),
@@ -96,6 +106,7 @@ AUDIT_OBJECT: dict[str, str] = {
 VERIFICATION: dict[str, str] = {"phone": N_("verified (phone)"), "none": N_("not verified")}
 # What a push (an outbox broadcast's `kind`) was about.
 PUSH_KIND: dict[str, str] = {
+    "audit.anchor": N_("audit log head"),
     "announcement": N_("announcement"),
     "digest": N_("daily digest"),
     "org.event": N_("organization event"),

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     city_admins: str = ""
 
     scheduler_interval_s: float = Field(default=30.0, gt=0)
+    # The city's public Telegram channel the scheduler posts the audit log's head to once a
+    # day (core/audit/anchor.py): @username or numeric chat id; unset = no daily anchor.
+    audit_anchor_channel: str | None = Field(
+        default=None, pattern=r"^\s*(@?[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20})?\s*$"
+    )
     # Delivery (core/delivery): bulk pushes wait out quiet hours (city time, "" = none);
     # digest residents get one message at digest_hour; rates are per bot, for all workers.
     quiet_hours: str = "22:00-09:00"

@@ -130,13 +130,14 @@ def _no_fsync(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class SqliteUnitOfWorkFactory:
-    """Real units of work over one fresh copy of the SQLite template: what service and dialog
+class UnitOfWorkFactory:
+    """Real units of work over a test database (SQLite or PostgreSQL): what service and dialog
     tests run on, so they exercise the SQL repositories the app ships (no in-memory doubles)."""
 
     def __init__(self, url: str) -> None:
         self.engine = create_engine(url)
-        event.listen(self.engine.sync_engine, "connect", _no_fsync)
+        if url.startswith("sqlite"):
+            event.listen(self.engine.sync_engine, "connect", _no_fsync)
         self._sessions = create_session_factory(self.engine)
         # What bootstrap would inject from settings; a test may swap it (e.g. no premoderation).
         self.policies = Policies()
@@ -152,3 +153,7 @@ class SqliteUnitOfWorkFactory:
 
     async def aclose(self) -> None:
         await self.engine.dispose()
+
+
+class SqliteUnitOfWorkFactory(UnitOfWorkFactory):
+    """Over one fresh copy of the SQLite template: fast enough for every service and dialog test."""

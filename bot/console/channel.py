@@ -93,6 +93,9 @@ class ConsoleChannel:
         keys = button_keys(buttons)
         index = 0
         for reply in replies:
+            if reply.document is not None:  # a terminal shows the file's text
+                document = reply.document
+                self._out.write(f"\n[{document.filename}]\n" + document.data.decode() + "\n")
             self._out.write("\n" + reply.text + "\n")
             for row in reply.buttons:
                 cells = []

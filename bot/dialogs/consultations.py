@@ -355,6 +355,10 @@ def render(turn: Turn, progress: Progress) -> Reply:
                     n=question.spec.max_length
                 )
             )
+            if consultation.texts_public:
+                lines.append(
+                    _("Answers to this question are published as open data, without names.")
+                )
             if answer and answer.text:
                 lines.append(_("Your answer: {text}").format(text=answer.text))
                 rows.append((Button(_("Next »"), NextQuestion(cid, question.id).pack()),))

@@ -13,6 +13,7 @@ from typing import Any
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -396,10 +397,14 @@ async def render_entry(turn: Turn, entry_id: int, notice: str | None = None) -> 
 
 async def vote(turn: Turn, action: VoteEntry) -> list[Reply]:
     entry_id = action.entry_id
-    voted, _mine = await contests.toggle_vote(
+    voted, mine = await contests.toggle_vote(
         turn.uow, entry_id=entry_id, citizen_id=turn.citizen.id, now=turn.now
     )
     notice = _("✅ Your vote is saved.") if voted else _("Your vote is taken back.")
+    entry = await contests.get_entry(turn.uow, entry_id)
+    receipt = await contests.my_receipt(turn.uow, entry.contest_id, turn.citizen.id)
+    if receipt and mine:
+        notice += "\n" + receipt_line(receipt)
     return [await render_entry(turn, entry_id, notice=notice)]
 
 

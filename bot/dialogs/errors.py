@@ -16,6 +16,7 @@ from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Turn
 from bot.ui import Reply
 from core.campaigns.eligibility import Ineligible
+from core.citizens.forget import ResidentNotFoundError
 from core.delivery.broadcasts import BroadcastNotFoundError
 from core.kernel.errors import (
     CampaignClosedError,
@@ -104,6 +105,7 @@ _OFFICIALS_ONLY = [
     "audience_unknown_org",
     "audience_unknown_participants",
     "audience_unknown_topic",
+    "bad_channel",
     "eligible_no_districts",
     "eligible_unknown",
     "eligible_unknown_district",
@@ -155,6 +157,8 @@ SHARED_TEXTS: dict[ErrorKey, Text] = {
     ).format(date=_date(p["next_change_at"])),
     # Only officials meet these; in a chat they get the apology.
     own(BroadcastNotFoundError): _sorry,
+    own(ResidentNotFoundError): _sorry,
+    (ResidentNotFoundError, "bad_identity"): _sorry,
     own(InvalidTransitionError): _sorry,
     **{
         (InvalidTransitionError, reason): _sorry

@@ -26,6 +26,8 @@ from bot.dialogs.nav import (
     Start,
     back_to_menu_row,
 )
+from bot.dialogs.privacy import FORGET_ME, MY_DATA
+from bot.dialogs.receipts import MY_RECEIPTS
 from bot.dialogs.refusals import refusal, way_back
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
@@ -190,6 +192,9 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
                 (Button(_("📍 My part of the city"), encode_payload(FOLLOW_DISTRICTS)),),
                 *await identity.settings_rows(turn),
                 (Button(_("🌐 Change language"), encode_payload(LANGUAGE)),),
+                (Button(_("🧾 My receipts"), encode_payload(MY_RECEIPTS)),),
+                (Button(_("📦 My data"), encode_payload(MY_DATA)),),
+                (Button(_("🗑 Delete my data"), encode_payload(FORGET_ME)),),
                 back_to_menu_row(),
             ),
         )

@@ -9,6 +9,7 @@ from typing import Any
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -188,6 +189,8 @@ async def vote(turn: Turn, action: VotePoll) -> list[Reply]:
     )
     if outcome.chosen:
         notice = _("✅ Thank you! Your vote is saved.")
+        if outcome.receipt:
+            notice += "\n" + receipt_line(outcome.receipt)
     else:
         notice = _("Your vote is withdrawn. Choose an option to vote again.")
     return [await render_poll(turn, poll_id, notice=notice, known=outcome)]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.dialogs import campaign_links, home_district, identity, menu, subscriptions
+from bot.dialogs import (
+    campaign_links,
+    home_district,
+    identity,
+    menu,
+    privacy,
+    receipts,
+    subscriptions,
+)
 from bot.dialogs.features import FEATURES
 from bot.dialogs.refusals import refusal
 from bot.dialogs.turn import Handler, Route, Turn, compose
@@ -25,6 +33,8 @@ ACTIONS: Mapping[str, Route[Any]] = compose(
     menu.ROUTES,
     subscriptions.ROUTES,
     home_district.ROUTES,
+    receipts.ROUTES,
+    privacy.ROUTES,
     campaign_links.ROUTES,
     *(feature.routes for feature in FEATURES),
 )

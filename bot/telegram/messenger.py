@@ -137,14 +137,16 @@ class TelegramMessenger:
     async def send(self, external_id: str, message: Message) -> SendOutcome:
         if (left := self.pause.remaining()) > 0:
             return RateLimited(left, Scope.BOT)
-        outcome = await send(self._api, int(external_id), message)
+        # A public channel may be addressed by its @username (the audit anchor's channel).
+        chat: int | str = external_id if external_id.startswith("@") else int(external_id)
+        outcome = await send(self._api, chat, message)
         if isinstance(outcome, RateLimited) and outcome.scope is Scope.BOT:
             self.pause.pause(outcome.retry_after)
         return outcome
 
 
 async def send(
-    api: ApiCaller, chat_id: int, message: Message, *, remove_keyboard: bool = False
+    api: ApiCaller, chat_id: int | str, message: Message, *, remove_keyboard: bool = False
 ) -> SendOutcome:
     """Send `message` through `api` (a bulk send or a chat's paced reply) as one outcome.
 
@@ -161,7 +163,7 @@ async def send(
 
 
 async def _send_contact_request(
-    api: ApiCaller, chat_id: int, message: Message, contact: dict[str, Any]
+    api: ApiCaller, chat_id: int | str, message: Message, contact: dict[str, Any]
 ) -> int:
     """A message with a share-contact button. Telegram shows `request_contact` only on a reply
     keyboard, and a message carries one keyboard: the text before the last paragraph goes
@@ -177,7 +179,7 @@ async def _send_contact_request(
 
 
 async def send_bulk(
-    api: ApiCaller, chat_id: int, message: Message, *, remove_keyboard: bool = False
+    api: ApiCaller, chat_id: int | str, message: Message, *, remove_keyboard: bool = False
 ) -> int:
     """Send `message` (split if long, buttons under the last part); return the last message id.
 
@@ -186,6 +188,11 @@ async def send_bulk(
     if markup is None and remove_keyboard:
         markup = REMOVE_KEYBOARD
     text = message.text
+    if message.document is not None:  # first: the text and its buttons come under it
+        document = message.document
+        await api.call(
+            "sendDocument", {"chat_id": chat_id}, ("document", document.filename, document.data)
+        )
     if message.image is not None:
         fits = len(text) <= CAPTION_LIMIT
         params: dict[str, Any] = {"chat_id": chat_id}

@@ -22,7 +22,12 @@ async def edit_reply(
     api: ApiCaller, chat_id: int, message_id: int, message: Message
 ) -> SendOutcome | None:
     """Replace a text message in place. None when Telegram cannot edit it (send anew instead)."""
-    if message.image is not None or len(message.text) > TEXT_LIMIT or not message.text:
+    if (
+        message.image is not None
+        or message.document is not None
+        or len(message.text) > TEXT_LIMIT
+        or not message.text
+    ):
         return None
     if contact_keyboard_json(message.buttons) is not None:
         return None  # a reply keyboard cannot be put on a message by editing it

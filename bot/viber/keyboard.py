@@ -105,6 +105,13 @@ def render_message(message: Message) -> list[ViberMessage]:
         picture = PictureMessage(media=message.image, min_api_version=MIN_API_VERSION)
         parts.append(picture.to_dict())
     # Bytes or local paths cannot be sent by reference; the text still goes out.
+    if message.document is not None:
+        # Viber bots cannot send a file from memory: its text goes out as numbered pages.
+        text = message.document.data.decode("utf-8", errors="replace")
+        pages = split_text(text, TEXT_LIMIT - 16)  # room for the "(n/m)" line
+        for number, page in enumerate(pages, start=1):
+            body = f"({number}/{len(pages)})\n{page}" if len(pages) > 1 else page
+            parts.append(TextMessage(text=body, min_api_version=MIN_API_VERSION).to_dict())
     texts = split_text(message.text)
     for index, text in enumerate(texts):
         last = index == len(texts) - 1

@@ -1,33 +1,131 @@
-"""SQLAlchemy implementation of the audit port (core.audit.ports)."""
+"""SQLAlchemy implementation of the audit port (core.audit.ports).
+
+Appends are serialised on the `audit_head` row: PostgreSQL locks it (SELECT … FOR UPDATE)
+until the appending transaction ends; SQLite transactions start with BEGIN IMMEDIATE (see
+core/storage/db.py), which already lets one writer in at a time. Either way two appends can
+never both link to the same previous entry, whichever process they come from.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.audit.chain import GENESIS, ChainedEntry, entry_hash
 from core.audit.model import AuditEntry
-from core.audit.tables import AuditRow
+from core.audit.tables import AuditHeadRow, AuditRow
+from core.storage.statements import _dialect, _dialect_name
+
+HEAD_ID = 1
+VERIFY_BATCH = 1000
 
 
 class SqlAuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def append(self, entry: AuditEntry) -> None:
-        self._session.add(
-            AuditRow(
+    async def _lock_head(self) -> tuple[int, str]:
+        query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+        row = (await self._session.execute(query.with_for_update())).first()
+        if row is None:  # a database emptied by hand (or TRUNCATE in tests): start the chain
+            insert = _dialect(_dialect_name(self._session)).insert(AuditHeadRow)
+            await self._session.execute(
+                insert.values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
+            )
+            row = (await self._session.execute(query.with_for_update())).one()
+        return int(row.seq), str(row.hash)
+
+    async def append(self, entry: AuditEntry) -> str:
+        # Hash what the JSON column will give back (tuples become lists, keys strings).
+        before, after = _as_stored(entry.before), _as_stored(entry.after)
+        prev_seq, prev_hash = await self._lock_head()
+        seq = prev_seq + 1
+        digest = entry_hash(
+            seq=seq,
+            at=entry.at,
+            actor=entry.actor,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            before=before,
+            after=after,
+            prev_hash=prev_hash,
+        )
+        await self._session.execute(
+            insert(AuditRow).values(
+                seq=seq,
                 at=entry.at,
                 actor=entry.actor,
                 action=entry.action,
                 object_type=entry.object_type,
                 object_id=entry.object_id,
-                before=entry.before,
-                after=entry.after,
+                before=before,
+                after=after,
+                prev_hash=prev_hash,
+                hash=digest,
             )
         )
-        await self._session.flush()
+        await self._session.execute(
+            update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=seq, hash=digest)
+        )
+        return digest
+
+    async def head(self) -> tuple[int, str]:
+        row = (
+            await self._session.execute(
+                select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+            )
+        ).first()
+        return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+
+    async def recorded_head(self) -> tuple[int, str] | None:
+        row = (
+            await self._session.execute(
+                select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+            )
+        ).first()
+        return (int(row.seq), str(row.hash)) if row is not None else None
+
+    async def hashes(self) -> dict[str, int]:
+        rows = await self._session.execute(select(AuditRow.hash, AuditRow.seq))
+        return {str(h): int(s) for h, s in rows.all()}
+
+    async def chain(self) -> AsyncIterator[ChainedEntry]:
+        """Every entry in seq order, read in batches (a city's log may be long)."""
+        after = None
+        while True:
+            query = (
+                select(*AuditRow.__table__.c)
+                .order_by(AuditRow.seq, AuditRow.id)
+                .limit(VERIFY_BATCH)
+            )
+            if after is not None:
+                query = query.where(
+                    (AuditRow.seq > after[0])
+                    | ((AuditRow.seq == after[0]) & (AuditRow.id > after[1]))
+                )
+            rows = (await self._session.execute(query)).all()
+            for r in rows:
+                yield ChainedEntry(
+                    seq=r.seq,
+                    at=r.at,
+                    actor=r.actor,
+                    action=r.action,
+                    object_type=r.object_type,
+                    object_id=r.object_id,
+                    before=r.before,
+                    after=r.after,
+                    prev_hash=r.prev_hash,
+                    hash=r.hash,
+                )
+            if len(rows) < VERIFY_BATCH:
+                return
+            after = (rows[-1].seq, rows[-1].id)
 
     async def list(
         self, *, limit: int = 100, org: str | None = None, since: datetime | None = None
@@ -39,7 +137,7 @@ class SqlAuditRepository:
         if since is not None:
             stmt = stmt.where(AuditRow.at >= since)
         rows = (
-            await self._session.execute(stmt.order_by(AuditRow.id.desc()).limit(limit))
+            await self._session.execute(stmt.order_by(AuditRow.seq.desc()).limit(limit))
         ).scalars()
         return [
             AuditEntry(
@@ -53,3 +151,7 @@ class SqlAuditRepository:
             )
             for r in rows
         ]
+
+
+def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(json.dumps(value, default=str))

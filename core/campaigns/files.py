@@ -117,6 +117,8 @@ class CampaignFields(FileModel):
     reminders: Reminders = ""
     send_results: StrictBool = True
     eligible: Eligible = EVERYONE
+    # Receipt codes for voters (core/campaigns/receipts.py); false for sensitive questions.
+    receipts: StrictBool = True
 
     @model_validator(mode="after")
     def _known_audience(self) -> Self:
@@ -131,6 +133,7 @@ class CampaignFields(FileModel):
             "reminders": self.reminders,
             "send_results": self.send_results,
             "eligibility": self.eligible,
+            "receipts": self.receipts,
         }
 
 
@@ -163,6 +166,7 @@ class CampaignPlan:
     reminders: str = ""
     send_results: bool = True
     eligibility: Eligibility = EVERYONE
+    receipts: bool = True
 
 
 PlanT = TypeVar("PlanT", bound=CampaignPlan, covariant=True)

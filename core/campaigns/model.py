@@ -67,6 +67,9 @@ class Campaign:
     send_results: bool = False
     # Who may take part (core/campaigns/eligibility.py); anyone unless the official said so.
     eligibility: Eligibility = EVERYONE
+    # Voters get a receipt code that finds their ballot in the open data (off: a receipt would
+    # let someone prove their vote to another, e.g. on a sensitive question).
+    receipts: bool = True
 
     def is_accepting(self, now: datetime) -> bool:
         if self.status != CampaignStatus.OPEN:

@@ -123,6 +123,14 @@ class SqlCampaignRepository:
             .execution_options(synchronize_session=False)
         )
 
+    async def set_receipts(self, campaign_id: int, on: bool) -> None:
+        await self._session.execute(
+            update(CampaignRow)
+            .where(CampaignRow.id == campaign_id)
+            .values(receipts=on)
+            .execution_options(synchronize_session=False)
+        )
+
     async def set_eligibility(self, campaign_id: int, eligibility: Eligibility) -> None:
         await self._session.execute(
             update(CampaignRow)
@@ -254,4 +262,5 @@ def _campaign(row: CampaignRow | Row[Any]) -> Campaign:
         reminders=row.reminders or "",
         send_results=bool(row.send_results),
         eligibility=Eligibility.stored(row.eligible_verified, row.eligible_districts),
+        receipts=row.receipts is not False,  # unset before the first flush: the default
     )

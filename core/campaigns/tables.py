@@ -37,3 +37,5 @@ class CampaignRow(Base):
     # these home districts (codes, comma-separated; NULL = any district).
     eligible_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     eligible_districts: Mapped[str | None] = mapped_column(String(200))
+    # Receipts (migration 0013): voters get a code to find their ballot in the open data.
+    receipts: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

@@ -84,6 +84,14 @@ async def set_eligibility(
     return replace(campaign, eligibility=eligibility)
 
 
+async def set_receipts(uow: UnitOfWork, campaign: Campaign, on: bool) -> Campaign:
+    """Receipts are on unless the official turned them off (`--receipts off`, `receipts:`)."""
+    if on == campaign.receipts:
+        return campaign
+    await uow.campaigns.set_receipts(campaign.id, on)
+    return replace(campaign, receipts=on)
+
+
 async def ensure_eligible(uow: UnitOfWork, campaign: Campaign, citizen_id: int) -> None:
     """Refuse (`NotEligibleError`) a resident the campaign does not admit.
 

@@ -115,6 +115,8 @@ def mask_indexes(mask: int) -> list[int]:
 class Consultation:
     campaign: Campaign
     questions: list[Question]
+    # Free-text answers go into the open data (residents are told on each text question).
+    texts_public: bool = False
 
     @property
     def id(self) -> int:

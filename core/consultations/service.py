@@ -12,7 +12,13 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
-from core.campaigns.model import Campaign, CampaignKind, initial_status, validate_window
+from core.campaigns.model import (
+    EDITABLE_FROM,
+    Campaign,
+    CampaignKind,
+    initial_status,
+    validate_window,
+)
 from core.consultations import announcements
 from core.consultations.model import (
     Answer,
@@ -32,6 +38,7 @@ from core.kernel.errors import (
     AlreadySubmittedError,
     CampaignClosedError,
     CampaignNotOpenError,
+    InvalidTransitionError,
     ValidationError,
 )
 from core.kernel.unit_of_work import UnitOfWork
@@ -89,6 +96,7 @@ async def create_consultation(
         reminders=plan.reminders,
         send_results=plan.send_results,
     )
+    consultation.campaign = await template.set_receipts(uow, consultation.campaign, plan.receipts)
     consultation.campaign = await template.set_eligibility(
         uow, consultation.campaign, plan.eligibility
     )
@@ -111,6 +119,32 @@ async def create_consultation(
             "eligible": plan.eligibility.as_list(),
         },
     )
+    return consultation
+
+
+async def set_texts_public(
+    uow: UnitOfWork, consultation_id: int, public: bool, *, actor: str, now: datetime
+) -> Consultation:
+    """Publish free-text answers in the open data, or not. Only before it opens: residents
+    answer knowing whether their words will be public."""
+    await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
+    consultation = await get_consultation(uow, consultation_id)
+    if consultation.campaign.status not in EDITABLE_FROM:
+        raise InvalidTransitionError(
+            "not_editable", campaign_id=consultation_id, status=consultation.campaign.status
+        )
+    await uow.repository(CONSULTATIONS).set_texts_public(consultation_id, public)
+    await audit.record(
+        uow,
+        actor=actor,
+        action="consultation.texts_public",
+        object_type="campaign",
+        object_id=consultation_id,
+        now=now,
+        before={"texts_public": consultation.texts_public},
+        after={"texts_public": public},
+    )
+    consultation.texts_public = public
     return consultation
 
 

@@ -43,8 +43,13 @@ CONSULTATION_WITH_QUESTIONS = (
         questions.c.position.label("question_position"),
         questions.c.key.label("question_key"),
         questions.c.spec.label("question_spec"),
+        ConsultationRow.__table__.c.texts_public.label("texts_public"),
     )
     .join(questions, questions.c.campaign_id == campaigns.c.id)
+    .join(
+        ConsultationRow.__table__,
+        ConsultationRow.__table__.c.campaign_id == campaigns.c.id,
+    )
     .where(campaigns.c.id == bindparam("campaign_id"))
     .order_by(questions.c.position)
 )
@@ -185,6 +190,14 @@ class SqlConsultationRepository:
                 )
                 for r in rows
             ],
+            texts_public=bool(first["texts_public"]),
+        )
+
+    async def set_texts_public(self, campaign_id: int, public: bool) -> None:
+        await self._session.execute(
+            update(ConsultationRow)
+            .where(ConsultationRow.campaign_id == campaign_id)
+            .values(texts_public=public)
         )
 
     async def open_response(self, campaign_id: int, citizen_id: int, now: datetime) -> Response:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -34,6 +35,8 @@ class ConsultationRow(Base):
     audience: Mapped[str] = mapped_column(String(64), default="all")
     # Set once, by a conditional UPDATE, when the results were announced to participants.
     results_published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Free-text answers appear in the open data only when this is set (residents are told).
+    texts_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ConsultationQuestionRow(Base):

@@ -7,6 +7,7 @@ from datetime import datetime
 from core.audit import service as audit
 from core.campaigns import template
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.campaigns.receipts import new_receipt
 from core.contests import announcements
 from core.contests.model import (
     FINISHED_FROM,
@@ -63,6 +64,7 @@ async def create_contest(
         send_results=plan.send_results,
     )
     contest.campaign = await template.set_eligibility(uow, contest.campaign, plan.eligibility)
+    contest.campaign = await template.set_receipts(uow, contest.campaign, plan.receipts)
     await audit.record(
         uow,
         actor=actor,
@@ -84,6 +86,7 @@ async def create_contest(
             "reminders": plan.reminders,
             "send_results": plan.send_results,
             "eligible": plan.eligibility.as_list(),
+            "receipts": plan.receipts,
         },
     )
     return contest
@@ -213,11 +216,20 @@ async def toggle_vote(
     current = await uow.repository(CONTESTS).my_votes(contest.id, citizen_id)
     if entry_id in current:
         await uow.repository(CONTESTS).remove_vote(entry_id, citizen_id)
-        return False, current - {entry_id}
-    if len(current) >= contest.votes_per_resident:
-        raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
-    await uow.repository(CONTESTS).add_vote(contest.id, entry_id, citizen_id, now)
-    return True, current | {entry_id}
+        mine = current - {entry_id}
+    else:
+        if len(current) >= contest.votes_per_resident:
+            raise VoteLimitError(contest_id=contest.id, limit=contest.votes_per_resident)
+        await uow.repository(CONTESTS).add_vote(contest.id, entry_id, citizen_id, now)
+        mine = current | {entry_id}
+    # The voter's votes in this contest are one ballot: each change gets a new receipt.
+    receipt = new_receipt() if contest.campaign.receipts and mine else None
+    await uow.repository(CONTESTS).set_receipt(contest.id, citizen_id, receipt)
+    return entry_id in mine, mine
+
+
+async def my_receipt(uow: UnitOfWork, contest_id: int, citizen_id: int) -> str | None:
+    return await uow.repository(CONTESTS).receipt(contest_id, citizen_id)
 
 
 async def results(

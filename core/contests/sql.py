@@ -162,6 +162,37 @@ class SqlContestRepository:
             {"contest_id": contest_id, "citizen_id": citizen_id, "updated_at": now},
         )
 
+    async def set_receipt(self, contest_id: int, citizen_id: int, receipt: str | None) -> None:
+        await self._session.execute(
+            update(ContestParticipantRow)
+            .where(
+                ContestParticipantRow.contest_id == contest_id,
+                ContestParticipantRow.citizen_id == citizen_id,
+            )
+            .values(receipt=receipt)
+        )
+
+    async def receipt(self, contest_id: int, citizen_id: int) -> str | None:
+        return (
+            await self._session.execute(
+                select(ContestParticipantRow.receipt).where(
+                    ContestParticipantRow.contest_id == contest_id,
+                    ContestParticipantRow.citizen_id == citizen_id,
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def receipts_of(self, citizen_id: int) -> list[tuple[int, str]]:
+        rows = await self._session.execute(
+            select(ContestParticipantRow.contest_id, ContestParticipantRow.receipt)
+            .where(
+                ContestParticipantRow.citizen_id == citizen_id,
+                ContestParticipantRow.receipt.is_not(None),
+            )
+            .order_by(ContestParticipantRow.updated_at.desc())
+        )
+        return [(int(c), str(r)) for c, r in rows.all()]
+
     async def count_entries(self, contest_id: int, author_id: int) -> int:
         return (
             await self._session.execute(

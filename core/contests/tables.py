@@ -88,6 +88,8 @@ class ContestParticipantRow(Base):
         ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
     )
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The receipt of this voter's current set of votes (None: no votes, or receipts off).
+    receipt: Mapped[str | None] = mapped_column(String(8))
 
 
 def contest_participants(campaign_id: int) -> Select[tuple[int]]:

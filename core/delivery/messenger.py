@@ -21,12 +21,24 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent with a reply ("my data" as JSON). A channel without files (Viber) sends its
+    text instead, in pages; so documents are UTF-8 text."""
+
+    filename: str
+    data: bytes
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
-    """A channel-neutral message: text, rows of buttons, an optional image (path, URL or bytes)."""
+    """A channel-neutral message: text, rows of buttons, an optional image (path, URL or bytes)
+    and an optional document (replies only: pushes never carry one)."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     image: str | bytes | None = None
+    document: Document | None = None
 
 
 class Scope(StrEnum):

@@ -40,6 +40,14 @@ class OutboxRepository(Protocol):
         ...
 
     async def broadcast_id_by_key(self, dedupe_key: str) -> int | None: ...
+    async def enqueue_chat(
+        self, broadcast_id: int, *, platform: str, chat: str, now: datetime
+    ) -> None:
+        """One outbox row for a public chat (a channel) that is no resident: the audit anchor.
+
+        The chat gets a hidden identity (notifications off: no audience ever reaches it)."""
+        ...
+
     async def enqueue_audience(
         self,
         broadcast_id: int,

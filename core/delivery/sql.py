@@ -101,6 +101,65 @@ class SqlOutboxRepository:
         result = await self._session.execute(stmt.returning(BroadcastRow.id))
         return result.scalar_one_or_none()
 
+    async def enqueue_chat(
+        self, broadcast_id: int, *, platform: str, chat: str, now: datetime
+    ) -> None:
+        found = (
+            await self._session.execute(
+                select(IdentityRow.id, IdentityRow.citizen_id).where(
+                    IdentityRow.platform == platform, IdentityRow.external_id == chat
+                )
+            )
+        ).first()
+        if found is None:
+            citizen_id = (
+                await self._session.execute(
+                    insert(CitizenRow)
+                    .values(
+                        locale=None,
+                        notifications=NotificationMode.OFF.value,
+                        dialog_state={"channel": True},
+                        created_at=now,
+                    )
+                    .returning(CitizenRow.id)
+                )
+            ).scalar_one()
+            identity_id = (
+                await self._session.execute(
+                    insert(IdentityRow)
+                    .values(
+                        citizen_id=citizen_id,
+                        platform=platform,
+                        external_id=chat,
+                        reachable=True,
+                        created_at=now,
+                    )
+                    .returning(IdentityRow.id)
+                )
+            ).scalar_one()
+        else:
+            identity_id, citizen_id = found
+            # Posting again after the bot was added back to the channel: reachable again.
+            await self._session.execute(
+                update(IdentityRow).where(IdentityRow.id == identity_id).values(reachable=True)
+            )
+        await self._session.execute(
+            insert(OutboxRow).values(
+                broadcast_id=broadcast_id,
+                identity_id=identity_id,
+                citizen_id=citizen_id,
+                platform=platform,
+                external_id=chat,
+                locale=None,
+                status=OutboxStatus.PENDING.value,
+                due_at=now,
+                attempts=0,
+            )
+        )
+        await self._session.execute(
+            update(BroadcastRow).where(BroadcastRow.id == broadcast_id).values(total=1)
+        )
+
     async def broadcast_id_by_key(self, dedupe_key: str) -> int | None:
         return (
             await self._session.execute(

@@ -16,11 +16,13 @@ from typing import Protocol, Self
 
 from core.audit.ports import AuditRepository
 from core.campaigns.ports import CampaignRepository
+from core.citizens.data_ports import ResidentDataRepository
 from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
 from core.config import Policies
 from core.delivery.ports import OutboxRepository, SubscriptionRepository
 from core.kernel.ports import P, Port
 from core.organizations.ports import OfficialRepository, OrganizationRepository
+from core.trust.ports import OpenDataRepository
 
 
 class ConflictError(Exception):
@@ -41,6 +43,8 @@ class UnitOfWork(Protocol):
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
     organizations: OrganizationRepository
+    open_data: OpenDataRepository
+    resident_data: ResidentDataRepository
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
 
     def repository(self, port: Port[P]) -> P:

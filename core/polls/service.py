@@ -16,6 +16,7 @@ from core.campaigns.model import (
     initial_status,
     validate_window,
 )
+from core.campaigns.receipts import new_receipt
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
@@ -36,6 +37,7 @@ async def create_poll(
     visibility: ResultsVisibility = ResultsVisibility.LIVE,
     description: str = "",
     eligibility: Eligibility = EVERYONE,
+    receipts: bool = True,
 ) -> Poll:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     question, options = validate_poll(question, options, max_choices)
@@ -53,6 +55,7 @@ async def create_poll(
         options=options,
     )
     poll.campaign = await template.set_eligibility(uow, poll.campaign, eligibility)
+    poll.campaign = await template.set_receipts(uow, poll.campaign, receipts)
     await audit.record(
         uow,
         actor=actor,
@@ -69,6 +72,7 @@ async def create_poll(
             "results": visibility.value,
             "status": poll.campaign.status.value,
             "eligible": eligibility.as_list(),
+            "receipts": receipts,
         },
     )
     return poll
@@ -91,6 +95,21 @@ async def my_choices(uow: UnitOfWork, poll_id: int, citizen_id: int) -> frozense
 class VoteOutcome:
     poll: Poll  # returned so the screen can be drawn without reading the poll again
     chosen: frozenset[int]
+    # The new receipt of this ballot; None when receipts are off or nothing is chosen.
+    receipt: str | None = None
+
+
+async def _issue_receipt(
+    uow: UnitOfWork, poll: Poll, ballot_id: int, chosen: frozenset[int]
+) -> str | None:
+    """Every change of a vote gets a new code; a ballot with no choice counts for nothing."""
+    receipt = new_receipt() if poll.campaign.receipts and chosen else None
+    await uow.repository(BALLOTS).set_receipt(ballot_id, receipt)
+    return receipt
+
+
+async def my_receipt(uow: UnitOfWork, poll_id: int, citizen_id: int) -> str | None:
+    return await uow.repository(BALLOTS).receipt(poll_id, citizen_id)
 
 
 async def cast_vote(
@@ -103,7 +122,7 @@ async def cast_vote(
     poll.check_choices(option_ids)
     ballot_id = await uow.repository(BALLOTS).lock_ballot(poll_id, citizen_id, now)
     await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, option_ids)
-    return VoteOutcome(poll, option_ids)
+    return VoteOutcome(poll, option_ids, await _issue_receipt(uow, poll, ballot_id, option_ids))
 
 
 async def toggle_choice(
@@ -123,10 +142,10 @@ async def toggle_choice(
         # Whatever was chosen before, the tapped option is the vote now.
         chosen = frozenset({option_id})
         await uow.repository(BALLOTS).replace_choices(ballot_id, poll_id, chosen)
-        return VoteOutcome(poll, chosen)
+        return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))
     # Lock first, read after: the maximum is checked against what is really stored.
     current = await uow.repository(BALLOTS).take_choices(ballot_id)
     chosen = current ^ {option_id}
     poll.check_choices(chosen)
     await uow.repository(BALLOTS).add_choices(ballot_id, poll_id, chosen)
-    return VoteOutcome(poll, chosen)
+    return VoteOutcome(poll, chosen, await _issue_receipt(uow, poll, ballot_id, chosen))

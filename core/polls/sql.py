@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text
+from sqlalchemy import BigInteger, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,6 +118,28 @@ class SqlBallotRepository:
             REPLACE_CHOICES,
             params | {"option_ids": sorted(option_ids)},
         )
+
+    async def set_receipt(self, ballot_id: int, receipt: str | None) -> None:
+        await self._session.execute(
+            update(BallotRow).where(BallotRow.id == ballot_id).values(receipt=receipt)
+        )
+
+    async def receipt(self, campaign_id: int, citizen_id: int) -> str | None:
+        return (
+            await self._session.execute(
+                select(BallotRow.receipt).where(
+                    BallotRow.campaign_id == campaign_id, BallotRow.citizen_id == citizen_id
+                )
+            )
+        ).scalar_one_or_none()
+
+    async def receipts_of(self, citizen_id: int) -> list[tuple[int, str]]:
+        rows = await self._session.execute(
+            select(BallotRow.campaign_id, BallotRow.receipt)
+            .where(BallotRow.citizen_id == citizen_id, BallotRow.receipt.is_not(None))
+            .order_by(BallotRow.updated_at.desc())
+        )
+        return [(int(c), str(r)) for c, r in rows.all()]
 
     async def tally(self, campaign_id: int) -> tuple[dict[int, int], int]:
         counts = dict(

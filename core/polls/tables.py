@@ -42,6 +42,8 @@ class BallotRow(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The code shown after the last change of this vote (None: receipts off, or no choice).
+    receipt: Mapped[str | None] = mapped_column(String(8))
 
 
 class BallotChoiceRow(Base):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from core.audit import anchor as audit_anchor
 from core.campaigns import pushes as campaign_pushes
 from core.campaigns import service as campaigns
 from core.campaigns.registry import KINDS
+from core.campaigns.template import SCHEDULER_ACTOR
 from core.delivery.digest import DIGEST_BATCH, send_due_digests
 from core.kernel.unit_of_work import Clock, UnitOfWorkFactory
 from core.organizations import events
@@ -84,3 +86,16 @@ async def sweep_phases(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[li
     if any(changed):
         log.info("campaign kinds' sweeps changed %s", changed)
     return changed
+
+
+async def anchor_audit_head(uow_factory: UnitOfWorkFactory, clock: Clock, channel: str) -> bool:
+    """Post the audit head to the city's channel, once per city day (several schedulers may
+    run this: the broadcast's dedupe key lets one through). True when it was queued now."""
+    async with uow_factory() as uow:
+        anchored = await audit_anchor.anchor(
+            uow, chat=channel, actor=SCHEDULER_ACTOR, now=clock(), daily=True
+        )
+        await uow.commit()
+    if anchored.queued:
+        log.info("audit head %s (entry %s) queued for %s", anchored.head, anchored.seq, channel)
+    return anchored.queued

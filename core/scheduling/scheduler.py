@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.bootstrap import App
-from core.scheduling.jobs import sweep_campaigns, sweep_digests
+from core.scheduling.jobs import anchor_audit_head, sweep_campaigns, sweep_digests
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,19 @@ async def _safe_digest_sweep(app: App) -> None:
         log.exception("digest sweep failed; will retry on the next tick")
 
 
+async def _safe_anchor(app: App, channel: str) -> None:
+    _track()
+    try:
+        await anchor_audit_head(app.uow_factory, app.clock, channel)
+    except Exception:
+        log.exception("audit anchor failed; will retry within the hour")
+
+
+# The anchor job runs hourly and posts once per city day: a restart or an outage at the
+# usual hour delays the day's post instead of skipping it.
+ANCHOR_CHECK_S = 3600
+
+
 def build_scheduler(app: App) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=app.settings.tz)
     scheduler.add_job(
@@ -66,6 +79,17 @@ def build_scheduler(app: App) -> AsyncIOScheduler:
         # Sweep at once on start (None here would add the job *paused* in APScheduler 3).
         next_run_time=datetime.now(UTC),
     )
+    if app.settings.audit_anchor_channel:
+        scheduler.add_job(
+            _safe_anchor,
+            "interval",
+            seconds=ANCHOR_CHECK_S,
+            args=[app, app.settings.audit_anchor_channel.strip()],
+            id="anchor_audit_head",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler
 
 

@@ -22,7 +22,9 @@ from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.storage.merging import SqlMergeRepository
+from core.storage.resident_data import SqlResidentDataRepository
 from core.storage.statements import CONNECTION_KEY
+from core.trust.sql import SqlOpenDataRepository
 
 BINDINGS = KINDS.bindings()
 
@@ -48,6 +50,8 @@ class SqlUnitOfWork:
         self.subscriptions = SqlSubscriptionRepository(session)
         self.officials = SqlOfficialRepository(session)
         self.organizations = SqlOrganizationRepository(session)
+        self.open_data = SqlOpenDataRepository(session)
+        self.resident_data = SqlResidentDataRepository(session)
         self._kinds = {binding.port: binding.build(session) for binding in BINDINGS}
         return self
 

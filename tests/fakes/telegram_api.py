@@ -27,7 +27,7 @@ TOKEN = "123456:TEST-token-AAAAAAAAAAAAAAAAAAAAAAAAAAA"
 BOT_ID = 123456
 
 # Methods whose calls put a message in a chat (what a resident sees).
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
+SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 # What counts against one chat's flood limit: every message that appears or changes there.
 CHAT_METHODS = SEND_METHODS | {"editMessageText"}
 _JSON_FIELDS = frozenset({"reply_markup", "allowed_updates", "commands", "scope", "entities"})
@@ -100,6 +100,8 @@ class FakeTelegramAPI:
     host: str = "127.0.0.1"
     latency: float = 0.0
     calls: list[Call] = field(default_factory=list)
+    # Files uploaded with sendDocument: (chat id, file name, content).
+    documents: list[tuple[int, str, bytes]] = field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     commands: dict[str | None, list[dict[str, Any]]] = field(default_factory=dict)
@@ -437,7 +439,10 @@ class FakeTelegramAPI:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        params = await _read_params(request)
+        params = await _read_params(request, files := {})
+        if method == "sendDocument" and "document" in files:
+            filename, data = files["document"]
+            params["_document"] = (filename, data)
         arrived = time.monotonic()
         if self.rate_cap is not None and method in SEND_METHODS and self._over_cap(arrived):
             self.rate_limited += 1
@@ -577,7 +582,12 @@ class FakeTelegramAPI:
             return _error(400, "Bad Request: message text is empty")
         if len(text) > 4096:
             return _error(400, "Bad Request: message is too long")
-        return _ok(self._store(int(params["chat_id"]), text, params.get("reply_markup")))
+        chat = str(params["chat_id"])
+        if chat.startswith("@"):  # a public channel by its username, as Telegram allows
+            if chat not in self.chats:
+                return _error(400, "Bad Request: chat not found")
+            chat = str(self.chats[chat][0]["id"])
+        return _ok(self._store(int(chat), text, params.get("reply_markup")))
 
     async def _api_sendPhoto(self, params: dict[str, Any]) -> web.Response:
         caption = params.get("caption")
@@ -589,6 +599,18 @@ class FakeTelegramAPI:
         ]
         if caption:
             message["caption"] = caption
+        return _ok(message)
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> web.Response:
+        upload = params.pop("_document", None)
+        if upload is None:
+            return _error(400, "Bad Request: there is no document in the request")
+        filename, data = upload
+        if len(data) > 50 * 1024 * 1024:
+            return _error(400, "Bad Request: file is too big")
+        self.documents.append((int(params["chat_id"]), filename, data))
+        message = self._store(int(params["chat_id"]), None, params.get("reply_markup"))
+        message["document"] = {"file_id": "BQAD-doc", "file_unique_id": "d1", "file_name": filename}
         return _ok(message)
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> web.Response:
@@ -637,12 +659,16 @@ def _user(user_id: int, language_code: str | None, *, is_bot: bool = False) -> d
     return user
 
 
-async def _read_params(request: web.Request) -> dict[str, Any]:
+async def _read_params(
+    request: web.Request, files: dict[str, tuple[str, bytes]] | None = None
+) -> dict[str, Any]:
     if request.content_type == "application/json":
         raw: dict[str, Any] = await request.json()
     else:
         raw = {}
         for key, value in (await request.post()).items():
+            if not isinstance(value, str) and files is not None:
+                files[key] = (value.filename, value.file.read())
             raw[key] = value if isinstance(value, str) else "<file>"
     params: dict[str, Any] = {}
     for key, value in raw.items():

@@ -163,17 +163,21 @@ async def test_the_answer_reaches_the_author_and_every_signer_once(app):
 
 
 async def test_upgrading_a_database_of_the_previous_release_adds_petitions(app):
-    """0015 only adds tables: the campaigns and residents already there are untouched, and a
+    """0015_petitions only adds tables: the campaigns and residents already there are untouched, and a
     petition can be filed and signed right after."""
     from alembic import command
+    from alembic.script import ScriptDirectory
     from sqlalchemy import text
 
     from core.storage.migrate import alembic_config, current_revision, head_revision, upgrade
 
+    # The release before petitions, whichever revision the chain puts under 0015.
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision("0015_petitions")
+
     def downgrade(connection):
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.downgrade(config, "0011_eligibility")
+        command.downgrade(config, previous.down_revision)
 
     author = await resident(app, "author")
     async with app.engine.begin() as conn:

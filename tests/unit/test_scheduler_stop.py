@@ -27,7 +27,7 @@ async def test_stop_waits_for_running_sweeps_and_starts_no_new_ones() -> None:
     app = SimpleNamespace(
         uow_factory=SlowUnitOfWork,
         clock=lambda: datetime.now(UTC),
-        settings=SimpleNamespace(tz="UTC", scheduler_interval_s=60),
+        settings=SimpleNamespace(tz="UTC", scheduler_interval_s=60, audit_anchor_channel=None),
     )
     scheduler = build_scheduler(app)  # type: ignore[arg-type]
     scheduler.start()

@@ -2,7 +2,7 @@
 (issue 20)
 
 Revision ID: 0015_petitions
-Revises: 0011_eligibility
+Revises: 0013_receipts_open_data
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_petitions"
-down_revision: str | Sequence[str] | None = "0011_eligibility"
+down_revision: str | Sequence[str] | None = "0013_receipts_open_data"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
