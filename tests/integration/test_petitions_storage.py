@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.citizens import home_district as homes
 from core.citizens import service as citizens
+from core.citizens.forget import forget_citizen
 from core.citizens.merge import merge_citizens
 from core.citizens.model import IdentityRef
 from core.delivery.tables import BroadcastRow, OutboxRow
@@ -197,3 +198,32 @@ async def test_upgrading_a_database_of_the_previous_release_adds_petitions(app):
     petition_id = await open_petition(app, author)
     async with app.uow_factory() as uow:
         assert (await petitions.get_petition(uow, petition_id)).signatures == 1
+
+
+async def test_forget_withdraws_a_signature_while_collecting_and_keeps_it_once_closed(app):
+    author = await resident(app, "author")
+    collecting, answered = await open_petition(app, author), await open_petition(app, author)
+    leaving, staying = await resident(app, "leaving"), await resident(app, "staying")
+    async with app.uow_factory() as uow:
+        for petition_id in (collecting, answered):
+            for citizen_id in (leaving, staying):
+                await petitions.sign_petition(
+                    uow, petition_id=petition_id, citizen_id=citizen_id, now=app.clock()
+                )
+        await petitions.answer_petition(
+            uow, answered, decision=Decision.SUPPORTED, text="Так.", actor="ivan", now=app.clock()
+        )
+        await uow.commit()
+    async with app.uow_factory() as uow:
+        counts = await forget_citizen(uow, leaving, now=app.clock(), locale="uk")
+        await uow.commit()
+    assert counts.withdrawn["petition_signatures"] == 1
+    async with app.uow_factory() as uow:
+        still = await petitions.get_petition(uow, collecting)
+        closed = await petitions.get_petition(uow, answered)
+        # Withdrawn where it still counts toward the threshold; the answered one keeps 3,
+        # one of them now an anonymous citizen's.
+        assert (still.signatures, closed.signatures) == (2, 3)
+        assert await uow.petitions.signer_ids(collecting) == [author, staying]
+        kept = await uow.petitions.signer_ids(answered)
+        assert len(kept) == 3 and leaving not in kept and {author, staying} <= set(kept)
