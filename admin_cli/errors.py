@@ -279,6 +279,10 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (InvalidTransitionError, "closes_in_past"): _cannot_open,
     (InvalidTransitionError, "not_editable"): _not_editable,
     (InvalidTransitionError, "not_deletable"): _not_deletable,
+    (InvalidTransitionError, "own_lifecycle"): lambda p: _(
+        "campaign {id} opens and closes by its own kind's commands (a petition: spilno-admin "
+        "petitions approve / answer), not by campaign open, close, edit or delete"
+    ).format(id=p.get("campaign_id")),
     (PermissionDeniedError, "not_an_official"): _not_an_official,
     (PermissionDeniedError, "other_organization"): _other_organization,
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,

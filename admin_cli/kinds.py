@@ -6,7 +6,7 @@ campaign_results.py their `campaign show` / `campaign results`, all from this tu
 
 from __future__ import annotations
 
-from admin_cli import consultations, contests, ideas, pb, polls
+from admin_cli import consultations, contests, ideas, pb, petitions, polls
 from admin_cli.kind import CliKind
 from core.campaigns.model import CampaignKind
 
@@ -16,5 +16,6 @@ KINDS: tuple[CliKind, ...] = (
     consultations.CLI_KIND,
     contests.CLI_KIND,
     pb.CLI_KIND,
+    petitions.CLI_KIND,
 )
 BY_KIND: dict[CampaignKind, CliKind] = {k.kind: k for k in KINDS}

@@ -20,6 +20,8 @@ INT64_MAX = 2**63 - 1
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*")
+# What Telegram allows in a /start parameter (and what our deep links are made of).
+_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class MalformedUpdateError(ValueError):
@@ -70,6 +72,14 @@ def coordinate(value: object, field: str, bound: float) -> float:
 def language_hint(value: object) -> str | None:
     """A BCP 47-ish code such as `uk` or `en-US`; anything else is no hint at all."""
     if isinstance(value, str) and len(value) <= 35 and _LANGUAGE.fullmatch(value):
+        return value
+    return None
+
+
+def deep_link(value: object) -> str | None:
+    """A deep link's parameter (`/start p12`, Viber's `context`); anything else is none: the
+    resident still gets the bot's start, never an error."""
+    if isinstance(value, str) and _DEEP_LINK.fullmatch(value):
         return value
     return None
 

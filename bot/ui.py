@@ -58,12 +58,14 @@ class ShareContact(Button):
 
 class IncomingKind(StrEnum):
     TEXT = "text"
-    COMMAND = "command"  # /start, /help, /language, /stop — text holds the command name
+    COMMAND = "command"  # /start, /help, /language, /stop — text holds the command name,
+    # `argument` a deep link's start parameter (`/start p12`)
     BUTTON = "button"  # payload holds the pressed button's payload
     CONTACT = "contact"
     PHOTO = "photo"
     LOCATION = "location"
-    STARTED = "started"  # the resident opened the bot (Viber conversation_started)
+    STARTED = "started"  # the resident opened the bot (Viber conversation_started; a deep
+    # link's `context` in `argument`)
     UNSUPPORTED = "unsupported"  # stickers, voice, files where none is asked
 
 
@@ -84,6 +86,8 @@ class Incoming:
     # is the sender's own (Telegram: OWN or FOREIGN; Viber: CLAIMED, it cannot tell).
     phone: str | None = field(default=None, repr=False)
     contact_proof: PhoneProof = PhoneProof.FOREIGN
+    # A deep link's parameter ([A-Za-z0-9_-], ≤ 64, as Telegram allows; bot/edge.py).
+    argument: str | None = None
 
 
 # --- reading a payload's fields -------------------------------------------------------------

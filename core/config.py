@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.citizens.model import SUPPORTED_LOCALES
+from core.delivery.links import BotAddresses
 from core.delivery.policy import DeliveryPolicy
 from core.ideas.model import IdeaPolicy
 from core.kernel.errors import SettingsError
 from core.kernel.errors import ValidationError as DomainValidationError
 from core.kernel.secret_key import SecretKey, key_file_for, load_or_create_key_file
+from core.petitions.model import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
 from core.storage.db import sqlite_file
+
+_BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
+_CHAT_URI = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,8 @@ class Policies:
 
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     ideas: IdeaPolicy = field(default_factory=IdeaPolicy)
+    petitions: PetitionPolicy = field(default_factory=PetitionPolicy)
+    bots: BotAddresses = field(default_factory=BotAddresses)
     # Keyed hashes and pseudonyms (core/kernel/secret_key.py); tests get a random one.
     secret: SecretKey = field(default_factory=SecretKey.ephemeral, compare=False)
 
@@ -47,6 +55,10 @@ class Settings(BaseSettings):
     viber_api_url: str = "https://chatapi.viber.com/pa"
     viber_bot_name: str = Field(default="Spilno", min_length=1, max_length=28)
     viber_avatar_url: str | None = None
+    # For links residents share (a petition's): the Telegram bot's @username (without @) and
+    # the Viber bot's chat URI; unset, the bot tells them how to find it instead.
+    telegram_bot_username: str | None = None
+    viber_chat_uri: str | None = None
     webhook_base_url: str | None = None
     webhook_secret: SecretStr | None = None
     # Keys phone-number hashes, link codes and export pseudonyms. Required with PostgreSQL;
@@ -57,6 +69,13 @@ class Settings(BaseSettings):
 
     ideas_premoderation: bool = True
     ideas_support_threshold: int = Field(default=100, ge=1)
+    # Local e-petitions: the hromada's statute sets the signature period (days), the number of
+    # signatures that obliges the city to answer, and the longest text; residents_only admits
+    # only residents who set their home district (all signers confirm their phone number).
+    petition_days: int = Field(default=90, ge=1, le=DAYS_MAX)
+    petition_threshold: int = Field(default=250, ge=1, le=THRESHOLD_MAX)
+    petition_text_max: int = Field(default=2000, ge=100, le=TEXT_MAX_LIMIT)
+    petition_residents_only: bool = True
     # Comma-separated officials made city_admin while nobody is (see core/officials/service.py).
     city_admins: str = ""
 
@@ -92,6 +111,21 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("telegram_bot_username", "viber_chat_uri", mode="before")
+    @classmethod
+    def _bot_address(cls, value: object, info: Any) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None  # an empty line in .env: not configured
+        text = str(value).strip().removeprefix("@")
+        shape = _BOT_USERNAME if info.field_name == "telegram_bot_username" else _CHAT_URI
+        if not shape.fullmatch(text):
+            raise ValueError(
+                "must be the bot's @username (5-32 letters, digits, _)"
+                if shape is _BOT_USERNAME
+                else "must be the bot's chat URI (letters, digits, . _ -)"
+            )
+        return text
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -125,6 +159,13 @@ class Settings(BaseSettings):
         return Policies(
             delivery=DeliveryPolicy.from_text(self.quiet_hours, self.digest_hour),
             ideas=IdeaPolicy(self.ideas_premoderation, self.ideas_support_threshold),
+            petitions=PetitionPolicy(
+                days=self.petition_days,
+                threshold=self.petition_threshold,
+                text_max=self.petition_text_max,
+                residents_only=self.petition_residents_only,
+            ),
+            bots=BotAddresses(self.telegram_bot_username, self.viber_chat_uri),
             secret=self.secret(),
         )
 

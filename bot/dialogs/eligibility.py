@@ -81,6 +81,8 @@ def rule_text(kind: object, verified: bool, districts: Sequence[str]) -> str:
             return _("Only {who} take part in this contest.").format(who=who)
         case CampaignKind.IDEA_CALL:
             return _("Only {who} propose and support ideas in this idea call.").format(who=who)
+        case CampaignKind.PETITION:
+            return _("Only verified residents of the hromada file and sign petitions.")
     return _("Only {who} take part in this.").format(who=who)
 
 

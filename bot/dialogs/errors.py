@@ -162,7 +162,7 @@ SHARED_TEXTS: dict[ErrorKey, Text] = {
     own(InvalidTransitionError): _sorry,
     **{
         (InvalidTransitionError, reason): _sorry
-        for reason in ("closes_in_past", "not_deletable", "not_editable")
+        for reason in ("closes_in_past", "not_deletable", "not_editable", "own_lifecycle")
     },
     **{
         (PermissionDeniedError, reason): _sorry

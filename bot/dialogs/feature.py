@@ -55,6 +55,9 @@ class Feature:
     kind: CampaignKind | None = None
     opener: Opener | None = None
     results: Opener | None = None
+    # Deep links into the bot (`https://t.me/<bot>?start=p12`, Viber's `context=p12`): a
+    # letter prefix → the screen that opens the id after it (bot/dialogs/campaign_links.py).
+    deep_links: Mapping[str, Opener] = field(default_factory=dict)
     # Chat texts for the errors only this feature raises, and the shared campaign refusals
     # (closed, not open yet) in its own words when the error names this kind.
     error_texts: Mapping[ErrorKey, Text] = field(default_factory=dict)

@@ -6,12 +6,23 @@ this tuple; the order is the menu's and the order typed input is matched in.
 
 from __future__ import annotations
 
-from bot.dialogs import consultations, contests, events, ideas, identity, orgs, pb, polls
+from bot.dialogs import (
+    consultations,
+    contests,
+    events,
+    ideas,
+    identity,
+    orgs,
+    pb,
+    petitions,
+    polls,
+)
 from bot.dialogs.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
     polls.FEATURE,
     ideas.FEATURE,
+    petitions.FEATURE,
     consultations.FEATURE,
     contests.FEATURE,
     pb.FEATURE,

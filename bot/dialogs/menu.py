@@ -87,7 +87,7 @@ async def set_language(turn: Turn, action: SetLanguage) -> list[Reply]:
         confirmation = Reply(
             _(
                 "Welcome to Spilno! Here you can take part in your city's life: polls, ideas, "
-                "consultations, contests, organizations and their events."
+                "petitions, consultations, contests, organizations and their events."
             )
             if first_choice
             else _("Language changed to English.")

@@ -21,7 +21,7 @@ from bot.ui import IncomingKind, Reply, StaleButtonError, decode_payload
 from core.kernel.i18n import _
 
 COMMANDS: dict[str, Handler] = {
-    "start": menu.start,
+    "start": campaign_links.start,
     "help": menu.help_screen,
     "language": menu.language_screen,
     "menu": menu.main_menu,
@@ -59,10 +59,11 @@ async def route(turn: Turn) -> list[Reply]:
     """Typed domain errors propagate: the engine rolls back and explains them politely."""
     incoming = turn.incoming
     if incoming.kind == IncomingKind.STARTED:
-        return await menu.welcome(turn)
+        return await campaign_links.welcome(turn)
     if turn.is_new and incoming.kind != IncomingKind.BUTTON:
-        # Whatever a newcomer sends first, they start by choosing a language.
-        return await menu.start(turn)
+        # Whatever a newcomer sends first, they start by choosing a language (or, coming by
+        # a deep link, on the screen it opens).
+        return await campaign_links.start(turn)
     if incoming.kind in INPUT_KINDS and (step := input_handler(turn)) is not None:
         return await step(turn)
     match incoming.kind:

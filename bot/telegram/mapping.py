@@ -67,7 +67,9 @@ def message_to_incoming(message: Message, update_id: int) -> Incoming | None:
         text = edge.clean_text(message.text, "text", TEXT_MAX)
         command = command_name(text)
         if command is not None:
-            return _incoming(user, IncomingKind.COMMAND, update_id, text=command)
+            words = text.split(maxsplit=1)
+            argument = edge.deep_link(words[1].strip()) if len(words) > 1 else None
+            return _incoming(user, IncomingKind.COMMAND, update_id, text=command, argument=argument)
         return _incoming(user, IncomingKind.TEXT, update_id, text=text)
     if message.contact is not None:
         # Only a contact the resident shares about themselves tells us their phone number.

@@ -65,7 +65,9 @@ def _from_user(
 
 def started_incoming(request: ViberConversationStartedRequest) -> Incoming:
     # No dedup: each opening has a fresh token, and a redelivery means the welcome was lost.
-    return _from_user(request.user, IncomingKind.STARTED, None)
+    # A deep link (`viber://pa?chatURI=…&context=p12`) brings its context along.
+    context = edge.deep_link(request.context)
+    return _from_user(request.user, IncomingKind.STARTED, None, argument=context)
 
 
 def message_incoming(
@@ -82,8 +84,11 @@ def message_incoming(
             if looks_like_payload(text, known_action):
                 return _from_user(user, IncomingKind.BUTTON, update_id, payload=text)
             if text.startswith("/") and len(text) > 1:
-                command = text[1:].split()[0].lower()
-                return _from_user(user, IncomingKind.COMMAND, update_id, text=command)
+                words = text[1:].split()
+                argument = edge.deep_link(words[1]) if len(words) > 1 else None
+                return _from_user(
+                    user, IncomingKind.COMMAND, update_id, text=words[0].lower(), argument=argument
+                )
             return _from_user(user, IncomingKind.TEXT, update_id, text=text)
         case PictureMessage():
             return _from_user(

@@ -58,6 +58,10 @@ class CampaignKindSpec:
     # is final only later (a contest's winners, a consultation's summary) sends its own from
     # `sweep` instead, in the words that fit it.
     results_on_close: bool = True
+    # The kind opens and closes its campaigns by its own use cases (a petition: moderation
+    # opens it, its answer or its period closes it), so the shared `campaign open / close /
+    # edit / delete` refuse its campaigns rather than bypass them.
+    own_lifecycle: bool = False
     check_window: WindowCheck | None = None
     settle_unannounced: Settle | None = None
     sweep: Sweep | None = None

@@ -16,6 +16,7 @@ class CampaignKind(StrEnum):
     CONSULTATION = "consultation"
     CONTEST = "contest"
     PB = "pb"
+    PETITION = "petition"
 
 
 class CampaignStatus(StrEnum):

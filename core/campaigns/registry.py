@@ -17,6 +17,7 @@ from core.consultations.kind import CONSULTATION
 from core.contests.kind import CONTEST
 from core.ideas.kind import IDEA_CALL
 from core.pb.kind import PB
+from core.petitions.kind import PETITION
 from core.polls.kind import POLL
 
-KINDS = KindRegistry((POLL, IDEA_CALL, CONTEST, CONSULTATION, PB))
+KINDS = KindRegistry((POLL, IDEA_CALL, CONTEST, CONSULTATION, PB, PETITION))

@@ -45,12 +45,21 @@ async def list_campaigns(
     return await uow.campaigns.list(kinds=kinds, statuses=statuses)
 
 
+def _ensure_shared_lifecycle(campaign: Campaign) -> None:
+    """Refuse the shared commands on a kind that moves its campaigns itself (petitions)."""
+    if KINDS.spec(campaign.kind).own_lifecycle:
+        raise InvalidTransitionError(
+            "own_lifecycle", campaign_id=campaign.id, kind=campaign.kind.value
+        )
+
+
 async def open_campaign(
     uow: UnitOfWork, campaign_id: int, *, actor: str, now: datetime
 ) -> Campaign:
     """Open now. The opening time becomes now; a closing time already past is refused."""
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
+    _ensure_shared_lifecycle(campaign)
     if campaign.status not in OPENABLE_FROM:
         raise InvalidTransitionError(
             campaign_id=campaign_id, status=campaign.status, target=CampaignStatus.OPEN
@@ -78,6 +87,7 @@ async def close_campaign(
 ) -> Campaign:
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
+    _ensure_shared_lifecycle(campaign)
     if campaign.status not in CLOSABLE_FROM:
         raise InvalidTransitionError(
             campaign_id=campaign_id, status=campaign.status, target=CampaignStatus.CLOSED
@@ -109,6 +119,7 @@ async def edit_window(
     """
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
+    _ensure_shared_lifecycle(campaign)
     if campaign.status not in EDITABLE_FROM:
         raise InvalidTransitionError(
             "not_editable", campaign_id=campaign_id, status=campaign.status
@@ -154,6 +165,7 @@ async def delete_draft(uow: UnitOfWork, campaign_id: int, *, actor: str, now: da
     """
     await require(uow, actor, Permission.MANAGE_CAMPAIGNS)
     campaign = await get_campaign(uow, campaign_id)
+    _ensure_shared_lifecycle(campaign)
     if campaign.status not in DELETABLE_FROM or not await uow.campaigns.delete(
         campaign_id, DELETABLE_FROM
     ):

@@ -10,7 +10,9 @@ chats already hold, so they never change; a kind adds no link of its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import quote
 
 from core.delivery.payloads import encode_payload
 
@@ -33,3 +35,21 @@ class CampaignView(StrEnum):
 def link(target: Link, *fields: int | str) -> str:
     """The button payload of a link: `link(Link.CAMPAIGN, 12, CampaignView.RESULTS)`."""
     return encode_payload(target.value, *fields)
+
+
+@dataclass(frozen=True, slots=True)
+class BotAddresses:
+    """Where the bots live, for links residents share outside the chat (a petition's link):
+    SPILNO_TELEGRAM_BOT_USERNAME and SPILNO_VIBER_CHAT_URI; carried as `uow.policies.bots`."""
+
+    telegram_username: str | None = None
+    viber_chat_uri: str | None = None
+
+    def deep_link(self, platform: str, start: str) -> str | None:
+        """A link that opens the bot on `platform` with `start` (Telegram's start parameter,
+        Viber's context); None when that bot's address is not configured."""
+        if platform == "telegram" and self.telegram_username:
+            return f"https://t.me/{self.telegram_username}?start={start}"
+        if platform == "viber" and self.viber_chat_uri:
+            return f"viber://pa?chatURI={quote(self.viber_chat_uri)}&context={start}"
+        return None

@@ -25,6 +25,7 @@ IDEA_CALL = CampaignKindSpec(
             OnMerge.KEEP_SURVIVORS,
             OnForget.ANONYMIZE,
             key=("idea_id",),
+            counted_in=("ideas", "supports"),
         ),
         CitizenReference(
             "idea_reports",

@@ -10,6 +10,7 @@ from enum import StrEnum
 from core.campaigns.model import Campaign
 from core.hromadas.taxonomy import is_district, is_topic
 from core.kernel.errors import ValidationError
+from core.kernel.texts import clean_text
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 1500
@@ -21,10 +22,6 @@ HIDE_AT_REPORTS = 3
 DEFAULT_SUPPORT_THRESHOLD = 100
 CODE_PREFIX = "ID"
 
-_LINK = re.compile(
-    r"(https?://|www\.|t\.me/|viber://|\b[\w-]+\.(com|ua|org|net|ru|me|io|info|gov|biz|ly)\b)",
-    re.IGNORECASE,
-)
 _CODE = re.compile(r"^ID-(\d{4})-(\d{4,})$", re.IGNORECASE)
 
 
@@ -178,25 +175,6 @@ def format_code(year: int, seq: int) -> str:
 def parse_code(value: str) -> tuple[int, int] | None:
     match = _CODE.match(value.strip())
     return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def clean_text(
-    value: str, *, field: str, max_len: int, links_allowed: bool = False, required: bool = True
-) -> str:
-    """Return the trimmed text or raise ValidationError(reason, field=…, max=…)."""
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise ValidationError("text_empty", field=field)
-        return ""
-    if len(text) > max_len:
-        raise ValidationError("text_too_long", field=field, max=max_len, length=len(text))
-    # Emoji, stickers-as-text and punctuation alone say nothing a moderator could publish.
-    if not any(ch.isalnum() for ch in text):
-        raise ValidationError("text_no_words", field=field)
-    if not links_allowed and _LINK.search(text):
-        raise ValidationError("text_has_link", field=field)
-    return text
 
 
 def validate_title(value: str) -> str:

@@ -7,13 +7,11 @@ outbox (`render()` runs inside use_locale).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from core.campaigns.audience import Audience
-from core.delivery import outbox
 from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
+from core.delivery.notices import to_citizens
 from core.ideas.model import Idea, OfficialStatus
 from core.ideas.ports import IDEAS
 from core.kernel.i18n import _, ngettext
@@ -33,20 +31,6 @@ def official_status_label(status: OfficialStatus | str) -> str:
     }[OfficialStatus(status)]
 
 
-async def _to_citizens(
-    uow: UnitOfWork,
-    kind: str,
-    citizen_ids: list[int],
-    render: Callable[[], Message],
-    now: datetime,
-) -> int:
-    """Personal news (bulk=False): sent at once, even in quiet hours, unless notifications
-    are off. Returns the broadcast id."""
-    return await outbox.enqueue(
-        uow, kind=kind, audience=Audience.citizens(citizen_ids), render=render, now=now, bulk=False
-    )
-
-
 async def idea_approved(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
     def render() -> Message:
         return Message(
@@ -56,7 +40,7 @@ async def idea_approved(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
             buttons=_open_button(idea),
         )
 
-    return await _to_citizens(uow, "idea.approved", [idea.author_id], render, now)
+    return await to_citizens(uow, "idea.approved", [idea.author_id], render, now)
 
 
 async def idea_rejected(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
@@ -68,7 +52,7 @@ async def idea_rejected(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
             ).format(code=idea.code, title=idea.title, reason=idea.reject_reason or "—")
         )
 
-    return await _to_citizens(uow, "idea.rejected", [idea.author_id], render, now)
+    return await to_citizens(uow, "idea.rejected", [idea.author_id], render, now)
 
 
 async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
@@ -86,7 +70,7 @@ async def idea_answered(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
             buttons=_open_button(idea),
         )
 
-    return await _to_citizens(uow, "idea.answered", [idea.author_id, *supporters], render, now)
+    return await to_citizens(uow, "idea.answered", [idea.author_id, *supporters], render, now)
 
 
 async def new_comments(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
@@ -98,7 +82,7 @@ async def new_comments(uow: UnitOfWork, idea: Idea, *, now: datetime) -> int:
             buttons=_open_button(idea),
         )
 
-    return await _to_citizens(uow, "idea.comments", [idea.author_id], render, now)
+    return await to_citizens(uow, "idea.comments", [idea.author_id], render, now)
 
 
 async def threshold_reached(uow: UnitOfWork, idea: Idea, *, threshold: int, now: datetime) -> int:
@@ -116,4 +100,4 @@ async def threshold_reached(uow: UnitOfWork, idea: Idea, *, threshold: int, now:
             buttons=_open_button(idea),
         )
 
-    return await _to_citizens(uow, "idea.threshold", [idea.author_id], render, now)
+    return await to_citizens(uow, "idea.threshold", [idea.author_id], render, now)

@@ -32,7 +32,6 @@ from core.ideas.model import (
     ReportedItem,
     ReportReason,
     ReportTarget,
-    clean_text,
     format_code,
     initial_status,
     parse_code,
@@ -50,6 +49,7 @@ from core.kernel.errors import (
     ValidationError,
 )
 from core.kernel.i18n import current_timezone
+from core.kernel.texts import clean_text
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require

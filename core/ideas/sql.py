@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
@@ -34,6 +34,7 @@ from core.ideas.tables import (
     IdeaRow,
     IdeaSupportRow,
 )
+from core.storage import tallies
 from core.storage.statements import _session_dialect, record
 
 ideas = IdeaRow.__table__
@@ -51,13 +52,6 @@ def _bump_counter(dialect: Any) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=[counters.c.year], set_={"last_seq": counters.c.last_seq + 1}
     ).returning(counters.c.last_seq)
-
-
-@cache
-def _insert_support(dialect: Any) -> Any:
-    # ON CONFLICT DO NOTHING: a concurrent second tap waits for the first to commit, then
-    # inserts nothing; the count is only bumped for a row that was really inserted.
-    return dialect.insert(supports).on_conflict_do_nothing()
 
 
 @cache
@@ -232,32 +226,22 @@ class SqlIdeaRepository:
     # --- supports ---
 
     async def add_support(self, idea_id: int, citizen_id: int, now: datetime) -> int | None:
-        inserted = await self._run(
-            _insert_support(_session_dialect(self._session)),
+        return await tallies.add_once(
+            self._session,
+            supports,
             {"idea_id": idea_id, "citizen_id": citizen_id, "created_at": now},
+            counter=ideas.c.supports,
+            item_id=idea_id,
         )
-        if not inserted.rowcount:
-            return None
-        return await self._bump(ideas.c.supports, idea_id, +1)
 
     async def remove_support(self, idea_id: int, citizen_id: int) -> int | None:
-        deleted = await self._run(
-            delete(supports).where(
-                supports.c.idea_id == idea_id, supports.c.citizen_id == citizen_id
-            )
+        return await tallies.remove_once(
+            self._session,
+            supports,
+            {"idea_id": idea_id, "citizen_id": citizen_id},
+            counter=ideas.c.supports,
+            item_id=idea_id,
         )
-        if not deleted.rowcount:
-            return None
-        return await self._bump(ideas.c.supports, idea_id, -1)
-
-    async def _bump(self, column: Any, idea_id: int, delta: int) -> int:
-        result = await self._run(
-            update(ideas)
-            .where(ideas.c.id == idea_id)
-            .values({column: column + delta})
-            .returning(column)
-        )
-        return int(result.scalar_one())
 
     async def supports_of(self, citizen_id: int, idea_ids: Sequence[int]) -> set[int]:
         rows = await self._run(

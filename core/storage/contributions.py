@@ -80,3 +80,7 @@ class CitizenReference:
     renumbered: str | None = None
     # KIND_RULE: the kind's own merge of this column's rows.
     merge: KindMerge | None = None
+    # (table, column): a counter on the row of `table` whose id is this row's first `key`
+    # column (an idea's supports, a petition's signatures). A merge that drops duplicates
+    # recounts it; the rows themselves change through core/storage/tallies.py.
+    counted_in: tuple[str, str] | None = None

@@ -24,7 +24,7 @@ from core.citizens.model import MergeReport, VoidedBallot
 from core.citizens.tables import CitizenRow
 from core.consultations.tables import ConsultationResponseRow
 from core.contests.tables import ContestEntryRow, ContestRow, ContestVoteRow
-from core.ideas.tables import IdeaCommentRow, IdeaReportRow, IdeaRow, IdeaSupportRow
+from core.ideas.tables import IdeaCommentRow, IdeaReportRow, IdeaRow
 from core.polls.tables import BallotChoiceRow, BallotRow
 from core.storage.base import Base
 from core.storage.participation import CITIZEN_REFERENCES, CitizenReference, OnMerge
@@ -86,7 +86,7 @@ class SqlMergeRepository:
         ).all()
         if doomed:
             await self._session.execute(delete(t).where(col == merged, duplicate))
-            await _recount(self._session, ref.table, doomed)
+            await _recount(self._session, ref, doomed)
         await self._reassign(ref, survivor, merged)
         return len(doomed)
 
@@ -270,17 +270,23 @@ class SqlMergeRepository:
         self._session.expire_all()
 
 
-async def _recount(session: AsyncSession, table: str, keys: Sequence[Any]) -> None:
-    """Counters kept next to a row (an idea's supports and reports) after duplicates went."""
-    if table == "idea_supports":
+async def _recount(session: AsyncSession, ref: CitizenReference, keys: Sequence[Any]) -> None:
+    """Counters kept next to a row (an idea's supports and reports, a petition's signatures)
+    after duplicates went."""
+    table = ref.table
+    if ref.counted_in is not None:
+        rows = Base.metadata.tables[table]
+        items = Base.metadata.tables[ref.counted_in[0]]
         ids = {key[0] for key in keys}
         count = (
             select(func.count())
-            .where(IdeaSupportRow.idea_id == IdeaRow.id)
-            .correlate(IdeaRow)
+            .where(rows.c[ref.key[0]] == items.c.id)
+            .correlate(items)
             .scalar_subquery()
         )
-        await session.execute(update(IdeaRow).where(IdeaRow.id.in_(ids)).values(supports=count))
+        await session.execute(
+            update(items).where(items.c.id.in_(ids)).values({ref.counted_in[1]: count})
+        )
     elif table == "idea_reports":
         for target, model in (("idea", IdeaRow), ("comment", IdeaCommentRow)):
             ids = {item for kind, item in keys if kind == target}

@@ -61,11 +61,17 @@ FORGET_PLAN: Mapping[str, Participation | Content] = {
     "consultation_responses": Participation("campaign_id"),
     "contest_participants": Participation("contest_id"),
     "contest_votes": Participation("contest_id"),
+    # A petition's id is its campaign's: withdrawn while it collects, kept once it closed.
+    "petition_signatures": Participation(
+        "petition_id", counter=("petitions", "signatures", "petition_id")
+    ),
     "ideas": Content(
         ("title", "description"), cleared=("keywords", "photo_ref", "latitude", "longitude")
     ),
     "idea_comments": Content(("text",)),
     "contest_entries": Content(("title", "description"), cleared=("photo_ref",)),
+    # A petition is an appeal others signed: it stays as filed, only its author is cut off.
+    "petitions": Content(()),
 }
 # A deleted report leaves the reported item's `reports` count as it is: moderation already
 # acted on it, and the count is no personal data.

@@ -320,13 +320,14 @@ class FakeViberApi:
     def event(self, name: str, **fields: Any) -> dict[str, Any]:
         return {"event": name, "timestamp": next(self._timestamps), **fields}
 
-    async def conversation_started(self, user: ViberUser) -> CallbackResult:
+    async def conversation_started(self, user: ViberUser, context: str = "") -> CallbackResult:
+        """The resident opens the bot; `context` is a deep link's (viber://pa?…&context=…)."""
         return await self.callback(
             self.event(
                 "conversation_started",
                 message_token=next(self._tokens),
                 type="open",
-                context="",
+                context=context,
                 user=user.as_dict(),
                 subscribed=user.id in self.subscribed,
             )

@@ -40,12 +40,15 @@ def test_kinds_whose_outcome_comes_later_send_their_own_results():
     assert not KINDS.spec(CampaignKind.CONSULTATION).results_on_close
     assert not KINDS.spec(CampaignKind.PB).results_on_close
     assert KINDS.spec(CampaignKind.POLL).results_on_close
+    assert not KINDS.spec(CampaignKind.PETITION).results_on_close
     # Their sweeps run in registry order: (contests voting, finished, consultations published,
-    # public budgets in review, voting, results, implementation).
+    # public budgets in review, voting, results, implementation, petitions closed without
+    # enough signatures).
     assert [s.kind for s in KINDS if s.sweep] == [
         CampaignKind.CONTEST,
         CampaignKind.CONSULTATION,
         CampaignKind.PB,
+        CampaignKind.PETITION,
     ]
 
 

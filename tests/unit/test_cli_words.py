@@ -62,7 +62,7 @@ def audit_actions_in_core() -> set[str]:
 
 def push_kinds_in_core() -> set[str]:
     found = set(re.findall(r'kind="([a-z_]+(?:\.[a-z_]+)?)"', CORE_SOURCE))
-    found |= set(re.findall(r'_to_citizens\(\s*uow,\s*"([a-z_.]+)"', CORE_SOURCE))
+    found |= set(re.findall(r'\bto_citizens\(\s*uow,\s*"([a-z_.]+)"', CORE_SOURCE))
     for suffix in re.findall(r'kind=f"\{campaign\.kind\}\.(\w+)"', CORE_SOURCE):
         found |= {f"{kind.value}.{suffix}" for kind in CampaignKind}
     # kind= of other things: a campaign's kind in error params, a subscription's kind

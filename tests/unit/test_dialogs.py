@@ -118,7 +118,7 @@ async def test_help_and_the_welcome_describe_every_section_of_the_main_menu(dial
     await resident.command("start")
     await resident.press(language)
     sections = [label for label in resident.buttons() if "❓" not in label]
-    assert len(sections) == 8
+    assert len(sections) == 9
     await resident.command("help")
     help_lines = resident.text.splitlines()
     for label in sections:

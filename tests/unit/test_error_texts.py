@@ -63,6 +63,11 @@ COMPUTED: dict[tuple[str, str], set[str]] = {
         "audience_unknown_event",
     },
     ("core/campaigns/eligibility.py", "NotEligibleError"): {reason.value for reason in Ineligible},
+    # Petitions: not verified, or (where the hromada admits residents only) no home district.
+    ("core/petitions/service.py", "NotEligibleError"): {
+        Ineligible.NOT_VERIFIED.value,
+        Ineligible.NO_DISTRICT.value,
+    },
     ("core/officials/service.py", "PermissionDeniedError"): _returned_constants(
         "core/officials/model.py", "refusal_reason"
     ),

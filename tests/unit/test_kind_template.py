@@ -48,8 +48,9 @@ from tests.dialogs import english_resident, open_consultation
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Idea calls have no results of their own: their outcome is the ideas (`spilno-admin ideas`).
 NO_RESULTS = {CampaignKind.IDEA_CALL}
-# Polls and idea calls are created with options on the command line, not from a file.
-NO_FILE = {CampaignKind.POLL, CampaignKind.IDEA_CALL}
+# Polls and idea calls are created with options on the command line, not from a file;
+# petitions are filed by residents in chat.
+NO_FILE = {CampaignKind.POLL, CampaignKind.IDEA_CALL, CampaignKind.PETITION}
 
 
 def _public_methods(protocol: type) -> set[str]:
