@@ -204,3 +204,5 @@ async def test_the_consultations_results_push_names_the_first_choice_question(ap
     assert texts["z1"] == texts["z2"] == texts["z3"]
     assert "your district, Rotok: 100% for “Щомісяця”" in texts["r1"]
     assert "your district" not in texts["n1"] and "5 residents took part." in texts["n1"]
+    uk = next(payloads[m.broadcast_id]["uk"]["text"] for m in claimed if m.external_id == "z1")
+    assert f"На питання «{question}» ваш район, Заріччя: 33,3% за «Щомісяця»; усе місто: 60%." in uk
