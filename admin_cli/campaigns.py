@@ -5,22 +5,23 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from admin_cli import campaign_results, results_breakdown, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
+from admin_cli.kind import KindBreakdownView
+from admin_cli.kinds import BY_KIND
 from admin_cli.output import echo_audit_head, print_found
 from admin_cli.params import id_argument
 from core.audit import service as audit
 from core.bootstrap import App
-from core.campaigns import results
 from core.campaigns import service as campaigns
-from core.campaigns.breakdown import Breakdown
+from core.campaigns.breakdown import Breakdown, ResultsBreakdown
 from core.campaigns.eligibility import Eligibility
-from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.campaigns.model import Campaign, CampaignStatus
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -210,7 +211,8 @@ def results_(
     by: Annotated[
         Breakdown | None,
         typer.Option(
-            help="Break a poll's results down by the voters' home district or verification."
+            help="Break the results (a poll, a contest, a consultation) down by the participants'"
+            " home district or verification."
         ),
     ] = None,
     compare_rules: Annotated[
@@ -224,7 +226,7 @@ def results_(
     """Results (officials see them at any time): table, JSON, CSV, or PNG charts (--output)."""
     official: Official = ctx.obj
     if by is not None:
-        results_breakdown.emit(_breakdown(official, campaign_id, by, fmt), fmt.value, output)
+        results_breakdown.emit(*_breakdown(official, campaign_id, by, fmt), fmt.value, output)
         return
 
     async def work(app: App, uow: UnitOfWork) -> tuple[campaign_results.Outcome, str]:
@@ -262,18 +264,23 @@ def results_(
 
 def _breakdown(
     official: Official, campaign_id: int, by: Breakdown, fmt: ResultsFormat
-) -> results.PollBreakdown:
-    async def work(app: App, uow: UnitOfWork) -> tuple[results.PollBreakdown, str]:
+) -> tuple[KindBreakdownView[Any], ResultsBreakdown[Any]]:
+    async def work(
+        app: App, uow: UnitOfWork
+    ) -> tuple[KindBreakdownView[Any], ResultsBreakdown[Any], str]:
         now = app.clock()
         campaign = await campaigns.get_campaign(uow, campaign_id)
-        if campaign.kind != CampaignKind.POLL:
+        kind = BY_KIND.get(campaign.kind)
+        view = None if kind is None else kind.breakdown
+        if view is None or not campaigns.has_breakdown(campaign):
             raise CliError(
-                _("--by works for polls; campaign {id} is not a poll ({kind})").format(
-                    id=campaign_id, kind=words.kind(campaign.kind)
-                ),
+                _(
+                    "campaign {id} is {kind}: it has no tally to break down"
+                    " (--by works for polls, contests and consultations)"
+                ).format(id=campaign_id, kind=words.kind(campaign.kind)),
                 EXIT_USAGE,
             )
-        outcome = await results.poll_results_by(uow, campaign_id, by, now=now)
+        outcome = await campaigns.results_by(uow, campaign, by)
         head = await audit.record(
             uow,
             actor=official.name,
@@ -283,8 +290,8 @@ def _breakdown(
             now=now,
             after={"format": fmt.value, "by": by.value},
         )
-        return outcome, head
+        return view, outcome, head
 
-    outcome, head = run_in_uow(work)
+    view, outcome, head = run_in_uow(work)
     echo_audit_head(head)  # on stderr: JSON and CSV on stdout stay machine-readable
-    return outcome
+    return view, outcome

@@ -21,6 +21,7 @@ from admin_cli.context import Official, run_in_uow
 from admin_cli.files import open_for_writing, read_text
 from admin_cli.kind import (
     CliKind,
+    KindBreakdownView,
     KindDetails,
     KindResults,
     Params,
@@ -29,9 +30,18 @@ from admin_cli.kind import (
 )
 from admin_cli.output import echo_audit_head
 from admin_cli.params import OnOff, id_argument
-from admin_cli.wording import lookup, percent
+from admin_cli.results_breakdown import (
+    cell,
+    columns_table,
+    csv_key,
+    csv_rows,
+    group_label,
+    groups_as_dicts,
+)
+from admin_cli.wording import NOTHING, lookup, number, percent
 from core.audit import service as audit
 from core.bootstrap import App
+from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.consultations import service as consultations
 from core.consultations.model import Consultation, ConsultationResults, QuestionType
@@ -284,6 +294,12 @@ def results_as_dict(outcome: ConsultationResults) -> dict[str, object]:
         "kind": "consultation",
         "title": outcome.title,
         "submissions": outcome.submissions,
+        **_questions(outcome),
+    }
+
+
+def _questions(outcome: ConsultationResults) -> dict[str, object]:
+    return {
         "questions": [
             {
                 "position": q.question.position,
@@ -297,7 +313,7 @@ def results_as_dict(outcome: ConsultationResults) -> dict[str, object]:
                 ],
             }
             for q in outcome.questions
-        ],
+        ]
     }
 
 
@@ -353,6 +369,78 @@ def results_charts(outcome: ConsultationResults) -> list[bytes]:
     return [png for _position, png in consultation_charts(outcome)]
 
 
+ConsultationBreakdown = ResultsBreakdown[ConsultationResults]
+
+
+def breakdown_as_dict(breakdown: ConsultationBreakdown) -> dict[str, object]:
+    whole = breakdown.whole
+    return {
+        "campaign_id": whole.consultation_id,
+        "kind": "consultation",
+        "title": whole.title,
+        "by": breakdown.by.value,
+        "groups": groups_as_dicts(breakdown, "submissions", _questions),
+        "total": {"submissions": whole.submissions, **_questions(whole)},
+    }
+
+
+def breakdown_as_csv(breakdown: ConsultationBreakdown) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [breakdown.by.value, "submissions", "question", "key", "type", "choice", "count", "percent"]
+    )
+    for g in csv_rows(breakdown, breakdown.whole.submissions):
+        group = [csv_key(g.key), g.counted]
+        for q in g.results.questions:
+            where = [q.question.position, q.question.key, q.question.type.value]
+            if q.question.type == QuestionType.TEXT:
+                writer.writerow([*group, *where, "", q.respondents, ""])
+            for c in q.choices:
+                writer.writerow([*group, *where, c.label, c.count, c.percent])
+    return buffer.getvalue()
+
+
+def print_breakdown(breakdown: ConsultationBreakdown) -> None:
+    """One table per question: its answers (and choices, and the average of a scale) per
+    group, the whole city last."""
+    whole = breakdown.whole
+    console = Console(width=160)
+    console.print(f"[bold]{escape(whole.title)}[/bold]")
+    groups = [g.results for g in breakdown.groups] + [whole]
+    submitted = columns_table("", breakdown)
+    submitted.add_row(_("Submissions"), *(str(r.submissions) for r in groups))
+    console.print(submitted)
+    for i, q in enumerate(whole.questions):
+        rows = [r.questions[i] for r in groups]
+        table = columns_table(f"{q.question.position}. {q.question.text}", breakdown)
+        table.add_row(_("Answers"), *(str(row.respondents) for row in rows))
+        if q.choices:
+            table.add_section()
+        for c, choice in enumerate(q.choices):
+            table.add_row(
+                choice.label, *(cell(row.choices[c].count, row.choices[c].percent) for row in rows)
+            )
+        if q.question.type == QuestionType.SCALE:
+            table.add_section()
+            table.add_row(
+                _("Average"),
+                *(NOTHING if row.average is None else number(row.average) for row in rows),
+            )
+        console.print(table)
+
+
+def breakdown_charts(breakdown: ConsultationBreakdown) -> list[bytes]:
+    """Each group's charts (one per question with choices), group after group."""
+    from core.consultations.charts import consultation_charts  # matplotlib only for png
+
+    return [
+        png
+        for g in breakdown.groups
+        for _position, png in consultation_charts(g.results, group=group_label(breakdown.by, g.key))
+    ]
+
+
 CLI_KIND = CliKind(
     kind=CampaignKind.CONSULTATION,
     name=N_("consultation"),
@@ -395,5 +483,11 @@ CLI_KIND = CliKind(
         as_csv=results_as_csv,
         print_table=print_results,
         charts=results_charts,
+    ),
+    breakdown=KindBreakdownView(
+        as_dict=breakdown_as_dict,
+        as_csv=breakdown_as_csv,
+        print_table=print_breakdown,
+        charts=breakdown_charts,
     ),
 )

@@ -18,6 +18,7 @@ from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
 from admin_cli.files import read_text
 from admin_cli.kind import (
     CliKind,
+    KindBreakdownView,
     KindDetails,
     KindResults,
     Params,
@@ -26,11 +27,20 @@ from admin_cli.kind import (
 )
 from admin_cli.output import print_found
 from admin_cli.params import id_argument
+from admin_cli.results_breakdown import (
+    cell,
+    chart_title,
+    columns_table,
+    csv_key,
+    csv_rows,
+    groups_as_dicts,
+)
 from admin_cli.wording import counts, lookup, percent, yes_no
 from core.bootstrap import App
+from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.contests import service as contests
-from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
+from core.contests.model import Contest, ContestPhase, Entry, EntryStatus, RankedEntry
 from core.contests.plan import parse_contest
 from core.contests.service import ContestResults
 from core.hromadas.taxonomy import N_
@@ -44,7 +54,7 @@ from core.kernel.errors import (
     VoteLimitError,
     WrongPhaseError,
 )
-from core.kernel.i18n import _, format_datetime
+from core.kernel.i18n import _, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
@@ -307,6 +317,86 @@ def results_charts(outcome: ContestResults) -> list[bytes]:
     return [contest_chart(outcome)]
 
 
+ContestBreakdown = ResultsBreakdown[ContestResults]
+
+
+def _in_city_order(outcome: ContestResults, city: ContestResults) -> list[RankedEntry]:
+    """The group's entries in the city's ranking order, so every group lines up."""
+    by_id = {r.entry.id: r for r in outcome.ranked}
+    return [by_id[r.entry.id] for r in city.ranked]
+
+
+def breakdown_as_dict(breakdown: ContestBreakdown) -> dict[str, object]:
+    city = breakdown.whole
+
+    def entries(outcome: ContestResults) -> dict[str, object]:
+        return {
+            "entries": [
+                {
+                    "rank": r.rank,  # within this group's votes
+                    "id": r.entry.id,
+                    "title": r.entry.title,
+                    "votes": r.votes,
+                    "percent": r.percent,
+                }
+                for r in _in_city_order(outcome, city)
+            ]
+        }
+
+    return {
+        "campaign_id": city.contest.id,
+        "kind": "contest",
+        "title": city.contest.campaign.title,
+        "by": breakdown.by.value,
+        "groups": groups_as_dicts(breakdown, "voters", entries),
+        "total": {
+            k: v for k, v in results_as_dict(city).items() if k in ("voters", "winners", "entries")
+        },
+    }
+
+
+def breakdown_as_csv(breakdown: ContestBreakdown) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([breakdown.by.value, "voters", "entry_id", "title", "votes", "percent"])
+    for g in csv_rows(breakdown, breakdown.whole.voters):
+        for r in _in_city_order(g.results, breakdown.whole):
+            writer.writerow(
+                [csv_key(g.key), g.counted, r.entry.id, r.entry.title, r.votes, r.percent]
+            )
+    return buffer.getvalue()
+
+
+def print_breakdown(breakdown: ContestBreakdown) -> None:
+    city = breakdown.whole
+    table = columns_table(city.contest.campaign.title, breakdown)
+    groups = [g.results for g in breakdown.groups] + [city]
+    table.add_row(_("Voters"), *(str(r.voters) for r in groups))
+    table.add_section()
+    rows = [_in_city_order(r, city) for r in groups]
+    for i, r in enumerate(city.ranked):
+        label = f"{r.rank}. [{r.entry.id}] {r.entry.title}" + (" 🏆" if r.winner else "")
+        table.add_row(label, *(cell(row[i].votes, row[i].percent) for row in rows))
+    Console(width=160).print(table)
+
+
+def breakdown_charts(breakdown: ContestBreakdown) -> list[bytes]:
+    from core.campaigns.charts import Bar, bar_chart_png  # matplotlib only for --format png
+
+    city = breakdown.whole
+    return [
+        bar_chart_png(
+            chart_title(city.contest.campaign.title, breakdown, g),
+            [
+                Bar(r.entry.title, r.votes, r.percent, highlight=r.winner)
+                for r in _in_city_order(g.results, city)
+            ],
+            caption=ngettext("{n} person voted", "{n} people voted", g.counted).format(n=g.counted),
+        )
+        for g in breakdown.groups
+    ]
+
+
 # --- what the shared commands and tables take from contests -----------------------------------
 
 
@@ -362,5 +452,11 @@ CLI_KIND = CliKind(
         as_csv=results_as_csv,
         print_table=print_results,
         charts=results_charts,
+    ),
+    breakdown=KindBreakdownView(
+        as_dict=breakdown_as_dict,
+        as_csv=breakdown_as_csv,
+        print_table=print_breakdown,
+        charts=breakdown_charts,
     ),
 )

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import typer
 from rich.console import Console
 
+from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.kernel.errors import SpilnoError
 from core.kernel.i18n import _
@@ -65,6 +66,17 @@ class KindResults(Generic[R]):
 
 
 @dataclass(frozen=True, slots=True)
+class KindBreakdownView(Generic[R]):
+    """`campaign results --by` for one kind: each format of its results per group (the core
+    spec's `breakdown` reads them). PNG: the kind's charts for every group, one file each."""
+
+    as_dict: Callable[[ResultsBreakdown[R]], dict[str, object]]
+    as_csv: Callable[[ResultsBreakdown[R]], str]
+    print_table: Callable[[ResultsBreakdown[R]], None]
+    charts: Callable[[ResultsBreakdown[R]], list[bytes]]
+
+
+@dataclass(frozen=True, slots=True)
 class KindDetails:
     """`campaign show` for one kind: its fields as a dict (`--json`), and how they print."""
 
@@ -94,3 +106,6 @@ class CliKind:
     # A kind counted by a rule its file chooses (a public budget): the same results with every
     # rule's outcome side by side, for `campaign results --compare-rules` before publishing.
     compare: KindResults[Any] | None = None
+    # Its results per group of participants (`campaign results --by district|verification`),
+    # for a kind whose core spec has a `breakdown`.
+    breakdown: KindBreakdownView[Any] | None = None

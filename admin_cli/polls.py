@@ -13,13 +13,22 @@ from rich.console import Console
 from rich.table import Table
 
 from admin_cli.context import Official, city_moment, run_in_uow
-from admin_cli.kind import CliKind, KindDetails, KindResults, own
+from admin_cli.kind import CliKind, KindBreakdownView, KindDetails, KindResults, own
 from admin_cli.params import ELIGIBLE_HELP, OnOff
+from admin_cli.results_breakdown import (
+    cell,
+    chart_title,
+    columns_table,
+    csv_key,
+    csv_rows,
+    groups_as_dicts,
+)
 from admin_cli.wording import percent
 from core.bootstrap import App
 from core.campaigns import results
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, ResultsVisibility
+from core.campaigns.results import PollBreakdown
 from core.delivery import broadcasts
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
@@ -211,6 +220,63 @@ def results_charts(outcome: PollResults) -> list[bytes]:
     return [bar_chart_png(outcome.question, bars, caption=caption)]
 
 
+def _options(outcome: PollResults) -> dict[str, object]:
+    return {
+        "options": [
+            {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
+            for r in outcome.options
+        ]
+    }
+
+
+def breakdown_as_dict(breakdown: PollBreakdown) -> dict[str, object]:
+    whole = breakdown.whole
+    return {
+        "campaign_id": whole.poll_id,
+        "kind": "poll",
+        "question": whole.question,
+        "by": breakdown.by.value,
+        "groups": groups_as_dicts(breakdown, "voters", _options),
+        "total": {"voters": whole.voters, **_options(whole)},
+    }
+
+
+def breakdown_as_csv(breakdown: PollBreakdown) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([breakdown.by.value, "voters", "option_id", "option", "votes", "percent"])
+    for g in csv_rows(breakdown, breakdown.whole.voters):
+        for r in g.results.options:
+            writer.writerow([csv_key(g.key), g.counted, r.option_id, r.label, r.votes, r.percent])
+    return buffer.getvalue()
+
+
+def print_breakdown(breakdown: PollBreakdown) -> None:
+    whole = breakdown.whole
+    table = columns_table(whole.question, breakdown)
+    groups = [g.results for g in breakdown.groups] + [whole]
+    table.add_row(_("Voters"), *(str(r.voters) for r in groups))
+    table.add_section()
+    for i, option in enumerate(whole.options):
+        table.add_row(
+            option.label, *(cell(r.options[i].votes, r.options[i].percent) for r in groups)
+        )
+    Console(width=160).print(table)
+
+
+def breakdown_charts(breakdown: PollBreakdown) -> list[bytes]:
+    from core.campaigns.charts import Bar, bar_chart_png  # matplotlib only for --format png
+
+    return [
+        bar_chart_png(
+            chart_title(breakdown.whole.question, breakdown, g),
+            [Bar(o.label, o.votes, o.percent) for o in g.results.options],
+            caption=_("Voters: {n}").format(n=g.results.voters),
+        )
+        for g in breakdown.groups
+    ]
+
+
 def _too_few_options(p: Any) -> str:
     n = int(p["min"])
     return ngettext(
@@ -256,5 +322,11 @@ CLI_KIND = CliKind(
         print_table=print_results,
         charts=results_charts,
         as_text=results_as_text,
+    ),
+    breakdown=KindBreakdownView(
+        as_dict=breakdown_as_dict,
+        as_csv=breakdown_as_csv,
+        print_table=print_breakdown,
+        charts=breakdown_charts,
     ),
 )

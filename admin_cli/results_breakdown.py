@@ -1,123 +1,109 @@
-"""`campaign results ID --by district|verification`: a poll's results per group of voters.
+"""`campaign results ID --by district|verification`: what every kind's breakdown shares.
 
-One row per group (every district, then "not set"; or verified / not verified) and the whole
-city last; table, JSON, CSV, or PNG (one chart per group: FILE-1.png, FILE-2.png, …).
+One group per district (then a district no longer on the city's list, then "not set"), or
+verified / not verified, and the whole city; each kind's `KindBreakdownView` lays its results
+out (admin_cli/polls.py, contests.py, consultations.py) with the helpers here. Table, JSON, CSV,
+or PNG (the kind's charts for each group: FILE-1.png, FILE-2.png, …). A leaf: no kind module.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from admin_cli import words
 from admin_cli.context import EXIT_USAGE, fail
 from admin_cli.files import write_bytes, write_text
-from core.campaigns.breakdown import Breakdown
-from core.campaigns.results import GroupResults, PollBreakdown
+from admin_cli.kind import KindBreakdownView
+from admin_cli.wording import home_district, percent, verification
+from core.campaigns.breakdown import Breakdown, GroupResults, ResultsBreakdown
 from core.kernel.i18n import _
-from core.polls.model import PollResults
 
-NOT_SET = "not_set"  # the CSV's code for voters without a home district
+R = TypeVar("R")
+
+NOT_SET = "not_set"  # the CSV's code for participants without a home district
+TOTAL = "total"  # the CSV's code for the whole city's rows
 
 
 def group_label(by: Breakdown, key: str | None) -> str:
     if by is Breakdown.VERIFICATION:
-        return words.verification(key or "")
-    return words.home_district(key)
+        return verification(key or "")
+    return home_district(key)
 
 
-def _options(results: PollResults) -> list[dict[str, object]]:
+def group_header(by: Breakdown) -> str:
+    return _("District") if by is Breakdown.DISTRICT else _("Verification")
+
+
+def groups_as_dicts(
+    breakdown: ResultsBreakdown[R], counted: str, body: Callable[[R], dict[str, object]]
+) -> list[dict[str, object]]:
+    """Each group as JSON: its code (null: no home district), its words, how many from it
+    are counted (under the kind's name for them: voters, submissions) and the kind's body."""
     return [
-        {"id": r.option_id, "label": r.label, "votes": r.votes, "percent": r.percent}
-        for r in results.options
+        {
+            "group": g.key,
+            "label": group_label(breakdown.by, g.key),
+            counted: g.counted,
+            **body(g.results),
+        }
+        for g in breakdown.groups
     ]
 
 
-def as_dict(breakdown: PollBreakdown) -> dict[str, object]:
-    return {
-        "campaign_id": breakdown.whole.poll_id,
-        "question": breakdown.whole.question,
-        "by": breakdown.by.value,
-        "groups": [
-            {
-                "group": g.key,  # null: no home district set
-                "label": group_label(breakdown.by, g.key),
-                "voters": g.results.voters,
-                "options": _options(g.results),
-            }
-            for g in breakdown.groups
-        ],
-        "total": {"voters": breakdown.whole.voters, "options": _options(breakdown.whole)},
-    }
+def csv_rows(breakdown: ResultsBreakdown[R], whole_counted: int) -> list[GroupResults[R]]:
+    """The groups, then the whole city as the group `total`."""
+    return [*breakdown.groups, GroupResults(TOTAL, breakdown.whole, whole_counted)]
 
 
-def as_csv(breakdown: PollBreakdown) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([breakdown.by.value, "voters", "option_id", "option", "votes", "percent"])
-    rows = [*breakdown.groups, GroupResults("total", breakdown.whole)]
-    for g in rows:
-        for r in g.results.options:
-            writer.writerow(
-                [g.key or NOT_SET, g.results.voters, r.option_id, r.label, r.votes, r.percent]
-            )
-    return buffer.getvalue()
+def csv_key(key: str | None) -> str:
+    return key or NOT_SET
 
 
-def print_table(breakdown: PollBreakdown) -> None:
-    whole = breakdown.whole
-    table = Table(title=whole.question, caption=_("Voters: {n}").format(n=whole.voters))
-    table.add_column(_("District") if breakdown.by is Breakdown.DISTRICT else _("Verification"))
-    table.add_column(_("Voters"), justify="right")
-    for option in whole.options:
-        table.add_column(option.label, justify="right")
+def cell(count: int, share: float) -> str:
+    return f"{count} ({percent(share)}%)"
 
-    def cells(results: PollResults) -> list[str]:
-        return [f"{r.votes} ({words.percent(r.percent)}%)" for r in results.options]
 
+def columns_table(title: str, breakdown: ResultsBreakdown[Any], *, caption: str = "") -> Table:
+    """A table with one column per group and the whole city last (rows: options, entries)."""
+    table = Table(title=title, caption=caption or None, title_justify="left")
+    table.add_column("")
     for g in breakdown.groups:
-        label = group_label(breakdown.by, g.key)
-        table.add_row(label, str(g.results.voters), *cells(g.results))
-    table.add_section()
-    table.add_row(_("Whole city"), str(whole.voters), *cells(whole))
-    Console(width=160).print(table)
+        table.add_column(group_label(breakdown.by, g.key), justify="right")
+    table.add_column(_("Whole city"), justify="right", style="bold")
+    return table
 
 
-def charts(breakdown: PollBreakdown) -> list[bytes]:
-    from core.campaigns.charts import Bar, bar_chart_png
-
-    images = []
-    for g in breakdown.groups:
-        title = f"{breakdown.whole.question} — {group_label(breakdown.by, g.key)}"
-        bars = [Bar(o.label, o.votes, o.percent) for o in g.results.options]
-        caption = _("Voters: {n}").format(n=g.results.voters)
-        images.append(bar_chart_png(title, bars, caption=caption))
-    return images
+def chart_title(title: str, breakdown: ResultsBreakdown[R], group: GroupResults[R]) -> str:
+    return f"{title} — {group_label(breakdown.by, group.key)}"
 
 
-def emit(breakdown: PollBreakdown, fmt: str, output: Path | None) -> None:
+def emit(
+    view: KindBreakdownView[Any], breakdown: ResultsBreakdown[Any], fmt: str, output: Path | None
+) -> None:
     if fmt == "png":
         if output is None:
             fail(_("--format png needs --output FILE.png"), EXIT_USAGE)
             return
-        for i, image in enumerate(charts(breakdown), start=1):
+        images = view.charts(breakdown)
+        if not images:
+            fail(_("there is nothing to chart (only free-text questions)"))
+        for i, image in enumerate(images, start=1):
             path = output.with_name(f"{output.stem}-{i}{output.suffix or '.png'}")
             write_bytes(path, image)
             typer.echo(_("Chart written to {path}").format(path=path), err=True)
         return
     if fmt == "table" and output is None:
-        print_table(breakdown)
+        view.print_table(breakdown)
         return
     if fmt == "csv":
-        text = as_csv(breakdown)
+        text = view.as_csv(breakdown)
     else:  # json, or a table written to a file (as `campaign results` does)
-        text = json.dumps(as_dict(breakdown), ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps(view.as_dict(breakdown), ensure_ascii=False, indent=2) + "\n"
     if output is not None:
         write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)

@@ -13,10 +13,12 @@ from enum import StrEnum
 from babel import Locale
 from babel.numbers import format_decimal
 
-from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
 from core.kernel.i18n import _, current_locale, format_datetime
 
 NOTHING = "—"
+# A resident's verification level, as `campaign results --by verification` groups them.
+VERIFICATION: dict[str, str] = {"phone": N_("verified (phone)"), "none": N_("not verified")}
 
 
 def lookup(table: Mapping[str, str], code: object) -> str:
@@ -40,6 +42,15 @@ def topic(code: str | None) -> str:
 
 def district(code: str | None) -> str:
     return _(DISTRICTS[code]) if code in DISTRICTS else (code or NOTHING)
+
+
+def home_district(code: str | None) -> str:
+    """A resident's home district; "not set" when they have not chosen one."""
+    return district(code) if code else _("not set")
+
+
+def verification(code: str) -> str:
+    return lookup(VERIFICATION, code)
 
 
 def yes_no(value: object) -> str:

@@ -11,7 +11,18 @@ until it has words in uk and en.
 from __future__ import annotations
 
 from admin_cli.kinds import KINDS
-from admin_cli.wording import NOTHING, district, number, percent, topic, when, yes_no
+from admin_cli.wording import (
+    NOTHING,
+    VERIFICATION,
+    district,
+    home_district,
+    number,
+    percent,
+    topic,
+    verification,
+    when,
+    yes_no,
+)
 from admin_cli.wording import lookup as _lookup
 from core.campaigns.audience import Audience, AudienceKind
 from core.campaigns.eligibility import Eligibility
@@ -23,7 +34,18 @@ from core.kernel.i18n import _, ngettext
 from core.officials.model import Role
 from core.organizations.model import EventStatus
 
-__all__ = ["NOTHING", "district", "number", "percent", "topic", "when", "yes_no"]  # re-exported
+__all__ = [  # re-exported
+    "NOTHING",
+    "VERIFICATION",
+    "district",
+    "home_district",
+    "number",
+    "percent",
+    "topic",
+    "verification",
+    "when",
+    "yes_no",
+]
 
 CAMPAIGN_STATUS: dict[str, str] = {
     CampaignStatus.DRAFT: N_("draft"),
@@ -106,7 +128,6 @@ AUDIT_OBJECT: dict[str, str] = {
     "organization": N_("organization"),
 } | {code: words for k in KINDS for code, words in k.audit_objects.items()}
 # A resident's verification level (results --by verification).
-VERIFICATION: dict[str, str] = {"phone": N_("verified (phone)"), "none": N_("not verified")}
 # What a push (an outbox broadcast's `kind`) was about.
 PUSH_KIND: dict[str, str] = {
     "audit.anchor": N_("audit log head"),
@@ -205,12 +226,3 @@ def eligibility(value: Eligibility) -> str:
     if names:
         return _("residents of: {districts}").format(districts=names)
     return _("everyone")
-
-
-def home_district(code: str | None) -> str:
-    """A resident's home district; "not set" when they have not chosen one."""
-    return district(code) if code else _("not set")
-
-
-def verification(code: str) -> str:
-    return _lookup(VERIFICATION, code)

@@ -3,7 +3,8 @@
 The template (core/campaigns/service.py, pushes.py, core/scheduling/jobs.py) is written once and
 asks a kind's `CampaignKindSpec` only for what differs: the words of its opening push, an extra
 check when an official moves its window, what "closed before it ever opened" means for its own
-state, whether the shared results push fits it, and its own scheduled sweep (phases, results).
+state, whether the shared results push fits it, its results per district (the breakdown), and
+its own scheduled sweep (phases, results).
 Storage composes the rest from the specs: the schema (its tables module), the unit of work (its
 repositories), the participation registry (who took part, its columns that hold citizens).
 Specs are listed explicitly in core/campaigns/registry.py; nothing registers itself on import.
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from core.campaigns.breakdown import KindBreakdown
 from core.campaigns.files import CampaignPlan, PlanParser
 from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
@@ -65,6 +67,10 @@ class CampaignKindSpec:
     check_window: WindowCheck | None = None
     settle_unannounced: Settle | None = None
     sweep: Sweep | None = None
+    # Its results per group of participants (home district, verification level), for kinds
+    # with a tally: `campaign results --by`, and each participant's district line in its
+    # results push (the shared one, or its own from `sweep`).
+    breakdown: KindBreakdown[Any] | None = None
     # Storage: its tables module (the schema Alembic and the tests see), its repositories on
     # the unit of work, who took part (reminders skip them, results go to them), and every
     # column of its tables that holds a citizen, with how it is merged and forgotten.

@@ -12,19 +12,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from core.campaigns import results
+from core.campaigns import district_results
 from core.campaigns.audience import Audience
-from core.campaigns.model import Campaign, CampaignKind, CampaignStatus
+from core.campaigns.breakdown import Breakdown
+from core.campaigns.model import Campaign, CampaignStatus
 from core.campaigns.registry import KINDS
 from core.campaigns.reminders import parse_reminders
 from core.delivery import outbox
 from core.delivery.links import Link, link
 from core.delivery.messenger import Button, Message
-from core.hromadas.taxonomy import HOME_DISTRICTS
 from core.kernel.errors import ValidationError
-from core.kernel.i18n import _, format_datetime, format_number, ngettext
+from core.kernel.i18n import _, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
-from core.polls.model import PollResults
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +130,13 @@ async def send_due_reminders(uow: UnitOfWork, now: datetime) -> list[int]:
     return sent
 
 
-def _results(
-    campaign: Campaign, district: tuple[str, PollResults, PollResults] | None = None
-) -> Callable[[], Message]:
-    def render() -> Message:
+def _results(campaign: Campaign) -> Callable[[str | None], Message]:
+    def render(district_line: str | None) -> Message:
         text = _("📊 “{title}” is closed. Thank you for taking part! Here are the results.").format(
             title=campaign.title
         )
-        if district is not None:
-            text += "\n\n" + _district_line(*district)
+        if district_line is not None:
+            text += "\n\n" + district_line
         return Message(
             text,
             buttons=((Button(_("📊 See the results"), link(Link.CAMPAIGN, campaign.id)),),),
@@ -149,75 +146,23 @@ def _results(
 
 
 async def announce_closed(uow: UnitOfWork, campaign: Campaign, *, now: datetime) -> int | None:
-    """Results to participants, when the campaign asks for it.
+    """Results to participants, when the campaign asks for it; a kind with a breakdown gives
+    those who set a home district their district's result next to the city's.
 
     Kinds whose outcome is final only later send their own results push from their sweep
     (`results_on_close` off in their spec); `send_results` decides there.
     """
-    if not campaign.send_results or not KINDS.spec(campaign.kind).results_on_close:
+    spec = KINDS.spec(campaign.kind)
+    if not campaign.send_results or not spec.results_on_close:
         return None
-    if campaign.kind == CampaignKind.POLL:
-        return await _announce_poll_results(uow, campaign, now=now)
-    return await outbox.enqueue(
+    hook = spec.breakdown
+    return await district_results.enqueue_to_participants(
         uow,
         kind=f"{campaign.kind}.results",
-        audience=Audience.participants(campaign.id),
-        render=_results(campaign),
-        now=now,
         campaign_id=campaign.id,
+        render=_results(campaign),
+        by_district=None if hook is None else await hook.load(uow, campaign.id, Breakdown.DISTRICT),
+        district_line=None if hook is None else hook.district_line,
+        now=now,
         dedupe_key=f"results:{campaign.id}",
     )
-
-
-def _district_line(code: str, mine: PollResults, city: PollResults) -> str:
-    """ "Your district, Zarichchia: 62 % for “A”; the whole city: 48 %." — the city's leading
-    option, so the two numbers compare like with like."""
-    leading = max(city.options, key=lambda o: o.votes)  # the first one on a tie
-    share = next(o.percent for o in mine.options if o.option_id == leading.option_id)
-    return _("Your district, {district}: {share}% for “{option}”; the whole city: {city}%.").format(
-        district=_(HOME_DISTRICTS[code]),
-        share=format_number(share),
-        option=leading.label,
-        city=format_number(leading.percent),
-    )
-
-
-async def _announce_poll_results(uow: UnitOfWork, campaign: Campaign, *, now: datetime) -> int:
-    """A poll's results push: those who set a home district also get their district's result
-    next to the city's (one push per district); the others get the city's alone."""
-    breakdown = await results.poll_results_per_district(uow, campaign.id)
-    first: int | None = None
-    told: list[str | None] = []
-    for group in breakdown.groups:
-        if group.key not in HOME_DISTRICTS or not group.results.voters:
-            continue
-        told.append(group.key)
-        broadcast_id = await outbox.enqueue(
-            uow,
-            kind=f"{campaign.kind}.results",
-            audience=Audience.participants(campaign.id),
-            render=_results(campaign, (group.key, group.results, breakdown.whole)),
-            now=now,
-            campaign_id=campaign.id,
-            dedupe_key=f"results:{campaign.id}:{group.key}",
-            home_districts=(group.key,),
-        )
-        first = first or broadcast_id
-    # Everyone else who took part: no district set, or one no longer on the city's list.
-    rest = tuple(k for k in HOME_DISTRICTS if k not in told)
-    broadcast_id = await outbox.enqueue(
-        uow,
-        kind=f"{campaign.kind}.results",
-        audience=Audience.participants(campaign.id),
-        render=_results(campaign),
-        now=now,
-        campaign_id=campaign.id,
-        dedupe_key=f"results:{campaign.id}",
-        home_districts=None if not told else (None, *rest, *_stray(breakdown)),
-    )
-    return first or broadcast_id
-
-
-def _stray(breakdown: results.PollBreakdown) -> tuple[str, ...]:
-    """Districts voters live in that the city's list no longer has."""
-    return tuple(g.key for g in breakdown.groups if g.key and g.key not in HOME_DISTRICTS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from core.campaigns.breakdown import Breakdown, group_keys
+from core.campaigns.breakdown import Breakdown, ResultsBreakdown, assemble
 from core.campaigns.template import ensure_results_visible
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls.model import Poll, PollResults, compute_results
@@ -23,17 +22,8 @@ async def poll_results(
     return compute_results(poll, counts, voters)
 
 
-@dataclass(frozen=True, slots=True)
-class GroupResults:
-    key: str | None  # a district code or a verification level; None: district not set
-    results: PollResults
-
-
-@dataclass(frozen=True, slots=True)
-class PollBreakdown:
-    by: Breakdown
-    whole: PollResults
-    groups: list[GroupResults]
+# A poll's results per group of voters (core/campaigns/breakdown.py).
+PollBreakdown = ResultsBreakdown[PollResults]
 
 
 async def poll_results_by(
@@ -47,18 +37,22 @@ async def poll_results_by(
 
 async def _breakdown(uow: UnitOfWork, poll: Poll, by: Breakdown) -> PollBreakdown:
     tallies = await uow.repository(BALLOTS).tally_by(poll.id, by)
-    groups = [
-        GroupResults(key, compute_results(poll, *tallies.get(key, ({}, 0))))
-        for key in group_keys(by, tallies)
-    ]
+    # Every ballot belongs to exactly one group, so the groups add up to the whole city.
     counts: dict[int, int] = {}
     for option_counts, _voters in tallies.values():
         for option_id, n in option_counts.items():
             counts[option_id] = counts.get(option_id, 0) + n
     voters = sum(v for _counts, v in tallies.values())
-    return PollBreakdown(by, compute_results(poll, counts, voters), groups)
+    return assemble(
+        by,
+        compute_results(poll, counts, voters),
+        tallies,
+        ({}, 0),
+        lambda tally: compute_results(poll, *tally),
+        lambda tally: tally[1],
+    )
 
 
-async def poll_results_per_district(uow: UnitOfWork, poll_id: int) -> PollBreakdown:
-    """For the results push: each district's result next to the whole city's."""
-    return await _breakdown(uow, await get_poll(uow, poll_id), Breakdown.DISTRICT)
+async def poll_breakdown(uow: UnitOfWork, poll_id: int, by: Breakdown) -> PollBreakdown:
+    """As officials see it (and the results push): the poll spec's breakdown hook."""
+    return await _breakdown(uow, await get_poll(uow, poll_id), by)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from core.audit import service as audit
 from core.campaigns import pushes as campaign_pushes
+from core.campaigns.breakdown import Breakdown, ResultsBreakdown
 from core.campaigns.model import (
     CLOSABLE_FROM,
     DELETABLE_FROM,
@@ -29,6 +31,20 @@ log = logging.getLogger(__name__)
 
 async def get_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign:
     return found(await uow.campaigns.get(campaign_id), campaign_id)
+
+
+def has_breakdown(campaign: Campaign) -> bool:
+    """Whether the campaign's kind can break its results down by group (it has a tally)."""
+    return KINDS.spec(campaign.kind).breakdown is not None
+
+
+async def results_by(uow: UnitOfWork, campaign: Campaign, by: Breakdown) -> ResultsBreakdown[Any]:
+    """The campaign's results per group of participants, as officials see them (at any time).
+    Only for a kind that `has_breakdown`."""
+    hook = KINDS.spec(campaign.kind).breakdown
+    if hook is None:
+        raise LookupError(f"campaign kind {campaign.kind} has no breakdown")
+    return await hook.load(uow, campaign.id, by)
 
 
 async def find_campaign(uow: UnitOfWork, campaign_id: int) -> Campaign | None:

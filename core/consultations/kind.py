@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.campaigns.breakdown import KindBreakdown
 from core.campaigns.kinds import CampaignKindSpec
 from core.campaigns.model import CampaignKind
 from core.consultations import service as consultations
 from core.consultations import tables
+from core.consultations.announcements import district_line
 from core.consultations.plan import parse_consultation
 from core.consultations.ports import CONSULTATIONS
 from core.consultations.sql import SqlConsultationRepository
@@ -29,6 +31,7 @@ CONSULTATION = CampaignKindSpec(
     kind=CampaignKind.CONSULTATION,
     opened_headline=N_("📋 New public consultation: “{title}”"),
     results_on_close=False,
+    breakdown=KindBreakdown(consultations.results_by, district_line),
     settle_unannounced=_settle_unannounced,
     sweep=_sweep,
     tables=tables,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import CampaignStatus, ResultsVisibility
 from core.consultations.model import Answer, Consultation, QuestionSpec, Response, TextAnswer
 from core.kernel.ports import Port
@@ -50,6 +51,13 @@ class ConsultationRepository(Protocol):
 
     async def tally(self, campaign_id: int) -> tuple[list[tuple[int, int | None, int]], int]:
         """(question id, value, count) over submitted responses, and how many were submitted."""
+        ...
+
+    async def tally_by(
+        self, campaign_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[list[tuple[int, int | None, int]], int]]:
+        """`tally` per group of respondents: their home district (None: not set) or their
+        verification level ("phone", "none"). Groups without a submitted response are absent."""
         ...
 
     async def texts(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
+from core.campaigns.breakdown import Breakdown, ResultsBreakdown, assemble
 from core.campaigns.model import (
     EDITABLE_FROM,
     Campaign,
@@ -363,6 +364,23 @@ async def results(
     return compute_results(consultation, rows, submissions)
 
 
+async def results_by(
+    uow: UnitOfWork, consultation_id: int, by: Breakdown
+) -> ResultsBreakdown[ConsultationResults]:
+    """The answers from each group of respondents (as officials see them, at any time)."""
+    consultation = await get_consultation(uow, consultation_id)
+    tallies = await uow.repository(CONSULTATIONS).tally_by(consultation_id, by)
+    rows, submissions = await uow.repository(CONSULTATIONS).tally(consultation_id)
+    return assemble(
+        by,
+        compute_results(consultation, rows, submissions),
+        tallies,
+        ([], 0),
+        lambda tally: compute_results(consultation, *tally),
+        lambda tally: tally[1],
+    )
+
+
 async def submission_count(uow: UnitOfWork, consultation_id: int) -> int:
     """How many responses were submitted."""
     _rows, submissions = await uow.repository(CONSULTATIONS).tally(consultation_id)
@@ -393,5 +411,6 @@ async def publish_due(uow: UnitOfWork, now: datetime) -> list[int]:
             campaign = await uow.campaigns.get(consultation_id)
             if campaign is not None and campaign.send_results:  # the file's `send_results`
                 outcome = await results(uow, consultation_id, now=now, for_official=True)
-                await announcements.consultation_results(uow, outcome, now)
+                by_district = await results_by(uow, consultation_id, Breakdown.DISTRICT)
+                await announcements.consultation_results(uow, outcome, by_district, now)
     return published

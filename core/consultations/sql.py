@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.campaigns.sql import _campaign, add_campaign_row
 from core.campaigns.tables import CampaignRow
+from core.citizens.sql_groups import voter_group
+from core.citizens.tables import CitizenRow
 from core.consultations.model import (
     Answer,
     Consultation,
@@ -288,6 +291,32 @@ class SqlConsultationRepository:
             )
         ).scalar_one()
         return [(int(q), v, int(c)) for q, v, c in rows], int(total)
+
+    async def tally_by(
+        self, campaign_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[list[tuple[int, int | None, int]], int]]:
+        # `tally` per group: submitted responses joined to the respondent's row.
+        group = voter_group(by).label("voter_group")
+        citizens = CitizenRow.__table__
+        submitted = responses.join(citizens, citizens.c.id == responses.c.citizen_id)
+        rows = await self._session.execute(
+            select(group, answers.c.question_id, answers.c.value, func.count())
+            .select_from(answers.join(submitted, responses.c.id == answers.c.response_id))
+            .where(answers.c.campaign_id == campaign_id, responses.c.submitted_at.is_not(None))
+            .group_by(group, answers.c.question_id, answers.c.value)
+        )
+        found: dict[str | None, tuple[list[tuple[int, int | None, int]], int]] = {}
+        for key, question_id, value, count in rows:
+            found.setdefault(key, ([], 0))[0].append((int(question_id), value, int(count)))
+        totals = await self._session.execute(
+            select(group, func.count())
+            .select_from(submitted)
+            .where(responses.c.campaign_id == campaign_id, responses.c.submitted_at.is_not(None))
+            .group_by(group)
+        )
+        for key, count in totals:
+            found[key] = (found.get(key, ([], 0))[0], int(count))
+        return found
 
     async def texts(
         self, campaign_id: int, *, after: tuple[int, int] = (0, 0), limit: int = 500

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.campaigns.breakdown import KindBreakdown
 from core.campaigns.kinds import CampaignKindSpec
 from core.campaigns.model import CampaignKind
 from core.contests import service as contests
 from core.contests import tables
+from core.contests.announcements import district_line
 from core.contests.model import FINISHED_FROM, ContestPhase, validate_phases
 from core.contests.plan import parse_contest
 from core.contests.ports import CONTESTS
@@ -42,6 +44,7 @@ CONTEST = CampaignKindSpec(
     kind=CampaignKind.CONTEST,
     opened_headline=N_("🏆 New contest: “{title}”"),
     results_on_close=False,
+    breakdown=KindBreakdown(contests.results_by, district_line),
     check_window=_check_phases,
     settle_unannounced=_settle_unannounced,
     sweep=contests.advance_phases,

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import CampaignStatus
 from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
 from core.kernel.ports import Port
@@ -95,6 +96,13 @@ class ContestRepository(Protocol):
 
     async def voters(self, contest_id: int) -> int:
         """How many citizens gave at least one vote."""
+        ...
+
+    async def tally_by(
+        self, contest_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[dict[int, int], int]]:
+        """(votes per entry id, voters) per group of voters: their home district (None: not
+        set) or their verification level ("phone", "none"). Groups without voters are absent."""
         ...
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from core.audit import service as audit
 from core.campaigns import template
+from core.campaigns.breakdown import Breakdown, ResultsBreakdown, assemble
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
 from core.campaigns.receipts import new_receipt
 from core.contests import announcements
@@ -240,11 +241,35 @@ async def results(
     template.ensure_results_visible(
         contest.campaign, now=now, for_official=for_official, visible=contest.is_finished(now)
     )
-    entries = await uow.repository(CONTESTS).entries(contest_id, statuses=[EntryStatus.APPROVED])
-    tally = await uow.repository(CONTESTS).tally(contest_id)
+    return await _ranked(uow, contest)
+
+
+async def _ranked(uow: UnitOfWork, contest: Contest) -> ContestResults:
+    entries = await uow.repository(CONTESTS).entries(contest.id, statuses=[EntryStatus.APPROVED])
+    tally = await uow.repository(CONTESTS).tally(contest.id)
     ranked = rank([(e, tally.get(e.id, 0)) for e in entries], contest.winners)
-    voters = await uow.repository(CONTESTS).voters(contest_id)
+    voters = await uow.repository(CONTESTS).voters(contest.id)
     return ContestResults(contest, ranked, voters)
+
+
+async def results_by(
+    uow: UnitOfWork, contest_id: int, by: Breakdown
+) -> ResultsBreakdown[ContestResults]:
+    """The votes per entry from each group of voters (as officials see them, at any time);
+    each group ranked by its own votes, the whole city as `results` ranks it."""
+    contest = await get_contest(uow, contest_id)
+    entries = await uow.repository(CONTESTS).entries(contest_id, statuses=[EntryStatus.APPROVED])
+    tallies = await uow.repository(CONTESTS).tally_by(contest_id, by)
+
+    def compute(tally: tuple[dict[int, int], int]) -> ContestResults:
+        counts, voters = tally
+        return ContestResults(
+            contest, rank([(e, counts.get(e.id, 0)) for e in entries], contest.winners), voters
+        )
+
+    return assemble(
+        by, await _ranked(uow, contest), tallies, ({}, 0), compute, lambda tally: tally[1]
+    )
 
 
 async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], list[int]]:
@@ -268,7 +293,8 @@ async def advance_phases(uow: UnitOfWork, now: datetime) -> tuple[list[int], lis
             await _audit_phase(uow, contest_id, before.phase, ContestPhase.FINISHED, now)
             if before.campaign.send_results:  # the file's `send_results`
                 outcome = await results(uow, contest_id, now=now, for_official=True)
-                await announcements.contest_winners(uow, outcome, now)
+                by_district = await results_by(uow, contest_id, Breakdown.DISTRICT)
+                await announcements.contest_winners(uow, outcome, by_district, now)
     return to_voting, finished
 
 

@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import CampaignKind, CampaignStatus, ResultsVisibility
 from core.campaigns.sql import _campaign, add_campaign_row
 from core.campaigns.tables import CampaignRow
+from core.citizens.sql_groups import voter_group
+from core.citizens.tables import CitizenRow
 from core.contests.model import Contest, ContestPhase, Entry, EntryStatus
 from core.contests.tables import (
     ContestEntryRow,
@@ -323,3 +326,29 @@ class SqlContestRepository:
             )
         )
         return int(result.scalar_one())
+
+    async def tally_by(
+        self, contest_id: int, by: Breakdown
+    ) -> dict[str | None, tuple[dict[int, int], int]]:
+        # Two grouped scans (votes per entry, then distinct voters), joined to the voter's row.
+        group = voter_group(by).label("voter_group")
+        citizens = CitizenRow.__table__
+        joined = votes.join(citizens, citizens.c.id == votes.c.citizen_id)
+        rows = await self._session.execute(
+            select(group, votes.c.entry_id, func.count())
+            .select_from(joined)
+            .where(votes.c.contest_id == contest_id)
+            .group_by(group, votes.c.entry_id)
+        )
+        found: dict[str | None, tuple[dict[int, int], int]] = {}
+        for key, entry_id, count in rows:
+            found.setdefault(key, ({}, 0))[0][int(entry_id)] = int(count)
+        voters = await self._session.execute(
+            select(group, func.count(func.distinct(votes.c.citizen_id)))
+            .select_from(joined)
+            .where(votes.c.contest_id == contest_id)
+            .group_by(group)
+        )
+        for key, count in voters:
+            found[key] = (found.get(key, ({}, 0))[0], int(count))
+        return found

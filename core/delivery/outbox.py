@@ -52,12 +52,13 @@ async def enqueue(
     created_by: str | None = None,
     policy: DeliveryPolicy | None = None,
     home_districts: tuple[str | None, ...] | None = None,
+    except_home_districts: tuple[str, ...] = (),
 ) -> int:
     """Write a broadcast and its outbox rows; return the broadcast id.
 
     `exclude_participants_of`: leave out those who already took part in that campaign
     (reminders). `home_districts`: only residents living in one of these districts (None in
-    it: those who set none). `dedupe_key`: a second enqueue with the same key (two schedulers racing)
+    it: those who set none); `except_home_districts`: leave out those living in one of these. `dedupe_key`: a second enqueue with the same key (two schedulers racing)
     inserts nothing and returns the first broadcast's id.
     """
     policy = policy or uow.policies.delivery
@@ -89,6 +90,7 @@ async def enqueue(
         digest_at=policy.next_digest_at(now) if bulk else None,
         exclude_participants_of=exclude_participants_of,
         home_districts=home_districts,
+        except_home_districts=except_home_districts,
     )
     return broadcast_id
 

@@ -59,10 +59,12 @@ class OutboxRepository(Protocol):
         digest_at: datetime | None,
         exclude_participants_of: int | None,
         home_districts: tuple[str | None, ...] | None = None,
+        except_home_districts: tuple[str, ...] = (),
     ) -> int:
         """Insert one row per reachable identity of each recipient (set-based); the count.
 
-        `home_districts`: only residents living in one of these (None in it: not set)."""
+        `home_districts`: only residents living in one of these (None in it: not set);
+        `except_home_districts`: leave out those living in one of these."""
         ...
 
     async def progress(

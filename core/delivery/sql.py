@@ -178,6 +178,7 @@ class SqlOutboxRepository:
         digest_at: datetime | None,
         exclude_participants_of: int | None,
         home_districts: tuple[str | None, ...] | None = None,
+        except_home_districts: tuple[str, ...] = (),
     ) -> int:
         release = literal(release_at, UtcDateTime())
         if bulk and digest_at is not None:
@@ -219,6 +220,13 @@ class SqlOutboxRepository:
             if None in home_districts:
                 living.append(citizens.c.home_district.is_(None))
             recipients = recipients.where(or_(*living) if living else false())
+        if except_home_districts:
+            recipients = recipients.where(
+                or_(
+                    citizens.c.home_district.is_(None),
+                    citizens.c.home_district.not_in(except_home_districts),
+                )
+            )
         columns = [
             "broadcast_id",
             "identity_id",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from core.campaigns.breakdown import KindBreakdown
 from core.campaigns.kinds import CampaignKindSpec
 from core.campaigns.model import CampaignKind
+from core.campaigns.results import poll_breakdown
 from core.hromadas.taxonomy import N_
 from core.polls import tables
+from core.polls.announcements import district_line
 from core.polls.ports import BALLOTS
 from core.polls.sql import SqlBallotRepository
 from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge, Participation
@@ -13,6 +16,7 @@ from core.storage.contributions import Binding, CitizenReference, OnForget, OnMe
 POLL = CampaignKindSpec(
     kind=CampaignKind.POLL,
     opened_headline=N_("🗳 New poll: “{title}”"),
+    breakdown=KindBreakdown(poll_breakdown, district_line),
     tables=tables,
     repositories=(Binding(BALLOTS, SqlBallotRepository),),
     participants=tables.poll_participants,

@@ -178,5 +178,6 @@ def test_by_is_refused_for_a_kind_without_a_breakdown(admin):
     out, _err = admin("idea-call", "create", "--title", "Ideas", "--closes", "2099-01-01T10:00")
     _out, err = admin("campaign", "results", out.strip(), "--by", "district", expect=2)
     assert err.strip() == (
-        f"spilno-admin: --by works for polls; campaign {out.strip()} is not a poll (idea call)"
+        f"spilno-admin: campaign {out.strip()} is idea call: it has no tally to break down"
+        " (--by works for polls, contests and consultations)"
     )

@@ -176,6 +176,23 @@ def test_every_kind_brings_its_cli_words_results_and_texts(kind):
     assert inspect.iscoroutinefunction(cli.results.load)
 
 
+# Kinds with a tally break it down by home district / verification (`campaign results --by`).
+BREAKDOWN = {CampaignKind.POLL, CampaignKind.CONTEST, CampaignKind.CONSULTATION}
+
+
+@pytest.mark.parametrize("kind", list(CampaignKind), ids=str)
+def test_a_kind_breaks_its_results_down_in_core_and_the_cli_alike(kind):
+    spec, cli = KINDS.spec(kind), CLI_BY_KIND[kind]
+    assert (spec.breakdown is not None) == (cli.breakdown is not None) == (kind in BREAKDOWN)
+    if spec.breakdown is None or cli.breakdown is None:
+        return
+    assert inspect.iscoroutinefunction(spec.breakdown.load) and callable(
+        spec.breakdown.district_line
+    )
+    for render in ("as_dict", "as_csv", "print_table", "charts"):
+        assert callable(getattr(cli.breakdown, render))
+
+
 # --- bot --------------------------------------------------------------------------------------
 
 
