@@ -2,7 +2,8 @@
 viberbot against the fake platforms (SQLite and PostgreSQL): a verified resident opens the
 budget from the menu, adds projects and sees the running total, is refused an overflowing
 project with the amount it would go over, and submits with a confirmation. What the platforms
-received is checked too: buttons within their limits, amounts as Ukrainians write them."""
+received is checked too: buttons within their limits, amounts as Ukrainians write them, and
+the receipt under the confirmation."""
 
 from __future__ import annotations
 
@@ -61,11 +62,12 @@ async def verified(app: App, ref: IdentityRef) -> int:
     return citizen.id
 
 
-async def counted(app: App, pb: ParticipatoryBudget, citizen_id: int) -> frozenset[int]:
+async def counted(app: App, pb: ParticipatoryBudget, citizen_id: int) -> tuple[frozenset[int], str]:
+    """What the resident's submitted ballot counts, and its receipt."""
     async with app.uow_factory() as uow:
         ballot = await pbs.ballot(uow, pb.id, citizen_id, CITY_POT)
-    assert ballot.submitted
-    return ballot.cast
+    assert ballot.submitted and ballot.receipt
+    return ballot.cast, ballot.receipt
 
 
 # --- Telegram ---------------------------------------------------------------------------------
@@ -130,10 +132,12 @@ async def test_telegram_a_knapsack_ballot_with_its_running_total_in_ukrainian(
         await tap(olena, "До бюлетеня", "Надіслати мій бюлетень")
         confirm = await tap(olena, "Надіслати мій бюлетень", "Так, надіслати")
         assert "1 240 000 ₴" in plain(confirm.text or "")
-        await tap(olena, "Так, надіслати", "Дякуємо! Ваш бюлетень надіслано.")
+        thanks = await tap(olena, "Так, надіслати", "Дякуємо! Ваш бюлетень надіслано.")
 
     sent = fake.sent_to(801)
-    assert await counted(app, pb, olena_id) == {projects["park"].id, projects["lights"].id}
+    cast, receipt = await counted(app, pb, olena_id)
+    assert cast == {projects["park"].id, projects["lights"].id}
+    assert f"Ваша квитанція: {receipt}." in (thanks.text or "")
     labels = [b for call in sent for row in call.keyboard for b in row]
     assert labels
     for button in labels:
@@ -213,9 +217,12 @@ async def test_viber_a_knapsack_ballot_with_its_running_total_in_ukrainian(
     assert "перевищить бюджет на 140 000 ₴" in await mariia.press("Додати до")
     await mariia.press("До бюлетеня")
     assert "1 240 000 ₴" in await mariia.press("Надіслати мій бюлетень")
-    assert "Дякуємо! Ваш бюлетень надіслано." in await mariia.press("Так, надіслати")
+    thanks = await mariia.press("Так, надіслати")
+    assert "Дякуємо! Ваш бюлетень надіслано." in thanks
 
-    assert await counted(app, pb, mariia_id) == {projects["park"].id, projects["lights"].id}
+    cast, receipt = await counted(app, pb, mariia_id)
+    assert cast == {projects["park"].id, projects["lights"].id}
+    assert f"Ваша квитанція: {receipt}." in thanks
     sent = viber.api.messages_to(MARIIA.id)
     labels = [b for message in sent for b in buttons(message)]
     assert labels

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pabutools.election import parse_pabulib
 
-from core.pb.model import PbRule
+from core.pb import service as pbs
+from core.pb.model import CITY_POT, PbRule
 from tests.integration.test_open_data_kinds import export_to, recount
 from tests.pb import create, pots, proposed, resident, to_phase, vote
 
@@ -103,3 +104,40 @@ async def test_the_recount_checks_the_winners_by_the_rule_the_pb_published(app, 
     done = recount(folder)
     assert done.returncode == 1, done.stdout
     assert f"{rule.value} winners" in done.stdout and "campaign.json says" in done.stdout
+
+
+@pytest.mark.parametrize("receipts", [True, False])
+async def test_each_ballot_row_carries_its_final_receipt(app, tmp_path, receipts):
+    factory, clock = app.uow_factory, app.clock
+    pb = await create(factory, clock, pots=pots(city=1_000), receipts=receipts)
+    author = await resident(factory, clock, "author")
+    voters = [await resident(factory, clock, f"v{i}") for i in range(2)]
+    await to_phase(factory, clock, pb, 0.1)
+    a = await proposed(factory, clock, pb, author, "A", 600)
+    b = await proposed(factory, clock, pb, author, "B", 300)
+    await to_phase(factory, clock, pb, 2.5)
+    await vote(factory, clock, voters[0], a)
+    first = await receipt_of(app, pb.id, voters[0])
+    await vote(factory, clock, voters[0], a, b)  # submitted again: a new code
+    await vote(factory, clock, voters[1], b)
+    finals = {await receipt_of(app, pb.id, v) for v in voters}
+    await to_phase(factory, clock, pb, 4.5)
+
+    folder = await export_to(app, pb.id, tmp_path)
+    text = (folder / "pot-city.pb").read_text()
+    _instance, profile = parse_pabulib(str(folder / "pot-city.pb"))
+    if receipts:
+        assert first not in finals and None not in finals
+        by_receipt = {ballot.meta["receipt"]: {p.name for p in ballot} for ballot in profile}
+        assert set(by_receipt) == finals  # the replaced ballot's code is gone
+        assert by_receipt[await receipt_of(app, pb.id, voters[0])] == {str(a.id), str(b.id)}
+    else:
+        assert finals == {None} and "receipt" not in text
+    done = recount(folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads((folder / "campaign.json").read_text())["receipts"] is receipts
+
+
+async def receipt_of(app, pb_id: int, citizen_id: int) -> str | None:
+    async with app.uow_factory() as uow:
+        return (await pbs.ballot(uow, pb_id, citizen_id, CITY_POT)).receipt
