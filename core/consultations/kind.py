@@ -13,7 +13,7 @@ from core.consultations.ports import CONSULTATIONS
 from core.consultations.sql import SqlConsultationRepository
 from core.hromadas.taxonomy import N_
 from core.kernel.unit_of_work import UnitOfWork
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge, Participation
 
 
 async def _settle_unannounced(uow: UnitOfWork, consultation_id: int, now: datetime) -> None:
@@ -36,7 +36,11 @@ CONSULTATION = CampaignKindSpec(
     participants=tables.consultation_participants,
     citizen_columns=(
         CitizenReference(
-            "consultation_responses", "citizen_id", OnMerge.SUBMITTED_FIRST, OnForget.ANONYMIZE
+            "consultation_responses",
+            "citizen_id",
+            OnMerge.SUBMITTED_FIRST,
+            OnForget.ANONYMIZE,
+            forget_plan=Participation("campaign_id"),
         ),
     ),
     parse_file=parse_consultation,

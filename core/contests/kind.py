@@ -14,7 +14,14 @@ from core.contests.ports import CONTESTS
 from core.contests.sql import SqlContestRepository
 from core.hromadas.taxonomy import N_
 from core.kernel.unit_of_work import UnitOfWork
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import (
+    Binding,
+    CitizenReference,
+    Content,
+    OnForget,
+    OnMerge,
+    Participation,
+)
 
 
 async def _check_phases(
@@ -49,6 +56,7 @@ CONTEST = CampaignKindSpec(
             OnForget.ANONYMIZE,
             key=("contest_id",),
             renumbered="author_seq",
+            forget_plan=Content(("title", "description"), cleared=("photo_ref",)),
         ),
         CitizenReference(
             "contest_participants",
@@ -56,10 +64,15 @@ CONTEST = CampaignKindSpec(
             OnMerge.KEEP_SURVIVORS,
             OnForget.ANONYMIZE,
             key=("contest_id",),
+            forget_plan=Participation("contest_id"),
         ),
         # A merge must still hold a contest's votes-per-resident cap across the survivor's entries.
         CitizenReference(
-            "contest_votes", "citizen_id", OnMerge.EARLIEST_UP_TO_LIMIT, OnForget.ANONYMIZE
+            "contest_votes",
+            "citizen_id",
+            OnMerge.EARLIEST_UP_TO_LIMIT,
+            OnForget.ANONYMIZE,
+            forget_plan=Participation("contest_id"),
         ),
     ),
     parse_file=parse_contest,

@@ -8,7 +8,14 @@ from core.hromadas.taxonomy import N_
 from core.ideas import tables
 from core.ideas.ports import IDEAS
 from core.ideas.sql import SqlIdeaRepository
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import (
+    Binding,
+    CitizenReference,
+    Content,
+    OnForget,
+    OnMerge,
+    Participation,
+)
 
 IDEA_CALL = CampaignKindSpec(
     kind=CampaignKind.IDEA_CALL,
@@ -17,8 +24,22 @@ IDEA_CALL = CampaignKindSpec(
     repositories=(Binding(IDEAS, SqlIdeaRepository),),
     participants=tables.idea_call_participants,
     citizen_columns=(
-        CitizenReference("ideas", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
-        CitizenReference("idea_comments", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+        CitizenReference(
+            "ideas",
+            "author_id",
+            OnMerge.REASSIGN,
+            OnForget.ANONYMIZE,
+            forget_plan=Content(
+                ("title", "description"), cleared=("keywords", "photo_ref", "latitude", "longitude")
+            ),
+        ),
+        CitizenReference(
+            "idea_comments",
+            "author_id",
+            OnMerge.REASSIGN,
+            OnForget.ANONYMIZE,
+            forget_plan=Content(("text",)),
+        ),
         CitizenReference(
             "idea_supports",
             "citizen_id",
@@ -26,6 +47,11 @@ IDEA_CALL = CampaignKindSpec(
             OnForget.ANONYMIZE,
             key=("idea_id",),
             counted_in=("ideas", "supports"),
+            forget_plan=Participation(
+                "call_id",
+                via=("ideas", "idea_id", "call_id"),
+                counter=("ideas", "supports", "idea_id"),
+            ),
         ),
         CitizenReference(
             "idea_reports",

@@ -16,7 +16,14 @@ from core.pb.open_data import pb_open_data
 from core.pb.plan import parse_pb
 from core.pb.ports import PBS
 from core.pb.sql import SqlPbRepository, merge_ballots
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import (
+    Binding,
+    CitizenReference,
+    Content,
+    OnForget,
+    OnMerge,
+    Participation,
+)
 
 
 async def _check_phases(
@@ -47,7 +54,13 @@ PB = CampaignKindSpec(
     participants=tables.pb_participants,
     citizen_columns=(
         # A proposal is public content: it stays, cut off from a forgotten author.
-        CitizenReference("pb_projects", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+        CitizenReference(
+            "pb_projects",
+            "author_id",
+            OnMerge.REASSIGN,
+            OnForget.ANONYMIZE,
+            forget_plan=Content(("title", "description"), cleared=("photo_ref",)),
+        ),
         # One person, one ballot per pot: the ballot submitted first stands.
         CitizenReference(
             "pb_ballots",
@@ -55,6 +68,7 @@ PB = CampaignKindSpec(
             OnMerge.KIND_RULE,
             OnForget.ANONYMIZE,
             merge=merge_ballots,
+            forget_plan=Participation("pb_id"),
         ),
     ),
     parse_file=parse_pb,

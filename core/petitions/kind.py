@@ -12,7 +12,14 @@ from core.hromadas.taxonomy import N_
 from core.petitions import service, tables
 from core.petitions.ports import PETITIONS
 from core.petitions.sql import SqlPetitionRepository
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import (
+    Binding,
+    CitizenReference,
+    Content,
+    OnForget,
+    OnMerge,
+    Participation,
+)
 
 PETITION = CampaignKindSpec(
     kind=CampaignKind.PETITION,
@@ -24,7 +31,14 @@ PETITION = CampaignKindSpec(
     repositories=(Binding(PETITIONS, SqlPetitionRepository),),
     participants=tables.petition_participants,
     citizen_columns=(
-        CitizenReference("petitions", "author_id", OnMerge.REASSIGN, OnForget.ANONYMIZE),
+        # A petition is an appeal others signed: it stays as filed, only its author is cut off.
+        CitizenReference(
+            "petitions",
+            "author_id",
+            OnMerge.REASSIGN,
+            OnForget.ANONYMIZE,
+            forget_plan=Content(()),
+        ),
         # One signature per person: where both of the merged citizens signed, one stays and
         # the count is recounted. Forgetting withdraws it from a petition still collecting
         # and anonymizes it in one that closed (its count is part of a published outcome).
@@ -35,6 +49,9 @@ PETITION = CampaignKindSpec(
             OnForget.ANONYMIZE,
             key=("petition_id",),
             counted_in=("petitions", "signatures"),
+            forget_plan=Participation(
+                "petition_id", counter=("petitions", "signatures", "petition_id")
+            ),
         ),
     ),
 )

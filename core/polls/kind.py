@@ -8,7 +8,7 @@ from core.hromadas.taxonomy import N_
 from core.polls import tables
 from core.polls.ports import BALLOTS
 from core.polls.sql import SqlBallotRepository
-from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge
+from core.storage.contributions import Binding, CitizenReference, OnForget, OnMerge, Participation
 
 POLL = CampaignKindSpec(
     kind=CampaignKind.POLL,
@@ -17,6 +17,12 @@ POLL = CampaignKindSpec(
     repositories=(Binding(BALLOTS, SqlBallotRepository),),
     participants=tables.poll_participants,
     citizen_columns=(
-        CitizenReference("ballots", "citizen_id", OnMerge.FIRST_BALLOT_STANDS, OnForget.ANONYMIZE),
+        CitizenReference(
+            "ballots",
+            "citizen_id",
+            OnMerge.FIRST_BALLOT_STANDS,
+            OnForget.ANONYMIZE,
+            forget_plan=Participation("campaign_id"),
+        ),
     ),
 )

@@ -73,8 +73,8 @@ async def sweep_phases(uow_factory: UnitOfWorkFactory, clock: Clock) -> tuple[li
     """Each kind's own sweep (contest phases, consultation results), in one transaction after
     open/close.
 
-    Returns what each sweep changed, in registry order: today (contests now voting, contests
-    finished, consultations whose results went out).
+    Returns what each sweep changed, in registry order (each kind's spec says what its own
+    lists are: e.g. contests now voting, contests finished, consultations whose results went out).
     """
     now = clock()
     changed: tuple[list[int], ...] = ()

@@ -67,6 +67,25 @@ KindMerge = Callable[[AsyncSession, int, int], Awaitable[int]]
 
 
 @dataclass(frozen=True, slots=True)
+class Participation:
+    """Forgetting (ANONYMIZE) withdraws it while its campaign is open. Counts in a campaign: `campaign` is the column naming it, directly or through `via`
+    (table, key column in this table, campaign column there)."""
+
+    campaign: str
+    via: tuple[str, str, str] | None = None
+    # A counter on another row that this row adds to: (table, column, key in this table).
+    counter: tuple[str, str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """Forgetting (ANONYMIZE) keeps it, cut off from the person. Words the resident wrote: replaced by the marker; `cleared` columns become NULL/''."""
+
+    text: tuple[str, ...]
+    cleared: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CitizenReference:
     table: str
     column: str
@@ -84,3 +103,6 @@ class CitizenReference:
     # column (an idea's supports, a petition's signatures). A merge that drops duplicates
     # recounts it; the rows themselves change through core/storage/tallies.py.
     counted_in: tuple[str, str] | None = None
+    # ANONYMIZE: withdrawn while its campaign is open (Participation) or kept with the words
+    # replaced (Content); core/storage/resident_data.py carries it out.
+    forget_plan: Participation | Content | None = None

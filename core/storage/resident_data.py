@@ -16,7 +16,6 @@ and nothing links two forgotten residents, or a forgotten resident to anyone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -30,48 +29,14 @@ from core.citizens.model import NotificationMode
 from core.citizens.tables import CitizenRow
 from core.consultations.tables import ConsultationAnswerRow
 from core.polls.tables import BallotChoiceRow
+from core.storage.contributions import Content, Participation
 from core.storage.participation import CITIZEN_REFERENCES, CitizenReference, OnForget
 from core.storage.schema import metadata
 
-
-@dataclass(frozen=True, slots=True)
-class Participation:
-    """Counts in a campaign: `campaign` is the column naming it, directly or through `via`
-    (table, key column in this table, campaign column there)."""
-
-    campaign: str
-    via: tuple[str, str, str] | None = None
-    # A counter on another row that this row adds to: (table, column, key in this table).
-    counter: tuple[str, str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Content:
-    """Words the resident wrote: replaced by the marker; `cleared` columns become NULL/''."""
-
-    text: tuple[str, ...]
-    cleared: tuple[str, ...] = ()
-
-
+# What forgetting keeps, and how: each table's own plan, stated beside it in the registry
+# (the shared features' lines in core/storage/participation.py, each kind's in its spec).
 FORGET_PLAN: Mapping[str, Participation | Content] = {
-    "ballots": Participation("campaign_id"),
-    "idea_supports": Participation(
-        "call_id", via=("ideas", "idea_id", "call_id"), counter=("ideas", "supports", "idea_id")
-    ),
-    "consultation_responses": Participation("campaign_id"),
-    "contest_participants": Participation("contest_id"),
-    "contest_votes": Participation("contest_id"),
-    # A petition's id is its campaign's: withdrawn while it collects, kept once it closed.
-    "petition_signatures": Participation(
-        "petition_id", counter=("petitions", "signatures", "petition_id")
-    ),
-    "ideas": Content(
-        ("title", "description"), cleared=("keywords", "photo_ref", "latitude", "longitude")
-    ),
-    "idea_comments": Content(("text",)),
-    "contest_entries": Content(("title", "description"), cleared=("photo_ref",)),
-    # A petition is an appeal others signed: it stays as filed, only its author is cut off.
-    "petitions": Content(()),
+    ref.table: ref.forget_plan for ref in CITIZEN_REFERENCES if ref.forget_plan is not None
 }
 # A deleted report leaves the reported item's `reports` count as it is: moderation already
 # acted on it, and the count is no personal data.
