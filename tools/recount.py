@@ -5,9 +5,10 @@
 
 DIR is what `spilno-admin open-data export --output DIR` wrote: one folder per campaign
 (or a single campaign's folder). For each campaign this checks that every file matches the
-SHA-256 in manifest.json, recomputes the tally from ballots.csv / answers.csv (a participatory budget: from each pot's
-Pabulib file, pot-<code>.pb, and its greedy winners too), and compares it
-with the tally in the manifest and the published results in campaign.json. One line per
+SHA-256 in manifest.json, recomputes the tally from ballots.csv / answers.csv (a participatory
+budget: from each pot's Pabulib file, pot-<code>.pb, and its winners too, by the rule it
+published: greedy or the Method of Equal Shares), and compares it with the tally in the
+manifest and the published results in campaign.json. One line per
 campaign; exit status 1 when anything does not match, 2 when DIR is not an export.
 
 Standard library only, and nothing from Spilno: copy this one file anywhere and run it.
@@ -21,6 +22,7 @@ import io
 import json
 import sys
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 
 SUPPORTED_VERSIONS = {1}
@@ -167,7 +169,7 @@ def _pabulib(text: str) -> tuple[dict, dict, list[tuple[str, list[str]]]]:
 def _greedy(projects: dict, counts: Counter, budget: int) -> list[str]:
     """Kyiv's rule as Spilno publishes it: most votes first, a tie to the cheaper project, then
     to the one proposed first (the lower id); skip what no longer fits."""
-    order = sorted(projects, key=lambda p: (-counts[p], int(projects[p]["cost"]), int(p)))
+    order = sorted(projects, key=_rank(projects, counts).__getitem__)
     remaining, winners = budget, []
     for pid in order:
         cost = int(projects[pid]["cost"])
@@ -175,6 +177,83 @@ def _greedy(projects: dict, counts: Counter, budget: int) -> list[str]:
             winners.append(pid)
             remaining -= cost
     return sorted(winners, key=int)
+
+
+def _rank(projects: dict, counts: Counter) -> dict[str, tuple[int, int, int]]:
+    """Spilno's published order, which also breaks every tie inside both rules."""
+    return {p: (-counts[p], int(projects[p]["cost"]), int(p)) for p in projects}
+
+
+def _equal_shares_round(
+    costs: dict[str, int],
+    supporters: dict[str, list[int]],
+    rank: dict[str, tuple[int, int, int]],
+    share: Fraction,
+    voters: int,
+) -> list[str]:
+    """One run of the Method of Equal Shares with `share` per voter: each round funds the
+    project its supporters can pay for at the lowest price per hryvnia of satisfaction (a voter
+    pays up to rho × cost, or all they have left), until no project is affordable."""
+    money = [share] * voters
+    remaining = set(costs)
+    funded: list[str] = []
+    while True:
+        best: Fraction | None = None
+        tied: list[str] = []
+        for pid in sorted(remaining):
+            cost = costs[pid]
+            have = sorted(money[v] for v in supporters[pid])
+            if sum(have) < cost:
+                remaining.discard(pid)  # money only shrinks in a run: never affordable again
+                continue
+            paid, left = Fraction(0), len(have)
+            for budget in have:  # the poorest pay all they have, the rest rho × cost each
+                rho = (cost - paid) / (left * cost)
+                if rho * cost <= budget:
+                    break
+                paid += budget
+                left -= 1
+            if best is None or rho < best:
+                best, tied = rho, [pid]
+            elif rho == best:
+                tied.append(pid)
+        if best is None:
+            return funded
+        chosen = min(tied, key=rank.__getitem__)
+        funded.append(chosen)
+        remaining.discard(chosen)
+        for v in supporters[chosen]:
+            money[v] -= min(money[v], best * costs[chosen])
+
+
+def _equal_shares(
+    projects: dict, votes: list[tuple[str, list[str]]], counts: Counter, budget: int
+) -> list[str]:
+    """The Method of Equal Shares for approval ballots with cost satisfaction, completed as
+    Spilno publishes it (pabutools' `method_of_equal_shares` with `voter_budget_increment=1`):
+    every voter starts with budget / voters; while the outcome leaves money that could still
+    fund a supported project, each voter's share grows by one hryvnia and the rule runs again;
+    the last outcome within the budget stands."""
+    supported = [p for p in projects if counts[p] > 0]
+    if not votes or not supported or budget <= 0:
+        return []
+    costs = {p: int(projects[p]["cost"]) for p in supported}
+    supporters: dict[str, list[int]] = {p: [] for p in supported}
+    for index, (_voter, chosen) in enumerate(votes):
+        for pid in chosen:
+            supporters[pid].append(index)
+    rank = _rank(projects, counts)
+    share = Fraction(budget, len(votes))
+    previous: list[str] = []
+    while True:
+        outcome = _equal_shares_round(costs, supporters, rank, share, len(votes))
+        spent = sum(costs[p] for p in outcome)
+        if spent > budget:
+            return sorted(previous, key=int)
+        if all(p in outcome or spent + costs[p] > budget for p in supported):
+            return sorted(outcome, key=int)
+        share += 1
+        previous = outcome
 
 
 def _recount_pb(campaign: dict, tallies: dict | None, files: dict[str, bytes]) -> str:
@@ -217,10 +296,16 @@ def _recount_pb(campaign: dict, tallies: dict | None, files: dict[str, bytes]) -
             if _normalised(claimed["counts"]) != _normalised(counted["counts"]):
                 raise Mismatch(f"{pot}: votes differ from {label}: {_diff(claimed, counted)}")
         winners = (published.get("pots") or {}).get(pot, {}).get("winners")
-        if published.get("rule") == "greedy" and winners is not None:
-            mine = _greedy(projects, counts, budget)
+        rule = published.get("rule")
+        if winners is not None:
+            if rule == "greedy":
+                mine = _greedy(projects, counts, budget)
+            elif rule == "equal-shares":
+                mine = _equal_shares(projects, votes, counts, budget)
+            else:
+                raise Mismatch(f"{pot}: unknown counting rule {rule!r}")
             if mine != sorted((str(w) for w in winners), key=int):
-                raise Mismatch(f"{pot}: greedy winners {mine}, campaign.json says {winners}")
+                raise Mismatch(f"{pot}: {rule} winners {mine}, campaign.json says {winners}")
         lines.append(f"{pot}: {len(votes)} ballots")
     return "; ".join(lines)
 

@@ -16,6 +16,7 @@ from typing import Any
 from bot.dialogs.eligibility import fix_rows, standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
+from bot.dialogs.receipts import receipt_line
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Id, Reply, Small, Word
 from core.campaigns.eligibility import Ineligible
@@ -659,10 +660,12 @@ async def confirm_ballot(turn: Turn, action: ConfirmBallot) -> list[Reply]:
 
 
 async def submit_ballot(turn: Turn, action: SubmitBallot) -> list[Reply]:
-    await pbs.submit_ballot(
+    ballot = await pbs.submit_ballot(
         turn.uow, pb_id=action.pb_id, citizen_id=turn.citizen.id, pot=action.pot, now=turn.now
     )
     notice = _("✅ Thank you! Your ballot is submitted.")
+    if ballot.receipt:
+        notice += "\n" + receipt_line(ballot.receipt)
     return [await render_ballot(turn, action.pb_id, action.pot, 0, notice=notice)]
 
 

@@ -8,6 +8,7 @@ from bot.dialogs.nav import SETTINGS
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Reply, encode_payload
 from core.kernel.i18n import _
+from core.pb.charts import pot_name
 from core.trust import receipts
 
 
@@ -31,10 +32,15 @@ async def my_receipts(turn: Turn, _action: MyReceipts | None = None) -> list[Rep
     found = await receipts.my_receipts(turn.uow, turn.citizen.id)
     if found:
         lines = [_("🧾 Your receipts (the last one for each vote):"), ""]
-        lines += [f"{r.receipt} — {r.title}" for r in found]
+        lines += [
+            f"{r.receipt} — {r.title}" + (f" ({pot_name(r.pot)})" if r.pot else "") for r in found
+        ]
     else:
         lines = [
-            _("You have no receipts yet: you get one each time you vote in a poll or contest.")
+            _(
+                "You have no receipts yet: you get one each time you vote in a poll, a contest "
+                "or a public budget."
+            )
         ]
     return [
         Reply(

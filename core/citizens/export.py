@@ -20,6 +20,7 @@ SECTIONS: dict[str, str] = {
     "org_followers": N_("Organizations you follow"),
     "ballots": N_("Your poll votes, with receipts"),
     "contest_participants": N_("Contests you took part in, with receipts"),
+    "pb_ballots": N_("Your public budget ballots, with receipts"),
     "contest_votes": N_("Your contest votes"),
     "contest_entries": N_("Your contest entries"),
     "consultation_responses": N_("Your consultation answers"),

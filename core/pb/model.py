@@ -228,6 +228,7 @@ class StoredBallot:
     id: int
     pot: str
     submitted_at: datetime | None
+    receipt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +244,7 @@ class Ballot:
     chosen: tuple[Project, ...] = ()
     cast: frozenset[int] = frozenset()
     submitted_at: datetime | None = None
+    receipt: str | None = None  # the code of the last submission (None: receipts off)
 
     @property
     def total(self) -> int:

@@ -4,6 +4,7 @@ is published in (pabulib.org), readable by pabutools and by tools/recount.py.
 
 Each submitted ballot is a pseudonym keyed with the server secret and scoped to this
 campaign's export, as every kind's ballots are; what was chosen is public, who chose it is not.
+With receipts on, each ballot's row carries the code its voter got on the final submission.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ async def pb_open_data(
     outcome = await pbs.results(uow, campaign.id, now=now, for_official=True)
     pb = outcome.pb
     submitted = await uow.repository(PBS).submitted_ballots(campaign.id)
+    receipts = await uow.repository(PBS).receipts(campaign.id) if campaign.receipts else None
     secret = uow.policies.secret
     scope = f"campaign:{campaign.id}"
     published = pb.results_published()
@@ -38,11 +40,14 @@ async def pb_open_data(
     results: dict[str, Any] = {"rule": pb.rule.value, "pots": {}}
     rows = 0
     for pot in outcome.pots:
-        ballots = [
-            (secret.pseudonym(scope, f"pb_ballot:{ballot_id}"), chosen)
-            for ballot_id, _citizen, code, chosen in submitted
-            if code == pot.pot.code
-        ]
+        ballots, codes = [], {}
+        for ballot_id, _citizen, code, chosen in submitted:
+            if code != pot.pot.code:
+                continue
+            voter = secret.pseudonym(scope, f"pb_ballot:{ballot_id}")
+            ballots.append((voter, chosen))
+            if receipts is not None and ballot_id in receipts:
+                codes[voter] = receipts[ballot_id]
         rows += len(ballots)
         counts = {str(r.project.id): r.votes for r in pot.ranked if r.votes}
         tally["pots"][pot.pot.code] = {"voters": len(ballots), "counts": counts}
@@ -65,6 +70,7 @@ async def pb_open_data(
             ballots=sorted(ballots),
             budget=pot.pot.budget,
             max_choices=pot.pot.max_choices,
+            receipts=codes if receipts is not None else None,
         ).encode()
     info = shared | {
         "phase": pb.phase.value,

@@ -94,8 +94,17 @@ class PbRepository(Protocol):
     async def cast(self, ballot_id: int) -> frozenset[int]: ...
     async def select_project(self, ballot_id: int, project_id: int, now: datetime) -> bool: ...
     async def unselect_project(self, ballot_id: int, project_id: int) -> bool: ...
-    async def submit(self, ballot_id: int, now: datetime) -> None:
-        """What is selected becomes what counts; the ballot is submitted at `now`."""
+    async def submit(self, ballot_id: int, now: datetime, receipt: str | None) -> None:
+        """What is selected becomes what counts; the ballot is submitted at `now` with
+        `receipt` as its receipt (a new code on every submission)."""
+        ...
+
+    async def receipts(self, pb_id: int) -> dict[int, str]:
+        """Ballot id → receipt of the submitted ballots that have one."""
+        ...
+
+    async def receipts_of(self, citizen_id: int) -> list[tuple[int, str, str]]:
+        """(PB id, pot, receipt) of the citizen's submitted ballots, newest first."""
         ...
 
     async def tally(self, pb_id: int) -> dict[int, int]:

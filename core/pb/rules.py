@@ -70,9 +70,11 @@ def pabulib_text(
     ballots: Sequence[tuple[str, frozenset[int]]],
     budget: int,
     max_choices: int | None,
+    receipts: Mapping[str, str] | None = None,
 ) -> str:
     """One pot as a Pabulib file: META (the given description plus budget and vote type),
-    PROJECTS, VOTES (`voter_id` is the pseudonymous id the caller gives)."""
+    PROJECTS, VOTES (`voter_id` is the pseudonymous id the caller gives; with `receipts`,
+    voter id → code, a `receipt` column, empty for a ballot that has none)."""
     instance, profile, _by_id = _election(rows, [b for _v, b in ballots], budget)
     instance.meta = dict(description)
     instance.meta["vote_type"] = "approval"
@@ -89,4 +91,16 @@ def pabulib_text(
     for ballot, (voter, _chosen) in zip(profile, ballots, strict=True):
         ballot.name = voter
         ballot.meta = {"voter_id": voter}
-    return election_as_pabulib_string(instance, profile)
+    text = election_as_pabulib_string(instance, profile)
+    return text if receipts is None else _with_receipts(text, receipts)
+
+
+def _with_receipts(text: str, receipts: Mapping[str, str]) -> str:
+    # pabutools writes a ballot's extra meta into the PROJECTS header (1.2.3), so the VOTES
+    # section gets its `receipt` column here; its parser reads the column back as ballot meta.
+    head, votes = text.split("\nVOTES\n", 1)
+    header, *rows = votes.splitlines()
+    column = header.split(";").index("voter_id")
+    lines = [f"{header};receipt"]
+    lines += [f"{row};{receipts.get(row.split(';')[column], '')}" for row in rows]
+    return head + "\nVOTES\n" + "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from datetime import datetime
 from core.audit import service as audit
 from core.campaigns import template
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, validate_window
+from core.campaigns.receipts import new_receipt
 from core.citizens.model import Citizen
 from core.kernel.errors import (
     InvalidTransitionError,
@@ -73,6 +74,7 @@ async def create_pb(
         send_results=plan.send_results,
     )
     pb.campaign = await template.set_eligibility(uow, pb.campaign, plan.eligibility)
+    pb.campaign = await template.set_receipts(uow, pb.campaign, plan.receipts)
     await audit.record(
         uow,
         actor=actor,
@@ -91,6 +93,7 @@ async def create_pb(
                 for p in plan.pots
             ],
             "eligible": plan.eligibility.as_list(),
+            "receipts": plan.receipts,
         },
     )
     return pb
@@ -269,6 +272,7 @@ async def ballot(uow: UnitOfWork, pb_id: int, citizen_id: int, pot: str) -> Ball
         tuple(await uow.repository(PBS).selection(found.id)),
         await uow.repository(PBS).cast(found.id),
         found.submitted_at,
+        found.receipt,
     )
 
 
@@ -312,7 +316,9 @@ async def unchoose(uow: UnitOfWork, *, project_id: int, citizen_id: int, now: da
 async def submit_ballot(
     uow: UnitOfWork, *, pb_id: int, citizen_id: int, pot: str, now: datetime
 ) -> Ballot:
-    """What the resident chose becomes their vote in this pot (replacing an earlier one)."""
+    """What the resident chose becomes their vote in this pot (replacing an earlier one), with
+    a new receipt code unless the PB's receipts are off: only the final ballot's code is in
+    the open data, so an earlier one, shown to someone else, proves nothing."""
     pb = await get_pb(uow, pb_id)
     ballot_id = await _open_ballot(uow, pb, citizen_id, pot, now)
     chosen = await uow.repository(PBS).selection(ballot_id)
@@ -324,7 +330,8 @@ async def submit_ballot(
     for project in chosen:
         check_addition(the_pot, costs, project.cost, pb_id=pb_id)
         costs.append(project.cost)
-    await uow.repository(PBS).submit(ballot_id, now)
+    receipt = new_receipt() if pb.campaign.receipts else None
+    await uow.repository(PBS).submit(ballot_id, now, receipt)
     return await ballot(uow, pb_id, citizen_id, pot)
 
 

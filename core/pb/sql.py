@@ -318,11 +318,11 @@ class SqlPbRepository:
 
     async def ballots(self, pb_id: int, citizen_id: int) -> list[StoredBallot]:
         rows = await self._session.execute(
-            select(PbBallotRow.id, PbBallotRow.pot, PbBallotRow.submitted_at).where(
-                PbBallotRow.pb_id == pb_id, PbBallotRow.citizen_id == citizen_id
-            )
+            select(
+                PbBallotRow.id, PbBallotRow.pot, PbBallotRow.submitted_at, PbBallotRow.receipt
+            ).where(PbBallotRow.pb_id == pb_id, PbBallotRow.citizen_id == citizen_id)
         )
-        return [StoredBallot(int(i), pot, at) for i, pot, at in rows]
+        return [StoredBallot(int(i), pot, at, receipt) for i, pot, at, receipt in rows]
 
     async def selection(self, ballot_id: int) -> list[Project]:
         rows = await self._session.execute(
@@ -359,7 +359,7 @@ class SqlPbRepository:
         )
         return bool(result.rowcount)
 
-    async def submit(self, ballot_id: int, now: datetime) -> None:
+    async def submit(self, ballot_id: int, now: datetime, receipt: str | None) -> None:
         await self._session.execute(delete(PbVoteRow).where(PbVoteRow.ballot_id == ballot_id))
         await self._session.execute(
             insert(PbVoteRow).from_select(
@@ -369,11 +369,34 @@ class SqlPbRepository:
                 ),
             )
         )
+        # The receipt rides on the submission's own UPDATE: no extra round trip.
         await self._session.execute(
             update(PbBallotRow)
             .where(PbBallotRow.id == ballot_id)
-            .values(submitted_at=now, updated_at=now)
+            .values(submitted_at=now, updated_at=now, receipt=receipt)
         )
+
+    async def receipts(self, pb_id: int) -> dict[int, str]:
+        rows = await self._session.execute(
+            select(PbBallotRow.id, PbBallotRow.receipt).where(
+                PbBallotRow.pb_id == pb_id,
+                PbBallotRow.submitted_at.is_not(None),
+                PbBallotRow.receipt.is_not(None),
+            )
+        )
+        return {int(i): str(r) for i, r in rows}
+
+    async def receipts_of(self, citizen_id: int) -> list[tuple[int, str, str]]:
+        rows = await self._session.execute(
+            select(PbBallotRow.pb_id, PbBallotRow.pot, PbBallotRow.receipt)
+            .where(
+                PbBallotRow.citizen_id == citizen_id,
+                PbBallotRow.submitted_at.is_not(None),
+                PbBallotRow.receipt.is_not(None),
+            )
+            .order_by(PbBallotRow.submitted_at.desc(), PbBallotRow.id.desc())
+        )
+        return [(int(p), str(pot), str(r)) for p, pot, r in rows]
 
     async def tally(self, pb_id: int) -> dict[int, int]:
         rows = await self._session.execute(

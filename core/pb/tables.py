@@ -84,6 +84,8 @@ class PbBallotRow(Base):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     pot: Mapped[str] = mapped_column(String(32))
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The code shown when this ballot was last submitted (None: receipts off, or never).
+    receipt: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 

@@ -99,7 +99,7 @@ def test_a_pb_from_file_through_review_to_both_rules_side_by_side(admin, databas
             ballot_id = await repo.lock_ballot(pb["id"], citizen.id, "city", now)
             for project_id in chosen:
                 await repo.select_project(ballot_id, project_id, now)
-            await repo.submit(ballot_id, now)
+            await repo.submit(ballot_id, now, None)
 
     in_db(database_url, ballots)
     compared = json.loads(

@@ -11,6 +11,7 @@ from core.citizens.merge import merge_citizens
 from core.kernel.unit_of_work import ConflictError
 from core.pb import service as pbs
 from core.pb.model import CITY_POT, OverBudgetError, PbPhase, Progress
+from core.pb.ports import PBS
 from tests.pb import create, pots, proposed, resident, to_phase, vote
 
 
@@ -98,3 +99,38 @@ async def test_merging_two_residents_keeps_the_ballot_submitted_first(app):
         assert await uow.repository(pbs.PBS).voters(pb.id) == 1
         with contextlib.suppress(Exception):
             await uow.rollback()
+
+
+async def test_upgrading_a_database_with_pb_ballots_adds_receipts(app):
+    """0016_pb_receipts only adds a column: a ballot submitted before it still counts, without
+    a receipt, and its voter gets one on the next submission."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from core.storage.migrate import alembic_config, current_revision, head_revision, upgrade
+
+    factory, clock = app.uow_factory, app.clock
+    pb = await create(factory, clock, pots=pots(city=1_000))
+    author, voter = await resident(factory, clock, "author"), await resident(factory, clock, "v")
+    await to_phase(factory, clock, pb, 0.1)
+    a = await proposed(factory, clock, pb, author, "A", 600)
+    await to_phase(factory, clock, pb, 2.5)
+    await vote(factory, clock, voter, a)
+    previous = ScriptDirectory.from_config(alembic_config()).get_revision("0016_pb_receipts")
+
+    def downgrade(connection):
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, previous.down_revision)
+
+    async with app.engine.begin() as conn:
+        await conn.run_sync(downgrade)
+    await upgrade(app.engine)
+    assert await current_revision(app.engine) == head_revision()
+    async with factory() as uow:
+        before = await pbs.ballot(uow, pb.id, voter, CITY_POT)
+        assert await uow.repository(PBS).tally(pb.id) == {a.id: 1}
+    assert before.submitted and before.cast == {a.id} and before.receipt is None
+    await vote(factory, clock, voter, a)
+    async with factory() as uow:
+        assert (await pbs.ballot(uow, pb.id, voter, CITY_POT)).receipt is not None
