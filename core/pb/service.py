@@ -3,6 +3,7 @@ budgets, phases by the scheduler's sweep, results by both rules, implementation 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from core.audit import service as audit
@@ -393,9 +394,12 @@ async def _publish(uow: UnitOfWork, pb_id: int, now: datetime) -> None:
 async def results(
     uow: UnitOfWork, pb_id: int, *, now: datetime, for_official: bool = False
 ) -> PbResults:
-    """Every pot's accepted projects ranked, with the winners under both rules.
+    """Every pot's accepted projects ranked, with the winners.
 
-    Residents see them once announced; officials at any time (to compare the rules first).
+    Officials get both rules' winners at any time (to compare them before publishing);
+    residents see them once announced, under the PB's own rule, as stored when they were
+    published: the Method of Equal Shares takes seconds on a real PB, and a resident's tap
+    must not wait for it.
     """
     pb = await get_pb(uow, pb_id)
     template.ensure_results_visible(
@@ -409,14 +413,15 @@ async def results(
         projects = await repo.projects(pb_id, statuses=[ProjectStatus.ACCEPTED], pot=pot.code)
         ranked = sorted((Tallied(p, tally.get(p.id, 0)) for p in projects), key=rank_key)
         ballots = [chosen for _b, _c, code, chosen in submitted if code == pot.code]
-        pots.append(
-            PotOutcome(
-                pot,
-                ranked,
-                voters=len(ballots),
-                winners={rule: rules.winners(rule, ranked, ballots, pot.budget) for rule in PbRule},
-            )
-        )
+        if for_official:
+            winners = {
+                # CPU-bound (pabutools): in a thread, so the bot's event loop keeps answering.
+                rule: await asyncio.to_thread(rules.winners, rule, ranked, ballots, pot.budget)
+                for rule in PbRule
+            }
+        else:
+            winners = {pb.rule: frozenset(r.project.id for r in ranked if r.project.selected)}
+        pots.append(PotOutcome(pot, ranked, voters=len(ballots), winners=winners))
     return PbResults(pb, pots, voters=len({c for _b, c, _p, _s in submitted}))
 
 

@@ -26,6 +26,7 @@ from core.pb.model import (
     ProjectStatus,
     VotingStyle,
 )
+from core.pb.ports import PBS
 from core.storage.db import create_session_factory
 from tests.pb import create, pots, proposed, resident, to_phase, vote
 
@@ -222,3 +223,29 @@ async def test_review_sets_the_cost_on_the_ballot_and_is_closed_once_voting_open
                 uow, project.id, accept=False, reason="x", actor="m", now=clock()
             )
         assert getattr(closed.value, "reason", "") == "pb_review_closed"
+
+
+async def test_residents_read_the_published_winners_officials_get_both_rules_computed(
+    factory, clock
+):
+    """A resident's results tap reads what was published (no Method of Equal Shares run per
+    tap); officials still get both rules computed, to compare them."""
+    pb = await create(factory, clock, pots=pots(city=1_000), rule=PbRule.GREEDY)
+    author, voter = await resident(factory, clock, "author"), await resident(factory, clock, "v")
+    await to_phase(factory, clock, pb, 0.1)
+    park = await proposed(factory, clock, pb, author, "Сквер", 600)
+    lights = await proposed(factory, clock, pb, author, "Ліхтарі", 500)
+    await to_phase(factory, clock, pb, 2.5)
+    await vote(factory, clock, voter, park)
+    await to_phase(factory, clock, pb, 4.5)  # announced: park won
+    async with factory() as uow:
+        # What is stored is what residents are shown, whatever a recomputation would say.
+        await uow.repository(PBS).set_selected(pb.id, [lights.id], clock())
+        await uow.commit()
+    async with factory() as uow:
+        shown = await pbs.results(uow, pb.id, now=clock())
+        computed = await pbs.results(uow, pb.id, now=clock(), for_official=True)
+    assert [w.project.id for w in shown.winners()] == [lights.id]
+    assert set(shown.pots[0].winners) == {PbRule.GREEDY}
+    assert [w.project.id for w in computed.winners()] == [park.id]
+    assert set(computed.pots[0].winners) == set(PbRule)
