@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs import entry_steps
 from bot.dialogs.campaign_list import campaign_list
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
@@ -217,11 +218,8 @@ def _entry_limit_text(contest: Contest) -> str:
 
 
 def _ask(text: str, contest_id: int, *, skip: bool = False) -> Reply:
-    rows: list[tuple[Button, ...]] = []
-    if skip:
-        rows.append((Button(_("Skip: no photo"), SkipPhoto(contest_id).pack()),))
-    rows.append((Button(_("✖️ Cancel"), CancelEntry(contest_id).pack()),))
-    return Reply(text, buttons=tuple(rows))
+    skipped = SkipPhoto(contest_id).pack() if skip else None
+    return entry_steps.ask(text, cancel=CancelEntry(contest_id).pack(), skip=skipped)
 
 
 async def entry_input(turn: Turn) -> list[Reply]:
@@ -232,24 +230,21 @@ async def entry_input(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     if step == "photo":
         if incoming.photo_ref is None:
-            return [
-                _ask(_("Please send a photo, or press “Skip: no photo”."), contest_id, skip=True)
-            ]
+            return [_ask(entry_steps.no_photo(), contest_id, skip=True)]
         return await _finish(turn, state, incoming.photo_ref)
     text = (incoming.text or "").strip()
     if incoming.text is None:
         return [_ask(_("Please send text here; a photo comes at step 3."), contest_id)]
     if step == "title":
-        if not text or len(text) > TITLE_MAX:
-            return [
-                _ask(
-                    _(
-                        "The title must be 1 to {n} characters long; yours has {length}. "
-                        "Please send it again."
-                    ).format(n=TITLE_MAX, length=len(text)),
-                    contest_id,
-                )
-            ]
+        refusal = entry_steps.length_refusal(
+            text,
+            TITLE_MAX,
+            _(
+                "The title must be 1 to {n} characters long; yours has {length}. Please send it again."
+            ),
+        )
+        if refusal:
+            return [_ask(refusal, contest_id)]
         turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "description", "t": text}
         return [
             _ask(
@@ -261,16 +256,8 @@ async def entry_input(turn: Turn) -> list[Reply]:
             )
         ]
     if step == "description":
-        if not text or len(text) > DESCRIPTION_MAX:
-            return [
-                _ask(
-                    _(
-                        "The description must be 1 to {n} characters long; yours has "
-                        "{length}. Please send it again."
-                    ).format(n=DESCRIPTION_MAX, length=len(text)),
-                    contest_id,
-                )
-            ]
+        if refusal := entry_steps.description_refusal(text, DESCRIPTION_MAX):
+            return [_ask(refusal, contest_id)]
         turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "photo", "d": text}
         return [
             _ask(

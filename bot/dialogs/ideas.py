@@ -10,6 +10,7 @@ from bot.dialogs import idea_draft as draft_steps
 from bot.dialogs.eligibility import standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, own, state_int
 from bot.dialogs.nav import back_to_menu_row, page_rows
+from bot.dialogs.text_problems import text_problem
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import (
     Action,
@@ -846,33 +847,17 @@ def _wrong_kind_text(step: str) -> str:
 
 def input_problem(error: ValidationError) -> str:
     """A polite, specific explanation of what is wrong with the typed text."""
-    field = error.params.get("field")
     names = {
         "title": _("The title"),
         "description": _("The description"),
         "comment": _("The comment"),
     }
-    name = names.get(str(field), _("The text"))
-    match error.reason:
-        case "text_empty":
-            return _("{what} is empty. Please write a few words.").format(what=name)
-        case "text_too_long":
-            return _(
-                "{what} is too long: {length} characters, and the limit is {max}. "
-                "Please make it shorter."
-            ).format(what=name, length=error.params.get("length"), max=error.params.get("max"))
-        case "text_no_words":
-            return _("{what} has only emoji or symbols. Please use words.").format(what=name)
-        case "text_has_link" if field == "title":
-            return _("Please do not put links in the title. You can add them to the description.")
-        case "text_has_link":
-            return _("Links are not allowed here. Please write without them.")
-        case "unknown_topic":
-            return _("Please choose a topic from the list.")
-        case "unknown_district":
-            return _("Please choose a part of the city from the list.")
-        case _:
-            return _("Sorry, that did not work. Please try again.")
+    if error.params.get("field") == "title":
+        links = _("Please do not put links in the title. You can add them to the description.")
+    else:
+        links = _("Links are not allowed here. Please write without them.")
+    others = {"unknown_district": _("Please choose a part of the city from the list.")}
+    return text_problem(error, names, links=links, others=others)
 
 
 ROUTES: tuple[Route, ...] = (

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.dialogs import entry_steps
 from bot.dialogs.eligibility import fix_rows, standing
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, own, state_int
 from bot.dialogs.nav import back_to_menu_row
@@ -286,11 +287,8 @@ async def render_pb(turn: Turn, pb_id: int, notice: str | None = None) -> Reply:
 
 
 def _ask(text: str, pb_id: int, *, skip: bool = False, extra: tuple[Row, ...] = ()) -> Reply:
-    rows: list[Row] = list(extra)
-    if skip:
-        rows.append((Button(_("Skip: no photo"), SkipPhoto(pb_id).pack()),))
-    rows.append((Button(_("✖️ Cancel"), CancelProject(pb_id).pack()),))
-    return Reply(text, buttons=tuple(rows))
+    skipped = SkipPhoto(pb_id).pack() if skip else None
+    return entry_steps.ask(text, cancel=CancelProject(pb_id).pack(), skip=skipped, extra=extra)
 
 
 def _proposal_pots(pb: ParticipatoryBudget, turn: Turn) -> list[Pot]:
@@ -325,7 +323,7 @@ async def proposal_input(turn: Turn) -> list[Reply]:
     incoming = turn.incoming
     if step == "photo":
         if incoming.photo_ref is None:
-            return [_ask(_("Please send a photo, or press “Skip: no photo”."), pb_id, skip=True)]
+            return [_ask(entry_steps.no_photo(), pb_id, skip=True)]
         return await _finish(turn, state, incoming.photo_ref)
     if step == "pot":
         return [await _ask_pot(turn, pb_id, _("Please choose with a button below."))]
@@ -333,16 +331,15 @@ async def proposal_input(turn: Turn) -> list[Reply]:
         return [_ask(_("Please send text here; a photo comes at the last step."), pb_id)]
     text = incoming.text.strip()
     if step == "title":
-        if not text or len(text) > TITLE_MAX:
-            return [
-                _ask(
-                    _(
-                        "The name must be 1 to {n} characters long; yours has {length}. "
-                        "Please send it again."
-                    ).format(n=TITLE_MAX, length=len(text)),
-                    pb_id,
-                )
-            ]
+        refusal = entry_steps.length_refusal(
+            text,
+            TITLE_MAX,
+            _(
+                "The name must be 1 to {n} characters long; yours has {length}. Please send it again."
+            ),
+        )
+        if refusal:
+            return [_ask(refusal, pb_id)]
         turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "description", "t": text}
         return [
             _ask(
@@ -354,16 +351,8 @@ async def proposal_input(turn: Turn) -> list[Reply]:
             )
         ]
     if step == "description":
-        if not text or len(text) > DESCRIPTION_MAX:
-            return [
-                _ask(
-                    _(
-                        "The description must be 1 to {n} characters long; yours has "
-                        "{length}. Please send it again."
-                    ).format(n=DESCRIPTION_MAX, length=len(text)),
-                    pb_id,
-                )
-            ]
+        if refusal := entry_steps.description_refusal(text, DESCRIPTION_MAX):
+            return [_ask(refusal, pb_id)]
         turn.citizen.dialog_state = {**state, "screen": SCREEN_PREFIX + "pot", "d": text}
         return [await _ask_pot(turn, pb_id)]
     if step == "cost":

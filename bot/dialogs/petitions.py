@@ -10,6 +10,7 @@ from typing import Any
 from bot.dialogs.feature import Feature, MenuEntry, Params, Row, state_int
 from bot.dialogs.identity import Verify
 from bot.dialogs.nav import HomeDistrict, back_to_menu_row
+from bot.dialogs.text_problems import text_problem
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Id, IncomingKind, Reply, Small, Word
 from core.campaigns.eligibility import Ineligible
@@ -589,22 +590,9 @@ def input_problem(error: ValidationError) -> str:
         "title": _("The title"),
         "text": _("The text"),
     }
-    name = names.get(str(error.params.get("field")), _("The text"))
-    match error.reason:
-        case "text_empty":
-            return _("{what} is empty. Please write a few words.").format(what=name)
-        case "text_too_long":
-            return _(
-                "{what} is too long: {length} characters, and the limit is {max}. "
-                "Please make it shorter."
-            ).format(what=name, length=error.params.get("length"), max=error.params.get("max"))
-        case "text_no_words":
-            return _("{what} has only emoji or symbols. Please use words.").format(what=name)
-        case "text_has_link":
-            return _("Please do not put links here. You can add them to the text.")
-        case "unknown_topic":
-            return _("Please choose a topic from the list.")
-    return _("Sorry, that did not work. Please try again.")
+    return text_problem(
+        error, names, links=_("Please do not put links here. You can add them to the text.")
+    )
 
 
 ROUTES: tuple[Route, ...] = (

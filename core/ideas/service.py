@@ -40,6 +40,7 @@ from core.ideas.model import (
     validate_new_idea,
 )
 from core.ideas.ports import IDEAS
+from core.kernel import paging
 from core.kernel.errors import (
     CommentNotFoundError,
     IdeaCallNotOpenError,
@@ -60,7 +61,6 @@ SIMILAR_SHOWN = 3
 SIMILAR_MIN_SCORE = 0.3
 # How many prefiltered candidates (those sharing most stems) are scored in Python.
 SIMILAR_CANDIDATES = 300
-EXPORT_BATCH = 1000
 # More supports than a city has residents would never be reached (and past int64, not stored).
 SUPPORT_THRESHOLD_MAX = 10_000_000
 
@@ -192,22 +192,18 @@ async def browse(
     uow: UnitOfWork, query: IdeaQuery, *, page: int, page_size: int
 ) -> tuple[list[Idea], bool]:
     """One page of ideas (counts included) and whether there is a next page."""
-    found = await uow.repository(IDEAS).search(
-        query, offset=max(page, 0) * page_size, limit=page_size + 1
+    search = uow.repository(IDEAS).search
+    return await paging.one_page(
+        lambda offset, limit: search(query, offset=offset, limit=limit),
+        page=page,
+        page_size=page_size,
     )
-    return found[:page_size], len(found) > page_size
 
 
 async def iter_ideas(uow: UnitOfWork, query: IdeaQuery) -> list[Idea]:
     """Every idea matching `query`, read in batches (exports)."""
-    out: list[Idea] = []
-    offset = 0
-    while True:
-        batch = await uow.repository(IDEAS).search(query, offset=offset, limit=EXPORT_BATCH)
-        out.extend(batch)
-        if len(batch) < EXPORT_BATCH:
-            return out
-        offset += EXPORT_BATCH
+    search = uow.repository(IDEAS).search
+    return await paging.read_all(lambda offset, limit: search(query, offset=offset, limit=limit))
 
 
 async def similar_ideas(
@@ -471,10 +467,12 @@ async def add_comment(
 async def comments_page(
     uow: UnitOfWork, idea_id: int, *, page: int, page_size: int
 ) -> tuple[list[IdeaComment], bool]:
-    found = await uow.repository(IDEAS).comments(
-        idea_id, offset=max(page, 0) * page_size, limit=page_size + 1
+    comments = uow.repository(IDEAS).comments
+    return await paging.one_page(
+        lambda offset, limit: comments(idea_id, offset=offset, limit=limit),
+        page=page,
+        page_size=page_size,
     )
-    return found[:page_size], len(found) > page_size
 
 
 def short_title(title: str, width: int = 60) -> str:

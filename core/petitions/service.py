@@ -15,6 +15,7 @@ from core.campaigns import template
 from core.campaigns.eligibility import Eligibility, Ineligible
 from core.campaigns.model import CampaignKind
 from core.citizens.model import Citizen
+from core.kernel import paging
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
@@ -49,7 +50,6 @@ from core.petitions.ports import PETITIONS
 SYSTEM_ACTOR = "system"
 # Only residents who confirmed their phone number file and sign petitions.
 SIGNERS = Eligibility(verified=True)
-EXPORT_BATCH = 1000
 
 
 def author_marker(citizen_id: int) -> str:
@@ -131,19 +131,17 @@ async def browse(
     uow: UnitOfWork, query: PetitionQuery, *, page: int, page_size: int
 ) -> tuple[list[Petition], bool]:
     """One page and whether there is a next one."""
-    found = await uow.repository(PETITIONS).search(
-        query, offset=max(page, 0) * page_size, limit=page_size + 1
+    search = uow.repository(PETITIONS).search
+    return await paging.one_page(
+        lambda offset, limit: search(query, offset=offset, limit=limit),
+        page=page,
+        page_size=page_size,
     )
-    return found[:page_size], len(found) > page_size
 
 
 async def iter_petitions(uow: UnitOfWork, query: PetitionQuery) -> list[Petition]:
-    out: list[Petition] = []
-    while True:
-        batch = await uow.repository(PETITIONS).search(query, offset=len(out), limit=EXPORT_BATCH)
-        out.extend(batch)
-        if len(batch) < EXPORT_BATCH:
-            return out
+    search = uow.repository(PETITIONS).search
+    return await paging.read_all(lambda offset, limit: search(query, offset=offset, limit=limit))
 
 
 async def signed_among(uow: UnitOfWork, citizen_id: int, petition_ids: list[int]) -> set[int]:
