@@ -23,7 +23,7 @@ from core.contests.tables import (
     ContestRow,
     ContestVoteRow,
 )
-from core.storage.statements import _core, _dialect, _dialect_name, record
+from core.storage.statements import _core, _dialect, _dialect_name, fresh_by_id, record
 
 participants = ContestParticipantRow.__table__
 votes = ContestVoteRow.__table__
@@ -234,13 +234,7 @@ class SqlContestRepository:
         return _entry(row)
 
     async def get_entry(self, entry_id: int) -> Entry | None:
-        row = (
-            await self._session.execute(
-                select(ContestEntryRow)
-                .where(ContestEntryRow.id == entry_id)
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one_or_none()
+        row = await fresh_by_id(self._session, ContestEntryRow, entry_id)
         return None if row is None else _entry(row)
 
     async def entries(

@@ -36,7 +36,7 @@ from core.pb.tables import (
     PbSelectionRow,
     PbVoteRow,
 )
-from core.storage.statements import _core, _dialect, _dialect_name, record
+from core.storage.statements import _core, _dialect, _dialect_name, fresh_by_id, record
 
 ballots = PbBallotRow.__table__
 
@@ -221,13 +221,7 @@ class SqlPbRepository:
         return _project(row)
 
     async def get_project(self, project_id: int) -> Project | None:
-        row = (
-            await self._session.execute(
-                select(PbProjectRow)
-                .where(PbProjectRow.id == project_id)
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one_or_none()
+        row = await fresh_by_id(self._session, PbProjectRow, project_id)
         return None if row is None else _project(row)
 
     async def projects(

@@ -10,6 +10,7 @@ from dataclasses import fields
 from functools import cache
 from typing import Any, TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,3 +53,14 @@ def record(cls: type[T], row: Any, **converted: Any) -> T:
     gives the fields whose stored form differs (an enum from its value, a tuple from a list)."""
     plain = {name: getattr(row, name) for name in _field_names(cls) if name not in converted}
     return cls(**plain, **converted)
+
+
+async def fresh_by_id(session: AsyncSession, row_type: type[T], row_id: int) -> T | None:
+    """The row with this id as the database has it now, not as the session last saw it (a
+    status another transaction changed must not read stale)."""
+    query = (
+        select(row_type)
+        .where(row_type.id == row_id)  # type: ignore[attr-defined]
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
