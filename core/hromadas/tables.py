@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.scope import current_hromada_id
 from core.storage.base import Base, BigId, UtcDateTime
 
 
@@ -21,3 +22,11 @@ class HromadaRow(Base):
     # The name officials type (`--hromada kyiv`, SPILNO_HROMADA): lowercase letters, digits, -.
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def hromada_column() -> Mapped[int]:
+    """The `hromada_id` every hromada-owned table carries. Inserts that do not name it get the
+    hromada the code runs for (core/hromadas/scope.py), so services need not pass it."""
+    return mapped_column(
+        BigId, ForeignKey("hromadas.id", ondelete="CASCADE"), default=current_hromada_id, index=True
+    )
