@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import NullPool
 
 from core.kernel.i18n import _
+from core.storage import tenancy
 
 
 def is_sqlite(url: str) -> bool:
@@ -128,4 +129,8 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    # Sessions scoped to a hromada: query filters and, on PostgreSQL, row-level security.
+    tenancy.install()
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=tenancy.TenantSession
+    )
