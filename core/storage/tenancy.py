@@ -23,13 +23,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, event
+from sqlalchemy import ColumnElement, bindparam, event, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
 from core.hromadas.rls import HROMADA_SETTING, OPERATOR_SETTING
 from core.hromadas.scope import current_hromada_id
-from core.hromadas.tables import HromadaOwned
+from core.hromadas.tables import HromadaOwned, HromadaRow
 
 log = logging.getLogger(__name__)
 
@@ -138,3 +139,22 @@ def _must_switch_role(conn: Connection) -> bool:
             )
         info[_SWITCH_KEY] = switch
     return bool(switch)
+
+
+class SqlTenantRepository:
+    """The hromadas table: no hromada owns it, so neither fence applies."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def ids(self) -> list[int]:
+        rows = await self._session.execute(select(HromadaRow.id).order_by(HromadaRow.id))
+        return list(rows.scalars())
+
+    async def by_slug(self, slug: str) -> int | None:
+        query = select(HromadaRow.id).where(HromadaRow.slug == slug)
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def slug_of(self, hromada_id: int) -> str | None:
+        query = select(HromadaRow.slug).where(HromadaRow.id == hromada_id)
+        return (await self._session.execute(query)).scalar_one_or_none()

@@ -24,7 +24,7 @@ from core.organizations.sql import SqlOfficialRepository, SqlOrganizationReposit
 from core.storage.merging import SqlMergeRepository
 from core.storage.resident_data import SqlResidentDataRepository
 from core.storage.statements import CONNECTION_KEY
-from core.storage.tenancy import scope_session
+from core.storage.tenancy import SqlTenantRepository, scope_session
 from core.trust.sql import SqlOpenDataRepository
 
 BINDINGS = KINDS.bindings()
@@ -62,6 +62,7 @@ class SqlUnitOfWork:
         self.organizations = SqlOrganizationRepository(session)
         self.open_data = SqlOpenDataRepository(session)
         self.resident_data = SqlResidentDataRepository(session)
+        self.tenants = SqlTenantRepository(session)
         self._kinds = {binding.port: binding.build(session) for binding in BINDINGS}
         return self
 
