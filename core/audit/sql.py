@@ -110,7 +110,9 @@ class SqlAuditRepository:
         return (int(row.seq), str(row.hash)) if row is not None else None
 
     async def hashes(self) -> dict[str, int]:
-        rows = await self._session.execute(select(AuditRow.hash, AuditRow.seq))
+        rows = await self._session.execute(
+            select(AuditRow.hash, AuditRow.seq).where(AuditRow.hromada_id == self._hromada)
+        )
         return {str(h): int(s) for h, s in rows.all()}
 
     async def chain(self) -> AsyncIterator[ChainedEntry]:
@@ -119,6 +121,7 @@ class SqlAuditRepository:
         while True:
             query = (
                 select(*AuditRow.__table__.c)
+                .where(AuditRow.__table__.c.hromada_id == self._hromada)  # Core: no ORM criteria
                 .order_by(AuditRow.seq, AuditRow.id)
                 .limit(VERIFY_BATCH)
             )
