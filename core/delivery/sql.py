@@ -472,10 +472,15 @@ class SqlOutboxRepository:
             .order_by(order, OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            # Evaluated once: as `id IN (subquery)` next to another condition on outbox (the
+            # hromada's, or row-level security's) PostgreSQL may run the subquery once per row,
+            # and SKIP LOCKED then hands each run other rows: far more than `limit` claimed.
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         result = await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_(due.scalar_subquery()))
+            .where(OutboxRow.id == due.c.id)
             .values(
                 status=OutboxStatus.SENDING.value,
                 lease_until=lease_until,
