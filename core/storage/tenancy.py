@@ -7,12 +7,13 @@ Two fences, so one forgotten filter leaks nothing:
    (`with_loader_criteria` on the `HromadaOwned` marker). This is the explicit filter, applied
    in one place, and the only fence SQLite has. Statements on bare `Table` objects or `text()`
    are not ORM statements: the few repositories that use them filter by `scoped_hromada`.
-2. On PostgreSQL each transaction begins with one statement that sets `spilno.hromada_id`
-   (or `spilno.operator`) for the row-level-security policies of migration 0018. Superusers
-   and BYPASSRLS roles skip those policies, so when the connecting user is one of them the same
+2. On PostgreSQL each transaction sets `spilno.hromada_id` (or `spilno.operator`) for the
+   row-level-security policies of migration 0018, with set_config(..., true). Superusers and
+   BYPASSRLS roles skip those policies, so when the connecting user is one of them the same
    statement also switches the transaction to the NOLOGIN role `spilno_tenant` the migration
    created (SET LOCAL ROLE; it ends with the transaction, so migrations and maintenance on the
-   same engine keep their own rights).
+   same engine keep their own rights). No extra round trip: the statement rides on the
+   transaction's BEGIN, which asyncpg sends as a simple query (TenantConnection).
 
 Operator sessions (the delivery worker's claim, sweeps over all hromadas, hromada management)
 get neither filter and `spilno.operator = on`.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from sqlalchemy import ColumnElement, bindparam, event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +52,30 @@ _BYPASS_QUERY = (
     f"SELECT pg_has_role(current_user, t.oid, 'MEMBER') FROM pg_roles t "
     f"WHERE t.rolname = '{TENANT_ROLE}'), false) FROM pg_roles r WHERE r.rolname = current_user"
 )
+
+
+class TenantConnection(asyncpg.Connection):
+    """asyncpg's connection, sending the scope's set_config with the next BEGIN.
+
+    SQLAlchemy begins a transaction lazily, right before its first statement, with
+    `BEGIN ISOLATION LEVEL …;` through `execute()` without arguments (the simple-query
+    protocol, which takes several statements): appending the set_config there costs nothing."""
+
+    _spilno_with_begin: str | None = None
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109 (asyncpg's signature)
+        pending = self._spilno_with_begin
+        if pending is not None and not args and query.startswith("BEGIN"):
+            self._spilno_with_begin = None
+            query = f"{query.rstrip().rstrip(';')}; {pending};"
+        return await super().execute(query, *args, timeout=timeout)
+
+
+def forget_pending_scope(dbapi_connection: Any, _record: Any) -> None:
+    """Pool checkin: a scope that never reached a BEGIN must not reach the next user's."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if isinstance(driver, TenantConnection):
+        driver._spilno_with_begin = None
 
 
 class TenantSession(Session):
@@ -119,9 +145,14 @@ def _scope_transaction(
         settings = f"set_config('{OPERATOR_SETTING}', 'on', true)"
     else:
         settings = f"set_config('{HROMADA_SETTING}', '{int(hromada_id)}', true)"
+    known = _SWITCH_KEY in conn.info
     if _must_switch_role(conn):
         settings += f", set_config('role', '{TENANT_ROLE}', true)"
-    conn.exec_driver_sql(f"SELECT {settings}")
+    driver = conn.connection.driver_connection
+    if known and isinstance(driver, TenantConnection):
+        driver._spilno_with_begin = f"SELECT {settings}"  # rides on the coming BEGIN
+    else:  # the role check just began the transaction (once per connection), or a plain driver
+        conn.exec_driver_sql(f"SELECT {settings}")
 
 
 def _must_switch_role(conn: Connection) -> bool:
