@@ -49,7 +49,7 @@ from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
 from core.delivery.messenger import RateLimited, Scope, SendOutcome, Sent, Unreachable
 from core.delivery.worker import PlatformLimits
-from core.hromadas.scope import DEFAULT_HROMADA_ID
+from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel.i18n import _, use_locale
 from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
@@ -395,9 +395,10 @@ class TelegramChannel:
 
     async def _mark_unreachable(self, identity: IdentityRef) -> None:
         try:
-            async with self._app.uow_factory() as uow:
-                await citizens.mark_unreachable(uow, identity)
-                await uow.commit()
+            with in_hromada(self.hromada_id):  # the resident of this bot's hromada
+                async with self._app.uow_factory() as uow:
+                    await citizens.mark_unreachable(uow, identity)
+                    await uow.commit()
         except Exception:
             log.exception("could not mark %s unreachable", identity)
 

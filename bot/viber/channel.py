@@ -28,7 +28,7 @@ from core.bootstrap import App
 from core.citizens import service as citizens
 from core.config import SettingsError
 from core.delivery.messenger import Sent, Unreachable
-from core.hromadas.scope import DEFAULT_HROMADA_ID
+from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel.redaction import register_secret
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
@@ -215,12 +215,13 @@ class ViberChannel:
 
     async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
-        async with self._uow_factory() as uow:
-            if reachable:
-                changed = await citizens.mark_reachable(uow, ref)
-            else:
-                changed = await citizens.mark_unreachable(uow, ref)
-            await uow.commit()
+        with in_hromada(self.hromada_id):  # the resident of this bot's hromada
+            async with self._uow_factory() as uow:
+                if reachable:
+                    changed = await citizens.mark_reachable(uow, ref)
+                else:
+                    changed = await citizens.mark_unreachable(uow, ref)
+                await uow.commit()
         if changed:
             log.info(
                 "viber identity %s is now %s", ref, "reachable" if reachable else "unreachable"
