@@ -117,6 +117,14 @@ def with_scope(session: Any, params: Any) -> Any:
     return params
 
 
+# Built once, compared with the scope parameter (not the id itself): one cache key for every
+# hromada, so adding it costs a statement copy, not a new compilation.
+# (The name is spelled out: SQLAlchemy's lambdas would track a variable as a parameter.)
+_IN_SCOPE = with_loader_criteria(
+    HromadaOwned, lambda cls: cls.hromada_id == bindparam("scope_hromada_id"), include_aliases=True
+)
+
+
 def _filter_by_hromada(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
@@ -126,13 +134,7 @@ def _filter_by_hromada(state: ORMExecuteState) -> None:
     if hromada_id is None:
         return
     state.parameters = with_scope(state.session, state.parameters)
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            HromadaOwned,
-            lambda cls: cls.hromada_id == hromada_id,
-            include_aliases=True,
-        )
-    )
+    state.statement = state.statement.options(_IN_SCOPE)
 
 
 def _scope_transaction(
