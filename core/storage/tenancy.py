@@ -130,6 +130,8 @@ def _filter_by_hromada(state: ORMExecuteState) -> None:
         return
     if state.is_column_load or state.is_relationship_load:
         return
+    if isinstance(state.parameters, list):  # a bulk UPDATE by primary keys: rows already found
+        return
     hromada_id = scoped_hromada(state.session)
     if hromada_id is None:
         return
