@@ -352,3 +352,50 @@ async def test_audit_chains_are_per_hromada(app):
             async with app.uow_factory() as uow:
                 verification = await audit_service.verify(uow)
         assert verification.ok and verification.entries > 0
+
+
+async def test_the_scheduler_sweeps_every_hromada_in_its_own_scope(app, clock):
+    from datetime import timedelta
+
+    from core.campaigns.model import CampaignStatus
+    from core.polls import service as polls
+    from core.scheduling.jobs import sweep_campaigns
+
+    async with app.engine.begin() as conn:
+        b = (
+            await conn.execute(
+                insert(HromadaRow).values(slug="bravo", created_at=clock()).returning(HromadaRow.id)
+            )
+        ).scalar_one()
+    scheduled = {}
+    for hromada_id in (1, b):
+        with in_hromada(hromada_id):
+            async with app.uow_factory() as uow:
+                poll = await polls.create_poll(
+                    uow,
+                    question="Park?",
+                    options=["Yes", "No"],
+                    actor="scheduler",
+                    now=clock(),
+                    opens_at=clock() + timedelta(minutes=1),
+                    closes_at=clock() + timedelta(days=1),
+                )
+                await uow.commit()
+            scheduled[hromada_id] = poll.id
+    clock.advance(minutes=2)
+    opened, _closed = await sweep_campaigns(app.uow_factory, clock)
+    assert sorted(opened) == sorted(scheduled.values())
+    for hromada_id, poll_id in scheduled.items():
+        with in_hromada(hromada_id):
+            async with app.uow_factory() as uow:
+                campaign = await uow.campaigns.get(poll_id)
+        assert campaign is not None and campaign.status is CampaignStatus.OPEN
+    async with app.engine.connect() as conn:  # each hromada's audit log has its own opening
+        rows = (
+            await conn.execute(
+                select(AuditRow.hromada_id, AuditRow.object_id).where(
+                    AuditRow.action == "campaign.open"
+                )
+            )
+        ).all()
+    assert sorted(rows) == sorted((h, str(p)) for h, p in scheduled.items())
