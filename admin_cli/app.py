@@ -11,7 +11,14 @@ from typer.core import TyperGroup
 
 from admin_cli.audit_log import audit_cli
 from admin_cli.campaigns import campaign_cli
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, fail, resolve_official
+from admin_cli.context import (
+    EXIT_ERROR,
+    EXIT_USAGE,
+    CliError,
+    choose_hromada,
+    fail,
+    resolve_official,
+)
 from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.errors import error_text
 from admin_cli.kinds import KINDS
@@ -69,8 +76,17 @@ def root(
         str | None,
         typer.Option("--as", help="Act as this official (default: SPILNO_OFFICIAL or OS user)."),
     ] = None,
+    hromada: Annotated[
+        str | None,
+        typer.Option(
+            "--hromada",
+            envvar="SPILNO_HROMADA",
+            help="The hromada to work in, by its slug (needed when there are several).",
+        ),
+    ] = None,
 ) -> None:
     ctx.obj = resolve_official(as_)
+    choose_hromada(hromada, ctx.obj.name)
 
 
 def run_cli(argv: list[str] | None = None) -> int:

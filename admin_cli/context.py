@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import os
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -15,9 +16,11 @@ import typer
 from admin_cli.timeparse import TimeParseError, parse_moment
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
+from core.hromadas.scope import set_hromada
 from core.kernel import i18n
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
+from core.officials.model import SYSTEM_ACTORS
 from core.officials.service import check_official_name
 from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
 from core.storage.migrate import current_revision, head_revision
@@ -39,6 +42,17 @@ def resolve_official(explicit: str | None) -> Official:
     name = explicit or os.environ.get("SPILNO_OFFICIAL") or getpass.getuser()
     # Every audit row and role names the official: the same limit as `officials add NAME`.
     return Official(name=check_official_name(name.strip() or "unknown", field="as"))
+
+
+# `--hromada SLUG` (or SPILNO_HROMADA) and `--as`, as the root command read them: run_in_uow
+# scopes its unit of work to that hromada and checks the official belongs there.
+_chosen: ContextVar[tuple[str | None, str | None]] = ContextVar(
+    "spilno_cli_hromada", default=(None, None)
+)
+
+
+def choose_hromada(slug: str | None, official: str | None) -> None:
+    _chosen.set(((slug or "").strip().lower() or None, official))
 
 
 class CliError(Exception):
@@ -102,6 +116,35 @@ async def _bootstrap_city_admins(app: App) -> None:
             await uow.commit()
 
 
+async def enter_hromada(app: App) -> None:
+    """Scope the rest of the command to the hromada `--hromada` names (optional while the
+    installation serves one); refuse an official who holds no role there while it has roles."""
+    slug, official = _chosen.get()
+    async with app.uow_factory() as uow:
+        if slug is None:
+            ids = await uow.tenants.ids()
+            if len(ids) != 1:
+                raise CliError(
+                    _("this installation serves several hromadas: choose one with --hromada SLUG"),
+                    EXIT_USAGE,
+                )
+            set_hromada(ids[0])
+            return
+        hromada_id = await uow.tenants.by_slug(slug)
+    if hromada_id is None:
+        raise CliError(_("there is no hromada {slug} (--hromada)").format(slug=slug), EXIT_USAGE)
+    set_hromada(hromada_id)
+    if official is None or official in SYSTEM_ACTORS:
+        return
+    async with app.uow_factory() as uow:  # now scoped to the chosen hromada
+        if await uow.officials.has_city_admin() and not await uow.officials.grants_of(official):
+            raise CliError(
+                _(
+                    "{official} is no official of the hromada {slug}: a city admin there can grant a role"
+                ).format(official=official, slug=slug)
+            )
+
+
 def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
     """Run `work` in one transaction; commit on success. Every failure becomes one line; a
     refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
@@ -117,6 +160,7 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
         app = bootstrap(settings)
         try:
             await _ensure_schema(app)
+            await enter_hromada(app)
             await _bootstrap_city_admins(app)
             async with app.uow_factory() as uow:
                 result = await work(app, uow)

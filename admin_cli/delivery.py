@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from admin_cli import words
-from admin_cli.context import Official, fail, run_in_uow
+from admin_cli.context import Official, enter_hromada, fail, run_in_uow
 from admin_cli.files import read_limited
 from admin_cli.output import echo_json, print_table
 from admin_cli.params import id_argument, limit_option
@@ -103,6 +103,7 @@ def _watch(broadcast_id: int) -> None:
     async def follow() -> BroadcastProgress:
         app = bootstrap(settings)
         try:
+            await enter_hromada(app)  # the push's hromada (--hromada), as the command had
             with Progress(
                 TextColumn(_("Push {id}").format(id=broadcast_id)),
                 BarColumn(),

@@ -208,13 +208,14 @@ async def prepare(app: Any, url: str, chats: list[int]) -> tuple[int, list[int]]
     conn = await asyncpg.connect(dsn(url))
     try:
         ids = await conn.fetch(
-            "INSERT INTO citizens (locale, notifications, dialog_state, created_at) "
-            "SELECT 'en', 'instant', '{}'::json, now() FROM generate_series(1, $1) RETURNING id",
+            # Hromada 1: the installation's first (and here only) hromada.
+            "INSERT INTO citizens (hromada_id, locale, notifications, dialog_state, created_at) "
+            "SELECT 1, 'en', 'instant', '{}'::json, now() FROM generate_series(1, $1) RETURNING id",
             len(chats),
         )
         await conn.executemany(
-            "INSERT INTO identities (platform, external_id, citizen_id, reachable, created_at) "
-            "VALUES ('telegram', $1, $2, true, now())",
+            "INSERT INTO identities (hromada_id, platform, external_id, citizen_id, reachable,"
+            " created_at) VALUES (1, 'telegram', $1, $2, true, now())",
             [(str(chat), row["id"]) for chat, row in zip(chats, ids, strict=True)],
         )
     finally:

@@ -53,8 +53,8 @@ async def make_citizens(url: str, count: int) -> list[int]:
     conn = await asyncpg.connect(dsn(url))
     try:
         rows = await conn.fetch(
-            "INSERT INTO citizens (locale, notifications, dialog_state, created_at) "
-            "SELECT 'uk', 'instant', '{}'::json, now() FROM generate_series(1, $1) RETURNING id",
+            "INSERT INTO citizens (hromada_id, locale, notifications, dialog_state, created_at) "
+            "SELECT 1, 'uk', 'instant', '{}'::json, now() FROM generate_series(1, $1) RETURNING id",
             count,
         )
     finally:
@@ -120,8 +120,8 @@ async def main(votes: int, concurrency: int) -> None:
         async def vote_baseline(citizen_id: int, option_id: int) -> None:
             async with pool.acquire() as conn, conn.transaction():
                 await conn.execute(
-                    "INSERT INTO ballots (campaign_id, citizen_id, created_at, updated_at) "
-                    "VALUES ($1, $2, now(), now()) ON CONFLICT DO NOTHING",
+                    "INSERT INTO ballots (hromada_id, campaign_id, citizen_id, created_at,"
+                    " updated_at) VALUES (1, $1, $2, now(), now()) ON CONFLICT DO NOTHING",
                     base.id,
                     citizen_id,
                 )
@@ -132,7 +132,8 @@ async def main(votes: int, concurrency: int) -> None:
                 )
                 await conn.execute("DELETE FROM ballot_choices WHERE ballot_id = $1", ballot)
                 await conn.execute(
-                    "INSERT INTO ballot_choices (ballot_id, option_id, campaign_id) VALUES ($1, $2, $3)",
+                    "INSERT INTO ballot_choices (hromada_id, ballot_id, option_id, campaign_id)"
+                    " VALUES (1, $1, $2, $3)",
                     ballot,
                     option_map[by_id[option_id]],
                     base.id,

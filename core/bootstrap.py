@@ -28,6 +28,9 @@ class App:
     engine: AsyncEngine
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
+    # Units of work across every hromada: the delivery worker's claim, sweeps over all
+    # hromadas, hromada management (core/storage/tenancy.py). None: same as uow_factory.
+    operator_uow_factory: Callable[[], UnitOfWork] | None = None
     messengers: dict[str, Messenger] = field(default_factory=dict)
     # Async callables run before each /metrics scrape (e.g. reading the outbox depth).
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
@@ -40,6 +43,9 @@ class App:
     async def ping_database(self) -> None:
         """One trivial query; raises when the database cannot answer (health checks)."""
         await ping(self.engine)
+
+    def operator_uow(self) -> UnitOfWork:
+        return (self.operator_uow_factory or self.uow_factory)()
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -61,13 +67,14 @@ def bootstrap(
         engine=engine,
         uow_factory=lambda: SqlUnitOfWork(session_factory, policies),
         clock=clock,
+        operator_uow_factory=lambda: SqlUnitOfWork(session_factory, policies, operator=True),
     )
     app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))
     return app
 
 
 async def _refresh_outbox_depth(app: App) -> None:
-    async with app.uow_factory() as uow:
+    async with app.operator_uow() as uow:  # the installation's outbox, every hromada's rows
         depth = await uow.outbox.depth()
     for status in OutboxStatus:
         metrics.OUTBOX_ROWS.labels(status.value).set(depth.get(status.value, 0))

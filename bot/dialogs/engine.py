@@ -15,6 +15,7 @@ from bot.ui import Incoming, Reply, StaleButtonError
 from core.citizens import service as citizens
 from core.citizens import updates
 from core.citizens.model import IdentityRef, initial_locale
+from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel import metrics
 from core.kernel.errors import SpilnoError
 from core.kernel.i18n import use_locale
@@ -50,8 +51,16 @@ class Dialogs:
         self._default_locale = default_locale
         self._route = route or default_route
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Process one update exactly once. Storage outages propagate (the platform retries)."""
+    async def handle(
+        self, incoming: Incoming, *, hromada_id: int = DEFAULT_HROMADA_ID
+    ) -> list[Reply]:
+        """Process one update exactly once, in the hromada of the bot that received it (its
+        channel passes it: one channel per hromada's bot). Storage outages propagate (the
+        platform retries)."""
+        with in_hromada(hromada_id):
+            return await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         platform = incoming.identity.platform
         metrics.UPDATES_RECEIVED.labels(platform).inc()
         with metrics.HANDLER_SECONDS.labels(platform).time():
@@ -63,10 +72,13 @@ class Dialogs:
         (metrics.UPDATES_PROCESSED if ok else metrics.UPDATES_FAILED).labels(platform).inc()
         return replies
 
-    async def locale_for(self, identity: IdentityRef) -> str:
+    async def locale_for(
+        self, identity: IdentityRef, *, hromada_id: int = DEFAULT_HROMADA_ID
+    ) -> str:
         """The language a resident reads (for adapters that answer at the edge)."""
-        async with self._uow_factory() as uow:
-            found = await citizens.find_citizen(uow, identity)
+        with in_hromada(hromada_id):
+            async with self._uow_factory() as uow:
+                found = await citizens.find_citizen(uow, identity)
         if found is None:
             return self._default_locale
         return found[0].effective_locale(self._default_locale)

@@ -49,6 +49,7 @@ from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
 from core.delivery.messenger import RateLimited, Scope, SendOutcome, Sent, Unreachable
 from core.delivery.worker import PlatformLimits
+from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel.i18n import _, use_locale
 from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
@@ -92,6 +93,10 @@ def build_bot(token: str, api_url: str, *, timeout: float = 30.0) -> Bot:
 
 class TelegramChannel:
     name = PLATFORM
+
+    # The hromada whose bot this channel is: its updates are handled in that hromada's scope
+    # (bot/dialogs/engine.py). One channel per hromada's bot sets it; 1 is the first hromada.
+    hromada_id: int = DEFAULT_HROMADA_ID
 
     def __init__(
         self,
@@ -289,7 +294,7 @@ class TelegramChannel:
 
     async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
         try:
-            return await self._dialogs.handle(incoming)
+            return await self._dialogs.handle(incoming, hromada_id=self.hromada_id)
         except StorageUnavailableError:
             if webhook:
                 raise  # 503: Telegram redelivers, the resident sees the answer a bit later
@@ -390,9 +395,10 @@ class TelegramChannel:
 
     async def _mark_unreachable(self, identity: IdentityRef) -> None:
         try:
-            async with self._app.uow_factory() as uow:
-                await citizens.mark_unreachable(uow, identity)
-                await uow.commit()
+            with in_hromada(self.hromada_id):  # the resident of this bot's hromada
+                async with self._app.uow_factory() as uow:
+                    await citizens.mark_unreachable(uow, identity)
+                    await uow.commit()
         except Exception:
             log.exception("could not mark %s unreachable", identity)
 

@@ -28,6 +28,7 @@ from core.bootstrap import App
 from core.citizens import service as citizens
 from core.config import SettingsError
 from core.delivery.messenger import Sent, Unreachable
+from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel.redaction import register_secret
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
@@ -46,6 +47,10 @@ class ViberConfigError(SettingsError):
 
 class ViberChannel:
     name = PLATFORM
+
+    # The hromada whose bot this channel is: its updates are handled in that hromada's scope
+    # (bot/dialogs/engine.py). One channel per hromada's bot sets it; 1 is the first hromada.
+    hromada_id: int = DEFAULT_HROMADA_ID
 
     def __init__(
         self,
@@ -185,7 +190,7 @@ class ViberChannel:
     # -- shared helpers --------------------------------------------------------------------
 
     async def _converse(self, incoming: Incoming) -> list[Reply]:
-        return await self._dialogs.handle(incoming)
+        return await self._dialogs.handle(incoming, hromada_id=self.hromada_id)
 
     async def _deliver(
         self, incoming: Incoming, replies: list[Reply], *, skippable: bool = True
@@ -210,12 +215,13 @@ class ViberChannel:
 
     async def _set_reachable(self, user_id: object, *, reachable: bool) -> None:
         ref = inbound.identity(user_id)
-        async with self._uow_factory() as uow:
-            if reachable:
-                changed = await citizens.mark_reachable(uow, ref)
-            else:
-                changed = await citizens.mark_unreachable(uow, ref)
-            await uow.commit()
+        with in_hromada(self.hromada_id):  # the resident of this bot's hromada
+            async with self._uow_factory() as uow:
+                if reachable:
+                    changed = await citizens.mark_reachable(uow, ref)
+                else:
+                    changed = await citizens.mark_unreachable(uow, ref)
+                await uow.commit()
         if changed:
             log.info(
                 "viber identity %s is now %s", ref, "reachable" if reachable else "unreachable"

@@ -20,8 +20,8 @@ from core.audit.chain import GENESIS, ChainedEntry, entry_hash
 from core.audit.model import AuditEntry
 from core.audit.tables import AuditHeadRow, AuditRow
 from core.storage.statements import _dialect, _dialect_name
+from core.storage.tenancy import scoped_hromada
 
-HEAD_ID = 1
 VERIFY_BATCH = 1000
 
 
@@ -29,13 +29,25 @@ class SqlAuditRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    @property
+    def _hromada(self) -> int:
+        """Each hromada has its own chain and head; the log has no operator-wide view."""
+        hromada_id = scoped_hromada(self._session)
+        if hromada_id is None:
+            raise RuntimeError("the audit log is per hromada: not in an operator unit of work")
+        return hromada_id
+
     async def _lock_head(self) -> tuple[int, str]:
-        query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+        query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(
+            AuditHeadRow.hromada_id == self._hromada
+        )
         row = (await self._session.execute(query.with_for_update())).first()
         if row is None:  # a database emptied by hand (or TRUNCATE in tests): start the chain
             insert = _dialect(_dialect_name(self._session)).insert(AuditHeadRow)
             await self._session.execute(
-                insert.values(id=HEAD_ID, seq=0, hash=GENESIS).on_conflict_do_nothing()
+                insert.values(
+                    hromada_id=self._hromada, seq=0, hash=GENESIS
+                ).on_conflict_do_nothing()
             )
             row = (await self._session.execute(query.with_for_update())).one()
         return int(row.seq), str(row.hash)
@@ -71,14 +83,18 @@ class SqlAuditRepository:
             )
         )
         await self._session.execute(
-            update(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).values(seq=seq, hash=digest)
+            update(AuditHeadRow)
+            .where(AuditHeadRow.hromada_id == self._hromada)
+            .values(seq=seq, hash=digest)
         )
         return digest
 
     async def head(self) -> tuple[int, str]:
         row = (
             await self._session.execute(
-                select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+                select(AuditHeadRow.seq, AuditHeadRow.hash).where(
+                    AuditHeadRow.hromada_id == self._hromada
+                )
             )
         ).first()
         return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
@@ -86,13 +102,17 @@ class SqlAuditRepository:
     async def recorded_head(self) -> tuple[int, str] | None:
         row = (
             await self._session.execute(
-                select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == HEAD_ID)
+                select(AuditHeadRow.seq, AuditHeadRow.hash).where(
+                    AuditHeadRow.hromada_id == self._hromada
+                )
             )
         ).first()
         return (int(row.seq), str(row.hash)) if row is not None else None
 
     async def hashes(self) -> dict[str, int]:
-        rows = await self._session.execute(select(AuditRow.hash, AuditRow.seq))
+        rows = await self._session.execute(
+            select(AuditRow.hash, AuditRow.seq).where(AuditRow.hromada_id == self._hromada)
+        )
         return {str(h): int(s) for h, s in rows.all()}
 
     async def chain(self) -> AsyncIterator[ChainedEntry]:
@@ -101,6 +121,7 @@ class SqlAuditRepository:
         while True:
             query = (
                 select(*AuditRow.__table__.c)
+                .where(AuditRow.__table__.c.hromada_id == self._hromada)  # Core: no ORM criteria
                 .order_by(AuditRow.seq, AuditRow.id)
                 .limit(VERIFY_BATCH)
             )

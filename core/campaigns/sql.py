@@ -16,6 +16,7 @@ from core.campaigns.tables import CampaignRow
 from core.polls.model import Poll, PollOption
 from core.polls.tables import PollOptionRow, PollRow
 from core.storage.statements import _core
+from core.storage.tenancy import scoped
 
 campaigns = CampaignRow.__table__
 polls = PollRow.__table__
@@ -33,7 +34,7 @@ POLL_WITH_OPTIONS = (
     )
     .join(polls, polls.c.campaign_id == campaigns.c.id)
     .join(poll_options, poll_options.c.campaign_id == campaigns.c.id)
-    .where(campaigns.c.id == bindparam("campaign_id"))
+    .where(campaigns.c.id == bindparam("campaign_id"), scoped(campaigns.c.hromada_id))
     .order_by(poll_options.c.position)
 )
 

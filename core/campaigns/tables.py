@@ -7,16 +7,18 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class CampaignRow(Base):
+class CampaignRow(HromadaOwned, Base):
     __tablename__ = "campaigns"
     __table_args__ = (
         Index("ix_campaigns_status_opens_at", "status", "opens_at"),
         Index("ix_campaigns_status_closes_at", "status", "closes_at"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))

@@ -27,6 +27,7 @@ from core.citizens.tables import (
 )
 from core.storage.participation import CITIZEN_REFERENCES
 from core.storage.statements import _core, _dialect, _dialect_name
+from core.storage.tenancy import SCOPE_PARAM, scoped, scoped_hromada
 
 citizens = CitizenRow.__table__
 identities = IdentityRow.__table__
@@ -40,7 +41,7 @@ NOT_PARTICIPATION = frozenset(
 # the database needs to run it (the compiled form is cached by SQLAlchemy as well).
 SAVE_CITIZEN = (
     update(citizens)
-    .where(citizens.c.id == bindparam("citizen_id"))
+    .where(citizens.c.id == bindparam("citizen_id"), scoped(citizens.c.hromada_id))
     .values(
         locale=bindparam("new_locale"),
         notifications=bindparam("new_notifications"),
@@ -54,6 +55,7 @@ CITIZEN_BY_IDENTITY = (
     .where(
         identities.c.platform == bindparam("platform"),
         identities.c.external_id == bindparam("external_id"),
+        scoped(identities.c.hromada_id),
     )
     # The lock order of every update: the resident's citizen row first (PostgreSQL; SQLite
     # has one writer anyway). KEY SHARE lets the resident's own turns run side by side, but
@@ -62,12 +64,15 @@ CITIZEN_BY_IDENTITY = (
     .with_for_update(key_share=True, of=citizens)
 )
 
-CITIZEN_BY_ID = select(citizens).where(citizens.c.id == bindparam("citizen_id"))
+CITIZEN_BY_ID = select(citizens).where(
+    citizens.c.id == bindparam("citizen_id"), scoped(citizens.c.hromada_id)
+)
 
 SET_HOME_DISTRICT = (
     update(citizens)
     .where(
         citizens.c.id == bindparam("citizen_id"),
+        scoped(citizens.c.hromada_id),
         or_(
             citizens.c.home_district_set_at.is_(None),
             citizens.c.home_district_set_at <= bindparam("changeable_before"),
@@ -92,6 +97,7 @@ def claim_update_and_find_sender() -> Any:
     claimed = (
         postgresql.insert(processed)
         .values(
+            hromada_id=bindparam(SCOPE_PARAM),
             platform=bindparam("platform"),
             update_id=bindparam("update_id"),
             processed_at=bindparam("processed_at"),
@@ -137,6 +143,8 @@ class SqlCitizenRepository:
     ) -> tuple[bool, tuple[Citizen, bool] | None]:
         params = {"platform": ref.platform, "update_id": update_id, "processed_at": now}
         if _dialect_name(self._session) != "postgresql":
+            # Each hromada's bot numbers its own updates: the key names the hromada.
+            params["hromada_id"] = scoped_hromada(self._session)
             # SQLite allows no INSERT inside a WITH: two statements (no network to save there).
             first = bool((await _core(self._session, record_update("sqlite"), params)).rowcount)
             return first, await self.find(ref)

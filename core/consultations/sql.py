@@ -33,6 +33,7 @@ from core.consultations.tables import (
     ConsultationRow,
 )
 from core.storage.statements import _core, _dialect, _dialect_name, record
+from core.storage.tenancy import scoped
 
 campaigns = CampaignRow.__table__
 questions = ConsultationQuestionRow.__table__
@@ -53,7 +54,7 @@ CONSULTATION_WITH_QUESTIONS = (
         ConsultationRow.__table__,
         ConsultationRow.__table__.c.campaign_id == campaigns.c.id,
     )
-    .where(campaigns.c.id == bindparam("campaign_id"))
+    .where(campaigns.c.id == bindparam("campaign_id"), scoped(campaigns.c.hromada_id))
     .order_by(questions.c.position)
 )
 

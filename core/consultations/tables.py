@@ -23,12 +23,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class ConsultationRow(Base):
+class ConsultationRow(HromadaOwned, Base):
     __tablename__ = "consultations"
 
+    hromada_id: Mapped[int] = hromada_column()
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
@@ -39,13 +41,14 @@ class ConsultationRow(Base):
     texts_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
-class ConsultationQuestionRow(Base):
+class ConsultationQuestionRow(HromadaOwned, Base):
     __tablename__ = "consultation_questions"
     __table_args__ = (
         UniqueConstraint("campaign_id", "position"),
         UniqueConstraint("campaign_id", "key"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.campaign_id", ondelete="CASCADE")
@@ -56,13 +59,14 @@ class ConsultationQuestionRow(Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class ConsultationResponseRow(Base):
+class ConsultationResponseRow(HromadaOwned, Base):
     __tablename__ = "consultation_responses"
     __table_args__ = (
         UniqueConstraint("campaign_id", "citizen_id"),
         Index("ix_consultation_responses_campaign_submitted", "campaign_id", "submitted_at"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.campaign_id", ondelete="CASCADE")
@@ -77,12 +81,13 @@ class ConsultationResponseRow(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class ConsultationAnswerRow(Base):
+class ConsultationAnswerRow(HromadaOwned, Base):
     __tablename__ = "consultation_answers"
     __table_args__ = (
         Index("ix_consultation_answers_campaign_question", "campaign_id", "question_id"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     response_id: Mapped[int] = mapped_column(
         ForeignKey("consultation_responses.id", ondelete="CASCADE"), primary_key=True
     )

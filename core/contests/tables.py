@@ -23,12 +23,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class ContestRow(Base):
+class ContestRow(HromadaOwned, Base):
     __tablename__ = "contests"
 
+    hromada_id: Mapped[int] = hromada_column()
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
@@ -42,13 +44,14 @@ class ContestRow(Base):
     audience: Mapped[str] = mapped_column(String(64), default="all")
 
 
-class ContestEntryRow(Base):
+class ContestEntryRow(HromadaOwned, Base):
     __tablename__ = "contest_entries"
     __table_args__ = (
         UniqueConstraint("contest_id", "author_id", "author_seq"),
         Index("ix_contest_entries_contest_status", "contest_id", "status"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contest_id: Mapped[int] = mapped_column(ForeignKey("contests.campaign_id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
@@ -62,10 +65,11 @@ class ContestEntryRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ContestVoteRow(Base):
+class ContestVoteRow(HromadaOwned, Base):
     __tablename__ = "contest_votes"
     __table_args__ = (Index("ix_contest_votes_contest_citizen", "contest_id", "citizen_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("contest_entries.id", ondelete="CASCADE"), primary_key=True
     )
@@ -76,11 +80,12 @@ class ContestVoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class ContestParticipantRow(Base):
+class ContestParticipantRow(HromadaOwned, Base):
     """Locked (insert-or-touch) before a citizen's entry or vote is counted against a limit."""
 
     __tablename__ = "contest_participants"
 
+    hromada_id: Mapped[int] = hromada_column()
     contest_id: Mapped[int] = mapped_column(
         ForeignKey("contests.campaign_id", ondelete="CASCADE"), primary_key=True
     )

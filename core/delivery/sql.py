@@ -45,6 +45,7 @@ from core.delivery.tables import (
 )
 from core.storage.base import BigId, UtcDateTime
 from core.storage.statements import _session_dialect
+from core.storage.tenancy import scoped_hromada
 
 # The predicate of the partial index ix_outbox_identity_recent, as literal SQL: a planner can
 # only use a partial index when it sees the query implies its predicate (not through binds).
@@ -97,7 +98,7 @@ class SqlOutboxRepository:
         )
         stmt = _dialect_insert(self._session)(BroadcastRow).values(**values)
         if dedupe_key is not None:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["dedupe_key"])
+            stmt = stmt.on_conflict_do_nothing(index_elements=["hromada_id", "dedupe_key"])
         result = await self._session.execute(stmt.returning(BroadcastRow.id))
         return result.scalar_one_or_none()
 
@@ -191,6 +192,7 @@ class SqlOutboxRepository:
             status, due = literal(OutboxStatus.PENDING.value), release
         recipients = (
             select(
+                identities.c.hromada_id,
                 literal(broadcast_id, BigId),
                 identities.c.id,
                 identities.c.citizen_id,
@@ -203,6 +205,8 @@ class SqlOutboxRepository:
             )
             .select_from(identities.join(citizens, citizens.c.id == identities.c.citizen_id))
             .where(
+                # A Core statement: this hromada's residents only (core/storage/tenancy.py).
+                identities.c.hromada_id == scoped_hromada(self._session),
                 identities.c.reachable.is_(True),
                 identities.c.platform.not_in(UNDELIVERABLE_PLATFORMS),
                 citizens.c.notifications != NotificationMode.OFF.value,
@@ -228,6 +232,7 @@ class SqlOutboxRepository:
                 )
             )
         columns = [
+            "hromada_id",
             "broadcast_id",
             "identity_id",
             "citizen_id",
@@ -467,10 +472,15 @@ class SqlOutboxRepository:
             .order_by(order, OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            # Evaluated once: as `id IN (subquery)` next to another condition on outbox (the
+            # hromada's, or row-level security's) PostgreSQL may run the subquery once per row,
+            # and SKIP LOCKED then hands each run other rows: far more than `limit` claimed.
+            .cte("due")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
         )
         result = await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_(due.scalar_subquery()))
+            .where(OutboxRow.id == due.c.id)
             .values(
                 status=OutboxStatus.SENDING.value,
                 lease_until=lease_until,

@@ -24,15 +24,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class SubscriptionRow(Base):
+class SubscriptionRow(HromadaOwned, Base):
     """A resident follows a topic or a district (chosen in Settings)."""
 
     __tablename__ = "subscriptions"
     __table_args__ = (Index("ix_subscriptions_kind_code", "kind", "code"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     citizen_id: Mapped[int] = mapped_column(
         ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
     )
@@ -40,9 +42,11 @@ class SubscriptionRow(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-class BroadcastRow(Base):
+class BroadcastRow(HromadaOwned, Base):
     __tablename__ = "broadcasts"
+    __table_args__ = (UniqueConstraint("hromada_id", "dedupe_key"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(64))
     audience: Mapped[str] = mapped_column(Text)
@@ -51,13 +55,13 @@ class BroadcastRow(Base):
     # {locale: {"text": …, "buttons": [[[label, payload], …], …], "image": …}}
     payloads: Mapped[dict[str, Any]] = mapped_column(JSON)
     # One push per event even when two schedulers race: e.g. "remind:12:86400".
-    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128))
     total: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OutboxRow(Base):
+class OutboxRow(HromadaOwned, Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "identity_id"),
@@ -75,6 +79,7 @@ class OutboxRow(Base):
         ),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))

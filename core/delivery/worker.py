@@ -462,7 +462,8 @@ def build_worker(app: App) -> DeliveryWorker:
         if isinstance(getattr(messenger, "limits", None), PlatformLimits)
     }
     return DeliveryWorker(
-        app.uow_factory,
+        # The outbox of every hromada: claims and outcomes span them (issue 18).
+        app.operator_uow,
         app.messengers,
         app.clock,
         limits=limits,

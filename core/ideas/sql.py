@@ -36,6 +36,7 @@ from core.ideas.tables import (
 )
 from core.storage import tallies
 from core.storage.statements import _session_dialect, record
+from core.storage.tenancy import scoped, with_scope
 
 ideas = IdeaRow.__table__
 supports = IdeaSupportRow.__table__
@@ -44,13 +45,19 @@ reports = IdeaReportRow.__table__
 counters = IdeaCodeCounterRow.__table__
 
 _PUBLIC = [s.value for s in PUBLIC_STATUSES]
+# This repository runs Core statements (no ORM criteria): each one that finds ideas or comments
+# by a value from outside (an id in a button, a code typed in the CLI) or lists them says which
+# hromada's (core/storage/tenancy.py).
+IDEA_IN_SCOPE = scoped(ideas.c.hromada_id)
+COMMENT_IN_SCOPE = scoped(comments.c.hromada_id)
 
 
 @cache
 def _bump_counter(dialect: Any) -> Any:
     stmt = dialect.insert(counters)
     return stmt.on_conflict_do_update(
-        index_elements=[counters.c.year], set_={"last_seq": counters.c.last_seq + 1}
+        index_elements=[counters.c.hromada_id, counters.c.year],
+        set_={"last_seq": counters.c.last_seq + 1},
     ).returning(counters.c.last_seq)
 
 
@@ -82,7 +89,7 @@ class SqlIdeaRepository:
 
     async def _run(self, stmt: Any, params: Any = None) -> Any:
         connection = await self._session.connection()
-        return await connection.execute(stmt, params)
+        return await connection.execute(stmt, with_scope(self._session, params))
 
     # --- idea calls ---
 
@@ -160,16 +167,20 @@ class SqlIdeaRepository:
         return _idea(row)
 
     async def get(self, idea_id: int) -> Idea | None:
-        row = (await self._run(select(*_IDEA_COLUMNS).where(ideas.c.id == idea_id))).one_or_none()
+        row = (
+            await self._run(select(*_IDEA_COLUMNS).where(ideas.c.id == idea_id, IDEA_IN_SCOPE))
+        ).one_or_none()
         return None if row is None else _idea(row)
 
     async def get_by_code(self, code: str) -> Idea | None:
-        row = (await self._run(select(*_IDEA_COLUMNS).where(ideas.c.code == code))).one_or_none()
+        row = (
+            await self._run(select(*_IDEA_COLUMNS).where(ideas.c.code == code, IDEA_IN_SCOPE))
+        ).one_or_none()
         return None if row is None else _idea(row)
 
     async def search(self, query: IdeaQuery, *, offset: int, limit: int) -> list[Idea]:
         # One query per page: the counters live on the idea row, so no join or N+1.
-        stmt = select(*_IDEA_COLUMNS)
+        stmt = select(*_IDEA_COLUMNS).where(IDEA_IN_SCOPE)
         if query.public_only:
             stmt = stmt.where(ideas.c.status.in_(_PUBLIC), ideas.c.hidden.is_(False))
         else:
@@ -208,7 +219,11 @@ class SqlIdeaRepository:
             values["reject_reason"] = reject_reason
         result = await self._run(
             update(ideas)
-            .where(ideas.c.id == idea_id, ideas.c.status.in_([s.value for s in from_statuses]))
+            .where(
+                ideas.c.id == idea_id,
+                IDEA_IN_SCOPE,
+                ideas.c.status.in_([s.value for s in from_statuses]),
+            )
             .values(**values)
         )
         return bool(result.rowcount)
@@ -218,7 +233,7 @@ class SqlIdeaRepository:
     ) -> bool:
         result = await self._run(
             update(ideas)
-            .where(ideas.c.id == idea_id)
+            .where(ideas.c.id == idea_id, IDEA_IN_SCOPE)
             .values(official_status=status.value, answer=text, answered_at=now, updated_at=now)
         )
         return bool(result.rowcount)
@@ -295,7 +310,11 @@ class SqlIdeaRepository:
             values["reports"] = 0
         result = await self._run(
             update(table)
-            .where(table.c.id == item_id, table.c.hidden.is_(not hidden))
+            .where(
+                table.c.id == item_id,
+                scoped(table.c.hromada_id),
+                table.c.hidden.is_(not hidden),
+            )
             .values(**values)
         )
         changed = bool(result.rowcount)
@@ -313,7 +332,7 @@ class SqlIdeaRepository:
         idea_rows = (
             await self._run(
                 select(ideas.c.id, ideas.c.code, ideas.c.title, ideas.c.reports, ideas.c.hidden)
-                .where(ideas.c.reports > 0)
+                .where(ideas.c.reports > 0, IDEA_IN_SCOPE)
                 .order_by(ideas.c.hidden.desc(), ideas.c.reports.desc(), ideas.c.id)
                 .limit(limit)
             )
@@ -328,7 +347,7 @@ class SqlIdeaRepository:
                     comments.c.hidden,
                 )
                 .join(ideas, ideas.c.id == comments.c.idea_id)
-                .where(comments.c.reports > 0)
+                .where(comments.c.reports > 0, COMMENT_IN_SCOPE)
                 .order_by(comments.c.hidden.desc(), comments.c.reports.desc(), comments.c.id)
                 .limit(limit)
             )
@@ -394,7 +413,9 @@ class SqlIdeaRepository:
         return _comment(row)
 
     async def get_comment(self, comment_id: int) -> IdeaComment | None:
-        row = (await self._run(select(comments).where(comments.c.id == comment_id))).one_or_none()
+        row = (
+            await self._run(select(comments).where(comments.c.id == comment_id, COMMENT_IN_SCOPE))
+        ).one_or_none()
         return None if row is None else _comment(row)
 
     async def comments(self, idea_id: int, *, offset: int, limit: int) -> list[IdeaComment]:
@@ -435,7 +456,12 @@ class SqlIdeaRepository:
         shared = sum((case((m, 1), else_=0) for m in matches), start=literal(0))
         rows = await self._run(
             select(*_IDEA_COLUMNS, ideas.c.keywords)
-            .where(ideas.c.status.in_(_PUBLIC), ideas.c.hidden.is_(False), or_(*matches))
+            .where(
+                IDEA_IN_SCOPE,
+                ideas.c.status.in_(_PUBLIC),
+                ideas.c.hidden.is_(False),
+                or_(*matches),
+            )
             .order_by(shared.desc(), ideas.c.supports.desc(), ideas.c.id.desc())
             .limit(limit)
         )

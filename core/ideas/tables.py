@@ -18,39 +18,45 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class IdeaCallRow(Base):
+class IdeaCallRow(HromadaOwned, Base):
     """The idea-call side of a campaign of kind `idea_call`."""
 
     __tablename__ = "idea_calls"
 
+    hromada_id: Mapped[int] = hromada_column()
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
     support_threshold: Mapped[int | None] = mapped_column(Integer)
 
 
-class IdeaCodeCounterRow(Base):
+class IdeaCodeCounterRow(HromadaOwned, Base):
     """Last sequence number handed out per year, bumped by an upsert (no read-then-write race)."""
 
     __tablename__ = "idea_code_counters"
 
+    hromada_id: Mapped[int] = hromada_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(Integer)
 
 
-class IdeaRow(Base):
+class IdeaRow(HromadaOwned, Base):
     __tablename__ = "ideas"
+    # Codes count per hromada and year: each hromada has its own I-2026-001.
     __table_args__ = (
+        UniqueConstraint("hromada_id", "code"),
         Index("ix_ideas_status_supports", "status", "hidden", "supports"),
         Index("ix_ideas_status_created", "status", "hidden", "created_at"),
         Index("ix_ideas_topic_status", "topic", "status"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
+    code: Mapped[str] = mapped_column(String(20))
     author_id: Mapped[int] = mapped_column(
         ForeignKey("citizens.id", ondelete="CASCADE"), index=True
     )
@@ -84,11 +90,12 @@ class IdeaRow(Base):
     comment_notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class IdeaSupportRow(Base):
+class IdeaSupportRow(HromadaOwned, Base):
     """One support per citizen per idea: the primary key is the rule."""
 
     __tablename__ = "idea_supports"
 
+    hromada_id: Mapped[int] = hromada_column()
     idea_id: Mapped[int] = mapped_column(
         ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True
     )
@@ -98,10 +105,11 @@ class IdeaSupportRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class IdeaCommentRow(Base):
+class IdeaCommentRow(HromadaOwned, Base):
     __tablename__ = "idea_comments"
     __table_args__ = (Index("ix_idea_comments_idea_id_id", "idea_id", "id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(
@@ -113,12 +121,13 @@ class IdeaCommentRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class IdeaReportRow(Base):
+class IdeaReportRow(HromadaOwned, Base):
     """One report per citizen per item (an idea or a comment)."""
 
     __tablename__ = "idea_reports"
     __table_args__ = (UniqueConstraint("target", "item_id", "citizen_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     target: Mapped[str] = mapped_column(String(16))
     item_id: Mapped[int] = mapped_column(BigId)

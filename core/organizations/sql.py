@@ -114,7 +114,7 @@ class SqlOfficialRepository:
                 granted_by=granted_by,
                 granted_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["official", "role", "scope"])
+            .on_conflict_do_nothing(index_elements=["hromada_id", "official", "role", "scope"])
         )
         result = await self._session.execute(stmt)
         return (result.rowcount or 0) > 0
@@ -154,7 +154,7 @@ class SqlOrganizationRepository:
                 created_by=created_by,
                 created_at=now,
             )
-            .on_conflict_do_nothing(index_elements=["slug"])
+            .on_conflict_do_nothing(index_elements=["hromada_id", "slug"])
             .returning(OrganizationRow.id)
         )
         org_id = (await self._session.execute(stmt)).scalar_one_or_none()

@@ -12,14 +12,16 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class OfficialRoleRow(Base):
+class OfficialRoleRow(HromadaOwned, Base):
     __tablename__ = "official_roles"
     # `scope` is "city" or the organization id as text: NULLs would not be unique.
-    __table_args__ = (UniqueConstraint("official", "role", "scope"),)
+    __table_args__ = (UniqueConstraint("hromada_id", "official", "role", "scope"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     official: Mapped[str] = mapped_column(String(128), index=True)
     role: Mapped[str] = mapped_column(String(16))
@@ -29,11 +31,13 @@ class OfficialRoleRow(Base):
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OrganizationRow(Base):
+class OrganizationRow(HromadaOwned, Base):
     __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("hromada_id", "slug"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     logo_ref: Mapped[str | None] = mapped_column(String(500))
@@ -41,10 +45,11 @@ class OrganizationRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OrgFollowerRow(Base):
+class OrgFollowerRow(HromadaOwned, Base):
     __tablename__ = "org_followers"
     __table_args__ = (Index("ix_org_followers_citizen_id", "citizen_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     org_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
     )
@@ -54,13 +59,14 @@ class OrgFollowerRow(Base):
     followed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OrgChannelRow(Base):
+class OrgChannelRow(HromadaOwned, Base):
     """A linked channel. Posts reach it as outbox rows of its own identity (`telegram:<chat id>`),
     owned by a hidden citizen with notifications off, so no other push ever reaches it."""
 
     __tablename__ = "org_channels"
     __table_args__ = (UniqueConstraint("org_id", "identity_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
@@ -72,10 +78,11 @@ class OrgChannelRow(Base):
     linked_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OrgEventRow(Base):
+class OrgEventRow(HromadaOwned, Base):
     __tablename__ = "org_events"
     __table_args__ = (Index("ix_org_events_status_starts_at", "status", "starts_at"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     org_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
@@ -94,10 +101,11 @@ class OrgEventRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class EventRsvpRow(Base):
+class EventRsvpRow(HromadaOwned, Base):
     __tablename__ = "event_rsvps"
     __table_args__ = (Index("ix_event_rsvps_event_id_answer", "event_id", "answer"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     event_id: Mapped[int] = mapped_column(
         ForeignKey("org_events.id", ondelete="CASCADE"), primary_key=True
     )
@@ -108,9 +116,10 @@ class EventRsvpRow(Base):
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class EventReminderSentRow(Base):
+class EventReminderSentRow(HromadaOwned, Base):
     __tablename__ = "event_reminders_sent"
 
+    hromada_id: Mapped[int] = hromada_column()
     event_id: Mapped[int] = mapped_column(
         ForeignKey("org_events.id", ondelete="CASCADE"), primary_key=True
     )
@@ -118,10 +127,11 @@ class EventReminderSentRow(Base):
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OrgNewsRow(Base):
+class OrgNewsRow(HromadaOwned, Base):
     __tablename__ = "org_news"
     __table_args__ = (Index("ix_org_news_org_id_created_at", "org_id", "created_at"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)

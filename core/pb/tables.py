@@ -25,12 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class PbRow(Base):
+class PbRow(HromadaOwned, Base):
     __tablename__ = "pbs"
 
+    hromada_id: Mapped[int] = hromada_column()
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
@@ -41,9 +43,10 @@ class PbRow(Base):
     rule: Mapped[str] = mapped_column(String(16))
 
 
-class PbPotRow(Base):
+class PbPotRow(HromadaOwned, Base):
     __tablename__ = "pb_pots"
 
+    hromada_id: Mapped[int] = hromada_column()
     pb_id: Mapped[int] = mapped_column(
         ForeignKey("pbs.campaign_id", ondelete="CASCADE"), primary_key=True
     )
@@ -54,10 +57,11 @@ class PbPotRow(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class PbProjectRow(Base):
+class PbProjectRow(HromadaOwned, Base):
     __tablename__ = "pb_projects"
     __table_args__ = (Index("ix_pb_projects_pb_status", "pb_id", "status"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     pb_id: Mapped[int] = mapped_column(ForeignKey("pbs.campaign_id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
@@ -75,10 +79,11 @@ class PbProjectRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PbBallotRow(Base):
+class PbBallotRow(HromadaOwned, Base):
     __tablename__ = "pb_ballots"
     __table_args__ = (UniqueConstraint("pb_id", "citizen_id", "pot"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     pb_id: Mapped[int] = mapped_column(ForeignKey("pbs.campaign_id", ondelete="CASCADE"))
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
@@ -90,11 +95,12 @@ class PbBallotRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PbSelectionRow(Base):
+class PbSelectionRow(HromadaOwned, Base):
     """The project a resident has chosen and not necessarily submitted yet."""
 
     __tablename__ = "pb_selections"
 
+    hromada_id: Mapped[int] = hromada_column()
     ballot_id: Mapped[int] = mapped_column(
         ForeignKey("pb_ballots.id", ondelete="CASCADE"), primary_key=True
     )
@@ -104,12 +110,13 @@ class PbSelectionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PbVoteRow(Base):
+class PbVoteRow(HromadaOwned, Base):
     """A project in a submitted ballot: what the count uses."""
 
     __tablename__ = "pb_votes"
     __table_args__ = (Index("ix_pb_votes_project", "project_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     ballot_id: Mapped[int] = mapped_column(
         ForeignKey("pb_ballots.id", ondelete="CASCADE"), primary_key=True
     )
@@ -118,10 +125,11 @@ class PbVoteRow(Base):
     )
 
 
-class PbMilestoneRow(Base):
+class PbMilestoneRow(HromadaOwned, Base):
     __tablename__ = "pb_milestones"
     __table_args__ = (Index("ix_pb_milestones_project", "project_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("pb_projects.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16))

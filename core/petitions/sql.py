@@ -24,13 +24,20 @@ from core.petitions.model import (
 from core.petitions.tables import PetitionRow, PetitionSignatureRow
 from core.storage import tallies
 from core.storage.statements import _core
+from core.storage.tenancy import scoped
 
 campaigns = CampaignRow.__table__
 petitions = PetitionRow.__table__
 signatures = PetitionSignatureRow.__table__
 
 _PETITION_COLUMNS = [c.label(f"p_{c.name}") for c in petitions.c]
-_SELECT = select(campaigns, *_PETITION_COLUMNS).join(petitions, petitions.c.id == campaigns.c.id)
+# Core statements (no ORM criteria): every petition read or moved is the hromada's own.
+_SELECT = (
+    select(campaigns, *_PETITION_COLUMNS)
+    .join(petitions, petitions.c.id == campaigns.c.id)
+    .where(scoped(campaigns.c.hromada_id))
+)
+PETITION_IN_SCOPE = scoped(petitions.c.hromada_id)
 
 
 def _petition(row: Any) -> Petition:
@@ -66,7 +73,11 @@ class SqlPetitionRepository:
     ) -> bool:
         result = await self._run(
             update(petitions)
-            .where(petitions.c.id == petition_id, petitions.c.status == from_status.value)
+            .where(
+                petitions.c.id == petition_id,
+                PETITION_IN_SCOPE,
+                petitions.c.status == from_status.value,
+            )
             .values(**values)
         )
         return bool(result.rowcount)
@@ -82,6 +93,7 @@ class SqlPetitionRepository:
             update(campaigns)
             .where(
                 campaigns.c.id == petition_id,
+                scoped(campaigns.c.hromada_id),
                 campaigns.c.status.in_([s.value for s in from_statuses]),
             )
             .values(status=to_status.value, **values)
@@ -231,6 +243,7 @@ class SqlPetitionRepository:
             select(petitions.c.id)
             .join(campaigns, campaigns.c.id == petitions.c.id)
             .where(
+                PETITION_IN_SCOPE,
                 petitions.c.status == PetitionStatus.OPEN.value,
                 campaigns.c.closes_at <= now,
             )

@@ -7,10 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, UtcDateTime
 
 
-class PetitionRow(Base):
+class PetitionRow(HromadaOwned, Base):
     """One petition; its id is its campaign's (title, text and signature period live there)."""
 
     __tablename__ = "petitions"
@@ -20,6 +21,7 @@ class PetitionRow(Base):
         Index("ix_petitions_topic_status", "topic", "status"),
     )
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
@@ -47,12 +49,13 @@ class PetitionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class PetitionSignatureRow(Base):
+class PetitionSignatureRow(HromadaOwned, Base):
     """One signature per citizen per petition: the primary key is the rule (linked messengers
     are one citizen, so a second messenger's tap is the same key)."""
 
     __tablename__ = "petition_signatures"
 
+    hromada_id: Mapped[int] = hromada_column()
     petition_id: Mapped[int] = mapped_column(
         ForeignKey("petitions.id", ondelete="CASCADE"), primary_key=True
     )

@@ -15,6 +15,7 @@ from core.citizens.sql_groups import voter_group
 from core.citizens.tables import CitizenRow
 from core.polls.tables import BallotChoiceRow, BallotRow
 from core.storage.statements import _core, _dialect, _dialect_name
+from core.storage.tenancy import SCOPE_PARAM
 
 ballots = BallotRow.__table__
 choices = BallotChoiceRow.__table__
@@ -55,10 +56,12 @@ def lock_ballot(dialect: str) -> Any:
 REPLACE_CHOICES = text(
     "WITH gone AS (DELETE FROM ballot_choices"
     " WHERE ballot_id = :ballot_id AND option_id <> ALL(:option_ids))"
-    " INSERT INTO ballot_choices (ballot_id, option_id, campaign_id)"
-    " SELECT :ballot_id, chosen, :campaign_id FROM unnest(:option_ids) AS chosen"
+    " INSERT INTO ballot_choices (hromada_id, ballot_id, option_id, campaign_id)"
+    " SELECT :scope_hromada_id, :ballot_id, chosen, :campaign_id"
+    " FROM unnest(:option_ids) AS chosen"
     " ON CONFLICT (ballot_id, option_id) DO NOTHING"
 ).bindparams(
+    bindparam(SCOPE_PARAM, type_=BigInteger),  # supplied by _core (core/storage/tenancy.py)
     bindparam("ballot_id", type_=BigInteger),
     bindparam("campaign_id", type_=BigInteger),
     bindparam("option_ids", type_=ARRAY(BigInteger)),

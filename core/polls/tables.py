@@ -7,34 +7,38 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, Select, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import HromadaOwned, hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
-class PollRow(Base):
+class PollRow(HromadaOwned, Base):
     __tablename__ = "polls"
 
+    hromada_id: Mapped[int] = hromada_column()
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
     max_choices: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class PollOptionRow(Base):
+class PollOptionRow(HromadaOwned, Base):
     __tablename__ = "poll_options"
     __table_args__ = (UniqueConstraint("campaign_id", "position"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("polls.campaign_id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(100))
 
 
-class BallotRow(Base):
+class BallotRow(HromadaOwned, Base):
     """One per citizen per poll: the database itself enforces one person, one vote."""
 
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("campaign_id", "citizen_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("polls.campaign_id", ondelete="CASCADE"))
     citizen_id: Mapped[int] = mapped_column(
@@ -46,10 +50,11 @@ class BallotRow(Base):
     receipt: Mapped[str | None] = mapped_column(String(8))
 
 
-class BallotChoiceRow(Base):
+class BallotChoiceRow(HromadaOwned, Base):
     __tablename__ = "ballot_choices"
     __table_args__ = (Index("ix_ballot_choices_campaign_option", "campaign_id", "option_id"),)
 
+    hromada_id: Mapped[int] = hromada_column()
     ballot_id: Mapped[int] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.pool import NullPool
 
 from core.kernel.i18n import _
+from core.storage import tenancy
 
 
 def is_sqlite(url: str) -> bool:
@@ -93,7 +94,19 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # No pre-ping: it would add a round trip to every checkout. A connection that died with the
     # server fails its first statement instead; SQLAlchemy then invalidates the whole pool, the
     # caller answers 503 / retries, and the next checkout connects afresh.
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    # asyncpg: each transaction is scoped to its hromada in its BEGIN's round trip
+    # (core/storage/tenancy.py); another driver gets one set_config statement per transaction.
+    asyncpg = make_url(url).get_driver_name() == "asyncpg"
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args={"connection_class": tenancy.TenantConnection} if asyncpg else {},
+    )
+    if asyncpg:
+        event.listen(engine.sync_engine, "checkin", tenancy.forget_pending_scope)
+    return engine
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -128,4 +141,8 @@ async def ping(engine: AsyncEngine) -> None:
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    # Sessions scoped to a hromada: query filters and, on PostgreSQL, row-level security.
+    tenancy.install()
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=tenancy.TenantSession
+    )

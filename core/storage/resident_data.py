@@ -32,6 +32,7 @@ from core.polls.tables import BallotChoiceRow
 from core.storage.contributions import Content, Participation
 from core.storage.participation import CITIZEN_REFERENCES, CitizenReference, OnForget
 from core.storage.schema import metadata
+from core.storage.tenancy import scoped
 
 # What forgetting keeps, and how: each table's own plan, stated beside it in the registry
 # (the shared features' lines in core/storage/participation.py, each kind's in its spec).
@@ -65,7 +66,10 @@ class SqlResidentDataRepository:
     async def citizen_row(self, citizen_id: int) -> dict[str, Any] | None:
         row = (
             await self._session.execute(
-                select(*CitizenRow.__table__.c).where(CitizenRow.id == citizen_id)
+                select(*CitizenRow.__table__.c).where(
+                    CitizenRow.id == citizen_id,
+                    scoped(CitizenRow.__table__.c.hromada_id),  # Core columns: no ORM criteria
+                )
             )
         ).first()
         if row is None:

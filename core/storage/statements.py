@@ -14,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.storage.tenancy import with_scope
+
 T = TypeVar("T")
 
 # Where a unit of work keeps its session's connection while a transaction is open: asking the
@@ -27,7 +29,7 @@ async def _core(session: AsyncSession, stmt: Any, params: Any) -> Any:
     connection = session.info.get(CONNECTION_KEY)
     if connection is None:
         connection = session.info[CONNECTION_KEY] = await session.connection()
-    return await connection.execute(stmt, params)
+    return await connection.execute(stmt, with_scope(session, params))
 
 
 def _dialect_name(session: AsyncSession) -> str:

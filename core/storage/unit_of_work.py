@@ -24,6 +24,7 @@ from core.organizations.sql import SqlOfficialRepository, SqlOrganizationReposit
 from core.storage.merging import SqlMergeRepository
 from core.storage.resident_data import SqlResidentDataRepository
 from core.storage.statements import CONNECTION_KEY
+from core.storage.tenancy import SqlTenantRepository, scope_session
 from core.trust.sql import SqlOpenDataRepository
 
 BINDINGS = KINDS.bindings()
@@ -31,15 +32,24 @@ BINDINGS = KINDS.bindings()
 
 class SqlUnitOfWork:
     def __init__(
-        self, session_factory: async_sessionmaker[AsyncSession], policies: Policies | None = None
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        policies: Policies | None = None,
+        *,
+        operator: bool = False,
     ) -> None:
+        """`operator`: work across every hromada (the delivery worker's claim, sweeps that span
+        hromadas, hromada management); otherwise the unit of work sees and writes only the
+        hromada current when it opens (core/hromadas/scope.py, core/storage/tenancy.py)."""
         self._session_factory = session_factory
+        self._operator = operator
         self.policies = policies or Policies()
         self._session: AsyncSession | None = None
         self._kinds: dict[Port[Any], object] = {}
 
     async def __aenter__(self) -> Self:
         session = self._session_factory()
+        scope_session(session, operator=self._operator)
         self._session = session
         self.citizens = SqlCitizenRepository(session)
         self.residents = SqlResidentRepository(session)
@@ -52,6 +62,7 @@ class SqlUnitOfWork:
         self.organizations = SqlOrganizationRepository(session)
         self.open_data = SqlOpenDataRepository(session)
         self.resident_data = SqlResidentDataRepository(session)
+        self.tenants = SqlTenantRepository(session)
         self._kinds = {binding.port: binding.build(session) for binding in BINDINGS}
         return self
 

@@ -14,15 +14,15 @@ async def seed_telegram_residents(engine: AsyncEngine, count: int, *, locale: st
         first = (await conn.execute(text("SELECT coalesce(max(id), 0) FROM citizens"))).scalar()
         await conn.execute(
             text(
-                "INSERT INTO citizens (locale, notifications, dialog_state, created_at) "
-                "SELECT :locale, 'instant', '{}', now() FROM generate_series(1, :n)"
+                "INSERT INTO citizens (hromada_id, locale, notifications, dialog_state, created_at)"
+                " SELECT 1, :locale, 'instant', '{}', now() FROM generate_series(1, :n)"
             ),
             {"locale": locale, "n": count},
         )
         await conn.execute(
             text(
-                "INSERT INTO identities (citizen_id, platform, external_id, reachable, created_at)"
-                " SELECT id, 'telegram', (:base + id)::text, true, now() FROM citizens"
+                "INSERT INTO identities (hromada_id, citizen_id, platform, external_id, reachable,"
+                " created_at) SELECT 1, id, 'telegram', (:base + id)::text, true, now() FROM citizens"
                 " WHERE id > :first"
             ),
             {"base": CHAT_BASE, "first": first},
