@@ -33,7 +33,7 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
-from core.hromadas.taxonomy import HOME_DISTRICTS
+from core.hromadas.taxonomy import WHOLE_CITY, district_name, is_known_district
 from core.kernel.i18n import _, use_locale
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
@@ -202,7 +202,9 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
 
 
 def _home(code: str | None) -> str:
-    return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
+    if code is None or code == WHOLE_CITY or not is_known_district(code):
+        return _("not set")
+    return district_name(code)
 
 
 async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:
