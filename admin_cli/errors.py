@@ -17,6 +17,7 @@ from core.campaigns.eligibility import Ineligible
 from core.citizens.forget import ResidentNotFoundError
 from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
+from core.hromadas.service import HromadaProfileError
 from core.hromadas.taxonomy import N_, district_codes, home_district_codes, topic_codes
 from core.kernel.errors import (
     CampaignClosedError,
@@ -293,6 +294,16 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         for error_type in (DistrictChangeTooSoonError, ResultsHiddenError)
     },
     **{(NotEligibleError, reason.value): as_failed(NotEligibleError) for reason in Ineligible},
+    (HromadaProfileError, "hromada_exists"): lambda p: _(
+        "there is already a hromada {slug}"
+    ).format(slug=p.get("slug")),
+    (HromadaProfileError, "profile_changed"): lambda p: _(
+        "the profile changed while you were confirming; run the command again"
+    ),
+    (ValidationError, "bad_hromada_slug"): lambda p: _(
+        "{value!r} is not a hromada's short name: 2-40 lowercase Latin letters, digits and -, "
+        "starting with a letter"
+    ).format(value=p.get("value")),
     (ValidationError, "resident_not_found"): lambda p: _("there is no resident {identity}").format(
         identity=p.get("identity")
     ),

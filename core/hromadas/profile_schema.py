@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from core.delivery.policy import DeliveryPolicy
 from core.hromadas.model import (
@@ -36,7 +37,9 @@ def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("unknown time zone (e.g. Europe/Kyiv)") from None
+        raise PydanticCustomError(
+            "unknown_timezone", "unknown time zone {value} (e.g. Europe/Kyiv)", {"value": value}
+        ) from None
     return value
 
 
@@ -44,7 +47,9 @@ def _quiet_hours(value: str) -> str:
     try:
         DeliveryPolicy.from_text(value, 0)
     except ValidationError:
-        raise ValueError("quiet hours look like 22:00-09:00 (or off)") from None
+        raise PydanticCustomError(
+            "bad_quiet_hours", "quiet hours look like 22:00-09:00 (or off)", {"value": value}
+        ) from None
     return value
 
 
