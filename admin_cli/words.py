@@ -90,6 +90,8 @@ AUDIT_ACTION: dict[str, str] = {
     ),
     "event.cancel": N_("cancelled an event"),
     "event.create": N_("announced an event"),
+    "hromada.apply_profile": N_("changed the hromada's profile (districts, topics, settings)"),
+    "hromada.create": N_("created a hromada"),
     "official.grant": N_("granted a role"),
     "org.add_official": N_("added an organization official"),
     "org.create": N_("created an organization"),

@@ -68,7 +68,7 @@ async def apply(
     await audit.record(
         uow,
         actor=actor,
-        action="hromada.profile_applied",
+        action="hromada.apply_profile",
         object_type="hromada",
         object_id=hromada_id,
         now=now,
@@ -91,7 +91,7 @@ async def create(
     await audit.record(
         uow,
         actor=actor,
-        action="hromada.created",
+        action="hromada.create",
         object_type="hromada",
         object_id=hromada_id,
         now=now,
