@@ -277,3 +277,16 @@ async def test_applying_is_audit_logged_and_a_stale_confirmation_is_refused(fact
         assert caught.value.reason == "profile_changed"
         entries = await uow.audit.list(limit=10, org=None, since=None)
     assert any(e.action == "hromada.apply_profile" and e.actor == "mayor" for e in entries)
+
+
+async def test_the_profiles_time_zone_is_the_hromadas_time(factory, clock):
+    from zoneinfo import ZoneInfo
+
+    from core.kernel.i18n import current_timezone
+
+    async with factory() as uow:
+        assert current_timezone() == ZoneInfo("Europe/Kyiv")  # SPILNO_TIMEZONE's default
+    await apply_file(factory, clock, SMALL + "timezone: Europe/Warsaw\nquiet_hours: 'off'\n")
+    async with factory() as uow:
+        assert current_timezone() == ZoneInfo("Europe/Warsaw")
+        assert uow.policies.delivery.quiet_start is None
