@@ -18,6 +18,7 @@ from core.hromadas.profile_file import parse_profile
 from core.kernel.errors import CampaignFileError
 from tests.databases import SqliteUnitOfWorkFactory
 from tests.dialogs import stored
+from tests.examples import HROMADA_EXAMPLES
 from tests.fakes.clock import FakeClock
 from tests.fakes.resident import Resident
 
@@ -42,6 +43,13 @@ def error_of(text: str) -> CampaignFileError:
 
 
 # --- the example files ------------------------------------------------------------------------
+
+
+def test_every_hromada_example_is_listed_and_valid():
+    assert sorted(p.name for p in EXAMPLES.glob("hromada-*.yaml")) == sorted(HROMADA_EXAMPLES)
+    for name in HROMADA_EXAMPLES:
+        profile = parse_profile((EXAMPLES / name).read_text(encoding="utf-8"))
+        assert profile.district("city") is not None and profile.active_topics(), name
 
 
 def test_the_kyiv_example_has_its_ten_districts_in_ukrainian_and_english():
