@@ -196,7 +196,7 @@ def audience(text: str | None) -> str:
     if text == "digest":  # the daily digest's own broadcast (core/delivery/digest.py)
         return _("residents on the daily digest")
     try:
-        parsed = Audience.parse(text)
+        parsed = Audience.parse(text, stored=True)
     except ValidationError:
         return text
     match parsed.kind:

@@ -76,6 +76,11 @@ def is_home_district(code: str) -> bool:
     return code != WHOLE_CITY and is_district(code)
 
 
+def is_known_topic(code: str) -> bool:
+    """Known, retired or not: for reading what records already store."""
+    return current_profile().topic(code) is not None
+
+
 def is_known_district(code: str) -> bool:
     """Known, retired or not: for reading what records already store."""
     return current_profile().district(code) is not None

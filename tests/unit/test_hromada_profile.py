@@ -298,3 +298,30 @@ async def test_the_profiles_time_zone_is_the_hromadas_time(factory, clock):
     async with factory() as uow:
         assert current_timezone() == ZoneInfo("Europe/Warsaw")
         assert uow.policies.delivery.quiet_start is None
+
+
+async def test_retired_codes_stay_readable_in_records_but_are_refused_for_new_ones(factory, clock):
+    from core.campaigns.audience import Audience, AudienceKind
+    from core.citizens import subscriptions
+    from core.citizens.model import IdentityRef
+    from core.citizens.service import resolve_citizen
+    from core.kernel.errors import ValidationError
+
+    async with factory() as uow:
+        citizen, _ = await resolve_citizen(uow, IdentityRef("test", "a"), clock())
+        assert await subscriptions.toggle(uow, citizen, "district", "rotok")
+        await uow.commit()
+    await apply_file(factory, clock, KYIV)  # rotok: retired, since someone follows it
+    async with factory() as uow:
+        # A campaign stored with it still goes to that district's followers.
+        stored = Audience.parse("district:rotok", stored=True)
+        assert (stored.kind, stored.code) == (AudienceKind.DISTRICT, "rotok")
+        with pytest.raises(ValidationError):
+            Audience.parse("district:rotok")  # a new audience cannot name it
+        citizen, _ = await resolve_citizen(uow, IdentityRef("test", "a"), clock())
+        with pytest.raises(ValidationError):
+            await subscriptions.toggle(uow, citizen, "district", "center")  # deleted
+        # Following it can be undone, not redone.
+        assert not await subscriptions.toggle(uow, citizen, "district", "rotok")
+        with pytest.raises(ValidationError):
+            await subscriptions.toggle(uow, citizen, "district", "rotok")
