@@ -21,7 +21,7 @@ from core.hromadas.model import (
 )
 from core.hromadas.ports import HromadaSummary
 from core.hromadas.profile_tables import HromadaDistrictRow, HromadaProfileRow, HromadaTopicRow
-from core.hromadas.rls import HROMADA_SETTING
+from core.hromadas.rls import HROMADA_SETTING, OPERATOR_SETTING
 from core.hromadas.tables import HromadaRow
 from core.ideas.tables import IdeaRow
 from core.pb.tables import PbPotRow
@@ -159,6 +159,12 @@ class SqlProfileRepository:
         return found.scalar_one_or_none()
 
     async def create_hromada(self, slug: str, now: datetime) -> int:
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Creating a hromada is an operator's act: its profile rows belong to the new
+            # hromada, not the one this transaction is scoped to (core/hromadas/rls.py).
+            await self._session.execute(
+                text(f"SELECT set_config('{OPERATOR_SETTING}', 'on', true)")
+            )
         result = await self._session.execute(
             insert(HromadaRow).values(slug=slug, created_at=now).returning(HromadaRow.id)
         )

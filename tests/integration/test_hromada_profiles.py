@@ -7,27 +7,33 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from core.bootstrap import App
+from core.bootstrap import App, bootstrap
 from core.campaigns.eligibility import Eligibility
 from core.citizens import home_district as homes
 from core.citizens import service as citizens
 from core.citizens import subscriptions
 from core.citizens.model import IdentityRef
+from core.config import Settings
+from core.hromadas import current
 from core.hromadas import service as hromadas
 from core.hromadas.default import default_profile
 from core.hromadas.model import ProfileChange
 from core.hromadas.profile_file import parse_profile
+from core.hromadas.sql import load_current
 from core.hromadas.taxonomy import district_name, is_district, is_topic
 from core.ideas import service as ideas
 from core.ideas.model import NewIdea
 from core.kernel.i18n import use_locale
 from core.polls import service as polls
+from core.storage.db import create_session_factory
 from core.storage.migrate import current_revision, head_revision, upgrade
 from tests.cli import cli_runner
 from tests.databases import run_blocking
@@ -237,3 +243,39 @@ def test_a_bad_file_is_one_line_with_its_line_number_and_nothing_is_applied(
     missing = admin("hromada", "apply", "--file", str(tmp_path / "nope.yaml"), expect=2)
     assert "there is no such file" in missing.stderr
     assert json.loads(admin("hromada", "show", "--json").stdout)["name"]["uk"] == "Біла Церква"
+
+
+async def test_row_level_security_shows_a_role_without_superuser_only_its_hromadas_profile(
+    postgres_database_url, clock
+):
+    """On PostgreSQL the profile tables fail closed: a role that is no superuser (as the app
+    runs in production) sees no row until a transaction names its hromada, as the profile
+    loader does."""
+    admin_app = bootstrap(Settings(database_url=postgres_database_url, _env_file=None), clock=clock)
+    role = f"spilno_rls_{uuid.uuid4().hex[:8]}"
+    try:
+        await ensure_hromada_one(admin_app)
+        async with admin_app.uow_factory() as uow:
+            await hromadas.apply(
+                uow, parse_profile(KYIV.read_text()), actor="m", now=admin_app.clock()
+            )
+            await uow.commit()
+        async with admin_app.engine.begin() as conn:
+            await conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+            await conn.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        url = postgres_database_url.replace("postgres@", f"{role}@", 1)
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                unscoped = await conn.execute(text("SELECT count(*) FROM hromada_districts"))
+                assert unscoped.scalar_one() == 0
+            current.forget()  # read through this role, not from the cache
+            profile = await load_current(create_session_factory(engine), 1)
+            assert profile.names.en == "Kyiv" and profile.district("podilskyi") is not None
+        finally:
+            await engine.dispose()
+    finally:
+        async with admin_app.engine.begin() as conn:
+            await conn.execute(text(f'DROP OWNED BY "{role}"'))
+            await conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        await admin_app.aclose()
