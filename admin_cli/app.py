@@ -21,6 +21,7 @@ from admin_cli.context import (
 )
 from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.errors import error_text
+from admin_cli.hromadas import hromada_cli
 from admin_cli.kinds import KINDS
 from admin_cli.officials import officials_cli
 from admin_cli.open_data import open_data_cli
@@ -67,6 +68,7 @@ residents_cli.command("export")(export_command)  # my data / forget me (issue 17
 residents_cli.command("forget")(forget_command)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(open_data_cli, name="open-data")
+cli.add_typer(hromada_cli, name="hromada")
 
 
 @cli.callback()

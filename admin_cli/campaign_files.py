@@ -11,7 +11,7 @@ from pathlib import Path
 
 from admin_cli.context import EXIT_USAGE, CliError
 from admin_cli.kind import Params, Text
-from core.hromadas.taxonomy import HOME_DISTRICTS
+from core.hromadas.taxonomy import home_district_codes
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _
 
@@ -59,7 +59,7 @@ def problem_text(error: CampaignFileError) -> str:
             return _("name at least one district after district:")
         case "eligible_unknown_district":
             return _("unknown district {value!r}; districts: {codes}").format(
-                value=p.get("value"), codes=", ".join(HOME_DISTRICTS)
+                value=p.get("value"), codes=", ".join(home_district_codes())
             )
         case _:
             return detail or error.reason

@@ -48,7 +48,7 @@ from core.consultations.model import Consultation, ConsultationResults, Question
 from core.consultations.plan import parse_consultation
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import AlreadySubmittedError, CampaignFileError, ValidationError
-from core.kernel.i18n import _, format_datetime, ngettext
+from core.kernel.i18n import _, current_timezone, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
 consultation_cli = typer.Typer(
@@ -138,7 +138,7 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Consultation:
         try:
-            plan = parse_consultation(text, tz=app.settings.tz)
+            plan = parse_consultation(text, tz=current_timezone())
         except CampaignFileError as error:
             raise file_error(file, error, FILE_PROBLEMS) from None
         return await consultations.create_consultation(

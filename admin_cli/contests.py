@@ -54,7 +54,7 @@ from core.kernel.errors import (
     VoteLimitError,
     WrongPhaseError,
 )
-from core.kernel.i18n import _, format_datetime, ngettext
+from core.kernel.i18n import _, current_timezone, format_datetime, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
@@ -146,7 +146,7 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> Contest:
         try:
-            plan = parse_contest(text, tz=app.settings.tz)
+            plan = parse_contest(text, tz=current_timezone())
         except CampaignFileError as error:
             raise file_error(file, error, FILE_PROBLEMS) from None
         return await contests.create_contest(uow, plan, actor=official.name, now=app.clock())

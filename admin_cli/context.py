@@ -18,7 +18,7 @@ from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.hromadas.scope import set_hromada
 from core.kernel import i18n
-from core.kernel.i18n import _
+from core.kernel.i18n import _, current_timezone
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
 from core.officials.model import SYSTEM_ACTORS
 from core.officials.service import check_official_name
@@ -64,11 +64,11 @@ class CliError(Exception):
 
 
 def city_moment(app: App, value: str, option: str, *, now: datetime | None = None) -> datetime:
-    """The date/time an official gave for `option` (city time unless it names a zone; "now" is
-    `now`, else the clock's); a bad one is one line and exit 2."""
+    """The date/time an official gave for `option` (the hromada's time unless it names a
+    zone; "now" is `now`, else the clock's); a bad one is one line and exit 2."""
     try:
         return parse_moment(
-            value, option=option, tz=app.settings.tz, now=now if now is not None else app.clock()
+            value, option=option, tz=current_timezone(), now=now if now is not None else app.clock()
         )
     except TimeParseError as error:
         raise CliError(str(error), EXIT_USAGE) from None

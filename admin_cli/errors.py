@@ -17,7 +17,8 @@ from core.campaigns.eligibility import Ineligible
 from core.citizens.forget import ResidentNotFoundError
 from core.citizens.model import LinkingError
 from core.delivery.broadcasts import BroadcastNotFoundError
-from core.hromadas.taxonomy import DISTRICTS, HOME_DISTRICTS, N_, TOPICS
+from core.hromadas.service import HromadaProfileError
+from core.hromadas.taxonomy import N_, district_codes, home_district_codes, topic_codes
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
@@ -179,11 +180,11 @@ _VALIDATION: dict[str, Text] = {
         "audience {value!r} needs a value after the colon, e.g. {example}"
     ).format(value=p.get("value"), example=_audience_example(str(p.get("kind")))),
     "audience_unknown_topic": lambda p: _("unknown topic {value!r}; topics: {codes}").format(
-        value=p.get("value"), codes=", ".join(TOPICS)
+        value=p.get("value"), codes=", ".join(topic_codes())
     ),
     "audience_unknown_district": lambda p: _(
         "unknown district {value!r}; districts: {codes}"
-    ).format(value=p.get("value"), codes=", ".join(DISTRICTS)),
+    ).format(value=p.get("value"), codes=", ".join(district_codes())),
     "audience_unknown_org": lambda p: _(
         "audience {value!r}: there is no organization with that id"
     ).format(value=p.get("value")),
@@ -214,10 +215,10 @@ _VALIDATION: dict[str, Text] = {
     ).format(value=p.get("value")),
     "eligible_no_districts": lambda p: _(
         "--eligible {value!r}: name at least one district, e.g. district:{example}"
-    ).format(value=p.get("value"), example=next(iter(HOME_DISTRICTS))),
+    ).format(value=p.get("value"), example=next(iter(home_district_codes()), "center")),
     "eligible_unknown_district": lambda p: _(
         "--eligible: unknown district {value!r}; districts: {codes}"
-    ).format(value=p.get("value"), codes=", ".join(HOME_DISTRICTS)),
+    ).format(value=p.get("value"), codes=", ".join(home_district_codes())),
 }
 
 # Checked again with their own words where an official meets them (file problems in
@@ -293,6 +294,16 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
         for error_type in (DistrictChangeTooSoonError, ResultsHiddenError)
     },
     **{(NotEligibleError, reason.value): as_failed(NotEligibleError) for reason in Ineligible},
+    (HromadaProfileError, "hromada_exists"): lambda p: _(
+        "there is already a hromada {slug}"
+    ).format(slug=p.get("slug")),
+    (HromadaProfileError, "profile_changed"): lambda p: _(
+        "the profile changed while you were confirming; run the command again"
+    ),
+    (ValidationError, "bad_hromada_slug"): lambda p: _(
+        "{value!r} is not a hromada's short name: 2-40 lowercase Latin letters, digits and -, "
+        "starting with a letter"
+    ).format(value=p.get("value")),
     (ValidationError, "resident_not_found"): lambda p: _("there is no resident {identity}").format(
         identity=p.get("identity")
     ),

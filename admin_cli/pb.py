@@ -31,7 +31,7 @@ from core.kernel.errors import (
     ValidationError,
     WrongPhaseError,
 )
-from core.kernel.i18n import _, format_datetime, format_money
+from core.kernel.i18n import _, current_timezone, format_datetime, format_money
 from core.kernel.unit_of_work import UnitOfWork
 from core.pb import service as pbs
 from core.pb.charts import pb_charts, pot_name
@@ -163,7 +163,7 @@ def create(
 
     async def work(app: App, uow: UnitOfWork) -> ParticipatoryBudget:
         try:
-            plan = parse_pb(text, tz=app.settings.tz)
+            plan = parse_pb(text, tz=current_timezone())
         except CampaignFileError as error:
             raise file_error(file, error, FILE_PROBLEMS) from None
         return await pbs.create_pb(uow, plan, actor=official.name, now=app.clock())

@@ -13,7 +13,7 @@ from enum import StrEnum
 from babel import Locale
 from babel.numbers import format_decimal
 
-from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.hromadas.taxonomy import N_, district_name, topic_name
 from core.kernel.i18n import _, current_locale, format_datetime
 
 NOTHING = "—"
@@ -37,11 +37,11 @@ def counts(values: Mapping[str, int], table: Mapping[str, str]) -> str:
 
 
 def topic(code: str | None) -> str:
-    return _(TOPICS[code]) if code in TOPICS else (code or NOTHING)
+    return topic_name(code) if code else NOTHING
 
 
 def district(code: str | None) -> str:
-    return _(DISTRICTS[code]) if code in DISTRICTS else (code or NOTHING)
+    return district_name(code) if code else NOTHING
 
 
 def home_district(code: str | None) -> str:

@@ -90,6 +90,8 @@ AUDIT_ACTION: dict[str, str] = {
     ),
     "event.cancel": N_("cancelled an event"),
     "event.create": N_("announced an event"),
+    "hromada.apply_profile": N_("changed the hromada's profile (districts, topics, settings)"),
+    "hromada.create": N_("created a hromada"),
     "official.grant": N_("granted a role"),
     "org.add_official": N_("added an organization official"),
     "org.create": N_("created an organization"),
@@ -194,7 +196,7 @@ def audience(text: str | None) -> str:
     if text == "digest":  # the daily digest's own broadcast (core/delivery/digest.py)
         return _("residents on the daily digest")
     try:
-        parsed = Audience.parse(text)
+        parsed = Audience.parse(text, stored=True)
     except ValidationError:
         return text
     match parsed.kind:

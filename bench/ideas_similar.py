@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from core.citizens.tables import CitizenRow
-from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.hromadas.taxonomy import district_codes, topic_codes
 from core.ideas import service as ideas
 from core.ideas import similarity
 from core.ideas.tables import IdeaRow
@@ -97,8 +97,8 @@ async def main(url: str, count: int) -> None:
                     "title": title,
                     "description": description,
                     "keywords": similarity.keywords(title, description),
-                    "topic": rng.choice(list(TOPICS)),
-                    "district": rng.choice(list(DISTRICTS)),
+                    "topic": rng.choice(topic_codes()),
+                    "district": rng.choice(district_codes()),
                     "status": "published",
                     "hidden": False,
                     "supports": rng.randint(0, 200),

@@ -9,6 +9,7 @@ import pytest
 
 from core.bootstrap import App, bootstrap
 from core.config import Settings
+from core.hromadas import current as hromada_profiles
 from tests.databases import (
     PostgresTestDatabase,
     SqliteTemplate,
@@ -22,6 +23,13 @@ BACKENDS = ["sqlite", "postgres"]
 
 # PostgreSQL installations need SPILNO_SECRET_KEY; the processes tests start inherit this one.
 os.environ.setdefault("SPILNO_SECRET_KEY", "test-only-secret-key-0123456789abcdef")
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_hromada_profile() -> None:
+    """Tests share database URLs (PostgreSQL is emptied between them): each reads its own
+    hromada profile, not one a previous test cached (core/hromadas/current.py)."""
+    hromada_profiles.forget()
 
 
 @pytest.fixture(scope="session")

@@ -52,3 +52,7 @@ def write_example(directory: Path, name: str, *, start: date | None = None) -> P
 def future_year() -> int:
     """A year whose whole calendar is still ahead, for tests that spell out a literal date."""
     return date.today().year + 2
+
+
+# Hromada profiles (`spilno-admin hromada apply --file …`): no dates, used as they are.
+HROMADA_EXAMPLES = ("hromada-bila-tserkva.yaml", "hromada-kyiv.yaml")

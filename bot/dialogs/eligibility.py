@@ -17,7 +17,7 @@ from core.campaigns import service as campaigns
 from core.campaigns.eligibility import Ineligible
 from core.campaigns.model import Campaign, CampaignKind
 from core.citizens.model import Citizen
-from core.hromadas.taxonomy import DISTRICTS
+from core.hromadas.taxonomy import district_name
 from core.kernel.i18n import _, format_datetime, ngettext
 
 # Dialog state: the campaign a resident left to fix their eligibility (kept across screens
@@ -51,7 +51,7 @@ DISTRICT = "district"
 
 
 def _districts(codes: Sequence[str]) -> str:
-    return ", ".join(_(DISTRICTS[c]) if c in DISTRICTS else c for c in codes)
+    return ", ".join(district_name(c) for c in codes)
 
 
 def _who(verified: bool, districts: Sequence[str]) -> str:

@@ -15,6 +15,7 @@ from bot.ui import Incoming, Reply, StaleButtonError
 from core.citizens import service as citizens
 from core.citizens import updates
 from core.citizens.model import IdentityRef, initial_locale
+from core.hromadas.current import current_profile
 from core.hromadas.scope import DEFAULT_HROMADA_ID, in_hromada
 from core.kernel import metrics
 from core.kernel.errors import SpilnoError
@@ -80,8 +81,13 @@ class Dialogs:
             async with self._uow_factory() as uow:
                 found = await citizens.find_citizen(uow, identity)
         if found is None:
-            return self._default_locale
-        return found[0].effective_locale(self._default_locale)
+            return self._hromada_locale()
+        return found[0].effective_locale(self._hromada_locale())
+
+    def _hromada_locale(self) -> str:
+        """The hromada's default language (its profile), else the installation's. Read after
+        a unit of work has opened, which loads the profile."""
+        return current_profile().settings.default_locale or self._default_locale
 
     async def _handle_with_retries(self, incoming: Incoming) -> tuple[list[Reply], bool]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -118,7 +124,7 @@ class Dialogs:
             )
             state_before = dict(citizen.dialog_state)
             locale_before = citizen.locale
-            turn = Turn(incoming, citizen, uow, now, is_new, self._default_locale)
+            turn = Turn(incoming, citizen, uow, now, is_new, self._hromada_locale())
             with use_locale(turn.locale):
                 try:
                     replies = await self._route(turn)

@@ -18,6 +18,7 @@ from bot.ui import Reply
 from core.campaigns.eligibility import Ineligible
 from core.citizens.forget import ResidentNotFoundError
 from core.delivery.broadcasts import BroadcastNotFoundError
+from core.hromadas.service import HromadaProfileError
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotFoundError,
@@ -94,6 +95,7 @@ def _gone(p: Params) -> str:
 
 # Reasons only officials meet (CLI commands, settings, files): the resident gets the apology.
 _OFFICIALS_ONLY = [
+    "bad_hromada_slug",
     "audience_bad_id",
     "audience_missing_argument",
     "audience_no_citizens",
@@ -169,6 +171,7 @@ SHARED_TEXTS: dict[ErrorKey, Text] = {
         for reason in ("not_an_official", "other_organization", "role_lacks_permission")
     },
     **{(ValidationError, reason): _sorry for reason in _OFFICIALS_ONLY},
+    **{(HromadaProfileError, reason): _sorry for reason in ("hromada_exists", "profile_changed")},
 }
 
 

@@ -22,7 +22,13 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Reply, Word, encode_payload
 from core.campaigns import service as campaigns
 from core.citizens import home_district as homes
-from core.hromadas.taxonomy import HOME_DISTRICTS
+from core.hromadas.taxonomy import (
+    WHOLE_CITY,
+    district_name,
+    home_district_codes,
+    is_home_district,
+    is_known_district,
+)
 from core.kernel.i18n import _, format_datetime
 
 SCREEN = HOME_DISTRICT
@@ -49,7 +55,9 @@ CONFIRM = ConfirmHomeDistrict.PREFIX
 
 
 def _name(code: str | None) -> str:
-    return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
+    if code is None or code == WHOLE_CITY or not is_known_district(code):
+        return _("not set")
+    return district_name(code)  # a retired one too: it is still where they live
 
 
 def _keep_back_to(turn: Turn, state: dict[str, object]) -> None:
@@ -84,7 +92,7 @@ async def home_screen(
         lines.append(_("You can change it now; after a change, the next is possible in 30 days."))
     rows: list[tuple[Button, ...]] = []
     pair: list[Button] = []
-    for code in HOME_DISTRICTS:
+    for code in home_district_codes():
         checked = "✅ " if code == citizen.home_district else ""
         pair.append(Button(checked + _name(code), encode_payload(CHOOSE, code)))
         if len(pair) == 2:
@@ -100,7 +108,7 @@ def _settings_rows() -> tuple[tuple[Button, ...], ...]:
 
 
 async def choose(turn: Turn, action: ChooseHomeDistrict) -> list[Reply]:
-    if action.code not in HOME_DISTRICTS or action.code == turn.citizen.home_district:
+    if not is_home_district(action.code) or action.code == turn.citizen.home_district:
         return await home_screen(turn)
     _keep_back_to(turn, {"screen": SCREEN})
     text = _(

@@ -25,7 +25,15 @@ from bot.ui import (
 )
 from core.campaigns.model import CampaignKind
 from core.delivery.links import Link
-from core.hromadas.taxonomy import DISTRICTS, N_, TOPICS
+from core.hromadas.taxonomy import (
+    N_,
+    district_codes,
+    district_name,
+    is_district,
+    is_topic,
+    topic_codes,
+    topic_name,
+)
 from core.ideas import notifications as idea_notifications
 from core.ideas import service as ideas
 from core.ideas.model import (
@@ -258,9 +266,9 @@ async def ideas_menu(turn: Turn, _action: IdeasMenu | None = None) -> list[Reply
 
 
 async def topics_screen(turn: Turn, _action: IdeaTopics | None = None) -> list[Reply]:
-    codes = list(TOPICS)
+    codes = topic_codes()
     rows = [
-        tuple(Button(_(TOPICS[c]), ListIdeas("tp", 0, c).pack()) for c in codes[i : i + 2])
+        tuple(Button(topic_name(c), ListIdeas("tp", 0, c).pack()) for c in codes[i : i + 2])
         for i in range(0, len(codes), 2)
     ]
     return [Reply(_("Choose a topic."), buttons=(*rows, _to_ideas_row()))]
@@ -313,7 +321,7 @@ async def idea_list(turn: Turn, action: ListIdeas) -> list[Reply]:
     extra = (
         str(read_id(turn.incoming.payload, action.extra)) if kind == "call" else action.extra or ""
     )
-    if kind == "tp" and extra not in TOPICS:
+    if kind == "tp" and not is_topic(extra):
         return await topics_screen(turn)
     query, title = _query_for(turn, kind, extra)
     _set_screen(turn, {"screen": "ideas_list", "list": kind, "page": page})
@@ -360,7 +368,7 @@ def _query_for(turn: Turn, kind: str, extra: str) -> tuple[IdeaQuery, str]:
         case "my":
             return IdeaQuery(public_only=False, author_id=turn.citizen.id), _("🙋 My ideas")
         case "tp":
-            return IdeaQuery(sort=IdeaSort.TOP, topic=extra), "🗂 " + _(TOPICS[extra])
+            return IdeaQuery(sort=IdeaSort.TOP, topic=extra), "🗂 " + topic_name(extra)
         case "call" if extra.isdigit():
             return IdeaQuery(sort=IdeaSort.TOP, call_id=int(extra)), _("📣 Ideas in this call")
         case _:
@@ -380,8 +388,8 @@ async def render_idea(turn: Turn, idea_id: int, notice: str | None = None) -> Re
     lines += [f"💡 {idea.code}", idea.title, "", idea.description, ""]
     lines.append(
         _("Topic: {topic} · District: {district}").format(
-            topic=_(TOPICS.get(idea.topic, idea.topic)),
-            district=_(DISTRICTS.get(idea.district, idea.district)),
+            topic=topic_name(idea.topic),
+            district=district_name(idea.district),
         )
     )
     if idea.latitude is not None and idea.longitude is not None:
@@ -617,16 +625,16 @@ def _step_prompt(turn: Turn, step: str) -> Reply:
             rows.append((Button(_("Skip »"), StepSkip().pack()),))
         case "topic":
             text = _("Choose the topic of your idea.")
-            codes = list(TOPICS)
+            codes = topic_codes()
             rows += [
-                tuple(Button(_(TOPICS[c]), StepTopic(c).pack()) for c in codes[i : i + 2])
+                tuple(Button(topic_name(c), StepTopic(c).pack()) for c in codes[i : i + 2])
                 for i in range(0, len(codes), 2)
             ]
         case _:
             text = _("Which part of the city is it about?")
-            codes = list(DISTRICTS)
+            codes = district_codes()
             rows += [
-                tuple(Button(_(DISTRICTS[c]), StepDistrict(c).pack()) for c in codes[i : i + 2])
+                tuple(Button(district_name(c), StepDistrict(c).pack()) for c in codes[i : i + 2])
                 for i in range(0, len(codes), 2)
             ]
     return Reply(header + text, buttons=tuple(rows + _nav_rows(step)))
@@ -641,8 +649,8 @@ async def _preview(turn: Turn, draft: dict[str, Any], notice: str | None) -> lis
         str(draft.get("description", "")),
         "",
         _("Topic: {topic} · District: {district}").format(
-            topic=_(TOPICS.get(str(draft.get("topic")), "—")),
-            district=_(DISTRICTS.get(str(draft.get("district")), "—")),
+            topic=topic_name(str(draft.get("topic") or "—")),
+            district=district_name(str(draft.get("district") or "—")),
         ),
     ]
     if draft.get("photo"):
@@ -755,8 +763,10 @@ async def step_choice(turn: Turn, action: StepTopic | StepDistrict) -> list[Repl
         return await _no_draft(turn)
     step, draft = found
     code = action.code or ""
-    field, options = ("topic", TOPICS) if isinstance(action, StepTopic) else ("district", DISTRICTS)
-    if step != field or code not in options:
+    field, known = (
+        ("topic", is_topic) if isinstance(action, StepTopic) else ("district", is_district)
+    )
+    if step != field or not known(code):
         # An old button from an earlier message: show the step the resident is really on.
         return await _go_to(turn, step, draft)
     draft[field] = code

@@ -33,8 +33,9 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Button, Reply, encode_payload
 from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, NotificationMode
-from core.hromadas.taxonomy import HOME_DISTRICTS
-from core.kernel.i18n import _, use_locale
+from core.hromadas.current import current_profile
+from core.hromadas.taxonomy import WHOLE_CITY, district_name, is_known_district
+from core.kernel.i18n import _, current_locale, use_locale
 
 # Each language is named in itself, so these labels are the same whatever the current locale.
 LANGUAGE_NAMES = {"uk": "Українська", "en": "English"}
@@ -62,16 +63,19 @@ async def start(turn: Turn, _action: Start | None = None) -> list[Reply]:
 async def welcome(turn: Turn) -> list[Reply]:
     """First screen when a resident opens the bot (before they send anything)."""
     sections = " · ".join(section.label for section in sections_of_the_menu()[:-1])
+    greeting = _hromada_welcome() or _("Hello! Spilno is your city's place to have your say:")
     return [
         Reply(
-            _("Hello! Spilno is your city's place to have your say:")
-            + "\n"
-            + sections
-            + "\n"
-            + _("Press Start to begin."),
+            greeting + "\n" + sections + "\n" + _("Press Start to begin."),
             buttons=((Button(_("Start"), encode_payload(START)),),),
         )
     ]
+
+
+def _hromada_welcome() -> str | None:
+    """The hromada's own greeting from its profile, in the current language (or none)."""
+    welcome = current_profile().welcome
+    return None if welcome is None else welcome.get(current_locale())
 
 
 async def language_screen(turn: Turn, _action: Language | None = None) -> list[Reply]:
@@ -85,9 +89,12 @@ async def set_language(turn: Turn, action: SetLanguage) -> list[Reply]:
     await citizens.choose_locale(turn.uow, turn.citizen, code)
     with use_locale(code):
         confirmation = Reply(
-            _(
-                "Welcome to Spilno! Here you can take part in your city's life: polls, ideas, "
-                "petitions, consultations, contests, organizations and their events."
+            (
+                _hromada_welcome()
+                or _(
+                    "Welcome to Spilno! Here you can take part in your city's life: polls, "
+                    "ideas, petitions, consultations, contests, organizations and their events."
+                )
             )
             if first_choice
             else _("Language changed to English.")
@@ -202,7 +209,9 @@ async def settings_screen(turn: Turn, _action: Settings | None = None) -> list[R
 
 
 def _home(code: str | None) -> str:
-    return _(HOME_DISTRICTS[code]) if code in HOME_DISTRICTS else _("not set")
+    if code is None or code == WHOLE_CITY or not is_known_district(code):
+        return _("not set")
+    return district_name(code)
 
 
 async def set_notifications(turn: Turn, action: Notifications) -> list[Reply]:

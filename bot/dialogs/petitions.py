@@ -15,7 +15,7 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Id, IncomingKind, Reply, Small, Word
 from core.campaigns.eligibility import Ineligible
 from core.campaigns.model import CampaignKind
-from core.hromadas.taxonomy import N_, TOPICS
+from core.hromadas.taxonomy import N_, is_topic, topic_codes, topic_name
 from core.kernel.errors import (
     CampaignClosedError,
     CampaignNotOpenError,
@@ -191,9 +191,9 @@ async def petitions_menu(turn: Turn, _action: PetitionsMenu | None = None) -> li
 
 
 async def topics_screen(turn: Turn, _action: PetitionTopics | None = None) -> list[Reply]:
-    codes = list(TOPICS)
+    codes = topic_codes()
     rows = [
-        tuple(Button(_(TOPICS[c]), ListPetitions("tp", 0, c).pack()) for c in codes[i : i + 2])
+        tuple(Button(topic_name(c), ListPetitions("tp", 0, c).pack()) for c in codes[i : i + 2])
         for i in range(0, len(codes), 2)
     ]
     return [Reply(_("Choose a topic."), buttons=(*rows, _to_petitions_row()))]
@@ -208,14 +208,14 @@ def _query(turn: Turn, kind: str, topic: str | None) -> tuple[PetitionQuery, str
                 PetitionQuery(statuses=tuple(PetitionStatus), author_id=turn.citizen.id),
                 _("🙋 My petitions"),
             )
-        case "tp" if topic in TOPICS:
-            return PetitionQuery(sort=PetitionSort.TOP, topic=topic), "🗂 " + _(TOPICS[topic])
+        case "tp" if topic is not None and is_topic(topic):
+            return PetitionQuery(sort=PetitionSort.TOP, topic=topic), "🗂 " + topic_name(topic)
     return PetitionQuery(), _("🆕 Newest petitions")
 
 
 async def petition_list(turn: Turn, action: ListPetitions) -> list[Reply]:
     kind = action.kind if action.kind in _LISTS else "new"
-    if kind == "tp" and action.topic not in TOPICS:
+    if kind == "tp" and not (action.topic is not None and is_topic(action.topic)):
         return await topics_screen(turn)
     query, title = _query(turn, kind, action.topic)
     page = action.page
@@ -291,7 +291,7 @@ async def render_petition(turn: Turn, petition_id: int, notice: str | None = Non
         "",
         petition.text,
         "",
-        _("Topic: {topic}").format(topic=_(TOPICS.get(petition.topic, petition.topic))),
+        _("Topic: {topic}").format(topic=topic_name(petition.topic)),
         _("Status: {status}").format(status=status_label(petition)),
     ]
     if petition.status != PetitionStatus.PENDING and petition.status != PetitionStatus.REJECTED:
@@ -442,9 +442,9 @@ def _prompt(turn: Turn, step: str, draft: dict[str, Any]) -> Reply:
             ).format(max=turn.uow.policies.petitions.text_max)
         case _:
             text = _("Choose the topic of the petition.")
-            codes = list(TOPICS)
+            codes = topic_codes()
             rows += [
-                tuple(Button(_(TOPICS[c]), DraftTopic(c).pack()) for c in codes[i : i + 2])
+                tuple(Button(topic_name(c), DraftTopic(c).pack()) for c in codes[i : i + 2])
                 for i in range(0, len(codes), 2)
             ]
     now = draft.get(step)
@@ -463,7 +463,7 @@ def _preview(turn: Turn, draft: dict[str, Any], notice: str | None) -> Reply:
         "",
         str(draft.get("text", "")),
         "",
-        _("Topic: {topic}").format(topic=_(TOPICS.get(str(draft.get("topic")), "—"))),
+        _("Topic: {topic}").format(topic=topic_name(str(draft.get("topic") or "—"))),
         "",
         _(
             "After you submit it, a moderator checks it. Once published, it cannot be edited, "
@@ -523,7 +523,7 @@ async def draft_topic(turn: Turn, action: DraftTopic) -> list[Reply]:
     if step is None:
         return await _no_draft(turn)
     draft = _draft(turn)
-    if step != "topic" or action.code not in TOPICS:
+    if step != "topic" or not is_topic(action.code):
         return await _go_to(turn, step, draft)
     draft["topic"] = action.code
     return await _go_to(turn, "preview", draft)

@@ -9,9 +9,9 @@ from bot.dialogs.nav import SETTINGS, FollowDistricts, FollowTopics
 from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Reply, decode_payload, encode_payload
 from core.citizens import subscriptions
-from core.hromadas.taxonomy import DISTRICTS, TOPICS
+from core.hromadas.taxonomy import district_name, districts, topic_name, topics
 from core.kernel.errors import ValidationError
-from core.kernel.i18n import _
+from core.kernel.i18n import _, current_locale
 
 TOPICS_SCREEN = FollowTopics.PREFIX
 DISTRICTS_SCREEN = FollowDistricts.PREFIX
@@ -50,17 +50,23 @@ async def toggle(turn: Turn, action: Toggle) -> list[Reply]:
         raise ValidationError("malformed_payload", payload=turn.incoming.payload)
     kind, code = action.fields
     now_following = await subscriptions.toggle(turn.uow, turn.citizen, kind, code)
-    names = TOPICS if kind == "topic" else DISTRICTS
+    name = topic_name(code) if kind == "topic" else district_name(code)
     notice = (
         _("You now follow “{name}”.") if now_following else _("You no longer follow “{name}”.")
-    ).format(name=_(names[code]))
+    ).format(name=name)
     return [await _screen(turn, kind, notice)]
 
 
 async def _screen(turn: Turn, kind: str, notice: str | None = None) -> Reply:
     turn.citizen.dialog_state = {"screen": TOPICS_SCREEN if kind == "topic" else DISTRICTS_SCREEN}
     following = await subscriptions.followed(turn.uow, turn.citizen.id, kind)
-    names = TOPICS if kind == "topic" else DISTRICTS
+    # Retired ones stay listed while the resident follows them, so they can unfollow.
+    entries = topics(retired=True) if kind == "topic" else districts(retired=True)
+    names = {
+        e.code: e.names.get(current_locale())
+        for e in entries
+        if not e.retired or e.code in following
+    }
     intro = (
         _(
             "Choose the topics you care about: we will tell you when a poll or a consultation on them opens."
@@ -71,7 +77,7 @@ async def _screen(turn: Turn, kind: str, notice: str | None = None) -> Reply:
     rows: list[tuple[Button, ...]] = []
     pair: list[Button] = []
     for code, name in names.items():
-        label = (_CHECKED if code in following else "") + _(name)
+        label = (_CHECKED if code in following else "") + name
         pair.append(Button(label, encode_payload(TOGGLE, kind, code)))
         if len(pair) == 2:
             rows.append(tuple(pair))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.hromadas.taxonomy import is_district, is_topic
+from core.hromadas.taxonomy import is_district, is_known_district, is_known_topic, is_topic
 from core.kernel.errors import ValidationError
 from core.kernel.ids import parse_id
 
@@ -59,8 +59,11 @@ class Audience:
         return cls(AudienceKind.CITIZENS, citizen_ids=tuple(sorted(set(ids))))
 
     @classmethod
-    def parse(cls, text: str) -> Audience:
-        """Parse `--audience` text; a ValidationError's reason says what is wrong."""
+    def parse(cls, text: str, *, stored: bool = False) -> Audience:
+        """Parse `--audience` text; a ValidationError's reason says what is wrong.
+
+        `stored`: read back from a record, so a topic or district retired since it was
+        chosen still counts (a new audience must name ones in use)."""
         raw = (text or "").strip()
         kind_text, sep, arg = raw.partition(":")
         kind_text, arg = kind_text.strip().lower(), arg.strip()
@@ -77,11 +80,11 @@ class Audience:
         if not arg:
             raise ValidationError("audience_missing_argument", value=raw, kind=kind.value)
         if kind is AudienceKind.TOPIC:
-            if not is_topic(arg):
+            if not (is_topic(arg) or (stored and is_known_topic(arg))):
                 raise ValidationError("audience_unknown_topic", value=arg)
             return cls(kind, code=arg)
         if kind is AudienceKind.DISTRICT:
-            if not is_district(arg):
+            if not (is_district(arg) or (stored and is_known_district(arg))):
                 raise ValidationError("audience_unknown_district", value=arg)
             return cls(kind, code=arg)
         if kind is AudienceKind.CITIZENS:

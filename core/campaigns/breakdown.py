@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from core.hromadas.taxonomy import HOME_DISTRICTS
+from core.hromadas.taxonomy import home_district_codes
 from core.kernel.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
@@ -36,8 +36,9 @@ def group_keys(by: Breakdown, found: Iterable[str | None]) -> list[str | None]:
     if by is Breakdown.VERIFICATION:
         return [VERIFIED_PHONE, NOT_VERIFIED]
     keys = list(found)
-    stray = sorted(k for k in keys if k is not None and k not in HOME_DISTRICTS)
-    return [*HOME_DISTRICTS, *stray, None]
+    home = home_district_codes()  # retired ones show only where someone from them took part
+    stray = sorted(k for k in keys if k is not None and k not in home)
+    return [*home, *stray, None]
 
 
 @dataclass(frozen=True, slots=True)

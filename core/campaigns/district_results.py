@@ -16,8 +16,7 @@ from core.campaigns.audience import Audience
 from core.campaigns.breakdown import DistrictLine, ResultsBreakdown
 from core.delivery import outbox
 from core.delivery.messenger import Message
-from core.hromadas.taxonomy import HOME_DISTRICTS
-from core.kernel.i18n import _
+from core.hromadas.taxonomy import WHOLE_CITY, district_name, is_known_district
 from core.kernel.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
@@ -27,7 +26,7 @@ Render = Callable[[str | None], Message]
 
 
 def _line(district_line: DistrictLine[R], mine: R, city: R, code: str) -> str | None:
-    return district_line(mine, city, _(HOME_DISTRICTS[code]))
+    return district_line(mine, city, district_name(code))
 
 
 async def enqueue_to_participants(
@@ -51,7 +50,12 @@ async def enqueue_to_participants(
         city = by_district.whole
         for group in by_district.groups:
             code = group.key
-            if code not in HOME_DISTRICTS or not group.counted:
+            if (
+                code is None
+                or code == WHOLE_CITY
+                or not is_known_district(code)
+                or not group.counted
+            ):
                 continue
             mine = group.results
             if _line(district_line, mine, city, code) is None:

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from core.citizens.model import Citizen
-from core.hromadas.taxonomy import HOME_DISTRICTS, is_home_district
+from core.hromadas.taxonomy import (
+    WHOLE_CITY,
+    home_district_codes,
+    is_home_district,
+    is_known_district,
+)
 from core.kernel.errors import NotEligibleError, ValidationError
 
 VERIFIED = "verified"
@@ -62,13 +67,16 @@ class Eligibility:
                     districts.add(code)
             else:
                 raise ValidationError("eligible_unknown", value=value)
-        ordered = tuple(code for code in HOME_DISTRICTS if code in districts)
+        ordered = tuple(code for code in home_district_codes() if code in districts)
         return cls(verified=verified, districts=ordered)
 
     @classmethod
     def stored(cls, verified: bool | None, districts: str | None) -> Eligibility:
-        """From the campaigns row; a code removed from the city's list since then is dropped."""
-        codes = tuple(c for c in (districts or "").split(",") if is_home_district(c))
+        """From the campaigns row; a district retired since then still counts (the campaign
+        was set up with it), one deleted from the profile is dropped."""
+        codes = tuple(
+            c for c in (districts or "").split(",") if c != WHOLE_CITY and is_known_district(c)
+        )
         return cls(verified=bool(verified), districts=codes)
 
     @property

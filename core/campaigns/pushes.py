@@ -33,9 +33,10 @@ def campaign_audience(campaign: Campaign) -> Audience:
     if not campaign.audience:
         return Audience.everyone()
     try:
-        return Audience.parse(campaign.audience)
+        return Audience.parse(campaign.audience, stored=True)
     except ValidationError:
-        # Validated when set; a taxonomy code removed since then must not block the opening.
+        # Validated when set; a code deleted from the profile since must not block the opening
+        # (a retired one still counts).
         log.warning("campaign %s has an unusable audience %r", campaign.id, campaign.audience)
         return Audience.everyone()
 

@@ -20,9 +20,11 @@ async def toggle(uow: UnitOfWork, citizen: Citizen, kind: str, code: str) -> boo
     Following something means wanting news about it, so notifications that were off come on.
     """
     valid = KINDS.get(kind)
-    if valid is None or not valid(code):
+    following = await followed(uow, citizen.id, kind) if valid is not None else set()
+    # A retired topic or district can still be unfollowed, no longer followed.
+    if valid is None or not (valid(code) or code in following):
         raise ValidationError(f"unknown_{kind}" if valid else "unknown_subscription", code=code)
-    now_following = code not in await followed(uow, citizen.id, kind)
+    now_following = code not in following
     await uow.subscriptions.set(citizen.id, kind, code, now_following)
     if now_following and citizen.notifications == NotificationMode.OFF:
         citizen.notifications = NotificationMode.INSTANT

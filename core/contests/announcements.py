@@ -78,7 +78,7 @@ async def contest_winners(
     await outbox.enqueue(
         uow,
         kind="contest.winners",
-        audience=Audience.parse(outcome.contest.audience),
+        audience=Audience.parse(outcome.contest.audience, stored=True),
         render=render,
         now=now,
         campaign_id=contest_id,

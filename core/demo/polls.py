@@ -9,6 +9,8 @@ from core.campaigns.model import ResultsVisibility
 from core.demo.campaign_kinds import seed_demo_consultation_and_contest
 from core.demo.ideas import seed_demo_ideas
 from core.demo.organizations import seed_demo_organization
+from core.hromadas.default import default_profile
+from core.hromadas.scope import current_hromada_id
 from core.kernel.unit_of_work import UnitOfWork
 from core.polls import service as polls
 
@@ -19,6 +21,10 @@ async def seed_demo_city(uow: UnitOfWork, now: datetime) -> bool:
     """Create the sample polls unless the database already holds campaigns. Returns True if seeded."""
     if await uow.campaigns.count() > 0:
         return False
+    # The sample city is Bila Tserkva: its districts and topics are the built-in profile
+    # (examples/hromada-bila-tserkva.yaml), stored if the hromada has none yet.
+    if await uow.profiles.load(current_hromada_id()) is None:
+        await uow.profiles.save(current_hromada_id(), default_profile(), now)
     first = await polls.create_poll(
         uow,
         question="Який проєкт благоустрою громада має зробити першим у 2027 році?",

@@ -1,11 +1,16 @@
 """Topics and districts: the lists ideas, campaigns and subscriptions are tagged with.
 
-Codes are stored; names are msgids (marked with N_) that bots and the CLI translate with _().
+They come from the current hromada's profile (core/hromadas/current.py), no longer from
+constants. Codes are stored; names are the profile's, in the reader's language (uk/en).
+Retired ones are hidden from new choices (`is_*`, the lists) and still named for the records
+that carry them (`*_name`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from core.hromadas.current import current_profile
+from core.hromadas.model import WHOLE_HROMADA, District, Topic
+from core.kernel.i18n import current_locale
 
 
 def N_(message: str) -> str:
@@ -13,44 +18,69 @@ def N_(message: str) -> str:
     return message
 
 
-TOPICS: Mapping[str, str] = {
-    "transport": N_("Transport"),
-    "greenery": N_("Parks and greenery"),
-    "roads": N_("Roads and sidewalks"),
-    "housing": N_("Housing and utilities"),
-    "education": N_("Education"),
-    "health": N_("Health"),
-    "culture": N_("Culture and sport"),
-    "safety": N_("Safety"),
-    "social": N_("Social support"),
-    "other": N_("Other"),
-}
-
-DISTRICTS: Mapping[str, str] = {
-    "city": N_("Whole city"),
-    "center": N_("Center"),
-    "zarichchia": N_("Zarichchia"),
-    "rotok": N_("Rotok"),
-    "hayok": N_("Hayok"),
-    "pishchanyi": N_("Pishchanyi"),
-}
+# The tag campaigns and ideas use for "everywhere"; nobody's home is everywhere.
+WHOLE_CITY = WHOLE_HROMADA
 
 
-# Where a resident can live: every district but the whole-city tag (campaigns and ideas use
-# "city" for "everywhere"; nobody's home is everywhere).
-WHOLE_CITY = "city"
-HOME_DISTRICTS: Mapping[str, str] = {
-    code: name for code, name in DISTRICTS.items() if code != WHOLE_CITY
-}
+def topics(*, retired: bool = False) -> tuple[Topic, ...]:
+    profile = current_profile()
+    return profile.topics if retired else profile.active_topics()
+
+
+def districts(*, retired: bool = False) -> tuple[District, ...]:
+    """Every district including the whole-hromada tag, in the profile's order."""
+    profile = current_profile()
+    return profile.districts if retired else profile.active_districts()
+
+
+def home_districts(*, retired: bool = False) -> tuple[District, ...]:
+    """Where a resident can live: every district but the whole-hromada tag."""
+    return current_profile().home_districts(retired=retired)
+
+
+def topic_codes() -> list[str]:
+    return [t.code for t in topics()]
+
+
+def district_codes() -> list[str]:
+    return [d.code for d in districts()]
+
+
+def home_district_codes(*, retired: bool = False) -> list[str]:
+    return [d.code for d in home_districts(retired=retired)]
+
+
+def topic_name(code: str) -> str:
+    """The topic's name in the current language; an unknown code as it is."""
+    found = current_profile().topic(code)
+    return code if found is None else found.names.get(current_locale())
+
+
+def district_name(code: str) -> str:
+    found = current_profile().district(code)
+    return code if found is None else found.names.get(current_locale())
 
 
 def is_topic(code: str) -> bool:
-    return code in TOPICS
+    """A topic new records may take (known and not retired)."""
+    found = current_profile().topic(code)
+    return found is not None and not found.retired
 
 
 def is_district(code: str) -> bool:
-    return code in DISTRICTS
+    found = current_profile().district(code)
+    return found is not None and not found.retired
 
 
 def is_home_district(code: str) -> bool:
-    return code in HOME_DISTRICTS
+    return code != WHOLE_CITY and is_district(code)
+
+
+def is_known_topic(code: str) -> bool:
+    """Known, retired or not: for reading what records already store."""
+    return current_profile().topic(code) is not None
+
+
+def is_known_district(code: str) -> bool:
+    """Known, retired or not: for reading what records already store."""
+    return current_profile().district(code) is not None

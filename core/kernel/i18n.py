@@ -34,6 +34,8 @@ DEFAULT_LOCALE = "uk"
 _locale: ContextVar[str] = ContextVar("spilno_locale", default=DEFAULT_LOCALE)
 # One city per deployment: the time zone is process-wide configuration, not per request.
 _city_timezone = ZoneInfo("Europe/Kyiv")
+# A hromada's own time zone (its profile), for the task serving it; None = the process-wide one.
+_hromada_timezone: ContextVar[ZoneInfo | None] = ContextVar("spilno_hromada_tz", default=None)
 
 
 @cache
@@ -71,8 +73,18 @@ def set_timezone(tz: ZoneInfo) -> None:
     _city_timezone = tz
 
 
+def use_hromada_timezone(name: str | None) -> None:
+    """Set by the unit of work from the hromada's profile (validated there)."""
+    _hromada_timezone.set(None if name is None else _zone(name))
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
 def current_timezone() -> ZoneInfo:
-    return _city_timezone
+    return _hromada_timezone.get() or _city_timezone
 
 
 def gettext(message: str) -> str:

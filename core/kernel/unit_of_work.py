@@ -20,6 +20,7 @@ from core.citizens.data_ports import ResidentDataRepository
 from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
 from core.config import Policies
 from core.delivery.ports import OutboxRepository, SubscriptionRepository
+from core.hromadas.ports import ProfileRepository
 from core.hromadas.tenants import TenantRepository
 from core.kernel.ports import P, Port
 from core.organizations.ports import OfficialRepository, OrganizationRepository
@@ -47,6 +48,7 @@ class UnitOfWork(Protocol):
     open_data: OpenDataRepository
     resident_data: ResidentDataRepository
     tenants: TenantRepository  # the hromadas themselves (core/hromadas/tenants.py)
+    profiles: ProfileRepository  # the hromada's profile (core/hromadas)
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
 
     def repository(self, port: Port[P]) -> P:

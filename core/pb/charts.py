@@ -4,13 +4,13 @@ by votes, the winners under the PB's rule highlighted."""
 from __future__ import annotations
 
 from core.campaigns.charts import Bar, bar_chart_png
-from core.hromadas.taxonomy import DISTRICTS
-from core.kernel.i18n import _, format_money, ngettext
+from core.hromadas.taxonomy import district_name
+from core.kernel.i18n import format_money, ngettext
 from core.pb.model import PbResults
 
 
 def pot_name(code: str) -> str:
-    return _(DISTRICTS.get(code, code))  # "city" is the whole city's own entry
+    return district_name(code)  # "city" is the whole city's own entry
 
 
 def pb_charts(outcome: PbResults) -> list[bytes]:

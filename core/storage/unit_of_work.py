@@ -18,6 +18,10 @@ from core.campaigns.sql import SqlCampaignRepository
 from core.citizens.sql import SqlCitizenRepository, SqlResidentRepository
 from core.config import Policies
 from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
+from core.hromadas.policies import hromada_policies
+from core.hromadas.scope import current_hromada_id
+from core.hromadas.sql import SqlProfileRepository, load_current
+from core.kernel import i18n
 from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
@@ -43,11 +47,13 @@ class SqlUnitOfWork:
         hromada current when it opens (core/hromadas/scope.py, core/storage/tenancy.py)."""
         self._session_factory = session_factory
         self._operator = operator
-        self.policies = policies or Policies()
+        self._base_policies = policies or Policies()
+        self.policies = self._base_policies
         self._session: AsyncSession | None = None
         self._kinds: dict[Port[Any], object] = {}
 
     async def __aenter__(self) -> Self:
+        await self._use_hromada_profile()
         session = self._session_factory()
         scope_session(session, operator=self._operator)
         self._session = session
@@ -63,8 +69,19 @@ class SqlUnitOfWork:
         self.open_data = SqlOpenDataRepository(session)
         self.resident_data = SqlResidentDataRepository(session)
         self.tenants = SqlTenantRepository(session)
+        self.profiles = SqlProfileRepository(session)
         self._kinds = {binding.port: binding.build(session) for binding in BINDINGS}
         return self
+
+    async def _use_hromada_profile(self) -> None:
+        """The current hromada's profile (cached) and the rules it sets (issue 18)."""
+        try:
+            profile = await load_current(self._session_factory, current_hromada_id())
+        except Exception as exc:
+            _translate(exc)
+            raise
+        self.policies = hromada_policies(self._base_policies, profile.settings)
+        i18n.use_hromada_timezone(profile.settings.timezone)
 
     def repository(self, port: Port[P]) -> P:
         try:
