@@ -8,19 +8,19 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from admin_cli.timeparse import TimeParseError, parse_moment
-from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.kernel import i18n
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
-from core.officials.service import check_official_name
-from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
-from core.storage.migrate import current_revision, head_revision
+from core.officials.model import check_official_name
+
+if TYPE_CHECKING:  # the storage stack is imported when a command opens the database
+    from core.bootstrap import App
+    from core.kernel.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
@@ -66,21 +66,29 @@ def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
 
 
 async def _ensure_schema(app: App) -> None:
+    from core.storage.db import is_sqlite
+    from core.storage.revisions import database_revisions, head_revisions
+
     if is_sqlite(app.settings.database_url):
         await _ensure_sqlite_database(app)
-        await app.prepare_database()
+        # The embedded database follows the code; Alembic is loaded only when it is behind.
+        if await database_revisions(app.engine) != head_revisions():
+            await app.prepare_database()
         return
-    if await current_revision(app.engine) != head_revision():
+    if await database_revisions(app.engine) != head_revisions():
         raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
 
 
 async def _ensure_sqlite_database(app: App) -> None:
     """Refuse to work on a database that is not there: connecting would create an empty one
     wherever the command happens to run. `spilno run` and `spilno db upgrade` create it."""
+    from core.storage.db import sqlite_file
+    from core.storage.revisions import database_revisions
+
     path = sqlite_file(app.settings.database_url)
     if path is None:  # in memory: nothing to find
         return
-    if not path.is_file() or (path.stat().st_size == 0 or not await current_revision(app.engine)):
+    if not path.is_file() or (path.stat().st_size == 0 or not await database_revisions(app.engine)):
         raise CliError(
             _(
                 "no Spilno database at {path} (SPILNO_DATABASE_URL). Create it with: spilno db "
@@ -112,6 +120,11 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
         fail(str(error), EXIT_USAGE)
         raise  # unreachable; keeps type checkers calm
     i18n.set_locale(settings.default_locale)
+
+    # The storage stack, imported by the commands that open the database only.
+    from core.bootstrap import bootstrap
+    from core.kernel.unit_of_work import StorageUnavailableError
+    from core.storage.db import database_problem, problem_text
 
     async def _go() -> T:
         app = bootstrap(settings)
