@@ -21,6 +21,7 @@ from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepo
 from core.config import Policies
 from core.delivery.ports import OutboxRepository, SubscriptionRepository
 from core.kernel.ports import P, Port
+from core.officials.ports import OfficialTokenRepository
 from core.organizations.ports import OfficialRepository, OrganizationRepository
 from core.trust.ports import OpenDataRepository
 
@@ -42,6 +43,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
+    official_tokens: OfficialTokenRepository  # personal tokens (issue 19)
     organizations: OrganizationRepository
     open_data: OpenDataRepository
     resident_data: ResidentDataRepository
