@@ -67,9 +67,8 @@ def add(
     async def work(app: App, uow: UnitOfWork) -> _Added:
         now = app.clock()
         hromada_id = await _hromada_id(uow, hromada)
-        granted = await officials.grant_city_role(
-            uow, actor=actor.name, official=name, role=city_role, now=now
-        )
+        # The token first: the first city admin ends open mode, and so the actor's right to
+        # issue it, when there are no roles yet (it is checked once per call).
         issued = await tokens.issue(
             uow,
             actor=actor.name,
@@ -78,6 +77,9 @@ def add(
             hromada_id=hromada_id,
             now=now,
             expires_at=_expiry(app, expires, now),
+        )
+        granted = await officials.grant_city_role(
+            uow, actor=actor.name, official=name, role=city_role, now=now
         )
         return _Added(granted, issued)
 

@@ -101,6 +101,13 @@ class PostgresTestDatabase:
         try:
             async with engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                # As migration 0017 leaves it: hromada 1 owns what a test stores by default.
+                await conn.execute(
+                    text("INSERT INTO hromadas (id, slug, created_at) VALUES (1, 'main', now())")
+                )
+                await conn.execute(
+                    text("SELECT setval(pg_get_serial_sequence('hromadas', 'id'), 1)")
+                )
         finally:
             await engine.dispose()
 

@@ -71,7 +71,7 @@ class SqlOfficialTokenRepository:
                 .returning(*_COLUMNS)
             )
         ).one()
-        return _stored(row.tuple())
+        return _stored(tuple(row))
 
     async def find_by_hash(self, token_hash: str) -> tuple[StoredToken, str] | None:
         row = (
@@ -83,7 +83,7 @@ class SqlOfficialTokenRepository:
         ).first()
         if row is None:
             return None
-        *stored, stored_hash = row.tuple()
+        *stored, stored_hash = tuple(row)
         return _stored(tuple(stored)), stored_hash  # type: ignore[arg-type]
 
     async def of(self, hromada_id: int, official: str) -> list[StoredToken]:
@@ -92,7 +92,7 @@ class SqlOfficialTokenRepository:
             .where(OfficialTokenRow.hromada_id == hromada_id, OfficialTokenRow.official == official)
             .order_by(OfficialTokenRow.id.desc())
         )
-        return [_stored(row.tuple()) for row in rows]
+        return [_stored(tuple(row)) for row in rows]
 
     async def all_of(self, hromada_id: int) -> list[StoredToken]:
         rows = await self._session.execute(
@@ -100,7 +100,7 @@ class SqlOfficialTokenRepository:
             .where(OfficialTokenRow.hromada_id == hromada_id)
             .order_by(OfficialTokenRow.official, OfficialTokenRow.id.desc())
         )
-        return [_stored(row.tuple()) for row in rows]
+        return [_stored(tuple(row)) for row in rows]
 
     async def revoke_all(self, hromada_id: int, official: str, now: datetime) -> int:
         result = await self._session.execute(
