@@ -4,6 +4,7 @@ tokens (issue 19): `add` prints a new official's token once, `token NAME --rotat
 from __future__ import annotations
 
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -14,7 +15,7 @@ from admin_cli import words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
 from admin_cli.output import echo_json, print_table
 from core.bootstrap import App
-from core.hromadas.scope import current_hromada_id
+from core.hromadas.scope import current_hromada_id, in_hromada
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
@@ -66,7 +67,7 @@ def add(
 
     async def work(app: App, uow: UnitOfWork) -> _Added:
         now = app.clock()
-        hromada_id = await _hromada_id(uow, hromada)
+        hromada_id = current_hromada_id()
         # The token first: the first city admin ends open mode, and so the actor's right to
         # issue it, when there are no roles yet (it is checked once per call).
         issued = await tokens.issue(
@@ -83,7 +84,8 @@ def add(
         )
         return _Added(granted, issued)
 
-    added = run_in_uow(work)
+    with _scope(hromada):
+        added = run_in_uow(work)
     role_words = words.role(city_role)
     if added.granted:
         typer.echo(_("{official} is now {role}.").format(official=name, role=role_words))
@@ -120,7 +122,7 @@ def token(
 
     async def work(app: App, uow: UnitOfWork) -> IssuedToken | int | list[StoredToken] | None:
         now = app.clock()
-        hromada_id = await _hromada_id(uow, hromada)
+        hromada_id = current_hromada_id()
         if rotate:
             return await tokens.rotate(
                 uow,
@@ -136,7 +138,8 @@ def token(
             )
         return [t for t in await tokens.list_tokens(uow, hromada_id) if t.official == name]
 
-    done = run_in_uow(work, commit=rotate or revoke)
+    with _scope(hromada):
+        done = run_in_uow(work, commit=rotate or revoke)
     if rotate:
         if not isinstance(done, IssuedToken):
             fail(
@@ -209,13 +212,20 @@ def _print_tokens(name: str, found: list[StoredToken]) -> None:
     )
 
 
-async def _hromada_id(uow: UnitOfWork, slug: str | None) -> int:
+def _scope(slug: str | None) -> AbstractContextManager[None]:
+    """`--hromada SLUG`: the command's unit of work opens in that hromada (as its roles and
+    tokens are there); without it, in the current one."""
     if slug is None:
-        return current_hromada_id()
-    found = await tokens.hromada_id_of(uow, slug.strip().lower())
+        return nullcontext()
+
+    async def find(_app: App, uow: UnitOfWork) -> int | None:
+        return await tokens.hromada_id_of(uow, slug.strip().lower())
+
+    found = run_in_uow(find, commit=False)
     if found is None:
-        raise CliError(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
-    return found
+        fail(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
+        raise AssertionError("unreachable")
+    return in_hromada(found)
 
 
 def _expiry(app: App, value: str | None, now: datetime) -> datetime | None:

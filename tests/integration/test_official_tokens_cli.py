@@ -8,11 +8,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import insert
 
+from core.hromadas.tables import HromadaRow
 from core.officials import tokens
 from core.officials.model import Role
 from core.officials.token_model import TokenRefusedError
+from core.storage.db import create_engine
 from tests.cli import cli_runner, in_db
+from tests.databases import run_blocking
 
 TOKEN = re.compile(r"spl_[A-Za-z0-9_-]+")
 
@@ -120,3 +124,30 @@ def test_in_ukrainian(admin, database_url, monkeypatch):
     assert "Відкликано 1 токен olha" in admin("officials", "token", "olha", "--revoke").stdout
     err = admin("officials", "token", "olha", "--rotate", "--revoke", expect=2).stderr
     assert "вкажіть або --rotate, або --revoke" in err
+
+
+def test_a_token_for_another_hromada(admin, database_url):
+    async def add_kyiv() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    insert(HromadaRow).values(id=2, slug="kyiv", created_at=datetime.now(UTC))
+                )
+        finally:
+            await engine.dispose()
+
+    run_blocking(add_kyiv())
+    admin("officials", "add", "mayor", "--role", "city_admin")
+    at_home = _printed_token(admin("officials", "add", "olha", "--role", "moderator").stdout)
+    out = admin("officials", "add", "olha", "--role", "moderator", "--hromada", "Kyiv").stdout
+    in_kyiv = _printed_token(out)
+    identity = _verify(database_url, in_kyiv)
+    assert not isinstance(identity, str) and identity.hromada_id == 2
+    assert (
+        "Revoked 1 token"
+        in admin("officials", "token", "olha", "--hromada", "kyiv", "--revoke").stdout
+    )
+    assert _verify(database_url, in_kyiv) == "revoked"
+    identity = _verify(database_url, at_home)
+    assert not isinstance(identity, str) and identity.hromada_id == 1
