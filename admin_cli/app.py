@@ -11,7 +11,6 @@ import typer
 from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, fail, resolve_official
 from admin_cli.lazy import LazyCommand, LazyGroup
 from admin_cli.usage import usage_error_text
-from core.config import SettingsError, load_settings
 from core.kernel import i18n
 from core.kernel.errors import SpilnoError, ValidationError
 from core.kernel.i18n import _
@@ -120,11 +119,11 @@ def root(
         typer.Option("--as", help="Act as this official (default: SPILNO_OFFICIAL or OS user)."),
     ] = None,
 ) -> None:
+    _use_configured_locale()  # here, not before parsing: `spilno-admin --help` needs no settings
     ctx.obj = resolve_official(as_)
 
 
 def run_cli(argv: list[str] | None = None) -> int:
-    _use_configured_locale()
     try:
         # Not standalone: usage errors come back to us instead of Click's English box.
         code = cli(args=argv, prog_name="spilno-admin", standalone_mode=False)
@@ -134,9 +133,11 @@ def run_cli(argv: list[str] | None = None) -> int:
         typer.echo(f"spilno-admin: {error}", err=True)
         return error.exit_code
     except ValidationError as error:  # the domain refused a value before run_in_uow (--as)
+        _use_configured_locale()
         typer.echo(f"spilno-admin: {_error_text(error)}", err=True)
         return EXIT_USAGE
     except Exception as error:
+        _use_configured_locale()  # a usage error may come before the root's callback
         kinds = {cls.__name__ for cls in type(error).__mro__}
         if "NoArgsIsHelpError" in kinds:  # `spilno-admin campaign` alone: help is printed
             return EXIT_USAGE
@@ -152,6 +153,8 @@ def run_cli(argv: list[str] | None = None) -> int:
 
 def _use_configured_locale() -> None:
     """Usage errors come before any command loads settings: speak the configured language."""
+    from core.config import SettingsError, load_settings  # pydantic: not for `--help`
+
     # Bad settings are reported by the command itself, in the default language.
     with contextlib.suppress(SettingsError):
         i18n.set_locale(load_settings().default_locale)

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, TypeVar
 import typer
 
 from admin_cli.timeparse import TimeParseError, parse_moment
-from core.config import SettingsError, load_settings
 from core.kernel import i18n
 from core.kernel.i18n import _
 from core.officials.model import check_official_name
@@ -114,6 +113,8 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
     """Run `work` in one transaction; commit on success. Every failure becomes one line; a
     refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
     kind's texts (admin_cli/errors.py)."""
+    from core.config import SettingsError, load_settings  # pydantic: for commands only
+
     try:
         settings = load_settings()
     except SettingsError as error:

@@ -83,12 +83,14 @@ sys.exit(code)
 """
 
 
-def _imports_of(args: list[str], tmp_path: Path, database_url: str) -> list[str]:
+def _imports_of(
+    args: list[str], tmp_path: Path, database_url: str, heavy: tuple[str, ...] = HEAVY
+) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
     env["SPILNO_DATABASE_URL"] = database_url
     env["SPILNO_DEFAULT_LOCALE"] = "en"
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE % json.dumps(HEAVY), *args],
+        [sys.executable, "-c", _PROBE % json.dumps(heavy), *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -107,3 +109,11 @@ def test_a_simple_command_imports_no_sdk_charts_or_solver(
     args: list[str], tmp_path: Path, sqlite_template: SqliteTemplate
 ) -> None:
     assert _imports_of(args, tmp_path, sqlite_template.fresh(tmp_path)) == []
+
+
+def test_the_root_help_opens_no_database_nor_settings(
+    tmp_path: Path, sqlite_template: SqliteTemplate
+) -> None:
+    storage_and_settings = ("sqlalchemy", "aiosqlite", "asyncpg", "pydantic", "pydantic_settings")
+    found = _imports_of(["--help"], tmp_path, sqlite_template.fresh(tmp_path), storage_and_settings)
+    assert found == []
