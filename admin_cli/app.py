@@ -7,10 +7,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
-from admin_cli.audit_log import audit_cli
-from admin_cli.campaigns import campaign_cli
 from admin_cli.context import (
     EXIT_ERROR,
     EXIT_USAGE,
@@ -19,33 +16,101 @@ from admin_cli.context import (
     fail,
     resolve_official,
 )
-from admin_cli.delivery import broadcast_command, delivery_cli
-from admin_cli.errors import error_text
-from admin_cli.hromadas import hromada_cli
-from admin_cli.kinds import KINDS
-from admin_cli.officials import officials_cli
-from admin_cli.open_data import open_data_cli
-from admin_cli.orgs import org_cli
-from admin_cli.resident_data import export_command, forget_command
-from admin_cli.residents import residents_cli
+from admin_cli.lazy import LazyCommand, LazyGroup
 from admin_cli.usage import usage_error_text
-from core.config import SettingsError, load_settings
 from core.kernel import i18n
 from core.kernel.errors import SpilnoError, ValidationError
 from core.kernel.i18n import _
 
 
-class SpilnoGroup(TyperGroup):
+def _residents() -> typer.Typer:
+    """The residents group, with "my data" and "forget me" from their own module (issue 17)."""
+    from admin_cli.resident_data import export_command, forget_command
+    from admin_cli.residents import residents_cli
+
+    if not any(c.name == "export" for c in residents_cli.registered_commands):
+        residents_cli.command("export")(export_command)
+        residents_cli.command("forget")(forget_command)
+    return residents_cli
+
+
+# Every command group, imported only when used (admin_cli/lazy.py): a group's module, and its
+# help as that module declares it (tests/unit/test_cli_lazy.py compares them). A campaign kind's
+# groups are those its CliKind lists (admin_cli/kinds.py); the same test checks both agree.
+COMMANDS: dict[str, LazyCommand] = {
+    "broadcast": LazyCommand(
+        "admin_cli.delivery:broadcast_command",
+        "Send an announcement; show live progress until every message is out (or --no-wait).",
+    ),
+    "poll": LazyCommand("admin_cli.polls:poll_cli", "Polls: a question with options."),
+    "idea-call": LazyCommand(
+        "admin_cli.ideas:idea_call_cli", "Idea calls: ask residents for ideas on a theme."
+    ),
+    "ideas": LazyCommand(
+        "admin_cli.ideas:ideas_cli", "Residents' ideas: moderate, answer, review reports, export."
+    ),
+    "consultation": LazyCommand(
+        "admin_cli.consultations:consultation_cli",
+        "Public consultations: several questions, answered one by one.",
+    ),
+    "contest": LazyCommand(
+        "admin_cli.contests:contest_cli",
+        "Contests: residents submit solutions, then vote for them.",
+    ),
+    "pb": LazyCommand(
+        "admin_cli.pb:pb_cli",
+        "Participatory budgets: residents propose projects and vote within budgets.",
+    ),
+    "petitions": LazyCommand(
+        "admin_cli.petitions:petitions_cli",
+        "Residents' petitions: moderate, follow the threshold and the answer term, answer.",
+    ),
+    "campaign": LazyCommand(
+        "admin_cli.campaigns:campaign_cli", "Campaigns of every kind: lifecycle and results."
+    ),
+    "delivery": LazyCommand(
+        "admin_cli.delivery:delivery_cli", "Pushes to residents: progress of each."
+    ),
+    "org": LazyCommand(
+        "admin_cli.orgs:org_cli", "Organizations: profiles, officials, channel, events, news."
+    ),
+    "officials": LazyCommand("admin_cli.officials:officials_cli", "Officials and their roles."),
+    "residents": LazyCommand(_residents, "Residents: counts and one resident's record."),
+    "audit": LazyCommand(
+        "admin_cli.audit_log:audit_cli",
+        "The audit log: who did what, when; verify its hash chain; anchor its head.",
+    ),
+    "hromada": LazyCommand(
+        "admin_cli.hromadas:hromada_cli",
+        "The hromada's profile: names, settings, districts and topics.",
+    ),
+    "open-data": LazyCommand(
+        "admin_cli.open_data:open_data_cli",
+        "Open data: campaigns' ballots and results as files anyone can recount.",
+    ),
+}
+
+
+class SpilnoGroup(LazyGroup):
     """Every command's refusal from core becomes one line in the official's language: bad
     input exits 2, anything else 1. Worded here, where every kind's texts are known."""
+
+    lazy = COMMANDS
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ValidationError as error:
-            fail(error_text(error), EXIT_USAGE)
+            fail(_error_text(error), EXIT_USAGE)
         except SpilnoError as error:
-            fail(error_text(error))
+            fail(_error_text(error))
+
+
+def _error_text(error: SpilnoError) -> str:
+    # Every kind's error texts: imported only when a refusal is to be worded.
+    from admin_cli.errors import error_text
+
+    return error_text(error)
 
 
 cli = typer.Typer(
@@ -55,20 +120,6 @@ cli = typer.Typer(
     pretty_exceptions_enable=False,
     cls=SpilnoGroup,
 )
-for kind in KINDS:
-    for name, commands in kind.commands:
-        cli.add_typer(commands, name=name)
-cli.add_typer(campaign_cli, name="campaign")
-cli.add_typer(delivery_cli, name="delivery")
-cli.command("broadcast")(broadcast_command)
-cli.add_typer(org_cli, name="org")
-cli.add_typer(officials_cli, name="officials")
-cli.add_typer(residents_cli, name="residents")
-residents_cli.command("export")(export_command)  # my data / forget me (issue 17)
-residents_cli.command("forget")(forget_command)
-cli.add_typer(audit_cli, name="audit")
-cli.add_typer(open_data_cli, name="open-data")
-cli.add_typer(hromada_cli, name="hromada")
 
 
 @cli.callback()
@@ -87,12 +138,12 @@ def root(
         ),
     ] = None,
 ) -> None:
+    _use_configured_locale()  # here, not before parsing: `spilno-admin --help` needs no settings
     ctx.obj = resolve_official(as_)
     choose_hromada(hromada, ctx.obj.name)
 
 
 def run_cli(argv: list[str] | None = None) -> int:
-    _use_configured_locale()
     try:
         # Not standalone: usage errors come back to us instead of Click's English box.
         code = cli(args=argv, prog_name="spilno-admin", standalone_mode=False)
@@ -102,9 +153,11 @@ def run_cli(argv: list[str] | None = None) -> int:
         typer.echo(f"spilno-admin: {error}", err=True)
         return error.exit_code
     except ValidationError as error:  # the domain refused a value before run_in_uow (--as)
-        typer.echo(f"spilno-admin: {error_text(error)}", err=True)
+        _use_configured_locale()
+        typer.echo(f"spilno-admin: {_error_text(error)}", err=True)
         return EXIT_USAGE
     except Exception as error:
+        _use_configured_locale()  # a usage error may come before the root's callback
         kinds = {cls.__name__ for cls in type(error).__mro__}
         if "NoArgsIsHelpError" in kinds:  # `spilno-admin campaign` alone: help is printed
             return EXIT_USAGE
@@ -120,6 +173,8 @@ def run_cli(argv: list[str] | None = None) -> int:
 
 def _use_configured_locale() -> None:
     """Usage errors come before any command loads settings: speak the configured language."""
+    from core.config import SettingsError, load_settings  # pydantic: not for `--help`
+
     # Bad settings are reported by the command itself, in the default language.
     with contextlib.suppress(SettingsError):
         i18n.set_locale(load_settings().default_locale)

@@ -9,21 +9,19 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
 from admin_cli.timeparse import TimeParseError, parse_moment
-from core.bootstrap import App, bootstrap
-from core.config import SettingsError, load_settings
 from core.hromadas.scope import set_hromada
 from core.kernel import i18n
 from core.kernel.i18n import _, current_timezone
-from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWork
-from core.officials.model import SYSTEM_ACTORS
-from core.officials.service import check_official_name
-from core.storage.db import database_problem, is_sqlite, problem_text, sqlite_file
-from core.storage.migrate import current_revision, head_revision
+from core.officials.model import check_official_name
+
+if TYPE_CHECKING:  # the storage stack is imported when a command opens the database
+    from core.bootstrap import App
+    from core.kernel.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
@@ -80,21 +78,29 @@ def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
 
 
 async def _ensure_schema(app: App) -> None:
+    from core.storage.db import is_sqlite
+    from core.storage.revisions import database_revisions, head_revisions
+
     if is_sqlite(app.settings.database_url):
         await _ensure_sqlite_database(app)
-        await app.prepare_database()
+        # The embedded database follows the code; Alembic is loaded only when it is behind.
+        if await database_revisions(app.engine) != head_revisions():
+            await app.prepare_database()
         return
-    if await current_revision(app.engine) != head_revision():
+    if await database_revisions(app.engine) != head_revisions():
         raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
 
 
 async def _ensure_sqlite_database(app: App) -> None:
     """Refuse to work on a database that is not there: connecting would create an empty one
     wherever the command happens to run. `spilno run` and `spilno db upgrade` create it."""
+    from core.storage.db import sqlite_file
+    from core.storage.revisions import database_revisions
+
     path = sqlite_file(app.settings.database_url)
     if path is None:  # in memory: nothing to find
         return
-    if not path.is_file() or (path.stat().st_size == 0 or not await current_revision(app.engine)):
+    if not path.is_file() or (path.stat().st_size == 0 or not await database_revisions(app.engine)):
         raise CliError(
             _(
                 "no Spilno database at {path} (SPILNO_DATABASE_URL). Create it with: spilno db "
@@ -119,6 +125,8 @@ async def _bootstrap_city_admins(app: App) -> None:
 async def enter_hromada(app: App) -> None:
     """Scope the rest of the command to the hromada `--hromada` names (optional while the
     installation serves one); refuse an official who holds no role there while it has roles."""
+    from core.officials.model import SYSTEM_ACTORS
+
     slug, official = _chosen.get()
     async with app.uow_factory() as uow:
         if slug is None:
@@ -149,12 +157,19 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
     """Run `work` in one transaction; commit on success. Every failure becomes one line; a
     refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
     kind's texts (admin_cli/errors.py)."""
+    from core.config import SettingsError, load_settings  # pydantic: for commands only
+
     try:
         settings = load_settings()
     except SettingsError as error:
         fail(str(error), EXIT_USAGE)
         raise  # unreachable; keeps type checkers calm
     i18n.set_locale(settings.default_locale)
+
+    # The storage stack, imported by the commands that open the database only.
+    from core.bootstrap import bootstrap
+    from core.kernel.unit_of_work import StorageUnavailableError
+    from core.storage.db import database_problem, problem_text
 
     async def _go() -> T:
         app = bootstrap(settings)

@@ -11,10 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from core.config import Settings, get_settings
 from core.delivery.messenger import Messenger
 from core.delivery.model import OutboxStatus
-from core.kernel import i18n, metrics
+from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite, ping
-from core.storage.migrate import upgrade
 from core.storage.unit_of_work import SqlUnitOfWork
 
 
@@ -38,6 +37,8 @@ class App:
     async def prepare_database(self, *, upgrade_any: bool = False) -> None:
         """SQLite (the embedded default) is upgraded on start; PostgreSQL only when asked."""
         if upgrade_any or is_sqlite(self.settings.database_url):
+            from core.storage.migrate import upgrade  # Alembic: only when a schema may change
+
             await upgrade(self.engine)
 
     async def ping_database(self) -> None:
@@ -74,6 +75,8 @@ def bootstrap(
 
 
 async def _refresh_outbox_depth(app: App) -> None:
+    from core.kernel import metrics  # the Prometheus client: for `/metrics` only, not the CLI
+
     async with app.operator_uow() as uow:  # the installation's outbox, every hromada's rows
         depth = await uow.outbox.depth()
     for status in OutboxStatus:

@@ -19,7 +19,6 @@ from core.kernel.errors import SettingsError
 from core.kernel.errors import ValidationError as DomainValidationError
 from core.kernel.secret_key import SecretKey, key_file_for, load_or_create_key_file
 from core.petitions.model import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
-from core.storage.db import sqlite_file
 
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 _CHAT_URI = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -175,6 +174,8 @@ class Settings(BaseSettings):
             return SecretKey.of(self.secret_key.get_secret_value())
         if not self.database_url.startswith("sqlite"):
             return SecretKey(_missing_secret_key)
+        from core.storage.db import sqlite_file  # SQLAlchemy: not for settings alone
+
         database = sqlite_file(self.database_url)
         if database is None:
             return SecretKey.ephemeral()

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Self, TypeVar
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -35,6 +34,9 @@ from core.campaigns.reminders import MAX_REMINDERS, format_reminders, parse_remi
 from core.hromadas.taxonomy import is_district, is_topic
 from core.kernel.dates import FIRST_YEAR, LAST_YEAR, in_window
 from core.kernel.errors import CampaignFileError, ValidationError
+
+if TYPE_CHECKING:
+    import yaml
 
 Path = tuple[str | int, ...]
 Lines = dict[Path, int]
@@ -192,6 +194,8 @@ def zoned(value: datetime, tz: ZoneInfo) -> datetime:
 
 def _load(text: str) -> tuple[Any, Lines]:
     """The document's data and the line (1-based) of every value in it, by path."""
+    import yaml  # loaded by the commands that read a file, not by every command
+
     try:
         data, lines = _compose(text)
     except yaml.MarkedYAMLError as error:
@@ -211,6 +215,8 @@ def _load(text: str) -> tuple[Any, Lines]:
 
 
 def _compose(text: str) -> tuple[Any, Lines]:
+    import yaml
+
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -256,6 +262,8 @@ def _is_utf8(text: str) -> bool:
 
 
 def _record_lines(node: yaml.Node, path: Path, lines: Lines) -> None:
+    import yaml
+
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:

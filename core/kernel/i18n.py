@@ -1,14 +1,21 @@
 """Babel gettext with the locale in a ContextVar; dates in the city's time zone.
 
-Catalogs are compiled from `core/locales/<lang>/LC_MESSAGES/messages.po` in memory on first
-use, so neither a checkout nor an install needs a separate compile step. They ship inside the
-`core` package and are found through importlib.resources, so a wheel or `pip install .` speaks
-Ukrainian as well as an editable checkout does.
+Catalogs are compiled from `core/locales/<lang>/LC_MESSAGES/messages.po` on first use, so
+neither a checkout nor an install needs a separate compile step. They ship inside the `core`
+package and are found through importlib.resources, so a wheel or `pip install .` speaks
+Ukrainian as well as an editable checkout does. Parsing a catalog took a tenth of a second of
+every CLI command, so the compiled form is kept in the user's cache directory, named by the
+catalog's own hash (an edited catalog is compiled afresh); where nothing can be written, it is
+compiled in memory as before.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import io
+import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,12 +23,11 @@ from datetime import datetime
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -43,12 +49,45 @@ def translations(locale: str) -> NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po_path.is_file():
         return NullTranslations()
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+    source = po_path.read_bytes()
+    cached = _cache_dir() / f"{DOMAIN}-{locale}-{hashlib.sha256(source).hexdigest()[:24]}.mo"
+    try:
+        compiled = cached.read_bytes()
+    except OSError:
+        compiled = _compile(source, locale)
+        _keep(cached, compiled)
+    return Translations(fp=io.BytesIO(compiled), domain=DOMAIN)
+
+
+def _compile(source: bytes, locale: str) -> bytes:
+    from babel.messages.mofile import write_mo  # only when the catalog changed
+    from babel.messages.pofile import read_po
+
     buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    write_mo(buffer, read_po(io.BytesIO(source), locale=locale, domain=DOMAIN))
+    return buffer.getvalue()
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "spilno"
+
+
+def _keep(path: Path, compiled: bytes) -> None:
+    """Write the compiled catalog for the next process; a cache that cannot be written (a
+    read-only home, no home) only costs the next process the compile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".catalog-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(compiled)
+        os.replace(temporary, path)  # whole or not at all, also with two processes at once
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def current_locale() -> str:

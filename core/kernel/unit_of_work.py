@@ -23,6 +23,7 @@ from core.delivery.ports import OutboxRepository, SubscriptionRepository
 from core.hromadas.ports import ProfileRepository
 from core.hromadas.tenants import TenantRepository
 from core.kernel.ports import P, Port
+from core.officials.ports import OfficialTokenRepository
 from core.organizations.ports import OfficialRepository, OrganizationRepository
 from core.trust.ports import OpenDataRepository
 
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     subscriptions: SubscriptionRepository
     officials: OfficialRepository
+    official_tokens: OfficialTokenRepository  # personal tokens (issue 19)
     organizations: OrganizationRepository
     open_data: OpenDataRepository
     resident_data: ResidentDataRepository

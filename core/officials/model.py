@@ -34,6 +34,19 @@ class PermissionDeniedError(SpilnoError):
     code = "permission_denied"
 
 
+OFFICIAL_NAME_MAX = 128
+
+
+def check_official_name(name: str, field: str = "official") -> str:
+    """An official's name as every audit row and role keeps it (`--as`, `officials add`)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("text_empty", field=field)
+    if len(name) > OFFICIAL_NAME_MAX:
+        raise ValidationError("text_too_long", field=field, max=OFFICIAL_NAME_MAX)
+    return name
+
+
 def parse_city_role(text: str) -> Role:
     role = CITY_ROLES.get((text or "").strip().lower())
     if role is None:

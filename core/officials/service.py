@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from core.audit import service as audit
-from core.kernel.errors import ValidationError
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import (
     SYSTEM_ACTORS,
@@ -21,10 +20,9 @@ from core.officials.model import (
     PermissionDeniedError,
     Role,
     allows,
+    check_official_name,
     refusal_reason,
 )
-
-OFFICIAL_NAME_MAX = 128
 
 
 async def require(
@@ -65,15 +63,6 @@ async def bootstrap_city_admins(uow: UnitOfWork, names: Iterable[str], now: date
                 after={"role": Role.CITY_ADMIN.value, "source": "SPILNO_CITY_ADMINS"},
             )
     return granted
-
-
-def check_official_name(name: str, field: str = "official") -> str:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("text_empty", field=field)
-    if len(name) > OFFICIAL_NAME_MAX:
-        raise ValidationError("text_too_long", field=field, max=OFFICIAL_NAME_MAX)
-    return name
 
 
 async def grant_city_role(

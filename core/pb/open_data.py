@@ -16,7 +16,6 @@ from typing import Any
 from core.campaigns.kinds import KindOpenData
 from core.campaigns.model import Campaign
 from core.kernel.unit_of_work import UnitOfWork
-from core.pb import rules
 from core.pb import service as pbs
 from core.pb.ports import PBS
 
@@ -56,6 +55,8 @@ async def pb_open_data(
             "counts": counts,
             "winners": sorted(pot.winners[pb.rule]) if published else None,
         }
+        from core.pb import rules  # pabutools (and numpy): loaded by the export only
+
         files[f"pot-{pot.pot.code}.pb"] = rules.pabulib_text(
             description={
                 "description": f"{campaign.title} — {pot.pot.code}",

@@ -19,7 +19,7 @@ from core.kernel.errors import (
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
-from core.pb import announcements, rules
+from core.pb import announcements
 from core.pb.model import (
     MILESTONE_MAX,
     REASON_MAX,
@@ -414,6 +414,8 @@ async def results(
         ranked = sorted((Tallied(p, tally.get(p.id, 0)) for p in projects), key=rank_key)
         ballots = [chosen for _b, _c, code, chosen in submitted if code == pot.code]
         if for_official:
+            from core.pb import rules  # pabutools (and numpy): loaded by the counting only
+
             winners = {
                 # CPU-bound (pabutools): in a thread, so the bot's event loop keeps answering.
                 rule: await asyncio.to_thread(rules.winners, rule, ranked, ballots, pot.budget)

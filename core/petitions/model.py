@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from core.campaigns.model import DESCRIPTION_MAX, Campaign
 from core.hromadas.taxonomy import is_topic
 from core.kernel.errors import ValidationError
 from core.kernel.texts import clean_text
+
+if TYPE_CHECKING:
+    import holidays
 
 TITLE_MAX = 200
 ADDRESSEE_MAX = 200
@@ -215,7 +217,10 @@ def reached_threshold(signatures: int, threshold: int) -> bool:
 
 @cache
 def _calendar() -> holidays.HolidayBase:
-    # Built on first use (nothing at import time); it loads each year when first asked.
+    # Built on first use (nothing at import time, not even the package: most commands never
+    # count working days); it loads each year when first asked.
+    import holidays
+
     return holidays.country_holidays("UA")
 
 

@@ -14,6 +14,7 @@ from core.citizens import tables as citizens_tables
 from core.delivery import tables as delivery_tables
 from core.hromadas import profile_tables as hromada_profile_tables
 from core.hromadas import tables as hromadas_tables
+from core.officials import tables as officials_tables
 from core.organizations import tables as organizations_tables
 from core.storage.base import Base
 
@@ -24,6 +25,7 @@ TABLE_MODULES = (
     delivery_tables,
     hromadas_tables,
     hromada_profile_tables,
+    officials_tables,
     organizations_tables,
     *KINDS.table_modules(),
 )

@@ -24,6 +24,7 @@ from core.hromadas.sql import SqlProfileRepository, load_current
 from core.kernel import i18n
 from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import ConflictError, StorageUnavailableError
+from core.officials.sql import SqlOfficialTokenRepository
 from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
 from core.storage.merging import SqlMergeRepository
 from core.storage.resident_data import SqlResidentDataRepository
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(session)
         self.subscriptions = SqlSubscriptionRepository(session)
         self.officials = SqlOfficialRepository(session)
+        self.official_tokens = SqlOfficialTokenRepository(session)
         self.organizations = SqlOrganizationRepository(session)
         self.open_data = SqlOpenDataRepository(session)
         self.resident_data = SqlResidentDataRepository(session)

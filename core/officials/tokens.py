@@ -1,0 +1,163 @@
+"""Officials' personal tokens: issue, rotate, revoke, and `verify` — who an official is when
+they work from their own computer (issue 19). The admin API calls `verify` with the token a
+request carries. The token's format and why only its SHA-256 is kept: core/officials/token_model.py.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+
+from core.audit import service as audit
+from core.kernel import redaction
+from core.kernel.unit_of_work import UnitOfWork
+from core.officials.model import CITY_ROLES, Permission, Role, check_official_name
+from core.officials.service import require
+from core.officials.token_model import (
+    TOKEN_ROLES,
+    IssuedToken,
+    StoredToken,
+    TokenIdentity,
+    TokenRefusedError,
+    new_token,
+    token_hash,
+    well_formed,
+)
+
+__all__ = ["IssuedToken", "StoredToken", "TokenIdentity", "TokenRefusedError"]
+
+
+async def verify(uow: UnitOfWork, token: str, now: datetime) -> TokenIdentity:
+    """Who `token` speaks for; TokenRefusedError unless it is a live token. Looked up across
+    hromadas: the token itself says which hromada it belongs to."""
+    redaction.install()
+    token = token.strip()
+    if not well_formed(token):
+        raise TokenRefusedError("malformed")
+    digest = token_hash(token)
+    found = await uow.official_tokens.find_by_hash(digest)
+    # The lookup matched on the hash already; the constant-time compare keeps it that way
+    # whatever the database's collation or index does.
+    if found is None or not hmac.compare_digest(found[1], digest):
+        raise TokenRefusedError("unknown")
+    stored = found[0]
+    if stored.revoked_at is not None:
+        raise TokenRefusedError("revoked")
+    if stored.expires_at is not None and now >= stored.expires_at:
+        raise TokenRefusedError("expired")
+    return TokenIdentity(stored.official, stored.hromada_id, stored.role, stored.id)
+
+
+async def issue(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    official: str,
+    role: Role,
+    hromada_id: int,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> IssuedToken | None:
+    """A first token for `official` in the hromada; None when they already hold a live one
+    (`rotate` replaces it)."""
+    await require(uow, actor, Permission.MANAGE_OFFICIALS)
+    official = check_official_name(official)
+    live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
+    if live:
+        return None
+    issued = await _issue(uow, actor, official, role, hromada_id, now, expires_at)
+    await _audit(uow, actor, "official.token_issue", issued.stored, now)
+    return issued
+
+
+async def rotate(
+    uow: UnitOfWork,
+    *,
+    actor: str,
+    official: str,
+    hromada_id: int,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> IssuedToken | None:
+    """A new token for `official`; every earlier one stops working. It carries the role of
+    their live token, else their strongest city role; None when they have neither."""
+    await require(uow, actor, Permission.MANAGE_OFFICIALS)
+    official = check_official_name(official)
+    tokens = await uow.official_tokens.of(hromada_id, official)
+    role = next((t.role for t in tokens if t.usable(now)), None) or await _city_role(uow, official)
+    if role is None:
+        return None
+    await uow.official_tokens.revoke_all(hromada_id, official, now)
+    issued = await _issue(uow, actor, official, role, hromada_id, now, expires_at)
+    await _audit(uow, actor, "official.token_rotate", issued.stored, now)
+    return issued
+
+
+async def revoke(
+    uow: UnitOfWork, *, actor: str, official: str, hromada_id: int, now: datetime
+) -> int:
+    """Every live token of `official` in the hromada stops working; how many did."""
+    await require(uow, actor, Permission.MANAGE_OFFICIALS)
+    official = check_official_name(official)
+    live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
+    await uow.official_tokens.revoke_all(hromada_id, official, now)
+    for stored in live:
+        await _audit(uow, actor, "official.token_revoke", stored, now)
+    return len(live)
+
+
+async def list_tokens(uow: UnitOfWork, hromada_id: int) -> list[StoredToken]:
+    return await uow.official_tokens.all_of(hromada_id)
+
+
+async def hromada_id_of(uow: UnitOfWork, slug: str) -> int | None:
+    return await uow.official_tokens.hromada_id_of(slug)
+
+
+async def _city_role(uow: UnitOfWork, official: str) -> Role | None:
+    held = {grant.role for grant in await uow.officials.grants_of(official)}
+    return next((role for role in TOKEN_ROLES if role in held), None)
+
+
+async def _issue(
+    uow: UnitOfWork,
+    actor: str,
+    official: str,
+    role: Role,
+    hromada_id: int,
+    now: datetime,
+    expires_at: datetime | None,
+) -> IssuedToken:
+    if role.value not in CITY_ROLES:
+        raise ValueError(f"a personal token carries a city role, not {role.value}")
+    token = new_token()
+    stored = await uow.official_tokens.add(
+        hromada_id=hromada_id,
+        official=official,
+        role=role,
+        token_hash=token_hash(token),
+        created_by=actor,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return IssuedToken(token, stored)
+
+
+async def _audit(
+    uow: UnitOfWork, actor: str, action: str, stored: StoredToken, now: datetime
+) -> None:
+    # Which token (its id), for whom, until when: never the token or its hash.
+    await audit.record(
+        uow,
+        actor=actor,
+        action=action,
+        object_type="official",
+        object_id=stored.official,
+        now=now,
+        after={
+            "token_id": stored.id,
+            "role": stored.role.value,
+            "hromada_id": stored.hromada_id,
+            "expires_at": stored.expires_at.isoformat() if stored.expires_at else None,
+        },
+    )

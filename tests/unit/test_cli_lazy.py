@@ -1,0 +1,119 @@
+"""`spilno-admin` imports a command's module only when it is used (admin_cli/lazy.py): its
+root help must still list every group with the help its module declares, and a simple command
+must not drag in the messengers' SDKs, charts or the PB solver (a silent regression of the
+start-up time would otherwise go unnoticed)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from admin_cli.app import COMMANDS, run_cli
+from admin_cli.kinds import KINDS
+from tests.databases import SqliteTemplate
+
+ROOT = Path(__file__).resolve().parents[2]
+# What a simple local command must never import: each costs a large share of a second.
+HEAVY = ("aiogram", "viberbot", "matplotlib", "pabutools", "numpy", "alembic", "aiohttp")
+
+
+def _declared_help(name: str) -> str:
+    target = COMMANDS[name].target
+    if callable(target):
+        found = target()
+    else:
+        module, _, attribute = target.partition(":")
+        found = getattr(importlib.import_module(module), attribute)
+    if isinstance(found, typer.Typer):
+        return str(found.info.help)
+    return str(found.__doc__).strip()
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_lazy_group_shows_the_help_its_module_declares(name: str) -> None:
+    assert COMMANDS[name].help == _declared_help(name)
+
+
+def test_every_kinds_groups_are_listed() -> None:
+    for kind in KINDS:
+        for name, commands in kind.commands:
+            assert name in COMMANDS, name
+            target = COMMANDS[name].target
+            assert isinstance(target, str)
+            module, _, attribute = target.partition(":")
+            assert getattr(importlib.import_module(module), attribute) is commands
+
+
+def test_root_help_lists_every_group_with_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for name, command in COMMANDS.items():
+        assert f" {name} " in out
+        # Rich wraps long help over lines and box borders; its first words are enough.
+        assert " ".join(command.help.split()[:4]) in out, name
+
+
+def test_a_group_help_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["residents", "--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("stats", "show", "export", "forget"):
+        assert command in out
+
+
+def test_an_unknown_command_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(["campain", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "campain" in err
+
+
+_PROBE = """
+import json, sys
+from admin_cli.app import run_cli
+code = run_cli(sys.argv[1:])
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(%r)))
+print("HEAVY=" + json.dumps(heavy), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def _imports_of(
+    args: list[str], tmp_path: Path, database_url: str, heavy: tuple[str, ...] = HEAVY
+) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
+    env["SPILNO_DATABASE_URL"] = database_url
+    env["SPILNO_DEFAULT_LOCALE"] = "en"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE % json.dumps(heavy), *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stderr.splitlines() if x.startswith("HEAVY="))
+    return json.loads(line.removeprefix("HEAVY="))
+
+
+@pytest.mark.parametrize(
+    "args", [["campaign", "list"], ["officials", "list"], ["--help"], ["campaign", "--help"]]
+)
+def test_a_simple_command_imports_no_sdk_charts_or_solver(
+    args: list[str], tmp_path: Path, sqlite_template: SqliteTemplate
+) -> None:
+    assert _imports_of(args, tmp_path, sqlite_template.fresh(tmp_path)) == []
+
+
+def test_the_root_help_opens_no_database_nor_settings(
+    tmp_path: Path, sqlite_template: SqliteTemplate
+) -> None:
+    storage_and_settings = ("sqlalchemy", "aiosqlite", "asyncpg", "pydantic", "pydantic_settings")
+    found = _imports_of(["--help"], tmp_path, sqlite_template.fresh(tmp_path), storage_and_settings)
+    assert found == []
