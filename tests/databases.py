@@ -101,6 +101,13 @@ class PostgresTestDatabase:
         try:
             async with engine.begin() as conn:
                 await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                # Hromada 1 is part of the migrated schema (0017): tables refer to it.
+                await conn.execute(
+                    text("INSERT INTO hromadas (id, slug, created_at) VALUES (1, 'main', now())")
+                )
+                await conn.execute(
+                    text("SELECT setval(pg_get_serial_sequence('hromadas', 'id'), 1)")
+                )
         finally:
             await engine.dispose()
 

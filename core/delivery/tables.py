@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.hromadas.tables import hromada_column
 from core.storage.base import Base, BigId, UtcDateTime
 
 
@@ -64,6 +65,8 @@ class OutboxRow(Base):
         # The claim query: due rows of one platform, oldest first.
         Index("ix_outbox_platform_status_due_at", "platform", "status", "due_at"),
         Index("ix_outbox_broadcast_id_status", "broadcast_id", "status"),
+        # One bot's due rows (its hromada's, on its platform): each bot is claimed on its own.
+        Index("ix_outbox_bot_status_due_at", "hromada_id", "platform", "status", "due_at"),
         # The per-chat pace: what an identity was sent lately or is being sent. Partial, so
         # enqueueing (pending rows) never pays for it.
         Index(
@@ -79,6 +82,8 @@ class OutboxRow(Base):
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     identity_id: Mapped[int] = mapped_column(ForeignKey("identities.id", ondelete="CASCADE"))
     citizen_id: Mapped[int] = mapped_column(BigId)
+    # Which hromada's bot sends it (migration 0018).
+    hromada_id: Mapped[int] = hromada_column()
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
     locale: Mapped[str | None] = mapped_column(String(8))

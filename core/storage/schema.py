@@ -12,6 +12,7 @@ from core.campaigns import tables as campaigns_tables
 from core.campaigns.registry import KINDS
 from core.citizens import tables as citizens_tables
 from core.delivery import tables as delivery_tables
+from core.hromadas import bots_tables as hromada_bots_tables
 from core.hromadas import tables as hromadas_tables
 from core.organizations import tables as organizations_tables
 from core.storage.base import Base
@@ -22,6 +23,7 @@ TABLE_MODULES = (
     citizens_tables,
     delivery_tables,
     hromadas_tables,
+    hromada_bots_tables,
     organizations_tables,
     *KINDS.table_modules(),
 )
