@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings, get_settings
-from core.delivery.messenger import Messenger
+from core.delivery.messenger import Messengers
 from core.delivery.model import OutboxStatus
+from core.hromadas.bots import BotSecrets, BotStore
+from core.hromadas.bots_sql import SqlBots
 from core.kernel import i18n, metrics
 from core.kernel.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite, ping
@@ -28,7 +30,10 @@ class App:
     engine: AsyncEngine
     uow_factory: Callable[[], UnitOfWork]
     clock: Clock
-    messengers: dict[str, Messenger] = field(default_factory=dict)
+    # Every running bot's Messenger, by (hromada, platform); bot/fleet.py keeps it current.
+    messengers: Messengers = field(default_factory=Messengers)
+    # Every hromada's bots (the `bots` table): the runtime serves them, the CLI sets them.
+    bots: BotStore | None = None
     # Async callables run before each /metrics scrape (e.g. reading the outbox depth).
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -61,6 +66,7 @@ def bootstrap(
         engine=engine,
         uow_factory=lambda: SqlUnitOfWork(session_factory, policies),
         clock=clock,
+        bots=SqlBots(engine, BotSecrets(settings.secret())),
     )
     app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))
     return app

@@ -30,8 +30,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.apology import apology
+from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError
+from bot.edge import MalformedUpdateError, handling_for
 from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
@@ -49,6 +50,7 @@ from core.citizens import service as citizens
 from core.citizens.model import SUPPORTED_LOCALES, IdentityRef, initial_locale
 from core.delivery.messenger import RateLimited, Scope, SendOutcome, Sent, Unreachable
 from core.delivery.worker import PlatformLimits
+from core.hromadas.scope import DEFAULT_HROMADA_ID
 from core.kernel.i18n import _, use_locale
 from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
@@ -106,8 +108,11 @@ class TelegramChannel:
         flood_gate: FloodGate | None = None,
         chat_interval_s: float = 0.0,
         limits: PlatformLimits | None = None,
+        hromada_id: int = DEFAULT_HROMADA_ID,
     ) -> None:
         self._app = app
+        # Every update this bot receives is handled in its hromada (bot/edge.py).
+        self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._dialogs = dialogs
@@ -141,7 +146,14 @@ class TelegramChannel:
             return
         # Telegram refuses getUpdates while a webhook is set.
         await self.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = asyncio.create_task(
+        # The polling task (and each update's task aiogram starts from it) copies this
+        # context: every update of this bot is handled in its hromada.
+        with handling_for(self.hromada_id):
+            self._polling = self._start_polling(allowed)
+        log.info("Telegram long polling started for hromada %s", self.hromada_id)
+
+    def _start_polling(self, allowed: list[str]) -> asyncio.Task[None]:
+        return asyncio.create_task(
             self._dispatcher.start_polling(
                 self.bot,
                 polling_timeout=POLLING_TIMEOUT_S,
@@ -149,9 +161,8 @@ class TelegramChannel:
                 handle_signals=False,  # the runner owns the signals
                 close_bot_session=False,
             ),
-            name="telegram-polling",
+            name=f"telegram-polling-{self.hromada_id}",
         )
-        log.info("Telegram long polling started")
 
     async def stop(self) -> None:
         if self._polling is not None:
@@ -174,6 +185,10 @@ class TelegramChannel:
     # ---- webhook -----------------------------------------------------------------------------
 
     async def handle_webhook(self, request: web.Request) -> web.StreamResponse:
+        with handling_for(self.hromada_id):  # the replies' tasks copy it too
+            return await self._handle_webhook(request)
+
+    async def _handle_webhook(self, request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             log.warning("Telegram webhook: request without the right secret token refused")
@@ -414,21 +429,45 @@ class TelegramChannel:
 
 
 def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
+    """The single bot of SPILNO_TELEGRAM_TOKEN (the first hromada's), at /telegram/webhook."""
     settings = app.settings
     if settings.telegram_token is None:
         raise ValueError("SPILNO_TELEGRAM_TOKEN is not set")
     token = settings.telegram_token.get_secret_value()
     key = settings.webhook_secret.get_secret_value() if settings.webhook_secret else token
-    webhook_url = (
-        settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH if settings.webhook_base_url else None
+    channel = _channel(app, dialogs, token, derive_webhook_secret(key), WEBHOOK_PATH)
+    app.messengers[PLATFORM] = channel.messenger
+    return channel
+
+
+def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> TelegramChannel:
+    """One hromada's bot from the bots table (or the legacy one), at its webhook path; the
+    caller registers its messenger (bot/channels.py)."""
+    return _channel(
+        app, dialogs, spec.token, spec.webhook_secret, spec.webhook_path, spec.key.hromada_id
     )
-    channel = TelegramChannel(
+
+
+def _channel(
+    app: App,
+    dialogs: Dialogs,
+    token: str,
+    webhook_secret: str,
+    path: str,
+    hromada_id: int = DEFAULT_HROMADA_ID,
+) -> TelegramChannel:
+    settings = app.settings
+    webhook_url = (
+        settings.webhook_base_url.rstrip("/") + path if settings.webhook_base_url else None
+    )
+    return TelegramChannel(
         app,
         dialogs,
         token=token,
         api_url=settings.telegram_api_url,
         webhook_url=webhook_url,
-        webhook_secret=derive_webhook_secret(key),
+        webhook_secret=webhook_secret,
+        hromada_id=hromada_id,
         default_locale=settings.default_locale,
         flood_gate=FloodGate.from_settings(settings),
         chat_interval_s=settings.telegram_chat_interval_s,
@@ -436,5 +475,3 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
             settings.telegram_rate, per_chat_s=settings.telegram_chat_interval_s
         ),
     )
-    app.messengers[PLATFORM] = channel.messenger
-    return channel

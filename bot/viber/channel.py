@@ -17,8 +17,9 @@ from viberbot.api.viber_requests import (
     create_request,
 )
 
+from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError
+from bot.edge import MalformedUpdateError, handling_for
 from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
@@ -28,6 +29,7 @@ from core.bootstrap import App
 from core.citizens import service as citizens
 from core.config import SettingsError
 from core.delivery.messenger import Sent, Unreachable
+from core.hromadas.scope import DEFAULT_HROMADA_ID
 from core.kernel.redaction import register_secret
 from core.kernel.unit_of_work import StorageUnavailableError, UnitOfWorkFactory
 
@@ -58,8 +60,11 @@ class ViberChannel:
         flood_gate: FloodGate | None = None,
         chat_interval_s: float = 0.0,
         default_locale: str = "uk",
+        hromada_id: int = DEFAULT_HROMADA_ID,
     ) -> None:
         self._uow_factory = uow_factory
+        # Every callback this bot receives is handled in its hromada (bot/edge.py).
+        self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._default_locale = default_locale
@@ -93,6 +98,10 @@ class ViberChannel:
     # -- the webhook -----------------------------------------------------------------------
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
+        with handling_for(self.hromada_id):
+            return await self._handle_webhook(request)
+
+    async def _handle_webhook(self, request: web.Request) -> web.Response:
         body = await request.read()
         # Verified before anything is parsed or stored: an unsigned body is a stranger's.
         if not is_valid(self._token, body, request.headers.get(SIGNATURE_HEADER)):
@@ -223,15 +232,29 @@ class ViberChannel:
 
 
 def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
+    """The single bot of SPILNO_VIBER_TOKEN (the first hromada's), at /viber/webhook."""
     settings = app.settings
     if settings.viber_token is None:
         raise ViberConfigError("invalid setting SPILNO_VIBER_TOKEN: not set")
+    channel = _channel(app, dialogs, settings.viber_token.get_secret_value(), WEBHOOK_PATH)
+    app.messengers[PLATFORM] = channel.messenger
+    return channel
+
+
+def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> ViberChannel:
+    """One hromada's bot at its webhook path; the caller registers its messenger."""
+    return _channel(app, dialogs, spec.token, spec.webhook_path, spec.key.hromada_id)
+
+
+def _channel(
+    app: App, dialogs: Dialogs, token: str, path: str, hromada_id: int = DEFAULT_HROMADA_ID
+) -> ViberChannel:
+    settings = app.settings
     if not settings.webhook_base_url:
         raise ViberConfigError(
             "invalid setting SPILNO_WEBHOOK_BASE_URL: Viber delivers messages only to a webhook, "
             "so set it to this server's public HTTPS address (e.g. https://bot.example.org)"
         )
-    token = settings.viber_token.get_secret_value()
     register_secret(token)  # before anything can log it
     messenger = ViberMessenger(
         token=token,
@@ -239,13 +262,13 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
         sender=ViberSender(settings.viber_bot_name, settings.viber_avatar_url),
         limits=platform_limits(settings.viber_rate),
     )
-    app.messengers[PLATFORM] = messenger
     return ViberChannel(
         app.uow_factory,
         dialogs,
         messenger,
         token=token,
-        webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
+        webhook_url=settings.webhook_base_url.rstrip("/") + path,
         flood_gate=FloodGate.from_settings(settings),
         default_locale=settings.default_locale,
+        hromada_id=hromada_id,
     )

@@ -109,12 +109,20 @@ class OutboxRepository(Protocol):
         lease_until: datetime,
         worker: str,
         chat_interval: timedelta | None = None,
+        hromada_id: int | None = None,
     ) -> list[ClaimedMessage]:
-        """Lease due pending rows and rows whose lease expired (a crashed worker's).
+        """Lease due pending rows and rows whose lease expired (a crashed worker's); with
+        `hromada_id`, only that hromada's (its bot's) rows.
 
         With `chat_interval`, a row whose chat was sent something less than that long ago, is
         being sent something now, or comes second for its chat in this batch goes back to
         pending, due one interval later, without spending an attempt."""
+        ...
+
+    async def due_bots(
+        self, bots: Sequence[tuple[int, str]], now: datetime
+    ) -> list[tuple[int, str]]:
+        """Which of these bots (hromada id, platform) have rows to send now."""
         ...
 
     async def record(

@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -160,3 +161,40 @@ def token_context(platform: BotPlatform) -> str:
 
 def webhook_context(platform: BotPlatform) -> str:
     return f"webhook-secret:{platform.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class BotChange:
+    """What setting a bot did: created, a new token (and webhook secret), or only its name."""
+
+    bot_id: int
+    created: bool
+    token_changed: bool
+
+
+class BotStore(Protocol):
+    """Every hromada's bots, across hromadas (the runtime, the operator's CLI)."""
+
+    async def hromada_id(self, slug: str) -> int:
+        """Raises UnknownHromadaError."""
+        ...
+
+    async def put(
+        self,
+        hromada_id: int,
+        platform: BotPlatform,
+        token: str,
+        *,
+        username: str | None,
+        now: datetime,
+    ) -> BotChange:
+        """Set (or replace) the hromada's bot on this platform; raises BotTokenTakenError."""
+        ...
+
+    async def remove(self, hromada_id: int, platform: BotPlatform) -> bool: ...
+
+    async def all(self) -> list[Bot]:
+        """Every hromada's bots with their secrets opened."""
+        ...
+
+    async def summaries(self, hromada_id: int) -> list[BotSummary]: ...

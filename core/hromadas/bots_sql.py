@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, text, update
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.hromadas.bots import (
     Bot,
+    BotChange,
     BotPlatform,
     BotSecrets,
     BotSummary,
@@ -30,15 +30,6 @@ from core.hromadas.bots import (
 from core.hromadas.bots_tables import BotRow
 from core.hromadas.rls import OPERATOR_SETTING
 from core.hromadas.tables import HromadaRow
-
-
-@dataclass(frozen=True, slots=True)
-class BotChange:
-    """What `put` did: created, a new token (new webhook secret too), or only the username."""
-
-    bot_id: int
-    created: bool
-    token_changed: bool
 
 
 class SqlBots:
@@ -77,7 +68,9 @@ class SqlBots:
         fingerprint = self._secrets.fingerprint(token)
         try:
             async with self._transaction() as session:
-                return await self._put(session, hromada_id, platform, token, fingerprint, username, now)
+                return await self._put(
+                    session, hromada_id, platform, token, fingerprint, username, now
+                )
         except IntegrityError:  # a concurrent set-bot of the same token elsewhere won
             raise BotTokenTakenError(platform) from None
 
