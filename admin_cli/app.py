@@ -14,6 +14,7 @@ from admin_cli.campaigns import campaign_cli
 from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, fail, resolve_official
 from admin_cli.delivery import broadcast_command, delivery_cli
 from admin_cli.errors import error_text
+from admin_cli.hromada_bots import register as register_hromada_bots
 from admin_cli.kinds import KINDS
 from admin_cli.officials import officials_cli
 from admin_cli.open_data import open_data_cli
@@ -60,6 +61,10 @@ residents_cli.command("export")(export_command)  # my data / forget me (issue 17
 residents_cli.command("forget")(forget_command)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(open_data_cli, name="open-data")
+# Hromadas (issue 18): their bots here; profiles join this group from admin_cli/hromadas.py.
+hromada_cli = typer.Typer(help="Hromadas: their bots and profiles.", no_args_is_help=True)
+register_hromada_bots(hromada_cli)
+cli.add_typer(hromada_cli, name="hromada")
 
 
 @cli.callback()

@@ -170,6 +170,7 @@ class BotChange:
     bot_id: int
     created: bool
     token_changed: bool
+    fingerprint: str  # its first 12 hex digits: enough to compare, shown to officials
 
 
 class BotStore(Protocol):

@@ -118,7 +118,7 @@ class SqlBots:
                     .returning(BotRow.id)
                 )
             ).scalar_one()
-            return BotChange(bot_id, created=True, token_changed=True)
+            return BotChange(bot_id, created=True, token_changed=True, fingerprint=fingerprint[:12])
         token_changed = current.token_fingerprint != fingerprint
         values: dict[str, object] = {"updated_at": now}
         if username is not None:
@@ -131,7 +131,9 @@ class SqlBots:
                 webhook_secret_sealed=sealed_secret,
             )
         await session.execute(update(BotRow).where(BotRow.id == current.id).values(**values))
-        return BotChange(current.id, created=False, token_changed=token_changed)
+        return BotChange(
+            current.id, created=False, token_changed=token_changed, fingerprint=fingerprint[:12]
+        )
 
     async def remove(self, hromada_id: int, platform: BotPlatform) -> bool:
         async with self._transaction() as session:
