@@ -8,7 +8,6 @@ form and the keyed fingerprint. `spilno run` picks the change up within SPILNO_B
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,6 @@ from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
 from admin_cli.files import read_limited
 from admin_cli.output import echo_json
 from core.bootstrap import App
-from core.hromadas import bots_service
 from core.hromadas.bots import (
     BadBotTokenError,
     BotChange,
@@ -29,19 +27,13 @@ from core.hromadas.bots import (
     check_token,
     masked,
 )
+from core.hromadas.bots_service import BotWish, set_bots
 from core.kernel.i18n import _
 from core.kernel.redaction import register_secret
 from core.kernel.unit_of_work import UnitOfWork
 
 _TOKEN_FILE_MAX = 4096
 _PLATFORM_NAMES = {BotPlatform.TELEGRAM: "Telegram", BotPlatform.VIBER: "Viber"}
-
-
-@dataclass(frozen=True, slots=True)
-class _Wanted:
-    platform: BotPlatform
-    token: str | None  # None: remove
-    username: str | None = None
 
 
 def register(group: typer.Typer) -> None:
@@ -112,23 +104,11 @@ def set_bot(
             EXIT_USAGE,
         )
 
-    async def work(app: App, uow: UnitOfWork) -> list[tuple[_Wanted, BotChange | bool]]:
-        store = _store(app)
-        done: list[tuple[_Wanted, BotChange | bool]] = []
+    async def work(app: App, uow: UnitOfWork) -> list[tuple[BotWish, BotChange | bool]]:
         try:
-            for want in wanted:
-                if want.token is None:
-                    removed = await bots_service.remove_bot(
-                        uow, store, slug=slug, platform=want.platform, actor=actor.name,
-                        now=app.clock(),
-                    )  # fmt: skip
-                    done.append((want, removed))
-                    continue
-                change = await bots_service.set_bot(
-                    uow, store, slug=slug, platform=want.platform, token=want.token,
-                    username=want.username, actor=actor.name, now=app.clock(),
-                )  # fmt: skip
-                done.append((want, change))
+            done = await set_bots(
+                uow, _store(app), slug=slug, wishes=wanted, actor=actor.name, now=app.clock()
+            )
         except UnknownHromadaError:
             raise CliError(_("no hromada {slug}").format(slug=slug), EXIT_USAGE) from None
         except BotTokenTakenError as error:
@@ -138,7 +118,7 @@ def set_bot(
                 ),
                 EXIT_USAGE,
             ) from None
-        return done
+        return list(zip(wanted, done, strict=True))
 
     done = run_in_uow(work)
     if as_json:
@@ -162,7 +142,7 @@ def _wanted(
     remove: bool,
     file_option: str,
     env_option: str,
-) -> list[_Wanted]:
+) -> list[BotWish]:
     if remove:
         if token_file is not None or token_env is not None:
             raise CliError(
@@ -171,7 +151,7 @@ def _wanted(
                 ),
                 EXIT_USAGE,
             )
-        return [_Wanted(platform, None)]
+        return [BotWish(platform, None)]
     if token_file is not None and token_env is not None:
         raise CliError(
             _("give {file} or {env}, not both").format(file=file_option, env=env_option),
@@ -204,10 +184,10 @@ def _wanted(
             ),
             EXIT_USAGE,
         ) from None
-    return [_Wanted(platform, checked, (username or "").strip().removeprefix("@") or None)]
+    return [BotWish(platform, checked, (username or "").strip().removeprefix("@") or None)]
 
 
-def _line(slug: str, want: _Wanted, result: BotChange | bool) -> str:
+def _line(slug: str, want: BotWish, result: BotChange | bool) -> str:
     platform = _PLATFORM_NAMES[want.platform]
     if isinstance(result, bool):
         if result:
@@ -225,7 +205,7 @@ def _line(slug: str, want: _Wanted, result: BotChange | bool) -> str:
     )
 
 
-def _json(slug: str, want: _Wanted, result: BotChange | bool) -> dict[str, object]:
+def _json(slug: str, want: BotWish, result: BotChange | bool) -> dict[str, object]:
     if isinstance(result, bool):
         return {"hromada": slug, "platform": want.platform.value, "removed": result}
     assert want.token is not None
