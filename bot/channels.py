@@ -109,6 +109,12 @@ class Fleet:
         self._routes: dict[tuple[str, str], WebhookChannel] = {}
         self._reloader: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
+        # Imported now, before serving: importing aiogram takes seconds, which would stall
+        # the event loop (and every other bot) when the first hromada's bot arrives later.
+        self._adapters = {
+            platform: importlib.import_module(module)
+            for platform, (_setting, module) in CHANNEL_BUILDERS.items()
+        }
 
     @property
     def bots(self) -> dict[BotKey, WebhookChannel]:
@@ -188,8 +194,8 @@ class Fleet:
                     log.warning("bot %s did not start; trying again at the next reload", key)
 
     async def _start_bot(self, spec: BotSpec) -> None:
-        module = importlib.import_module(CHANNEL_BUILDERS[spec.key.platform][1])
-        build: Callable[[App, Dialogs, BotSpec], WebhookChannel] = module.build_bot_channel
+        adapter = self._adapters[spec.key.platform]
+        build: Callable[[App, Dialogs, BotSpec], WebhookChannel] = adapter.build_bot_channel
         channel = build(self._app, self._dialogs, spec)
         running = _Running(spec, channel, started=False)
         self._running[spec.key] = running

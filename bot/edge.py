@@ -101,3 +101,13 @@ def handling_for(hromada_id: int) -> Iterator[None]:
     unit of work opened under it (and every task started under it) acts for that hromada."""
     with in_hromada(hromada_id):
         yield
+
+
+def bot_update_id(scope: str | None, update_id: str | None) -> str | None:
+    """The update's id as deduplication keys it. A platform numbers each bot's updates on its
+    own, so once a process serves many bots their ids collide: each bot's are prefixed with
+    `scope` (Telegram: the bot's own numeric id). The legacy single bot (scope None) keeps its
+    bare ids, as stored before hromadas."""
+    if update_id is None or scope is None:
+        return update_id
+    return f"{scope}:{update_id}"

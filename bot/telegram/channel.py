@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -32,7 +33,7 @@ from pydantic import ValidationError
 from bot.apology import apology
 from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError, handling_for
+from bot.edge import MalformedUpdateError, bot_update_id, handling_for
 from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
@@ -109,8 +110,10 @@ class TelegramChannel:
         chat_interval_s: float = 0.0,
         limits: PlatformLimits | None = None,
         hromada_id: int = DEFAULT_HROMADA_ID,
+        update_scope: str | None = None,
     ) -> None:
         self._app = app
+        self._update_scope = update_scope  # bot/edge.py: bot_update_id
         # Every update this bot receives is handled in its hromada (bot/edge.py).
         self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
@@ -303,6 +306,9 @@ class TelegramChannel:
             await self._mark_unreachable(identity)
 
     async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
+        incoming = replace(
+            incoming, update_id=bot_update_id(self._update_scope, incoming.update_id)
+        )
         try:
             return await self._dialogs.handle(incoming)
         except StorageUnavailableError:
@@ -443,8 +449,16 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
 def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> TelegramChannel:
     """One hromada's bot from the bots table (or the legacy one), at its webhook path; the
     caller registers its messenger (bot/channels.py)."""
+    # The Telegram bot's own id (the token's public part) scopes its update ids.
+    scope = spec.token.partition(":")[0] if spec.bot_id is not None else None
     return _channel(
-        app, dialogs, spec.token, spec.webhook_secret, spec.webhook_path, spec.key.hromada_id
+        app,
+        dialogs,
+        spec.token,
+        spec.webhook_secret,
+        spec.webhook_path,
+        spec.key.hromada_id,
+        scope,
     )
 
 
@@ -455,6 +469,7 @@ def _channel(
     webhook_secret: str,
     path: str,
     hromada_id: int = DEFAULT_HROMADA_ID,
+    update_scope: str | None = None,
 ) -> TelegramChannel:
     settings = app.settings
     webhook_url = (
@@ -468,6 +483,7 @@ def _channel(
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
         hromada_id=hromada_id,
+        update_scope=update_scope,
         default_locale=settings.default_locale,
         flood_gate=FloodGate.from_settings(settings),
         chat_interval_s=settings.telegram_chat_interval_s,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from viberbot.api.viber_requests import (
 
 from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError, handling_for
+from bot.edge import MalformedUpdateError, bot_update_id, handling_for
 from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
@@ -61,8 +62,10 @@ class ViberChannel:
         chat_interval_s: float = 0.0,
         default_locale: str = "uk",
         hromada_id: int = DEFAULT_HROMADA_ID,
+        update_scope: str | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._update_scope = update_scope  # bot/edge.py: bot_update_id
         # Every callback this bot receives is handled in its hromada (bot/edge.py).
         self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
@@ -194,7 +197,8 @@ class ViberChannel:
     # -- shared helpers --------------------------------------------------------------------
 
     async def _converse(self, incoming: Incoming) -> list[Reply]:
-        return await self._dialogs.handle(incoming)
+        scoped = replace(incoming, update_id=bot_update_id(self._update_scope, incoming.update_id))
+        return await self._dialogs.handle(scoped)
 
     async def _deliver(
         self, incoming: Incoming, replies: list[Reply], *, skippable: bool = True
@@ -243,11 +247,17 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
 
 def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> ViberChannel:
     """One hromada's bot at its webhook path; the caller registers its messenger."""
-    return _channel(app, dialogs, spec.token, spec.webhook_path, spec.key.hromada_id)
+    scope = f"b{spec.bot_id}" if spec.bot_id is not None else None
+    return _channel(app, dialogs, spec.token, spec.webhook_path, spec.key.hromada_id, scope)
 
 
 def _channel(
-    app: App, dialogs: Dialogs, token: str, path: str, hromada_id: int = DEFAULT_HROMADA_ID
+    app: App,
+    dialogs: Dialogs,
+    token: str,
+    path: str,
+    hromada_id: int = DEFAULT_HROMADA_ID,
+    update_scope: str | None = None,
 ) -> ViberChannel:
     settings = app.settings
     if not settings.webhook_base_url:
@@ -271,4 +281,5 @@ def _channel(
         flood_gate=FloodGate.from_settings(settings),
         default_locale=settings.default_locale,
         hromada_id=hromada_id,
+        update_scope=update_scope,
     )
