@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -91,9 +91,11 @@ class OutboxRepository(Protocol):
         rate: float,
         burst: float,
         ahead_s: float,
-        now: datetime,
+        now: datetime | Callable[[], datetime],
     ) -> SendReservation:
         """Atomically reserve up to `want` sends, lending up to `ahead_s` of future budget.
+        `now` as a clock is read once the budget is locked: slots then count from the moment
+        the caller's clock was read, not from before a wait for the lock.
 
         Each granted send has a slot (`SendReservation.offset`) no sooner than its budget
         accrues; nothing is granted while the platform is paused."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -345,9 +345,13 @@ class SqlOutboxRepository:
         rate: float,
         burst: float,
         ahead_s: float,
-        now: datetime,
+        now: datetime | Callable[[], datetime],
     ) -> SendReservation:
-        row = await self._locked_platform(platform, now, burst)
+        if callable(now):
+            row = await self._locked_platform(platform, datetime.now(UTC), burst)
+            now = now()  # after the lock: a wait for it does not shift the slots
+        else:
+            row = await self._locked_platform(platform, now, burst)
         paused_until = row.paused_until
         if paused_until is not None and paused_until > now:
             return SendReservation(0, 0.0, rate, paused_until)

@@ -81,6 +81,9 @@ class PlatformLimits:
     batch: int
     ahead_s: float = 0.0
     per_chat_s: float = 0.0  # at most one message per chat this often (0: no such limit)
+    # A send may go this late after its slot (a busy CPU) before the slot is given up; None:
+    # as late as the burst allows.
+    late_s: float | None = None
 
     @classmethod
     def for_cap(
@@ -90,12 +93,20 @@ class PlatformLimits:
         # stays below the cap even when sends land a few milliseconds late.
         # A batch is about a quarter second of sending (at least 50 rows): fewer claims per
         # message at a high rate, and a crash re-sends at most that batch.
+        rate = cap * 0.97
+        burst = max(1.0, cap * 0.01)
+        # cap + 1 sends at `rate` span cap/rate - 1 seconds more than a second (~31 ms): sends
+        # that late could put one over the cap in some one-second window. Give the sender a
+        # third of that, the rest is for the network. At a small cap (Telegram's 30/s per bot)
+        # the one-message burst alone would allow 34 ms.
+        late_s = min(burst / rate, (cap / rate - 1.0) / 3)
         return cls(
-            rate=cap * 0.97,
-            burst=max(1.0, cap * 0.01),
+            rate=rate,
+            burst=burst,
             batch=batch or min(500, max(50, int(cap / 4))),
             ahead_s=0.25,
             per_chat_s=per_chat_s,
+            late_s=late_s,
         )
 
 
@@ -340,11 +351,21 @@ class DeliveryWorker:
             await uow.commit()
         log.warning("bot %s was asked to slow down: pausing it for %.1f s", bot, seconds)
 
-    async def _reserve(self, bot: BotKey, want: int) -> SendReservation | None:
-        """Reserve up to `want` sends of the shared budget; None: paused, or no budget for long."""
+    async def _reserve(self, bot: BotKey, want: int) -> tuple[SendReservation, float] | None:
+        """Reserve up to `want` sends of the shared budget, and the loop time its slots count
+        from; None: paused, or no budget for long."""
         limits = self.limits(bot)
+        loop = asyncio.get_running_loop()
         waited = 0.0
         while waited < self._lease.total_seconds() / 2:
+            read_at: list[float] = []
+
+            def clock(read_at: list[float] = read_at) -> datetime:
+                # Read once the bot's budget row is locked: several workers (processes) then
+                # pace from one timeline, however long each waited for the lock.
+                read_at.append(loop.time())
+                return self._clock()
+
             async with self._uow_factory() as uow:
                 got = await uow.outbox.reserve_sends(
                     bot.budget,
@@ -352,14 +373,14 @@ class DeliveryWorker:
                     rate=limits.rate,
                     burst=limits.burst,
                     ahead_s=limits.ahead_s,
-                    now=self._clock(),
+                    now=clock,
                 )
                 await uow.commit()
             if got.paused_until is not None:
                 self._paused_until[bot] = got.paused_until
                 return None
             if got.granted:
-                return got
+                return got, read_at[-1] if read_at else loop.time()
             # Others hold the budget ahead: come back when a useful chunk can be reserved.
             chunk = min(want, max(limits.burst, limits.rate * limits.ahead_s / 4))
             pause = max((chunk - got.level - limits.ahead_s * limits.rate) / limits.rate, 0.001)
@@ -375,7 +396,10 @@ class DeliveryWorker:
         loop = asyncio.get_running_loop()
         limits = self.limits(bot)
         # Sends at most this late stay within the cap: it is what the burst allows anyway.
-        late_by = max(limits.burst / limits.rate, _PACING_SLACK_S)
+        late_by = max(
+            limits.late_s if limits.late_s is not None else limits.burst / limits.rate,
+            _PACING_SLACK_S,
+        )
         queue = deque(claimed)
         in_flight: list[tuple[ClaimedMessage, asyncio.Task[SendOutcome]]] = []
         limited: list[RateLimited] = []
@@ -389,10 +413,10 @@ class DeliveryWorker:
 
         try:
             while queue and not limited:
-                reservation = await self._reserve(bot, len(queue))
-                if reservation is None:
+                reserved = await self._reserve(bot, len(queue))
+                if reserved is None:
                     break
-                start = loop.time()
+                reservation, start = reserved
                 for i in range(1, reservation.granted + 1):
                     delay = start + reservation.offset(i) - loop.time()
                     if delay < -late_by:
