@@ -82,7 +82,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "hromada": LazyCommand(
         "admin_cli.hromadas:hromada_cli",
-        "The hromada's profile: names, settings, districts and topics.",
+        "The hromada: its profile (names, settings, districts, topics) and its bots.",
     ),
     "open-data": LazyCommand(
         "admin_cli.open_data:open_data_cli",

@@ -18,6 +18,7 @@ from rich.table import Table
 from admin_cli.campaign_files import file_error
 from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
 from admin_cli.files import read_text
+from admin_cli.hromada_bots import register as register_bots
 from admin_cli.kind import Text
 from admin_cli.output import WIDTH, echo_json
 from core.bootstrap import App
@@ -30,8 +31,10 @@ from core.kernel.i18n import _, current_locale
 from core.kernel.unit_of_work import UnitOfWork
 
 hromada_cli = typer.Typer(
-    help="The hromada's profile: names, settings, districts and topics.", no_args_is_help=True
+    help="The hromada: its profile (names, settings, districts, topics) and its bots.",
+    no_args_is_help=True,
 )
+register_bots(hromada_cli)  # hromada set-bot (admin_cli/hromada_bots.py)
 
 _JSON = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 _FILE = Annotated[Path, typer.Option("--file", help="The profile, as YAML (see examples/).")]

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import event_loop
-from bot.channels import configured_channels
+from bot.channels import Fleet
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
 from bot.runner import Role, StartupError, serve
@@ -123,9 +123,10 @@ def run(
         dialogs = Dialogs(
             app.uow_factory, clock=app.clock, default_locale=app.settings.default_locale
         )
-        channels = configured_channels(app, dialogs)
-        if channels or role == Role.SCHEDULER:
-            await serve(app, channels, role=role)
+        # Every hromada's bots (the bots table) and the legacy ones of the settings.
+        fleet = Fleet(app, dialogs, receive=role.receives)
+        if await fleet.wanted() or role == Role.SCHEDULER:
+            await serve(app, fleet, role=role)
             return
         if role != Role.ALL:
             raise SettingsError(

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 
-from bot.channels import configured_channels
+from bot.channels import Fleet
 from bot.dialogs import Dialogs
 from bot.event_loop import settle_heap
 from core.bootstrap import App
@@ -25,18 +25,21 @@ async def deliver(app: App, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     dialogs = Dialogs(app.uow_factory, clock=app.clock, default_locale=app.settings.default_locale)
-    # Building a channel registers its Messenger; it is never started, so no polling/webhook.
-    channels = configured_channels(app, dialogs)
+    # Every hromada's bots, built for their Messengers only (no polling, no webhook), and
+    # reloaded while running: a hromada's new bot delivers without a restart.
+    fleet = Fleet(app, dialogs, receive=False)
+    await fleet.start()
     if not app.messengers:
+        await fleet.stop()
         raise SettingsError(
-            "no messenger is configured: set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN"
+            "no messenger is configured: set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN, "
+            "or a hromada's bot (spilno-admin hromada set-bot)"
         )
     worker = build_worker(app)
     settle_heap()
-    log.info("delivery worker %s for %s", worker.worker_id, ", ".join(app.messengers))
+    log.info("delivery worker %s for %s", worker.worker_id, ", ".join(map(str, app.messengers)))
     try:
         await worker.run(stop)
     finally:
-        for channel in channels:
-            with contextlib.suppress(Exception):
-                await channel.stop()
+        with contextlib.suppress(Exception):
+            await fleet.stop()

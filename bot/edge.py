@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from core.hromadas.scope import in_hromada
 
 TEXT_MAX = 16_384  # far above Telegram's 4096 and Viber's 7000: only forged bodies are longer
 ID_TEXT_MAX = 128  # identities.external_id and processed_updates.update_id are VARCHAR(128)
@@ -89,3 +93,21 @@ def display_name(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return clean_text(value[:NAME_MAX], "name").strip() or None
+
+
+@contextmanager
+def handling_for(hromada_id: int) -> Iterator[None]:
+    """Handle what arrives inside this block in the hromada of the bot it arrived at: every
+    unit of work opened under it (and every task started under it) acts for that hromada."""
+    with in_hromada(hromada_id):
+        yield
+
+
+def bot_update_id(scope: str | None, update_id: str | None) -> str | None:
+    """The update's id as deduplication keys it. A platform numbers each bot's updates on its
+    own, so once a process serves many bots their ids collide: each bot's are prefixed with
+    `scope` (Telegram: the bot's own numeric id). The legacy single bot (scope None) keeps its
+    bare ids, as stored before hromadas."""
+    if update_id is None or scope is None:
+        return update_id
+    return f"{scope}:{update_id}"

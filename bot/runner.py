@@ -1,8 +1,10 @@
-"""Run a process role until SIGTERM/SIGINT: the webhook server and channels (web), delivery
-workers (worker), the scheduler's sweeps (scheduler), or all three (all, one-machine installs).
+"""Run a process role until SIGTERM/SIGINT: the webhook server and every hromada's bots (web),
+delivery workers (worker), the scheduler's sweeps (scheduler), or all three (all, one-machine
+installs).
 
 Every role serves /healthz and /metrics; only web serves webhooks. All state is in the
-database, so any number of web and worker processes can run side by side.
+database, so any number of web and worker processes can run side by side. The bots come from
+the fleet (bot/channels.py), which rereads the bots table while running.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from bot.channels import Channel
+from bot.channels import BotStartError, Fleet
 from bot.event_loop import settle_heap
 from bot.web import build_web_app
 from core.bootstrap import App
@@ -64,10 +66,12 @@ class Role(StrEnum):
 
 async def serve(
     app: App,
-    channels: list[Channel],
+    fleet: Fleet,
     stop: asyncio.Event | None = None,
     role: Role = Role.ALL,
 ) -> None:
+    """Serve until `stop`. The fleet receives (webhooks, polling) only in a receiving role;
+    otherwise its bots are built for their messengers only (delivery)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -75,8 +79,7 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    receiving = channels if role.receives else []
-    runner = web.AppRunner(build_web_app(app, receiving), access_log=None)
+    runner = web.AppRunner(build_web_app(app, [fleet] if role.receives else []), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.http_host, app.settings.http_port)
     try:
@@ -98,13 +101,11 @@ async def serve(
     scheduler = build_scheduler(app) if role.schedules else None
     if scheduler is not None:
         scheduler.start()
-    started: list[Channel] = []
     delivery: asyncio.Task[None] | None = None
     try:
-        for channel in receiving:
-            started.append(channel)  # stopped on the way out even if it fails to start
-            await _start(channel, app.settings)
-            log.info("%s channel started", channel.name)
+        if role.receives or role.delivers:
+            await _start(fleet, app.settings)
+            log.info("%d bot(s) started", len(fleet.bots))
         if role.delivers:
             # Bulk pushes go out through the messengers the channels registered in app.messengers.
             delivery = asyncio.create_task(build_worker(app).run(stop), name="delivery")
@@ -113,25 +114,24 @@ async def serve(
         log.info("stopping")
     finally:
         stop.set()
-        # Stop taking updates first, then let the batch in flight finish.
-        for channel in reversed(started):
-            try:
-                await asyncio.wait_for(channel.stop(), timeout=SHUTDOWN_GRACE_S)
-            except Exception:
-                log.exception("%s channel did not stop cleanly", channel.name)
+        # Let the batch in flight finish, then stop the bots (their messengers send it).
         if delivery is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_S)
+        try:
+            await asyncio.wait_for(fleet.stop(), timeout=SHUTDOWN_GRACE_S * 2)
+        except Exception:
+            log.exception("the bots did not stop cleanly")
         if scheduler is not None:
             await stop_scheduler(scheduler, grace_s=SHUTDOWN_GRACE_S)
         await runner.cleanup()
 
 
-async def _start(channel: Channel, settings: Settings) -> None:
+async def _start(fleet: Fleet, settings: Settings) -> None:
     try:
-        await channel.start()
-    except Exception as error:
-        raise StartupError(start_failure_text(channel.name, error, settings)) from None
+        await fleet.start()
+    except BotStartError as failed:
+        raise StartupError(start_failure_text(failed.platform, failed.error, settings)) from None
 
 
 def start_failure_text(channel: str, error: Exception, settings: Settings) -> str:

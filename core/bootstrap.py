@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.config import Settings, get_settings
-from core.delivery.messenger import Messenger
+from core.delivery.messenger import Messengers
 from core.delivery.model import OutboxStatus
+from core.hromadas.bots import BotSecrets, BotStore
+from core.hromadas.bots_sql import SqlBots
 from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
 from core.storage.db import create_engine, create_session_factory, is_sqlite, ping
@@ -30,7 +32,10 @@ class App:
     # Units of work across every hromada: the delivery worker's claim, sweeps over all
     # hromadas, hromada management (core/storage/tenancy.py). None: same as uow_factory.
     operator_uow_factory: Callable[[], UnitOfWork] | None = None
-    messengers: dict[str, Messenger] = field(default_factory=dict)
+    # Every running bot's Messenger, by (hromada, platform); bot/fleet.py keeps it current.
+    messengers: Messengers = field(default_factory=Messengers)
+    # Every hromada's bots (the `bots` table): the runtime serves them, the CLI sets them.
+    bots: BotStore | None = None
     # Async callables run before each /metrics scrape (e.g. reading the outbox depth).
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -69,6 +74,7 @@ def bootstrap(
         uow_factory=lambda: SqlUnitOfWork(session_factory, policies),
         clock=clock,
         operator_uow_factory=lambda: SqlUnitOfWork(session_factory, policies, operator=True),
+        bots=SqlBots(engine, BotSecrets(settings.secret())),
     )
     app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))
     return app

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     flood_window_s: float = Field(default=4.0, gt=0)
     viber_rate: float = Field(default=50.0, gt=0)  # broadcast requests/s (500 per 10 s)
     delivery_lease_s: float = Field(default=60.0, gt=0)
+    # How often `spilno run` rereads the bots table: a hromada's new or changed bot is
+    # served within this long, without a restart.
+    bots_reload_s: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
 
     @field_validator("database_url")

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -30,8 +31,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.apology import apology
+from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError
+from bot.edge import MalformedUpdateError, bot_update_id, handling_for
 from bot.flood import ChatPacer, FloodGate, Lane
 from bot.telegram.bot_api import BotApi
 from bot.telegram.mapping import (
@@ -111,8 +113,13 @@ class TelegramChannel:
         flood_gate: FloodGate | None = None,
         chat_interval_s: float = 0.0,
         limits: PlatformLimits | None = None,
+        hromada_id: int = DEFAULT_HROMADA_ID,
+        update_scope: str | None = None,
     ) -> None:
         self._app = app
+        self._update_scope = update_scope  # bot/edge.py: bot_update_id
+        # Every update this bot receives is handled in its hromada (bot/edge.py).
+        self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._dialogs = dialogs
@@ -146,7 +153,14 @@ class TelegramChannel:
             return
         # Telegram refuses getUpdates while a webhook is set.
         await self.bot.delete_webhook(drop_pending_updates=False)
-        self._polling = asyncio.create_task(
+        # The polling task (and each update's task aiogram starts from it) copies this
+        # context: every update of this bot is handled in its hromada.
+        with handling_for(self.hromada_id):
+            self._polling = self._start_polling(allowed)
+        log.info("Telegram long polling started for hromada %s", self.hromada_id)
+
+    def _start_polling(self, allowed: list[str]) -> asyncio.Task[None]:
+        return asyncio.create_task(
             self._dispatcher.start_polling(
                 self.bot,
                 polling_timeout=POLLING_TIMEOUT_S,
@@ -154,9 +168,8 @@ class TelegramChannel:
                 handle_signals=False,  # the runner owns the signals
                 close_bot_session=False,
             ),
-            name="telegram-polling",
+            name=f"telegram-polling-{self.hromada_id}",
         )
-        log.info("Telegram long polling started")
 
     async def stop(self) -> None:
         if self._polling is not None:
@@ -179,6 +192,10 @@ class TelegramChannel:
     # ---- webhook -----------------------------------------------------------------------------
 
     async def handle_webhook(self, request: web.Request) -> web.StreamResponse:
+        with handling_for(self.hromada_id):  # the replies' tasks copy it too
+            return await self._handle_webhook(request)
+
+    async def _handle_webhook(self, request: web.Request) -> web.StreamResponse:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.webhook_secret.encode()):
             log.warning("Telegram webhook: request without the right secret token refused")
@@ -293,6 +310,9 @@ class TelegramChannel:
             await self._mark_unreachable(identity)
 
     async def _handle(self, incoming: Incoming, chat_id: int, *, webhook: bool) -> list[Reply]:
+        incoming = replace(
+            incoming, update_id=bot_update_id(self._update_scope, incoming.update_id)
+        )
         try:
             return await self._dialogs.handle(incoming, hromada_id=self.hromada_id)
         except StorageUnavailableError:
@@ -420,21 +440,55 @@ class TelegramChannel:
 
 
 def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
+    """The single bot of SPILNO_TELEGRAM_TOKEN (the first hromada's), at /telegram/webhook."""
     settings = app.settings
     if settings.telegram_token is None:
         raise ValueError("SPILNO_TELEGRAM_TOKEN is not set")
     token = settings.telegram_token.get_secret_value()
     key = settings.webhook_secret.get_secret_value() if settings.webhook_secret else token
-    webhook_url = (
-        settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH if settings.webhook_base_url else None
+    channel = _channel(app, dialogs, token, derive_webhook_secret(key), WEBHOOK_PATH)
+    app.messengers[PLATFORM] = channel.messenger
+    return channel
+
+
+def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> TelegramChannel:
+    """One hromada's bot from the bots table (or the legacy one), at its webhook path; the
+    caller registers its messenger (bot/channels.py)."""
+    # The Telegram bot's own id (the token's public part) scopes its update ids.
+    scope = spec.token.partition(":")[0] if spec.bot_id is not None else None
+    return _channel(
+        app,
+        dialogs,
+        spec.token,
+        spec.webhook_secret,
+        spec.webhook_path,
+        spec.key.hromada_id,
+        scope,
     )
-    channel = TelegramChannel(
+
+
+def _channel(
+    app: App,
+    dialogs: Dialogs,
+    token: str,
+    webhook_secret: str,
+    path: str,
+    hromada_id: int = DEFAULT_HROMADA_ID,
+    update_scope: str | None = None,
+) -> TelegramChannel:
+    settings = app.settings
+    webhook_url = (
+        settings.webhook_base_url.rstrip("/") + path if settings.webhook_base_url else None
+    )
+    return TelegramChannel(
         app,
         dialogs,
         token=token,
         api_url=settings.telegram_api_url,
         webhook_url=webhook_url,
-        webhook_secret=derive_webhook_secret(key),
+        webhook_secret=webhook_secret,
+        hromada_id=hromada_id,
+        update_scope=update_scope,
         default_locale=settings.default_locale,
         flood_gate=FloodGate.from_settings(settings),
         chat_interval_s=settings.telegram_chat_interval_s,
@@ -442,5 +496,3 @@ def build_channel(app: App, dialogs: Dialogs) -> TelegramChannel:
             settings.telegram_rate, per_chat_s=settings.telegram_chat_interval_s
         ),
     )
-    app.messengers[PLATFORM] = channel.messenger
-    return channel

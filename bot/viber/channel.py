@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -17,8 +18,9 @@ from viberbot.api.viber_requests import (
     create_request,
 )
 
+from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
-from bot.edge import MalformedUpdateError
+from bot.edge import MalformedUpdateError, bot_update_id, handling_for
 from bot.flood import ChatPacer, FloodGate
 from bot.ui import Incoming, Reply
 from bot.viber import inbound
@@ -63,8 +65,13 @@ class ViberChannel:
         flood_gate: FloodGate | None = None,
         chat_interval_s: float = 0.0,
         default_locale: str = "uk",
+        hromada_id: int = DEFAULT_HROMADA_ID,
+        update_scope: str | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._update_scope = update_scope  # bot/edge.py: bot_update_id
+        # Every callback this bot receives is handled in its hromada (bot/edge.py).
+        self.hromada_id = hromada_id
         self.flood_gate = FloodGate(0, 1.0) if flood_gate is None else flood_gate  # off
         self.pacer = ChatPacer(chat_interval_s)
         self._default_locale = default_locale
@@ -98,6 +105,10 @@ class ViberChannel:
     # -- the webhook -----------------------------------------------------------------------
 
     async def handle_webhook(self, request: web.Request) -> web.Response:
+        with handling_for(self.hromada_id):
+            return await self._handle_webhook(request)
+
+    async def _handle_webhook(self, request: web.Request) -> web.Response:
         body = await request.read()
         # Verified before anything is parsed or stored: an unsigned body is a stranger's.
         if not is_valid(self._token, body, request.headers.get(SIGNATURE_HEADER)):
@@ -190,7 +201,8 @@ class ViberChannel:
     # -- shared helpers --------------------------------------------------------------------
 
     async def _converse(self, incoming: Incoming) -> list[Reply]:
-        return await self._dialogs.handle(incoming, hromada_id=self.hromada_id)
+        scoped = replace(incoming, update_id=bot_update_id(self._update_scope, incoming.update_id))
+        return await self._dialogs.handle(scoped, hromada_id=self.hromada_id)
 
     async def _deliver(
         self, incoming: Incoming, replies: list[Reply], *, skippable: bool = True
@@ -229,15 +241,35 @@ class ViberChannel:
 
 
 def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
+    """The single bot of SPILNO_VIBER_TOKEN (the first hromada's), at /viber/webhook."""
     settings = app.settings
     if settings.viber_token is None:
         raise ViberConfigError("invalid setting SPILNO_VIBER_TOKEN: not set")
+    channel = _channel(app, dialogs, settings.viber_token.get_secret_value(), WEBHOOK_PATH)
+    app.messengers[PLATFORM] = channel.messenger
+    return channel
+
+
+def build_bot_channel(app: App, dialogs: Dialogs, spec: BotSpec) -> ViberChannel:
+    """One hromada's bot at its webhook path; the caller registers its messenger."""
+    scope = f"b{spec.bot_id}" if spec.bot_id is not None else None
+    return _channel(app, dialogs, spec.token, spec.webhook_path, spec.key.hromada_id, scope)
+
+
+def _channel(
+    app: App,
+    dialogs: Dialogs,
+    token: str,
+    path: str,
+    hromada_id: int = DEFAULT_HROMADA_ID,
+    update_scope: str | None = None,
+) -> ViberChannel:
+    settings = app.settings
     if not settings.webhook_base_url:
         raise ViberConfigError(
             "invalid setting SPILNO_WEBHOOK_BASE_URL: Viber delivers messages only to a webhook, "
             "so set it to this server's public HTTPS address (e.g. https://bot.example.org)"
         )
-    token = settings.viber_token.get_secret_value()
     register_secret(token)  # before anything can log it
     messenger = ViberMessenger(
         token=token,
@@ -245,13 +277,14 @@ def build_channel(app: App, dialogs: Dialogs) -> ViberChannel:
         sender=ViberSender(settings.viber_bot_name, settings.viber_avatar_url),
         limits=platform_limits(settings.viber_rate),
     )
-    app.messengers[PLATFORM] = messenger
     return ViberChannel(
         app.uow_factory,
         dialogs,
         messenger,
         token=token,
-        webhook_url=settings.webhook_base_url.rstrip("/") + WEBHOOK_PATH,
+        webhook_url=settings.webhook_base_url.rstrip("/") + path,
         flood_gate=FloodGate.from_settings(settings),
         default_locale=settings.default_locale,
+        hromada_id=hromada_id,
+        update_scope=update_scope,
     )

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -91,9 +91,11 @@ class OutboxRepository(Protocol):
         rate: float,
         burst: float,
         ahead_s: float,
-        now: datetime,
+        now: datetime | Callable[[], datetime],
     ) -> SendReservation:
         """Atomically reserve up to `want` sends, lending up to `ahead_s` of future budget.
+        `now` as a clock is read once the budget is locked: slots then count from the moment
+        the caller's clock was read, not from before a wait for the lock.
 
         Each granted send has a slot (`SendReservation.offset`) no sooner than its budget
         accrues; nothing is granted while the platform is paused."""
@@ -109,12 +111,20 @@ class OutboxRepository(Protocol):
         lease_until: datetime,
         worker: str,
         chat_interval: timedelta | None = None,
+        hromada_id: int | None = None,
     ) -> list[ClaimedMessage]:
-        """Lease due pending rows and rows whose lease expired (a crashed worker's).
+        """Lease due pending rows and rows whose lease expired (a crashed worker's); with
+        `hromada_id`, only that hromada's (its bot's) rows.
 
         With `chat_interval`, a row whose chat was sent something less than that long ago, is
         being sent something now, or comes second for its chat in this batch goes back to
         pending, due one interval later, without spending an attempt."""
+        ...
+
+    async def due_bots(
+        self, bots: Sequence[tuple[int, str]], now: datetime
+    ) -> list[tuple[int, str]]:
+        """Which of these bots (hromada id, platform) have rows to send now."""
         ...
 
     async def record(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -53,6 +53,18 @@ _RECENT = text("outbox.status IN ('sending', 'sent')")
 
 # Identities nobody can push to: the console is a local terminal session.
 UNDELIVERABLE_PLATFORMS = ("console",)
+
+# Each bot's "anything to send?" as two probes of ix_outbox_bot_status_due_at.
+_DUE_BOTS = text(
+    """
+    SELECT b.h, b.p FROM unnest(CAST(:hs AS bigint[]), CAST(:ps AS text[])) AS b(h, p)
+    WHERE EXISTS (SELECT 1 FROM outbox o WHERE o.hromada_id = b.h AND o.platform = b.p
+                    AND o.status = 'pending' AND o.due_at <= :now)
+       OR EXISTS (SELECT 1 FROM outbox o WHERE o.hromada_id = b.h AND o.platform = b.p
+                    AND o.status = 'sending' AND o.lease_until < :now)
+    ORDER BY b.h, b.p
+    """
+).bindparams(bindparam("now", type_=UtcDateTime()))
 
 outbox = OutboxRow.__table__
 broadcasts = BroadcastRow.__table__
@@ -338,9 +350,13 @@ class SqlOutboxRepository:
         rate: float,
         burst: float,
         ahead_s: float,
-        now: datetime,
+        now: datetime | Callable[[], datetime],
     ) -> SendReservation:
-        row = await self._locked_platform(platform, now, burst)
+        if callable(now):
+            row = await self._locked_platform(platform, datetime.now(UTC), burst)
+            now = now()  # after the lock: a wait for it does not shift the slots
+        else:
+            row = await self._locked_platform(platform, now, burst)
         paused_until = row.paused_until
         if paused_until is not None and paused_until > now:
             return SendReservation(0, 0.0, rate, paused_until)
@@ -398,13 +414,17 @@ class SqlOutboxRepository:
         lease_until: datetime,
         worker: str,
         chat_interval: timedelta | None = None,
+        hromada_id: int | None = None,
     ) -> list[ClaimedMessage]:
         # Expired leases first (a crashed worker's in-flight rows), then due pending rows in
-        # order; two statements so each one walks the (platform, status, due_at) index.
+        # order; two statements so each one walks the (hromada, platform, status, due_at)
+        # index. With `hromada_id`, only that hromada's bot's rows: each bot is claimed on its
+        # own, so one hromada's big broadcast never queues another's behind it.
         claimed = await self._claim_where(
             and_(OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.lease_until < now),
             OutboxRow.lease_until,
             platform=platform,
+            hromada_id=hromada_id,
             limit=limit,
             lease_until=lease_until,
             worker=worker,
@@ -414,6 +434,7 @@ class SqlOutboxRepository:
                 and_(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.due_at <= now),
                 OutboxRow.due_at,
                 platform=platform,
+                hromada_id=hromada_id,
                 limit=limit - len(claimed),
                 lease_until=lease_until,
                 worker=worker,
@@ -421,6 +442,36 @@ class SqlOutboxRepository:
         if chat_interval and claimed:
             claimed = await self._keep_chat_pace(claimed, now, chat_interval, worker)
         return claimed
+
+    async def due_bots(
+        self, bots: Sequence[tuple[int, str]], now: datetime
+    ) -> list[tuple[int, str]]:
+        """Which of these bots (hromada, platform) have rows to send now (due, or leased by a
+        worker that went away). On PostgreSQL two index probes per bot, however long the
+        outbox; SQLite (one city, embedded) reads the due rows' bots directly."""
+        if not bots:
+            return []
+        if _is_postgres(self._session):
+            rows = await self._session.execute(
+                _DUE_BOTS,
+                {"hs": [h for h, _p in bots], "ps": [p for _h, p in bots], "now": now},
+            )
+            return [(int(h), str(p)) for h, p in rows.all()]
+        wanted = set(bots)
+        found = await self._session.execute(
+            select(OutboxRow.hromada_id, OutboxRow.platform)
+            .where(
+                or_(
+                    and_(OutboxRow.status == OutboxStatus.PENDING.value, OutboxRow.due_at <= now),
+                    and_(
+                        OutboxRow.status == OutboxStatus.SENDING.value,
+                        OutboxRow.lease_until < now,
+                    ),
+                )
+            )
+            .distinct()
+        )
+        return sorted((h, p) for h, p in found.all() if (h, p) in wanted)
 
     async def _keep_chat_pace(
         self, claimed: list[ClaimedMessage], now: datetime, interval: timedelta, worker: str
@@ -462,13 +513,15 @@ class SqlOutboxRepository:
         order: Any,
         *,
         platform: str,
+        hromada_id: int | None,
         limit: int,
         lease_until: datetime,
         worker: str,
     ) -> list[ClaimedMessage]:
+        bot = [] if hromada_id is None else [OutboxRow.hromada_id == hromada_id]
         due = (
             select(OutboxRow.id)
-            .where(OutboxRow.platform == platform, condition)
+            .where(*bot, OutboxRow.platform == platform, condition)
             .order_by(order, OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

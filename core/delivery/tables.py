@@ -68,6 +68,8 @@ class OutboxRow(HromadaOwned, Base):
         # The claim query: due rows of one platform, oldest first.
         Index("ix_outbox_platform_status_due_at", "platform", "status", "due_at"),
         Index("ix_outbox_broadcast_id_status", "broadcast_id", "status"),
+        # One bot's due rows (its hromada's, on its platform): each bot is claimed on its own.
+        Index("ix_outbox_bot_status_due_at", "hromada_id", "platform", "status", "due_at"),
         # The per-chat pace: what an identity was sent lately or is being sent. Partial, so
         # enqueueing (pending rows) never pays for it.
         Index(
@@ -79,6 +81,7 @@ class OutboxRow(HromadaOwned, Base):
         ),
     )
 
+    # Which hromada's bot sends it, too (core/delivery/worker.py: one turn per bot).
     hromada_id: Mapped[int] = hromada_column()
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))

@@ -1,6 +1,10 @@
-"""Delivery workers: drain the outbox through each platform's Messenger, at the platform's rate.
+"""Delivery workers: drain the outbox through each bot's Messenger, at that bot's rate.
 
-A worker claims due rows of one platform in a batch under a lease (`FOR UPDATE SKIP LOCKED` on
+Every hromada has its own bots (one per platform); an outbox row's hromada and platform name
+the bot that sends it. A worker runs one task per bot with something due, so one hromada's big
+broadcast never holds back another's: each bot has its own claims, budget and 429 pauses.
+
+A bot's task claims that bot's due rows in a batch under a lease (`FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so several processes never take the same row), then spends send tokens from the
 platform's shared bucket in the database before each send. The bucket and a 429 pause live in
 `delivery_platforms`, so the rate holds for all worker processes together, not per process.
@@ -24,15 +28,17 @@ import os
 import socket
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.delivery.messenger import (
+    BotKey,
     BroadcastingMessenger,
     Message,
     Messenger,
+    Messengers,
     Permanent,
     RateLimited,
     Scope,
@@ -64,7 +70,7 @@ _PACING_SLACK_S = 0.001
 
 @dataclass(frozen=True, slots=True)
 class PlatformLimits:
-    """Cluster-wide budget of one platform: `rate` sends (or broadcast requests) per second.
+    """Cluster-wide budget of one bot: `rate` sends (or broadcast requests) per second.
 
     `ahead_s`: a worker may reserve this much future budget at once and pace those sends itself,
     so the budget keeps flowing while it is busy sending (0: only what has accrued).
@@ -75,6 +81,9 @@ class PlatformLimits:
     batch: int
     ahead_s: float = 0.0
     per_chat_s: float = 0.0  # at most one message per chat this often (0: no such limit)
+    # A send may go this late after its slot (a busy CPU) before the slot is given up; None:
+    # as late as the burst allows.
+    late_s: float | None = None
 
     @classmethod
     def for_cap(
@@ -84,12 +93,20 @@ class PlatformLimits:
         # stays below the cap even when sends land a few milliseconds late.
         # A batch is about a quarter second of sending (at least 50 rows): fewer claims per
         # message at a high rate, and a crash re-sends at most that batch.
+        rate = cap * 0.97
+        burst = max(1.0, cap * 0.01)
+        # cap + 1 sends at `rate` span cap/rate - 1 seconds more than a second (~31 ms): sends
+        # that late could put one over the cap in some one-second window. Give the sender a
+        # third of that, the rest is for the network. At a small cap (Telegram's 30/s per bot)
+        # the one-message burst alone would allow 34 ms.
+        late_s = min(burst / rate, (cap / rate - 1.0) / 3)
         return cls(
-            rate=cap * 0.97,
-            burst=max(1.0, cap * 0.01),
+            rate=rate,
+            burst=burst,
             batch=batch or min(500, max(50, int(cap / 4))),
             ahead_s=0.25,
             per_chat_s=per_chat_s,
+            late_s=late_s,
         )
 
 
@@ -111,7 +128,7 @@ class DeliveryWorker:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        messengers: dict[str, Messenger],
+        messengers: Mapping[BotKey, Messenger] | Mapping[str, Messenger],
         clock: Clock,
         *,
         limits: dict[str, PlatformLimits] | None = None,
@@ -120,9 +137,14 @@ class DeliveryWorker:
         worker_id: str | None = None,
         idle_sleep_s: float = 0.5,
         sleep: Callable[[float], Any] = asyncio.sleep,
+        max_bots: int = 256,
+        batches_per_turn: int = 20,
     ) -> None:
         self._uow_factory = uow_factory
-        self._messengers = messengers
+        # The very dict bots are added to while running (bot/fleet.py), when it is one.
+        self._messengers = (
+            messengers if isinstance(messengers, Messengers) else _messengers_of(messengers)
+        )
         self._clock = clock
         self._limits = limits or {}
         self._lease = lease
@@ -130,41 +152,92 @@ class DeliveryWorker:
         self.worker_id = worker_id or new_worker_id()
         self._idle_sleep_s = idle_sleep_s
         self._sleep = sleep
+        self._max_bots = max_bots
+        self._batches_per_turn = batches_per_turn
+        self._turn = 0
         self._payloads: dict[int, dict[str, Any]] = {}
-        self._paused_until: dict[str, datetime] = {}
+        self._paused_until: dict[BotKey, datetime] = {}
 
-    def limits(self, platform: str) -> PlatformLimits:
-        # The platform's own numbers come from its adapter (build_worker); this is a safe guess.
-        return self._limits.get(platform) or PlatformLimits.for_cap(30.0)
+    def limits(self, bot: BotKey | str) -> PlatformLimits:
+        """The bot's own numbers (its Messenger's `limits`), else its platform's, else a safe
+        guess."""
+        key = BotKey.of(bot)
+        if (given := self._limits.get(key.platform)) is not None:
+            return given
+        own = getattr(self._messengers.get(key), "limits", None)
+        return own if isinstance(own, PlatformLimits) else PlatformLimits.for_cap(30.0)
 
     # ---- the loop ---------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """One task per platform until `stop` is set; a database outage only delays."""
-        await asyncio.gather(*(self._run_platform(p, stop) for p in list(self._messengers)))
-
-    async def _run_platform(self, platform: str, stop: asyncio.Event) -> None:
+        """Until `stop` is set: find the bots with something to send, and run one task per
+        such bot, each at its own rate and with its own 429 pauses. A bot's task takes a
+        bounded number of batches per turn, so with more busy bots than `max_bots` they take
+        turns; a database outage only delays."""
+        running: dict[BotKey, asyncio.Task[None]] = {}
         failures = 0
-        while not stop.is_set():
-            try:
-                report = await self.run_once(platform)
-                failures = 0
-            except Exception:
-                # E.g. the database is away: back off 1, 2, 4 … 30 s, recover by ourselves.
-                failures += 1
-                log.exception(
-                    "delivery on %s failed (%d in a row); backing off", platform, failures
-                )
-                report = BatchReport()
-            if report.claimed == 0 or failures:
+        try:
+            while not stop.is_set():
+                try:
+                    due = await self._due_bots()
+                    failures = 0
+                except Exception:
+                    # E.g. the database is away: back off 1, 2, 4 … 30 s, recover by ourselves.
+                    failures += 1
+                    log.exception("delivery failed (%d in a row); backing off", failures)
+                    due = []
+                for key in [k for k, task in running.items() if task.done()]:
+                    del running[key]
+                for key in self._next_turn(due, running):
+                    running[key] = asyncio.create_task(
+                        self._run_bot(key, stop), name=f"delivery-{key}"
+                    )
                 wait = min(2.0 ** (failures - 1), 30.0) if failures else self._idle_sleep_s
-                paused = self._paused_until.get(platform)
-                if paused is not None:
-                    wait = max(wait, min((paused - self._clock()).total_seconds(), 30.0))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
+        finally:
+            if running:
+                await asyncio.gather(*running.values(), return_exceptions=True)
 
-    async def drain(self, platform: str, *, max_batches: int = 10_000) -> BatchReport:
+    async def _due_bots(self) -> list[BotKey]:
+        now = self._clock()
+        known = [
+            (key.hromada_id, key.platform)
+            for key in list(self._messengers)
+            if (paused := self._paused_until.get(key)) is None or paused <= now
+        ]
+        async with self._uow_factory() as uow:
+            due = await uow.outbox.due_bots(known, now)
+        return [BotKey(h, p) for h, p in due]
+
+    def _next_turn(
+        self, due: list[BotKey], running: dict[BotKey, asyncio.Task[None]]
+    ) -> list[BotKey]:
+        """The due bots not running yet, as many as fit, starting where the last turn
+        stopped (round robin: with more busy bots than fit, each gets its turn)."""
+        waiting = [key for key in due if key not in running]
+        room = self._max_bots - len(running)
+        if not waiting or room <= 0:
+            return []
+        start = self._turn % len(waiting)
+        chosen = (waiting[start:] + waiting[:start])[:room]
+        self._turn = start + len(chosen)
+        return chosen
+
+    async def _run_bot(self, bot: BotKey, stop: asyncio.Event) -> None:
+        """Batches of this bot until it has nothing due (or its turn is over)."""
+        for _turn in range(self._batches_per_turn):
+            if stop.is_set() or bot not in self._messengers:
+                return
+            try:
+                report = await self.run_once(bot)
+            except Exception:
+                log.exception("delivery by bot %s failed; it is tried again later", bot)
+                return
+            if report.claimed == 0:
+                return
+
+    async def drain(self, platform: BotKey | str, *, max_batches: int = 10_000) -> BatchReport:
         """Send until nothing is due (tests, the CLI's console mode)."""
         total = BatchReport()
         for _ in range(max_batches):
@@ -177,27 +250,30 @@ class DeliveryWorker:
 
     # ---- one batch --------------------------------------------------------------------------
 
-    async def run_once(self, platform: str) -> BatchReport:
-        messenger = self._messengers[platform]
+    async def run_once(self, bot: BotKey | str) -> BatchReport:
+        """One batch of this bot (a bare platform name: the first hromada's bot)."""
+        key = BotKey.of(bot)
+        messenger = self._messengers[key]
+        platform = key.platform
         now = self._clock()
-        paused = self._paused_until.get(platform)
+        paused = self._paused_until.get(key)
         if paused is not None and paused > now:
             return BatchReport()
-        claimed = await self._claim(platform, now)
+        claimed = await self._claim(key, now)
         report = BatchReport(claimed=len(claimed))
         if not claimed:
             return report
         if hasattr(messenger, "broadcast"):
-            outcomes, unsent = await self._send_broadcasts(platform, messenger, claimed)  # type: ignore[arg-type]
+            outcomes, unsent = await self._send_broadcasts(key, messenger, claimed)  # type: ignore[arg-type]
         else:
-            outcomes, unsent = await self._send_each(platform, messenger, claimed)
+            outcomes, unsent = await self._send_each(key, messenger, claimed)
         async with self._uow_factory() as uow:
             await uow.outbox.record(outcomes, worker=self.worker_id, now=self._clock())
             if unsent:
                 await uow.outbox.release(
                     [m.id for m in unsent],
                     worker=self.worker_id,
-                    due_at=self._paused_until.get(platform, self._clock()),
+                    due_at=self._paused_until.get(key, self._clock()),
                 )
             await uow.commit()
         for outcome in outcomes:
@@ -216,11 +292,12 @@ class DeliveryWorker:
                 metrics.SENDS.labels(platform, outcome_name).inc(count)
         return report
 
-    async def _claim(self, platform: str, now: datetime) -> list[ClaimedMessage]:
-        limits = self.limits(platform)
+    async def _claim(self, bot: BotKey, now: datetime) -> list[ClaimedMessage]:
+        limits = self.limits(bot)
         async with self._uow_factory() as uow:
             claimed = await uow.outbox.claim(
-                platform,
+                bot.platform,
+                hromada_id=bot.hromada_id,
                 limit=limits.batch,
                 now=now,
                 lease_until=now + self._lease,
@@ -242,9 +319,9 @@ class DeliveryWorker:
             self._payloads[claimed.broadcast_id], claimed.locale, self._default_locale
         )
 
-    async def _tokens(self, platform: str, want: int) -> int:
+    async def _tokens(self, bot: BotKey, want: int) -> int:
         """Wait for up to `want` tokens of the shared bucket; 0: paused, or no budget for long."""
-        limits = self.limits(platform)
+        limits = self.limits(bot)
         waited = 0.0
         # Other workers may be spending the budget: give the rows back well before the lease
         # runs out rather than let them be re-claimed while we still hold them.
@@ -252,11 +329,11 @@ class DeliveryWorker:
             now = self._clock()
             async with self._uow_factory() as uow:
                 granted, paused_until = await uow.outbox.take_tokens(
-                    platform, want, rate=limits.rate, burst=limits.burst, now=now
+                    bot.budget, want, rate=limits.rate, burst=limits.burst, now=now
                 )
                 await uow.commit()
             if paused_until is not None:
-                self._paused_until[platform] = paused_until
+                self._paused_until[bot] = paused_until
                 return 0
             if granted:
                 return granted
@@ -265,35 +342,45 @@ class DeliveryWorker:
             await self._sleep(pause)
         return 0
 
-    async def _pause(self, platform: str, seconds: float) -> None:
-        metrics.RATE_LIMIT_PAUSES.labels(platform).inc()
+    async def _pause(self, bot: BotKey, seconds: float) -> None:
+        metrics.RATE_LIMIT_PAUSES.labels(bot.platform).inc()
         until = self._clock() + timedelta(seconds=seconds)
-        self._paused_until[platform] = until
+        self._paused_until[bot] = until
         async with self._uow_factory() as uow:
-            await uow.outbox.pause(platform, until)
+            await uow.outbox.pause(bot.budget, until)
             await uow.commit()
-        log.warning("%s asked us to slow down: pausing it for %.1f s", platform, seconds)
+        log.warning("bot %s was asked to slow down: pausing it for %.1f s", bot, seconds)
 
-    async def _reserve(self, platform: str, want: int) -> SendReservation | None:
-        """Reserve up to `want` sends of the shared budget; None: paused, or no budget for long."""
-        limits = self.limits(platform)
+    async def _reserve(self, bot: BotKey, want: int) -> tuple[SendReservation, float] | None:
+        """Reserve up to `want` sends of the shared budget, and the loop time its slots count
+        from; None: paused, or no budget for long."""
+        limits = self.limits(bot)
+        loop = asyncio.get_running_loop()
         waited = 0.0
         while waited < self._lease.total_seconds() / 2:
+            read_at: list[float] = []
+
+            def clock(read_at: list[float] = read_at) -> datetime:
+                # Read once the bot's budget row is locked: several workers (processes) then
+                # pace from one timeline, however long each waited for the lock.
+                read_at.append(loop.time())
+                return self._clock()
+
             async with self._uow_factory() as uow:
                 got = await uow.outbox.reserve_sends(
-                    platform,
+                    bot.budget,
                     want,
                     rate=limits.rate,
                     burst=limits.burst,
                     ahead_s=limits.ahead_s,
-                    now=self._clock(),
+                    now=clock,
                 )
                 await uow.commit()
             if got.paused_until is not None:
-                self._paused_until[platform] = got.paused_until
+                self._paused_until[bot] = got.paused_until
                 return None
             if got.granted:
-                return got
+                return got, read_at[-1] if read_at else loop.time()
             # Others hold the budget ahead: come back when a useful chunk can be reserved.
             chunk = min(want, max(limits.burst, limits.rate * limits.ahead_s / 4))
             pause = max((chunk - got.level - limits.ahead_s * limits.rate) / limits.rate, 0.001)
@@ -302,14 +389,17 @@ class DeliveryWorker:
         return None
 
     async def _send_each(
-        self, platform: str, messenger: Messenger, claimed: list[ClaimedMessage]
+        self, bot: BotKey, messenger: Messenger, claimed: list[ClaimedMessage]
     ) -> tuple[list[DeliveryOutcome], list[ClaimedMessage]]:
         """Send each row in the slot the shared budget gives it, without waiting for answers
         before the next slot: the budget keeps flowing while answers are on their way."""
         loop = asyncio.get_running_loop()
-        limits = self.limits(platform)
+        limits = self.limits(bot)
         # Sends at most this late stay within the cap: it is what the burst allows anyway.
-        late_by = max(limits.burst / limits.rate, _PACING_SLACK_S)
+        late_by = max(
+            limits.late_s if limits.late_s is not None else limits.burst / limits.rate,
+            _PACING_SLACK_S,
+        )
         queue = deque(claimed)
         in_flight: list[tuple[ClaimedMessage, asyncio.Task[SendOutcome]]] = []
         limited: list[RateLimited] = []
@@ -323,10 +413,10 @@ class DeliveryWorker:
 
         try:
             while queue and not limited:
-                reservation = await self._reserve(platform, len(queue))
-                if reservation is None:
+                reserved = await self._reserve(bot, len(queue))
+                if reserved is None:
                     break
-                start = loop.time()
+                reservation, start = reserved
                 for i in range(1, reservation.granted + 1):
                     delay = start + reservation.offset(i) - loop.time()
                     if delay < -late_by:
@@ -363,7 +453,7 @@ class DeliveryWorker:
                     outcomes.append(self._outcome(m, final))
         await self._hold_chats(held)
         if limited:
-            await self._pause(platform, max(r.retry_after for r in limited))
+            await self._pause(bot, max(r.retry_after for r in limited))
         return outcomes, refused + list(queue)
 
     async def _send_one(self, messenger: Messenger, m: ClaimedMessage) -> SendOutcome:
@@ -419,7 +509,7 @@ class DeliveryWorker:
         )
 
     async def _send_broadcasts(
-        self, platform: str, messenger: BroadcastingMessenger, claimed: list[ClaimedMessage]
+        self, bot: BotKey, messenger: BroadcastingMessenger, claimed: list[ClaimedMessage]
     ) -> tuple[list[DeliveryOutcome], list[ClaimedMessage]]:
         """Group rows sharing a message into native broadcast requests (one token each)."""
         groups: dict[tuple[Any, ...], list[ClaimedMessage]] = {}
@@ -429,7 +519,7 @@ class DeliveryWorker:
         outcomes: list[DeliveryOutcome] = []
         pending = list(groups.values())
         while pending:
-            if await self._tokens(platform, 1) == 0:
+            if await self._tokens(bot, 1) == 0:
                 return outcomes, [m for group in pending for m in group]
             group = pending.pop(0)
             by_receiver = {m.external_id: m for m in group}
@@ -447,26 +537,27 @@ class DeliveryWorker:
                     case Sent() | Unreachable() | Transient() | Permanent() as final:
                         outcomes.append(self._outcome(m, final))
             if pause:
-                await self._pause(platform, pause)
+                await self._pause(bot, pause)
                 return outcomes, [m for group in pending for m in group]
         return outcomes, []
 
 
 def build_worker(app: App) -> DeliveryWorker:
-    """A worker over every messenger the channels registered in `app.messengers`, at the
-    limits each adapter knows for its platform (`limits`, set from the settings)."""
+    """A worker over every bot's messenger in `app.messengers` (kept current while running),
+    each at the limits its adapter knows (`limits`, set from the settings)."""
     settings = app.settings
-    limits = {
-        platform: messenger.limits
-        for platform, messenger in app.messengers.items()
-        if isinstance(getattr(messenger, "limits", None), PlatformLimits)
-    }
     return DeliveryWorker(
         # The outbox of every hromada: claims and outcomes span them (issue 18).
         app.operator_uow,
         app.messengers,
         app.clock,
-        limits=limits,
         lease=timedelta(seconds=settings.delivery_lease_s),
         default_locale=settings.default_locale,
     )
+
+
+def _messengers_of(given: Mapping[Any, Messenger]) -> Messengers:
+    messengers = Messengers()
+    for key, messenger in given.items():
+        messengers[key] = messenger
+    return messengers

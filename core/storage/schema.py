@@ -12,6 +12,7 @@ from core.campaigns import tables as campaigns_tables
 from core.campaigns.registry import KINDS
 from core.citizens import tables as citizens_tables
 from core.delivery import tables as delivery_tables
+from core.hromadas import bots_tables as hromada_bots_tables
 from core.hromadas import profile_tables as hromada_profile_tables
 from core.hromadas import tables as hromadas_tables
 from core.officials import tables as officials_tables
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     hromadas_tables,
     hromada_profile_tables,
     officials_tables,
+    hromada_bots_tables,
     organizations_tables,
     *KINDS.table_modules(),
 )

@@ -696,3 +696,49 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
     return web.json_response(body, status=status)
+
+
+class FakeTelegramServers:
+    """Several bots' fake Bot APIs behind one URL, as Telegram serves every bot: one
+    SPILNO_TELEGRAM_API_URL for all hromadas' bots. Each request goes to the fake whose token
+    it names; bots can be added while it runs."""
+
+    def __init__(self, *fakes: FakeTelegramAPI, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.by_token: dict[str, FakeTelegramAPI] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+        for fake in fakes:
+            self.add(fake)
+
+    def add(self, fake: FakeTelegramAPI) -> FakeTelegramAPI:
+        self.by_token[fake.token] = fake
+        return fake
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self._port}"
+
+    async def _route(self, request: web.Request) -> web.Response:
+        fake = self.by_token.get(request.match_info["token"])
+        if fake is None:
+            return _error(401, "Unauthorized")
+        return await fake._handle(request)
+
+    async def __aenter__(self) -> FakeTelegramServers:
+        app = web.Application(client_max_size=64 * 1024**2)
+        app.router.add_post("/bot{token}/{method}", self._route)
+        app.router.add_get("/bot{token}/{method}", self._route)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, 0)
+        await site.start()
+        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for fake in self.by_token.values():
+            if fake._client is not None:
+                await fake._client.close()
+        if self._runner is not None:
+            await self._runner.cleanup()

@@ -1,0 +1,231 @@
+"""One `serve()` runs every hromada's Telegram bots (real aiogram, fake Bot APIs behind one
+URL): each update is handled in its bot's hromada and answered through that bot, each webhook
+checks its own bot's secret, and a bot set while running is served within the reload interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import text
+
+from bot.channels import Fleet
+from bot.dialogs import Dialogs
+from bot.runner import Role, serve
+from bot.ui import Incoming, Reply
+from core.bootstrap import App, bootstrap
+from core.config import Settings
+from core.delivery import outbox
+from core.delivery.messenger import BotKey, Message
+from core.hromadas.bots import BotPlatform
+from core.hromadas.scope import current_hromada_id, in_hromada
+from tests.fakes.telegram_api import FakeTelegramAPI, FakeTelegramServers
+from tests.processes import free_port
+
+RELOAD_S = 0.2
+TOKEN_2 = "222222:TEST-token-BBBBBBBBBBBBBBBBBBBBBBBBBBB"
+TOKEN_3 = "333333:TEST-token-CCCCCCCCCCCCCCCCCCCCCCCCCCC"
+
+
+class RecordingDialogs(Dialogs):
+    """The real dialogs, noting which hromada each update was handled in."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.seen: list[tuple[str, int]] = []
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        self.seen.append((incoming.identity.external_id, current_hromada_id()))
+        return await super().handle(incoming)
+
+
+@dataclass
+class Running:
+    app: App
+    fleet: Fleet
+    dialogs: RecordingDialogs
+    servers: FakeTelegramServers
+    port: int
+
+
+async def add_hromada(app: App, slug: str) -> int:
+    async with app.engine.begin() as conn:
+        return (
+            await conn.execute(
+                text("INSERT INTO hromadas (slug, created_at) VALUES (:s, :t) RETURNING id"),
+                {"s": slug, "t": app.clock()},
+            )
+        ).scalar_one()
+
+
+@asynccontextmanager
+async def serving(
+    database_url: str, servers: FakeTelegramServers, *, webhook: bool, **settings: str
+) -> AsyncIterator[Running]:
+    port = free_port()
+    app = bootstrap(
+        Settings(
+            database_url=database_url,
+            telegram_api_url=servers.base_url,
+            webhook_base_url=f"http://127.0.0.1:{port}" if webhook else None,
+            http_port=port,
+            telegram_chat_interval_s=0,
+            _env_file=None,
+            **settings,
+        )
+    )
+    dialogs = RecordingDialogs(app.uow_factory, clock=app.clock, default_locale="uk")
+    fleet = Fleet(app, dialogs, reload_s=RELOAD_S)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(app, fleet, stop, role=Role.ALL))
+    try:
+        yield Running(app, fleet, dialogs, servers, port)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await app.aclose()
+
+
+async def put_bot(app: App, hromada_id: int, token: str) -> int:
+    assert app.bots is not None
+    change = await app.bots.put(
+        hromada_id, BotPlatform.TELEGRAM, token, username=None, now=app.clock()
+    )
+    return change.bot_id
+
+
+async def says_start(fake: FakeTelegramAPI, user_id: int, *, webhook: bool) -> int | None:
+    update = fake.message_update(user_id, "/start", language_code="en")
+    if webhook:
+        return await fake.post_to_webhook(update)
+    fake.queue_update(update)
+    return None
+
+
+@pytest.mark.parametrize("mode", ["webhook", "polling"])
+async def test_one_process_serves_two_hromadas_bots_each_in_its_own_hromada(database_url, mode):
+    webhook = mode == "webhook"
+    kyiv_bot, lviv_bot = FakeTelegramAPI(), FakeTelegramAPI(token=TOKEN_2)
+    async with FakeTelegramServers(kyiv_bot, lviv_bot) as servers:
+        setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+        lviv = await add_hromada(setup, "lviv")
+        kyiv_id = await put_bot(setup, 1, kyiv_bot.token)
+        lviv_id = await put_bot(setup, lviv, lviv_bot.token)
+        await setup.aclose()
+        async with serving(database_url, servers, webhook=webhook) as running:
+            ready = "setWebhook" if webhook else "getUpdates"
+            await kyiv_bot.wait_for_method(ready)
+            await lviv_bot.wait_for_method(ready)
+            if webhook:
+                assert kyiv_bot.webhook_url.endswith(f"/telegram/webhook/{kyiv_id}")
+                assert lviv_bot.webhook_url.endswith(f"/telegram/webhook/{lviv_id}")
+                assert kyiv_bot.webhook_secret != lviv_bot.webhook_secret
+
+            assert await says_start(kyiv_bot, 9001, webhook=webhook) in (200, None)
+            assert await says_start(lviv_bot, 9002, webhook=webhook) in (200, None)
+            await kyiv_bot.wait_for_method("sendMessage", chat_id=9001)
+            await lviv_bot.wait_for_method("sendMessage", chat_id=9002)
+
+            # Each update was handled in its bot's hromada, each answer went out by that bot.
+            assert sorted(running.dialogs.seen) == [("9001", 1), ("9002", lviv)]
+            assert kyiv_bot.sent_to(9002) == [] and lviv_bot.sent_to(9001) == []
+
+            # Bulk delivery: an outbox row of Lviv goes out through Lviv's bot.
+            assert set(running.app.messengers) == {
+                BotKey(1, "telegram"),
+                BotKey(lviv, "telegram"),
+            }
+            async with running.app.uow_factory() as uow:
+                with in_hromada(lviv):
+                    broadcast = await uow.outbox.add_broadcast(
+                        kind="announcement", audience="test", campaign_id=None, bulk=False,
+                        payloads={"uk": outbox.message_to_json(Message("Lviv: water off"))},
+                        dedupe_key=None, created_by="t", now=running.app.clock(),
+                    )  # fmt: skip
+                    assert broadcast is not None
+                    await uow.outbox.enqueue_chat(
+                        broadcast, platform="telegram", chat="9002", now=running.app.clock()
+                    )
+                await uow.commit()
+            [push] = await lviv_bot.wait_for(
+                lambda c: c.method == "sendMessage" and c.text == "Lviv: water off"
+            )
+            assert push.chat_id == 9002
+            assert not [c for c in kyiv_bot.calls if c.text == "Lviv: water off"]
+
+
+async def test_each_bot_checks_its_own_webhook_secret_and_unknown_bots_get_404(database_url):
+    kyiv_bot, lviv_bot = FakeTelegramAPI(), FakeTelegramAPI(token=TOKEN_2)
+    async with FakeTelegramServers(kyiv_bot, lviv_bot) as servers:
+        setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+        lviv = await add_hromada(setup, "lviv")
+        await put_bot(setup, 1, kyiv_bot.token)
+        await put_bot(setup, lviv, lviv_bot.token)
+        await setup.aclose()
+        async with serving(database_url, servers, webhook=True) as running:
+            await kyiv_bot.wait_for_method("setWebhook")
+            await lviv_bot.wait_for_method("setWebhook")
+            update = kyiv_bot.message_update(9001, "/start")
+            # Lviv's secret on Kyiv's webhook, no secret, a made-up one: all refused.
+            assert await kyiv_bot.post_to_webhook(update, secret=lviv_bot.webhook_secret) == 401
+            assert await kyiv_bot.post_to_webhook(update, secret=None) == 401
+            assert await kyiv_bot.post_to_webhook(update, secret="x" * 43) == 401
+            assert running.dialogs.seen == []
+            # A bot id nobody has, and the legacy path while no legacy bot runs.
+            base = f"http://127.0.0.1:{running.port}"
+            for path in ("/telegram/webhook/999", "/telegram/webhook"):
+                kyiv_bot.webhook_url = base + path
+                assert await kyiv_bot.post_to_webhook(update) == 404
+            assert running.dialogs.seen == []
+
+
+async def test_a_bot_set_while_running_is_served_and_a_removed_one_stops(database_url):
+    kyiv_bot, odesa_bot = FakeTelegramAPI(), FakeTelegramAPI(token=TOKEN_3)
+    async with FakeTelegramServers(kyiv_bot, odesa_bot) as servers:
+        setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+        odesa = await add_hromada(setup, "odesa")
+        await put_bot(setup, 1, kyiv_bot.token)
+        async with serving(database_url, servers, webhook=True) as running:
+            await kyiv_bot.wait_for_method("setWebhook")
+            assert odesa_bot.calls == []
+            added_at = asyncio.get_running_loop().time()
+            await put_bot(setup, odesa, odesa_bot.token)
+            await odesa_bot.wait_for_method("setWebhook", within=RELOAD_S * 10)
+            took = asyncio.get_running_loop().time() - added_at
+            assert took < RELOAD_S * 10
+            assert await says_start(odesa_bot, 9003, webhook=True) == 200
+            await odesa_bot.wait_for_method("sendMessage", chat_id=9003)
+            assert running.dialogs.seen == [("9003", odesa)]
+            assert BotKey(odesa, "telegram") in running.app.messengers
+
+            assert setup.bots is not None
+            await setup.bots.remove(odesa, BotPlatform.TELEGRAM)
+            for _ in range(50):
+                if BotKey(odesa, "telegram") not in running.app.messengers:
+                    break
+                await asyncio.sleep(RELOAD_S / 2)
+            assert BotKey(odesa, "telegram") not in running.app.messengers
+            assert await says_start(odesa_bot, 9003, webhook=True) == 404
+        await setup.aclose()
+
+
+async def test_the_legacy_token_is_hromada_1s_bot_until_the_table_has_one(database_url):
+    legacy_bot, new_bot = FakeTelegramAPI(), FakeTelegramAPI(token=TOKEN_2)
+    async with (
+        FakeTelegramServers(legacy_bot, new_bot) as servers,
+        serving(database_url, servers, webhook=True, telegram_token=legacy_bot.token) as running,
+    ):
+        await legacy_bot.wait_for_method("setWebhook")
+        assert legacy_bot.webhook_url.endswith("/telegram/webhook")  # the old path
+        assert await says_start(legacy_bot, 9001, webhook=True) == 200
+        await legacy_bot.wait_for_method("sendMessage", chat_id=9001)
+        # The hromada gets a bot of its own: it replaces the legacy one, no restart.
+        await put_bot(running.app, 1, new_bot.token)
+        await new_bot.wait_for_method("setWebhook", within=RELOAD_S * 10)
+        assert await says_start(new_bot, 9002, webhook=True) == 200
+        await new_bot.wait_for_method("sendMessage", chat_id=9002)
+        assert running.dialogs.seen == [("9001", 1), ("9002", 1)]
