@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,21 +26,39 @@ async def tally(database_url: str, poll_id: int) -> tuple[dict[int, int], int]:
     return await with_database(database_url, lambda uow, _now: uow.ballots.tally(poll_id))
 
 
+@dataclass
+class Running:
+    """`spilno run` with its log in a file: a DEBUG log written to a pipe nobody reads until
+    the end fills the pipe's buffer and blocks the process mid-update."""
+
+    process: asyncio.subprocess.Process
+    log: Path
+
+    def err(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    async def finish(self, within_s: float) -> str:
+        await asyncio.wait_for(self.process.wait(), timeout=within_s)
+        return self.err()
+
+
 @asynccontextmanager
-async def spilno_run(cwd: Path, env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+async def spilno_run(cwd: Path, env: dict[str, str]) -> AsyncIterator[Running]:
+    log = cwd / "spilno-run.log"
+    with log.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=cwd,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
+        )
     try:
-        yield process
+        yield Running(process, log)
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -50,13 +69,12 @@ async def spilno_run(cwd: Path, env: dict[str, str]) -> AsyncIterator[asyncio.su
                 await process.wait()
 
 
-async def wait_for_webhook(api: FakeViberApi, process: asyncio.subprocess.Process) -> None:
+async def wait_for_webhook(api: FakeViberApi, running: Running) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + START_TIMEOUT_S
     while api.webhook_url is None:
-        if process.returncode is not None:
-            _out, err = await process.communicate()
-            pytest.fail(f"spilno run exited with {process.returncode}:\n{err.decode()}")
+        if running.process.returncode is not None:
+            pytest.fail(f"spilno run exited with {running.process.returncode}:\n{running.err()}")
         if loop.time() > deadline:
             pytest.fail("spilno run did not register the Viber webhook in time")
         await asyncio.sleep(0.1)
@@ -90,8 +108,9 @@ async def test_resident_votes_through_viber_against_a_running_spilno(tmp_path: P
             http_port=str(port),
             log_level="DEBUG",
         )
-        async with spilno_run(tmp_path, env) as process:
-            await wait_for_webhook(api, process)
+        async with spilno_run(tmp_path, env) as running:
+            process = running.process
+            await wait_for_webhook(api, running)
             assert api.webhook_url == f"http://127.0.0.1:{port}/viber/webhook"
 
             welcome = (await api.conversation_started(RESIDENT)).json()
@@ -112,10 +131,10 @@ async def test_resident_votes_through_viber_against_a_running_spilno(tmp_path: P
             assert "1 person voted" in results["text"]
 
             process.send_signal(signal.SIGTERM)
-            _out, err = await asyncio.wait_for(process.communicate(), timeout=15)
+            err = await running.finish(within_s=15)
 
-    assert process.returncode == 0, err.decode()
-    assert TOKEN not in err.decode(), "the token must never reach the logs"
+    assert process.returncode == 0, err
+    assert TOKEN not in err, "the token must never reach the logs"
     _votes, voters = await tally(database_url, poll_id)
     assert voters == 1
 
@@ -128,10 +147,10 @@ async def test_viber_token_without_a_webhook_url_fails_at_start_with_a_readable_
         viber_token=TOKEN,
         http_port=str(free_port()),
     )
-    async with spilno_run(tmp_path, env) as process:
-        _out, err = await asyncio.wait_for(process.communicate(), timeout=START_TIMEOUT_S)
+    async with spilno_run(tmp_path, env) as running:
+        err = await running.finish(within_s=START_TIMEOUT_S)
 
-    assert process.returncode != 0
-    assert "SPILNO_WEBHOOK_BASE_URL" in err.decode()
-    assert "webhook" in err.decode().lower()
-    assert TOKEN not in err.decode()
+    assert running.process.returncode != 0
+    assert "SPILNO_WEBHOOK_BASE_URL" in err
+    assert "webhook" in err.lower()
+    assert TOKEN not in err
