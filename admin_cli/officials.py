@@ -1,4 +1,5 @@
-"""`spilno-admin officials …`: city-wide roles (city_admin, moderator) and officials' personal
+"""`spilno-admin officials …`: city-wide roles (city_admin, moderator), the installation's
+operator (held in its own hromada: manages hromadas, issue 18) and officials' personal
 tokens (issue 19): `add` prints a new official's token once, `token NAME --rotate|--revoke`."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
 from core.officials import tokens
-from core.officials.model import Grant, Role, parse_city_role
+from core.officials.model import Grant, Role, parse_official_role
 from core.officials.token_model import IssuedToken, StoredToken
 from core.organizations import service as organizations
 
@@ -56,14 +57,18 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The official's name (as in --as).")],
     role: Annotated[
-        str, typer.Option(help="city_admin (everything) or moderator (ideas, reports).")
+        str,
+        typer.Option(
+            help="city_admin (everything), moderator (ideas, reports) or operator (the "
+            "installation's: manages hromadas; in its own hromada only)."
+        ),
     ],
     hromada: HromadaOption = None,
     expires: ExpiresOption = None,
 ) -> None:
     """Give an official a city-wide role and a personal token, printed once."""
     actor: Official = ctx.obj
-    city_role = parse_city_role(role)
+    city_role = parse_official_role(role)
 
     async def work(app: App, uow: UnitOfWork) -> _Added:
         now = app.clock()
