@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,16 @@ _chosen: ContextVar[tuple[str | None, str | None]] = ContextVar(
 
 def choose_hromada(slug: str | None, official: str | None) -> None:
     _chosen.set(((slug or "").strip().lower() or None, official))
+
+
+@contextmanager
+def hromada_chosen(slug: str) -> Iterator[None]:
+    """A command's own `--hromada` option: as the root's, for the units of work opened inside."""
+    token = _chosen.set((slug.strip().lower(), _chosen.get()[1]))
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 class CliError(Exception):

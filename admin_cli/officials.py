@@ -13,10 +13,18 @@ from typing import Annotated
 import typer
 
 from admin_cli import words
-from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
+from admin_cli.context import (
+    EXIT_USAGE,
+    CliError,
+    Official,
+    city_moment,
+    fail,
+    hromada_chosen,
+    run_in_uow,
+)
 from admin_cli.output import echo_json, print_table
 from core.bootstrap import App
-from core.hromadas.scope import current_hromada_id, in_hromada
+from core.hromadas.scope import current_hromada_id
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
@@ -226,11 +234,13 @@ def _scope(slug: str | None) -> AbstractContextManager[None]:
     async def find(_app: App, uow: UnitOfWork) -> int | None:
         return await tokens.hromada_id_of(uow, slug.strip().lower())
 
-    found = run_in_uow(find, commit=False)
+    # Only the slug is looked up (the hromadas table, no one's rows): in the installation's
+    # hromada, whichever the official works in.
+    found = run_in_uow(find, commit=False, operator=True)
     if found is None:
         fail(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
         raise AssertionError("unreachable")
-    return in_hromada(found)
+    return hromada_chosen(slug)
 
 
 def _expiry(app: App, value: str | None, now: datetime) -> datetime | None:
