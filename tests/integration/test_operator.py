@@ -15,6 +15,7 @@ from core.hromadas.default import default_profile
 from core.hromadas.profile_file import parse_profile
 from core.hromadas.scope import in_hromada
 from core.officials import service as officials
+from core.officials import tokens
 from core.officials.model import Grant, Permission, PermissionDeniedError, Role, allows
 from core.storage.tenancy import OutOfScopeError
 from tests.cli import cli_runner
@@ -206,3 +207,29 @@ def test_an_operator_is_no_city_admin_and_a_city_admin_no_operator():
     assert not any(allows(operator, p) for p in Permission if p is not Permission.MANAGE_HROMADAS)
     assert not allows(admin, Permission.MANAGE_HROMADAS)
     assert all(allows(admin, p) for p in Permission if p is not Permission.MANAGE_HROMADAS)
+
+
+async def test_an_operators_token_carries_the_role_and_only_an_operator_rotates_it(app):
+    await ensure_hromada_one(app)
+    now = app.clock()
+    async with app.uow_factory() as uow:  # hromada 1
+        await officials.grant_city_role(
+            uow, actor="system", official="mayor", role=Role.CITY_ADMIN, now=now
+        )
+        issued = await tokens.issue(
+            uow, actor="mayor", official="olena", role=Role.OPERATOR, hromada_id=1, now=now
+        )
+        await officials.grant_city_role(
+            uow, actor="mayor", official="olena", role=Role.OPERATOR, now=now
+        )
+        await uow.commit()
+    assert issued is not None
+    async with app.uow_factory() as uow:
+        identity = await tokens.verify(uow, issued.token, now)
+        assert (identity.official, identity.role) == ("olena", Role.OPERATOR)
+        # The new token would go to the city admin: an operator's is an operator's to rotate.
+        with pytest.raises(PermissionDeniedError) as refused:
+            await tokens.rotate(uow, actor="mayor", official="olena", hromada_id=1, now=now)
+        assert refused.value.reason == "not_an_operator"
+        rotated = await tokens.rotate(uow, actor="olena", official="olena", hromada_id=1, now=now)
+        assert rotated is not None and rotated.stored.role is Role.OPERATOR
