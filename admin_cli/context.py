@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,16 @@ _chosen: ContextVar[tuple[str | None, str | None]] = ContextVar(
 
 def choose_hromada(slug: str | None, official: str | None) -> None:
     _chosen.set(((slug or "").strip().lower() or None, official))
+
+
+@contextmanager
+def hromada_chosen(slug: str) -> Iterator[None]:
+    """A command's own `--hromada` option: as the root's, for the units of work opened inside."""
+    token = _chosen.set((slug.strip().lower(), _chosen.get()[1]))
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 class CliError(Exception):
@@ -122,12 +133,20 @@ async def _bootstrap_city_admins(app: App) -> None:
             await uow.commit()
 
 
-async def enter_hromada(app: App) -> None:
+async def enter_hromada(
+    app: App, *, stranger_ok: bool = False, installation_default: bool = False
+) -> bool:
     """Scope the rest of the command to the hromada `--hromada` names (optional while the
-    installation serves one); refuse an official who holds no role there while it has roles."""
-    from core.officials.model import SYSTEM_ACTORS
+    installation serves one, or with `installation_default`: the installation's own); refuse
+    an official who holds no role there while it has roles — unless `stranger_ok` (the command
+    then runs as the operator and checks that itself). Returns whether the official is such a
+    stranger."""
+    from core.officials.model import INSTALLATION_HROMADA_ID, SYSTEM_ACTORS
 
     slug, official = _chosen.get()
+    if slug is None and installation_default:
+        set_hromada(INSTALLATION_HROMADA_ID)
+        return False
     async with app.uow_factory() as uow:
         if slug is None:
             ids = await uow.tenants.ids()
@@ -137,26 +156,41 @@ async def enter_hromada(app: App) -> None:
                     EXIT_USAGE,
                 )
             set_hromada(ids[0])
-            return
+            return False
         hromada_id = await uow.tenants.by_slug(slug)
     if hromada_id is None:
         raise CliError(_("there is no hromada {slug} (--hromada)").format(slug=slug), EXIT_USAGE)
     set_hromada(hromada_id)
     if official is None or official in SYSTEM_ACTORS:
-        return
+        return False
     async with app.uow_factory() as uow:  # now scoped to the chosen hromada
-        if await uow.officials.has_city_admin() and not await uow.officials.grants_of(official):
-            raise CliError(
-                _(
-                    "{official} is no official of the hromada {slug}: a city admin there can grant a role"
-                ).format(official=official, slug=slug)
-            )
+        if not await uow.officials.has_city_admin() or await uow.officials.grants_of(official):
+            return False
+    if stranger_ok:
+        return True
+    raise CliError(
+        _(
+            "{official} is no official of the hromada {slug}: a city admin there can grant a role"
+        ).format(official=official, slug=slug)
+    )
 
 
-def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
+def run_in_uow(
+    work: Callable[[App, UnitOfWork], Awaitable[T]],
+    *,
+    commit: bool = True,
+    operator: bool = False,
+    operator_if_stranger: bool = False,
+) -> T:
     """Run `work` in one transaction; commit on success. Every failure becomes one line; a
     refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
-    kind's texts (admin_cli/errors.py)."""
+    kind's texts (admin_cli/errors.py).
+
+    `operator`: in an operator unit of work (`App.operator_uow`: every hromada, nothing filtered)
+    whoever the official is; `work` must check the operator's permission (the services of
+    hromada management do); without --hromada, for the installation's own hromada.
+    `operator_if_stranger`: so only when the official holds no role in the chosen hromada; an
+    official of it works there as usual."""
     from core.config import SettingsError, load_settings  # pydantic: for commands only
 
     try:
@@ -175,9 +209,12 @@ def run_in_uow(work: Callable[[App, UnitOfWork], Awaitable[T]], *, commit: bool 
         app = bootstrap(settings)
         try:
             await _ensure_schema(app)
-            await enter_hromada(app)
+            stranger = await enter_hromada(
+                app, stranger_ok=operator or operator_if_stranger, installation_default=operator
+            )
             await _bootstrap_city_admins(app)
-            async with app.uow_factory() as uow:
+            as_operator = operator or (operator_if_stranger and stranger)
+            async with app.operator_uow() if as_operator else app.uow_factory() as uow:
                 result = await work(app, uow)
                 if commit:
                     await uow.commit()

@@ -47,6 +47,7 @@ _PERMISSIONS = {
     "create_organization": N_("create organizations"),
     "manage_organization": N_("manage this organization's officials and channel"),
     "publish": N_("publish this organization's news and events"),
+    "manage_hromadas": N_("manage the installation's hromadas"),
 }
 
 
@@ -106,6 +107,13 @@ def _not_an_official(p: Params) -> str:
     ).format(official=p.get("official"), what=_what(p))
 
 
+def _not_an_operator(p: Params) -> str:
+    return _(
+        "{official} is not the installation's operator, so may not {what}; an operator can "
+        "grant the role in the installation's own hromada (officials add NAME --role operator)"
+    ).format(official=p.get("official"), what=_what(p))
+
+
 def _other_organization(p: Params) -> str:
     return _("{official} acts for another organization, so may not {what}").format(
         official=p.get("official"), what=_what(p)
@@ -159,6 +167,10 @@ _VALIDATION: dict[str, Text] = {
     ),
     "unknown_role": lambda p: _("unknown role {value!r}; use one of: {known}").format(
         value=p.get("value"), known=p.get("known")
+    ),
+    "operator_outside_installation": lambda p: _(
+        "the operator's role is held in the installation's own hromada (its first one) only: "
+        "grant it there, not in this hromada"
     ),
     "bad_reminder": lambda p: _(
         "--remind: {value!r} is not a duration like 24h, 2h, 30m or 1d"
@@ -287,6 +299,7 @@ SHARED_TEXTS: dict[tuple[type[SpilnoError], str], Text] = {
     (PermissionDeniedError, "not_an_official"): _not_an_official,
     (PermissionDeniedError, "other_organization"): _other_organization,
     (PermissionDeniedError, "role_lacks_permission"): _role_lacks_permission,
+    (PermissionDeniedError, "not_an_operator"): _not_an_operator,
     own(CampaignClosedError): lambda p: _("the campaign is closed"),
     own(CampaignNotOpenError): lambda p: _("the campaign is not open yet"),
     **{

@@ -1,6 +1,10 @@
 """`spilno-admin hromada …`: a hromada's profile (names, settings, districts, topics) from a
 YAML file, shown, listed, and new hromadas created (issue 18).
 
+A hromada's officials show and apply its own profile; the installation's operator
+(`officials add NAME --role operator`) creates and lists hromadas and shows and applies any
+one's profile (`--hromada SLUG`), in an operator unit of work.
+
 `apply` shows what the file changes and applies it after confirmation (`--yes` skips it).
 A district or topic some record uses is never deleted: left out of the file it is retired
 (kept for the records, hidden from new choices); one nobody uses is deleted.
@@ -88,13 +92,14 @@ def _read_profile(file: Path) -> HromadaProfile:
 
 
 @hromada_cli.command("show")
-def show(as_json: _JSON = False) -> None:
+def show(ctx: typer.Context, as_json: _JSON = False) -> None:
     """The current hromada's profile."""
+    official: Official = ctx.obj
 
     async def work(_app: App, uow: UnitOfWork) -> HromadaProfile:
-        return await hromadas.profile(uow)
+        return await hromadas.profile(uow, actor=official.name)
 
-    profile = run_in_uow(work, commit=False)
+    profile = run_in_uow(work, commit=False, operator_if_stranger=True)
     if as_json:
         echo_json(profile.as_dict())
         return
@@ -114,9 +119,9 @@ def apply(
     wanted = _read_profile(file)
 
     async def preview(_app: App, uow: UnitOfWork) -> ProfilePlan:
-        return await hromadas.plan_apply(uow, wanted)
+        return await hromadas.plan_apply(uow, wanted, actor=official.name)
 
-    plan = run_in_uow(preview, commit=False)
+    plan = run_in_uow(preview, commit=False, operator_if_stranger=True)
     if not plan.changes:
         typer.echo(_("Nothing to change: the profile is already as the file says."))
         return
@@ -132,7 +137,7 @@ def apply(
             uow, wanted, actor=official.name, now=app.clock(), expected=plan.changes
         )
 
-    run_in_uow(work)
+    run_in_uow(work, operator_if_stranger=True)
     typer.echo(_("The profile is applied."))
 
 
@@ -142,7 +147,7 @@ def create(
     slug: Annotated[str, typer.Argument(help="Short name: lowercase Latin letters, digits, -.")],
     file: _FILE,
 ) -> None:
-    """A new hromada with the profile in the file."""
+    """A new hromada with the profile in the file (the installation's operator)."""
     official: Official = ctx.obj
     hromadas.check_slug(slug)
     wanted = _read_profile(file)
@@ -150,7 +155,7 @@ def create(
     async def work(app: App, uow: UnitOfWork) -> int:
         return await hromadas.create(uow, slug, wanted, actor=official.name, now=app.clock())
 
-    hromada_id = run_in_uow(work)
+    hromada_id = run_in_uow(work, operator=True)
     typer.echo(
         _("Hromada {slug} created (id {id}): {name}.").format(
             slug=slug, id=hromada_id, name=wanted.names.get(current_locale())
@@ -159,13 +164,14 @@ def create(
 
 
 @hromada_cli.command("list")
-def list_(as_json: _JSON = False) -> None:
-    """Every hromada this installation serves."""
+def list_(ctx: typer.Context, as_json: _JSON = False) -> None:
+    """Every hromada this installation serves (the installation's operator)."""
+    official: Official = ctx.obj
 
     async def work(_app: App, uow: UnitOfWork) -> list[HromadaSummary]:
-        return await hromadas.hromadas(uow)
+        return await hromadas.hromadas(uow, actor=official.name)
 
-    found = run_in_uow(work, commit=False)
+    found = run_in_uow(work, commit=False, operator=True)
     if as_json:
         echo_json([_summary(h) for h in found])
         return

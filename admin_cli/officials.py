@@ -1,4 +1,5 @@
-"""`spilno-admin officials …`: city-wide roles (city_admin, moderator) and officials' personal
+"""`spilno-admin officials …`: city-wide roles (city_admin, moderator), the installation's
+operator (held in its own hromada: manages hromadas, issue 18) and officials' personal
 tokens (issue 19): `add` prints a new official's token once, `token NAME --rotate|--revoke`."""
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ from typing import Annotated
 import typer
 
 from admin_cli import words
-from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
+from admin_cli.context import (
+    EXIT_USAGE,
+    CliError,
+    Official,
+    city_moment,
+    fail,
+    hromada_chosen,
+    run_in_uow,
+)
 from admin_cli.output import echo_json, print_table
 from core.bootstrap import App
-from core.hromadas.scope import current_hromada_id, in_hromada
+from core.hromadas.scope import current_hromada_id
 from core.kernel.i18n import _, ngettext
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
 from core.officials import tokens
-from core.officials.model import Grant, Role, parse_city_role
+from core.officials.model import Grant, Role, parse_official_role
 from core.officials.token_model import IssuedToken, StoredToken
 from core.organizations import service as organizations
 
@@ -56,14 +65,18 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The official's name (as in --as).")],
     role: Annotated[
-        str, typer.Option(help="city_admin (everything) or moderator (ideas, reports).")
+        str,
+        typer.Option(
+            help="city_admin (everything), moderator (ideas, reports) or operator (the "
+            "installation's: manages hromadas; in its own hromada only)."
+        ),
     ],
     hromada: HromadaOption = None,
     expires: ExpiresOption = None,
 ) -> None:
     """Give an official a city-wide role and a personal token, printed once."""
     actor: Official = ctx.obj
-    city_role = parse_city_role(role)
+    city_role = parse_official_role(role)
 
     async def work(app: App, uow: UnitOfWork) -> _Added:
         now = app.clock()
@@ -221,11 +234,13 @@ def _scope(slug: str | None) -> AbstractContextManager[None]:
     async def find(_app: App, uow: UnitOfWork) -> int | None:
         return await tokens.hromada_id_of(uow, slug.strip().lower())
 
-    found = run_in_uow(find, commit=False)
+    # Only the slug is looked up (the hromadas table, no one's rows): in the installation's
+    # hromada, whichever the official works in.
+    found = run_in_uow(find, commit=False, operator=True)
     if found is None:
         fail(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
         raise AssertionError("unreachable")
-    return in_hromada(found)
+    return hromada_chosen(slug)
 
 
 def _expiry(app: App, value: str | None, now: datetime) -> datetime | None:

@@ -67,6 +67,7 @@ ROLE: dict[str, str] = {
     Role.MODERATOR: N_("moderator"),
     Role.ORG_ADMIN: N_("organization admin"),
     Role.ORG_EDITOR: N_("organization editor"),
+    Role.OPERATOR: N_("the installation's operator"),
 }
 # What the audit log's `action` codes mean; `{target}.hide` / `{target}.restore` per ReportTarget.
 AUDIT_ACTION: dict[str, str] = {

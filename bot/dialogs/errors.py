@@ -96,6 +96,7 @@ def _gone(p: Params) -> str:
 # Reasons only officials meet (CLI commands, settings, files): the resident gets the apology.
 _OFFICIALS_ONLY = [
     "bad_hromada_slug",
+    "operator_outside_installation",
     "audience_bad_id",
     "audience_missing_argument",
     "audience_no_citizens",
@@ -168,7 +169,12 @@ SHARED_TEXTS: dict[ErrorKey, Text] = {
     },
     **{
         (PermissionDeniedError, reason): _sorry
-        for reason in ("not_an_official", "other_organization", "role_lacks_permission")
+        for reason in (
+            "not_an_official",
+            "other_organization",
+            "role_lacks_permission",
+            "not_an_operator",
+        )
     },
     **{(ValidationError, reason): _sorry for reason in _OFFICIALS_ONLY},
     **{(HromadaProfileError, reason): _sorry for reason in ("hromada_exists", "profile_changed")},

@@ -11,8 +11,10 @@ from core.audit.model import AuditEntry
 
 
 class AuditRepository(Protocol):
-    async def append(self, entry: AuditEntry) -> str:
-        """Chain the entry onto the log (waiting for concurrent appends); return its hash."""
+    async def append(self, entry: AuditEntry, *, hromada_id: int | None = None) -> str:
+        """Chain the entry onto the log (waiting for concurrent appends); return its hash.
+        `hromada_id`: whose log — required in an operator unit of work; a scoped one refuses
+        any but its own."""
         ...
 
     async def list(

@@ -20,8 +20,10 @@ async def record(
     now: datetime,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    hromada_id: int | None = None,
 ) -> str:
-    """Append one entry; returns the log's new head hash."""
+    """Append one entry; returns the log's new head hash. `hromada_id`: whose log, for an
+    operator unit of work (which has no hromada of its own); default: the unit of work's."""
     return await uow.audit.append(
         AuditEntry(
             actor=actor,
@@ -31,7 +33,8 @@ async def record(
             at=now,
             before=before,
             after=after,
-        )
+        ),
+        hromada_id=hromada_id,
     )
 
 

@@ -20,7 +20,7 @@ from core.audit.chain import GENESIS, ChainedEntry, entry_hash
 from core.audit.model import AuditEntry
 from core.audit.tables import AuditHeadRow, AuditRow
 from core.storage.statements import _dialect, _dialect_name
-from core.storage.tenancy import scoped_hromada
+from core.storage.tenancy import require_scope, scoped_hromada
 
 VERIFY_BATCH = 1000
 
@@ -37,25 +37,31 @@ class SqlAuditRepository:
             raise RuntimeError("the audit log is per hromada: not in an operator unit of work")
         return hromada_id
 
-    async def _lock_head(self) -> tuple[int, str]:
+    def _log_of(self, hromada_id: int | None) -> int:
+        """Whose log an append goes to: the scope's, or the one an operator names."""
+        if hromada_id is None:
+            return self._hromada
+        require_scope(self._session, hromada_id)
+        return hromada_id
+
+    async def _lock_head(self, hromada_id: int) -> tuple[int, str]:
         query = select(AuditHeadRow.seq, AuditHeadRow.hash).where(
-            AuditHeadRow.hromada_id == self._hromada
+            AuditHeadRow.hromada_id == hromada_id
         )
         row = (await self._session.execute(query.with_for_update())).first()
         if row is None:  # a database emptied by hand (or TRUNCATE in tests): start the chain
             insert = _dialect(_dialect_name(self._session)).insert(AuditHeadRow)
             await self._session.execute(
-                insert.values(
-                    hromada_id=self._hromada, seq=0, hash=GENESIS
-                ).on_conflict_do_nothing()
+                insert.values(hromada_id=hromada_id, seq=0, hash=GENESIS).on_conflict_do_nothing()
             )
             row = (await self._session.execute(query.with_for_update())).one()
         return int(row.seq), str(row.hash)
 
-    async def append(self, entry: AuditEntry) -> str:
+    async def append(self, entry: AuditEntry, *, hromada_id: int | None = None) -> str:
+        log = self._log_of(hromada_id)
         # Hash what the JSON column will give back (tuples become lists, keys strings).
         before, after = _as_stored(entry.before), _as_stored(entry.after)
-        prev_seq, prev_hash = await self._lock_head()
+        prev_seq, prev_hash = await self._lock_head(log)
         seq = prev_seq + 1
         digest = entry_hash(
             seq=seq,
@@ -70,6 +76,7 @@ class SqlAuditRepository:
         )
         await self._session.execute(
             insert(AuditRow).values(
+                hromada_id=log,
                 seq=seq,
                 at=entry.at,
                 actor=entry.actor,
@@ -83,9 +90,7 @@ class SqlAuditRepository:
             )
         )
         await self._session.execute(
-            update(AuditHeadRow)
-            .where(AuditHeadRow.hromada_id == self._hromada)
-            .values(seq=seq, hash=digest)
+            update(AuditHeadRow).where(AuditHeadRow.hromada_id == log).values(seq=seq, hash=digest)
         )
         return digest
 

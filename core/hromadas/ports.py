@@ -18,18 +18,25 @@ class HromadaSummary:
 
 
 class ProfileRepository(Protocol):
+    """Each method names its hromada: an operator unit of work may name any, a scoped one only
+    its own (others raise core.storage.tenancy.OutOfScopeError)."""
+
     async def load(self, hromada_id: int) -> HromadaProfile | None: ...
 
     async def save(self, hromada_id: int, profile: HromadaProfile, now: datetime) -> None:
         """Replace the hromada's profile, districts and topics with `profile`'s."""
         ...
 
-    async def codes_in_use(self) -> set[tuple[Entry, str]]:
-        """Every district and topic code a record names (the current hromada's records)."""
+    async def codes_in_use(self, hromada_id: int) -> set[tuple[Entry, str]]:
+        """Every district and topic code a record of the hromada names."""
         ...
 
     async def find_slug(self, slug: str) -> int | None: ...
 
-    async def create_hromada(self, slug: str, now: datetime) -> int: ...
+    async def create_hromada(self, slug: str, now: datetime) -> int:
+        """A new row in `hromadas` (operator unit of work only); its id."""
+        ...
 
-    async def hromadas(self) -> list[HromadaSummary]: ...
+    async def hromadas(self) -> list[HromadaSummary]:
+        """Every hromada with its profile (operator unit of work only)."""
+        ...

@@ -1,4 +1,9 @@
-"""The profile's SQL: rows of hromada_profiles, hromada_districts, hromada_topics."""
+"""The profile's SQL: rows of hromada_profiles, hromada_districts, hromada_topics.
+
+Every query names its hromada explicitly, so it is right in an operator unit of work (where
+nothing filters by hromada: `hromada list`, `hromada create`, an operator applying another
+hromada's profile) as in a scoped one, which refuses other hromadas (`require_scope`) rather than
+have its fences answer "no profile"."""
 
 from __future__ import annotations
 
@@ -21,11 +26,12 @@ from core.hromadas.model import (
 )
 from core.hromadas.ports import HromadaSummary
 from core.hromadas.profile_tables import HromadaDistrictRow, HromadaProfileRow, HromadaTopicRow
-from core.hromadas.rls import HROMADA_SETTING, OPERATOR_SETTING
+from core.hromadas.rls import HROMADA_SETTING
 from core.hromadas.tables import HromadaRow
 from core.ideas.tables import IdeaRow
 from core.pb.tables import PbPotRow
 from core.petitions.tables import PetitionRow
+from core.storage.tenancy import require_scope
 
 
 class SqlProfileRepository:
@@ -33,6 +39,7 @@ class SqlProfileRepository:
         self._session = session
 
     async def load(self, hromada_id: int) -> HromadaProfile | None:
+        require_scope(self._session, hromada_id)
         row = (
             await self._session.execute(
                 select(HromadaProfileRow).where(HromadaProfileRow.hromada_id == hromada_id)
@@ -77,6 +84,7 @@ class SqlProfileRepository:
         )
 
     async def save(self, hromada_id: int, profile: HromadaProfile, now: datetime) -> None:
+        require_scope(self._session, hromada_id)
         s = profile.settings
         values = {
             "name_uk": profile.names.uk,
@@ -126,26 +134,33 @@ class SqlProfileRepository:
             ],
         )
 
-    async def codes_in_use(self) -> set[tuple[Entry, str]]:
-        # The tenancy scoping (hromada_id on these tables, row-level security) narrows each
-        # query to the current hromada's records.
+    async def codes_in_use(self, hromada_id: int) -> set[tuple[Entry, str]]:
+        require_scope(self._session, hromada_id)
         districts = union(
-            select(IdeaRow.district),
-            select(CitizenRow.home_district).where(CitizenRow.home_district.is_not(None)),
-            select(SubscriptionRow.code).where(SubscriptionRow.kind == "district"),
-            select(PbPotRow.pot),
+            select(IdeaRow.district).where(IdeaRow.hromada_id == hromada_id),
+            select(CitizenRow.home_district).where(
+                CitizenRow.hromada_id == hromada_id, CitizenRow.home_district.is_not(None)
+            ),
+            select(SubscriptionRow.code).where(
+                SubscriptionRow.hromada_id == hromada_id, SubscriptionRow.kind == "district"
+            ),
+            select(PbPotRow.pot).where(PbPotRow.hromada_id == hromada_id),
         )
         topics = union(
-            select(IdeaRow.topic),
-            select(PetitionRow.topic),
-            select(SubscriptionRow.code).where(SubscriptionRow.kind == "topic"),
+            select(IdeaRow.topic).where(IdeaRow.hromada_id == hromada_id),
+            select(PetitionRow.topic).where(PetitionRow.hromada_id == hromada_id),
+            select(SubscriptionRow.code).where(
+                SubscriptionRow.hromada_id == hromada_id, SubscriptionRow.kind == "topic"
+            ),
         )
         used: set[tuple[Entry, str]] = set()
         used |= {("district", c) for c in (await self._session.execute(districts)).scalars()}
         used |= {("topic", c) for c in (await self._session.execute(topics)).scalars()}
         # A campaign names districts in its eligibility ("a,b") and its audience ("district:a").
         campaigns = await self._session.execute(
-            select(CampaignRow.eligible_districts, CampaignRow.audience)
+            select(CampaignRow.eligible_districts, CampaignRow.audience).where(
+                CampaignRow.hromada_id == hromada_id
+            )
         )
         for eligible, audience in campaigns:
             used |= {("district", c) for c in (eligible or "").split(",") if c}
@@ -159,18 +174,14 @@ class SqlProfileRepository:
         return found.scalar_one_or_none()
 
     async def create_hromada(self, slug: str, now: datetime) -> int:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # Creating a hromada is an operator's act: its profile rows belong to the new
-            # hromada, not the one this transaction is scoped to (core/hromadas/rls.py).
-            await self._session.execute(
-                text(f"SELECT set_config('{OPERATOR_SETTING}', 'on', true)")
-            )
+        require_scope(self._session)  # an operator's act: its rows belong to no scope's hromada
         result = await self._session.execute(
             insert(HromadaRow).values(slug=slug, created_at=now).returning(HromadaRow.id)
         )
         return int(result.scalar_one())
 
     async def hromadas(self) -> list[HromadaSummary]:
+        require_scope(self._session)  # every hromada's profile: an operator's view
         found = await self._session.execute(select(HromadaRow).order_by(HromadaRow.id))
         rows = list(found.scalars())
         return [HromadaSummary(r.id, r.slug, r.created_at, await self.load(r.id)) for r in rows]

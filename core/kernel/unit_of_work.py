@@ -52,6 +52,8 @@ class UnitOfWork(Protocol):
     tenants: TenantRepository  # the hromadas themselves (core/hromadas/tenants.py)
     profiles: ProfileRepository  # the hromada's profile (core/hromadas)
     policies: Policies  # deployment choices (quiet hours, premoderation), from core/bootstrap.py
+    # True in an operator unit of work (App.operator_uow): no hromada filter, explicit ids only.
+    operator: bool
 
     def repository(self, port: Port[P]) -> P:
         """A campaign kind's repository, by the port its spec binds (LookupError if none)."""

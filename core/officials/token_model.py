@@ -26,7 +26,7 @@ _RANDOM_BYTES = 32  # 256 bits; token_urlsafe writes them as 43 characters
 TOKEN_LENGTH = len(PREFIX) + 43
 _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # The roles a personal token may carry, strongest first (a rotated token keeps the strongest).
-TOKEN_ROLES = (Role.CITY_ADMIN, Role.MODERATOR)
+TOKEN_ROLES = (Role.CITY_ADMIN, Role.OPERATOR, Role.MODERATOR)
 
 
 class TokenRefusedError(Exception):

@@ -11,8 +11,8 @@ from datetime import datetime
 from core.audit import service as audit
 from core.kernel import redaction
 from core.kernel.unit_of_work import UnitOfWork
-from core.officials.model import CITY_ROLES, Permission, Role, check_official_name
-from core.officials.service import require
+from core.officials.model import Permission, Role, check_official_name
+from core.officials.service import require, require_may_grant
 from core.officials.token_model import (
     TOKEN_ROLES,
     IssuedToken,
@@ -60,7 +60,7 @@ async def issue(
 ) -> IssuedToken | None:
     """A first token for `official` in the hromada; None when they already hold a live one
     (`rotate` replaces it)."""
-    await require(uow, actor, Permission.MANAGE_OFFICIALS)
+    await require_may_grant(uow, actor, role)
     official = check_official_name(official)
     live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
     if live:
@@ -80,13 +80,15 @@ async def rotate(
     expires_at: datetime | None = None,
 ) -> IssuedToken | None:
     """A new token for `official`; every earlier one stops working. It carries the role of
-    their live token, else their strongest city role; None when they have neither."""
-    await require(uow, actor, Permission.MANAGE_OFFICIALS)
+    their live token, else their strongest role; None when they have neither."""
     official = check_official_name(official)
     tokens = await uow.official_tokens.of(hromada_id, official)
     role = next((t.role for t in tokens if t.usable(now)), None) or await _city_role(uow, official)
+    # The new token goes to the actor: only who may grant its role may have it.
     if role is None:
+        await require(uow, actor, Permission.MANAGE_OFFICIALS)
         return None
+    await require_may_grant(uow, actor, role)
     await uow.official_tokens.revoke_all(hromada_id, official, now)
     issued = await _issue(uow, actor, official, role, hromada_id, now, expires_at)
     await _audit(uow, actor, "official.token_rotate", issued.stored, now)
@@ -128,8 +130,10 @@ async def _issue(
     now: datetime,
     expires_at: datetime | None,
 ) -> IssuedToken:
-    if role.value not in CITY_ROLES:
-        raise ValueError(f"a personal token carries a city role, not {role.value}")
+    if role not in TOKEN_ROLES:
+        raise ValueError(
+            f"a personal token carries a city role or the operator's, not {role.value}"
+        )
     token = new_token()
     stored = await uow.official_tokens.add(
         hromada_id=hromada_id,

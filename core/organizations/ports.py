@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from core.officials.model import Grant
+from core.officials.model import Grant, Role
 from core.organizations.model import (
     Channel,
     Event,
@@ -21,8 +21,20 @@ from core.organizations.model import (
 
 
 class OfficialRepository(Protocol):
-    async def grants_of(self, official: str) -> list[Grant]: ...
+    async def grants_of(self, official: str) -> list[Grant]:
+        """The official's roles in the unit of work's hromada (not in an operator one)."""
+        ...
+
     async def has_city_admin(self) -> bool: ...
+    async def grants_in(self, hromada_id: int, official: str) -> list[Grant]:
+        """The official's roles in `hromada_id`, named explicitly: for an operator unit of work
+        (a scoped one refuses other hromadas)."""
+        ...
+
+    async def has_role_in(self, hromada_id: int, role: Role | None = None) -> bool:
+        """Whether anyone holds `role` (any role, when None) in `hromada_id`."""
+        ...
+
     async def grant(self, grant: Grant, *, granted_by: str, now: datetime) -> bool:
         """Add the role; False when the official already had it (unique per role and scope)."""
         ...

@@ -35,6 +35,7 @@ from core.organizations.tables import (
     OrgNewsRow,
 )
 from core.storage.statements import _session_dialect, record
+from core.storage.tenancy import require_scope, scoped_hromada
 
 CITY_SCOPE = "city"
 
@@ -89,7 +90,14 @@ class SqlOfficialRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    def _scoped(self) -> None:
+        # In an operator unit of work nothing filters by hromada: these would read every
+        # hromada's roles as one. Operators' checks name the hromada (grants_in).
+        if scoped_hromada(self._session) is None:
+            raise RuntimeError("officials' roles are per hromada: use grants_in / has_role_in")
+
     async def grants_of(self, official: str) -> list[Grant]:
+        self._scoped()
         rows = await self._session.execute(
             select(OfficialRoleRow.role, OfficialRoleRow.org_id).where(
                 OfficialRoleRow.official == official
@@ -98,10 +106,27 @@ class SqlOfficialRepository:
         return [Grant(official, Role(role), org_id) for role, org_id in rows]
 
     async def has_city_admin(self) -> bool:
+        self._scoped()
         found = await self._session.execute(
             select(OfficialRoleRow.id).where(OfficialRoleRow.role == Role.CITY_ADMIN.value).limit(1)
         )
         return found.first() is not None
+
+    async def grants_in(self, hromada_id: int, official: str) -> list[Grant]:
+        require_scope(self._session, hromada_id)
+        rows = await self._session.execute(
+            select(OfficialRoleRow.role, OfficialRoleRow.org_id).where(
+                OfficialRoleRow.hromada_id == hromada_id, OfficialRoleRow.official == official
+            )
+        )
+        return [Grant(official, Role(role), org_id) for role, org_id in rows]
+
+    async def has_role_in(self, hromada_id: int, role: Role | None = None) -> bool:
+        require_scope(self._session, hromada_id)
+        query = select(OfficialRoleRow.id).where(OfficialRoleRow.hromada_id == hromada_id)
+        if role is not None:
+            query = query.where(OfficialRoleRow.role == role.value)
+        return (await self._session.execute(query.limit(1))).first() is not None
 
     async def grant(self, grant: Grant, *, granted_by: str, now: datetime) -> bool:
         stmt = (
@@ -120,6 +145,7 @@ class SqlOfficialRepository:
         return (result.rowcount or 0) > 0
 
     async def all_grants(self) -> list[Grant]:
+        self._scoped()
         rows = await self._session.execute(
             select(OfficialRoleRow.official, OfficialRoleRow.role, OfficialRoleRow.org_id).order_by(
                 OfficialRoleRow.official, OfficialRoleRow.role, OfficialRoleRow.org_id

@@ -102,6 +102,23 @@ def scoped_hromada(session: Any) -> int | None:
     return None if scope == OPERATOR else int(scope)
 
 
+class OutOfScopeError(RuntimeError):
+    """Code asked a scoped session for another hromada's rows: the fences would hide them, so
+    the answer would be silently empty. Work across hromadas belongs in an operator unit of work."""
+
+
+def require_scope(session: Any, hromada_id: int | None = None) -> None:
+    """Refuse unless `session` may read and write `hromada_id`'s rows by naming it: an operator
+    session may name any; a scoped one only its own. Without `hromada_id`: operator only."""
+    scope = scoped_hromada(session)
+    if scope is None or scope == hromada_id:
+        return
+    wanted = "every hromada" if hromada_id is None else f"hromada {hromada_id}"
+    raise OutOfScopeError(
+        f"{wanted} asked of a unit of work scoped to hromada {scope}: use an operator one"
+    )
+
+
 def scoped(column: ColumnElement[int]) -> ColumnElement[bool]:
     """`hromada_id = <the session's hromada>` for a Core statement built once (the ORM ones get
     it by themselves): `_core` and `session.execute` supply the parameter."""

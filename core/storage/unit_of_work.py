@@ -48,6 +48,7 @@ class SqlUnitOfWork:
         hromada current when it opens (core/hromadas/scope.py, core/storage/tenancy.py)."""
         self._session_factory = session_factory
         self._operator = operator
+        self.operator = operator
         self._base_policies = policies or Policies()
         self.policies = self._base_policies
         self._session: AsyncSession | None = None

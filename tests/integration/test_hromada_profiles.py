@@ -27,6 +27,7 @@ from core.hromadas import service as hromadas
 from core.hromadas.default import default_profile
 from core.hromadas.model import ProfileChange
 from core.hromadas.profile_file import parse_profile
+from core.hromadas.scope import in_hromada
 from core.hromadas.sql import load_current
 from core.hromadas.taxonomy import district_name, is_district, is_topic
 from core.ideas import service as ideas
@@ -35,6 +36,7 @@ from core.kernel.i18n import use_locale
 from core.polls import service as polls
 from core.storage.db import create_session_factory
 from core.storage.migrate import current_revision, head_revision, upgrade
+from core.storage.tenancy import OutOfScopeError
 from tests.cli import cli_runner
 from tests.databases import run_blocking
 
@@ -120,20 +122,35 @@ async def test_applying_kyiv_retires_what_records_use_and_deletes_the_rest(app):
 
 async def test_a_new_hromada_gets_its_own_profile(app):
     await ensure_hromada_one(app)
-    async with app.uow_factory() as uow:
+    # Creating and listing hromadas is the operator's work, across hromadas.
+    async with app.operator_uow() as uow:
         hromada_id = await hromadas.create(
             uow, "kyiv", parse_profile(KYIV.read_text()), actor="mayor", now=app.clock()
         )
         await uow.commit()
-    async with app.uow_factory() as uow:
-        found = {h.slug: h for h in await hromadas.hromadas(uow)}
+    async with app.operator_uow() as uow:
+        found = {h.slug: h for h in await hromadas.hromadas(uow, actor="mayor")}
         assert found["kyiv"].id == hromada_id
         assert found["kyiv"].profile is not None and found["kyiv"].profile.names.en == "Kyiv"
-        assert (await hromadas.profile(uow, hromada_id)).district("podilskyi") is not None
+        assert (await hromadas.profile(uow, hromada_id, actor="mayor")).district(
+            "podilskyi"
+        ) is not None
         # Hromada 1 keeps its own.
-        assert (await hromadas.profile(uow)).district("center") is not None
+        assert (await hromadas.profile(uow, 1, actor="mayor")).district("center") is not None
         with pytest.raises(hromadas.HromadaProfileError):
             await hromadas.create(uow, "kyiv", default_profile(), actor="m", now=app.clock())
+    async with app.uow_factory() as uow:  # scoped to hromada 1
+        assert (await hromadas.profile(uow)).district("center") is not None
+        # Another hromada's profile is not silently "none" behind the fences: it is refused.
+        with pytest.raises(OutOfScopeError):
+            await hromadas.profile(uow, hromada_id)
+        with pytest.raises(OutOfScopeError):
+            await uow.profiles.hromadas()
+        with pytest.raises(OutOfScopeError):
+            await uow.profiles.create_hromada("lviv", app.clock())
+    with in_hromada(hromada_id):
+        async with app.uow_factory() as uow:  # scoped to the new one: its own profile
+            assert (await hromadas.profile(uow)).names.en == "Kyiv"
 
 
 async def test_0019_seeds_hromada_one_from_the_constants_with_data_in_place(app):
@@ -164,7 +181,7 @@ async def test_0019_seeds_hromada_one_from_the_constants_with_data_in_place(app)
     assert await current_revision(app.engine) == head_revision()
     async with app.uow_factory() as uow:
         assert await uow.profiles.load(1) == default_profile()
-        assert ("district", "zarichchia") in await uow.profiles.codes_in_use()
+        assert ("district", "zarichchia") in await uow.profiles.codes_in_use(1)
 
 
 # --- the CLI ------------------------------------------------------------------------------------
@@ -205,8 +222,11 @@ def test_show_apply_list_create_in_english(admin, hromada_one, monkeypatch):
     listed = json.loads(admin("hromada", "list", "--json").stdout)
     assert [h["slug"] for h in listed] == ["main", "bila-tserkva"]
 
-    actions = admin("audit", "--json").stdout
+    # Two hromadas now: the audit log is per hromada. The creation is in both logs.
+    actions = admin("--hromada", "main", "audit", "--json").stdout
     assert "hromada.apply_profile" in actions and "hromada.create" in actions
+    created_log = json.loads(admin("--hromada", "bila-tserkva", "audit", "--json").stdout)
+    assert [e["action"] for e in created_log] == ["hromada.create"]
 
 
 def test_in_ukrainian(admin, hromada_one, monkeypatch):

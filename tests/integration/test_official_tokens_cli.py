@@ -138,8 +138,11 @@ def test_a_token_for_another_hromada(admin, database_url):
             await engine.dispose()
 
     run_blocking(add_kyiv())
-    admin("officials", "add", "mayor", "--role", "city_admin")
-    at_home = _printed_token(admin("officials", "add", "olha", "--role", "moderator").stdout)
+    # Two hromadas now: each command names its own (`--hromada`, as the root option would).
+    admin("officials", "add", "mayor", "--role", "city_admin", "--hromada", "main")
+    at_home = _printed_token(
+        admin("officials", "add", "olha", "--role", "moderator", "--hromada", "main").stdout
+    )
     out = admin("officials", "add", "olha", "--role", "moderator", "--hromada", "Kyiv").stdout
     in_kyiv = _printed_token(out)
     identity = _verify(database_url, in_kyiv)
