@@ -120,7 +120,7 @@ def set_bot(
             ) from None
         return list(zip(wanted, done, strict=True))
 
-    done = run_in_uow(work)
+    done = run_in_uow(work, operator=True)  # the installation's operator sets any hromada's
     if as_json:
         echo_json([_json(slug, want, result) for want, result in done])
         return

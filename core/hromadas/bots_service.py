@@ -8,6 +8,7 @@ from datetime import datetime
 from core.audit import service as audit
 from core.hromadas.bots import BotChange, BotPlatform, BotStore
 from core.kernel.unit_of_work import UnitOfWork
+from core.officials.service import require_operator
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,13 @@ async def set_bots(
 
     The bots are stored first, each in its own transaction, then the audit entries go into
     `uow`'s (on SQLite a writer waits for the other: audit last, it never holds the lock
-    while a bot is written)."""
+    while a bot is written). Only the installation's operator may (a bot's token is the key
+    to a hromada's residents); `uow` is an operator unit of work, and the entries go into the
+    hromada's own audit log."""
+    await require_operator(uow, actor)
+    # The check only read: end its transaction, so `uow` holds no SQLite lock while the store
+    # writes the bots in transactions of their own; the audit entries open a new one.
+    await uow.rollback()
     hromada_id = await store.hromada_id(slug)
     done: list[BotChange | bool] = []
     for wish in wishes:
@@ -56,6 +63,7 @@ async def set_bots(
                 object_type="bot",
                 object_id=result.bot_id,
                 now=now,
+                hromada_id=hromada_id,
                 after={
                     "hromada": slug,
                     "platform": wish.platform.value,
@@ -72,6 +80,7 @@ async def set_bots(
                 object_type="hromada",
                 object_id=slug,
                 now=now,
+                hromada_id=hromada_id,
                 before={"platform": wish.platform.value},
             )
     return done

@@ -251,3 +251,20 @@ def test_set_bot_refuses_an_unknown_hromada_and_a_bot_of_another(run, database_u
     taken = run("hromada", "set-bot", "lviv", "--telegram-token-file", "telegram.token", expect=2)
     assert "this Telegram bot already serves another hromada" in taken.stderr
     assert TOKEN_A not in taken.stderr
+
+
+def test_only_the_installations_operator_sets_a_bot(run, tmp_path: Path):
+    """A bot's token is the key to a hromada's residents: once roles exist, a city admin who
+    is not the operator is refused, and nothing is stored."""
+    (tmp_path / "telegram.token").write_text(TOKEN_A)
+    run("--as", "mayor", "officials", "add", "mayor", "--role", "city_admin")
+    refused = run(
+        "--as", "mayor", "hromada", "set-bot", "main", "--telegram-token-file", "telegram.token",
+        expect=1,
+    )  # fmt: skip
+    assert "mayor is not the installation's operator" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert TOKEN_A not in refused.stdout + refused.stderr
+    run("--as", "mayor", "officials", "add", "olena", "--role", "operator")
+    done = run("hromada", "set-bot", "main", "--telegram-token-file", "telegram.token")
+    assert "main: Telegram bot set" in done.stdout
