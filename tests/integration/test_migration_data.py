@@ -11,7 +11,7 @@ table or migration is covered without editing this file.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 import asyncpg
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,8 +30,11 @@ from tests.databases import PostgresTestDatabase, _dsn
 
 # Rows written per table; their values differ in every column, so uniques hold.
 ROWS = (1001, 1002)
-# Tables that hold one row by design (the audit chain's head, keyed by hromada since 0018).
-SINGLETONS = {"audit_head"}
+# Tables that hold one row (per hromada) by design: the audit chain's head, a hromada's profile.
+SINGLETONS = {"audit_head", "hromada_profiles"}
+# Tables the migrations themselves fill (hromada 1, from 0017): rows written here belong to the
+# row that is already there, as every row of a real installation does.
+PRESEEDED = {"hromadas"}
 # Tables a revision deliberately changes the row count of (documented in the revision).
 DELIBERATE: dict[str, set[str]] = {}
 
@@ -82,8 +86,12 @@ def _fill(connection: sa.Connection) -> None:
     for table in meta.sorted_tables:
         if table.name == "alembic_version":
             continue
-        if table.name in SINGLETONS and connection.execute(sa.select(table)).first():
-            continue  # its one row is already there (0012 writes the audit head)
+        if table.name in SINGLETONS | PRESEEDED:
+            there = connection.execute(sa.select(table)).mappings().first()
+            if there is not None:  # the migrations wrote it (0012 the audit head, 0017 hromada 1)
+                for column in table.columns:
+                    written[(table.name, column.name)] = dict.fromkeys(ROWS, there[column.name])
+                continue
         rows = []
         for i in ROWS[:1] if table.name in SINGLETONS else ROWS:
             row = {}
@@ -164,6 +172,42 @@ async def test_upgrading_keeps_every_row(
         if after.get(table) != count and table not in DELIBERATE.get(revision, set())
     }
     assert lost == {}, f"{revision} changed these tables' rows (before, after): {lost}"
+
+
+def _downgrader(target: str) -> Callable[[sa.Connection], None]:
+    def run(connection: sa.Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, target)
+
+    return run
+
+
+# A merge revision has no single parent to go back to (and nothing of its own to undo).
+ONE_PARENT = [(rev, parents) for rev, parents in REVISIONS if len(parents) == 1]
+
+
+@pytest.mark.parametrize(("revision", "parents"), ONE_PARENT, ids=[r for r, _p in ONE_PARENT])
+async def test_downgrading_keeps_every_row_of_the_tables_the_parent_has(
+    empty_engine: AsyncEngine, revision: str, parents: tuple[str, ...]
+) -> None:
+    """Going back loses the columns and tables the revision added, never rows of the others."""
+    await upgrade(empty_engine, revision)
+    async with empty_engine.begin() as conn:
+        await conn.run_sync(_fill)
+    async with empty_engine.connect() as conn:
+        before = await conn.run_sync(_counts)
+
+    async with empty_engine.begin() as conn:
+        await conn.run_sync(_downgrader(parents[0]))
+
+    assert await current_revision(empty_engine) == frozenset(parents)
+    async with empty_engine.connect() as conn:
+        after = await conn.run_sync(_counts)
+    lost = {
+        table: (before[table], count) for table, count in after.items() if before[table] != count
+    }
+    assert lost == {}, f"{revision} downgraded changed these tables' rows (before, after): {lost}"
 
 
 def test_every_revision_but_the_first_is_checked() -> None:
