@@ -5,7 +5,9 @@ the revision's parent, writes rows into EVERY table that exists there (so whatev
 revision touches have data, and so do their children: a batch rebuild of a parent with foreign
 keys on cascades to them on SQLite), upgrades to the revision, and compares the row counts of
 all tables that existed before. The rows are generated from the reflected schema, so a new
-table or migration is covered without editing this file.
+table or migration is covered without editing this file. The downgrade of each revision is
+checked the same way (filled at the revision, back to its parent, the parent's tables keep
+their rows).
 """
 
 from __future__ import annotations
