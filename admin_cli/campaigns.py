@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from admin_cli import campaign_results, results_breakdown, words
 from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, fail, run_in_uow
@@ -20,8 +22,7 @@ from core.audit import service as audit
 from core.bootstrap import App
 from core.campaigns import service as campaigns
 from core.campaigns.breakdown import Breakdown, ResultsBreakdown
-from core.campaigns.eligibility import Eligibility
-from core.campaigns.model import Campaign, CampaignStatus
+from core.campaigns.model import Campaign, CampaignStatus, ResultsVisibility
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
 
@@ -97,32 +98,44 @@ def show(
 ) -> None:
     """Show one campaign with its options and how many have taken part."""
 
-    async def work(app: App, uow: UnitOfWork) -> dict[str, object]:
+    async def work(app: App, uow: UnitOfWork) -> tuple[Campaign, dict[str, object]]:
         campaign = await campaigns.get_campaign(uow, campaign_id)
         found = await campaign_results.details(uow, campaign, app.clock())
-        return found or _campaign_dict(campaign)
+        return campaign, found or {}
 
-    data = run_in_uow(work, commit=False)
+    campaign, details = run_in_uow(work, commit=False)
+    # The header comes from the campaign itself: a kind's details need not carry its kind,
+    # and their "status" may be the kind's own (a petition's), not the campaign's.
     if as_json:
-        typer.echo(json.dumps(data, ensure_ascii=False))
+        typer.echo(json.dumps(_campaign_dict(campaign) | details, ensure_ascii=False))
         return
     console = Console(width=160)
-    console.print(f"[bold]#{data['id']}[/bold] {data.get('question') or data.get('title')}")
-    console.print(_("Kind: {kind}").format(kind=words.kind(data["kind"])))
-    console.print(_("Status: {status}").format(status=words.status(data["status"])))
-    for key, label in (("opens_at", _("Opens")), ("closes_at", _("Closes"))):
-        if data.get(key):
-            console.print(f"{label}: {words.when(str(data[key]))}")
-    console.print(
-        _("Who may take part: {who}").format(
-            who=words.eligibility(Eligibility.parse(data.get("eligible") or ()))  # type: ignore[arg-type]
-        )
-    )
-    if data.get("results"):
-        console.print(
-            _("Results: {visibility}").format(visibility=words.results_visibility(data["results"]))
-        )
-    campaign_results.print_details(console, str(data["kind"]), data)
+    title = details.get("question") or campaign.title
+    console.print(f"[bold]#{campaign.id}[/bold] {escape(str(title))}")
+    console.print(_("Kind: {kind}").format(kind=words.kind(campaign.kind)))
+    console.print(_("Status: {status}").format(status=words.status(campaign.status)))
+    for moment, label in ((campaign.opens_at, _("Opens")), (campaign.closes_at, _("Closes"))):
+        if moment:
+            console.print(f"{label}: {words.when(moment)}")
+    console.print(_("Who may take part: {who}").format(who=words.eligibility(campaign.eligibility)))
+    results = _results_line(details.get("results"))
+    if results:
+        console.print(_("Results: {visibility}").format(visibility=results))
+    if details:
+        campaign_results.print_details(console, campaign.kind, details)
+
+
+def _results_line(value: object) -> str | None:
+    """When residents see the results: a visibility code (polls, consultations) or the moment
+    they are announced (a public budget's ISO date), in words; None for anything else."""
+    if not isinstance(value, str) or not value:
+        return None
+    if value in {v.value for v in ResultsVisibility}:
+        return words.results_visibility(value)
+    try:
+        return words.when(datetime.fromisoformat(value))
+    except ValueError:
+        return None
 
 
 @campaign_cli.command("open")

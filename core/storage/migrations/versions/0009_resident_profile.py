@@ -25,7 +25,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("citizens") as batch:
-        batch.drop_column("home_district_set_at")
-        batch.drop_column("home_district")
-        batch.drop_column("verified_at")
+    # Plain ALTER TABLE (SQLite drops a column in place since 3.35), not batch mode: a batch
+    # rebuild drops the old citizens with foreign keys on, which cascades to every row under it.
+    for column in ("home_district_set_at", "home_district", "verified_at"):
+        op.drop_column("citizens", column)

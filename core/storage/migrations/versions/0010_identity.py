@@ -1,15 +1,26 @@
 """citizens: phone hash and masked phone; link codes and their wrong tries (issue 16)
 
+On SQLite the unique constraint makes batch mode rebuild `citizens` (copy, drop the old table,
+rename). The first release of this migration did that with foreign keys on, so dropping the old
+`citizens` cascaded to every row that references a resident: identities, subscriptions,
+ballots, ideas and their supports, comments and reports, consultation responses, contest
+entries and votes, org followers and RSVPs, the outbox. It now switches foreign keys off for the
+rebuild (as 0018_tenancy does) and checks them before switching them back on. PostgreSQL alters
+the table in place and never lost anything.
+
+A SQLite database that already ran the first release past 0010 has lost those rows for good:
+this fix cannot bring them back (restore them from a backup taken before that upgrade).
+
 Revision ID: 0010_identity
 Revises: 0009_resident_profile
 Create Date: 2026-12-01
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "0010_identity"
 down_revision: str | Sequence[str] | None = "0009_resident_profile"
@@ -17,8 +28,29 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+@contextmanager
+def _sqlite_foreign_keys_off() -> Iterator[None]:
+    """Dropping the old copy of a parent table with foreign keys on is an implicit DELETE that
+    cascades to its children. PRAGMA foreign_keys is ignored inside a transaction: end it,
+    switch, begin again; check every key before switching them back on."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    bind.exec_driver_sql("COMMIT")
+    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    bind.exec_driver_sql("BEGIN IMMEDIATE")
+    yield
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    bind.exec_driver_sql("COMMIT")
+    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    bind.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("citizens") as batch:
+    with _sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
         batch.add_column(sa.Column("phone_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("phone_masked", sa.String(32), nullable=True))
         batch.create_unique_constraint("uq_citizens_phone_hash", ["phone_hash"])
@@ -65,7 +97,7 @@ def downgrade() -> None:
     op.drop_table("link_code_failures")
     op.drop_index("ix_link_codes_expires_at", "link_codes")
     op.drop_table("link_codes")
-    with op.batch_alter_table("citizens") as batch:
+    with _sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
         batch.drop_constraint("uq_citizens_phone_hash", type_="unique")
         batch.drop_column("phone_masked")
         batch.drop_column("phone_hash")

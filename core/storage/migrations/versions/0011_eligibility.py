@@ -26,6 +26,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("campaigns") as batch:
-        batch.drop_column("eligible_districts")
-        batch.drop_column("eligible_verified")
+    # Plain ALTER TABLE (SQLite drops a column in place since 3.35), not batch mode: a batch
+    # rebuild drops the old campaigns with foreign keys on, which cascades to every row under it.
+    for column in ("eligible_districts", "eligible_verified"):
+        op.drop_column("campaigns", column)

@@ -5,12 +5,24 @@ Existing campaigns keep receipts on (new ones default to on as well); existing b
 receipt until their voter changes the vote. Consultations' free text stays private unless the
 consultation says otherwise.
 
+On SQLite a column with an expression default (sa.true()) makes batch mode rebuild the table
+(copy, drop the old one, rename). The first release of this migration did that to `campaigns`
+with foreign keys on, so dropping the old `campaigns` cascaded to every kind's rows (polls and
+their options, ballots and choices, idea calls, consultations and their responses, contests and
+their entries, votes and participants). The rebuilds now run with foreign keys off (as
+0018_tenancy does), checked before they are switched back on. PostgreSQL alters the tables in
+place and never lost anything.
+
+A SQLite database that already ran the first release past 0013 has lost those rows for good:
+this fix cannot bring them back (restore them from a backup taken before that upgrade).
+
 Revision ID: 0013_receipts_open_data
 Revises: 0012_audit_chain
 Create Date: 2026-12-01
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,7 +33,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+@contextmanager
+def _sqlite_foreign_keys_off() -> Iterator[None]:
+    """Dropping the old copy of a parent table with foreign keys on is an implicit DELETE that
+    cascades to its children. PRAGMA foreign_keys is ignored inside a transaction: end it,
+    switch, begin again; check every key before switching them back on."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    bind.exec_driver_sql("COMMIT")
+    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    bind.exec_driver_sql("BEGIN IMMEDIATE")
+    yield
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    bind.exec_driver_sql("COMMIT")
+    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
+    bind.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def upgrade() -> None:
+    with _sqlite_foreign_keys_off():
+        _upgrade()
+
+
+def _upgrade() -> None:
     with op.batch_alter_table("campaigns") as batch:
         batch.add_column(
             sa.Column("receipts", sa.Boolean(), nullable=False, server_default=sa.true())
@@ -37,6 +75,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with _sqlite_foreign_keys_off():
+        _downgrade()
+
+
+def _downgrade() -> None:
     with op.batch_alter_table("consultations") as batch:
         batch.drop_column("texts_public")
     with op.batch_alter_table("contest_participants") as batch:
