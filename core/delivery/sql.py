@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -353,7 +353,9 @@ class SqlOutboxRepository:
         now: datetime | Callable[[], datetime],
     ) -> SendReservation:
         if callable(now):
-            row = await self._locked_platform(platform, datetime.now(UTC), burst)
+            # The worker's clock, also for a budget row created now (not the wall clock: a
+            # worker paced by another clock would find its budget never refilling).
+            row = await self._locked_platform(platform, now(), burst)
             now = now()  # after the lock: a wait for it does not shift the slots
         else:
             row = await self._locked_platform(platform, now, burst)
