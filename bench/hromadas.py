@@ -201,10 +201,26 @@ async def fresh_database(hromadas: int) -> tuple[str, str]:
 async def enqueue_per_hromada(
     url: str, hromadas: list[int], per_hromada: int, *, first_citizen: int = 1
 ) -> float:
-    """One broadcast per hromada to its own block of residents (citizens are not yet
-    hromada-scoped on this branch: resident k belongs to the k-th block's hromada), set-based
-    as core/delivery/sql.py enqueues; seconds."""
+    """One broadcast per hromada to its own block of residents (the k-th block of the crowd
+    moves into the k-th hromada first, untimed), set-based as core/delivery/sql.py enqueues;
+    seconds."""
     engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for index, h in enumerate(hromadas):
+                low = first_citizen + index * per_hromada
+                block = {"h": h, "low": low, "high": low + per_hromada}
+                for table, column in (("citizens", "id"), ("identities", "citizen_id")):
+                    await conn.execute(
+                        text(
+                            f"UPDATE {table} SET hromada_id = :h "
+                            f"WHERE {column} >= :low AND {column} < :high"
+                        ),
+                        block,
+                    )
+    except BaseException:
+        await engine.dispose()
+        raise
     started = time.perf_counter()
     try:
         async with engine.begin() as conn:
@@ -213,11 +229,11 @@ async def enqueue_per_hromada(
                 broadcast_id = (
                     await conn.execute(
                         text(
-                            "INSERT INTO broadcasts (kind, audience, bulk, payloads, total, "
-                            "created_by, created_at) VALUES ('bench', 'everyone', true, "
-                            "CAST(:p AS json), :n, 'bench', :now) RETURNING id"
+                            "INSERT INTO broadcasts (hromada_id, kind, audience, bulk, payloads, "
+                            "total, created_by, created_at) VALUES (:h, 'bench', 'everyone', "
+                            "true, CAST(:p AS json), :n, 'bench', :now) RETURNING id"
                         ),
-                        {"p": json.dumps({"uk": payload()}), "n": per_hromada, "now": now},
+                        {"h": h, "p": json.dumps({"uk": payload()}), "n": per_hromada, "now": now},
                     )
                 ).scalar_one()
                 low = first_citizen + index * per_hromada
@@ -228,7 +244,7 @@ async def enqueue_per_hromada(
                         "SELECT :b, i.id, i.citizen_id, :h, i.platform, i.external_id, "
                         "c.locale, 'pending', :now, 0 FROM identities i "
                         "JOIN citizens c ON c.id = i.citizen_id "
-                        "WHERE i.citizen_id >= :low AND i.citizen_id < :high"
+                        "WHERE i.hromada_id = :h AND i.citizen_id >= :low AND i.citizen_id < :high"
                     ),
                     {"b": broadcast_id, "h": h, "now": now, "low": low,
                      "high": low + per_hromada},
