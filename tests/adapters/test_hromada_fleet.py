@@ -22,7 +22,7 @@ from core.config import Settings
 from core.delivery import outbox
 from core.delivery.messenger import BotKey, Message
 from core.hromadas.bots import BotPlatform
-from core.hromadas.scope import current_hromada_id, in_hromada
+from core.hromadas.scope import DEFAULT_HROMADA_ID, current_hromada_id, in_hromada
 from tests.fakes.telegram_api import FakeTelegramAPI, FakeTelegramServers
 from tests.processes import free_port
 
@@ -38,9 +38,13 @@ class RecordingDialogs(Dialogs):
         super().__init__(*args, **kwargs)
         self.seen: list[tuple[str, int]] = []
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
-        self.seen.append((incoming.identity.external_id, current_hromada_id()))
-        return await super().handle(incoming)
+    async def handle(
+        self, incoming: Incoming, *, hromada_id: int = DEFAULT_HROMADA_ID
+    ) -> list[Reply]:
+        # The hromada the channel hands the update to; the channel's own scope must agree.
+        handled_in = hromada_id if hromada_id == current_hromada_id() else -1
+        self.seen.append((incoming.identity.external_id, handled_in))
+        return await super().handle(incoming, hromada_id=hromada_id)
 
 
 @dataclass
@@ -139,8 +143,9 @@ async def test_one_process_serves_two_hromadas_bots_each_in_its_own_hromada(data
                 BotKey(1, "telegram"),
                 BotKey(lviv, "telegram"),
             }
-            async with running.app.uow_factory() as uow:
-                with in_hromada(lviv):
+            # A unit of work acts for the hromada current when it opens (core/storage/tenancy.py).
+            with in_hromada(lviv):
+                async with running.app.uow_factory() as uow:
                     broadcast = await uow.outbox.add_broadcast(
                         kind="announcement", audience="test", campaign_id=None, bulk=False,
                         payloads={"uk": outbox.message_to_json(Message("Lviv: water off"))},
@@ -150,7 +155,7 @@ async def test_one_process_serves_two_hromadas_bots_each_in_its_own_hromada(data
                     await uow.outbox.enqueue_chat(
                         broadcast, platform="telegram", chat="9002", now=running.app.clock()
                     )
-                await uow.commit()
+                    await uow.commit()
             [push] = await lviv_bot.wait_for(
                 lambda c: c.method == "sendMessage" and c.text == "Lviv: water off"
             )
