@@ -22,35 +22,16 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
+from core.storage.migration_helpers import sqlite_foreign_keys_off
+
 revision: str = "0010_identity"
 down_revision: str | Sequence[str] | None = "0009_resident_profile"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-@contextmanager
-def _sqlite_foreign_keys_off() -> Iterator[None]:
-    """Dropping the old copy of a parent table with foreign keys on is an implicit DELETE that
-    cascades to its children. PRAGMA foreign_keys is ignored inside a transaction: end it,
-    switch, begin again; check every key before switching them back on."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    yield
-    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def upgrade() -> None:
-    with _sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
+    with sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
         batch.add_column(sa.Column("phone_hash", sa.String(64), nullable=True))
         batch.add_column(sa.Column("phone_masked", sa.String(32), nullable=True))
         batch.create_unique_constraint("uq_citizens_phone_hash", ["phone_hash"])
@@ -97,7 +78,7 @@ def downgrade() -> None:
     op.drop_table("link_code_failures")
     op.drop_index("ix_link_codes_expires_at", "link_codes")
     op.drop_table("link_codes")
-    with _sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
+    with sqlite_foreign_keys_off(), op.batch_alter_table("citizens") as batch:
         batch.drop_constraint("uq_citizens_phone_hash", type_="unique")
         batch.drop_column("phone_masked")
         batch.drop_column("phone_hash")

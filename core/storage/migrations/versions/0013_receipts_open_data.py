@@ -27,35 +27,16 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
+from core.storage.migration_helpers import sqlite_foreign_keys_off
+
 revision: str = "0013_receipts_open_data"
 down_revision: str | Sequence[str] | None = "0012_audit_chain"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-@contextmanager
-def _sqlite_foreign_keys_off() -> Iterator[None]:
-    """Dropping the old copy of a parent table with foreign keys on is an implicit DELETE that
-    cascades to its children. PRAGMA foreign_keys is ignored inside a transaction: end it,
-    switch, begin again; check every key before switching them back on."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        yield
-        return
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    yield
-    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def upgrade() -> None:
-    with _sqlite_foreign_keys_off():
+    with sqlite_foreign_keys_off():
         _upgrade()
 
 
@@ -75,7 +56,7 @@ def _upgrade() -> None:
 
 
 def downgrade() -> None:
-    with _sqlite_foreign_keys_off():
+    with sqlite_foreign_keys_off():
         _downgrade()
 
 

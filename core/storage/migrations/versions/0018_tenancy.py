@@ -22,6 +22,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
+from core.storage.migration_helpers import sqlite_foreign_keys_off
+
 revision: str = "0018_tenancy"
 down_revision: str | Sequence[str] | None = "0017_hromadas"
 branch_labels: str | Sequence[str] | None = None
@@ -67,27 +69,8 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == "sqlite"
 
 
-@contextmanager
-def _sqlite_foreign_keys_off() -> Iterator[None]:
-    """PRAGMA foreign_keys is ignored inside a transaction: end it, switch, begin again."""
-    if not _sqlite():
-        yield
-        return
-    bind = op.get_bind()
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-    yield
-    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    if broken:
-        raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-    bind.exec_driver_sql("COMMIT")
-    bind.exec_driver_sql("PRAGMA foreign_keys=ON")
-    bind.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def upgrade() -> None:
-    with _sqlite_foreign_keys_off():
+    with sqlite_foreign_keys_off():
         for table in OWNED:
             _add_hromada(table)
     if not _sqlite():
@@ -128,7 +111,7 @@ def downgrade() -> None:
             for statement in _rls_disable(table):
                 op.execute(statement)
         _revoke_grants()
-    with _sqlite_foreign_keys_off():
+    with sqlite_foreign_keys_off():
         # The previous release knew one hromada: the others' rows cannot go back.
         for table in reversed(OWNED):
             op.execute(f"DELETE FROM {table} WHERE hromada_id <> 1")
