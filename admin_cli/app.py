@@ -84,6 +84,18 @@ COMMANDS: dict[str, LazyCommand] = {
         "admin_cli.hromadas:hromada_cli",
         "The hromada: its profile (names, settings, districts, topics) and its bots.",
     ),
+    "login": LazyCommand(
+        "admin_cli.login:login_command",
+        "Check your personal token and keep it, so every command acts as you (over HTTPS to URL).",
+    ),
+    "logout": LazyCommand(
+        "admin_cli.login:logout_command",
+        "Forget the token `login` kept: commands work on this computer's database again.",
+    ),
+    "whoami": LazyCommand(
+        "admin_cli.login:whoami_command",
+        "Who you act as, in which hromada, and where.",
+    ),
     "open-data": LazyCommand(
         "admin_cli.open_data:open_data_cli",
         "Open data: campaigns' ballots and results as files anyone can recount.",
@@ -139,7 +151,14 @@ def root(
     ] = None,
 ) -> None:
     _use_configured_locale()  # here, not before parsing: `spilno-admin --help` needs no settings
-    ctx.obj = resolve_official(as_)
+    if ctx.invoked_subcommand in ("login", "logout"):  # they work with no login, or a broken one
+        ctx.obj = resolve_official(None)
+        return
+    from admin_cli.client import LocalClient, choose_client, use_client
+
+    chosen = choose_client(as_, hromada, i18n.current_locale())
+    use_client(chosen)
+    ctx.obj = resolve_official(chosen.official if isinstance(chosen, LocalClient) else None)
     choose_hromada(hromada, ctx.obj.name)
 
 

@@ -6,7 +6,6 @@ written as FILE-1.png, FILE-2.png… A kind without results says so in one line.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from admin_cli.context import EXIT_USAGE, fail
 from admin_cli.files import write_bytes, write_text
 from admin_cli.kind import KindResults
 from admin_cli.kinds import BY_KIND
+from admin_cli.rendered import Rendered
+from admin_cli.rendered import render as render_any
 from core.campaigns.model import Campaign
 from core.kernel.i18n import _
 from core.kernel.unit_of_work import UnitOfWork
@@ -51,39 +52,42 @@ async def load(
     return renderer, await renderer.load(uow, campaign.id, now)
 
 
-def write_png(results: KindResults[Any], outcome: object, output: Path | None) -> None:
-    if output is None:
-        fail(_("--format png needs --output FILE.png"), EXIT_USAGE)
-        return
-    images = results.charts(outcome)
-    if not images:
-        fail(_("there is nothing to chart (only free-text questions)"))
-    paths = (
-        [output]
-        if len(images) == 1
-        else [
-            output.with_name(f"{output.stem}-{i}{output.suffix or '.png'}")
-            for i in range(1, len(images) + 1)
-        ]
+def render_results(
+    results: KindResults[Any], outcome: object, fmt: str, *, to_file: bool, head: str
+) -> Rendered:
+    return render_any(
+        fmt,
+        to_file=to_file,
+        print_table=lambda: results.print_table(outcome),
+        charts=lambda: results.charts(outcome),
+        as_csv=lambda: results.as_csv(outcome),
+        as_dict=lambda: results.as_dict(outcome),
+        as_text=None if results.as_text is None else (lambda: results.as_text(outcome)),  # type: ignore[misc]
+        head=head,
     )
-    for path, image in zip(paths, images, strict=True):
-        write_bytes(path, image)
-        typer.echo(_("Chart written to {path}").format(path=path), err=True)
 
 
-def emit(results: KindResults[Any], outcome: object, fmt: str, output: Path | None) -> None:
-    if fmt == "png":
-        write_png(results, outcome, output)
+def emit(rendered: Rendered, output: Path | None, *, numbered: bool = False) -> None:
+    """Print or write what `render` made: charts to OUTPUT (FILE-1.png, FILE-2.png… when there
+    are several, or always with `numbered`), text to OUTPUT or the terminal."""
+    if rendered.images:
+        if output is None:  # the command checks first; a guard for callers that did not
+            fail(_("--format png needs --output FILE.png"), EXIT_USAGE)
+            return
+        images = rendered.images
+        paths = (
+            [output]
+            if len(images) == 1 and not numbered
+            else [
+                output.with_name(f"{output.stem}-{i}{output.suffix or '.png'}")
+                for i in range(1, len(images) + 1)
+            ]
+        )
+        for path, image in zip(paths, images, strict=True):
+            write_bytes(path, image)
+            typer.echo(_("Chart written to {path}").format(path=path), err=True)
         return
-    if fmt == "table" and output is None:
-        results.print_table(outcome)
-        return
-    if fmt == "csv":
-        text = results.as_csv(outcome)
-    elif fmt == "table" and results.as_text is not None:
-        text = results.as_text(outcome)
-    else:  # json, and a table written to a file when the kind has no text form
-        text = json.dumps(results.as_dict(outcome), ensure_ascii=False, indent=2) + "\n"
+    text = rendered.text or ""
     if output is not None:
         write_text(output, text)
         typer.echo(_("Results written to {path}").format(path=output), err=True)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -21,6 +21,8 @@ from core.kernel.i18n import _, current_timezone
 from core.officials.model import check_official_name
 
 if TYPE_CHECKING:  # the storage stack is imported when a command opens the database
+    from admin_cli.actions import Action
+    from admin_cli.client import LocalClient
     from core.bootstrap import App
     from core.kernel.unit_of_work import UnitOfWork
 
@@ -67,9 +69,12 @@ def hromada_chosen(slug: str) -> Iterator[None]:
 class CliError(Exception):
     """Print this one line and exit non-zero."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_ERROR) -> None:
+    def __init__(
+        self, message: str, exit_code: int = EXIT_ERROR, *, http_status: int | None = None
+    ) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.http_status = http_status  # the admin API's answer, when not 400 / 409
 
 
 def city_moment(app: App, value: str, option: str, *, now: datetime | None = None) -> datetime:
@@ -134,7 +139,12 @@ async def _bootstrap_city_admins(app: App) -> None:
 
 
 async def enter_hromada(
-    app: App, *, stranger_ok: bool = False, installation_default: bool = False
+    app: App,
+    *,
+    stranger_ok: bool = False,
+    installation_default: bool = False,
+    official: str | None = None,
+    token_hromada: int | None = None,
 ) -> bool:
     """Scope the rest of the command to the hromada `--hromada` names (optional while the
     installation serves one, or with `installation_default`: the installation's own); refuse
@@ -143,7 +153,11 @@ async def enter_hromada(
     stranger."""
     from core.officials.model import INSTALLATION_HROMADA_ID, SYSTEM_ACTORS
 
-    slug, official = _chosen.get()
+    slug, chosen_official = _chosen.get()
+    official = official or chosen_official
+    if slug is None and token_hromada is not None:  # a token belongs to one hromada
+        set_hromada(token_hromada)
+        return False
     if slug is None and installation_default:
         set_hromada(INSTALLATION_HROMADA_ID)
         return False
@@ -161,6 +175,17 @@ async def enter_hromada(
     if hromada_id is None:
         raise CliError(_("there is no hromada {slug} (--hromada)").format(slug=slug), EXIT_USAGE)
     set_hromada(hromada_id)
+    if token_hromada is not None and hromada_id != token_hromada:
+        # A name means someone else in another hromada: a token opens its own hromada only,
+        # and others only for what an operator may do there.
+        if stranger_ok:
+            return True
+        raise CliError(
+            _(
+                "your token is for another hromada than {slug}: log in with a token of {slug}"
+            ).format(slug=slug),
+            http_status=403,
+        )
     if official is None or official in SYSTEM_ACTORS:
         return False
     async with app.uow_factory() as uow:  # now scoped to the chosen hromada
@@ -171,7 +196,8 @@ async def enter_hromada(
     raise CliError(
         _(
             "{official} is no official of the hromada {slug}: a city admin there can grant a role"
-        ).format(official=official, slug=slug)
+        ).format(official=official, slug=slug),
+        http_status=403,
     )
 
 
@@ -191,6 +217,98 @@ def run_in_uow(
     hromada management do); without --hromada, for the installation's own hromada.
     `operator_if_stranger`: so only when the official holds no role in the chosen hromada; an
     official of it works there as usual."""
+    from admin_cli.client import HttpClient, client
+
+    if isinstance(client(), HttpClient):  # never the local database behind a remote login
+        fail(
+            _(
+                "this command works only on the installation's own computer for now; "
+                "run it there, or log out (spilno-admin logout) to work locally"
+            )
+        )
+
+    async def go(app: App) -> T:
+        await _ensure_schema(app)
+        stranger = await enter_hromada(
+            app, stranger_ok=operator or operator_if_stranger, installation_default=operator
+        )
+        await _bootstrap_city_admins(app)
+        as_operator = operator or (operator_if_stranger and stranger)
+        async with app.operator_uow() if as_operator else app.uow_factory() as uow:
+            result = await work(app, uow)
+            if commit:
+                await uow.commit()
+            return result
+
+    return _with_app(go)
+
+
+def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) -> T:
+    """`action` in this process (admin_cli/client.py's LocalClient), as `local`'s official: the
+    one their token speaks for, else `--as` / SPILNO_OFFICIAL / the OS user — which only
+    counts while the hromada has no roles; once it has, a personal token says who acts."""
+    from admin_cli.actions import ActionContext
+
+    async def go(app: App) -> T:
+        await _ensure_schema(app)
+        official = local.official
+        token_hromada: int | None = None
+        if local.token is not None:
+            official, token_hromada = await _token_identity(app, local.token)
+        stranger = await enter_hromada(
+            app,
+            stranger_ok=action.operator or action.operator_if_stranger,
+            installation_default=action.operator,
+            official=official,
+            token_hromada=token_hromada,
+        )
+        await _bootstrap_city_admins(app)
+        if local.token is None and REQUIRE_TOKEN_WITH_ROLES:
+            await _refuse_unproven(app, official)
+        as_operator = action.operator or (action.operator_if_stranger and stranger)
+        ctx = ActionContext(app=app, official=official)
+        async with app.operator_uow() if as_operator else app.uow_factory() as uow:
+            result = await action.run(ctx, uow, params)
+            if action.commit:
+                await uow.commit()
+            return result
+
+    return _with_app(go)
+
+
+# Issue 19: once a hromada's officials have roles, `--as` no longer says who acts locally.
+REQUIRE_TOKEN_WITH_ROLES = False
+
+
+async def _token_identity(app: App, token: str) -> tuple[str, int]:
+    from core.officials import tokens
+
+    async with app.operator_uow() as uow:
+        try:
+            found = await tokens.verify(uow, token, app.clock())
+        except tokens.TokenRefusedError:
+            raise CliError(
+                _("your token is not valid (revoked, expired or mistyped): log in again")
+            ) from None
+    return found.official, found.hromada_id
+
+
+async def _refuse_unproven(app: App, official: str) -> None:
+    async with app.uow_factory() as uow:
+        if not await uow.officials.has_city_admin():
+            return
+    raise CliError(
+        _(
+            "this hromada's officials have roles, so --as, SPILNO_OFFICIAL and the computer's "
+            "user name no longer say who acts: log in with your personal token "
+            "(spilno-admin login) — a city admin issues one with spilno-admin officials token NAME"
+        ),
+        EXIT_USAGE,
+    )
+
+
+def _with_app(go: Callable[[App], Awaitable[T]]) -> T:
+    """Settings, the app and its database for one command; every failure is one line."""
     from core.config import SettingsError, load_settings  # pydantic: for commands only
 
     try:
@@ -208,17 +326,7 @@ def run_in_uow(
     async def _go() -> T:
         app = bootstrap(settings)
         try:
-            await _ensure_schema(app)
-            stranger = await enter_hromada(
-                app, stranger_ok=operator or operator_if_stranger, installation_default=operator
-            )
-            await _bootstrap_city_admins(app)
-            as_operator = operator or (operator_if_stranger and stranger)
-            async with app.operator_uow() if as_operator else app.uow_factory() as uow:
-                result = await work(app, uow)
-                if commit:
-                    await uow.commit()
-                return result
+            return await go(app)
         finally:
             await app.aclose()
 

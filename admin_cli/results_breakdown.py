@@ -8,17 +8,14 @@ or PNG (the kind's charts for each group: FILE-1.png, FILE-2.png, …). A leaf: 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
-import typer
 from rich.table import Table
 
-from admin_cli.context import EXIT_USAGE, fail
-from admin_cli.files import write_bytes, write_text
 from admin_cli.kind import KindBreakdownView
+from admin_cli.rendered import Rendered
+from admin_cli.rendered import render as render_any
 from admin_cli.wording import home_district, percent, verification
 from core.campaigns.breakdown import Breakdown, GroupResults, ResultsBreakdown
 from core.kernel.i18n import _
@@ -82,30 +79,22 @@ def chart_title(title: str, breakdown: ResultsBreakdown[R], group: GroupResults[
     return f"{title} — {group_label(breakdown.by, group.key)}"
 
 
-def emit(
-    view: KindBreakdownView[Any], breakdown: ResultsBreakdown[Any], fmt: str, output: Path | None
-) -> None:
-    if fmt == "png":
-        if output is None:
-            fail(_("--format png needs --output FILE.png"), EXIT_USAGE)
-            return
-        images = view.charts(breakdown)
-        if not images:
-            fail(_("there is nothing to chart (only free-text questions)"))
-        for i, image in enumerate(images, start=1):
-            path = output.with_name(f"{output.stem}-{i}{output.suffix or '.png'}")
-            write_bytes(path, image)
-            typer.echo(_("Chart written to {path}").format(path=path), err=True)
-        return
-    if fmt == "table" and output is None:
-        view.print_table(breakdown)
-        return
-    if fmt == "csv":
-        text = view.as_csv(breakdown)
-    else:  # json, or a table written to a file (as `campaign results` does)
-        text = json.dumps(view.as_dict(breakdown), ensure_ascii=False, indent=2) + "\n"
-    if output is not None:
-        write_text(output, text)
-        typer.echo(_("Results written to {path}").format(path=output), err=True)
-    else:
-        typer.echo(text, nl=False)
+def render(
+    view: KindBreakdownView[Any],
+    breakdown: ResultsBreakdown[Any],
+    fmt: str,
+    *,
+    to_file: bool,
+    head: str,
+) -> Rendered:
+    """Every format as `campaign results` makes it (admin_cli/campaign_results.py): the table
+    written to a file is its JSON; PNG charts are numbered FILE-1.png, FILE-2.png… always."""
+    return render_any(
+        fmt,
+        to_file=to_file,
+        print_table=lambda: view.print_table(breakdown),
+        charts=lambda: view.charts(breakdown),
+        as_csv=lambda: view.as_csv(breakdown),
+        as_dict=lambda: view.as_dict(breakdown),
+        head=head,
+    )

@@ -125,7 +125,8 @@ def run(
         )
         # Every hromada's bots (the bots table) and the legacy ones of the settings.
         fleet = Fleet(app, dialogs, receive=role.receives)
-        if await fleet.wanted() or role == Role.SCHEDULER:
+        # The web role serves officials' admin API (bot/admin_api.py) even before any bot.
+        if await fleet.wanted() or role in (Role.SCHEDULER, Role.WEB):
             await serve(app, fleet, role=role)
             return
         if role != Role.ALL:

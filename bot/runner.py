@@ -79,7 +79,8 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    runner = web.AppRunner(build_web_app(app, [fleet] if role.receives else []), access_log=None)
+    web_app = build_web_app(app, [fleet] if role.receives else [], admin_api=role.receives)
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.http_host, app.settings.http_port)
     try:

@@ -14,8 +14,12 @@ from core.kernel import metrics
 log = logging.getLogger(__name__)
 
 
-def build_web_app(app: App, channels: list[Channel]) -> web.Application:
+def build_web_app(app: App, channels: list[Channel], *, admin_api: bool = False) -> web.Application:
     web_app = web.Application()
+    if admin_api:  # officials' spilno-admin from their own computers (bot/admin_api.py)
+        from bot.admin_api import PREFIX, build_admin_api
+
+        web_app.add_subapp(PREFIX, build_admin_api(app))
 
     async def healthz(_request: web.Request) -> web.Response:
         try:

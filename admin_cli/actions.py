@@ -1,0 +1,135 @@
+"""Actions: each thing an official can do, written once, run in-process or behind /admin/api.
+
+An action is an async function `(ctx, uow, *, params…) -> result` that calls core's services.
+`spilno-admin` commands parse their arguments, call the action through a client
+(admin_cli/client.py: in-process, or over HTTPS to an installation's admin API), and print what
+it returns. The admin API (bot/admin_api.py) runs the very same function for a request. So
+there is one implementation of every action, whichever way the official works.
+
+Parameters and results cross the wire as JSON, typed by the function's annotations (pydantic
+validates both ends, and writes the OpenAPI document from them): keyword-only parameters of
+plain types, enums, dates, dataclasses, and `bytes` for files (base64 on the wire). The local
+client sends them through the same JSON, so a type that cannot travel fails in every test,
+not first on a remote official's computer.
+
+Nothing registers at import time: admin_cli/catalog.py names every action and where it lives.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:  # pydantic and the storage stack are imported when an action runs
+    from pydantic import BaseModel, RootModel
+
+    from core.bootstrap import App
+    from core.kernel.unit_of_work import UnitOfWork
+
+R = TypeVar("R")
+
+# Files travel as base64 in JSON; everything else as pydantic writes it.
+WIRE_CONFIG: dict[str, Any] = {"ser_json_bytes": "base64", "val_json_bytes": "base64"}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionContext:
+    """What an action knows besides its parameters: the installation (clock, settings) and who
+    is acting — the official a personal token speaks for, or (locally, while no roles exist)
+    the one `--as` names."""
+
+    app: App
+    official: str
+    remote: bool = False
+
+    def now(self) -> Any:
+        return self.app.clock()
+
+
+@dataclass(frozen=True, eq=False)
+class Action(Generic[R]):
+    """One action: its name on the wire (`campaign.list`), its function, and how it runs.
+
+    `commit`: whether its unit of work commits (False for reads). `operator`: it runs in an
+    operator unit of work (every hromada) and its services check the operator's permission;
+    `operator_if_stranger`: so only for an operator who holds no role in the chosen hromada."""
+
+    name: str
+    func: Callable[..., Awaitable[R]]
+    commit: bool = True
+    operator: bool = False
+    operator_if_stranger: bool = False
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.func) or self.name).split("\n\n")[0].replace("\n", " ")
+
+    @functools.cached_property
+    def params_model(self) -> type[BaseModel]:
+        """The parameters as a pydantic model: unknown or missing ones are refused."""
+        from pydantic import ConfigDict, create_model
+
+        fields: dict[str, Any] = {}
+        for parameter in _parameters(self.func):
+            annotation = _resolve(self.func, parameter.annotation)
+            default = ... if parameter.default is inspect.Parameter.empty else parameter.default
+            fields[parameter.name] = (annotation, default)
+        config = ConfigDict(extra="forbid", **WIRE_CONFIG)  # type: ignore[typeddict-item]
+        model_name = "".join(p.title() for p in self.name.replace("-", ".").split(".")) + "Params"
+        return create_model(model_name, __config__=config, **fields)
+
+    @functools.cached_property
+    def result_model(self) -> type[RootModel[R]]:
+        """The result as a pydantic root model (a dataclass result cannot take a config of
+        its own; the root model's reaches into it, for bytes as base64)."""
+        from pydantic import ConfigDict, RootModel
+
+        returned = _resolve(self.func, inspect.signature(self.func).return_annotation)
+        name = "".join(p.title() for p in self.name.replace("-", ".").split(".")) + "Result"
+        config = ConfigDict(**WIRE_CONFIG)  # type: ignore[typeddict-item]
+        return type(name, (RootModel[returned],), {"model_config": config})  # type: ignore[valid-type]
+
+    def params_json(self, params: dict[str, Any]) -> bytes:
+        return self.params_model(**params).model_dump_json().encode()
+
+    def params_from_json(self, body: bytes) -> dict[str, Any]:
+        model = self.params_model.model_validate_json(body or b"{}")
+        return {name: getattr(model, name) for name in type(model).model_fields}
+
+    def result_json(self, result: R) -> bytes:
+        return self.result_model(result).model_dump_json().encode()
+
+    def result_from_json(self, body: bytes) -> R:
+        return self.result_model.model_validate_json(body).root
+
+    async def run(self, ctx: ActionContext, uow: UnitOfWork, params: dict[str, Any]) -> R:
+        return await self.func(ctx, uow, **params)
+
+
+def action(
+    name: str, *, commit: bool = True, operator: bool = False, operator_if_stranger: bool = False
+) -> Callable[[Callable[..., Awaitable[R]]], Action[R]]:
+    """Make `func(ctx, uow, *, …)` the action `name` (admin_cli/catalog.py must list it)."""
+
+    def wrap(func: Callable[..., Awaitable[R]]) -> Action[R]:
+        for parameter in _parameters(func):
+            if parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+                raise TypeError(f"{name}: parameter {parameter.name} must be keyword-only")
+        return Action(name, func, commit, operator, operator_if_stranger)
+
+    return wrap
+
+
+def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
+    return list(inspect.signature(func).parameters.values())[2:]  # after ctx and uow
+
+
+def _resolve(func: Callable[..., Any], annotation: Any) -> Any:
+    """An annotation as a type: modules use `from __future__ import annotations`, so each is a
+    string, evaluated where the function was written."""
+    if isinstance(annotation, str):
+        return eval(annotation, func.__globals__)
+    return annotation
