@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
 from collections.abc import Awaitable, Callable, Iterator
@@ -319,6 +318,8 @@ def _with_app(go: Callable[[App], Awaitable[T]]) -> T:
     i18n.set_locale(settings.default_locale)
 
     # The storage stack, imported by the commands that open the database only.
+    import asyncio  # for the database: a remote command does without
+
     from core.bootstrap import bootstrap
     from core.kernel.unit_of_work import StorageUnavailableError
     from core.storage.db import database_problem, problem_text
