@@ -19,6 +19,9 @@ ACTIONS: dict[str, str] = {
     "campaign.delete": "admin_cli.campaigns:delete_action",
     "campaign.close": "admin_cli.campaigns:close_action",
     "campaign.results": "admin_cli.campaigns:results_action",
+    "consultation.create": "admin_cli.consultations:create_action",
+    "consultation.export-text": "admin_cli.consultations:export_text_action",
+    "consultation.texts-public": "admin_cli.consultations:texts_public_action",
 }
 
 
