@@ -22,6 +22,10 @@ ACTIONS: dict[str, str] = {
     "consultation.create": "admin_cli.consultations:create_action",
     "consultation.export-text": "admin_cli.consultations:export_text_action",
     "consultation.texts-public": "admin_cli.consultations:texts_public_action",
+    "contest.create": "admin_cli.contests:create_action",
+    "contest.entries": "admin_cli.contests:entries_action",
+    "contest.approve": "admin_cli.contests:approve_action",
+    "contest.reject": "admin_cli.contests:reject_action",
 }
 
 
