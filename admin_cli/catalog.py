@@ -26,6 +26,10 @@ ACTIONS: dict[str, str] = {
     "contest.entries": "admin_cli.contests:entries_action",
     "contest.approve": "admin_cli.contests:approve_action",
     "contest.reject": "admin_cli.contests:reject_action",
+    "pb.create": "admin_cli.pb:create_action",
+    "pb.projects": "admin_cli.pb:projects_action",
+    "pb.review": "admin_cli.pb:review_action",
+    "pb.milestone": "admin_cli.pb:milestone_action",
 }
 
 
