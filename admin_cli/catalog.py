@@ -19,6 +19,17 @@ ACTIONS: dict[str, str] = {
     "campaign.delete": "admin_cli.campaigns:delete_action",
     "campaign.close": "admin_cli.campaigns:close_action",
     "campaign.results": "admin_cli.campaigns:results_action",
+    "consultation.create": "admin_cli.consultations:create_action",
+    "consultation.export-text": "admin_cli.consultations:export_text_action",
+    "consultation.texts-public": "admin_cli.consultations:texts_public_action",
+    "contest.create": "admin_cli.contests:create_action",
+    "contest.entries": "admin_cli.contests:entries_action",
+    "contest.approve": "admin_cli.contests:approve_action",
+    "contest.reject": "admin_cli.contests:reject_action",
+    "pb.create": "admin_cli.pb:create_action",
+    "pb.projects": "admin_cli.pb:projects_action",
+    "pb.review": "admin_cli.pb:review_action",
+    "pb.milestone": "admin_cli.pb:milestone_action",
 }
 
 
