@@ -19,6 +19,12 @@ ACTIONS: dict[str, str] = {
     "campaign.delete": "admin_cli.campaigns:delete_action",
     "campaign.close": "admin_cli.campaigns:close_action",
     "campaign.results": "admin_cli.campaigns:results_action",
+    "officials.add": "admin_cli.officials:add_action",
+    "officials.hromada-exists": "admin_cli.officials:hromada_exists_action",
+    "officials.list": "admin_cli.officials:list_action",
+    "officials.token.revoke": "admin_cli.officials:revoke_action",
+    "officials.token.rotate": "admin_cli.officials:rotate_action",
+    "officials.token.show": "admin_cli.officials:tokens_action",
 }
 
 
