@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "officials.token.revoke": "admin_cli.officials:revoke_action",
     "officials.token.rotate": "admin_cli.officials:rotate_action",
     "officials.token.show": "admin_cli.officials:tokens_action",
+    "open-data.export": "admin_cli.open_data:export_action",
     "residents.export": "admin_cli.resident_data:export_action",
     "residents.forget": "admin_cli.resident_data:forget_action",
     "residents.show": "admin_cli.residents:show_action",
