@@ -19,6 +19,14 @@ ACTIONS: dict[str, str] = {
     "campaign.delete": "admin_cli.campaigns:delete_action",
     "campaign.close": "admin_cli.campaigns:close_action",
     "campaign.results": "admin_cli.campaigns:results_action",
+    "org.create": "admin_cli.orgs:create_action",
+    "org.list": "admin_cli.orgs:list_action",
+    "org.show": "admin_cli.orgs:show_action",
+    "org.add-official": "admin_cli.orgs:add_official_action",
+    "org.link-channel": "admin_cli.orgs:link_channel_action",
+    "org.event.create": "admin_cli.orgs:event_create_action",
+    "org.event.cancel": "admin_cli.orgs:event_cancel_action",
+    "org.post": "admin_cli.orgs:post_action",
 }
 
 
