@@ -27,6 +27,11 @@ ACTIONS: dict[str, str] = {
     "org.event.create": "admin_cli.orgs:event_create_action",
     "org.event.cancel": "admin_cli.orgs:event_cancel_action",
     "org.post": "admin_cli.orgs:post_action",
+    "petitions.list": "admin_cli.petitions:list_action",
+    "petitions.show": "admin_cli.petitions:show_action",
+    "petitions.approve": "admin_cli.petitions:approve_action",
+    "petitions.reject": "admin_cli.petitions:reject_action",
+    "petitions.answer": "admin_cli.petitions:answer_action",
 }
 
 
