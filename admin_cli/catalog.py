@@ -50,6 +50,19 @@ ACTIONS: dict[str, str] = {
     "residents.forget": "admin_cli.resident_data:forget_action",
     "residents.show": "admin_cli.residents:show_action",
     "residents.stats": "admin_cli.residents:stats_action",
+    "org.create": "admin_cli.orgs:create_action",
+    "org.list": "admin_cli.orgs:list_action",
+    "org.show": "admin_cli.orgs:show_action",
+    "org.add-official": "admin_cli.orgs:add_official_action",
+    "org.link-channel": "admin_cli.orgs:link_channel_action",
+    "org.event.create": "admin_cli.orgs:event_create_action",
+    "org.event.cancel": "admin_cli.orgs:event_cancel_action",
+    "org.post": "admin_cli.orgs:post_action",
+    "petitions.list": "admin_cli.petitions:list_action",
+    "petitions.show": "admin_cli.petitions:show_action",
+    "petitions.approve": "admin_cli.petitions:approve_action",
+    "petitions.reject": "admin_cli.petitions:reject_action",
+    "petitions.answer": "admin_cli.petitions:answer_action",
 }
 
 
