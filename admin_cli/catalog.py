@@ -19,6 +19,9 @@ ACTIONS: dict[str, str] = {
     "campaign.delete": "admin_cli.campaigns:delete_action",
     "campaign.close": "admin_cli.campaigns:close_action",
     "campaign.results": "admin_cli.campaigns:results_action",
+    "broadcast.send": "admin_cli.delivery:broadcast_action",
+    "delivery.progress": "admin_cli.delivery:progress_action",
+    "delivery.recent": "admin_cli.delivery:recent_action",
 }
 
 
