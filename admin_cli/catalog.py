@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "broadcast.send": "admin_cli.delivery:broadcast_action",
     "delivery.progress": "admin_cli.delivery:progress_action",
     "delivery.recent": "admin_cli.delivery:recent_action",
+    "poll.create": "admin_cli.polls:create_action",
 }
 
 
