@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import typer
 from sqlalchemy import update
 
 from admin_cli import delivery
+from admin_cli.client import LocalClient
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.delivery.model import OutboxStatus
@@ -95,3 +97,20 @@ def test_ctrl_c_stops_watching_not_sending(admin, database_url, monkeypatch):
     assert "delivery status 1" in watched.stderr
     status = admin("delivery", "status", "1", "--json").stdout
     assert '"remaining": 1' in status
+
+
+@pytest.mark.parametrize(
+    ("picture", "line"),
+    [
+        ({"image": b"\x89PNG", "image_url": "https://example.com/a.png"}, "not both"),
+        ({"image_url": "/etc/passwd"}, "an address starts with http:// or https://"),
+    ],
+)
+def test_the_action_takes_one_picture_a_file_or_a_web_address(admin, capsys, picture, line):
+    """What the admin API receives need not come from the command: the action checks it too."""
+    with pytest.raises(typer.Exit) as refused:
+        LocalClient("olha", explicit=True).call(
+            delivery.broadcast_action, audience="all", text="Hi", **picture
+        )
+    assert refused.value.exit_code == 2
+    assert line in capsys.readouterr().err
