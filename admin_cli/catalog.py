@@ -63,6 +63,19 @@ ACTIONS: dict[str, str] = {
     "petitions.approve": "admin_cli.petitions:approve_action",
     "petitions.reject": "admin_cli.petitions:reject_action",
     "petitions.answer": "admin_cli.petitions:answer_action",
+    "broadcast.send": "admin_cli.delivery:broadcast_action",
+    "delivery.progress": "admin_cli.delivery:progress_action",
+    "delivery.recent": "admin_cli.delivery:recent_action",
+    "poll.create": "admin_cli.polls:create_action",
+    "idea-call.create": "admin_cli.ideas:create_action",
+    "ideas.list": "admin_cli.ideas:list_action",
+    "ideas.show": "admin_cli.ideas:show_action",
+    "ideas.approve": "admin_cli.ideas:approve_action",
+    "ideas.reject": "admin_cli.ideas:reject_action",
+    "ideas.answer": "admin_cli.ideas:answer_action",
+    "ideas.reports": "admin_cli.ideas:reports_action",
+    "ideas.restore": "admin_cli.ideas:restore_action",
+    "ideas.export": "admin_cli.ideas:export_action",
 }
 
 
