@@ -10,10 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from core.hromadas.model import HromadaProfile
-from core.hromadas.profile_schema import ProfileModel
 
 DEFAULT_PROFILE_FILE = "bila-tserkva.yaml"
 
@@ -25,4 +22,9 @@ def default_profile_text() -> str:
 @cache
 def default_profile() -> HromadaProfile:
     """Trusted (shipped, tested), so validated by the model without line numbers."""
+    # YAML and the profile's pydantic model: only for a hromada without a stored profile.
+    import yaml
+
+    from core.hromadas.profile_schema import ProfileModel
+
     return ProfileModel.model_validate(yaml.safe_load(default_profile_text())).profile()
