@@ -24,6 +24,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _import_schema() -> None:
+    # Every table module: the tables load with their repositories, and a write whose foreign
+    # keys name one not loaded yet needs it (core/storage/foreign_keys.py).
+    import core.storage.schema  # noqa: F401
+
+
 @dataclass
 class App:
     settings: Settings
@@ -71,12 +77,14 @@ def bootstrap(
     from core.config import get_settings
     from core.hromadas.bots import BotSecrets
     from core.hromadas.bots_sql import SqlBots
+    from core.storage import foreign_keys
     from core.storage.db import create_engine, create_session_factory
     from core.storage.unit_of_work import SqlUnitOfWork
 
     settings = settings or get_settings()
     engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
     session_factory = create_session_factory(engine)
+    foreign_keys.install(_import_schema)
     i18n.set_timezone(settings.tz)
     policies = settings.policies()
     app = App(

@@ -33,7 +33,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_lo
 from core.hromadas.rls import HROMADA_SETTING, OPERATOR_SETTING
 from core.hromadas.scope import current_hromada_id
 from core.hromadas.tables import HromadaOwned, HromadaRow
-from core.storage import foreign_keys
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +63,6 @@ def install() -> None:
     if not event.contains(TenantSession, "do_orm_execute", _filter_by_hromada):
         event.listen(TenantSession, "do_orm_execute", _filter_by_hromada)
         event.listen(TenantSession, "after_begin", _scope_transaction)
-        # Not a fence: the tables a write's foreign keys name, imported before it (see there).
-        event.listen(TenantSession, "before_flush", foreign_keys.before_flush)
-        event.listen(TenantSession, "do_orm_execute", foreign_keys.before_orm_write)
 
 
 def scope_session(session: Any, *, operator: bool = False) -> None:

@@ -1,6 +1,7 @@
 """Storage imports a feature's tables with the repository that uses them (issue 19): a process
 may hold a table whose foreign keys name tables it never imported. Writing one must still work
-(core/storage/foreign_keys.py imports the rest of the schema before the ORM orders the write)."""
+(core/storage/foreign_keys.py, installed by bootstrap, imports the rest of the schema before
+the ORM orders the write)."""
 
 from __future__ import annotations
 
@@ -19,28 +20,30 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from core.storage.base import Base
-from core.storage.db import create_engine, create_session_factory
-from core.storage.tenancy import scope_session
+from core.bootstrap import bootstrap
+from core.config import Settings
 from core.polls.tables import BallotRow
-
-assert "citizens" not in Base.metadata.tables, "the probe must start with a dangling key"
+from core.storage.base import Base
+from core.storage.db import create_session_factory
+from core.storage.tenancy import scope_session
 
 
 async def main() -> None:
-    engine = create_engine(sys.argv[1])
-    session = create_session_factory(engine)()
+    app = bootstrap(Settings(database_url=sys.argv[1], _env_file=None))
+    assert "citizens" not in Base.metadata.tables, "the probe must start with a dangling key"
+    session = create_session_factory(app.engine)()
     scope_session(session, operator=True)
     now = datetime.now(UTC)
-    session.add(BallotRow(hromada_id=1, campaign_id=999, citizen_id=999, created_at=now,
-                          updated_at=now))
+    session.add(
+        BallotRow(hromada_id=1, campaign_id=999, citizen_id=999, created_at=now, updated_at=now)
+    )
     try:
         await session.flush()
     except IntegrityError:  # the database's own check: no poll 999, no citizen 999
         print("ORDERED")
     finally:
         await session.close()
-        await engine.dispose()
+        await app.aclose()
     print("citizens" in Base.metadata.tables)
 
 
