@@ -5,22 +5,29 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from core.config import Settings, get_settings
 from core.delivery.messenger import Messengers
-from core.delivery.model import OutboxStatus
-from core.hromadas.bots import BotSecrets, BotStore
-from core.hromadas.bots_sql import SqlBots
 from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
-from core.storage.db import create_engine, create_session_factory, is_sqlite, ping
-from core.storage.unit_of_work import SqlUnitOfWork
+
+# Every CLI module names `App`; the storage stack (SQLAlchemy, the unit of work) and settings
+# (pydantic) are imported when `bootstrap` runs, not with the name.
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from core.config import Settings
+    from core.hromadas.bots import BotStore
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _import_schema() -> None:
+    # Every table module: the tables load with their repositories, and a write whose foreign
+    # keys name one not loaded yet needs it (core/storage/foreign_keys.py).
+    import core.storage.schema  # noqa: F401
 
 
 @dataclass
@@ -41,6 +48,8 @@ class App:
 
     async def prepare_database(self, *, upgrade_any: bool = False) -> None:
         """SQLite (the embedded default) is upgraded on start; PostgreSQL only when asked."""
+        from core.storage.db import is_sqlite
+
         if upgrade_any or is_sqlite(self.settings.database_url):
             from core.storage.migrate import upgrade  # Alembic: only when a schema may change
 
@@ -48,6 +57,8 @@ class App:
 
     async def ping_database(self) -> None:
         """One trivial query; raises when the database cannot answer (health checks)."""
+        from core.storage.db import ping
+
         await ping(self.engine)
 
     def operator_uow(self) -> UnitOfWork:
@@ -63,9 +74,17 @@ def bootstrap(
     engine: AsyncEngine | None = None,
     clock: Clock = utc_now,
 ) -> App:
+    from core.config import get_settings
+    from core.hromadas.bots import BotSecrets
+    from core.hromadas.bots_sql import SqlBots
+    from core.storage import foreign_keys
+    from core.storage.db import create_engine, create_session_factory
+    from core.storage.unit_of_work import SqlUnitOfWork
+
     settings = settings or get_settings()
     engine = engine or create_engine(settings.database_url, pool_size=settings.db_pool_size)
     session_factory = create_session_factory(engine)
+    foreign_keys.install(_import_schema)
     i18n.set_timezone(settings.tz)
     policies = settings.policies()
     app = App(
@@ -81,6 +100,7 @@ def bootstrap(
 
 
 async def _refresh_outbox_depth(app: App) -> None:
+    from core.delivery.model import OutboxStatus
     from core.kernel import metrics  # the Prometheus client: for `/metrics` only, not the CLI
 
     async with app.operator_uow() as uow:  # the installation's outbox, every hromada's rows

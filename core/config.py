@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -193,7 +194,35 @@ def _missing_secret_key() -> str:
 
 
 def load_settings() -> Settings:
-    """Build settings, turning pydantic's report into one line: `SPILNO_X: problem`."""
+    """Build settings, turning pydantic's report into one line: `SPILNO_X: problem`.
+
+    The same environment and .env give the same settings: a CLI command reads them twice
+    (the root for its language, the command itself), and each read costs pydantic-settings a
+    walk over every field and the whole environment."""
+    global _loaded
+    key = _settings_key()
+    if _loaded is not None and _loaded[0] == key:
+        return _loaded[1]
+    settings = _load_settings()
+    _loaded = (key, settings)
+    return settings
+
+
+# (what the last settings were read from, them): see load_settings.
+_loaded: tuple[tuple[object, ...], Settings] | None = None
+
+
+def _settings_key() -> tuple[object, ...]:
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("SPILNO_")))
+    try:
+        stat = os.stat(".env")
+        dotenv: object = (os.path.abspath(".env"), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        dotenv = None
+    return env, dotenv
+
+
+def _load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

@@ -24,6 +24,7 @@ from core.campaigns.breakdown import KindBreakdown
 from core.campaigns.files import CampaignPlan, PlanParser
 from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
+from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import UnitOfWork
 from core.storage.contributions import Binding, CitizenReference
 
@@ -86,9 +87,20 @@ class CampaignKindSpec:
 
 
 class KindRegistry:
-    """The registered kinds, in order (their sweeps run and report in this order)."""
+    """The registered kinds, in order (their sweeps run and report in this order).
 
-    def __init__(self, specs: Sequence[CampaignKindSpec]) -> None:
+    `specs` may be a function returning them: the registry then imports the kinds (their
+    services, tables and SQL) on first use, not when a module that names it is imported, so a
+    command that touches no kind (`spilno-admin campaign list`) loads none of them."""
+
+    def __init__(
+        self, specs: Sequence[CampaignKindSpec] | Callable[[], Sequence[CampaignKindSpec]]
+    ) -> None:
+        self._load = specs if callable(specs) else None
+        if not callable(specs):
+            self._register(specs)
+
+    def _register(self, specs: Sequence[CampaignKindSpec]) -> None:
         kinds = [s.kind for s in specs]
         if len(set(kinds)) != len(kinds):
             raise ValueError(f"campaign kind registered twice: {kinds}")
@@ -97,24 +109,44 @@ class KindRegistry:
             raise ValueError(f"repository port registered twice: {ports}")
         self._specs = tuple(specs)
         self._by_kind = {s.kind: s for s in specs}
+        self._by_port = {b.port: b for s in specs for b in s.repositories}
+
+    def _ensure_loaded(self) -> None:
+        if self._load is not None:
+            load, self._load = self._load, None
+            self._register(load())
+
+    @property
+    def specs(self) -> tuple[CampaignKindSpec, ...]:
+        self._ensure_loaded()
+        return self._specs
 
     def spec(self, kind: CampaignKind | str) -> CampaignKindSpec:
+        self._ensure_loaded()
         try:
             return self._by_kind[CampaignKind(kind)]
         except (KeyError, ValueError):
             raise LookupError(f"campaign kind {kind!r} is not registered") from None
 
     def __iter__(self) -> Iterator[CampaignKindSpec]:
-        return iter(self._specs)
+        return iter(self.specs)
 
     def bindings(self) -> tuple[Binding[Any], ...]:
-        return tuple(b for s in self._specs for b in s.repositories)
+        return tuple(b for s in self.specs for b in s.repositories)
+
+    def binding(self, port: Port[P]) -> Binding[P]:
+        """The binding of a kind's repository port (LookupError if no kind binds it)."""
+        self._ensure_loaded()
+        try:
+            return self._by_port[port]
+        except KeyError:
+            raise LookupError(f"no campaign kind binds the repository {port.name!r}") from None
 
     def table_modules(self) -> tuple[ModuleType, ...]:
-        return tuple(s.tables for s in self._specs if s.tables is not None)
+        return tuple(s.tables for s in self.specs if s.tables is not None)
 
     def participants(self) -> dict[str, Participants]:
-        return {s.kind.value: s.participants for s in self._specs if s.participants is not None}
+        return {s.kind.value: s.participants for s in self.specs if s.participants is not None}
 
     def citizen_columns(self) -> tuple[CitizenReference, ...]:
-        return tuple(ref for s in self._specs for ref in s.citizen_columns)
+        return tuple(ref for s in self.specs for ref in s.citizen_columns)

@@ -25,7 +25,6 @@ from core.citizens.tables import (
     LinkCodeRow,
     ProcessedUpdateRow,
 )
-from core.storage.participation import CITIZEN_REFERENCES
 from core.storage.statements import _core, _dialect, _dialect_name
 from core.storage.tenancy import SCOPE_PARAM, scoped, scoped_hromada
 
@@ -392,7 +391,9 @@ class SqlResidentRepository:
 
     async def participation(self, citizen_id: int) -> dict[str, int]:
         # Every table the participation registry lists, read by name: a new kind shows up here
-        # without this file knowing it.
+        # without this file knowing it. (Composed from every kind: imported when asked for.)
+        from core.storage.participation import CITIZEN_REFERENCES
+
         counts: dict[str, int] = {}
         for ref in CITIZEN_REFERENCES:
             if ref.table in NOT_PARTICIPATION:

@@ -17,14 +17,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, Protocol
 
 from core.kernel.secret_key import SecretKey
+
+# cryptography is loaded when a secret is sealed or opened: every command builds the bot store
+# (core/bootstrap.py), few touch a bot.
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 _KEY_INFO = b"spilno/bot-secrets/aes-256-gcm/v1"
 _NONCE_BYTES = 12
@@ -122,6 +122,10 @@ class BotSecrets:
 
     def _cipher(self) -> AESGCM:
         if self._aead is None:
+            from cryptography.hazmat.primitives import hashes
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+            from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
             # HKDF, not the key itself: the secret key also keys phone hashes (HMAC); one
             # derived key per use keeps the two uses independent.
             derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(
@@ -138,6 +142,8 @@ class BotSecrets:
         return _FORMAT + nonce + sealed
 
     def open(self, blob: bytes, *, context: str) -> str:
+        from cryptography.exceptions import InvalidTag
+
         if blob[:1] != _FORMAT:
             raise ValueError("unknown sealed format")
         nonce, sealed = blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]

@@ -12,9 +12,6 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select, text, union
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.campaigns.tables import CampaignRow
-from core.citizens.tables import CitizenRow
-from core.delivery.tables import SubscriptionRow
 from core.hromadas import current
 from core.hromadas.model import (
     District,
@@ -28,9 +25,6 @@ from core.hromadas.ports import HromadaSummary
 from core.hromadas.profile_tables import HromadaDistrictRow, HromadaProfileRow, HromadaTopicRow
 from core.hromadas.rls import HROMADA_SETTING
 from core.hromadas.tables import HromadaRow
-from core.ideas.tables import IdeaRow
-from core.pb.tables import PbPotRow
-from core.petitions.tables import PetitionRow
 from core.storage.tenancy import require_scope
 
 
@@ -135,6 +129,15 @@ class SqlProfileRepository:
         )
 
     async def codes_in_use(self, hromada_id: int) -> set[tuple[Entry, str]]:
+        # Other features' tables, imported here: every unit of work loads the profile through
+        # this module, and a simple command needs none of them.
+        from core.campaigns.tables import CampaignRow
+        from core.citizens.tables import CitizenRow
+        from core.delivery.tables import SubscriptionRow
+        from core.ideas.tables import IdeaRow
+        from core.pb.tables import PbPotRow
+        from core.petitions.tables import PetitionRow
+
         require_scope(self._session, hromada_id)
         districts = union(
             select(IdeaRow.district).where(IdeaRow.hromada_id == hromada_id),

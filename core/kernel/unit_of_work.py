@@ -12,20 +12,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
-from core.audit.ports import AuditRepository
-from core.campaigns.ports import CampaignRepository
-from core.citizens.data_ports import ResidentDataRepository
-from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
-from core.config import Policies
-from core.delivery.ports import OutboxRepository, SubscriptionRepository
-from core.hromadas.ports import ProfileRepository
-from core.hromadas.tenants import TenantRepository
-from core.kernel.ports import P, Port
-from core.officials.ports import OfficialTokenRepository
-from core.organizations.ports import OfficialRepository, OrganizationRepository
-from core.trust.ports import OpenDataRepository
+# The ports are annotations only: every module that names the unit of work (all services,
+# every CLI module) would otherwise import every feature's ports and models with it.
+if TYPE_CHECKING:
+    from core.audit.ports import AuditRepository
+    from core.campaigns.ports import CampaignRepository
+    from core.citizens.data_ports import ResidentDataRepository
+    from core.citizens.ports import CitizenRepository, MergeRepository, ResidentRepository
+    from core.config import Policies
+    from core.delivery.ports import OutboxRepository, SubscriptionRepository
+    from core.hromadas.ports import ProfileRepository
+    from core.hromadas.tenants import TenantRepository
+    from core.kernel.ports import P, Port
+    from core.officials.ports import OfficialTokenRepository
+    from core.organizations.ports import OfficialRepository, OrganizationRepository
+    from core.trust.ports import OpenDataRepository
 
 
 class ConflictError(Exception):

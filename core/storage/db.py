@@ -96,16 +96,18 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # caller answers 503 / retries, and the next checkout connects afresh.
     # asyncpg: each transaction is scoped to its hromada in its BEGIN's round trip
     # (core/storage/tenancy.py); another driver gets one set_config statement per transaction.
-    asyncpg = make_url(url).get_driver_name() == "asyncpg"
+    if make_url(url).get_driver_name() != "asyncpg":
+        return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    from core.storage.pg_connection import TenantConnection, forget_pending_scope
+
     engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        connect_args={"connection_class": tenancy.TenantConnection} if asyncpg else {},
+        connect_args={"connection_class": TenantConnection},
     )
-    if asyncpg:
-        event.listen(engine.sync_engine, "checkin", tenancy.forget_pending_scope)
+    event.listen(engine.sync_engine, "checkin", forget_pending_scope)
     return engine
 
 

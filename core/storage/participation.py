@@ -20,6 +20,8 @@ a shared feature with a citizen column adds it to `SHARED_REFERENCES` here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, false, select
 
@@ -40,18 +42,25 @@ __all__ = [
 
 ParticipationBuilder = Participants
 
-PARTICIPANTS: Mapping[str, ParticipationBuilder] = KINDS.participants()
+if TYPE_CHECKING:  # composed on first use: the module's __getattr__ below
+    PARTICIPANTS: Mapping[str, ParticipationBuilder]
+    CITIZEN_REFERENCES: tuple[CitizenReference, ...]
+
+
+@cache
+def _participants() -> Mapping[str, ParticipationBuilder]:
+    return KINDS.participants()
 
 
 def participants_query(kind: str, campaign_id: int) -> Select[tuple[int]]:
-    builder = PARTICIPANTS.get(str(kind))
+    builder = _participants().get(str(kind))
     if builder is None:
         return select(CitizenRow.id).where(false())
     return builder(campaign_id)
 
 
 def registered_kinds() -> frozenset[str]:
-    return frozenset(PARTICIPANTS)
+    return frozenset(_participants())
 
 
 SHARED_REFERENCES: tuple[CitizenReference, ...] = (
@@ -75,4 +84,18 @@ SHARED_REFERENCES: tuple[CitizenReference, ...] = (
         "link_code_failures", "citizen_id", OnMerge.REASSIGN, OnForget.DELETE, exported=False
     ),
 )
-CITIZEN_REFERENCES: tuple[CitizenReference, ...] = SHARED_REFERENCES + KINDS.citizen_columns()
+
+
+@cache
+def _citizen_references() -> tuple[CitizenReference, ...]:
+    return SHARED_REFERENCES + KINDS.citizen_columns()
+
+
+def __getattr__(name: str) -> Any:
+    """`PARTICIPANTS` and `CITIZEN_REFERENCES`, composed on first use: they load every kind
+    (core/campaigns/registry.py), which a module that only names this one does not need."""
+    if name == "PARTICIPANTS":
+        return _participants()
+    if name == "CITIZEN_REFERENCES":
+        return _citizen_references()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,8 @@ Two fences, so one forgotten filter leaks nothing:
    statement also switches the transaction to the NOLOGIN role `spilno_tenant` the migration
    created (SET LOCAL ROLE; it ends with the transaction, so migrations and maintenance on the
    same engine keep their own rights). No extra round trip: the statement rides on the
-   transaction's BEGIN, which asyncpg sends as a simple query (TenantConnection).
+   transaction's BEGIN, which asyncpg sends as a simple query (TenantConnection, in
+   core/storage/pg_connection.py: asyncpg is imported for PostgreSQL only).
 
 Operator sessions (the delivery worker's claim, sweeps over all hromadas, hromada management)
 get neither filter and `spilno.operator = on`.
@@ -24,7 +25,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import asyncpg
 from sqlalchemy import ColumnElement, bindparam, event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,30 +52,6 @@ _BYPASS_QUERY = (
     f"SELECT pg_has_role(current_user, t.oid, 'MEMBER') FROM pg_roles t "
     f"WHERE t.rolname = '{TENANT_ROLE}'), false) FROM pg_roles r WHERE r.rolname = current_user"
 )
-
-
-class TenantConnection(asyncpg.Connection):
-    """asyncpg's connection, sending the scope's set_config with the next BEGIN.
-
-    SQLAlchemy begins a transaction lazily, right before its first statement, with
-    `BEGIN ISOLATION LEVEL …;` through `execute()` without arguments (the simple-query
-    protocol, which takes several statements): appending the set_config there costs nothing."""
-
-    _spilno_with_begin: str | None = None
-
-    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109 (asyncpg's signature)
-        pending = self._spilno_with_begin
-        if pending is not None and not args and query.startswith("BEGIN"):
-            self._spilno_with_begin = None
-            query = f"{query.rstrip().rstrip(';')}; {pending};"
-        return await super().execute(query, *args, timeout=timeout)
-
-
-def forget_pending_scope(dbapi_connection: Any, _record: Any) -> None:
-    """Pool checkin: a scope that never reached a BEGIN must not reach the next user's."""
-    driver = getattr(dbapi_connection, "driver_connection", None)
-    if isinstance(driver, TenantConnection):
-        driver._spilno_with_begin = None
 
 
 class TenantSession(Session):
@@ -169,6 +145,8 @@ def _scope_transaction(
     known = _SWITCH_KEY in conn.info
     if _must_switch_role(conn):
         settings += f", set_config('role', '{TENANT_ROLE}', true)"
+    from core.storage.pg_connection import TenantConnection  # asyncpg: PostgreSQL only
+
     driver = conn.connection.driver_connection
     if known and isinstance(driver, TenantConnection):
         driver._spilno_with_begin = f"SELECT {settings}"  # rides on the coming BEGIN

@@ -77,7 +77,8 @@ _PROBE = """
 import json, sys
 from admin_cli.app import run_cli
 code = run_cli(sys.argv[1:])
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(%r)))
+loaded = set(sys.modules) | {name.split(".")[0] for name in sys.modules}
+heavy = sorted(loaded & set(json.loads(%r)))
 print("HEAVY=" + json.dumps(heavy), file=sys.stderr)
 sys.exit(code)
 """
@@ -109,6 +110,26 @@ def test_a_simple_command_imports_no_sdk_charts_or_solver(
     args: list[str], tmp_path: Path, sqlite_template: SqliteTemplate
 ) -> None:
     assert _imports_of(args, tmp_path, sqlite_template.fresh(tmp_path)) == []
+
+
+def test_campaign_list_loads_no_kinds_storage_nor_postgresql(
+    tmp_path: Path, sqlite_template: SqliteTemplate
+) -> None:
+    """The unit of work builds repositories on first use and the kinds' registry loads them on
+    first use (core/storage/unit_of_work.py, core/campaigns/registry.py): listing campaigns on
+    SQLite touches no kind's SQL or tables (a poll's tables aside: campaigns carry polls) and
+    neither asyncpg nor SQLAlchemy's PostgreSQL dialect."""
+    kinds = ("consultations", "contests", "ideas", "pb", "petitions")
+    storage = (
+        *(f"core.{kind}.{part}" for kind in kinds for part in ("sql", "tables")),
+        "core.polls.sql",
+        "core.storage.merging",
+        "core.storage.resident_data",
+        "asyncpg",
+        "sqlalchemy.dialects.postgresql",
+    )
+    found = _imports_of(["campaign", "list"], tmp_path, sqlite_template.fresh(tmp_path), storage)
+    assert found == []
 
 
 def test_the_root_help_opens_no_database_nor_settings(
