@@ -23,14 +23,16 @@ from typing import Any
 
 from aiohttp import web
 
+from admin_cli.client import API_PREFIX, API_VERSION
 from core.bootstrap import App
 from core.citizens.model import SUPPORTED_LOCALES
 from core.kernel import i18n
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/admin/api"
-VERSION = "v1"
+# The paths the CLI calls (admin_cli/client.py): one definition for both ends.
+PREFIX = API_PREFIX
+VERSION = API_VERSION
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a 10 MB image as base64, with room for its message
 PER_TOKEN_BURST = 60  # requests a token may make at once…
 PER_TOKEN_RATE = 10.0  # …and per second after that

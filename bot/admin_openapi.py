@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.admin_api import PREFIX, VERSION
+from admin_cli.client import API_PREFIX as PREFIX
+from admin_cli.client import API_VERSION as VERSION
 
 _REF = "#/components/schemas/{model}"
 
