@@ -19,6 +19,7 @@ from bot.runner import Role, StartupError, serve
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.demo import polls as demo
+from core.hromadas import current as hromada_profiles
 from core.kernel import i18n
 from core.kernel.i18n import _
 from core.kernel.logging_setup import configure_logging
@@ -60,6 +61,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
     register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
     configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
+    hromada_profiles.REFRESH_S = settings.hromada_profile_refresh_s
 
     async def _go() -> None:
         settings.secret().material()  # required with PostgreSQL: say so before serving anyone

@@ -47,8 +47,8 @@ async def _seed(uow: UnitOfWork, now: datetime) -> int:
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 @pytest.fixture

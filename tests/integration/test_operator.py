@@ -28,8 +28,8 @@ BILA_TSERKVA = EXAMPLES / "hromada-bila-tserkva.yaml"
 
 
 @pytest.fixture
-def cli(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
+def cli(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, mode=cli_mode)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, mode=cli_mode)
 
 
 @pytest.fixture
