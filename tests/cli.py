@@ -24,6 +24,7 @@ admins it names get their tokens, as `spilno officials-token NAME` gives them on
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import subprocess
 from collections.abc import Awaitable, Callable
@@ -92,7 +93,8 @@ def cli_runner(
 ) -> Run:
     """`spilno-admin` in-process (fast), in English, in `tmp_path`, with no official or city
     admins from the environment; `official` acts (as `--as`, or by their token: see above).
-    Each run checks the exit code (`expect`) and that no traceback reached the official."""
+    Each run checks the exit code (`expect`) and that no traceback reached the official;
+    `stdin` is what the command reads (answers to its prompts)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
     monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
@@ -102,7 +104,9 @@ def cli_runner(
         monkeypatch.delenv(name, raising=False)
     tokens = Tokens(database_url)
 
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, expect: int = 0, stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         argv, acting, slug = _split_root(list(args), official)
         name = acting or os.environ.get("SPILNO_OFFICIAL") or getpass.getuser()
         token = tokens.settle(name, slug, remote=mode.remote)
@@ -120,6 +124,8 @@ def cli_runner(
             env.update(SPILNO_TOKEN=token, SPILNO_OFFICIAL=name)
         elif acting is not None:
             argv = ["--as", acting, *argv]
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         capsys.readouterr()
         with _environment(env):
             code = run_cli(argv)

@@ -229,9 +229,9 @@ def test_every_cli_listing_in_a_shows_nothing_of_b(
     database_url, b = two_hromadas_db
     admin = cli_runner(database_url, tmp_path, monkeypatch, capsys, mode=cli_mode)
     a_args = ("--hromada", "main", "--as", "olha")
-    b_before = _rows_in(database_url, b)
     b_args = ("--hromada", "bravo", "--as", "olha")
     b_campaigns = json.loads(admin(*b_args, "campaign", "list", "--json").stdout)
+    b_before = _rows_in(database_url, b)  # with olha's token of B, which that listing needed
     a_campaigns = json.loads(admin(*a_args, "campaign", "list", "--json").stdout)
     assert len(a_campaigns) == len(b_campaigns) >= 5
     assert all(MARK in c["title"] for c in b_campaigns)
