@@ -233,6 +233,10 @@ def run_in_uow(
             app, stranger_ok=operator or operator_if_stranger, installation_default=operator
         )
         await _bootstrap_city_admins(app)
+        local = client()
+        if REQUIRE_TOKEN_WITH_ROLES and getattr(local, "token", None) is None:
+            # As run_action: a command not yet an action refuses a bare name just the same.
+            await _refuse_unproven(app, _chosen.get()[1] or "")
         as_operator = operator or (operator_if_stranger and stranger)
         async with app.operator_uow() if as_operator else app.uow_factory() as uow:
             result = await work(app, uow)

@@ -135,7 +135,30 @@ def cli_runner(
         assert "Traceback" not in err
         return subprocess.CompletedProcess(args, code, out, err)
 
-    return run
+    return Runner(run, mode)
+
+
+class Runner:
+    """The runner (callable), and what differs between the modes."""
+
+    def __init__(self, run: Run, mode: CliMode) -> None:
+        self._run, self.mode = run, mode
+
+    def __call__(self, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        return self._run(*args, **kwargs)
+
+    def as_stranger(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run `args` as an official who holds no role where roles exist, and check they are
+        refused in one line before anything happens: locally their name no longer says who
+        acts (exit 2); remotely they have no token the installation knows (401, exit 1)."""
+        expect, text = STRANGER_REMOTE if self.mode.remote else STRANGER_LOCAL
+        done = self._run(*args, expect=expect)
+        assert done.stderr.strip().count("\n") == 0 and text in done.stderr, done.stderr
+        return done
+
+
+STRANGER_LOCAL = (2, "no longer say who acts: log in with your personal token")
+STRANGER_REMOTE = (1, "the installation refused the token: log in again")
 
 
 def _split_root(args: list[str], official: str | None) -> tuple[list[str], str | None, str | None]:
@@ -219,8 +242,6 @@ class Tokens:
         try:
             async with engine.connect() as conn:
                 hromada = await _hromada(conn, slug, name)
-                if hromada is None:  # no such hromada: the command says so, as anyone
-                    return None
                 await _city_admins_from_settings(self.database_url, conn, hromada)
                 await _open_mode(conn, hromada, name if remote else None)
                 found = await _token_hromada(conn, hromada, name)
@@ -270,7 +291,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _hromada(conn: Any, slug: str | None, name: str) -> int | None:
+async def _hromada(conn: Any, slug: str | None, name: str) -> int:
     from sqlalchemy import select
 
     from core.hromadas.tables import HromadaRow
@@ -278,17 +299,20 @@ async def _hromada(conn: Any, slug: str | None, name: str) -> int | None:
 
     if slug is not None:
         found = await conn.execute(select(HromadaRow.id).where(HromadaRow.slug == slug))
-        return found.scalar()
+        hromada_id = found.scalar()
+        if hromada_id is not None:
+            return int(hromada_id)
+        # No such hromada: the official's own token, for the installation to say so.
     ids = list((await conn.execute(select(HromadaRow.id).order_by(HromadaRow.id))).scalars())
     if len(ids) == 1:
-        return ids[0]
+        return int(ids[0])
     # Several hromadas and none named: the one a token of the official's would open.
     held = await conn.execute(
         select(OfficialRoleRow.hromada_id)
         .where(OfficialRoleRow.official == name)
         .order_by(OfficialRoleRow.hromada_id)
     )
-    return held.scalar() or _installation()
+    return int(held.scalar() or _installation())
 
 
 def _installation() -> int:
@@ -363,7 +387,9 @@ async def _open_mode(conn: Any, hromada_id: int, name: str | None) -> None:
                 hromada_id=where,
                 official=name,
                 role=role,
-                scope="city",
+                # A scope of its own: the test's own grant of the same role is a row of its own
+                # too (the unique key includes the scope), and every check reads the role only.
+                scope=HARNESS,
                 org_id=None,
                 granted_by=HARNESS,
                 granted_at=_now(),

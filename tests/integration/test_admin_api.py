@@ -434,3 +434,26 @@ def test_no_token_reaches_the_servers_log(server, db, cli):
     assert "HTTP on 127.0.0.1" in log  # the log, at DEBUG, of this very server
     for token in used:
         assert token not in log and token[4:20] not in log
+
+
+def test_an_sqlite_installation_serves_the_api_too(sqlite_template, tmp_path, cli):
+    """The embedded default behind `spilno run --role web`: a login and a listing."""
+    url = sqlite_template.fresh(tmp_path)
+
+    async def seed(uow: Any, now: datetime) -> str:
+        await uow.officials.grant(Grant("olha", Role.CITY_ADMIN), granted_by="t", now=now)
+        await polls.create_poll(uow, question="Q?", options=["A", "B"], actor="olha", now=now)
+        issued = await tokens.issue(
+            uow, actor="olha", official="olha", role=Role.CITY_ADMIN, hromada_id=1, now=now
+        )
+        assert issued is not None
+        return issued.token
+
+    token = run_blocking(with_database(url, seed))
+    server = SpilnoServer(tmp_path, database_url=url, default_locale="en").start()
+    try:
+        assert "Logged in as olha" in cli("login", server.url, stdin=token + "\n").stdout
+        listed = json.loads(cli("campaign", "list", "--json").stdout)
+        assert [c["title"] for c in listed] == ["Q?"]
+    finally:
+        server.stop()
