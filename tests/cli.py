@@ -243,8 +243,11 @@ class Tokens:
             async with engine.connect() as conn:
                 hromada = await _hromada(conn, slug, name)
                 await _city_admins_from_settings(self.database_url, conn, hromada)
-                await _open_mode(conn, hromada, name if remote else None)
-                found = await _token_hromada(conn, hromada, name)
+                is_open = await _open_mode(conn, hromada, name if remote else None)
+                # Locally, a hromada in open mode takes `--as` as it always did.
+                found = (
+                    None if is_open and not remote else await _token_hromada(conn, hromada, name)
+                )
                 token = None if found is None else await self._token(conn, found, name)
                 await conn.commit()
                 return token
@@ -361,22 +364,26 @@ async def _city_admins_from_settings(database_url: str, conn: Any, hromada_id: i
     await scoped()
 
 
-async def _open_mode(conn: Any, hromada_id: int, name: str | None) -> None:
+async def _open_mode(conn: Any, hromada_id: int, name: str | None) -> bool:
     """While the hromada has no city admin of the test's own, `name` (remote mode) becomes
     one, and the installation's operator while its hromada holds no role of the test's;
-    once the test's own roles say otherwise, the harness's grants are withdrawn."""
+    once the test's own roles say otherwise, the harness's grants are withdrawn. Whether the
+    hromada is in open mode."""
     from sqlalchemy import insert
 
     from core.organizations.tables import OfficialRoleRow
 
     installation = _installation()
     wanted: list[tuple[int, str]] = []
+    is_open = True
     for where, role in ((hromada_id, "city_admin"), (installation, "operator")):
         grants = await _grants(conn, where)
         theirs = [(n, r) for n, r, by in grants if by != HARNESS]
         still_open = (
             not any(r == "city_admin" for _n, r in theirs) if role == "city_admin" else (not theirs)
         )
+        if role == "city_admin":
+            is_open = still_open
         if not still_open:
             await _withdraw(conn, where, role)
         elif name is not None and (name, role, HARNESS) not in grants:
@@ -395,6 +402,7 @@ async def _open_mode(conn: Any, hromada_id: int, name: str | None) -> None:
                 granted_at=_now(),
             )
         )
+    return is_open
 
 
 async def _withdraw(conn: Any, hromada_id: int, role: str | None = None) -> None:
@@ -425,15 +433,30 @@ async def _withdraw(conn: Any, hromada_id: int, role: str | None = None) -> None
 
 async def _token_hromada(conn: Any, hromada_id: int, name: str) -> tuple[int, list[str]] | None:
     """Where `name`'s token belongs, with their roles there: the hromada the command works in
-    when they hold a role in it, else the installation's when they are its operator; None when
-    they hold no role either way (a stranger: without a role no token is issued)."""
+    when they hold a role in it, else the installation's when they are its operator, else their
+    own hromada; None when they hold no role anywhere (a stranger: no token is issued)."""
     held = [r for n, r, _by in await _grants(conn, hromada_id) if n == name]
     if held:
         return hromada_id, held
     installation = _installation()
     if any(n == name and r == "operator" for n, r, _by in await _grants(conn, installation)):
         return installation, ["operator"]
-    return None
+    # An official of another hromada: their own token, which the installation refuses here
+    # (or lets through for what an operator may do, to be refused as no operator).
+    from sqlalchemy import select
+
+    from core.organizations.tables import OfficialRoleRow
+
+    found = await conn.execute(
+        select(OfficialRoleRow.hromada_id, OfficialRoleRow.role)
+        .where(OfficialRoleRow.official == name)
+        .order_by(OfficialRoleRow.hromada_id)
+    )
+    rows = list(found)
+    if not rows:
+        return None
+    own = rows[0][0]
+    return own, [r for h, r in rows if h == own]
 
 
 def in_db(database_url: str, work: Callable[[UnitOfWork, datetime], Awaitable[Any]]) -> Any:
