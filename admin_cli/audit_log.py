@@ -4,27 +4,46 @@ chain; `audit anchor` posts the head to the city's public channel."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from admin_cli import words
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, Official, city_moment, run_in_uow
-from admin_cli.orgs import channel_problem_text
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, city_moment
 from admin_cli.output import echo_json, print_table
 from admin_cli.params import limit_option
 from core.audit import anchor as audit_anchor
 from core.audit import service as audit
 from core.audit.chain import Problem, Verification
 from core.audit.model import AuditEntry
-from core.bootstrap import App
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 audit_cli = typer.Typer(
     help="The audit log: who did what, when; verify its hash chain; anchor its head.",
     invoke_without_command=True,
 )
+
+
+@action("audit.list", commit=False)
+async def list_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    limit: int = 50,
+    org: str | None = None,
+    since: str | None = None,
+) -> list[AuditEntry]:
+    """The audit log, newest first: at most `limit` entries; `org`: only actions on this
+    organization (its slug); `since`: only from then on (ISO 8601 in the hromada's time)."""
+    start = city_moment(ctx.app, since, "--since", now=ctx.now()) if since else None
+    return await audit.recent(
+        uow, limit=limit, org=org.strip().lower() if org else None, since=start
+    )
 
 
 @audit_cli.callback()
@@ -43,13 +62,7 @@ def audit_command(
     if ctx.invoked_subcommand is not None:
         return
 
-    async def work(app: App, uow: UnitOfWork) -> list[AuditEntry]:
-        start = city_moment(app, since, "--since") if since else None
-        return await audit.recent(
-            uow, limit=limit, org=org.strip().lower() if org else None, since=start
-        )
-
-    entries = run_in_uow(work, commit=False)
+    entries = client().call(list_action, limit=limit, org=org, since=since)
     if as_json:
         rows = [
             {
@@ -79,6 +92,15 @@ def audit_command(
     )
 
 
+@action("audit.verify", commit=False)
+async def verify_action(
+    ctx: ActionContext, uow: UnitOfWork, *, head: str | None = None
+) -> Verification:
+    """Recompute the audit log's hash chain; `head`: a head published earlier, which the log
+    must still lead to."""
+    return await audit.verify(uow, expected_head=head)
+
+
 @audit_cli.command("verify")
 def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
@@ -93,10 +115,7 @@ def verify_command(
     if head is not None and not _is_hash(head):
         raise CliError(_("--head must be a SHA-256 hash: 64 hexadecimal characters"), EXIT_USAGE)
 
-    async def work(app: App, uow: UnitOfWork) -> Verification:
-        return await audit.verify(uow, expected_head=head)
-
-    result = run_in_uow(work, commit=False)
+    result = client().call(verify_action, head=head)
     if as_json:
         typer.echo(
             json.dumps(
@@ -148,9 +167,40 @@ def _is_hash(value: str) -> bool:
     return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
 
 
+@action("audit.anchor")
+async def anchor_action(
+    ctx: ActionContext, uow: UnitOfWork, *, telegram: str
+) -> audit_anchor.Anchored:
+    """Queue the audit log's head hash with today's date for a public Telegram channel
+    (@username or chat id), which the installation's bot must be able to post to."""
+    from admin_cli.orgs import channel_problem_text
+    from bot.telegram.api_errors import problem_text as api_problem_text
+    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+
+    audit_anchor.normalize_chat(telegram)
+    settings = ctx.app.settings
+    token = settings.telegram_token
+    if token is None:
+        raise CliError(
+            _("SPILNO_TELEGRAM_TOKEN is not set: the bot posts the head to the channel"),
+            EXIT_USAGE,
+        )
+    try:
+        found = await verify_with_settings(
+            token.get_secret_value(), settings.telegram_api_url, telegram
+        )
+    except ChannelCheckError as error:
+        if error.is_setting_problem:
+            raise CliError(
+                api_problem_text(error.reason, error.detail, settings.telegram_api_url),
+                EXIT_USAGE,
+            ) from None
+        raise CliError(channel_problem_text(error, telegram)) from None
+    return await audit_anchor.anchor(uow, chat=found.chat_id, actor=ctx.official, now=ctx.now())
+
+
 @audit_cli.command("anchor")
 def anchor_command(
-    ctx: typer.Context,
     telegram: Annotated[
         str, typer.Option(help="The city's public Telegram channel: @username or chat id.")
     ],
@@ -158,35 +208,8 @@ def anchor_command(
 ) -> None:
     """Post the audit log's head hash with today's date to a public channel (through the
     delivery workers of `spilno run` / `spilno deliver`)."""
-    from bot.telegram.api_errors import problem_text as api_problem_text
-    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
-
-    official: Official = ctx.obj
     audit_anchor.normalize_chat(telegram)  # a bad name is refused before any network call
-
-    async def work(app: App, uow: UnitOfWork) -> audit_anchor.Anchored:
-        token = app.settings.telegram_token
-        if token is None:
-            raise CliError(
-                _("SPILNO_TELEGRAM_TOKEN is not set: the bot posts the head to the channel"),
-                EXIT_USAGE,
-            )
-        try:
-            found = await verify_with_settings(
-                token.get_secret_value(), app.settings.telegram_api_url, telegram
-            )
-        except ChannelCheckError as error:
-            if error.is_setting_problem:
-                raise CliError(
-                    api_problem_text(error.reason, error.detail, app.settings.telegram_api_url),
-                    EXIT_USAGE,
-                ) from None
-            raise CliError(channel_problem_text(error, telegram)) from None
-        return await audit_anchor.anchor(
-            uow, chat=found.chat_id, actor=official.name, now=app.clock()
-        )
-
-    anchored = run_in_uow(work)
+    anchored = client().call(anchor_action, telegram=telegram)
     if as_json:
         typer.echo(json.dumps({"seq": anchored.seq, "head": anchored.head, "chat": telegram}))
         return

@@ -17,9 +17,10 @@ from core.kernel.i18n import _
 
 
 def file_error(
-    path: Path, error: CampaignFileError, kind_problems: Mapping[str, Text] | None = None
+    path: str | Path, error: CampaignFileError, kind_problems: Mapping[str, Text] | None = None
 ) -> CliError:
-    """`file:line: field: problem` — what editors and people both understand."""
+    """`file:line: field: problem` — what editors and people both understand. `path`: the file
+    as the official named it (an action gets its text and this name, not the file)."""
     where = f"{path}:{error.params.get('line', 1)}"
     field = error.params.get("field") or ""
     own = (kind_problems or {}).get(error.reason)

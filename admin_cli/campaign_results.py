@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,18 +16,21 @@ from rich.console import Console
 from admin_cli.context import EXIT_USAGE, fail
 from admin_cli.files import write_bytes, write_text
 from admin_cli.kind import KindResults
-from admin_cli.kinds import BY_KIND
 from admin_cli.rendered import Rendered
 from admin_cli.rendered import render as render_any
 from core.campaigns.model import Campaign
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 Outcome = tuple[KindResults[Any], object]
 
 
 async def details(uow: UnitOfWork, campaign: Campaign, now: datetime) -> dict[str, object] | None:
     """What `campaign show` prints for this kind, or None for a kind with no details of its own."""
+    from admin_cli.kinds import BY_KIND
+
     kind = BY_KIND.get(campaign.kind)
     if kind is None or kind.details is None:
         return None
@@ -35,6 +38,8 @@ async def details(uow: UnitOfWork, campaign: Campaign, now: datetime) -> dict[st
 
 
 def print_details(console: Console, campaign_kind: str, data: dict[str, Any]) -> None:
+    from admin_cli.kinds import BY_KIND  # every kind's CLI module: when one is printed
+
     kind = BY_KIND.get(campaign_kind)  # type: ignore[call-overload]
     if kind is not None and kind.details is not None:
         kind.details.print(console, data)
@@ -45,6 +50,8 @@ async def load(
 ) -> Outcome | None:
     """The kind's renderer and its results (officials see them at any time), or None; with
     `compare`, every counting rule's outcome side by side (None for a kind with one way)."""
+    from admin_cli.kinds import BY_KIND
+
     kind = BY_KIND.get(campaign.kind)
     renderer = None if kind is None else (kind.compare if compare else kind.results)
     if renderer is None:

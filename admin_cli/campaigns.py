@@ -14,21 +14,23 @@ from rich.console import Console
 from rich.markup import escape
 
 from admin_cli import campaign_results, results_breakdown, words
-from admin_cli.actions import ActionContext, action
+from admin_cli.actions import ActionContext, action, lazy
 from admin_cli.client import client
 from admin_cli.context import EXIT_USAGE, CliError, city_moment, fail
-from admin_cli.kinds import BY_KIND
 from admin_cli.output import echo_audit_head, print_found
 from admin_cli.params import id_argument
 from admin_cli.rendered import Rendered
-from core.audit import service as audit
-from core.campaigns import service as campaigns
 from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import Campaign, CampaignStatus, ResultsVisibility
 from core.kernel.i18n import _
 
 if TYPE_CHECKING:
+    from core.audit import service as audit
+    from core.campaigns import service as campaigns
     from core.kernel.unit_of_work import UnitOfWork
+else:  # loaded where an action runs: a remote command needs neither
+    audit = lazy("core.audit.service")
+    campaigns = lazy("core.campaigns.service")
 
 campaign_cli = typer.Typer(
     help="Campaigns of every kind: lifecycle and results.", no_args_is_help=True
@@ -254,6 +256,8 @@ async def results_action(
     now = ctx.now()
     campaign = await campaigns.get_campaign(uow, campaign_id)
     if by is not None:
+        from admin_cli.kinds import BY_KIND
+
         kind = BY_KIND.get(campaign.kind)
         view = None if kind is None else kind.breakdown
         if view is None or not campaigns.has_breakdown(campaign):

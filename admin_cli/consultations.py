@@ -6,19 +6,22 @@ import csv
 import io
 import json
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from admin_cli.actions import ActionContext, action
 from admin_cli.campaign_files import file_error
-from admin_cli.context import Official, run_in_uow
-from admin_cli.files import open_for_writing, read_text
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError
+from admin_cli.files import os_problem, read_text
 from admin_cli.kind import (
     CliKind,
     KindBreakdownView,
@@ -40,7 +43,6 @@ from admin_cli.results_breakdown import (
 )
 from admin_cli.wording import NOTHING, lookup, number, percent
 from core.audit import service as audit
-from core.bootstrap import App
 from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.consultations import service as consultations
@@ -49,7 +51,9 @@ from core.consultations.plan import parse_consultation
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import AlreadySubmittedError, CampaignFileError, ValidationError
 from core.kernel.i18n import _, current_timezone, format_datetime, ngettext
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 consultation_cli = typer.Typer(
     help="Public consultations: several questions, answered one by one.", no_args_is_help=True
@@ -126,26 +130,26 @@ def consultation_as_dict(consultation: Consultation) -> dict[str, object]:
     }
 
 
+@action("consultation.create")
+async def create_action(
+    ctx: ActionContext, uow: UnitOfWork, *, text: str, file_name: str
+) -> Consultation:
+    """Create a consultation from its YAML file's text (`file_name` names the file in a wrong
+    line's error); nothing is created if the file is wrong."""
+    try:
+        plan = parse_consultation(text, tz=current_timezone())
+    except CampaignFileError as error:
+        raise file_error(file_name, error, FILE_PROBLEMS) from None
+    return await consultations.create_consultation(uow, plan, actor=ctx.official, now=ctx.now())
+
+
 @consultation_cli.command("create")
 def create(
-    ctx: typer.Context,
     file: Annotated[Path, typer.Option("--file", help="The consultation, as YAML (see README).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a consultation from a file. Prints its id; nothing is created if the file is wrong."""
-    official: Official = ctx.obj
-    text = read_text(file)
-
-    async def work(app: App, uow: UnitOfWork) -> Consultation:
-        try:
-            plan = parse_consultation(text, tz=current_timezone())
-        except CampaignFileError as error:
-            raise file_error(file, error, FILE_PROBLEMS) from None
-        return await consultations.create_consultation(
-            uow, plan, actor=official.name, now=app.clock()
-        )
-
-    consultation = run_in_uow(work)
+    consultation = client().call(create_action, text=read_text(file), file_name=str(file))
     if as_json:
         typer.echo(json.dumps(consultation_as_dict(consultation), ensure_ascii=False))
         return
@@ -168,66 +172,112 @@ def create(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ExportedTexts:
+    """Free-text answers as the file (or stdout) receives them, how many, and the audit head."""
+
+    text: str
+    count: int
+    head: str
+
+
+@action("consultation.export-text")
+async def export_text_action(
+    ctx: ActionContext, uow: UnitOfWork, *, consultation_id: int, fmt: TextFormat = TextFormat.CSV
+) -> ExportedTexts:
+    """Every submitted free-text answer (officials only) as CSV or one JSON array, read in
+    batches; audit-logged."""
+    consultation = await consultations.get_consultation(uow, consultation_id)
+    keys = {q.id: q.key for q in consultation.questions}
+    out = io.StringIO(newline="")
+    count = 0
+    fields = ("response", "question", "submitted_at", "text")
+    writer = csv.writer(out, lineterminator="\n")
+    if fmt == TextFormat.CSV:
+        writer.writerow(fields)
+    else:  # one JSON array, like every --format json export
+        out.write("[")
+    async for row in consultations.export_texts(uow, consultation_id):
+        count += 1
+        record = [row.response_id, keys[row.question_id], row.submitted_at.isoformat(), row.text]
+        if fmt == TextFormat.CSV:
+            writer.writerow(record)
+        else:
+            item = json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
+            out.write(("\n" if count == 1 else ",\n") + "  " + item)
+    if fmt == TextFormat.JSON:
+        out.write("\n]\n" if count else "]\n")
+    head = await audit.record(
+        uow,
+        actor=ctx.official,
+        action="consultation.export_text",
+        object_type="campaign",
+        object_id=consultation_id,
+        now=ctx.now(),
+        after={"answers": count, "format": fmt.value},
+    )
+    return ExportedTexts(out.getvalue(), count, head)
+
+
 @consultation_cli.command("export-text")
 def export_text(
-    ctx: typer.Context,
     consultation_id: Annotated[int, id_argument("Consultation id.")],
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.CSV,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
     """Every submitted free-text answer (officials only), streamed in batches."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> tuple[int, str]:
-        now = app.clock()
-        consultation = await consultations.get_consultation(uow, consultation_id)
-        keys = {q.id: q.key for q in consultation.questions}
-        out: TextIO = open_for_writing(output) if output else sys.stdout
-        count = 0
-        fields = ("response", "question", "submitted_at", "text")
+    # The file opens before the export, as it is: one that cannot be written stops the export
+    # before it is logged, and a refused one leaves no new file behind, nor an emptied one.
+    created = output is not None and not output.exists()
+    out: TextIO = _open_unemptied(output) if output else sys.stdout
+    try:
+        exported = client().call(export_text_action, consultation_id=consultation_id, fmt=fmt)
         try:
-            writer = csv.writer(out, lineterminator="\n")
-            if fmt == TextFormat.CSV:
-                writer.writerow(fields)
-            else:  # one JSON array, like every --format json export, written as it streams
-                out.write("[")
-            async for row in consultations.export_texts(uow, consultation_id):
-                count += 1
-                record = [
-                    row.response_id,
-                    keys[row.question_id],
-                    row.submitted_at.isoformat(),
-                    row.text,
-                ]
-                if fmt == TextFormat.CSV:
-                    writer.writerow(record)
-                else:
-                    item = json.dumps(dict(zip(fields, record, strict=True)), ensure_ascii=False)
-                    out.write(("\n" if count == 1 else ",\n") + "  " + item)
-            if fmt == TextFormat.JSON:
-                out.write("\n]\n" if count else "]\n")
-        finally:
-            if output:
-                out.close()
-        head = await audit.record(
-            uow,
-            actor=official.name,
-            action="consultation.export_text",
-            object_type="campaign",
-            object_id=consultation_id,
-            now=now,
-            after={"answers": count, "format": fmt.value},
-        )
-        return count, head
+            if output is not None and output.is_file():
+                out.truncate(0)  # appending from here on writes from the start
+            out.write(exported.text)
+        except OSError as error:
+            raise _cannot_write(output or Path("-"), error) from None
+    except BaseException:
+        if output is not None:
+            out.close()
+            if created:
+                output.unlink(missing_ok=True)
+        raise
+    if output is not None:
+        out.close()
+    typer.echo(_("{n} free-text answers exported.").format(n=exported.count), err=True)
+    echo_audit_head(exported.head)
 
-    count, head = run_in_uow(work)
-    typer.echo(_("{n} free-text answers exported.").format(n=count), err=True)
-    echo_audit_head(head)
+
+def _open_unemptied(path: Path) -> TextIO:
+    """`path` to write into, kept as it is until there is something to write."""
+    try:
+        return path.open("a", encoding="utf-8", newline="")
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+
+
+def _cannot_write(path: Path, error: OSError) -> CliError:
+    return CliError(
+        _("cannot write {path}: {problem}").format(path=path, problem=os_problem(error)),
+        EXIT_USAGE,
+    )
+
+
+@action("consultation.texts-public")
+async def texts_public_action(
+    ctx: ActionContext, uow: UnitOfWork, *, consultation_id: int, public: bool
+) -> Consultation:
+    """Publish a consultation's free-text answers in its open data, or not (only before it
+    opens)."""
+    return await consultations.set_texts_public(
+        uow, consultation_id, public, actor=ctx.official, now=ctx.now()
+    )
 
 
 @consultation_cli.command("texts-public")
 def texts_public(
-    ctx: typer.Context,
     consultation_id: Annotated[int, id_argument("Consultation id.")],
     public: Annotated[
         OnOff, typer.Argument(help="on: free-text answers go into the open data (no names).")
@@ -235,14 +285,9 @@ def texts_public(
 ) -> None:
     """Publish free-text answers in `open-data export`, or not. Only before it opens:
     residents are told on each text question."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Consultation:
-        return await consultations.set_texts_public(
-            uow, consultation_id, public == OnOff.ON, actor=official.name, now=app.clock()
-        )
-
-    consultation = run_in_uow(work)
+    consultation = client().call(
+        texts_public_action, consultation_id=consultation_id, public=public == OnOff.ON
+    )
     if consultation.texts_public:
         typer.echo(
             _("Free-text answers of consultation {id} will be in its open data.").format(

@@ -7,14 +7,16 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli.actions import ActionContext, action
 from admin_cli.campaign_files import file_error
-from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError, fail
 from admin_cli.files import read_text
 from admin_cli.kind import (
     CliKind,
@@ -36,7 +38,6 @@ from admin_cli.results_breakdown import (
     groups_as_dicts,
 )
 from admin_cli.wording import counts, lookup, percent, yes_no
-from core.bootstrap import App
 from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.contests import service as contests
@@ -55,7 +56,9 @@ from core.kernel.errors import (
     WrongPhaseError,
 )
 from core.kernel.i18n import _, current_timezone, format_datetime, ngettext
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 contest_cli = typer.Typer(
     help="Contests: residents submit solutions, then vote for them.", no_args_is_help=True
@@ -134,24 +137,26 @@ def entry_as_dict(entry: Entry) -> dict[str, object]:
     }
 
 
+@action("contest.create")
+async def create_action(
+    ctx: ActionContext, uow: UnitOfWork, *, text: str, file_name: str
+) -> Contest:
+    """Create a contest from its YAML file's text (`file_name` names the file in a wrong
+    line's error); nothing is created if the file is wrong."""
+    try:
+        plan = parse_contest(text, tz=current_timezone())
+    except CampaignFileError as error:
+        raise file_error(file_name, error, FILE_PROBLEMS) from None
+    return await contests.create_contest(uow, plan, actor=ctx.official, now=ctx.now())
+
+
 @contest_cli.command("create")
 def create(
-    ctx: typer.Context,
     file: Annotated[Path, typer.Option("--file", help="The contest, as YAML (see README).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a contest from a file. Prints its id; nothing is created if the file is wrong."""
-    official: Official = ctx.obj
-    text = read_text(file)
-
-    async def work(app: App, uow: UnitOfWork) -> Contest:
-        try:
-            plan = parse_contest(text, tz=current_timezone())
-        except CampaignFileError as error:
-            raise file_error(file, error, FILE_PROBLEMS) from None
-        return await contests.create_contest(uow, plan, actor=official.name, now=app.clock())
-
-    contest = run_in_uow(work)
+    contest = client().call(create_action, text=read_text(file), file_name=str(file))
     if as_json:
         typer.echo(json.dumps(contest_as_dict(contest), ensure_ascii=False))
         return
@@ -165,6 +170,18 @@ def create(
     )
 
 
+@action("contest.entries", commit=False)
+async def entries_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    contest_id: int,
+    statuses: list[EntryStatus] | None = None,
+) -> list[Entry]:
+    """A contest's entries; only those in `statuses` when given."""
+    return await contests.list_entries(uow, contest_id, statuses=statuses or None)
+
+
 @contest_cli.command("entries")
 def entries(
     contest_id: Annotated[int, id_argument("Contest id.")],
@@ -174,11 +191,7 @@ def entries(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List a contest's entries (pending ones wait for approve/reject)."""
-
-    async def work(_app: App, uow: UnitOfWork) -> list[Entry]:
-        return await contests.list_entries(uow, contest_id, statuses=status or None)
-
-    found = run_in_uow(work, commit=False)
+    found = client().call(entries_action, contest_id=contest_id, statuses=status)
     print_found(
         found,
         as_json=as_json,
@@ -196,42 +209,42 @@ def entries(
     )
 
 
-@contest_cli.command("approve")
-def approve(ctx: typer.Context, entry_id: Annotated[int, id_argument("Entry id.")]) -> None:
+@action("contest.approve")
+async def approve_action(ctx: ActionContext, uow: UnitOfWork, *, entry_id: int) -> Entry:
     """Approve an entry: it can then receive votes."""
-    official: Official = ctx.obj
+    return await contests.moderate_entry(
+        uow, entry_id, approve=True, actor=ctx.official, now=ctx.now()
+    )
 
-    async def work(app: App, uow: UnitOfWork) -> Entry:
-        return await contests.moderate_entry(
-            uow, entry_id, approve=True, actor=official.name, now=app.clock()
-        )
 
-    run_in_uow(work)
+@contest_cli.command("approve")
+def approve(entry_id: Annotated[int, id_argument("Entry id.")]) -> None:
+    """Approve an entry: it can then receive votes."""
+    client().call(approve_action, entry_id=entry_id)
     typer.echo(_("Entry {id} is approved.").format(id=entry_id))
+
+
+@action("contest.reject")
+async def reject_action(
+    ctx: ActionContext, uow: UnitOfWork, *, entry_id: int, reason: str
+) -> Entry:
+    """Reject an entry with a reason its author is told."""
+    if not reason.strip():
+        raise CliError(_("--reason is empty"), EXIT_USAGE)
+    return await contests.moderate_entry(
+        uow, entry_id, approve=False, actor=ctx.official, now=ctx.now(), reason=reason.strip()
+    )
 
 
 @contest_cli.command("reject")
 def reject(
-    ctx: typer.Context,
     entry_id: Annotated[int, id_argument("Entry id.")],
     reason: Annotated[str, typer.Option(help="Why, in words the author will understand.")],
 ) -> None:
     """Reject an entry with a reason."""
-    official: Official = ctx.obj
     if not reason.strip():
         fail(_("--reason is empty"), EXIT_USAGE)
-
-    async def work(app: App, uow: UnitOfWork) -> Entry:
-        return await contests.moderate_entry(
-            uow,
-            entry_id,
-            approve=False,
-            actor=official.name,
-            now=app.clock(),
-            reason=reason.strip(),
-        )
-
-    run_in_uow(work)
+    client().call(reject_action, entry_id=entry_id, reason=reason.strip())
     typer.echo(_("Entry {id} is rejected.").format(id=entry_id))
 
 

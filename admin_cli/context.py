@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import os
 from collections.abc import Awaitable, Callable, Iterator
@@ -24,7 +23,6 @@ if TYPE_CHECKING:  # the storage stack is imported when a command opens the data
     from admin_cli.actions import Action
     from admin_cli.client import LocalClient
     from core.bootstrap import App
-    from core.kernel.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
@@ -45,7 +43,7 @@ def resolve_official(explicit: str | None) -> Official:
     return Official(name=check_official_name(name.strip() or "unknown", field="as"))
 
 
-# `--hromada SLUG` (or SPILNO_HROMADA) and `--as`, as the root command read them: run_in_uow
+# `--hromada SLUG` (or SPILNO_HROMADA) and `--as`, as the root command read them: run_action
 # scopes its unit of work to that hromada and checks the official belongs there.
 _chosen: ContextVar[tuple[str | None, str | None]] = ContextVar(
     "spilno_cli_hromada", default=(None, None)
@@ -201,52 +199,6 @@ async def enter_hromada(
     )
 
 
-def run_in_uow(
-    work: Callable[[App, UnitOfWork], Awaitable[T]],
-    *,
-    commit: bool = True,
-    operator: bool = False,
-    operator_if_stranger: bool = False,
-) -> T:
-    """Run `work` in one transaction; commit on success. Every failure becomes one line; a
-    refusal from core (`SpilnoError`) is worded by app.py's command group, which knows every
-    kind's texts (admin_cli/errors.py).
-
-    `operator`: in an operator unit of work (`App.operator_uow`: every hromada, nothing filtered)
-    whoever the official is; `work` must check the operator's permission (the services of
-    hromada management do); without --hromada, for the installation's own hromada.
-    `operator_if_stranger`: so only when the official holds no role in the chosen hromada; an
-    official of it works there as usual."""
-    from admin_cli.client import HttpClient, client
-
-    if isinstance(client(), HttpClient):  # never the local database behind a remote login
-        fail(
-            _(
-                "this command works only on the installation's own computer for now; "
-                "run it there, or log out (spilno-admin logout) to work locally"
-            )
-        )
-
-    async def go(app: App) -> T:
-        await _ensure_schema(app)
-        stranger = await enter_hromada(
-            app, stranger_ok=operator or operator_if_stranger, installation_default=operator
-        )
-        await _bootstrap_city_admins(app)
-        local = client()
-        if REQUIRE_TOKEN_WITH_ROLES and getattr(local, "token", None) is None:
-            # As run_action: a command not yet an action refuses a bare name just the same.
-            await _refuse_unproven(app, _chosen.get()[1] or "")
-        as_operator = operator or (operator_if_stranger and stranger)
-        async with app.operator_uow() if as_operator else app.uow_factory() as uow:
-            result = await work(app, uow)
-            if commit:
-                await uow.commit()
-            return result
-
-    return _with_app(go)
-
-
 def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) -> T:
     """`action` in this process (admin_cli/client.py's LocalClient), as `local`'s official: the
     one their token speaks for, else `--as` / SPILNO_OFFICIAL / the OS user — which only
@@ -323,6 +275,8 @@ def _with_app(go: Callable[[App], Awaitable[T]]) -> T:
     i18n.set_locale(settings.default_locale)
 
     # The storage stack, imported by the commands that open the database only.
+    import asyncio  # for the database: a remote command does without
+
     from core.bootstrap import bootstrap
     from core.kernel.unit_of_work import StorageUnavailableError
     from core.storage.db import database_problem, problem_text

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from admin_cli import words
-from admin_cli.context import Official, enter_hromada, fail, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError
 from admin_cli.files import read_limited
 from admin_cli.output import echo_json, print_table
-from admin_cli.params import id_argument, limit_option
-from core.bootstrap import App, bootstrap
+from admin_cli.params import LIMIT_MAX, id_argument, limit_option
 from core.campaigns.audience import Audience
-from core.config import SettingsError, load_settings
 from core.delivery import broadcasts
 from core.delivery.model import BroadcastProgress, OutboxStatus
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 delivery_cli = typer.Typer(help="Pushes to residents: progress of each.", no_args_is_help=True)
 
 POLL_INTERVAL_S = 0.5
+IMAGE_URL_SCHEMES = ("http://", "https://")
 
 
 def progress_as_dict(p: BroadcastProgress) -> dict[str, object]:
@@ -48,14 +51,65 @@ def progress_as_dict(p: BroadcastProgress) -> dict[str, object]:
     }
 
 
-def _read_image(image: str | None) -> str | bytes | None:
-    if image is None or image.startswith(("http://", "https://")):
-        return image
-    return read_limited(Path(image), max_bytes=broadcasts.MAX_IMAGE_BYTES, option="--image")
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A push just queued: its id and how many messages it has."""
+
+    broadcast_id: int
+    total: int
+
+
+@action("broadcast.send")
+async def broadcast_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    audience: str,
+    text: str,
+    image: bytes | None = None,
+    image_url: str | None = None,
+) -> Queued:
+    """Send an announcement (the same words in every language) to an audience, with a picture:
+    its bytes (`image`) or its http(s) address (`image_url`)."""
+    if image is not None and image_url is not None:
+        raise CliError(_("--image is either a file or an https:// address, not both"), EXIT_USAGE)
+    if image_url is not None and not image_url.startswith(IMAGE_URL_SCHEMES):
+        raise CliError(
+            _("--image {value!r}: an address starts with http:// or https://").format(
+                value=image_url
+            ),
+            EXIT_USAGE,
+        )
+    parsed = Audience.parse(audience)
+    broadcast_id = await broadcasts.announce(
+        uow,
+        audience=parsed,
+        text=text,
+        image=image if image is not None else image_url,
+        actor=ctx.official,
+        now=ctx.now(),
+    )
+    state = await broadcasts.progress(uow, broadcast_id, ctx.now())
+    return Queued(broadcast_id, state.total)
+
+
+@action("delivery.progress", commit=False)
+async def progress_action(
+    ctx: ActionContext, uow: UnitOfWork, *, broadcast_id: int
+) -> BroadcastProgress:
+    """One push's progress: sent, failed, unreachable, remaining."""
+    return await broadcasts.progress(uow, broadcast_id, ctx.now())
+
+
+@action("delivery.recent", commit=False)
+async def recent_action(
+    ctx: ActionContext, uow: UnitOfWork, *, limit: int = 20
+) -> list[BroadcastProgress]:
+    """The latest pushes' progress, newest first."""
+    return await broadcasts.recent(uow, limit=min(max(limit, 1), LIMIT_MAX))
 
 
 def broadcast_command(
-    ctx: typer.Context,
     audience: Annotated[
         str,
         typer.Option(
@@ -72,68 +126,55 @@ def broadcast_command(
     ] = False,
 ) -> None:
     """Send an announcement; show live progress until every message is out (or --no-wait)."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> tuple[int, int]:
-        parsed = Audience.parse(audience)
-        picture = _read_image(image)
-        broadcast_id = await broadcasts.announce(
-            uow, audience=parsed, text=text, image=picture, actor=official.name, now=app.clock()
-        )
-        state = await broadcasts.progress(uow, broadcast_id, app.clock())
-        return broadcast_id, state.total
-
-    broadcast_id, total = run_in_uow(work)
+    # A file is read here, on the official's computer; an address goes as it is.
+    picture = (
+        None
+        if image is None or image.startswith(IMAGE_URL_SCHEMES)
+        else read_limited(Path(image), max_bytes=broadcasts.MAX_IMAGE_BYTES, option="--image")
+    )
+    queued = client().call(
+        broadcast_action,
+        audience=audience,
+        text=text,
+        image=picture,
+        image_url=image if picture is None else None,
+    )
+    broadcast_id = queued.broadcast_id
     typer.echo(broadcast_id)
-    typer.echo(_("Push {id} queued for {n} recipients.").format(id=broadcast_id, n=total), err=True)
-    if no_wait or total == 0:
+    typer.echo(
+        _("Push {id} queued for {n} recipients.").format(id=broadcast_id, n=queued.total), err=True
+    )
+    if no_wait or queued.total == 0:
         return
     _watch(broadcast_id)
 
 
 def _watch(broadcast_id: int) -> None:
-    """A live bar until nothing is due any more; Ctrl-C stops watching, not sending."""
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        fail(str(error), 2)
-        return
+    """A live bar until nothing is due any more; Ctrl-C stops watching, not sending. The bar
+    asks for the push's progress like `delivery status` does, locally or over the network."""
     console = Console(stderr=True)
-
-    async def follow() -> BroadcastProgress:
-        app = bootstrap(settings)
-        try:
-            await enter_hromada(app)  # the push's hromada (--hromada), as the command had
-            with Progress(
-                TextColumn(_("Push {id}").format(id=broadcast_id)),
-                BarColumn(),
-                TextColumn("{task.fields[counts]}"),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task("push", total=None, counts="")
-                started, first_done = time.monotonic(), None
-                while True:
-                    async with app.uow_factory() as uow:
-                        state = await broadcasts.progress(uow, broadcast_id, app.clock())
-                    finished = state.total - state.remaining
-                    first_done = first_done if first_done is not None else finished
-                    elapsed = max(time.monotonic() - started, 1e-6)
-                    rate = (finished - first_done) / elapsed
-                    bar.update(
-                        task,
-                        total=state.total,
-                        completed=finished,
-                        counts=_counts_line(state, rate),
-                    )
-                    if state.remaining <= state.due_later + state.count(OutboxStatus.HELD):
-                        return state
-                    await asyncio.sleep(POLL_INTERVAL_S)
-        finally:
-            await app.aclose()
-
     try:
-        state = asyncio.run(follow())
+        with Progress(
+            TextColumn(_("Push {id}").format(id=broadcast_id)),
+            BarColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            task = bar.add_task("push", total=None, counts="")
+            started, first_done = time.monotonic(), None
+            while True:
+                state = client().call(progress_action, broadcast_id=broadcast_id)
+                finished = state.total - state.remaining
+                first_done = first_done if first_done is not None else finished
+                elapsed = max(time.monotonic() - started, 1e-6)
+                rate = (finished - first_done) / elapsed
+                bar.update(
+                    task, total=state.total, completed=finished, counts=_counts_line(state, rate)
+                )
+                if state.remaining <= state.due_later + state.count(OutboxStatus.HELD):
+                    break
+                time.sleep(POLL_INTERVAL_S)
     except KeyboardInterrupt:
         typer.echo(
             _(
@@ -172,13 +213,11 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Progress of a push (sent / failed / unreachable / remaining), or of the latest ones."""
-
-    async def work(app: App, uow: UnitOfWork) -> list[BroadcastProgress]:
-        if broadcast_id is not None:
-            return [await broadcasts.progress(uow, broadcast_id, app.clock())]
-        return await broadcasts.recent(uow, limit=limit)
-
-    found = run_in_uow(work, commit=False)
+    found = (
+        [client().call(progress_action, broadcast_id=broadcast_id)]
+        if broadcast_id is not None
+        else client().call(recent_action, limit=limit)
+    )
     if as_json:
         rows = [progress_as_dict(p) for p in found]
         echo_json(rows[0] if broadcast_id is not None else rows)

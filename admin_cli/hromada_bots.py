@@ -1,22 +1,25 @@
 """`spilno-admin hromada set-bot SLUG`: a hromada's Telegram and Viber bots.
 
 Tokens come from a file or an environment variable, never from a command-line value (`ps`
-shows those to everyone on the machine), and are never printed: the output shows a masked
-form and the keyed fingerprint. `spilno run` picks the change up within SPILNO_BOTS_RELOAD_S.
+shows those to everyone on the machine), read where the command runs and sent to the action
+in its parameters (over HTTPS when remote); they are never printed or logged: the output shows
+a masked form and the keyed fingerprint. `spilno run` picks the change up within SPILNO_BOTS_RELOAD_S.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError
 from admin_cli.files import read_limited
 from admin_cli.output import echo_json
-from core.bootstrap import App
 from core.hromadas.bots import (
     BadBotTokenError,
     BotChange,
@@ -30,7 +33,10 @@ from core.hromadas.bots import (
 from core.hromadas.bots_service import BotWish, set_bots
 from core.kernel.i18n import _
 from core.kernel.redaction import register_secret
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+    from core.kernel.unit_of_work import UnitOfWork
 
 _TOKEN_FILE_MAX = 4096
 _PLATFORM_NAMES = {BotPlatform.TELEGRAM: "Telegram", BotPlatform.VIBER: "Viber"}
@@ -41,8 +47,52 @@ def register(group: typer.Typer) -> None:
     group.command("set-bot")(set_bot)
 
 
+@dataclass(frozen=True, slots=True)
+class BotDone:
+    """What became of one wish: a removal (`removed`: whether there was a bot), or the bot set
+    (`change`, with its token `masked`: the token itself never comes back)."""
+
+    platform: BotPlatform
+    removed: bool | None = None
+    change: BotChange | None = None
+    masked: str | None = None
+
+
+@action("hromada.set-bot", operator=True)
+async def set_bot_action(
+    ctx: ActionContext, uow: UnitOfWork, *, slug: str, wishes: list[BotWish]
+) -> list[BotDone]:
+    """Set (a token) or remove (no token) a hromada's Telegram and Viber bots (the
+    installation's operator); `spilno run` serves them within SPILNO_BOTS_RELOAD_S."""
+    checked = []
+    for wish in wishes:
+        register_secret(wish.token)  # from now on no log line here can carry it
+        token = None if wish.token is None else _checked(wish.platform, wish.token)
+        checked.append(BotWish(wish.platform, token, wish.username))
+    try:
+        done = await set_bots(
+            uow, _store(ctx.app), slug=slug, wishes=checked, actor=ctx.official, now=ctx.now()
+        )
+    except UnknownHromadaError:
+        raise CliError(_("no hromada {slug}").format(slug=slug), EXIT_USAGE) from None
+    except BotTokenTakenError as error:
+        raise CliError(
+            _("this {platform} bot already serves another hromada").format(
+                platform=_PLATFORM_NAMES[error.platform]
+            ),
+            EXIT_USAGE,
+        ) from None
+    return [_done(want, result) for want, result in zip(checked, done, strict=True)]
+
+
+def _done(want: BotWish, result: BotChange | bool) -> BotDone:
+    if isinstance(result, bool):
+        return BotDone(want.platform, removed=result)
+    assert want.token is not None
+    return BotDone(want.platform, change=result, masked=masked(want.token))
+
+
 def set_bot(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The hromada's slug.")],
     telegram_token_file: Annotated[
         Path | None,
@@ -74,7 +124,6 @@ def set_bot(
 ) -> None:
     """Set (or remove) a hromada's Telegram and Viber bots; `spilno run` serves them within
     SPILNO_BOTS_RELOAD_S, without a restart."""
-    actor: Official = ctx.obj
     wanted = [
         *_wanted(
             BotPlatform.TELEGRAM,
@@ -104,28 +153,12 @@ def set_bot(
             EXIT_USAGE,
         )
 
-    async def work(app: App, uow: UnitOfWork) -> list[tuple[BotWish, BotChange | bool]]:
-        try:
-            done = await set_bots(
-                uow, _store(app), slug=slug, wishes=wanted, actor=actor.name, now=app.clock()
-            )
-        except UnknownHromadaError:
-            raise CliError(_("no hromada {slug}").format(slug=slug), EXIT_USAGE) from None
-        except BotTokenTakenError as error:
-            raise CliError(
-                _("this {platform} bot already serves another hromada").format(
-                    platform=_PLATFORM_NAMES[error.platform]
-                ),
-                EXIT_USAGE,
-            ) from None
-        return list(zip(wanted, done, strict=True))
-
-    done = run_in_uow(work, operator=True)  # the installation's operator sets any hromada's
+    done = client().call(set_bot_action, slug=slug, wishes=wanted)
     if as_json:
-        echo_json([_json(slug, want, result) for want, result in done])
+        echo_json([_json(slug, d) for d in done])
         return
-    for want, result in done:
-        typer.echo(_line(slug, want, result))
+    for d in done:
+        typer.echo(_line(slug, d))
 
 
 def _store(app: App) -> BotStore:
@@ -175,8 +208,13 @@ def _wanted(
     else:
         return []
     register_secret(token.strip())  # whatever happens next, it is never printed
+    checked = _checked(platform, token)  # refused here, before it travels anywhere
+    return [BotWish(platform, checked, (username or "").strip().removeprefix("@") or None)]
+
+
+def _checked(platform: BotPlatform, token: str) -> str:
     try:
-        checked = check_token(platform, token)
+        return check_token(platform, token)
     except BadBotTokenError:
         raise CliError(
             _("that does not look like a {platform} bot token").format(
@@ -184,37 +222,34 @@ def _wanted(
             ),
             EXIT_USAGE,
         ) from None
-    return [BotWish(platform, checked, (username or "").strip().removeprefix("@") or None)]
 
 
-def _line(slug: str, want: BotWish, result: BotChange | bool) -> str:
-    platform = _PLATFORM_NAMES[want.platform]
-    if isinstance(result, bool):
-        if result:
+def _line(slug: str, done: BotDone) -> str:
+    platform = _PLATFORM_NAMES[done.platform]
+    if done.change is None:
+        if done.removed:
             return _("{slug}: {platform} bot removed.").format(slug=slug, platform=platform)
         return _("{slug}: had no {platform} bot.").format(slug=slug, platform=platform)
-    assert want.token is not None
-    if result.created:
+    if done.change.created:
         text = _("{slug}: {platform} bot set (token {masked}, fingerprint {fingerprint}).")
-    elif result.token_changed:
+    elif done.change.token_changed:
         text = _("{slug}: {platform} bot replaced (token {masked}, fingerprint {fingerprint}).")
     else:
         text = _("{slug}: {platform} bot unchanged (token {masked}, fingerprint {fingerprint}).")
     return text.format(
-        slug=slug, platform=platform, masked=masked(want.token), fingerprint=result.fingerprint
+        slug=slug, platform=platform, masked=done.masked, fingerprint=done.change.fingerprint
     )
 
 
-def _json(slug: str, want: BotWish, result: BotChange | bool) -> dict[str, object]:
-    if isinstance(result, bool):
-        return {"hromada": slug, "platform": want.platform.value, "removed": result}
-    assert want.token is not None
+def _json(slug: str, done: BotDone) -> dict[str, object]:
+    if done.change is None:
+        return {"hromada": slug, "platform": done.platform.value, "removed": done.removed}
     return {
         "hromada": slug,
-        "platform": want.platform.value,
-        "bot_id": result.bot_id,
-        "created": result.created,
-        "new_token": result.token_changed,
-        "token": masked(want.token),
-        "fingerprint": result.fingerprint,
+        "platform": done.platform.value,
+        "bot_id": done.change.bot_id,
+        "created": done.change.created,
+        "new_token": done.change.token_changed,
+        "token": done.masked,
+        "fingerprint": done.change.fingerprint,
     }

@@ -12,27 +12,31 @@ A district or topic some record uses is never deleted: left out of the file it i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli.actions import ActionContext, action
 from admin_cli.campaign_files import file_error
-from admin_cli.context import EXIT_USAGE, CliError, Official, run_in_uow
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError
 from admin_cli.files import read_text
 from admin_cli.hromada_bots import register as register_bots
 from admin_cli.kind import Text
 from admin_cli.output import WIDTH, echo_json
-from core.bootstrap import App
 from core.hromadas import service as hromadas
-from core.hromadas.model import HromadaProfile, ProfileChange, ProfilePlan
+from core.hromadas.model import HromadaProfile, Names, ProfileChange, ProfilePlan
 from core.hromadas.ports import HromadaSummary
 from core.hromadas.profile_file import parse_profile
 from core.kernel.errors import CampaignFileError
 from core.kernel.i18n import _, current_locale
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 hromada_cli = typer.Typer(
     help="The hromada: its profile (names, settings, districts, topics) and its bots.",
@@ -83,45 +87,66 @@ FILE_PROBLEMS: dict[str, Text] = {
 }
 
 
-def _read_profile(file: Path) -> HromadaProfile:
-    text = read_text(file)
+def _parse_profile(text: str, file_name: str) -> HromadaProfile:
+    """The profile a file's text describes; a problem names the file and its line."""
     try:
         return parse_profile(text)
     except CampaignFileError as error:
-        raise file_error(file, error, FILE_PROBLEMS) from None
+        raise file_error(Path(file_name), error, FILE_PROBLEMS) from None
+
+
+@action("hromada.show", commit=False, operator_if_stranger=True)
+async def show_action(ctx: ActionContext, uow: UnitOfWork) -> HromadaProfile:
+    """The current hromada's profile (the operator: any hromada's)."""
+    return await hromadas.profile(uow, actor=ctx.official)
 
 
 @hromada_cli.command("show")
-def show(ctx: typer.Context, as_json: _JSON = False) -> None:
+def show(as_json: _JSON = False) -> None:
     """The current hromada's profile."""
-    official: Official = ctx.obj
-
-    async def work(_app: App, uow: UnitOfWork) -> HromadaProfile:
-        return await hromadas.profile(uow, actor=official.name)
-
-    profile = run_in_uow(work, commit=False, operator_if_stranger=True)
+    profile = client().call(show_action)
     if as_json:
         echo_json(profile.as_dict())
         return
     print_profile(profile)
 
 
+@action("hromada.apply.preview", commit=False, operator_if_stranger=True)
+async def preview_action(
+    ctx: ActionContext, uow: UnitOfWork, *, profile_text: str, file_name: str
+) -> ProfilePlan:
+    """What a profile file (its YAML text; `file_name` for messages) would change in the
+    current hromada's profile; nothing is written."""
+    wanted = _parse_profile(profile_text, file_name)
+    return await hromadas.plan_apply(uow, wanted, actor=ctx.official)
+
+
+@action("hromada.apply", operator_if_stranger=True)
+async def apply_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    profile_text: str,
+    file_name: str,
+    expected: tuple[ProfileChange, ...] | None = None,
+) -> ProfilePlan:
+    """Apply a profile file to the current hromada's profile; with `expected` (the changes the
+    official confirmed), refuse if the changes are no longer those. A district or topic left
+    out is deleted if nothing uses it, else retired."""
+    wanted = _parse_profile(profile_text, file_name)
+    return await hromadas.apply(uow, wanted, actor=ctx.official, now=ctx.now(), expected=expected)
+
+
 @hromada_cli.command("apply")
 def apply(
-    ctx: typer.Context,
     file: _FILE,
     yes: Annotated[bool, typer.Option("--yes", help="Apply without asking.")] = False,
 ) -> None:
     """Show what the file changes in the current hromada's profile, then apply it.
 
     A district or topic left out of the file is deleted if nothing uses it, else retired."""
-    official: Official = ctx.obj
-    wanted = _read_profile(file)
-
-    async def preview(_app: App, uow: UnitOfWork) -> ProfilePlan:
-        return await hromadas.plan_apply(uow, wanted, actor=official.name)
-
-    plan = run_in_uow(preview, commit=False, operator_if_stranger=True)
+    text = read_text(file)
+    plan = client().call(preview_action, profile_text=text, file_name=str(file))
     if not plan.changes:
         typer.echo(_("Nothing to change: the profile is already as the file says."))
         return
@@ -131,47 +156,52 @@ def apply(
     if not yes and not typer.confirm(_("Apply these changes?"), default=False):
         typer.echo(_("Nothing was changed."))
         return
-
-    async def work(app: App, uow: UnitOfWork) -> ProfilePlan:
-        return await hromadas.apply(
-            uow, wanted, actor=official.name, now=app.clock(), expected=plan.changes
-        )
-
-    run_in_uow(work, operator_if_stranger=True)
+    client().call(apply_action, profile_text=text, file_name=str(file), expected=plan.changes)
     typer.echo(_("The profile is applied."))
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    id: int
+    names: Names
+
+
+@action("hromada.create", operator=True)
+async def create_action(
+    ctx: ActionContext, uow: UnitOfWork, *, slug: str, profile_text: str, file_name: str
+) -> Created:
+    """A new hromada with the profile a file describes (the installation's operator)."""
+    wanted = _parse_profile(profile_text, file_name)
+    hromada_id = await hromadas.create(uow, slug, wanted, actor=ctx.official, now=ctx.now())
+    return Created(hromada_id, wanted.names)
 
 
 @hromada_cli.command("create")
 def create(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Short name: lowercase Latin letters, digits, -.")],
     file: _FILE,
 ) -> None:
     """A new hromada with the profile in the file (the installation's operator)."""
-    official: Official = ctx.obj
     hromadas.check_slug(slug)
-    wanted = _read_profile(file)
-
-    async def work(app: App, uow: UnitOfWork) -> int:
-        return await hromadas.create(uow, slug, wanted, actor=official.name, now=app.clock())
-
-    hromada_id = run_in_uow(work, operator=True)
+    text = read_text(file)
+    created = client().call(create_action, slug=slug, profile_text=text, file_name=str(file))
     typer.echo(
         _("Hromada {slug} created (id {id}): {name}.").format(
-            slug=slug, id=hromada_id, name=wanted.names.get(current_locale())
+            slug=slug, id=created.id, name=created.names.get(current_locale())
         )
     )
 
 
-@hromada_cli.command("list")
-def list_(ctx: typer.Context, as_json: _JSON = False) -> None:
+@action("hromada.list", commit=False, operator=True)
+async def list_action(ctx: ActionContext, uow: UnitOfWork) -> list[HromadaSummary]:
     """Every hromada this installation serves (the installation's operator)."""
-    official: Official = ctx.obj
+    return await hromadas.hromadas(uow, actor=ctx.official)
 
-    async def work(_app: App, uow: UnitOfWork) -> list[HromadaSummary]:
-        return await hromadas.hromadas(uow, actor=official.name)
 
-    found = run_in_uow(work, commit=False, operator=True)
+@hromada_cli.command("list")
+def list_(as_json: _JSON = False) -> None:
+    """Every hromada this installation serves (the installation's operator)."""
+    found = client().call(list_action)
     if as_json:
         echo_json([_summary(h) for h in found])
         return

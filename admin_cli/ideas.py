@@ -7,19 +7,21 @@ import io
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from admin_cli.context import Official, city_moment, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import city_moment
 from admin_cli.files import write_text
 from admin_cli.kind import CliKind, Params, own
 from admin_cli.output import echo_audit_head, print_found
-from admin_cli.params import ELIGIBLE_HELP, id_option, idea_ref, limit_option
+from admin_cli.params import ELIGIBLE_HELP, LIMIT_MAX, id_option, idea_ref, limit_option
+from admin_cli.rendered import Rendered
 from admin_cli.wording import NOTHING, counts, district, lookup, number, topic, when, yes_no
 from core.audit import service as audit
-from core.bootstrap import App
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import CampaignKind
 from core.citizens import service as citizens
@@ -46,7 +48,9 @@ from core.kernel.errors import (
     ValidationError,
 )
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 idea_call_cli = typer.Typer(
     help="Idea calls: ask residents for ideas on a theme.", no_args_is_help=True
@@ -181,9 +185,40 @@ def _export_row(
 # --- idea-call ----------------------------------------------------------------------------
 
 
+@action("idea-call.create")
+async def create_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    title: str,
+    closes: str,
+    description: str = "",
+    opens: str | None = None,
+    threshold: int | None = None,
+    eligible: list[str] | None = None,
+) -> IdeaCall:
+    """Create an idea call: a draft without `opens`, else scheduled (times as officials type
+    them: ISO 8601 in the hromada's time, or "now"); `threshold`: the supports an idea in it
+    needs (default: the deployment's)."""
+    now = ctx.now()
+    eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
+    opens_at = city_moment(ctx.app, opens, "--opens", now=now) if opens else None
+    closes_at = city_moment(ctx.app, closes, "--closes", now=now)
+    return await ideas.create_idea_call(
+        uow,
+        title=title,
+        description=description,
+        actor=ctx.official,
+        now=now,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        support_threshold=threshold,
+        eligibility=eligibility,
+    )
+
+
 @idea_call_cli.command("create")
 def call_create(
-    ctx: typer.Context,
     title: Annotated[str, typer.Option(help="The theme residents propose ideas for.")],
     closes: Annotated[str, typer.Option(help="Deadline, ISO 8601 in city time.")],
     description: Annotated[str, typer.Option(help="What the city is looking for.")] = "",
@@ -198,26 +233,15 @@ def call_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create an idea call. Prints its id. Without --opens it waits as a draft for `campaign open`."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> IdeaCall:
-        now = app.clock()
-        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
-        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
-        closes_at = city_moment(app, closes, "--closes", now=now)
-        return await ideas.create_idea_call(
-            uow,
-            title=title,
-            description=description,
-            actor=official.name,
-            now=now,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            support_threshold=threshold,
-            eligibility=eligibility,
-        )
-
-    call = run_in_uow(work)
+    call = client().call(
+        create_action,
+        title=title,
+        closes=closes,
+        description=description,
+        opens=opens,
+        threshold=threshold,
+        eligible=eligible,
+    )
     if as_json:
         c = call.campaign
         data = {
@@ -247,6 +271,32 @@ def call_create(
 # --- ideas --------------------------------------------------------------------------------
 
 
+@action("ideas.list", commit=False)
+async def list_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    status: ListStatus | None = None,
+    answer: OfficialStatus | None = None,
+    call_id: int | None = None,
+    top: bool = False,
+    limit: int = 100,
+) -> list[Idea]:
+    """Ideas, newest (or with `top` most supported) first: in a state, with an official
+    answer, in an idea call."""
+    query = IdeaQuery(
+        sort=IdeaSort.TOP if top else IdeaSort.NEW,
+        public_only=False,
+        statuses=(IdeaStatus(status.value),) if status and status != ListStatus.HIDDEN else (),
+        hidden=True if status == ListStatus.HIDDEN else None,
+        official_status=answer,
+        call_id=call_id,
+    )
+    page_size = min(max(limit, 1), LIMIT_MAX)
+    found, _more = await ideas.browse(uow, query, page=0, page_size=page_size)
+    return found
+
+
 @ideas_cli.command("list")
 def list_(
     status: Annotated[ListStatus | None, typer.Option(help="Only ideas in this state.")] = None,
@@ -259,20 +309,9 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List ideas, newest first (e.g. `--status pending` for the moderation queue)."""
-    query = IdeaQuery(
-        sort=IdeaSort.TOP if top else IdeaSort.NEW,
-        public_only=False,
-        statuses=(IdeaStatus(status.value),) if status and status != ListStatus.HIDDEN else (),
-        hidden=True if status == ListStatus.HIDDEN else None,
-        official_status=answer,
-        call_id=call,
+    found = client().call(
+        list_action, status=status, answer=answer, call_id=call, top=top, limit=limit
     )
-
-    async def work(_app: App, uow: UnitOfWork) -> list[Idea]:
-        found, _more = await ideas.browse(uow, query, page=0, page_size=max(limit, 1))
-        return found
-
-    found = run_in_uow(work, commit=False)
     print_found(
         found,
         as_json=as_json,
@@ -291,17 +330,19 @@ def list_(
     )
 
 
+@action("ideas.show", commit=False)
+async def show_action(ctx: ActionContext, uow: UnitOfWork, *, ref: str) -> Idea:
+    """One idea in full, by its code (ID-2026-0042) or id."""
+    return await ideas.find_idea(uow, ref)
+
+
 @ideas_cli.command("show")
 def show(
     ref: Annotated[str, typer.Argument(help="Idea code (ID-2026-0042) or id.", parser=idea_ref)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one idea in full."""
-
-    async def work(_app: App, uow: UnitOfWork) -> Idea:
-        return await ideas.find_idea(uow, ref)
-
-    idea = run_in_uow(work, commit=False)
+    idea = client().call(show_action, ref=ref)
     data = idea_as_dict(idea)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
@@ -345,58 +386,64 @@ def _place(idea: Idea) -> str | None:
     return f"{number(idea.latitude)}, {number(idea.longitude)}"
 
 
+@action("ideas.approve")
+async def approve_action(ctx: ActionContext, uow: UnitOfWork, *, ref: str) -> Idea:
+    """Publish a pending idea; the author is notified."""
+    return await ideas.approve_idea(uow, ref, actor=ctx.official, now=ctx.now())
+
+
 @ideas_cli.command("approve")
 def approve(
-    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
 ) -> None:
     """Publish a pending idea; the author is notified."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Idea:
-        return await ideas.approve_idea(uow, ref, actor=official.name, now=app.clock())
-
-    idea = run_in_uow(work)
+    idea = client().call(approve_action, ref=ref)
     typer.echo(_("Idea {code} is published.").format(code=idea.code))
+
+
+@action("ideas.reject")
+async def reject_action(ctx: ActionContext, uow: UnitOfWork, *, ref: str, reason: str) -> Idea:
+    """Reject a pending (or take down a published) idea; the author is told why."""
+    return await ideas.reject_idea(uow, ref, reason=reason, actor=ctx.official, now=ctx.now())
 
 
 @ideas_cli.command("reject")
 def reject(
-    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     reason: Annotated[str, typer.Option(help="Why; the author reads this.")],
 ) -> None:
     """Reject a pending (or take down a published) idea; the author is told why."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Idea:
-        return await ideas.reject_idea(
-            uow, ref, reason=reason, actor=official.name, now=app.clock()
-        )
-
-    idea = run_in_uow(work)
+    idea = client().call(reject_action, ref=ref, reason=reason)
     typer.echo(_("Idea {code} is rejected.").format(code=idea.code))
+
+
+@action("ideas.answer")
+async def answer_action(
+    ctx: ActionContext, uow: UnitOfWork, *, ref: str, status: OfficialStatus, text: str
+) -> Idea:
+    """Record the city's answer; the author and every supporter are notified."""
+    return await ideas.answer_idea(
+        uow, ref, status=status, text=text, actor=ctx.official, now=ctx.now()
+    )
 
 
 @ideas_cli.command("answer")
 def answer(
-    ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="Idea code or id.", parser=idea_ref)],
     status: Annotated[OfficialStatus, typer.Option(help="The city's decision.")],
     text: Annotated[str, typer.Option(help="The answer residents read.")],
 ) -> None:
     """Record the city's answer; the author and every supporter are notified."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Idea:
-        return await ideas.answer_idea(
-            uow, ref, status=status, text=text, actor=official.name, now=app.clock()
-        )
-
-    idea = run_in_uow(work)
+    idea = client().call(answer_action, ref=ref, status=status, text=text)
     typer.echo(
         _("Idea {code} is answered: {status}.").format(code=idea.code, status=idea_answer(status))
     )
+
+
+@action("ideas.reports", commit=False)
+async def reports_action(ctx: ActionContext, uow: UnitOfWork) -> list[ReportedItem]:
+    """Reported ideas and comments, hidden ones first."""
+    return await ideas.reported_items(uow)
 
 
 @ideas_cli.command("reports")
@@ -404,11 +451,7 @@ def reports(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Reported ideas and comments, hidden ones first."""
-
-    async def work(_app: App, uow: UnitOfWork) -> list[ReportedItem]:
-        return await ideas.reported_items(uow)
-
-    found = run_in_uow(work, commit=False)
+    found = client().call(reports_action)
     print_found(
         found,
         as_json=as_json,
@@ -439,9 +482,18 @@ def _report_dict(r: ReportedItem) -> dict[str, object]:
     }
 
 
+@action("ideas.restore")
+async def restore_action(
+    ctx: ActionContext, uow: UnitOfWork, *, ref: str, comment: bool = False
+) -> None:
+    """Show a hidden idea (or with `comment`, a comment by its id) again after review; its
+    reports start over."""
+    target = ReportTarget.COMMENT if comment else ReportTarget.IDEA
+    await ideas.restore_item(uow, target, ref, actor=ctx.official, now=ctx.now())
+
+
 @ideas_cli.command("restore")
 def restore(
-    ctx: typer.Context,
     ref: Annotated[
         str,
         typer.Argument(help="Idea code or id, or a comment id with --comment.", parser=idea_ref),
@@ -449,19 +501,55 @@ def restore(
     comment: Annotated[bool, typer.Option("--comment", help="REF is a comment id.")] = False,
 ) -> None:
     """Show a hidden idea or comment again after review; its reports start over."""
-    official: Official = ctx.obj
-    target = ReportTarget.COMMENT if comment else ReportTarget.IDEA
-
-    async def work(app: App, uow: UnitOfWork) -> None:
-        await ideas.restore_item(uow, target, ref, actor=official.name, now=app.clock())
-
-    run_in_uow(work)
+    client().call(restore_action, ref=ref, comment=comment)
     typer.echo(_("Restored: it is visible again."))
+
+
+@action("ideas.export")
+async def export_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    fmt: ExportFormat = ExportFormat.CSV,
+    with_authors: bool = False,
+) -> Rendered:
+    """Every idea with its status, supports and answer, as CSV or JSON text. Authors appear
+    as a pseudonym unless `with_authors` (their messenger identities; audit-logged, as every
+    export is)."""
+    found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
+    secret = uow.policies.secret
+    pseudonyms = {
+        i.author_id: "a-" + secret.pseudonym(AUTHOR_SCOPE, str(i.author_id), length=10)
+        for i in found
+    }
+    identities = (
+        await citizens.identities_of(uow, sorted({i.author_id for i in found}))
+        if with_authors
+        else None
+    )
+    head = await audit.record(
+        uow,
+        actor=ctx.official,
+        action="ideas.export",
+        object_type="idea",
+        object_id="*",
+        now=ctx.now(),
+        after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
+    )
+    rows = [_export_row(idea, identities, pseudonyms) for idea in found]
+    if fmt == ExportFormat.JSON:
+        return Rendered(head, text=json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return Rendered(head, text=buffer.getvalue())
 
 
 @ideas_cli.command("export")
 def export(
-    ctx: typer.Context,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.CSV,
     with_authors: Annotated[
         bool,
@@ -471,51 +559,14 @@ def export(
 ) -> None:
     """Every idea with its status, supports and answer. Authors appear as a pseudonym unless
     --with-authors (which is audit-logged)."""
-    official: Official = ctx.obj
-
-    async def work(
-        app: App, uow: UnitOfWork
-    ) -> tuple[list[Idea], dict[int, list[IdentityRef]], dict[int, str], str]:
-        found = await ideas.iter_ideas(uow, IdeaQuery(public_only=False))
-        secret = uow.policies.secret
-        pseudonyms = {
-            i.author_id: "a-" + secret.pseudonym(AUTHOR_SCOPE, str(i.author_id), length=10)
-            for i in found
-        }
-        identities = (
-            await citizens.identities_of(uow, sorted({i.author_id for i in found}))
-            if with_authors
-            else {}
-        )
-        head = await audit.record(
-            uow,
-            actor=official.name,
-            action="ideas.export",
-            object_type="idea",
-            object_id="*",
-            now=app.clock(),
-            after={"format": fmt.value, "with_authors": with_authors, "rows": len(found)},
-        )
-        return found, identities, pseudonyms, head
-
-    found, identities, pseudonyms, head = run_in_uow(work)
-    rows = [_export_row(idea, identities if with_authors else None, pseudonyms) for idea in found]
-    if fmt == ExportFormat.JSON:
-        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(
-            buffer, fieldnames=list(rows[0]) if rows else ["code"], lineterminator="\n"
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-        text = buffer.getvalue()
+    exported = client().call(export_action, fmt=fmt, with_authors=with_authors)
+    text = exported.text or ""
     if output is not None:
         write_text(output, text)
         typer.echo(_("Written to {path}").format(path=output), err=True)
     else:
         typer.echo(text, nl=False)
-    echo_audit_head(head)
+    echo_audit_head(exported.head)
 
 
 # --- what the shared commands and tables take from ideas --------------------------------------

@@ -12,16 +12,18 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import typer
 from rich.console import Console
 
-from core.campaigns.breakdown import ResultsBreakdown
 from core.campaigns.model import Campaign, CampaignKind
 from core.kernel.errors import SpilnoError
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # annotations only: the storage stack is not for a remote command
+    from core.campaigns.breakdown import ResultsBreakdown
+    from core.kernel.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
 Params = Mapping[str, object]

@@ -5,33 +5,30 @@ tokens (issue 19): `add` prints a new official's token once, `token NAME --rotat
 from __future__ import annotations
 
 import re
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from admin_cli import words
-from admin_cli.context import (
-    EXIT_USAGE,
-    CliError,
-    Official,
-    city_moment,
-    fail,
-    hromada_chosen,
-    run_in_uow,
-)
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import Client, HttpClient, client
+from admin_cli.context import EXIT_USAGE, CliError, city_moment, fail, hromada_chosen
 from admin_cli.output import echo_json, print_table
-from core.bootstrap import App
 from core.hromadas.scope import current_hromada_id
 from core.kernel.i18n import _, ngettext
-from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
 from core.officials import tokens
-from core.officials.model import Grant, Role, parse_official_role
+from core.officials.model import Role, parse_official_role
 from core.officials.token_model import IssuedToken, StoredToken
 from core.organizations import service as organizations
+
+if TYPE_CHECKING:
+    from core.bootstrap import App
+    from core.kernel.unit_of_work import UnitOfWork
 
 officials_cli = typer.Typer(help="Officials and their roles.", no_args_is_help=True)
 
@@ -55,14 +52,38 @@ ExpiresOption = Annotated[
 
 
 @dataclass(frozen=True, slots=True)
-class _Added:
+class Added:
     granted: bool
-    issued: IssuedToken | None
+    issued: IssuedToken | None  # None: the official already has a working token
+
+
+@action("officials.add")
+async def add_action(
+    ctx: ActionContext, uow: UnitOfWork, *, name: str, role: str, expires: str | None = None
+) -> Added:
+    """Give an official a city-wide role (city_admin, moderator, operator) and a personal token
+    (shown once); `expires`: in N days (90d) or a date in the hromada's time."""
+    city_role = parse_official_role(role)  # never an organization's role, whoever asks
+    now = ctx.now()
+    # The token first: the first city admin ends open mode, and so the actor's right to
+    # issue it, when there are no roles yet (it is checked once per call).
+    issued = await tokens.issue(
+        uow,
+        actor=ctx.official,
+        official=name,
+        role=city_role,
+        hromada_id=current_hromada_id(),
+        now=now,
+        expires_at=_expiry(ctx.app, expires, now),
+    )
+    granted = await officials.grant_city_role(
+        uow, actor=ctx.official, official=name, role=city_role, now=now
+    )
+    return Added(granted, issued)
 
 
 @officials_cli.command("add")
 def add(
-    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The official's name (as in --as).")],
     role: Annotated[
         str,
@@ -75,30 +96,9 @@ def add(
     expires: ExpiresOption = None,
 ) -> None:
     """Give an official a city-wide role and a personal token, printed once."""
-    actor: Official = ctx.obj
-    city_role = parse_official_role(role)
-
-    async def work(app: App, uow: UnitOfWork) -> _Added:
-        now = app.clock()
-        hromada_id = current_hromada_id()
-        # The token first: the first city admin ends open mode, and so the actor's right to
-        # issue it, when there are no roles yet (it is checked once per call).
-        issued = await tokens.issue(
-            uow,
-            actor=actor.name,
-            official=name,
-            role=city_role,
-            hromada_id=hromada_id,
-            now=now,
-            expires_at=_expiry(app, expires, now),
-        )
-        granted = await officials.grant_city_role(
-            uow, actor=actor.name, official=name, role=city_role, now=now
-        )
-        return _Added(granted, issued)
-
-    with _scope(hromada):
-        added = run_in_uow(work)
+    city_role = parse_official_role(role)  # a typo is refused before anything is looked up
+    with _in_hromada(hromada) as chosen:
+        added = chosen.call(add_action, name=name, role=role, expires=expires)
     role_words = words.role(city_role)
     if added.granted:
         typer.echo(_("{official} is now {role}.").format(official=name, role=role_words))
@@ -115,9 +115,39 @@ def add(
     _show_token(added.issued)
 
 
+@action("officials.token.show", commit=False)
+async def tokens_action(ctx: ActionContext, uow: UnitOfWork, *, name: str) -> list[StoredToken]:
+    """An official's personal tokens as stored (never the tokens themselves)."""
+    return [t for t in await tokens.list_tokens(uow, current_hromada_id()) if t.official == name]
+
+
+@action("officials.token.rotate")
+async def rotate_action(
+    ctx: ActionContext, uow: UnitOfWork, *, name: str, expires: str | None = None
+) -> IssuedToken | None:
+    """Issue an official a new personal token (shown once); the old one stops working. None:
+    the official holds no role for a token to carry."""
+    now = ctx.now()
+    return await tokens.rotate(
+        uow,
+        actor=ctx.official,
+        official=name,
+        hromada_id=current_hromada_id(),
+        now=now,
+        expires_at=_expiry(ctx.app, expires, now),
+    )
+
+
+@action("officials.token.revoke")
+async def revoke_action(ctx: ActionContext, uow: UnitOfWork, *, name: str) -> int:
+    """Revoke an official's personal tokens; how many were working."""
+    return await tokens.revoke(
+        uow, actor=ctx.official, official=name, hromada_id=current_hromada_id(), now=ctx.now()
+    )
+
+
 @officials_cli.command("token")
 def token(
-    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The official's name.")],
     rotate: Annotated[
         bool, typer.Option("--rotate", help="Issue a new token; the old one stops working.")
@@ -127,61 +157,44 @@ def token(
     expires: ExpiresOption = None,
 ) -> None:
     """Replace (--rotate) or revoke (--revoke) an official's personal token; alone, show it."""
-    actor: Official = ctx.obj
     if rotate and revoke:
         fail(_("use either --rotate or --revoke, not both"), EXIT_USAGE)
     if expires is not None and not rotate:
         fail(_("--expires goes with --rotate (or officials add)"), EXIT_USAGE)
-
-    async def work(app: App, uow: UnitOfWork) -> IssuedToken | int | list[StoredToken] | None:
-        now = app.clock()
-        hromada_id = current_hromada_id()
+    with _in_hromada(hromada) as chosen:
         if rotate:
-            return await tokens.rotate(
-                uow,
-                actor=actor.name,
-                official=name,
-                hromada_id=hromada_id,
-                now=now,
-                expires_at=_expiry(app, expires, now),
-            )
-        if revoke:
-            return await tokens.revoke(
-                uow, actor=actor.name, official=name, hromada_id=hromada_id, now=now
-            )
-        return [t for t in await tokens.list_tokens(uow, hromada_id) if t.official == name]
-
-    with _scope(hromada):
-        done = run_in_uow(work, commit=rotate or revoke)
-    if rotate:
-        if not isinstance(done, IssuedToken):
-            fail(
-                _(
-                    "{official} has no role to carry; give them one first: "
-                    "spilno-admin officials add {official} --role …"
-                ).format(official=name),
-                EXIT_USAGE,
-            )
-            return
-        typer.echo(_("The old token of {official} no longer works.").format(official=name))
-        _show_token(done)
-    elif revoke:
-        assert isinstance(done, int)
-        if done == 0:
-            typer.echo(
-                _("{official} has no working token; nothing to revoke.").format(official=name)
-            )
+            _rotated(name, chosen.call(rotate_action, name=name, expires=expires))
+        elif revoke:
+            _revoked(name, chosen.call(revoke_action, name=name))
         else:
-            typer.echo(
-                ngettext(
-                    "Revoked {count} token of {official}: it no longer works.",
-                    "Revoked {count} tokens of {official}: they no longer work.",
-                    done,
-                ).format(count=done, official=name)
-            )
-    else:
-        assert isinstance(done, list)
-        _print_tokens(name, done)
+            _print_tokens(name, chosen.call(tokens_action, name=name))
+
+
+def _rotated(name: str, issued: IssuedToken | None) -> None:
+    if issued is None:
+        fail(
+            _(
+                "{official} has no role to carry; give them one first: "
+                "spilno-admin officials add {official} --role …"
+            ).format(official=name),
+            EXIT_USAGE,
+        )
+        return
+    typer.echo(_("The old token of {official} no longer works.").format(official=name))
+    _show_token(issued)
+
+
+def _revoked(name: str, count: int) -> None:
+    if count == 0:
+        typer.echo(_("{official} has no working token; nothing to revoke.").format(official=name))
+        return
+    typer.echo(
+        ngettext(
+            "Revoked {count} token of {official}: it no longer works.",
+            "Revoked {count} tokens of {official}: they no longer work.",
+            count,
+        ).format(count=count, official=name)
+    )
 
 
 def _show_token(issued: IssuedToken) -> None:
@@ -225,22 +238,30 @@ def _print_tokens(name: str, found: list[StoredToken]) -> None:
     )
 
 
-def _scope(slug: str | None) -> AbstractContextManager[None]:
-    """`--hromada SLUG`: the command's unit of work opens in that hromada (as its roles and
-    tokens are there); without it, in the current one."""
+@action("officials.hromada-exists", commit=False, operator=True)
+async def hromada_exists_action(ctx: ActionContext, uow: UnitOfWork, *, slug: str) -> bool:
+    """Whether the installation serves a hromada of this slug (officials' `--hromada`)."""
+    return await tokens.hromada_id_of(uow, slug.strip().lower()) is not None
+
+
+@contextmanager
+def _in_hromada(slug: str | None) -> Iterator[Client]:
+    """`--hromada SLUG`: the command's actions run in that hromada (its roles and tokens are
+    there) — locally as the root's `--hromada` would choose it, remotely by the header the
+    client sends; without it, in the current one."""
+    current = client()
     if slug is None:
-        return nullcontext()
-
-    async def find(_app: App, uow: UnitOfWork) -> int | None:
-        return await tokens.hromada_id_of(uow, slug.strip().lower())
-
+        yield current
+        return
     # Only the slug is looked up (the hromadas table, no one's rows): in the installation's
     # hromada, whichever the official works in.
-    found = run_in_uow(find, commit=False, operator=True)
-    if found is None:
+    if not current.call(hromada_exists_action, slug=slug):
         fail(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
-        raise AssertionError("unreachable")
-    return hromada_chosen(slug)
+    if isinstance(current, HttpClient):
+        yield HttpClient(current.login, hromada=slug, locale=current.locale)
+        return
+    with hromada_chosen(slug):
+        yield current
 
 
 def _expiry(app: App, value: str | None, now: datetime) -> datetime | None:
@@ -261,20 +282,31 @@ def _expiry(app: App, value: str | None, now: datetime) -> datetime | None:
     return moment
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    official: str
+    role: Role
+    org: str | None  # an organization role's organization (its slug)
+
+
+@action("officials.list", commit=False)
+async def list_action(ctx: ActionContext, uow: UnitOfWork) -> list[Held]:
+    """Every official with their roles (organization roles name the organization)."""
+    grants = await officials.list_grants(uow)
+    orgs = await organizations.get_many(uow, [g.org_id for g in grants if g.org_id])
+    return [
+        Held(g.official, g.role, orgs[g.org_id].slug if g.org_id in orgs else None) for g in grants
+    ]
+
+
 @officials_cli.command("list")
 def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Every official with their roles (organization roles name the organization)."""
-
-    async def work(_app: App, uow: UnitOfWork) -> list[tuple[Grant, str | None]]:
-        grants = await officials.list_grants(uow)
-        orgs = await organizations.get_many(uow, [g.org_id for g in grants if g.org_id])
-        return [(g, orgs[g.org_id].slug if g.org_id in orgs else None) for g in grants]
-
-    rows = run_in_uow(work, commit=False)
+    rows = client().call(list_action)
     if as_json:
         data = [
-            {"official": g.official, "role": _ROLE_NAMES.get(g.role, g.role.value), "org": slug}
-            for g, slug in rows
+            {"official": h.official, "role": _ROLE_NAMES.get(h.role, h.role.value), "org": h.org}
+            for h in rows
         ]
         echo_json(data)
         return
@@ -289,5 +321,5 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
     print_table(
         _("Officials"),
         (_("Official"), _("Role"), _("Organization")),
-        ((grant.official, words.role(grant.role), slug or words.NOTHING) for grant, slug in rows),
+        ((h.official, words.role(h.role), h.org or words.NOTHING) for h in rows),
     )

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from admin_cli import words
-from admin_cli.context import EXIT_USAGE, CliError, Official, city_moment, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError, city_moment
 from admin_cli.files import read_limited
 from admin_cli.output import echo_json, print_table
 from admin_cli.params import id_argument, limit_option
-from core.bootstrap import App
 from core.kernel.i18n import _, ngettext
-from core.kernel.unit_of_work import UnitOfWork
 from core.officials import service as officials
 from core.officials.model import ORG_ROLES, Permission, Role, parse_org_role
 from core.organizations import events
@@ -23,10 +24,15 @@ from core.organizations import service as organizations
 from core.organizations.model import (
     DEFAULT_REMINDERS,
     Event,
+    NewsPost,
     Organization,
     parse_reminders,
     reminders_text,
 )
+from core.organizations.service import Published
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 org_cli = typer.Typer(
     help="Organizations: profiles, officials, channel, events, news.", no_args_is_help=True
@@ -71,9 +77,39 @@ def _read_file(path: Path | None, option: str) -> bytes | None:
     return read_limited(path, max_bytes=MAX_IMAGE_BYTES, option=option)
 
 
+@action("org.create")
+async def create_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    name: str,
+    slug: str,
+    description: str = "",
+    logo: bytes | None = None,
+    logo_name: str | None = None,
+) -> Organization:
+    """Create an organization; its logo is uploaded with it (the image and the file's name)."""
+    if logo is not None and len(logo) > MAX_IMAGE_BYTES:  # the CLI checks; a request may not
+        raise CliError(
+            _("{option}: the image is larger than {max} MB").format(
+                option="--logo", max=MAX_IMAGE_BYTES // (1024 * 1024)
+            ),
+            EXIT_USAGE,
+        )
+    return await organizations.create_organization(
+        uow,
+        actor=ctx.official,
+        slug=slug,
+        name=name,
+        description=description,
+        logo_ref=logo_name if logo is not None else None,
+        logo=logo,
+        now=ctx.now(),
+    )
+
+
 @org_cli.command("create")
 def create(
-    ctx: typer.Context,
     name: Annotated[str, typer.Option(help="The name residents see.")],
     slug: Annotated[str, typer.Option(help="Short unique id: a-z, 0-9 and '-', e.g. green-city.")],
     description: Annotated[str, typer.Option(help="A few sentences about it.")] = "",
@@ -81,23 +117,32 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create an organization. Prints its slug."""
-    official: Official = ctx.obj
-    if logo is not None:
-        _read_file(logo, "--logo")
-
-    async def work(app: App, uow: UnitOfWork) -> Organization:
-        return await organizations.create_organization(
-            uow,
-            actor=official.name,
-            slug=slug,
-            name=name,
-            description=description,
-            logo_ref=str(logo.resolve()) if logo else None,
-            now=app.clock(),
-        )
-
-    org = run_in_uow(work)
+    image = _read_file(logo, "--logo")  # read here: the installation may be another computer
+    org = client().call(
+        create_action,
+        name=name,
+        slug=slug,
+        description=description,
+        logo=image,
+        logo_name=logo.name if logo else None,
+    )
     typer.echo(json.dumps(org_as_dict(org), ensure_ascii=False) if as_json else org.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    organization: Organization
+    followers: int
+
+
+@action("org.list", commit=False)
+async def list_action(
+    ctx: ActionContext, uow: UnitOfWork, *, search: str = "", limit: int = 200
+) -> list[Listed]:
+    """Organizations whose names contain `search`, with their follower counts."""
+    found = await organizations.search(uow, search, limit=limit)
+    counts = await organizations.follower_counts(uow, found)
+    return [Listed(org, counts.get(org.id, 0)) for org in found]
 
 
 @org_cli.command("list")
@@ -107,20 +152,37 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List organizations with their follower counts."""
-
-    async def work(_app: App, uow: UnitOfWork) -> tuple[list[Organization], dict[int, int]]:
-        found = await organizations.search(uow, search, limit=limit)
-        return found, await organizations.follower_counts(uow, found)
-
-    found, counts = run_in_uow(work, commit=False)
+    found = client().call(list_action, search=search, limit=limit)
     if as_json:
-        echo_json([org_as_dict(o, counts.get(o.id, 0)) for o in found])
+        echo_json([org_as_dict(o.organization, o.followers) for o in found])
         return
     print_table(
         _("Organizations"),
         (_("Slug"), _("Name"), _("Followers")),
-        ((org.slug, org.name, str(counts.get(org.id, 0))) for org in found),
+        ((o.organization.slug, o.organization.name, str(o.followers)) for o in found),
     )
+
+
+@action("org.show", commit=False)
+async def show_action(ctx: ActionContext, uow: UnitOfWork, *, slug: str) -> dict[str, Any]:
+    """An organization as `org show --json` prints it: followers, officials, channels,
+    upcoming events, latest news."""
+    org = await organizations.get_by_slug(uow, slug)
+    profile = await organizations.profile(uow, org.id, citizen_id=None, now=ctx.now())
+    counts = await organizations.rsvp_counts(uow, [e.id for e in profile.events])
+    staff = [g for g in await officials.list_grants(uow) if g.org_id == org.id]
+    return {
+        **org_as_dict(org, profile.followers),
+        "officials": [{"name": g.official, "role": _role_name(g.role)} for g in staff],
+        "channels": [
+            {"platform": c.platform, "chat": c.username or c.chat_id, "title": c.title}
+            for c in await organizations.channels(uow, org.id)
+        ],
+        "events": [event_as_dict(e, counts[e.id].going) for e in profile.events],
+        "news": [
+            {"id": p.id, "at": p.created_at.isoformat(), "text": p.text} for p in profile.news
+        ],
+    }
 
 
 @org_cli.command("show")
@@ -129,26 +191,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """An organization: followers, officials, channels, upcoming events, latest news."""
-
-    async def work(app: App, uow: UnitOfWork) -> dict[str, Any]:
-        org = await organizations.get_by_slug(uow, slug)
-        profile = await organizations.profile(uow, org.id, citizen_id=None, now=app.clock())
-        counts = await organizations.rsvp_counts(uow, [e.id for e in profile.events])
-        staff = [g for g in await officials.list_grants(uow) if g.org_id == org.id]
-        return {
-            **org_as_dict(org, profile.followers),
-            "officials": [{"name": g.official, "role": _role_name(g.role)} for g in staff],
-            "channels": [
-                {"platform": c.platform, "chat": c.username or c.chat_id, "title": c.title}
-                for c in await organizations.channels(uow, org.id)
-            ],
-            "events": [event_as_dict(e, counts[e.id].going) for e in profile.events],
-            "news": [
-                {"id": p.id, "at": p.created_at.isoformat(), "text": p.text} for p in profile.news
-            ],
-        }
-
-    data = run_in_uow(work, commit=False)
+    data = client().call(show_action, slug=slug)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -177,9 +220,25 @@ def _org_role_words(name: str) -> str:
     return words.role(ORG_ROLES.get(name, name))
 
 
+@action("org.add-official")
+async def add_official_action(
+    ctx: ActionContext, uow: UnitOfWork, *, slug: str, official: str, role: str
+) -> bool:
+    """Let an official act for an organization as its editor or admin; False: they already do."""
+    org = await organizations.get_by_slug(uow, slug)
+    return await officials.grant_org_role(
+        uow,
+        actor=ctx.official,
+        official=official,
+        role=parse_org_role(role),
+        org_id=org.id,
+        org_slug=org.slug,
+        now=ctx.now(),
+    )
+
+
 @org_cli.command("add-official")
 def add_official(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The organization's slug.")],
     official_name: Annotated[str, typer.Option("--official", help="The official's name.")],
     role: Annotated[
@@ -187,21 +246,7 @@ def add_official(
     ],
 ) -> None:
     """Let an official act for this organization."""
-    actor: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> bool:
-        org = await organizations.get_by_slug(uow, slug)
-        return await officials.grant_org_role(
-            uow,
-            actor=actor.name,
-            official=official_name,
-            role=parse_org_role(role),
-            org_id=org.id,
-            org_slug=org.slug,
-            now=app.clock(),
-        )
-
-    added = run_in_uow(work)
+    added = client().call(add_official_action, slug=slug, official=official_name, role=role)
     role_words = _org_role_words(role.strip().lower())
     if added:
         typer.echo(
@@ -217,57 +262,68 @@ def add_official(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkedChannel:
+    channel: str  # @username, or the chat id of a channel without one
+    title: str
+    org: str
+
+
+@action("org.link-channel")
+async def link_channel_action(
+    ctx: ActionContext, uow: UnitOfWork, *, slug: str, telegram: str
+) -> LinkedChannel:
+    """Post an organization's news and events to a Telegram channel too, once the Bot API
+    confirms the installation's bot is an administrator allowed to post there."""
+    from bot.telegram.api_errors import problem_text
+    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+
+    settings = ctx.app.settings
+    token = settings.telegram_token
+    if token is None:
+        raise CliError(
+            _("SPILNO_TELEGRAM_TOKEN is not set: the bot's token is needed to check the channel"),
+            EXIT_USAGE,
+        )
+    org = await organizations.get_by_slug(uow, slug)
+    await officials.require(uow, ctx.official, Permission.MANAGE_ORGANIZATION, org.id)
+    try:
+        found = await verify_with_settings(
+            token.get_secret_value(), settings.telegram_api_url, telegram
+        )
+    except ChannelCheckError as error:
+        if error.is_setting_problem:
+            raise CliError(
+                problem_text(error.reason, error.detail, settings.telegram_api_url), EXIT_USAGE
+            ) from None
+        raise CliError(channel_problem_text(error, telegram)) from None
+    await organizations.link_channel(
+        uow,
+        actor=ctx.official,
+        slug=org.slug,
+        platform="telegram",
+        chat_id=found.chat_id,
+        username=found.username,
+        title=found.title,
+        now=ctx.now(),
+    )
+    return LinkedChannel(found.username or found.chat_id, found.title, org.slug)
+
+
 @org_cli.command("link-channel")
 def link_channel(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The organization's slug.")],
     telegram: Annotated[str, typer.Option(help="The Telegram channel: @username or chat id.")],
 ) -> None:
     """Post the organization's news and events to its Telegram channel too.
 
     Checks through the Bot API that the bot is an administrator allowed to post there."""
-    from bot.telegram.api_errors import problem_text
-    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
-
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> str:
-        token = app.settings.telegram_token
-        if token is None:
-            raise CliError(
-                _(
-                    "SPILNO_TELEGRAM_TOKEN is not set: the bot's token is needed to check the channel"
-                ),
-                EXIT_USAGE,
-            )
-        org = await organizations.get_by_slug(uow, slug)
-        await officials.require(uow, official.name, Permission.MANAGE_ORGANIZATION, org.id)
-        try:
-            found = await verify_with_settings(
-                token.get_secret_value(), app.settings.telegram_api_url, telegram
-            )
-        except ChannelCheckError as error:
-            api_url = app.settings.telegram_api_url
-            if error.is_setting_problem:
-                raise CliError(
-                    problem_text(error.reason, error.detail, api_url), EXIT_USAGE
-                ) from None
-            raise CliError(channel_problem_text(error, telegram)) from None
-        await organizations.link_channel(
-            uow,
-            actor=official.name,
-            slug=org.slug,
-            platform="telegram",
-            chat_id=found.chat_id,
-            username=found.username,
-            title=found.title,
-            now=app.clock(),
-        )
-        return _(
+    linked = client().call(link_channel_action, slug=slug, telegram=telegram)
+    typer.echo(
+        _(
             "Linked {channel} («{title}») to {org}: its news and events will be posted there."
-        ).format(channel=found.username or found.chat_id, title=found.title, org=org.slug)
-
-    typer.echo(run_in_uow(work))
+        ).format(channel=linked.channel, title=linked.title, org=linked.org)
+    )
 
 
 def channel_problem_text(error: Any, chat: str) -> str:
@@ -291,9 +347,47 @@ def channel_problem_text(error: Any, chat: str) -> str:
             return _("{chat} is a private chat, not a channel or a group.").format(chat=chat)
 
 
+@dataclass(frozen=True, slots=True)
+class EventCreated:
+    event: Event
+    published: Published
+
+
+@action("org.event.create")
+async def event_create_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    slug: str,
+    title: str,
+    starts: str,
+    place: str,
+    ends: str | None = None,
+    description: str = "",
+    remind: str = reminders_text(DEFAULT_REMINDERS),
+    remind_followers: bool = False,
+) -> EventCreated:
+    """Announce an organization's event to its followers and linked channels (times as
+    officials type them: ISO 8601 in the hromada's time; reminders like 24h,2h or none)."""
+    now = ctx.now()
+    event, published = await events.create_event(
+        uow,
+        actor=ctx.official,
+        slug=slug,
+        title=title,
+        starts_at=city_moment(ctx.app, starts, "--starts", now=now),
+        ends_at=city_moment(ctx.app, ends, "--ends", now=now) if ends else None,
+        place=place,
+        description=description,
+        reminders=parse_reminders(remind),
+        remind_followers=remind_followers,
+        now=now,
+    )
+    return EventCreated(event, published)
+
+
 @event_cli.command("create")
 def event_create(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The organization's slug.")],
     title: Annotated[str, typer.Option(help="What the event is.")],
     starts: Annotated[
@@ -311,24 +405,18 @@ def event_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Announce an event to followers and the linked channel. Prints its id."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> tuple[Event, organizations.Published]:
-        return await events.create_event(
-            uow,
-            actor=official.name,
-            slug=slug,
-            title=title,
-            starts_at=city_moment(app, starts, "--starts"),
-            ends_at=city_moment(app, ends, "--ends") if ends else None,
-            place=place,
-            description=description,
-            reminders=parse_reminders(remind),
-            remind_followers=remind_followers,
-            now=app.clock(),
-        )
-
-    event, published = run_in_uow(work)
+    created = client().call(
+        event_create_action,
+        slug=slug,
+        title=title,
+        starts=starts,
+        place=place,
+        ends=ends,
+        description=description,
+        remind=remind,
+        remind_followers=remind_followers,
+    )
+    event, published = created.event, created.published
     if as_json:
         data = event_as_dict(event)
         data.update(followers=published.followers, channels=published.channels)
@@ -338,54 +426,77 @@ def event_create(
     typer.echo(_published_text(published), err=True)
 
 
-def _published_text(published: organizations.Published) -> str:
+def _published_text(published: Published) -> str:
     return _("Queued for {followers} follower message(s) and {channels} channel(s).").format(
         followers=published.followers, channels=published.channels
     )
 
 
+@action("org.event.cancel")
+async def event_cancel_action(
+    ctx: ActionContext, uow: UnitOfWork, *, event_id: int, reason: str
+) -> None:
+    """Cancel an event; those who said they would come are told at once."""
+    await events.cancel_event(
+        uow, actor=ctx.official, event_id=event_id, reason=reason, now=ctx.now()
+    )
+
+
 @event_cli.command("cancel")
 def event_cancel(
-    ctx: typer.Context,
     event_id: Annotated[int, id_argument("The event's id.")],
     reason: Annotated[str, typer.Option(help="Why; residents who were coming read it.")],
 ) -> None:
     """Cancel an event; those who said they would come are told at once."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> None:
-        await events.cancel_event(
-            uow, actor=official.name, event_id=event_id, reason=reason, now=app.clock()
-        )
-
-    run_in_uow(work)
+    client().call(event_cancel_action, event_id=event_id, reason=reason)
     typer.echo(_("Event {id} cancelled; those coming are being told.").format(id=event_id))
+
+
+@dataclass(frozen=True, slots=True)
+class NewsPosted:
+    news: NewsPost
+    published: Published
+
+
+@action("org.post")
+async def post_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    slug: str,
+    text: str,
+    image: bytes | None = None,
+    image_name: str | None = None,
+) -> NewsPosted:
+    """Post news (with an image uploaded along, if any) to followers and linked channels."""
+    news, published = await organizations.post_news(
+        uow,
+        actor=ctx.official,
+        slug=slug,
+        text=text,
+        image=image,
+        image_name=image_name,
+        now=ctx.now(),
+    )
+    return NewsPosted(news, published)
 
 
 @org_cli.command("post")
 def post(
-    ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="The organization's slug.")],
     text: Annotated[str, typer.Option(help="The news, as residents will read it.")],
     image: Annotated[Path | None, typer.Option(help="An image file to attach.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Post news to followers and the linked channel."""
-    official: Official = ctx.obj
-    data = _read_file(image, "--image")
-
-    async def work(app: App, uow: UnitOfWork):
-        return await organizations.post_news(
-            uow,
-            actor=official.name,
-            slug=slug,
-            text=text,
-            image=data,
-            image_name=image.name if image else None,
-            now=app.clock(),
-        )
-
-    news, published = run_in_uow(work)
+    posted = client().call(
+        post_action,
+        slug=slug,
+        text=text,
+        image=_read_file(image, "--image"),
+        image_name=image.name if image else None,
+    )
+    news, published = posted.news, posted.published
     if as_json:
         typer.echo(
             json.dumps(

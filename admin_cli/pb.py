@@ -9,20 +9,21 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from admin_cli.actions import ActionContext, action
 from admin_cli.campaign_files import file_error
-from admin_cli.context import EXIT_USAGE, Official, fail, run_in_uow
+from admin_cli.client import client
+from admin_cli.context import EXIT_USAGE, CliError, fail
 from admin_cli.files import read_limited, read_text
 from admin_cli.kind import CliKind, KindDetails, KindResults, Params, Text, own
 from admin_cli.output import print_found
 from admin_cli.params import id_argument
 from admin_cli.wording import lookup
-from core.bootstrap import App
 from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import (
@@ -32,12 +33,12 @@ from core.kernel.errors import (
     WrongPhaseError,
 )
 from core.kernel.i18n import _, current_timezone, format_datetime, format_money
-from core.kernel.unit_of_work import UnitOfWork
 from core.pb import service as pbs
 from core.pb.charts import pb_charts, pot_name
 from core.pb.model import (
     ChoiceLimitError,
     EmptyBallotError,
+    Milestone,
     OverBudgetError,
     ParticipatoryBudget,
     PbPhase,
@@ -51,6 +52,9 @@ from core.pb.model import (
 )
 from core.pb.plan import parse_pb
 from core.pb.service import IMAGE_MAX_BYTES
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 pb_cli = typer.Typer(
     help="Participatory budgets: residents propose projects and vote within budgets.",
@@ -151,24 +155,26 @@ def project_as_dict(project: Project) -> dict[str, object]:
     }
 
 
+@action("pb.create")
+async def create_action(
+    ctx: ActionContext, uow: UnitOfWork, *, text: str, file_name: str
+) -> ParticipatoryBudget:
+    """Create a public budget from its YAML file's text (`file_name` names the file in a wrong
+    line's error); nothing is created if the file is wrong."""
+    try:
+        plan = parse_pb(text, tz=current_timezone())
+    except CampaignFileError as error:
+        raise file_error(file_name, error, FILE_PROBLEMS) from None
+    return await pbs.create_pb(uow, plan, actor=ctx.official, now=ctx.now())
+
+
 @pb_cli.command("create")
 def create(
-    ctx: typer.Context,
     file: Annotated[Path, typer.Option("--file", help="The public budget, as YAML (see README).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a public budget from a file. Prints its id; nothing is created if the file is wrong."""
-    official: Official = ctx.obj
-    text = read_text(file)
-
-    async def work(app: App, uow: UnitOfWork) -> ParticipatoryBudget:
-        try:
-            plan = parse_pb(text, tz=current_timezone())
-        except CampaignFileError as error:
-            raise file_error(file, error, FILE_PROBLEMS) from None
-        return await pbs.create_pb(uow, plan, actor=official.name, now=app.clock())
-
-    pb = run_in_uow(work)
+    pb = client().call(create_action, text=read_text(file), file_name=str(file))
     if as_json:
         typer.echo(json.dumps(pb_as_dict(pb), ensure_ascii=False))
         return
@@ -182,6 +188,18 @@ def create(
     )
 
 
+@action("pb.projects", commit=False)
+async def projects_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    pb_id: int,
+    statuses: list[ProjectStatus] | None = None,
+) -> list[Project]:
+    """A public budget's projects; only those in `statuses` when given."""
+    return await pbs.list_projects(uow, pb_id, statuses=statuses or None)
+
+
 @pb_cli.command("projects")
 def projects(
     pb_id: Annotated[int, id_argument("Public budget id.")],
@@ -191,11 +209,7 @@ def projects(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List a public budget's projects (those waiting for review: --status submitted)."""
-
-    async def work(_app: App, uow: UnitOfWork) -> list[Project]:
-        return await pbs.list_projects(uow, pb_id, statuses=status or None)
-
-    found = run_in_uow(work, commit=False)
+    found = client().call(projects_action, pb_id=pb_id, statuses=status)
     print_found(
         found,
         as_json=as_json,
@@ -214,9 +228,31 @@ def projects(
     )
 
 
+@action("pb.review")
+async def review_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    project_id: int,
+    accept: bool,
+    cost: int | None = None,
+    reason: str | None = None,
+) -> Project:
+    """Accept a proposal for the vote (optionally at a cost in hryvnias) or reject it with a
+    reason; its author is told either way."""
+    return await pbs.review_project(
+        uow,
+        project_id,
+        accept=accept,
+        actor=ctx.official,
+        now=ctx.now(),
+        cost=cost,
+        reason=(reason or "").strip() or None,
+    )
+
+
 @pb_cli.command("review")
 def review(
-    ctx: typer.Context,
     project_id: Annotated[int, id_argument("Project id.")],
     accept: Annotated[bool, typer.Option("--accept", help="Put it on the ballot.")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="Keep it off the ballot.")] = False,
@@ -230,7 +266,6 @@ def review(
 ) -> None:
     """Accept a proposal for the vote (optionally at your cost estimate) or reject it with a
     reason. The author is told either way."""
-    official: Official = ctx.obj
     if accept == reject:
         fail(_("say --accept or --reject"), EXIT_USAGE)
     if reject and not (reason or "").strip():
@@ -239,19 +274,9 @@ def review(
         fail(_("--reason goes with --reject"), EXIT_USAGE)
     if reject and cost is not None:
         fail(_("--cost goes with --accept"), EXIT_USAGE)
-
-    async def work(app: App, uow: UnitOfWork) -> Project:
-        return await pbs.review_project(
-            uow,
-            project_id,
-            accept=accept,
-            actor=official.name,
-            now=app.clock(),
-            cost=cost,
-            reason=(reason or "").strip() or None,
-        )
-
-    project = run_in_uow(work)
+    project = client().call(
+        review_action, project_id=project_id, accept=accept, cost=cost, reason=reason
+    )
     if accept:
         typer.echo(
             _("Project {id} is on the ballot at {cost}.").format(
@@ -262,16 +287,37 @@ def review(
         typer.echo(_("Project {id} is rejected; its author is told why.").format(id=project.id))
 
 
+def _is_photo(data: bytes) -> bool:
+    return data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")
+
+
+@action("pb.milestone")
+async def milestone_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    project_id: int,
+    status: Progress,
+    text: str,
+    image: bytes | None = None,
+) -> Milestone:
+    """Report a winning project's progress, with a photo (PNG or JPEG) or none; its voters and
+    its author are told."""
+    if image is not None and not _is_photo(image):  # the client checked; the API trusts no one
+        raise CliError(_("--image is not a PNG or JPEG photo"), EXIT_USAGE)
+    return await pbs.add_milestone(
+        uow, project_id, status=status, text=text, image=image, actor=ctx.official, now=ctx.now()
+    )
+
+
 @pb_cli.command("milestone")
 def milestone(
-    ctx: typer.Context,
     project_id: Annotated[int, id_argument("Project id (a winner).")],
     status: Annotated[Progress, typer.Option(help="in_progress, done or cancelled.")],
     text: Annotated[str, typer.Option(help="What happened, for residents.")],
     image: Annotated[Path | None, typer.Option(help="A photo (PNG or JPEG, at most 5 MB).")] = None,
 ) -> None:
     """Report a winning project's progress: its voters and its author are told."""
-    official: Official = ctx.obj
     if status == Progress.PLANNED:
         fail(_("--status: use in_progress, done or cancelled"), EXIT_USAGE)
     if not text.strip():
@@ -279,21 +325,9 @@ def milestone(
     data = None
     if image is not None:
         data = read_limited(image, max_bytes=IMAGE_MAX_BYTES, option="--image")
-        if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        if not _is_photo(data):
             fail(_("--image: {path} is not a PNG or JPEG photo").format(path=image), EXIT_USAGE)
-
-    async def work(app: App, uow: UnitOfWork) -> Any:
-        return await pbs.add_milestone(
-            uow,
-            project_id,
-            status=status,
-            text=text,
-            image=data,
-            actor=official.name,
-            now=app.clock(),
-        )
-
-    run_in_uow(work)
+    client().call(milestone_action, project_id=project_id, status=status, text=text, image=data)
     typer.echo(
         _("Milestone saved for project {id}; its voters and author are being told.").format(
             id=project_id

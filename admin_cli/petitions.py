@@ -4,26 +4,27 @@ under consideration and overdue ones, and the city's answer."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from admin_cli.context import Official, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
 from admin_cli.kind import CliKind, KindDetails, KindResults
 from admin_cli.output import print_found
 from admin_cli.params import id_value, limit_option
 from admin_cli.wording import NOTHING, lookup, topic, when
-from core.bootstrap import App
 from core.campaigns.charts import Bar, bar_chart_png
 from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import InvalidTransitionError, ValidationError
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
 from core.petitions import notifications as petition_words
 from core.petitions import service as petitions
 from core.petitions.model import (
@@ -34,6 +35,9 @@ from core.petitions.model import (
     PetitionStatus,
     RejectReason,
 )
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 petitions_cli = typer.Typer(
     help="Residents' petitions: moderate, follow the threshold and the answer term, answer.",
@@ -99,6 +103,42 @@ def _term(p: Petition) -> str:
     return NOTHING
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """Petitions and the moment they were read at (what is overdue is overdue then)."""
+
+    petitions: list[Petition]
+    now: datetime
+
+
+def _for_officials(p: Petition) -> Petition:
+    """Without the author's row number: it is residents' data (`--json` leaves it out too)
+    and need not leave the installation."""
+    return dataclasses.replace(p, author_id=0)
+
+
+@action("petitions.list", commit=False)
+async def list_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    status: PetitionStatus | None = None,
+    overdue: bool = False,
+    top: bool = False,
+    limit: int = 100,
+) -> Found:
+    """Petitions, newest (or with `top` most signed) first: in one state, or past their
+    answer term (`overdue`)."""
+    now = ctx.now()
+    query = PetitionQuery(
+        sort=PetitionSort.TOP if top else PetitionSort.NEW,
+        statuses=(status,) if status else tuple(PetitionStatus),
+        overdue_at=now if overdue else None,
+    )
+    found, _more = await petitions.browse(uow, query, page=0, page_size=max(limit, 1))
+    return Found([_for_officials(p) for p in found], now)
+
+
 @petitions_cli.command("list")
 def list_(
     status: Annotated[
@@ -116,18 +156,8 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List petitions, newest first (`--status pending` is the moderation queue)."""
-
-    async def work(app: App, uow: UnitOfWork) -> tuple[list[Petition], datetime]:
-        now = app.clock()
-        query = PetitionQuery(
-            sort=PetitionSort.TOP if top else PetitionSort.NEW,
-            statuses=(status,) if status else tuple(PetitionStatus),
-            overdue_at=now if overdue else None,
-        )
-        found, _more = await petitions.browse(uow, query, page=0, page_size=max(limit, 1))
-        return found, now
-
-    found, now = run_in_uow(work, commit=False)
+    listed = client().call(list_action, status=status, overdue=overdue, top=top, limit=limit)
+    found, now = listed.petitions, listed.now
     print_found(
         found,
         as_json=as_json,
@@ -153,17 +183,20 @@ def _petition_id(text: str) -> int:
 PetitionId = Annotated[int, typer.Argument(help="The petition's number.", parser=_petition_id)]
 
 
+@action("petitions.show", commit=False)
+async def show_action(ctx: ActionContext, uow: UnitOfWork, *, petition_id: int) -> Found:
+    """One petition in full."""
+    return Found([_for_officials(await petitions.get_petition(uow, petition_id))], ctx.now())
+
+
 @petitions_cli.command("show")
 def show(
     petition_id: PetitionId,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one petition in full."""
-
-    async def work(app: App, uow: UnitOfWork) -> tuple[Petition, datetime]:
-        return await petitions.get_petition(uow, petition_id), app.clock()
-
-    petition, now = run_in_uow(work, commit=False)
+    shown = client().call(show_action, petition_id=petition_id)
+    petition, now = shown.petitions[0], shown.now
     data = petition_as_dict(petition, now)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
@@ -202,18 +235,18 @@ def _lines(p: Petition, now: datetime) -> list[tuple[str, str]]:
     return lines
 
 
+@action("petitions.approve")
+async def approve_action(ctx: ActionContext, uow: UnitOfWork, *, petition_id: int) -> Petition:
+    """Publish a pending petition; the author is told."""
+    petition = await petitions.approve_petition(uow, petition_id, actor=ctx.official, now=ctx.now())
+    return _for_officials(petition)
+
+
 @petitions_cli.command("approve")
-def approve(ctx: typer.Context, petition_id: PetitionId) -> None:
+def approve(petition_id: PetitionId) -> None:
     """Publish a pending petition: it collects signatures for the hromada's period towards the
     hromada's threshold (SPILNO_PETITION_DAYS, SPILNO_PETITION_THRESHOLD); the author is told."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Petition:
-        return await petitions.approve_petition(
-            uow, petition_id, actor=official.name, now=app.clock()
-        )
-
-    petition = run_in_uow(work)
+    petition = client().call(approve_action, petition_id=petition_id)
     typer.echo(
         _("Petition {id} is published: {n} signatures needed by {date}.").format(
             id=petition.id,
@@ -223,9 +256,24 @@ def approve(ctx: typer.Context, petition_id: PetitionId) -> None:
     )
 
 
+@action("petitions.reject")
+async def reject_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    petition_id: int,
+    reason: RejectReason,
+    note: str | None = None,
+) -> Petition:
+    """Refuse to publish a pending petition on a legal ground; the author is told why."""
+    petition = await petitions.reject_petition(
+        uow, petition_id, reason=reason, note=note, actor=ctx.official, now=ctx.now()
+    )
+    return _for_officials(petition)
+
+
 @petitions_cli.command("reject")
 def reject(
-    ctx: typer.Context,
     petition_id: PetitionId,
     reason: Annotated[
         RejectReason,
@@ -243,14 +291,7 @@ def reject(
     ] = None,
 ) -> None:
     """Refuse to publish a pending petition; the author is told the reason."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Petition:
-        return await petitions.reject_petition(
-            uow, petition_id, reason=reason, note=note, actor=official.name, now=app.clock()
-        )
-
-    petition = run_in_uow(work)
+    petition = client().call(reject_action, petition_id=petition_id, reason=reason, note=note)
     typer.echo(
         _("Petition {id} is rejected: {reason}.").format(
             id=petition.id, reason=petition_words.reject_reason_label(reason)
@@ -258,22 +299,25 @@ def reject(
     )
 
 
+@action("petitions.answer")
+async def answer_action(
+    ctx: ActionContext, uow: UnitOfWork, *, petition_id: int, decision: Decision, text: str
+) -> Petition:
+    """Answer a petition under consideration; the author and every signer are told."""
+    petition = await petitions.answer_petition(
+        uow, petition_id, decision=decision, text=text, actor=ctx.official, now=ctx.now()
+    )
+    return _for_officials(petition)
+
+
 @petitions_cli.command("answer")
 def answer(
-    ctx: typer.Context,
     petition_id: PetitionId,
     text: Annotated[str, typer.Option(help="The answer the author and every signer read.")],
     decision: Annotated[Decision, typer.Option(help="The city's decision.")],
 ) -> None:
     """Answer a petition under consideration; the author and every signer are told."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Petition:
-        return await petitions.answer_petition(
-            uow, petition_id, decision=decision, text=text, actor=official.name, now=app.clock()
-        )
-
-    petition = run_in_uow(work)
+    petition = client().call(answer_action, petition_id=petition_id, decision=decision, text=text)
     typer.echo(
         _("Petition {id} is answered: {decision}.").format(
             id=petition.id, decision=petition_words.decision_label(decision)

@@ -6,13 +6,15 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from admin_cli.context import Official, city_moment, run_in_uow
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import city_moment
 from admin_cli.kind import CliKind, KindBreakdownView, KindDetails, KindResults, own
 from admin_cli.params import ELIGIBLE_HELP, OnOff
 from admin_cli.results_breakdown import (
@@ -24,7 +26,6 @@ from admin_cli.results_breakdown import (
     groups_as_dicts,
 )
 from admin_cli.wording import percent
-from core.bootstrap import App
 from core.campaigns import results
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, ResultsVisibility
@@ -33,9 +34,11 @@ from core.delivery import broadcasts
 from core.hromadas.taxonomy import N_
 from core.kernel.errors import TooManyChoicesError, UnknownOptionError, ValidationError
 from core.kernel.i18n import _, ngettext
-from core.kernel.unit_of_work import UnitOfWork
 from core.polls import service as polls
 from core.polls.model import Poll, PollResults
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
 
 poll_cli = typer.Typer(help="Polls: a question with options.", no_args_is_help=True)
 
@@ -61,9 +64,61 @@ def poll_as_dict(poll: Poll) -> dict[str, object]:
     }
 
 
+@action("poll.create")
+async def create_action(
+    ctx: ActionContext,
+    uow: UnitOfWork,
+    *,
+    question: str,
+    options: list[str],
+    max_choices: int = 1,
+    opens: str | None = None,
+    closes: str | None = None,
+    visibility: ResultsVisibility = ResultsVisibility.LIVE,
+    description: str = "",
+    audience: str | None = None,
+    reminders: str = "",
+    send_results: bool = False,
+    receipts: bool = True,
+    eligible: list[str] | None = None,
+) -> Poll:
+    """Create a poll: a draft without `opens`, else scheduled (times as officials type them:
+    ISO 8601 in the hromada's time, or "now"); `audience` is told when it opens, `reminders`
+    (e.g. "24h,2h") go to those who have not voted, `send_results` when it closes."""
+    now = ctx.now()
+    eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
+    opens_at = city_moment(ctx.app, opens, "--opens", now=now) if opens else None
+    closes_at = city_moment(ctx.app, closes, "--closes", now=now) if closes else None
+    poll = await polls.create_poll(
+        uow,
+        question=question,
+        options=options,
+        actor=ctx.official,
+        now=now,
+        max_choices=max_choices,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        visibility=visibility,
+        description=description,
+        receipts=receipts,
+        eligibility=eligibility,
+    )
+    if audience or reminders or send_results:
+        await broadcasts.configure_campaign(
+            uow,
+            poll.id,
+            audience=audience,
+            reminders=reminders,
+            send_results=send_results,
+            actor=ctx.official,
+            now=now,
+        )
+        return await polls.get_poll(uow, poll.id)
+    return poll
+
+
 @poll_cli.command("create")
 def create(
-    ctx: typer.Context,
     question: Annotated[str, typer.Option(help="The question residents answer.")],
     option: Annotated[list[str], typer.Option(help="An answer option; repeat for each.")],
     multiple: Annotated[
@@ -104,41 +159,21 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Create a poll. Prints its id. Without --opens it waits as a draft for `campaign open`."""
-    official: Official = ctx.obj
-
-    async def work(app: App, uow: UnitOfWork) -> Poll:
-        now = app.clock()
-        eligibility = Eligibility.parse(eligible or ())  # bad words: one line, exit 2
-        opens_at = city_moment(app, opens, "--opens", now=now) if opens else None
-        closes_at = city_moment(app, closes, "--closes", now=now) if closes else None
-        poll = await polls.create_poll(
-            uow,
-            question=question,
-            options=option,
-            actor=official.name,
-            now=now,
-            max_choices=multiple,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            visibility=results,
-            description=description,
-            receipts=receipts == OnOff.ON,
-            eligibility=eligibility,
-        )
-        if audience or remind or send_results:
-            await broadcasts.configure_campaign(
-                uow,
-                poll.id,
-                audience=audience,
-                reminders=remind,
-                send_results=send_results,
-                actor=official.name,
-                now=now,
-            )
-            return await polls.get_poll(uow, poll.id)
-        return poll
-
-    poll = run_in_uow(work)
+    poll = client().call(
+        create_action,
+        question=question,
+        options=option,
+        max_choices=multiple,
+        opens=opens,
+        closes=closes,
+        visibility=results,
+        description=description,
+        audience=audience,
+        reminders=remind,
+        send_results=send_results,
+        receipts=receipts == OnOff.ON,
+        eligible=eligible,
+    )
     if as_json:
         typer.echo(json.dumps(poll_as_dict(poll), ensure_ascii=False))
         return

@@ -4,65 +4,106 @@ Registered on the `residents` group (admin_cli/residents.py) in admin_cli/app.py
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from admin_cli.context import EXIT_ERROR, Official, run_in_uow
-from admin_cli.files import write_bytes
-from core.bootstrap import App
+from admin_cli.actions import ActionContext, action
+from admin_cli.client import client
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError
+from admin_cli.files import os_problem, write_bytes
 from core.citizens import export, forget
 from core.citizens.data_ports import ForgetCounts
 from core.kernel.i18n import _
-from core.kernel.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.kernel.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    document: bytes  # the JSON file, as written
+    rows: int
+
+
+@action("residents.export")
+async def export_action(ctx: ActionContext, uow: UnitOfWork, *, identity: str) -> Exported:
+    """Everything Spilno holds about one resident (telegram:ID or viber:ID), as a JSON
+    document (audit-logged)."""
+    now = ctx.now()
+    citizen_id = await forget.export_check(uow, identity, actor=ctx.official, now=now)
+    document = await export.export_resident(uow, citizen_id, now=now)
+    rows = sum(len(s["rows"]) for s in document["sections"])
+    return Exported(export.as_json_bytes(document), rows)
 
 
 def export_command(
-    ctx: typer.Context,
     identity: Annotated[str, typer.Argument(help="telegram:ID or viber:ID")],
     output: Annotated[Path, typer.Option(help="The JSON file to write.")],
 ) -> None:
     """Everything Spilno holds about one resident, as JSON (audit-logged)."""
-    official: Official = ctx.obj
+    # The file must be writable before the export is made (and logged): no file, no log.
+    with _writable(output):
+        exported = client().call(export_action, identity=identity)
+    write_bytes(output, exported.document)
+    typer.echo(_("{n} records written to {path}.").format(n=exported.rows, path=output))
 
-    async def work(app: App, uow: UnitOfWork) -> int:
-        now = app.clock()
-        citizen_id = await forget.export_check(uow, identity, actor=official.name, now=now)
-        document = await export.export_resident(uow, citizen_id, now=now)
-        write_bytes(output, export.as_json_bytes(document))  # before the commit: no file, no log
-        return sum(len(s["rows"]) for s in document["sections"])
 
-    rows = run_in_uow(work)
-    typer.echo(_("{n} records written to {path}.").format(n=rows, path=output))
+@contextlib.contextmanager
+def _writable(path: Path) -> Iterator[None]:
+    """Fail before the body runs if `path` cannot be written; if the body fails, leave no
+    file it created (an existing file keeps its content until it is written)."""
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as error:
+        raise CliError(
+            _("cannot write {path}: {problem}").format(path=path, problem=os_problem(error)),
+            EXIT_USAGE,
+        ) from None
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
+@action("residents.forget")
+async def forget_action(ctx: ActionContext, uow: UnitOfWork, *, identity: str) -> ForgetCounts:
+    """Delete a resident's data (telegram:ID or viber:ID): votes in open campaigns are
+    withdrawn, those in closed ones and public texts stay anonymous. Cannot be undone
+    (audit-logged)."""
+    return await forget.forget_by_official(
+        uow,
+        identity,
+        actor=ctx.official,
+        now=ctx.now(),
+        locale=ctx.app.settings.default_locale,
+    )
 
 
 def forget_command(
-    ctx: typer.Context,
     identity: Annotated[str, typer.Argument(help="telegram:ID or viber:ID")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Delete a resident's data: votes in open campaigns are withdrawn, those in closed ones
     and public texts stay anonymous. Cannot be undone (audit-logged)."""
-    official: Official = ctx.obj
     if not yes and not typer.confirm(
         _("Delete every record of {identity}? This cannot be undone.").format(identity=identity)
     ):
         typer.echo(_("Nothing was deleted."), err=True)
         raise typer.Exit(EXIT_ERROR)
 
-    async def work(app: App, uow: UnitOfWork) -> ForgetCounts:
-        return await forget.forget_by_official(
-            uow,
-            identity,
-            actor=official.name,
-            now=app.clock(),
-            locale=app.settings.default_locale,
-        )
-
-    counts = run_in_uow(work)
+    counts = client().call(forget_action, identity=identity)
     if as_json:
         typer.echo(
             json.dumps(

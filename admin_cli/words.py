@@ -10,7 +10,9 @@ until it has words in uk and en.
 
 from __future__ import annotations
 
-from admin_cli.kinds import KINDS
+from functools import cache
+
+from admin_cli.kind_names import KIND_NAMES
 from admin_cli.wording import (
     NOTHING,
     VERIFICATION,
@@ -53,7 +55,7 @@ CAMPAIGN_STATUS: dict[str, str] = {
     CampaignStatus.OPEN: N_("open"),
     CampaignStatus.CLOSED: N_("closed"),
 }
-CAMPAIGN_KIND: dict[str, str] = {k.kind: k.name for k in KINDS}
+CAMPAIGN_KIND: dict[str, str] = KIND_NAMES
 RESULTS_VISIBILITY: dict[str, str] = {
     ResultsVisibility.LIVE: N_("shown while voting goes on"),
     ResultsVisibility.AFTER_CLOSE: N_("shown after closing"),
@@ -70,7 +72,7 @@ ROLE: dict[str, str] = {
     Role.OPERATOR: N_("the installation's operator"),
 }
 # What the audit log's `action` codes mean; `{target}.hide` / `{target}.restore` per ReportTarget.
-AUDIT_ACTION: dict[str, str] = {
+_AUDIT_ACTION: dict[str, str] = {
     "audit.anchor": N_("published the audit log's head"),
     "open_data.export": N_("exported open data"),
     "resident.export": N_("exported a resident's data"),
@@ -104,17 +106,17 @@ AUDIT_ACTION: dict[str, str] = {
     "org.link_channel": N_("linked a channel"),
     "org.post": N_("posted news"),
     "resident.show": N_("looked at a resident's record"),
-} | {code: words for k in KINDS for code, words in k.audit_actions.items()}
+}
 VERIFICATION_LEVEL: dict[str, str] = {
     VerificationLevel.NONE: N_("not verified"),
     VerificationLevel.PHONE: N_("verified by phone"),
 }
 # What a resident took part in: the participation registry's tables (core/storage/participation.py),
 # each kind naming its own.
-PARTICIPATION: dict[str, str] = {
+_PARTICIPATION: dict[str, str] = {
     "org_followers": N_("organizations followed"),
     "event_rsvps": N_("event answers"),
-} | {table: words for k in KINDS for table, words in k.participation.items()}
+}
 # A resident's own action (their home district) names them `citizen:<id>`.
 RESIDENT_ACTOR_PREFIX = "citizen:"
 # Who did it, when it was not a person.
@@ -123,7 +125,7 @@ SYSTEM_ACTOR: dict[str, str] = {
     "system": N_("system"),
     "resident": N_("a resident (Delete my data)"),  # core/citizens/forget.py
 }
-AUDIT_OBJECT: dict[str, str] = {
+_AUDIT_OBJECT: dict[str, str] = {
     "audit": N_("audit log entry"),
     "resident": N_("resident"),
     "ballot": N_("ballot"),
@@ -136,10 +138,10 @@ AUDIT_OBJECT: dict[str, str] = {
     "news": N_("news"),
     "official": N_("official"),
     "organization": N_("organization"),
-} | {code: words for k in KINDS for code, words in k.audit_objects.items()}
+}
 # A resident's verification level (results --by verification).
 # What a push (an outbox broadcast's `kind`) was about.
-PUSH_KIND: dict[str, str] = {
+_PUSH_KIND: dict[str, str] = {
     "audit.anchor": N_("audit log head"),
     "announcement": N_("announcement"),
     "citizens.phone_reassigned": N_("phone number confirmed by its owner elsewhere"),
@@ -148,7 +150,33 @@ PUSH_KIND: dict[str, str] = {
     "org.news": N_("organization news"),
     "event.cancelled": N_("event cancelled"),
     "event.reminder": N_("event reminder"),
-} | {code: words for k in KINDS for code, words in k.push_kinds.items()}
+}
+
+
+# Each kind adds its own audit actions and objects, participation tables and push kinds; they
+# are merged in when first looked up, so a command that prints none loads no kind's module.
+_KINDS_ADD = {
+    "AUDIT_ACTION": "audit_actions",
+    "PARTICIPATION": "participation",
+    "AUDIT_OBJECT": "audit_objects",
+    "PUSH_KIND": "push_kinds",
+}
+
+
+@cache
+def _with_kinds(name: str) -> dict[str, str]:
+    from admin_cli.kinds import KINDS
+
+    merged = dict(globals()[f"_{name}"])
+    for k in KINDS:
+        merged.update(getattr(k, _KINDS_ADD[name]))
+    return merged
+
+
+def __getattr__(name: str) -> dict[str, str]:  # words.AUDIT_ACTION and the others, merged
+    if name in _KINDS_ADD:
+        return _with_kinds(name)
+    raise AttributeError(name)
 
 
 def status(code: object) -> str:
@@ -176,11 +204,11 @@ def verification_level(code: object) -> str:
 
 
 def participation(table: str) -> str:
-    return _lookup(PARTICIPATION, table)
+    return _lookup(_with_kinds("PARTICIPATION"), table)
 
 
 def audit_action(code: str) -> str:
-    return _lookup(AUDIT_ACTION, code)
+    return _lookup(_with_kinds("AUDIT_ACTION"), code)
 
 
 def actor(name: str) -> str:
@@ -190,11 +218,11 @@ def actor(name: str) -> str:
 
 
 def audit_object(object_type: str, object_id: str) -> str:
-    return f"{_lookup(AUDIT_OBJECT, object_type)} {object_id}"
+    return f"{_lookup(_with_kinds('AUDIT_OBJECT'), object_type)} {object_id}"
 
 
 def push_kind(code: str) -> str:
-    return _lookup(PUSH_KIND, code)
+    return _lookup(_with_kinds("PUSH_KIND"), code)
 
 
 def audience(text: str | None) -> str:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
-import yaml
-
-from core.hromadas.model import HromadaProfile
-from core.hromadas.profile_schema import ProfileModel
+if TYPE_CHECKING:
+    from core.hromadas.model import HromadaProfile
 
 DEFAULT_PROFILE_FILE = "bila-tserkva.yaml"
 
@@ -24,5 +23,10 @@ def default_profile_text() -> str:
 
 @cache
 def default_profile() -> HromadaProfile:
-    """Trusted (shipped, tested), so validated by the model without line numbers."""
+    """Trusted (shipped, tested), so validated by the model without line numbers. YAML and the
+    schema load here, when a profile is first needed: a remote `spilno-admin` never needs one."""
+    import yaml
+
+    from core.hromadas.profile_schema import ProfileModel
+
     return ProfileModel.model_validate(yaml.safe_load(default_profile_text())).profile()

@@ -50,10 +50,12 @@ class OrganizationRepository(Protocol):
         name: str,
         description: str,
         logo_ref: str | None,
+        logo: bytes | None = None,
         created_by: str,
         now: datetime,
     ) -> Organization | None:
-        """The new organization; None when the slug is taken (a unique constraint decides)."""
+        """The new organization (`logo`: the image, `logo_ref`: its file's name); None when
+        the slug is taken (a unique constraint decides)."""
         ...
 
     async def get(self, org_id: int) -> Organization | None: ...

@@ -57,8 +57,10 @@ async def create_organization(
     name: str,
     description: str = "",
     logo_ref: str | None = None,
+    logo: bytes | None = None,
     now: datetime,
 ) -> Organization:
+    """`logo`: the image itself, `logo_ref`: its file's name."""
     await require(uow, actor, Permission.CREATE_ORGANIZATION)
     slug = check_slug(slug)
     name = check_text(name, field_name="name", max_len=NAME_MAX)
@@ -70,6 +72,7 @@ async def create_organization(
         name=name,
         description=description,
         logo_ref=logo_ref,
+        logo=logo,
         created_by=actor,
         now=now,
     )

@@ -167,6 +167,7 @@ class SqlOrganizationRepository:
         name: str,
         description: str,
         logo_ref: str | None,
+        logo: bytes | None = None,
         created_by: str,
         now: datetime,
     ) -> Organization | None:
@@ -177,6 +178,7 @@ class SqlOrganizationRepository:
                 name=name,
                 description=description,
                 logo_ref=logo_ref,
+                logo=logo,
                 created_by=created_by,
                 created_at=now,
             )

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.hromadas.tables import HromadaOwned, hromada_column
@@ -40,7 +49,9 @@ class OrganizationRow(HromadaOwned, Base):
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(120), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
-    logo_ref: Mapped[str | None] = mapped_column(String(500))
+    logo_ref: Mapped[str | None] = mapped_column(String(500))  # the logo file's name
+    # The image (up to 5 MB): loaded only when asked for, never with the profile.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
