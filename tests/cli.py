@@ -118,10 +118,8 @@ def cli_runner(
             if server not in mode.used:
                 mode.used.append(server)
             env.update(SPILNO_ADMIN_URL=server.url, SPILNO_TOKEN=token or _unknown_token())
-        elif token is not None:
-            # The token says who acts; SPILNO_OFFICIAL the same name, for commands that do not
-            # go through the actions yet (admin_cli/context.py run_in_uow reads --as).
-            env.update(SPILNO_TOKEN=token, SPILNO_OFFICIAL=name)
+        elif token is not None:  # the token alone says who acts
+            env.update(SPILNO_TOKEN=token)
         elif acting is not None:
             argv = ["--as", acting, *argv]
         if stdin is not None:
