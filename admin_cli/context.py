@@ -233,7 +233,7 @@ def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) ->
 
 
 # Issue 19: once a hromada's officials have roles, `--as` no longer says who acts locally.
-REQUIRE_TOKEN_WITH_ROLES = False
+REQUIRE_TOKEN_WITH_ROLES = True
 
 
 async def _token_identity(app: App, token: str) -> tuple[str, int]:

@@ -7,7 +7,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,13 +19,18 @@ from bot.runner import Role, StartupError, serve
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.demo import polls as demo
+from core.hromadas import current as hromada_profiles
 from core.kernel import i18n
+from core.kernel.errors import ValidationError
 from core.kernel.i18n import _
 from core.kernel.logging_setup import configure_logging
 from core.kernel.redaction import redact, register_secret
 from core.kernel.unit_of_work import StorageUnavailableError
 from core.scheduling.scheduler import build_scheduler, stop_scheduler
 from core.storage.db import database_problem, problem_text
+
+if TYPE_CHECKING:
+    from core.officials.token_model import IssuedToken
 
 cli = typer.Typer(
     name="spilno",
@@ -38,6 +43,9 @@ db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 
 log = logging.getLogger("spilno")
+
+# Who `spilno officials-token` acts as in the audit log: the installation, not an official.
+INSTALLATION_ACTOR = "installation"
 
 
 def _run(main: Callable[[App], Awaitable[None]]) -> None:
@@ -60,6 +68,7 @@ def _run(main: Callable[[App], Awaitable[None]]) -> None:
     register_secret(*secrets)  # before anything runs: logs and the last resort in main() mask them
     configure_logging(settings.log_level, settings.log_format, secrets)
     i18n.set_locale(settings.default_locale)
+    hromada_profiles.REFRESH_S = settings.hromada_profile_refresh_s
 
     async def _go() -> None:
         settings.secret().material()  # required with PostgreSQL: say so before serving anyone
@@ -180,6 +189,112 @@ def deliver() -> None:
         await run_workers(app)
 
     _run(main)
+
+
+@cli.command("officials-token")
+def officials_token(
+    name: Annotated[str, typer.Argument(help="The official (as in spilno-admin officials add).")],
+    hromada: Annotated[
+        str | None,
+        typer.Option(help="The hromada's slug (needed when the installation serves several)."),
+    ] = None,
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="Replace their token: the old one stops working.")
+    ] = False,
+) -> None:
+    """Issue an official's personal token with the database's credentials (break-glass: e.g.
+    for the city admins SPILNO_CITY_ADMINS made, who have none). Printed once."""
+
+    async def main(app: App) -> None:
+        issued = await _issue_token(app, name, hromada, rotate=rotate)
+        typer.echo(issued.token)
+        typer.echo(
+            _(
+                "This is {official}'s personal token ({role}), shown only now: hand it to them "
+                "over a safe channel; they log in with spilno-admin login."
+            ).format(official=issued.stored.official, role=issued.stored.role.value),
+            err=True,
+        )
+
+    _run(main)
+
+
+class _TokenRefused(SettingsError):
+    """A one-line refusal of `spilno officials-token` (exit 2, as bad settings)."""
+
+
+async def _issue_token(app: App, name: str, slug: str | None, *, rotate: bool) -> IssuedToken:
+    """A token for `name` in the hromada, as the installation itself (the audit log's actor):
+    whoever holds the database's credentials may act as anyone, so nobody's role is asked."""
+    from core.audit import service as audit
+    from core.hromadas.scope import in_hromada
+    from core.officials.model import check_official_name
+    from core.officials.token_model import TOKEN_ROLES, IssuedToken, new_token, token_hash
+
+    try:
+        official = check_official_name(name.strip())
+    except ValidationError as error:
+        raise _TokenRefused(_("{name!r} is not an official's name").format(name=name)) from error
+    async with app.operator_uow() as uow:
+        if slug is None:
+            ids = await uow.tenants.ids()
+            if len(ids) != 1:
+                raise _TokenRefused(
+                    _("this installation serves several hromadas: choose one with --hromada SLUG")
+                )
+            hromada_id: int | None = ids[0]
+        else:
+            hromada_id = await uow.tenants.by_slug(slug.strip().lower())
+        if hromada_id is None:
+            raise _TokenRefused(_("there is no hromada {slug} (--hromada)").format(slug=slug))
+    with in_hromada(hromada_id):
+        async with app.uow_factory() as uow:
+            now = app.clock()
+            held = {grant.role for grant in await uow.officials.grants_of(official)}
+            role = next((r for r in TOKEN_ROLES if r in held), None)
+            if role is None:
+                raise _TokenRefused(
+                    _(
+                        "{official} holds no city role here: grant one first "
+                        "(spilno-admin officials add {official} --role ...)"
+                    ).format(official=official)
+                )
+            live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
+            if live and not rotate:
+                raise _TokenRefused(
+                    _(
+                        "{official} already has a working token; --rotate replaces it "
+                        "(the old one stops working)"
+                    ).format(official=official)
+                )
+            await uow.official_tokens.revoke_all(hromada_id, official, now)
+            token = new_token()
+            stored = await uow.official_tokens.add(
+                hromada_id=hromada_id,
+                official=official,
+                role=role,
+                token_hash=token_hash(token),
+                created_by=INSTALLATION_ACTOR,
+                created_at=now,
+                expires_at=None,
+            )
+            # Which token (its id), for whom: never the token or its hash.
+            await audit.record(
+                uow,
+                actor=INSTALLATION_ACTOR,
+                action="official.token_rotate" if live else "official.token_issue",
+                object_type="official",
+                object_id=official,
+                now=now,
+                after={
+                    "token_id": stored.id,
+                    "role": role.value,
+                    "hromada_id": hromada_id,
+                    "expires_at": None,
+                },
+            )
+            await uow.commit()
+    return IssuedToken(token, stored)
 
 
 @db_cli.command("upgrade")

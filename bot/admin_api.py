@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 PREFIX = API_PREFIX
 VERSION = API_VERSION
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a 10 MB image as base64, with room for its message
+# Defaults of SPILNO_ADMIN_API_BURST, _RATE and _FAILURES (core/config.py).
 PER_TOKEN_BURST = 60  # requests a token may make at once…
 PER_TOKEN_RATE = 10.0  # …and per second after that
 FAILURES_PER_WINDOW = 10  # failed tokens from one address per window, then 429 until it ends
@@ -95,7 +96,9 @@ class FailedTokens:
 def build_admin_api(app: App) -> web.Application:
     """The /admin/api sub-application of `spilno run`'s web server."""
     api = web.Application()
-    buckets, failures = TokenBuckets(), FailedTokens()
+    settings = app.settings
+    buckets = TokenBuckets(settings.admin_api_burst, settings.admin_api_rate)
+    failures = FailedTokens(settings.admin_api_failures)
     openapi: dict[str, bytes] = {}
 
     async def run_action(request: web.Request) -> web.Response:

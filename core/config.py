@@ -103,6 +103,14 @@ class Settings(BaseSettings):
     # served within this long, without a restart.
     bots_reload_s: float = Field(default=30.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # The admin API (bot/admin_api.py): requests per second per token after a burst of
+    # `admin_api_burst`; refused tokens from one address per minute before it gets 429.
+    admin_api_rate: float = Field(default=10.0, gt=0)
+    admin_api_burst: int = Field(default=60, ge=1)
+    admin_api_failures: int = Field(default=10, ge=1)
+    # How long a process trusts its cached hromada profile (core/hromadas/current.py) before
+    # rereading it: another process's `hromada apply` shows within this long.
+    hromada_profile_refresh_s: float = Field(default=60.0, ge=0)
 
     @field_validator("database_url")
     @classmethod

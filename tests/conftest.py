@@ -10,6 +10,7 @@ import pytest
 from core.bootstrap import App, bootstrap
 from core.config import Settings
 from core.hromadas import current as hromada_profiles
+from tests.cli import CliMode
 from tests.databases import (
     PostgresTestDatabase,
     SqliteTemplate,
@@ -18,8 +19,11 @@ from tests.databases import (
     postgres_url,
 )
 from tests.fakes.clock import FakeClock
+from tests.processes import AdminServers
 
 BACKENDS = ["sqlite", "postgres"]
+# The CLI in this process, or logged in to a real `spilno run --role web` (tests/cli.py).
+CLI_MODES = ["local", "remote"]
 
 # PostgreSQL installations need SPILNO_SECRET_KEY; the processes tests start inherit this one.
 os.environ.setdefault("SPILNO_SECRET_KEY", "test-only-secret-key-0123456789abcdef")
@@ -102,6 +106,66 @@ async def app(database_url: str, clock: FakeClock) -> AsyncIterator[App]:
     application = bootstrap(settings, clock=clock)
     yield application
     await application.aclose()
+
+
+@pytest.fixture(scope="session")
+def admin_servers(
+    tmp_path_factory: pytest.TempPathFactory, postgres_database: PostgresTestDatabase
+) -> Iterator[AdminServers]:
+    """The remote mode's `spilno run --role web` processes, on the session's PostgreSQL
+    database; started when a remote test first needs one, stopped at the end."""
+    servers = AdminServers(tmp_path_factory.mktemp("spilno-web"), postgres_database.url)
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(params=CLI_MODES)
+def cli_mode(request: pytest.FixtureRequest) -> CliMode:
+    """How the `admin` fixtures run `spilno-admin`: in-process, or over HTTP (PostgreSQL only:
+    the sqlite+remote combinations are deselected below)."""
+    if request.param == "local":
+        return CliMode()
+    mode = CliMode("remote", request.getfixturevalue("admin_servers"))
+    request.node.spilno_cli_mode = mode
+    return mode
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "local_only(reason): the test's assertions cannot hold over HTTP (its remote variant "
+        "is deselected); say why",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Remote mode runs on PostgreSQL only, and not for tests marked local_only."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        remote = params.get("cli_mode") == "remote"
+        if remote and (
+            params.get("database_url") != "postgres" or item.get_closest_marker("local_only")
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed remote test shows the log of the servers it talked to."""
+    outcome = yield
+    report = outcome.get_result()
+    mode: CliMode | None = getattr(item, "spilno_cli_mode", None)
+    if report.failed and mode is not None:
+        for server in mode.used:
+            report.sections.append(
+                (f"spilno run --role web ({server.url}) log", server.log_tail(200))
+            )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from admin_cli.app import run_cli
 from core.audit import service as audit
 from core.bootstrap import bootstrap
 from core.config import Settings
 from core.scheduling.jobs import anchor_audit_head
+from tests.cli import cli_runner
 from tests.databases import run_blocking
 from tests.fakes.telegram_api import TOKEN, FakeTelegramAPI
 
@@ -29,21 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_CITY_ADMINS", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 def sql(database_url: str, *statements: str) -> list:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from admin_cli.app import run_cli
 from core.campaigns.model import CampaignStatus
 from core.campaigns.registry import KINDS
 from core.citizens import home_district as homes
@@ -47,20 +46,17 @@ async def _seed(uow: UnitOfWork, now: datetime) -> int:
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 @pytest.fixture
-def any_exit(admin, capsys):
-    """`spilno-admin --as olha ARGS` whatever its exit code: (code, stdout, stderr)."""
+def any_exit(admin):
+    """`spilno-admin ARGS` as olha whatever its exit code: (code, stdout, stderr)."""
 
     def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert "Traceback" not in err
-        return code, out, err
+        done = admin(*args, expect=None)
+        return done.returncode, done.stdout, done.stderr
 
     return run
 

@@ -21,8 +21,8 @@ POLL = ("poll", "create", "--question", "Park?", "--option", "Yes", "--option", 
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 def count_rows(database_url: str, table: str, campaign_column: str, campaign_id: int) -> int:

@@ -19,8 +19,8 @@ from tests.examples import write_example
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
     return lambda *args: run(*args).stdout
 
 

@@ -18,8 +18,8 @@ YEAR = future_year()  # literal dates stay ahead of the real clock the CLI runs 
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, mode=cli_mode)
 
 
 def residents(database_url: str, *names: str) -> None:

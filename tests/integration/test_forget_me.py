@@ -6,13 +6,11 @@ new resident. Officials do the same from the CLI, audit-logged."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
 from core.campaigns import results
 from core.citizens import export, forget, subscriptions
@@ -24,30 +22,16 @@ from core.ideas.model import NewIdea
 from core.polls import service as polls
 from core.storage.participation import CITIZEN_REFERENCES, OnForget
 from core.storage.resident_data import FORGET_PLAN
+from tests.cli import cli_runner
 from tests.databases import run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
     monkeypatch.setenv("SPILNO_IDEAS_PREMODERATION", "false")
-    monkeypatch.delenv("SPILNO_CITY_ADMINS", raising=False)
-
-    def run(*args: str, expect: int = 0, stdin: str | None = None):
-        capsys.readouterr()
-        if stdin is not None:
-            monkeypatch.setattr("sys.stdin", __import__("io").StringIO(stdin))
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 def in_db(database_url: str, work, *, premoderation: bool = False):

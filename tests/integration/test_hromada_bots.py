@@ -148,8 +148,8 @@ async def test_row_level_security_hides_bots_from_other_hromadas(app: App):
 
 
 @pytest.fixture
-def run(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olena")
+def run(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olena", mode=cli_mode)
 
 
 async def bots_of(database_url: str) -> list:

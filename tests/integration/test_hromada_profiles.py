@@ -188,8 +188,8 @@ async def test_0019_seeds_hromada_one_from_the_constants_with_data_in_place(app)
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="mayor")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="mayor", mode=cli_mode)
 
 
 @pytest.fixture

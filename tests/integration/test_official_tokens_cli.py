@@ -22,8 +22,8 @@ TOKEN = re.compile(r"spl_[A-Za-z0-9_-]+")
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="mayor")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="mayor", mode=cli_mode)
 
 
 def _verify(database_url: str, token: str) -> tokens.TokenIdentity | str:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from admin_cli.app import run_cli
 from core.bootstrap import bootstrap
 from core.campaigns.receipts import is_receipt
 from core.citizens import service as citizens
@@ -23,27 +22,15 @@ from core.citizens.model import IdentityRef
 from core.config import Settings
 from core.polls import service as polls
 from core.trust import receipts as receipts_service
+from tests.cli import cli_runner
 from tests.databases import run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SPILNO_DATABASE_URL", database_url)
-    monkeypatch.setenv("SPILNO_DEFAULT_LOCALE", "en")
-    monkeypatch.delenv("SPILNO_CITY_ADMINS", raising=False)
-
-    def run(*args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        capsys.readouterr()
-        code = run_cli(["--as", "olha", *args])
-        out, err = capsys.readouterr()
-        assert code == expect, (out, err)
-        assert "Traceback" not in err
-        return subprocess.CompletedProcess(args, code, out, err)
-
-    return run
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
 
 def in_db(database_url: str, work):

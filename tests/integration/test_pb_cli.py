@@ -21,8 +21,8 @@ from tests.examples import example_yaml, soon, write_example
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
-    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
     def out_and_err(*args: str, expect: int = 0) -> tuple[str, str]:
         done = run(*args, expect=expect)

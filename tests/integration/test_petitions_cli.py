@@ -20,10 +20,10 @@ from tests.dialogs import verify_phone
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
     monkeypatch.setenv("SPILNO_PETITION_THRESHOLD", "2")
     monkeypatch.setenv("SPILNO_PETITION_DAYS", "30")
-    return cli_runner(database_url, tmp_path, monkeypatch, capsys)
+    return cli_runner(database_url, tmp_path, monkeypatch, capsys, mode=cli_mode)
 
 
 def file(database_url: str, titles: list[str]) -> list[int]:

@@ -22,9 +22,9 @@ from tests.integration.test_petitions_cli import file as file_petitions
 
 
 @pytest.fixture
-def admin(database_url, tmp_path, monkeypatch, capsys):
+def admin(database_url, tmp_path, monkeypatch, capsys, cli_mode):
     """The shared runner as (stdout, stderr), acting as official olha."""
-    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha")
+    run = cli_runner(database_url, tmp_path, monkeypatch, capsys, official="olha", mode=cli_mode)
 
     def outputs(*args: str, expect: int = 0) -> tuple[str, str]:
         done = run(*args, expect=expect)
