@@ -13,6 +13,7 @@ that dies or loses the connection lets go of its bots at once, with no lease to 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -27,8 +28,8 @@ from core.delivery.messenger import BotKey
 log = logging.getLogger(__name__)
 
 # The first key of our advisory locks (pg_locks.classid): the delivery workers' own.
-_BOT_LOCKS = 0x5D1B0001
-_WORKER_LOCKS = 0x5D1B0002
+BOT_LOCKS = 0x5D1B0001
+WORKER_LOCKS = 0x5D1B0002
 
 
 class BotLocks(Protocol):
@@ -48,11 +49,12 @@ class BotLocks(Protocol):
 
 
 class LocalBotLocks:
-    """One worker process (SQLite, tests): every bot is this process's."""
+    """Bots held within this process only. `exclusive`: no other process sends for them (a
+    single process: tests, the embedded SQLite `spilno run`); else, other processes may, and
+    only the shared budget paces them together."""
 
-    exclusive = True
-
-    def __init__(self) -> None:
+    def __init__(self, *, exclusive: bool = True) -> None:
+        self.exclusive = exclusive
         self._held: set[BotKey] = set()
 
     async def hold(self, bot: BotKey) -> bool:
@@ -87,6 +89,7 @@ class PostgresBotLocks:
         self._conn: AsyncConnection | None = None
         self._held: set[BotKey] = set()
         self._me = uuid.uuid4().int & 0x7FFFFFFF
+        self._busy = asyncio.Lock()  # one statement at a time on the one connection
 
     async def _connection(self) -> AsyncConnection:
         if self._conn is None:
@@ -95,7 +98,7 @@ class PostgresBotLocks:
                 # Session locks outlive transactions; never leave this one idle in a transaction.
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
                 await conn.execute(
-                    text("SELECT pg_advisory_lock(:ns, :me)"), {"ns": _WORKER_LOCKS, "me": self._me}
+                    text("SELECT pg_advisory_lock(:ns, :me)"), {"ns": WORKER_LOCKS, "me": self._me}
                 )
             except BaseException:
                 await conn.close()
@@ -115,6 +118,10 @@ class PostgresBotLocks:
                 await conn.close()
 
     async def hold(self, bot: BotKey) -> bool:
+        async with self._busy:
+            return await self._hold(bot)
+
+    async def _hold(self, bot: BotKey) -> bool:
         if bot in self._held:
             return False
         try:
@@ -122,7 +129,7 @@ class PostgresBotLocks:
             got = (
                 await conn.execute(
                     text("SELECT pg_try_advisory_lock(:ns, :key)"),
-                    {"ns": _BOT_LOCKS, "key": lock_key(bot)},
+                    {"ns": BOT_LOCKS, "key": lock_key(bot)},
                 )
             ).scalar_one()
         except Exception:
@@ -133,6 +140,10 @@ class PostgresBotLocks:
         return bool(got)
 
     async def release(self, bot: BotKey) -> None:
+        async with self._busy:
+            await self._release(bot)
+
+    async def _release(self, bot: BotKey) -> None:
         if bot not in self._held:
             return
         self._held.discard(bot)
@@ -141,12 +152,16 @@ class PostgresBotLocks:
         try:
             await self._conn.execute(
                 text("SELECT pg_advisory_unlock(:ns, :key)"),
-                {"ns": _BOT_LOCKS, "key": lock_key(bot)},
+                {"ns": BOT_LOCKS, "key": lock_key(bot)},
             )
         except Exception:
             await self._lost()
 
     async def workers(self) -> int:
+        async with self._busy:
+            return await self._workers()
+
+    async def _workers(self) -> int:
         try:
             conn = await self._connection()
             count = (
@@ -157,7 +172,7 @@ class PostgresBotLocks:
                         "AND database = (SELECT oid FROM pg_database "
                         "WHERE datname = current_database())"
                     ),
-                    {"ns": _WORKER_LOCKS},
+                    {"ns": WORKER_LOCKS},
                 )
             ).scalar_one()
         except Exception:
@@ -166,6 +181,10 @@ class PostgresBotLocks:
         return max(1, int(count))
 
     async def aclose(self) -> None:
+        async with self._busy:
+            await self._close()
+
+    async def _close(self) -> None:
         conn, self._conn = self._conn, None
         self._held.clear()
         if conn is None:

@@ -213,6 +213,8 @@ class DeliveryWorker:
         self._paused_until: dict[BotKey, datetime] = {}
         self._locks = locks or LocalBotLocks()
         self._windows: dict[BotKey, SendWindow] = {}
+        self._share = max_bots  # how many busy bots this process should hold (run() sets it)
+        self._holding = 0
 
     def limits(self, bot: BotKey | str) -> PlatformLimits:
         """The bot's own numbers (its Messenger's `limits`), else its platform's, else a safe
@@ -277,7 +279,8 @@ class DeliveryWorker:
         (round robin: with more busy bots than fit, each gets its turn)."""
         waiting = [key for key in due if key not in running]
         share = math.ceil(len(set(due) | set(running)) / max(1, workers))
-        room = min(self._max_bots, share) - len(running)
+        self._share = min(self._max_bots, share)
+        room = self._share - len(running)
         if not waiting or room <= 0:
             return []
         start = self._turn % len(waiting)
@@ -294,10 +297,14 @@ class DeliveryWorker:
 
     async def _run_bot(self, bot: BotKey, stop: asyncio.Event) -> None:
         """Batches of this bot until it has nothing due (or its turn is over); the bot is
-        held for this process meanwhile."""
+        held for this process meanwhile. A process holding more than its share (another
+        worker process started) gives bots back between batches."""
+        self._holding += 1
         try:
             for _turn in range(self._batches_per_turn):
                 if stop.is_set() or bot not in self._messengers:
+                    return
+                if _turn and self._holding > self._share:
                     return
                 try:
                     report = await self.run_once(bot)
@@ -307,6 +314,7 @@ class DeliveryWorker:
                 if report.claimed == 0:
                     return
         finally:
+            self._holding -= 1
             await self._locks.release(bot)
 
     async def drain(self, platform: BotKey | str, *, max_batches: int = 10_000) -> BatchReport:
@@ -467,9 +475,13 @@ class DeliveryWorker:
         before the next slot: the budget keeps flowing while answers are on their way."""
         loop = asyncio.get_running_loop()
         limits = self.limits(bot)
+        exclusive = self._locks.exclusive
         # Sends at most this late stay within the cap: it is what the burst allows anyway.
+        # Holding the bot alone, the window keeps the cap and lateness only matters for
+        # smoothness: a slot's worth may be caught up, as the burst allows.
         late_by = max(
             limits.late_s if limits.late_s is not None else limits.burst / limits.rate,
+            limits.burst / limits.rate if exclusive else 0.0,
             _PACING_SLACK_S,
         )
         window = None
@@ -494,20 +506,25 @@ class DeliveryWorker:
                 if reserved is None:
                     break
                 reservation, start = reserved
+                shift = 0.0
                 for i in range(1, reservation.granted + 1):
-                    slot = start + reservation.offset(i)
-                    if slot - loop.time() < -late_by:
-                        # We were held up (a busy CPU): that slot has passed. Sending now would
-                        # burst past the cap together with sends made on time.
-                        continue
+                    slot = start + reservation.offset(i) + shift
+                    if (late := loop.time() - slot) > late_by:
+                        # We were held up (a busy CPU, the reservation's own round trip).
+                        # Sending the passed slots now would burst: alone with the bot, the
+                        # rest of the schedule moves on with us; sharing it, with other
+                        # processes sending on time, the slot is given up.
+                        if not exclusive:
+                            continue
+                        shift, slot = shift + late, slot + late
                     if (delay := slot - loop.time()) > _PACING_SLACK_S:
                         await self._sleep(delay)
                     if window is not None:
                         await window.turn(self._sleep)
-                    if not self._locks.exclusive and loop.time() - slot > late_by:
-                        # Woken too late: another process's sends made on time would crowd
-                        # this one (where this process holds the bot, its window sees to it).
-                        continue
+                    if (late := loop.time() - slot) > late_by:
+                        if not exclusive:
+                            continue  # woken too late: it would crowd others' sends
+                        shift += late
                     if limited:
                         break
                     m = queue.popleft()
@@ -634,7 +651,8 @@ def build_worker(app: App) -> DeliveryWorker:
     locks: BotLocks = (
         PostgresBotLocks(app.engine)
         if app.engine.dialect.name == "postgresql"
-        else LocalBotLocks()  # SQLite: the embedded single process
+        # SQLite: usually one process, but nothing stops a second `spilno deliver`.
+        else LocalBotLocks(exclusive=False)
     )
     return DeliveryWorker(
         # The outbox of every hromada: claims and outcomes span them (issue 18).

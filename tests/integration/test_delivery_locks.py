@@ -91,3 +91,48 @@ async def test_two_worker_processes_take_one_busy_bot_each(postgres_database_url
     finally:
         await app.aclose()
         await other.aclose()
+
+
+async def test_a_process_that_started_later_gets_its_share_between_batches(postgres_database_url):
+    app = bootstrap(Settings(database_url=postgres_database_url, _env_file=None))
+    other = bootstrap(Settings(database_url=postgres_database_url, _env_file=None))
+    try:
+        async with app.engine.begin() as conn:
+            await conn.execute(
+                text("INSERT INTO hromadas (id, slug, created_at) VALUES (2, 'lviv', now())")
+            )
+        await enqueue(app, 1, range(100, 250), "Kyiv")
+        await enqueue(app, 2, range(300, 450), "Lviv")
+        started: list[tuple[Messengers, asyncio.Event, asyncio.Task[None]]] = []
+
+        async def start(each) -> Messengers:
+            messengers = Messengers()
+            messengers[KYIV], messengers[LVIV] = TimedMessenger(), TimedMessenger()
+            worker = DeliveryWorker(
+                each.operator_uow, messengers, each.clock, idle_sleep_s=0.05,
+                locks=PostgresBotLocks(each.engine),
+            )  # fmt: skip
+            stop = asyncio.Event()
+            started.append((messengers, stop, asyncio.create_task(worker.run(stop))))
+            return messengers
+
+        first = await start(app)
+        for _ in range(100):  # alone, it takes both bots
+            if first[KYIV].sent and first[LVIV].sent:  # type: ignore[attr-defined]
+                break
+            await asyncio.sleep(0.05)
+        second = await start(other)
+        for _ in range(200):
+            if second[KYIV].sent or second[LVIV].sent:  # type: ignore[attr-defined]
+                break
+            await asyncio.sleep(0.05)
+        for _messengers, stop, _task in started:
+            stop.set()
+        await asyncio.gather(*(task for _m, _s, task in started))
+
+        # Within a batch or two (50 rows: under 2 s at 29/s) the first gave one bot back.
+        assert second[KYIV].sent or second[LVIV].sent  # type: ignore[attr-defined]
+        assert not (second[KYIV].sent and second[LVIV].sent)  # type: ignore[attr-defined]
+    finally:
+        await app.aclose()
+        await other.aclose()
