@@ -293,3 +293,70 @@ async def test_a_petitions_share_link_names_the_residents_own_hromadas_bot(datab
                 shown = await resident.sees("Share this link with your neighbours")
                 assert f"https://t.me/{name}?start=p{petition_of[hromada]}" in (shown.text or "")
                 assert "installation_bot" not in (shown.text or "")
+
+
+async def test_spilno_run_with_no_bot_yet_serves_and_starts_the_first_one_set(tmp_path):
+    """An installation of several hromadas whose bots are not set yet: `spilno run` serves
+    (no console chat) and answers through a bot set later, without a restart."""
+    import signal
+    import sys
+
+    from tests.adapters.telegram_harness import Resident
+    from tests.processes import spilno_env
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}"
+    setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+    await setup.prepare_database()
+    lviv = await add_hromada(setup, "lviv")
+    lviv_bot = FakeTelegramAPI(token=TOKEN_2)
+    async with FakeTelegramServers(lviv_bot) as servers:
+        env = spilno_env(
+            database_url=database_url,
+            telegram_api_url=servers.base_url,
+            http_host="127.0.0.1",
+            http_port=str(free_port()),
+            bots_reload_s="0.5",
+            default_locale="en",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            first = await asyncio.wait_for(process.stdout.readline(), 120)
+            assert b"No bot is set yet" in first, first
+            assert process.returncode is None  # serving, not a console chat that read EOF
+            await put_bot(setup, lviv, lviv_bot.token)
+            await lviv_bot.wait_for_method("getUpdates", within=60)
+            resident = Resident(lviv_bot, 9002, mode="polling", language_code="en")
+            await resident.say("/start")
+            await lviv_bot.wait_for_method("sendMessage", chat_id=9002, within=30)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 30)
+            await setup.aclose()
+        assert process.returncode == 0, err.decode()[-2000:]
+
+
+async def test_spilno_run_on_a_newcomers_database_still_opens_the_console(tmp_path):
+    import sys
+
+    from tests.processes import spilno_env
+
+    env = spilno_env(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}",
+        http_port=str(free_port()),
+        default_locale="en",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert b"opening the console channel" in out
+    assert b"No bot is set yet" not in out
