@@ -45,6 +45,11 @@ class BotLocks(Protocol):
         """How many worker processes share the bots (at least 1): each takes its share."""
         ...
 
+    async def fewest_held(self) -> int:
+        """The fewest bots any worker process holds: below its share, it would take one a
+        process over its share gives back."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -68,6 +73,9 @@ class LocalBotLocks:
 
     async def workers(self) -> int:
         return 1
+
+    async def fewest_held(self) -> int:
+        return len(self._held)
 
     async def aclose(self) -> None:
         self._held.clear()
@@ -179,6 +187,29 @@ class PostgresBotLocks:
             await self._lost()
             return 1
         return max(1, int(count))
+
+    async def fewest_held(self) -> int:
+        async with self._busy:
+            try:
+                conn = await self._connection()
+                fewest = (
+                    await conn.execute(
+                        text(
+                            "SELECT coalesce(min((SELECT count(*) FROM pg_locks b "
+                            "WHERE b.locktype = 'advisory' AND b.classid = :bots "
+                            "AND b.objsubid = 2 AND b.granted AND b.pid = w.pid)), 0) "
+                            "FROM pg_locks w WHERE w.locktype = 'advisory' "
+                            "AND w.classid = :workers AND w.objsubid = 2 AND w.granted "
+                            "AND w.database = (SELECT oid FROM pg_database "
+                            "WHERE datname = current_database())"
+                        ),
+                        {"bots": BOT_LOCKS, "workers": WORKER_LOCKS},
+                    )
+                ).scalar_one()
+            except Exception:
+                await self._lost()
+                return 0
+            return int(fewest)
 
     async def aclose(self) -> None:
         async with self._busy:

@@ -215,6 +215,7 @@ class DeliveryWorker:
         self._windows: dict[BotKey, SendWindow] = {}
         self._share = max_bots  # how many busy bots this process should hold (run() sets it)
         self._holding = 0
+        self._others_short = False
 
     def limits(self, bot: BotKey | str) -> PlatformLimits:
         """The bot's own numbers (its Messenger's `limits`), else its platform's, else a safe
@@ -240,18 +241,21 @@ class DeliveryWorker:
                 try:
                     due = await self._due_bots()
                     workers = await self._locks.workers()
+                    fewest = await self._locks.fewest_held()
                     failures = 0
                 except Exception:
                     # E.g. the database is away: back off 1, 2, 4 … 30 s, recover by ourselves.
                     failures += 1
                     log.exception("delivery failed (%d in a row); backing off", failures)
-                    due, workers = [], 1
+                    due, workers, fewest = [], 1, 0
                 for key in [k for k, task in running.items() if task.done()]:
                     del running[key]
                 for key in await self._next_turn(due, running, workers):
                     running[key] = asyncio.create_task(
                         self._run_bot(key, stop), name=f"delivery-{key}"
                     )
+                # A process short of its share would take a bot one over it gives back.
+                self._others_short = fewest < self._share
                 wait = min(2.0 ** (failures - 1), 30.0) if failures else self._idle_sleep_s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
@@ -297,15 +301,15 @@ class DeliveryWorker:
 
     async def _run_bot(self, bot: BotKey, stop: asyncio.Event) -> None:
         """Batches of this bot until it has nothing due (or its turn is over); the bot is
-        held for this process meanwhile. A process holding more than its share (another
-        worker process started) gives bots back between batches."""
+        held for this process meanwhile. A process holding more than its share gives bots
+        back between batches while another holds fewer (it started later)."""
         self._holding += 1
         try:
             for _turn in range(self._batches_per_turn):
                 if stop.is_set() or bot not in self._messengers:
                     return
-                if _turn and self._holding > self._share:
-                    return
+                if _turn and self._holding > self._share and self._others_short:
+                    return  # handed over (a pause of a tick): only to a process short of bots
                 try:
                     report = await self.run_once(bot)
                 except Exception:

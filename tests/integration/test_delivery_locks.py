@@ -27,6 +27,7 @@ async def test_a_bot_is_held_by_one_process_and_let_go_when_it_goes(postgres_dat
         assert not await b.hold(LVIV)
         assert await b.hold(KYIV)
         assert await a.workers() == await b.workers() == 2
+        assert await a.fewest_held() == 1
 
         await a.release(LVIV)
         assert await b.hold(LVIV)
