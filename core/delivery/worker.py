@@ -254,8 +254,11 @@ class DeliveryWorker:
                     running[key] = asyncio.create_task(
                         self._run_bot(key, stop), name=f"delivery-{key}"
                     )
-                # A process short of its share would take a bot one over it gives back.
-                self._others_short = fewest < self._share
+                # A process with no bot (one that just started) would take a bot one over its
+                # share gives back. Not merely one with fewer: near a broadcast's end the
+                # share shrinks (bots in their last batch look idle), and handing a busy bot
+                # over then only pauses it.
+                self._others_short = fewest == 0
                 wait = min(2.0 ** (failures - 1), 30.0) if failures else self._idle_sleep_s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
@@ -302,7 +305,7 @@ class DeliveryWorker:
     async def _run_bot(self, bot: BotKey, stop: asyncio.Event) -> None:
         """Batches of this bot until it has nothing due (or its turn is over); the bot is
         held for this process meanwhile. A process holding more than its share gives bots
-        back between batches while another holds fewer (it started later)."""
+        back between batches while another holds none (it started later)."""
         self._holding += 1
         try:
             for _turn in range(self._batches_per_turn):
