@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from bench.broadcast import SERVER, admin, dsn, peak_rss_mb  # noqa: E402
 from bot import event_loop  # noqa: E402
 from core.delivery import outbox  # noqa: E402
+from core.delivery.locks import WORKER_LOCKS  # noqa: E402
 from core.delivery.messenger import Button, Message  # noqa: E402
 from core.hromadas.bots import BotPlatform, BotSecrets  # noqa: E402
 from core.hromadas.bots_sql import SqlBots  # noqa: E402
@@ -297,18 +298,23 @@ async def deliver(url: str, hromadas: int, broadcasting: int, recipients: int, w
 
 
 async def until_connected(url: str, count: int, within: float = 120.0) -> None:
-    """Until `count` workers hold a connection (each connects on its first look for work)."""
+    """Until `count` workers are up: each holds its presence lock (core/delivery/locks.py)
+    from its first look for work, and the workers share out the bots by that count."""
     name = url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(dsn(SERVER))
     try:
         for _ in range(int(within / 0.1)):
-            sessions = await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name
+            present = await conn.fetchval(
+                "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+                "WHERE l.locktype = 'advisory' AND l.classid = $1 AND l.objsubid = 2 "
+                "AND l.granted AND d.datname = $2",
+                WORKER_LOCKS,
+                name,
             )
-            if sessions >= count:
+            if present >= count:
                 return
             await asyncio.sleep(0.1)
-        raise RuntimeError(f"only {sessions} of {count} workers connected in {within} s")
+        raise RuntimeError(f"only {present} of {count} workers started in {within} s")
     finally:
         await conn.close()
 

@@ -15,7 +15,7 @@ from bot import event_loop
 from bot.channels import Fleet
 from bot.console.channel import ConsoleChannel, read_stdin_line
 from bot.dialogs import Dialogs
-from bot.runner import Role, StartupError, serve
+from bot.runner import Role, StartupError, expects_bots, serve
 from core.bootstrap import App, bootstrap
 from core.config import SettingsError, load_settings
 from core.demo import polls as demo
@@ -136,6 +136,15 @@ def run(
         fleet = Fleet(app, dialogs, receive=role.receives)
         # The web role serves officials' admin API (bot/admin_api.py) even before any bot.
         if await fleet.wanted() or role in (Role.SCHEDULER, Role.WEB):
+            await serve(app, fleet, role=role)
+            return
+        if not demo_city and await expects_bots(app):
+            typer.echo(
+                _(
+                    "No bot is set yet: serving anyway; a hromada's bot set with "
+                    "spilno-admin hromada set-bot starts within {seconds:g} s."
+                ).format(seconds=app.settings.bots_reload_s)
+            )
             await serve(app, fleet, role=role)
             return
         if role != Role.ALL:

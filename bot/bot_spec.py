@@ -15,6 +15,8 @@ class BotSpec:
     bot_id: int | None
     token: str
     webhook_secret: str
+    # The @username stored with the bot (links residents share); None: ask the platform.
+    username: str | None = None
 
     @property
     def webhook_path(self) -> str:

@@ -27,6 +27,7 @@ from bot.bot_spec import BotSpec
 from bot.dialogs import Dialogs
 from core.bootstrap import App
 from core.delivery.messenger import BotKey, Messenger
+from core.hromadas import bots_addresses
 from core.hromadas.scope import DEFAULT_HROMADA_ID
 from core.kernel.redaction import redact
 
@@ -129,7 +130,7 @@ class Fleet:
         if self._app.bots is not None:
             for bot in await self._app.bots.all():
                 key = BotKey(bot.hromada_id, bot.platform.value)
-                wanted[key] = BotSpec(key, bot.id, bot.token, bot.webhook_secret)
+                wanted[key] = BotSpec(key, bot.id, bot.token, bot.webhook_secret, bot.username)
         for platform, legacy in self._legacy().items():
             wanted.setdefault(BotKey(DEFAULT_HROMADA_ID, platform), legacy)
         return wanted
@@ -183,6 +184,9 @@ class Fleet:
                 if spec is None or spec.version != self._running[key].spec.version:
                     log.info("bot %s %s", key, "removed" if spec is None else "changed")
                     await self._stop_bot(key)
+                elif spec.username and spec.username != self._running[key].spec.username:
+                    self._running[key].spec = spec  # only its @username: no restart
+                    bots_addresses.publish(key.hromada_id, key.platform, spec.username)
             for key, spec in wanted.items():
                 if key in self._running:
                     continue
@@ -209,11 +213,31 @@ class Fleet:
             await self._stop_bot(spec.key)
             raise
         self._app.messengers[spec.key] = channel.messenger
+        if self._receive:  # residents talk to it here: the links they share name it
+            bots_addresses.publish(
+                spec.key.hromada_id, spec.key.platform, await self._address(spec, channel)
+            )
         log.info("bot %s serving hromada %s", spec.key, spec.key.hromada_id)
+
+    async def _address(self, spec: BotSpec, channel: WebhookChannel) -> str | None:
+        """The bot's stored @username, else the platform's answer (Telegram's getMe); the
+        legacy bot's comes from the settings (core/hromadas/bots_addresses.py)."""
+        if spec.username or spec.bot_id is None:
+            return spec.username
+        ask = getattr(channel, "username", None)
+        if ask is None:
+            return None
+        try:
+            return await ask()
+        except Exception as error:  # no link to share is no reason to refuse the bot
+            log.warning("bot %s: its @username is unknown: %s", spec.key, redact(str(error)))
+            return None
 
     async def _stop_bot(self, key: BotKey) -> None:
         running = self._running.pop(key)
         self._routes.pop((key.platform, _route_id(running.spec)), None)
+        if self._receive:
+            bots_addresses.withdraw(key.hromada_id, key.platform)
         if self._app.messengers.get(key) is running.channel.messenger:
             self._app.messengers.pop(key, None)
         try:

@@ -11,6 +11,7 @@ import signal
 from bot.channels import Fleet
 from bot.dialogs import Dialogs
 from bot.event_loop import settle_heap
+from bot.runner import expects_bots
 from core.bootstrap import App
 from core.config import SettingsError
 from core.delivery.worker import build_worker
@@ -29,7 +30,7 @@ async def deliver(app: App, stop: asyncio.Event | None = None) -> None:
     # reloaded while running: a hromada's new bot delivers without a restart.
     fleet = Fleet(app, dialogs, receive=False)
     await fleet.start()
-    if not app.messengers:
+    if not app.messengers and not await expects_bots(app):
         await fleet.stop()
         raise SettingsError(
             "no messenger is configured: set SPILNO_TELEGRAM_TOKEN or SPILNO_VIBER_TOKEN, "

@@ -128,6 +128,17 @@ async def serve(
         await runner.cleanup()
 
 
+async def expects_bots(app: App) -> bool:
+    """Whether to serve, and wait for bots, though none is set yet. An installation on
+    PostgreSQL, or with more than one hromada, gets its bots from `spilno-admin hromada
+    set-bot`, and the fleet starts each within SPILNO_BOTS_RELOAD_S, no restart. The embedded
+    SQLite database with its one hromada and no token is a newcomer's: the console chat."""
+    if app.engine.dialect.name != "sqlite":
+        return True
+    async with app.operator_uow() as uow:  # every hromada, not one tenant's view
+        return len(await uow.tenants.ids()) > 1
+
+
 async def _start(fleet: Fleet, settings: Settings) -> None:
     try:
         await fleet.start()

@@ -15,6 +15,8 @@ from bot.dialogs.turn import Route, Turn, on
 from bot.ui import Action, Button, Id, IncomingKind, Reply, Small, Word
 from core.campaigns.eligibility import Ineligible
 from core.campaigns.model import CampaignKind
+from core.hromadas.bots_addresses import addresses_for
+from core.hromadas.scope import current_hromada_id
 from core.hromadas.taxonomy import N_, is_topic, topic_codes, topic_name
 from core.kernel.errors import (
     CampaignClosedError,
@@ -344,10 +346,10 @@ async def sign(turn: Turn, action: SignPetition) -> list[Reply]:
 
 
 def share_link(turn: Turn, petition_id: int) -> str | None:
-    """The link that opens this petition in the bot, on the resident's own messenger."""
-    return turn.uow.policies.bots.deep_link(
-        turn.incoming.identity.platform, f"{DEEP_LINK}{petition_id}"
-    )
+    """The link that opens this petition in the bot, on the resident's own messenger: the
+    bot of the hromada the resident is in (each hromada has its own)."""
+    bots = addresses_for(current_hromada_id(), turn.uow.policies.bots)
+    return bots.deep_link(turn.incoming.identity.platform, f"{DEEP_LINK}{petition_id}")
 
 
 async def share(turn: Turn, action: SharePetition) -> list[Reply]:

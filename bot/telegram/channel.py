@@ -189,6 +189,10 @@ class TelegramChannel:
             await asyncio.wait(self._background, timeout=10)
         await self.bot.session.close()
 
+    async def username(self) -> str | None:
+        """The bot's @username as Telegram knows it (getMe; aiogram keeps the answer)."""
+        return (await self.bot.me()).username
+
     # ---- webhook -----------------------------------------------------------------------------
 
     async def handle_webhook(self, request: web.Request) -> web.StreamResponse:

@@ -9,6 +9,13 @@ PostgreSQL, so several processes never take the same row), then spends send toke
 platform's shared bucket in the database before each send. The bucket and a 429 pause live in
 `delivery_platforms`, so the rate holds for all worker processes together, not per process.
 
+Each bot is sent for by one worker process at a time (locks.py; the processes take fair
+shares of the busy bots), and that process keeps the platform's own count exactly: no send
+leaves before the answer to the send `cap` places earlier came back at least a window ago
+(`SendWindow`). A send held up on its way (a busy CPU, the network) then delays the ones
+after it instead of crowding them into one window with it — which the platform answers with
+429 and a pause.
+
 Outcomes: sent (platform message id kept) · unreachable (403 / unsubscribed: the identity is
 marked unreachable and the row closed) · retry with backoff 30 s, 2 min, 10 min, 1 h, then
 failed with the reason · failed at once for a permanent rejection. A 429 pauses the platform
@@ -24,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
 import uuid
@@ -33,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from core.delivery.locks import BotLocks, LocalBotLocks, PostgresBotLocks
 from core.delivery.messenger import (
     BotKey,
     BroadcastingMessenger,
@@ -84,6 +93,9 @@ class PlatformLimits:
     # A send may go this late after its slot (a busy CPU) before the slot is given up; None:
     # as late as the burst allows.
     late_s: float | None = None
+    # The platform's own count: at most `window_cap` sends in any `window_s` (0: none).
+    window_cap: int = 0
+    window_s: float = 1.0
 
     @classmethod
     def for_cap(
@@ -107,7 +119,48 @@ class PlatformLimits:
             ahead_s=0.25,
             per_chat_s=per_chat_s,
             late_s=late_s,
+            window_cap=max(1, math.floor(cap)),
         )
+
+
+class SendWindow:
+    """One bot's last `cap` sends from this process: no send leaves before every send `cap`
+    or more places earlier was answered more than `window_s` ago.
+
+    The platform counts a send when it arrives, which is after we sent it and before its
+    answer came back; so two sends `cap` places apart then arrive more than `window_s` apart,
+    and no window of the platform's ever holds more than `cap` of them — however late any
+    one of them went out or travelled. The cost is the round trip, once per `cap` sends.
+    """
+
+    def __init__(self, cap: int, window_s: float) -> None:
+        self._cap, self._window_s = cap, window_s
+        self._recent: deque[asyncio.Future[Any]] = deque()
+        self._answered: dict[asyncio.Future[Any], float] = {}
+        self._horizon = -math.inf  # the latest answer among the sends already left behind
+
+    async def turn(self, sleep: Callable[[float], Any]) -> None:
+        """Until the next send may leave."""
+        loop = asyncio.get_running_loop()
+        while len(self._recent) >= self._cap:
+            oldest = self._recent.popleft()
+            if not oldest.done():
+                await asyncio.wait({oldest})
+            self._horizon = max(self._horizon, self._answered.pop(oldest, loop.time()))
+        # 1 ms more: the platform's window may include its left edge.
+        wait = self._horizon + self._window_s + 0.001 - loop.time()
+        if wait > 0:
+            await sleep(wait)
+
+    def sent(self, task: asyncio.Future[Any]) -> None:
+        """`task` (its answer) is the newest send; the time it is answered counts."""
+        loop = asyncio.get_running_loop()
+
+        def answered(done: asyncio.Future[Any]) -> None:
+            self._answered[done] = loop.time()
+
+        task.add_done_callback(answered)
+        self._recent.append(task)
 
 
 def new_worker_id() -> str:
@@ -139,6 +192,7 @@ class DeliveryWorker:
         sleep: Callable[[float], Any] = asyncio.sleep,
         max_bots: int = 256,
         batches_per_turn: int = 20,
+        locks: BotLocks | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         # The very dict bots are added to while running (bot/fleet.py), when it is one.
@@ -157,6 +211,11 @@ class DeliveryWorker:
         self._turn = 0
         self._payloads: dict[int, dict[str, Any]] = {}
         self._paused_until: dict[BotKey, datetime] = {}
+        self._locks = locks or LocalBotLocks()
+        self._windows: dict[BotKey, SendWindow] = {}
+        self._share = max_bots  # how many busy bots this process should hold (run() sets it)
+        self._holding = 0
+        self._others_short = False
 
     def limits(self, bot: BotKey | str) -> PlatformLimits:
         """The bot's own numbers (its Messenger's `limits`), else its platform's, else a safe
@@ -173,31 +232,40 @@ class DeliveryWorker:
         """Until `stop` is set: find the bots with something to send, and run one task per
         such bot, each at its own rate and with its own 429 pauses. A bot's task takes a
         bounded number of batches per turn, so with more busy bots than `max_bots` they take
-        turns; a database outage only delays."""
+        turns; a database outage only delays. With several worker processes each takes its
+        share of the busy bots, and a bot only while no other process sends for it."""
         running: dict[BotKey, asyncio.Task[None]] = {}
         failures = 0
         try:
             while not stop.is_set():
                 try:
                     due = await self._due_bots()
+                    workers = await self._locks.workers()
+                    fewest = await self._locks.fewest_held()
                     failures = 0
                 except Exception:
                     # E.g. the database is away: back off 1, 2, 4 … 30 s, recover by ourselves.
                     failures += 1
                     log.exception("delivery failed (%d in a row); backing off", failures)
-                    due = []
+                    due, workers, fewest = [], 1, 0
                 for key in [k for k, task in running.items() if task.done()]:
                     del running[key]
-                for key in self._next_turn(due, running):
+                for key in await self._next_turn(due, running, workers):
                     running[key] = asyncio.create_task(
                         self._run_bot(key, stop), name=f"delivery-{key}"
                     )
+                # A process with no bot (one that just started) would take a bot one over its
+                # share gives back. Not merely one with fewer: near a broadcast's end the
+                # share shrinks (bots in their last batch look idle), and handing a busy bot
+                # over then only pauses it.
+                self._others_short = fewest == 0
                 wait = min(2.0 ** (failures - 1), 30.0) if failures else self._idle_sleep_s
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=max(wait, 0.01))
         finally:
             if running:
                 await asyncio.gather(*running.values(), return_exceptions=True)
+            await self._locks.aclose()
 
     async def _due_bots(self) -> list[BotKey]:
         now = self._clock()
@@ -210,32 +278,51 @@ class DeliveryWorker:
             due = await uow.outbox.due_bots(known, now)
         return [BotKey(h, p) for h, p in due]
 
-    def _next_turn(
-        self, due: list[BotKey], running: dict[BotKey, asyncio.Task[None]]
+    async def _next_turn(
+        self, due: list[BotKey], running: dict[BotKey, asyncio.Task[None]], workers: int = 1
     ) -> list[BotKey]:
-        """The due bots not running yet, as many as fit, starting where the last turn
-        stopped (round robin: with more busy bots than fit, each gets its turn)."""
+        """The due bots not running yet that this process may take, as many as fit its share
+        (the busy bots over the worker processes), starting where the last turn stopped
+        (round robin: with more busy bots than fit, each gets its turn)."""
         waiting = [key for key in due if key not in running]
-        room = self._max_bots - len(running)
+        share = math.ceil(len(set(due) | set(running)) / max(1, workers))
+        self._share = min(self._max_bots, share)
+        room = self._share - len(running)
         if not waiting or room <= 0:
             return []
         start = self._turn % len(waiting)
-        chosen = (waiting[start:] + waiting[:start])[:room]
-        self._turn = start + len(chosen)
+        chosen: list[BotKey] = []
+        tried = 0
+        for key in waiting[start:] + waiting[:start]:
+            if len(chosen) >= room:
+                break
+            tried += 1
+            if await self._locks.hold(key):  # else another process sends for it
+                chosen.append(key)
+        self._turn = start + tried
         return chosen
 
     async def _run_bot(self, bot: BotKey, stop: asyncio.Event) -> None:
-        """Batches of this bot until it has nothing due (or its turn is over)."""
-        for _turn in range(self._batches_per_turn):
-            if stop.is_set() or bot not in self._messengers:
-                return
-            try:
-                report = await self.run_once(bot)
-            except Exception:
-                log.exception("delivery by bot %s failed; it is tried again later", bot)
-                return
-            if report.claimed == 0:
-                return
+        """Batches of this bot until it has nothing due (or its turn is over); the bot is
+        held for this process meanwhile. A process holding more than its share gives bots
+        back between batches while another holds none (it started later)."""
+        self._holding += 1
+        try:
+            for _turn in range(self._batches_per_turn):
+                if stop.is_set() or bot not in self._messengers:
+                    return
+                if _turn and self._holding > self._share and self._others_short:
+                    return  # handed over (a pause of a tick): only to a process short of bots
+                try:
+                    report = await self.run_once(bot)
+                except Exception:
+                    log.exception("delivery by bot %s failed; it is tried again later", bot)
+                    return
+                if report.claimed == 0:
+                    return
+        finally:
+            self._holding -= 1
+            await self._locks.release(bot)
 
     async def drain(self, platform: BotKey | str, *, max_batches: int = 10_000) -> BatchReport:
         """Send until nothing is due (tests, the CLI's console mode)."""
@@ -395,11 +482,20 @@ class DeliveryWorker:
         before the next slot: the budget keeps flowing while answers are on their way."""
         loop = asyncio.get_running_loop()
         limits = self.limits(bot)
+        exclusive = self._locks.exclusive
         # Sends at most this late stay within the cap: it is what the burst allows anyway.
+        # Holding the bot alone, the window keeps the cap and lateness only matters for
+        # smoothness: a slot's worth may be caught up, as the burst allows.
         late_by = max(
             limits.late_s if limits.late_s is not None else limits.burst / limits.rate,
+            limits.burst / limits.rate if exclusive else 0.0,
             _PACING_SLACK_S,
         )
+        window = None
+        if limits.window_cap:
+            window = self._windows.get(bot)
+            if window is None:
+                window = self._windows[bot] = SendWindow(limits.window_cap, limits.window_s)
         queue = deque(claimed)
         in_flight: list[tuple[ClaimedMessage, asyncio.Task[SendOutcome]]] = []
         limited: list[RateLimited] = []
@@ -417,19 +513,32 @@ class DeliveryWorker:
                 if reserved is None:
                     break
                 reservation, start = reserved
+                shift = 0.0
                 for i in range(1, reservation.granted + 1):
-                    delay = start + reservation.offset(i) - loop.time()
-                    if delay < -late_by:
-                        # We were held up (a busy CPU): that slot has passed. Sending now would
-                        # burst past the cap together with sends other workers make on time.
-                        continue
-                    if delay > _PACING_SLACK_S:
+                    slot = start + reservation.offset(i) + shift
+                    if (late := loop.time() - slot) > late_by:
+                        # We were held up (a busy CPU, the reservation's own round trip).
+                        # Sending the passed slots now would burst: alone with the bot, the
+                        # rest of the schedule moves on with us; sharing it, with other
+                        # processes sending on time, the slot is given up.
+                        if not exclusive:
+                            continue
+                        shift, slot = shift + late, slot + late
+                    if (delay := slot - loop.time()) > _PACING_SLACK_S:
                         await self._sleep(delay)
+                    if window is not None:
+                        await window.turn(self._sleep)
+                    if (late := loop.time() - slot) > late_by:
+                        if not exclusive:
+                            continue  # woken too late: it would crowd others' sends
+                        shift += late
                     if limited:
                         break
                     m = queue.popleft()
                     task = asyncio.ensure_future(self._send_one(messenger, m))
                     task.add_done_callback(note_rate_limit)
+                    if window is not None:
+                        window.sent(task)
                     in_flight.append((m, task))
         finally:
             # Even when reserving failed (the database went away), no send is left running
@@ -546,6 +655,12 @@ def build_worker(app: App) -> DeliveryWorker:
     """A worker over every bot's messenger in `app.messengers` (kept current while running),
     each at the limits its adapter knows (`limits`, set from the settings)."""
     settings = app.settings
+    locks: BotLocks = (
+        PostgresBotLocks(app.engine)
+        if app.engine.dialect.name == "postgresql"
+        # SQLite: usually one process, but nothing stops a second `spilno deliver`.
+        else LocalBotLocks(exclusive=False)
+    )
     return DeliveryWorker(
         # The outbox of every hromada: claims and outcomes span them (issue 18).
         app.operator_uow,
@@ -553,6 +668,7 @@ def build_worker(app: App) -> DeliveryWorker:
         app.clock,
         lease=timedelta(seconds=settings.delivery_lease_s),
         default_locale=settings.default_locale,
+        locks=locks,
     )
 
 

@@ -234,3 +234,129 @@ async def test_the_legacy_token_is_hromada_1s_bot_until_the_table_has_one(databa
         assert await says_start(new_bot, 9002, webhook=True) == 200
         await new_bot.wait_for_method("sendMessage", chat_id=9002)
         assert running.dialogs.seen == [("9001", 1), ("9002", 1)]
+
+
+async def test_a_petitions_share_link_names_the_residents_own_hromadas_bot(database_url):
+    from core.citizens import home_district as homes
+    from core.citizens import service as citizens
+    from core.citizens.model import IdentityRef
+    from core.petitions import service as petitions
+    from core.petitions.model import NewPetition
+    from tests.adapters.telegram_harness import Resident
+    from tests.dialogs import verify_phone
+
+    # Kyiv's bot has no stored @username (Telegram's getMe tells it); Lviv's was stored with
+    # it at set-bot. The installation-wide SPILNO_TELEGRAM_BOT_USERNAME is neither.
+    kyiv_bot = FakeTelegramAPI(username="kyiv_hromada_bot")
+    lviv_bot = FakeTelegramAPI(token=TOKEN_2, username="not_asked_bot")
+    async with FakeTelegramServers(kyiv_bot, lviv_bot) as servers:
+        setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+        lviv = await add_hromada(setup, "lviv")
+        await put_bot(setup, 1, kyiv_bot.token)
+        assert setup.bots is not None
+        await setup.bots.put(
+            lviv, BotPlatform.TELEGRAM, lviv_bot.token, username="lviv_city_bot", now=setup.clock()
+        )
+        petition_of: dict[int, int] = {}
+        for hromada, user in ((1, 701), (lviv, 702)):
+            with in_hromada(hromada):
+                async with setup.uow_factory() as uow:
+                    author, _new = await citizens.resolve_citizen(
+                        uow, IdentityRef("telegram", str(user)), setup.clock()
+                    )
+                    await verify_phone(uow, author, setup.clock())
+                    await homes.set_home_district(uow, author, "center", setup.clock())
+                    petition = await petitions.file_petition(
+                        uow,
+                        NewPetition(author.id, "Рада", "Streetlights", "Please.", "roads"),
+                        now=setup.clock(),
+                    )
+                    await petitions.approve_petition(
+                        uow, petition.id, actor="olha", now=setup.clock()
+                    )
+                    await uow.commit()
+                petition_of[hromada] = petition.id
+        await setup.aclose()
+        async with serving(
+            database_url, servers, webhook=True, telegram_bot_username="installation_bot"
+        ):
+            await kyiv_bot.wait_for_method("setWebhook")
+            await lviv_bot.wait_for_method("setWebhook")
+            for fake, user, hromada, name in (
+                (kyiv_bot, 701, 1, "kyiv_hromada_bot"),
+                (lviv_bot, 702, lviv, "lviv_city_bot"),
+            ):
+                resident = Resident(fake, user, mode="webhook", language_code="en")
+                await resident.say(f"/start p{petition_of[hromada]}")
+                await resident.sees(f"Petition №{petition_of[hromada]}")
+                await resident.press("Share the petition")
+                shown = await resident.sees("Share this link with your neighbours")
+                assert f"https://t.me/{name}?start=p{petition_of[hromada]}" in (shown.text or "")
+                assert "installation_bot" not in (shown.text or "")
+
+
+async def test_spilno_run_with_no_bot_yet_serves_and_starts_the_first_one_set(tmp_path):
+    """An installation of several hromadas whose bots are not set yet: `spilno run` serves
+    (no console chat) and answers through a bot set later, without a restart."""
+    import signal
+    import sys
+
+    from tests.adapters.telegram_harness import Resident
+    from tests.processes import spilno_env
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}"
+    setup = bootstrap(Settings(database_url=database_url, _env_file=None))
+    await setup.prepare_database()
+    lviv = await add_hromada(setup, "lviv")
+    lviv_bot = FakeTelegramAPI(token=TOKEN_2)
+    async with FakeTelegramServers(lviv_bot) as servers:
+        env = spilno_env(
+            database_url=database_url,
+            telegram_api_url=servers.base_url,
+            http_host="127.0.0.1",
+            http_port=str(free_port()),
+            bots_reload_s="0.5",
+            default_locale="en",
+        )
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            first = await asyncio.wait_for(process.stdout.readline(), 120)
+            assert b"No bot is set yet" in first, first
+            assert process.returncode is None  # serving, not a console chat that read EOF
+            await put_bot(setup, lviv, lviv_bot.token)
+            await lviv_bot.wait_for_method("getUpdates", within=60)
+            resident = Resident(lviv_bot, 9002, mode="polling", language_code="en")
+            await resident.say("/start")
+            await lviv_bot.wait_for_method("sendMessage", chat_id=9002, within=30)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+            _out, err = await asyncio.wait_for(process.communicate(), 30)
+            await setup.aclose()
+        assert process.returncode == 0, err.decode()[-2000:]
+
+
+async def test_spilno_run_on_a_newcomers_database_still_opens_the_console(tmp_path):
+    import sys
+
+    from tests.processes import spilno_env
+
+    env = spilno_env(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'spilno.db'}",
+        http_port=str(free_port()),
+        default_locale="en",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode == 0, err.decode()[-2000:]
+    assert b"opening the console channel" in out
+    assert b"No bot is set yet" not in out

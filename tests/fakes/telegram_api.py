@@ -98,6 +98,7 @@ class _StoredMessage:
 class FakeTelegramAPI:
     token: str = TOKEN
     host: str = "127.0.0.1"
+    username: str = "spilno_test_bot"  # what getMe says
     latency: float = 0.0
     calls: list[Call] = field(default_factory=list)
     # Files uploaded with sendDocument: (chat id, file name, content).
@@ -495,7 +496,7 @@ class FakeTelegramAPI:
                 "id": BOT_ID,
                 "is_bot": True,
                 "first_name": "Spilno",
-                "username": "spilno_test_bot",
+                "username": self.username,
                 "can_join_groups": False,
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
