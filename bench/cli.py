@@ -138,7 +138,9 @@ def _admin_api(directory: Path, env: dict[str, str]) -> Iterator[str]:
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"spilno run --role web did not start: see {log.name}") from None
+                    raise SystemExit(
+                        f"spilno run --role web did not start: see {log.name}"
+                    ) from None
                 time.sleep(0.2)
         yield url
     finally:
