@@ -40,7 +40,6 @@ ACTIONS: dict[str, str] = {
     "hromada.set-bot": "admin_cli.hromada_bots:set_bot_action",
     "hromada.show": "admin_cli.hromadas:show_action",
     "officials.add": "admin_cli.officials:add_action",
-    "officials.hromada-exists": "admin_cli.officials:hromada_exists_action",
     "officials.list": "admin_cli.officials:list_action",
     "officials.token.revoke": "admin_cli.officials:revoke_action",
     "officials.token.rotate": "admin_cli.officials:rotate_action",

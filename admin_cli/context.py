@@ -143,6 +143,7 @@ async def enter_hromada(
     installation_default: bool = False,
     official: str | None = None,
     token_hromada: int | None = None,
+    token_operator: bool = False,
 ) -> bool:
     """Scope the rest of the command to the hromada `--hromada` names (optional while the
     installation serves one, or with `installation_default`: the installation's own); refuse
@@ -175,9 +176,14 @@ async def enter_hromada(
     set_hromada(hromada_id)
     if token_hromada is not None and hromada_id != token_hromada:
         # A name means someone else in another hromada: a token opens its own hromada only,
-        # and others only for what an operator may do there.
+        # and others only for what an operator may do there — and, while a new hromada has no
+        # roles yet, for the operator who sets up its first officials (as locally, open mode).
         if stranger_ok:
             return True
+        if token_operator:
+            async with app.uow_factory() as uow:  # scoped to the chosen hromada
+                if not await uow.officials.has_city_admin():
+                    return False
         raise CliError(
             _(
                 "your token is for another hromada than {slug}: log in with a token of {slug}"
@@ -209,14 +215,16 @@ def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) ->
         await _ensure_schema(app)
         official = local.official
         token_hromada: int | None = None
+        token_operator = False
         if local.token is not None:
-            official, token_hromada = await _token_identity(app, local.token)
+            official, token_hromada, token_operator = await _token_identity(app, local.token)
         stranger = await enter_hromada(
             app,
             stranger_ok=action.operator or action.operator_if_stranger,
             installation_default=action.operator,
             official=official,
             token_hromada=token_hromada,
+            token_operator=token_operator,
         )
         await _bootstrap_city_admins(app)
         if local.token is None and REQUIRE_TOKEN_WITH_ROLES:
@@ -236,8 +244,10 @@ def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) ->
 REQUIRE_TOKEN_WITH_ROLES = True
 
 
-async def _token_identity(app: App, token: str) -> tuple[str, int]:
+async def _token_identity(app: App, token: str) -> tuple[str, int, bool]:
+    """The official, hromada and whether they are the installation's operator."""
     from core.officials import tokens
+    from core.officials.model import Role
 
     async with app.operator_uow() as uow:
         try:
@@ -246,7 +256,7 @@ async def _token_identity(app: App, token: str) -> tuple[str, int]:
             raise CliError(
                 _("your token is not valid (revoked, expired or mistyped): log in again")
             ) from None
-    return found.official, found.hromada_id
+    return found.official, found.hromada_id, found.role is Role.OPERATOR
 
 
 async def _refuse_unproven(app: App, official: str) -> None:

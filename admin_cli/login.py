@@ -17,6 +17,7 @@ import typer
 
 from admin_cli.actions import ActionContext, action
 from admin_cli.context import EXIT_USAGE, CliError, fail
+from core.kernel import i18n
 from core.kernel.i18n import _
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def login_command(
     login = Login(url=where, token=token)
     try:
         if where is not None:
-            use_client(HttpClient(login))
+            use_client(HttpClient(login, locale=i18n.current_locale()))
         else:
             use_client(LocalClient("unknown", explicit=False, token=token))
         from admin_cli.client import client

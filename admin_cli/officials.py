@@ -238,12 +238,6 @@ def _print_tokens(name: str, found: list[StoredToken]) -> None:
     )
 
 
-@action("officials.hromada-exists", commit=False, operator=True)
-async def hromada_exists_action(ctx: ActionContext, uow: UnitOfWork, *, slug: str) -> bool:
-    """Whether the installation serves a hromada of this slug (officials' `--hromada`)."""
-    return await tokens.hromada_id_of(uow, slug.strip().lower()) is not None
-
-
 @contextmanager
 def _in_hromada(slug: str | None) -> Iterator[Client]:
     """`--hromada SLUG`: the command's actions run in that hromada (its roles and tokens are
@@ -253,10 +247,8 @@ def _in_hromada(slug: str | None) -> Iterator[Client]:
     if slug is None:
         yield current
         return
-    # Only the slug is looked up (the hromadas table, no one's rows): in the installation's
-    # hromada, whichever the official works in.
-    if not current.call(hromada_exists_action, slug=slug):
-        fail(_("there is no hromada {slug!r}").format(slug=slug), EXIT_USAGE)
+    # An unknown slug is refused where the hromada is entered (admin_cli/context.py), on
+    # either side, in one line.
     if isinstance(current, HttpClient):
         yield HttpClient(current.login, hromada=slug, locale=current.locale)
         return

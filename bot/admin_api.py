@@ -133,6 +133,7 @@ async def _run(
     from admin_cli.context import CliError, choose_hromada, enter_hromada
     from core.kernel.i18n import _
     from core.officials import tokens
+    from core.officials.model import Role
 
     address = request.remote or "?"
     now = time.monotonic()
@@ -177,6 +178,7 @@ async def _run(
             installation_default=action.operator,
             official=identity.official,
             token_hromada=identity.hromada_id,
+            token_operator=identity.role is Role.OPERATOR,
         )
         as_operator = action.operator or (action.operator_if_stranger and stranger)
         async with app.operator_uow() if as_operator else app.uow_factory() as uow:
