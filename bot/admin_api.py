@@ -99,13 +99,16 @@ def build_admin_api(app: App) -> web.Application:
     settings = app.settings
     buckets = TokenBuckets(settings.admin_api_burst, settings.admin_api_rate)
     failures = FailedTokens(settings.admin_api_failures)
+    proxies = frozenset(
+        p.strip() for p in settings.admin_api_trusted_proxies.split(",") if p.strip()
+    )
     openapi: dict[str, bytes] = {}
 
     async def run_action(request: web.Request) -> web.Response:
         locale = _locale(request)
         i18n.set_locale(locale)
         try:
-            return await _run(app, request, buckets, failures)
+            return await _run(app, request, buckets, failures, client_address(request, proxies))
         except _Refused as refused:
             return _error(refused)
 
@@ -125,8 +128,25 @@ def build_admin_api(app: App) -> web.Application:
     return api
 
 
+def client_address(request: web.Request, proxies: frozenset[str]) -> str:
+    """Who sent the request: the peer, or behind a trusted proxy the last forwarded hop that
+    is not one (earlier hops are the client's own word, so not to be trusted)."""
+    peer = request.remote or "?"
+    if peer not in proxies:
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed(hops):
+        if hop and hop not in proxies:
+            return hop
+    return peer
+
+
 async def _run(
-    app: App, request: web.Request, buckets: TokenBuckets, failures: FailedTokens
+    app: App,
+    request: web.Request,
+    buckets: TokenBuckets,
+    failures: FailedTokens,
+    address: str,
 ) -> web.Response:
     from admin_cli import catalog
     from admin_cli.actions import ActionContext
@@ -135,7 +155,6 @@ async def _run(
     from core.officials import tokens
     from core.officials.model import Role
 
-    address = request.remote or "?"
     now = time.monotonic()
     if (wait := failures.blocked_for(address, now)) > 0:
         raise _Refused(429, "rate_limited", _("too many wrong tokens; try later"), 1, _ceil(wait))

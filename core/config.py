@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     admin_api_rate: float = Field(default=10.0, gt=0)
     admin_api_burst: int = Field(default=60, ge=1)
     admin_api_failures: int = Field(default=10, ge=1)
+    # Addresses of the HTTPS proxies in front of the web role (comma-separated): for a request
+    # from one of them the client's address, for the refused-token throttle, is the last
+    # X-Forwarded-For hop that is not a proxy. Without it every official behind the proxy
+    # would share one address, and one guesser would lock them all out.
+    admin_api_trusted_proxies: str = ""
     # How long a process trusts its cached hromada profile (core/hromadas/current.py) before
     # rereading it: another process's `hromada apply` shows within this long.
     hromada_profile_refresh_s: float = Field(default=60.0, ge=0)
