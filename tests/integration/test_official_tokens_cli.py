@@ -96,7 +96,10 @@ def test_an_expiry_date_is_city_time(admin, database_url):
         (("token", "olha", "--rotate", "--revoke"), "either --rotate or --revoke"),
         (("token", "olha", "--revoke", "--expires", "9d"), "--expires goes with --rotate"),
         (("token", "ivan", "--rotate"), "ivan has no role"),
-        (("add", "ivan", "--role", "moderator", "--hromada", "nowhere"), "there is no hromada nowhere"),
+        (
+            ("add", "ivan", "--role", "moderator", "--hromada", "nowhere"),
+            "there is no hromada nowhere",
+        ),
         (("add", "ivan", "--role", "moderator", "--expires", "2020-01-01"), "already passed"),
         (("add", "ivan", "--role", "moderator", "--expires", "0d"), "from 1 to 3650 days"),
         (("add", "ivan", "--role", "moderator", "--expires", "soon"), "is not a date"),
