@@ -44,9 +44,6 @@ cli.add_typer(db_cli, name="db")
 
 log = logging.getLogger("spilno")
 
-# Who `spilno officials-token` acts as in the audit log: the installation, not an official.
-INSTALLATION_ACTOR = "installation"
-
 
 def _run(main: Callable[[App], Awaitable[None]]) -> None:
     """Build the app, run `main`, and turn configuration or database trouble into one line."""
@@ -235,10 +232,9 @@ class _TokenRefused(SettingsError):
 async def _issue_token(app: App, name: str, slug: str | None, *, rotate: bool) -> IssuedToken:
     """A token for `name` in the hromada, as the installation itself (the audit log's actor):
     whoever holds the database's credentials may act as anyone, so nobody's role is asked."""
-    from core.audit import service as audit
     from core.hromadas.scope import in_hromada
+    from core.officials import tokens
     from core.officials.model import check_official_name
-    from core.officials.token_model import TOKEN_ROLES, IssuedToken, new_token, token_hash
 
     try:
         official = check_official_name(name.strip())
@@ -258,52 +254,26 @@ async def _issue_token(app: App, name: str, slug: str | None, *, rotate: bool) -
             raise _TokenRefused(_("there is no hromada {slug} (--hromada)").format(slug=slug))
     with in_hromada(hromada_id):
         async with app.uow_factory() as uow:
-            now = app.clock()
-            held = {grant.role for grant in await uow.officials.grants_of(official)}
-            role = next((r for r in TOKEN_ROLES if r in held), None)
-            if role is None:
-                raise _TokenRefused(
-                    _(
-                        "{official} holds no city role here: grant one first "
-                        "(spilno-admin officials add {official} --role ...)"
-                    ).format(official=official)
+            try:
+                issued = await tokens.issue_as_installation(
+                    uow, official=official, hromada_id=hromada_id, now=app.clock(), rotate=rotate
                 )
-            live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
-            if live and not rotate:
+            except tokens.InstallationIssueRefusedError as refused:
+                if refused.reason == "no_role":
+                    raise _TokenRefused(
+                        _(
+                            "{official} holds no city role here: grant one first "
+                            "(spilno-admin officials add {official} --role ...)"
+                        ).format(official=official)
+                    ) from None
                 raise _TokenRefused(
                     _(
                         "{official} already has a working token; --rotate replaces it "
                         "(the old one stops working)"
                     ).format(official=official)
-                )
-            await uow.official_tokens.revoke_all(hromada_id, official, now)
-            token = new_token()
-            stored = await uow.official_tokens.add(
-                hromada_id=hromada_id,
-                official=official,
-                role=role,
-                token_hash=token_hash(token),
-                created_by=INSTALLATION_ACTOR,
-                created_at=now,
-                expires_at=None,
-            )
-            # Which token (its id), for whom: never the token or its hash.
-            await audit.record(
-                uow,
-                actor=INSTALLATION_ACTOR,
-                action="official.token_rotate" if live else "official.token_issue",
-                object_type="official",
-                object_id=official,
-                now=now,
-                after={
-                    "token_id": stored.id,
-                    "role": role.value,
-                    "hromada_id": hromada_id,
-                    "expires_at": None,
-                },
-            )
+                ) from None
             await uow.commit()
-    return IssuedToken(token, stored)
+    return issued
 
 
 @db_cli.command("upgrade")

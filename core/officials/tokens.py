@@ -147,6 +147,39 @@ async def _issue(
     return IssuedToken(token, stored)
 
 
+# Who `spilno officials-token` acts as in the audit log: the installation, not an official.
+INSTALLATION_ACTOR = "installation"
+
+
+class InstallationIssueRefusedError(Exception):
+    """`issue_as_installation` refused: `reason` no_role (no city role to carry) or live
+    (a working token exists and `rotate` was not asked)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def issue_as_installation(
+    uow: UnitOfWork, *, official: str, hromada_id: int, now: datetime, rotate: bool
+) -> IssuedToken:
+    """A token for `official`, issued by the installation itself (`spilno officials-token`,
+    for whoever holds the database's credentials: they may act as anyone, so no one's role is
+    asked). It carries the official's strongest city role; `rotate` replaces a working one."""
+    held = {grant.role for grant in await uow.officials.grants_of(official)}
+    role = next((r for r in TOKEN_ROLES if r in held), None)
+    if role is None:
+        raise InstallationIssueRefusedError("no_role")
+    live = [t for t in await uow.official_tokens.of(hromada_id, official) if t.usable(now)]
+    if live and not rotate:
+        raise InstallationIssueRefusedError("live")
+    await uow.official_tokens.revoke_all(hromada_id, official, now)
+    issued = await _issue(uow, INSTALLATION_ACTOR, official, role, hromada_id, now, None)
+    action = "official.token_rotate" if live else "official.token_issue"
+    await _audit(uow, INSTALLATION_ACTOR, action, issued.stored, now)
+    return issued
+
+
 async def _audit(
     uow: UnitOfWork, actor: str, action: str, stored: StoredToken, now: datetime
 ) -> None:
