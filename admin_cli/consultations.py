@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,8 +19,7 @@ from rich.table import Table
 from admin_cli.actions import ActionContext, action
 from admin_cli.campaign_files import file_error
 from admin_cli.client import client
-from admin_cli.context import EXIT_USAGE, CliError
-from admin_cli.files import os_problem, read_text
+from admin_cli.files import read_text, writable_first, write_text
 from admin_cli.kind import (
     CliKind,
     KindBreakdownView,
@@ -225,44 +223,17 @@ def export_text(
     fmt: Annotated[TextFormat, typer.Option("--format", help="Output format.")] = TextFormat.CSV,
     output: Annotated[Path | None, typer.Option(help="Write to this file.")] = None,
 ) -> None:
-    """Every submitted free-text answer (officials only), streamed in batches."""
-    # The file opens before the export, as it is: one that cannot be written stops the export
-    # before it is logged, and a refused one leaves no new file behind, nor an emptied one.
-    created = output is not None and not output.exists()
-    out: TextIO = _open_unemptied(output) if output else sys.stdout
-    try:
+    """Every submitted free-text answer (officials only)."""
+    # One that cannot be written stops the export before it is logged; a refused export
+    # leaves no new file behind, nor an emptied one.
+    with writable_first(output):
         exported = client().call(export_text_action, consultation_id=consultation_id, fmt=fmt)
-        try:
-            if output is not None and output.is_file():
-                out.truncate(0)  # appending from here on writes from the start
-            out.write(exported.text)
-        except OSError as error:
-            raise _cannot_write(output or Path("-"), error) from None
-    except BaseException:
-        if output is not None:
-            out.close()
-            if created:
-                output.unlink(missing_ok=True)
-        raise
-    if output is not None:
-        out.close()
+    if output is None:
+        typer.echo(exported.text, nl=False)
+    else:
+        write_text(output, exported.text)
     typer.echo(_("{n} free-text answers exported.").format(n=exported.count), err=True)
     echo_audit_head(exported.head)
-
-
-def _open_unemptied(path: Path) -> TextIO:
-    """`path` to write into, kept as it is until there is something to write."""
-    try:
-        return path.open("a", encoding="utf-8", newline="")
-    except OSError as error:
-        raise _cannot_write(path, error) from None
-
-
-def _cannot_write(path: Path, error: OSError) -> CliError:
-    return CliError(
-        _("cannot write {path}: {problem}").format(path=path, problem=os_problem(error)),
-        EXIT_USAGE,
-    )
 
 
 @action("consultation.texts-public")

@@ -6,7 +6,9 @@ lets an OSError or UnicodeDecodeError escape as a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -67,6 +69,29 @@ def open_for_writing(path: Path) -> TextIO:
         return path.open("w", encoding="utf-8", newline="")
     except OSError as error:
         raise _cannot_write(path, error) from None
+
+
+@contextlib.contextmanager
+def writable_first(path: Path | None) -> Iterator[None]:
+    """For an output made by an action (and audit-logged there) but written here: fail before
+    the body runs if `path` cannot be written — no file, no log; if the body fails, leave no
+    file it created (an existing one keeps its content until it is written). None: stdout."""
+    if path is None:
+        yield
+        return
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as error:
+        raise _cannot_write(path, error) from None
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
 
 
 def _cannot_write(path: Path, error: OSError) -> CliError:

@@ -4,9 +4,7 @@ Registered on the `residents` group (admin_cli/residents.py) in admin_cli/app.py
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,8 +13,8 @@ import typer
 
 from admin_cli.actions import ActionContext, action
 from admin_cli.client import client
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError
-from admin_cli.files import os_problem, write_bytes
+from admin_cli.context import EXIT_ERROR
+from admin_cli.files import writable_first, write_bytes
 from core.citizens import export, forget
 from core.citizens.data_ports import ForgetCounts
 from core.kernel.i18n import _
@@ -48,32 +46,10 @@ def export_command(
 ) -> None:
     """Everything Spilno holds about one resident, as JSON (audit-logged)."""
     # The file must be writable before the export is made (and logged): no file, no log.
-    with _writable(output):
+    with writable_first(output):
         exported = client().call(export_action, identity=identity)
     write_bytes(output, exported.document)
     typer.echo(_("{n} records written to {path}.").format(n=exported.rows, path=output))
-
-
-@contextlib.contextmanager
-def _writable(path: Path) -> Iterator[None]:
-    """Fail before the body runs if `path` cannot be written; if the body fails, leave no
-    file it created (an existing file keeps its content until it is written)."""
-    existed = path.exists()
-    try:
-        with path.open("ab"):
-            pass
-    except OSError as error:
-        raise CliError(
-            _("cannot write {path}: {problem}").format(path=path, problem=os_problem(error)),
-            EXIT_USAGE,
-        ) from None
-    try:
-        yield
-    except BaseException:
-        if not existed:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
 
 
 @action("residents.forget")

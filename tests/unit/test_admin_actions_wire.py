@@ -62,7 +62,7 @@ def test_a_plain_name_is_kept() -> None:
 
 
 def test_an_export_checks_its_file_first_and_leaves_none_when_refused(tmp_path) -> None:
-    from admin_cli.resident_data import _writable
+    from admin_cli.files import writable_first as _writable
 
     target = tmp_path / "letter.json"
     with pytest.raises(CliError), _writable(target):
