@@ -167,6 +167,8 @@ async def _run(
         raise _Refused(
             401, "unauthorized", _("the installation refused the token: log in again")
         ) from None
+    except Exception as error:  # the database, while looking the token up: 503, not a 500 page
+        raise _domain_refusal(error) from error
     if (wait := buckets.take(identity.token_id, now)) > 0:
         raise _Refused(
             429, "rate_limited", _("too many requests; try again in a moment"), 1, _ceil(wait)
