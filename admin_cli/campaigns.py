@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from admin_cli import campaign_results, results_breakdown, words
+from admin_cli import campaign_results, words
 from admin_cli.actions import ActionContext, action, lazy
 from admin_cli.client import client
 from admin_cli.context import EXIT_USAGE, CliError, city_moment, fail
@@ -268,6 +268,8 @@ async def results_action(
                 ).format(id=campaign_id, kind=words.kind(campaign.kind)),
                 EXIT_USAGE,
             )
+        from admin_cli import results_breakdown
+
         breakdown = await campaigns.results_by(uow, campaign, by)
         head = await _record_results(ctx, uow, campaign_id, {"format": fmt.value, "by": by.value})
         return results_breakdown.render(view, breakdown, fmt.value, to_file=to_file, head=head)

@@ -11,7 +11,6 @@ from typing import Any
 
 import typer
 
-from core.ideas.model import parse_code
 from core.kernel.i18n import _
 from core.kernel.ids import ID_MAX, parse_id
 
@@ -48,6 +47,8 @@ def id_value(text: str | int) -> int:
 
 def idea_ref(text: str) -> str:
     """An idea as officials name it: its code (ID-2026-0042) or its id."""
+    from core.ideas.model import parse_code  # the ideas' model: for the commands that take one
+
     if parse_code(text) is None and parse_id(text) is None:
         raise InvalidValueError(_("{name} must be an idea code (like ID-2026-0042) or an id"))
     return text
