@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from core.citizens.sql import SqlCitizenRepository, SqlResidentRepository
     from core.delivery.sql import SqlOutboxRepository, SqlSubscriptionRepository
     from core.hromadas.sql import SqlProfileRepository
+    from core.officials.roles_sql import SqlOfficialRepository
     from core.officials.sql import SqlOfficialTokenRepository
-    from core.organizations.sql import SqlOfficialRepository, SqlOrganizationRepository
+    from core.organizations.sql import SqlOrganizationRepository
     from core.storage.merging import SqlMergeRepository
     from core.storage.resident_data import SqlResidentDataRepository
     from core.storage.tenancy import SqlTenantRepository
@@ -120,7 +121,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def officials(self) -> SqlOfficialRepository:
-        from core.organizations.sql import SqlOfficialRepository
+        from core.officials.roles_sql import SqlOfficialRepository
 
         return SqlOfficialRepository(self._open_session)
 
