@@ -173,9 +173,7 @@ async def anchor_action(
 ) -> audit_anchor.Anchored:
     """Queue the audit log's head hash with today's date for a public Telegram channel
     (@username or chat id), which the installation's bot must be able to post to."""
-    from admin_cli.orgs import channel_problem_text
-    from bot.telegram.api_errors import problem_text as api_problem_text
-    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+    from admin_cli.orgs import verified_channel
 
     audit_anchor.normalize_chat(telegram)
     settings = ctx.app.settings
@@ -185,17 +183,7 @@ async def anchor_action(
             _("SPILNO_TELEGRAM_TOKEN is not set: the bot posts the head to the channel"),
             EXIT_USAGE,
         )
-    try:
-        found = await verify_with_settings(
-            token.get_secret_value(), settings.telegram_api_url, telegram
-        )
-    except ChannelCheckError as error:
-        if error.is_setting_problem:
-            raise CliError(
-                api_problem_text(error.reason, error.detail, settings.telegram_api_url),
-                EXIT_USAGE,
-            ) from None
-        raise CliError(channel_problem_text(error, telegram)) from None
+    found = await verified_channel(token.get_secret_value(), settings.telegram_api_url, telegram)
     return await audit_anchor.anchor(uow, chat=found.chat_id, actor=ctx.official, now=ctx.now())
 
 

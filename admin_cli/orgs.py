@@ -275,9 +275,6 @@ async def link_channel_action(
 ) -> LinkedChannel:
     """Post an organization's news and events to a Telegram channel too, once the Bot API
     confirms the installation's bot is an administrator allowed to post there."""
-    from bot.telegram.api_errors import problem_text
-    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
-
     settings = ctx.app.settings
     token = settings.telegram_token
     if token is None:
@@ -287,16 +284,7 @@ async def link_channel_action(
         )
     org = await organizations.get_by_slug(uow, slug)
     await officials.require(uow, ctx.official, Permission.MANAGE_ORGANIZATION, org.id)
-    try:
-        found = await verify_with_settings(
-            token.get_secret_value(), settings.telegram_api_url, telegram
-        )
-    except ChannelCheckError as error:
-        if error.is_setting_problem:
-            raise CliError(
-                problem_text(error.reason, error.detail, settings.telegram_api_url), EXIT_USAGE
-            ) from None
-        raise CliError(channel_problem_text(error, telegram)) from None
+    found = await verified_channel(token.get_secret_value(), settings.telegram_api_url, telegram)
     await organizations.link_channel(
         uow,
         actor=ctx.official,
@@ -324,6 +312,20 @@ def link_channel(
             "Linked {channel} («{title}») to {org}: its news and events will be posted there."
         ).format(channel=linked.channel, title=linked.title, org=linked.org)
     )
+
+
+async def verified_channel(token: str, api_url: str, telegram: str) -> Any:
+    """The channel `telegram` once the Bot API confirms the bot may post there; else one line
+    (exit 2 when a setting is at fault). `org link-channel` and `audit anchor` both ask."""
+    from bot.telegram.api_errors import problem_text
+    from bot.telegram.channel_check import ChannelCheckError, verify_with_settings
+
+    try:
+        return await verify_with_settings(token, api_url, telegram)
+    except ChannelCheckError as error:
+        if error.is_setting_problem:
+            raise CliError(problem_text(error.reason, error.detail, api_url), EXIT_USAGE) from None
+        raise CliError(channel_problem_text(error, telegram)) from None
 
 
 def channel_problem_text(error: Any, chat: str) -> str:
