@@ -246,13 +246,14 @@ REQUIRE_TOKEN_WITH_ROLES = True
 
 async def _token_identity(app: App, token: str) -> tuple[str, int, bool]:
     """The official, hromada and whether they are the installation's operator."""
-    from core.officials import tokens
     from core.officials.model import Role
+    from core.officials.token_check import verify
+    from core.officials.token_model import TokenRefusedError
 
     async with app.operator_uow() as uow:
         try:
-            found = await tokens.verify(uow, token, app.clock())
-        except tokens.TokenRefusedError:
+            found = await verify(uow, token, app.clock())
+        except TokenRefusedError:
             raise CliError(
                 _("your token is not valid (revoked, expired or mistyped): log in again")
             ) from None

@@ -16,17 +16,19 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select
 
-from core.campaigns.breakdown import KindBreakdown
-from core.campaigns.files import CampaignPlan, PlanParser
 from core.campaigns.model import Campaign, CampaignKind
 from core.hromadas.taxonomy import N_
 from core.kernel.ports import P, Port
 from core.kernel.unit_of_work import UnitOfWork
-from core.storage.contributions import Binding, CitizenReference
+
+if TYPE_CHECKING:  # named by the specs; the registry is imported by services that use neither
+    from core.campaigns.breakdown import KindBreakdown
+    from core.campaigns.files import CampaignPlan, PlanParser  # pydantic
+    from core.storage.contributions import Binding, CitizenReference
 
 # (uow, campaign id, new opening, new closing): raise a ValidationError to refuse the window.
 WindowCheck = Callable[[UnitOfWork, int, datetime | None, datetime | None], Awaitable[None]]

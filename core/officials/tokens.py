@@ -1,18 +1,17 @@
-"""Officials' personal tokens: issue, rotate, revoke, and `verify` — who an official is when
-they work from their own computer (issue 19). The admin API calls `verify` with the token a
-request carries. The token's format and why only its SHA-256 is kept: core/officials/token_model.py.
+"""Officials' personal tokens: issue, rotate, revoke, and `verify` (core/officials/token_check.py):
+who an official is when they work from their own computer (issue 19). The token's format and
+why only its SHA-256 is kept: core/officials/token_model.py.
 """
 
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 
 from core.audit import service as audit
-from core.kernel import redaction
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission, Role, check_official_name
 from core.officials.service import require, require_may_grant
+from core.officials.token_check import verify
 from core.officials.token_model import (
     TOKEN_ROLES,
     IssuedToken,
@@ -21,31 +20,9 @@ from core.officials.token_model import (
     TokenRefusedError,
     new_token,
     token_hash,
-    well_formed,
 )
 
-__all__ = ["IssuedToken", "StoredToken", "TokenIdentity", "TokenRefusedError"]
-
-
-async def verify(uow: UnitOfWork, token: str, now: datetime) -> TokenIdentity:
-    """Who `token` speaks for; TokenRefusedError unless it is a live token. Looked up across
-    hromadas: the token itself says which hromada it belongs to."""
-    redaction.install()
-    token = token.strip()
-    if not well_formed(token):
-        raise TokenRefusedError("malformed")
-    digest = token_hash(token)
-    found = await uow.official_tokens.find_by_hash(digest)
-    # The lookup matched on the hash already; the constant-time compare keeps it that way
-    # whatever the database's collation or index does.
-    if found is None or not hmac.compare_digest(found[1], digest):
-        raise TokenRefusedError("unknown")
-    stored = found[0]
-    if stored.revoked_at is not None:
-        raise TokenRefusedError("revoked")
-    if stored.expires_at is not None and now >= stored.expires_at:
-        raise TokenRefusedError("expired")
-    return TokenIdentity(stored.official, stored.hromada_id, stored.role, stored.id)
+__all__ = ["IssuedToken", "StoredToken", "TokenIdentity", "TokenRefusedError", "verify"]
 
 
 async def issue(

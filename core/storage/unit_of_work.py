@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.campaigns.registry import KINDS
 from core.config import Policies
 from core.hromadas.policies import hromada_policies
 from core.hromadas.scope import current_hromada_id
@@ -177,6 +176,9 @@ class SqlUnitOfWork:
         """A kind's repository, built (and its SQL imported) the first time it is asked for."""
         found = self._kinds.get(port)
         if found is None:
+            # Every kind's spec, imported with the first kind repository a command asks for.
+            from core.campaigns.registry import KINDS
+
             found = self._kinds[port] = KINDS.binding(port).build(self._open_session)
         return cast(P, found)
 
@@ -184,6 +186,8 @@ class SqlUnitOfWork:
         """`uow.contests`: a kind's repository by its port's name (tests, benches, the REPL)."""
         if name.startswith("_") or self.__dict__.get("_session") is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        from core.campaigns.registry import KINDS
+
         for binding in KINDS.bindings():
             if binding.port.name == name:
                 return self.repository(binding.port)
