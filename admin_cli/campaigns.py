@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from admin_cli import campaign_results, words
+from admin_cli import words
 from admin_cli.actions import ActionContext, action, lazy
 from admin_cli.client import client
 from admin_cli.context import EXIT_USAGE, CliError, city_moment, fail
@@ -25,10 +25,12 @@ from core.campaigns.model import Campaign, CampaignStatus, ResultsVisibility
 from core.kernel.i18n import _
 
 if TYPE_CHECKING:
+    from admin_cli import campaign_results
     from core.audit import service as audit
     from core.campaigns import service as campaigns
     from core.kernel.unit_of_work import UnitOfWork
-else:  # loaded where an action runs: a remote command needs neither
+else:  # loaded where an action runs: a remote command needs neither; nor `list` every kind's
+    campaign_results = lazy("admin_cli.campaign_results")  # details and renderers
     audit = lazy("core.audit.service")
     campaigns = lazy("core.campaigns.service")
 
