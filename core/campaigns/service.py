@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.audit import service as audit
-from core.campaigns import pushes as campaign_pushes
 from core.campaigns.breakdown import Breakdown, ResultsBreakdown
 from core.campaigns.model import (
     CLOSABLE_FROM,
@@ -22,9 +20,17 @@ from core.campaigns.model import (
 from core.campaigns.registry import KINDS
 from core.campaigns.template import SCHEDULER_ACTOR, found
 from core.kernel.errors import InvalidTransitionError
+from core.kernel.lazy import lazy
 from core.kernel.unit_of_work import UnitOfWork
 from core.officials.model import Permission
 from core.officials.service import require
+
+if TYPE_CHECKING:
+    from core.audit import service as audit
+    from core.campaigns import pushes as campaign_pushes
+else:  # for transitions only: listing and reading campaigns (every CLI command) do without
+    audit = lazy("core.audit.service")
+    campaign_pushes = lazy("core.campaigns.pushes")
 
 log = logging.getLogger(__name__)
 
