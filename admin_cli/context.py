@@ -92,29 +92,19 @@ def fail(message: str, exit_code: int = EXIT_ERROR) -> None:
 
 
 async def _ensure_schema(app: App) -> None:
-    from core.storage.db import is_sqlite
+    from core.storage.db import is_sqlite, sqlite_file
     from core.storage.revisions import database_revisions, head_revisions
 
-    if is_sqlite(app.settings.database_url):
-        await _ensure_sqlite_database(app)
-        # The embedded database follows the code; Alembic is loaded only when it is behind.
+    if not is_sqlite(app.settings.database_url):
         if await database_revisions(app.engine) != head_revisions():
-            await app.prepare_database()
+            raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
         return
-    if await database_revisions(app.engine) != head_revisions():
-        raise CliError(_("the database schema is not up to date; run: spilno db upgrade"))
-
-
-async def _ensure_sqlite_database(app: App) -> None:
-    """Refuse to work on a database that is not there: connecting would create an empty one
-    wherever the command happens to run. `spilno run` and `spilno db upgrade` create it."""
-    from core.storage.db import sqlite_file
-    from core.storage.revisions import database_revisions
-
-    path = sqlite_file(app.settings.database_url)
-    if path is None:  # in memory: nothing to find
-        return
-    if not path.is_file() or (path.stat().st_size == 0 or not await database_revisions(app.engine)):
+    # Refuse to work on a database that is not there: connecting would create an empty one
+    # wherever the command happens to run. `spilno run` and `spilno db upgrade` create it.
+    path = sqlite_file(app.settings.database_url)  # None: in memory, nothing to find
+    missing = path is not None and (not path.is_file() or path.stat().st_size == 0)
+    found = frozenset() if missing else await database_revisions(app.engine)
+    if path is not None and not found:
         raise CliError(
             _(
                 "no Spilno database at {path} (SPILNO_DATABASE_URL). Create it with: spilno db "
@@ -122,6 +112,9 @@ async def _ensure_sqlite_database(app: App) -> None:
             ).format(path=path),
             EXIT_USAGE,
         )
+    # The embedded database follows the code; Alembic is loaded only when it is behind.
+    if found != head_revisions():
+        await app.prepare_database()
 
 
 async def _bootstrap_city_admins(app: App) -> None:
