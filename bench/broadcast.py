@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import resource
+import secrets
 import signal
 import sys
 import time
@@ -225,6 +226,8 @@ async def _worker_processes(url: str, api_url: str, cap: int | None, count: int)
         SPILNO_TELEGRAM_RATE=str(cap or 1_000_000),
         SPILNO_QUIET_HOURS="",
         SPILNO_LOG_LEVEL="WARNING",
+        # Required with PostgreSQL (keyed hashes); any key does for a bench database.
+        SPILNO_SECRET_KEY=secrets.token_urlsafe(32),
     )
     workers = [
         await asyncio.create_subprocess_exec(
@@ -232,7 +235,7 @@ async def _worker_processes(url: str, api_url: str, cap: int | None, count: int)
         )
         for _ in range(count)
     ]
-    await _until_connected(url, count)
+    await _until_connected(url, count, workers)
     broadcast_id, _seconds = await enqueue(url)
     app = bootstrap(Settings(database_url=url, _env_file=None))
     try:
@@ -250,9 +253,12 @@ async def _worker_processes(url: str, api_url: str, cap: int | None, count: int)
             await worker.wait()
 
 
-async def _until_connected(url: str, count: int, within: float = 60.0) -> None:
+async def _until_connected(
+    url: str, count: int, workers: list[asyncio.subprocess.Process], within: float = 60.0
+) -> None:
     """Until `count` sessions are open on the bench database: a worker connects on its first
-    (empty) claim and keeps the connection in its pool."""
+    (empty) claim and keeps the connection in its pool. A worker that exits instead (its one
+    line is on stderr above) ends the wait at once."""
     name = url.rsplit("/", 1)[1]
     conn = await asyncpg.connect(dsn(SERVER))
     try:
@@ -262,6 +268,8 @@ async def _until_connected(url: str, count: int, within: float = 60.0) -> None:
             )
             if sessions >= count:
                 return
+            if exited := [w.returncode for w in workers if w.returncode is not None]:
+                raise RuntimeError(f"{len(exited)} of {count} workers exited (codes {exited})")
             await asyncio.sleep(0.1)
         raise RuntimeError(f"only {sessions} of {count} workers connected in {within} s")
     finally:
