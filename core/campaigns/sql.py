@@ -5,38 +5,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy import Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.campaigns.tables import CampaignRow
 from core.polls.model import Poll, PollOption
-from core.polls.tables import PollOptionRow, PollRow
 from core.storage.statements import _core
 from core.storage.tenancy import scoped
 
 campaigns = CampaignRow.__table__
-polls = PollRow.__table__
-poll_options = PollOptionRow.__table__
 
-# Hot-path statements are built once: building a SQLAlchemy statement costs more CPU than
-# the database needs to run it (the compiled form is cached by SQLAlchemy as well).
-POLL_WITH_OPTIONS = (
-    select(
-        campaigns,
-        polls.c.max_choices,
-        poll_options.c.id.label("option_id"),
-        poll_options.c.position.label("option_position"),
-        poll_options.c.label.label("option_label"),
+
+@cache
+def _poll_with_options() -> Select[Any]:
+    """A poll with its options, in one round trip. Built once, on first use: building a
+    SQLAlchemy statement costs more CPU than the database needs to run it (the compiled form
+    is cached by SQLAlchemy as well); and a command that reads no poll (`campaign list`)
+    does without the polls' tables."""
+    from core.polls.tables import PollOptionRow, PollRow
+
+    polls = PollRow.__table__
+    poll_options = PollOptionRow.__table__
+    return (
+        select(
+            campaigns,
+            polls.c.max_choices,
+            poll_options.c.id.label("option_id"),
+            poll_options.c.position.label("option_position"),
+            poll_options.c.label.label("option_label"),
+        )
+        .join(polls, polls.c.campaign_id == campaigns.c.id)
+        .join(poll_options, poll_options.c.campaign_id == campaigns.c.id)
+        .where(campaigns.c.id == bindparam("campaign_id"), scoped(campaigns.c.hromada_id))
+        .order_by(poll_options.c.position)
     )
-    .join(polls, polls.c.campaign_id == campaigns.c.id)
-    .join(poll_options, poll_options.c.campaign_id == campaigns.c.id)
-    .where(campaigns.c.id == bindparam("campaign_id"), scoped(campaigns.c.hromada_id))
-    .order_by(poll_options.c.position)
-)
 
 
 async def add_campaign_row(
@@ -100,6 +107,8 @@ class SqlCampaignRepository:
             created_by=created_by,
             now=now,
         )
+        from core.polls.tables import PollOptionRow, PollRow
+
         self._session.add(PollRow(campaign_id=row.id, max_choices=max_choices))
         await self._session.flush()
         option_rows = [
@@ -149,7 +158,9 @@ class SqlCampaignRepository:
     async def get_poll(self, campaign_id: int) -> Poll | None:
         # One round trip: the campaign, its poll settings and every option, joined.
         # Core rows straight to the domain: no ORM execution path, no instrumented object.
-        rows = (await _core(self._session, POLL_WITH_OPTIONS, {"campaign_id": campaign_id})).all()
+        rows = (
+            await _core(self._session, _poll_with_options(), {"campaign_id": campaign_id})
+        ).all()
         if not rows:
             return None
         first = rows[0]
