@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from core.delivery.messenger import Messengers
 from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from core.config import Settings
+    from core.delivery.messenger import Messengers
     from core.hromadas.bots import BotStore
 
 
@@ -30,6 +31,12 @@ def _import_schema() -> None:
     import core.storage.schema  # noqa: F401
 
 
+def _messengers() -> Messengers:
+    from core.delivery.messenger import Messengers  # the bots' runtime; the CLI sends nothing
+
+    return Messengers()
+
+
 @dataclass
 class App:
     settings: Settings
@@ -40,9 +47,10 @@ class App:
     # hromadas, hromada management (core/storage/tenancy.py). None: same as uow_factory.
     operator_uow_factory: Callable[[], UnitOfWork] | None = None
     # Every running bot's Messenger, by (hromada, platform); bot/fleet.py keeps it current.
-    messengers: Messengers = field(default_factory=Messengers)
+    messengers: Messengers = field(default_factory=_messengers)
     # Every hromada's bots (the `bots` table): the runtime serves them, the CLI sets them.
-    bots: BotStore | None = None
+    # Built on first use (`bots`): most CLI commands touch no bot.
+    bots_factory: Callable[[], BotStore] | None = None
     # Async callables run before each /metrics scrape (e.g. reading the outbox depth).
     metric_refreshers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -61,6 +69,10 @@ class App:
 
         await ping(self.engine)
 
+    @functools.cached_property
+    def bots(self) -> BotStore | None:
+        return None if self.bots_factory is None else self.bots_factory()
+
     def operator_uow(self) -> UnitOfWork:
         return (self.operator_uow_factory or self.uow_factory)()
 
@@ -75,8 +87,6 @@ def bootstrap(
     clock: Clock = utc_now,
 ) -> App:
     from core.config import get_settings
-    from core.hromadas.bots import BotSecrets
-    from core.hromadas.bots_sql import SqlBots
     from core.storage import foreign_keys
     from core.storage.db import create_engine, create_session_factory
     from core.storage.unit_of_work import SqlUnitOfWork
@@ -93,10 +103,17 @@ def bootstrap(
         uow_factory=lambda: SqlUnitOfWork(session_factory, policies),
         clock=clock,
         operator_uow_factory=lambda: SqlUnitOfWork(session_factory, policies, operator=True),
-        bots=SqlBots(engine, BotSecrets(settings.secret())),
+        bots_factory=lambda: _sql_bots(engine, settings),
     )
     app.metric_refreshers.append(lambda: _refresh_outbox_depth(app))
     return app
+
+
+def _sql_bots(engine: AsyncEngine, settings: Settings) -> BotStore:
+    from core.hromadas.bots import BotSecrets
+    from core.hromadas.bots_sql import SqlBots
+
+    return SqlBots(engine, BotSecrets(settings.secret()))
 
 
 async def _refresh_outbox_depth(app: App) -> None:
