@@ -26,7 +26,9 @@ _RANDOM_BYTES = 32  # 256 bits; token_urlsafe writes them as 43 characters
 TOKEN_LENGTH = len(PREFIX) + 43
 _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # The roles a personal token may carry, strongest first (a rotated token keeps the strongest).
-TOKEN_ROLES = (Role.CITY_ADMIN, Role.OPERATOR, Role.MODERATOR)
+# It is the label `whoami` shows: what the official may do comes from their grants, so an
+# organization's editor's token opens that organization's news and events, and nothing else.
+TOKEN_ROLES = (Role.CITY_ADMIN, Role.OPERATOR, Role.MODERATOR, Role.ORG_ADMIN, Role.ORG_EDITOR)
 
 
 class TokenRefusedError(Exception):

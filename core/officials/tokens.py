@@ -60,7 +60,9 @@ async def rotate(
     their live token, else their strongest role; None when they have neither."""
     official = check_official_name(official)
     tokens = await uow.official_tokens.of(hromada_id, official)
-    role = next((t.role for t in tokens if t.usable(now)), None) or await _city_role(uow, official)
+    role = next((t.role for t in tokens if t.usable(now)), None) or await _strongest_role(
+        uow, official
+    )
     # The new token goes to the actor: only who may grant its role may have it.
     if role is None:
         await require(uow, actor, Permission.MANAGE_OFFICIALS)
@@ -93,7 +95,7 @@ async def hromada_id_of(uow: UnitOfWork, slug: str) -> int | None:
     return await uow.official_tokens.hromada_id_of(slug)
 
 
-async def _city_role(uow: UnitOfWork, official: str) -> Role | None:
+async def _strongest_role(uow: UnitOfWork, official: str) -> Role | None:
     held = {grant.role for grant in await uow.officials.grants_of(official)}
     return next((role for role in TOKEN_ROLES if role in held), None)
 
@@ -108,9 +110,7 @@ async def _issue(
     expires_at: datetime | None,
 ) -> IssuedToken:
     if role not in TOKEN_ROLES:
-        raise ValueError(
-            f"a personal token carries a city role or the operator's, not {role.value}"
-        )
+        raise ValueError(f"a personal token carries an official's role, not {role.value}")
     token = new_token()
     stored = await uow.official_tokens.add(
         hromada_id=hromada_id,
@@ -142,7 +142,7 @@ async def issue_as_installation(
 ) -> IssuedToken:
     """A token for `official`, issued by the installation itself (`spilno officials-token`,
     for whoever holds the database's credentials: they may act as anyone, so no one's role is
-    asked). It carries the official's strongest city role; `rotate` replaces a working one."""
+    asked). It carries the official's strongest role; `rotate` replaces a working one."""
     held = {grant.role for grant in await uow.officials.grants_of(official)}
     role = next((r for r in TOKEN_ROLES if r in held), None)
     if role is None:

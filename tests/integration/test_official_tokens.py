@@ -133,6 +133,49 @@ async def test_rotating_without_a_live_token_takes_the_strongest_city_role(app):
     assert (await _verify(app, issued.token)).role == Role.CITY_ADMIN
 
 
+async def test_an_organizations_official_gets_a_token_that_opens_their_organization_only(app):
+    # A clerk of the library, who holds no city role, works from their own computer too.
+    from core.organizations import service as organizations
+
+    await _city_admin(app)
+    async with app.uow_factory() as uow:
+        library = await organizations.create_organization(
+            uow, actor=MAYOR, slug="library", name="Library", now=app.clock()
+        )
+        await organizations.create_organization(
+            uow, actor=MAYOR, slug="museum", name="Museum", now=app.clock()
+        )
+        await officials.grant_org_role(
+            uow,
+            actor=MAYOR,
+            official="nadia",
+            role=Role.ORG_EDITOR,
+            org_id=library.id,
+            org_slug=library.slug,
+            now=app.clock(),
+        )
+        # Only who manages the hromada's officials hands out tokens, an organization's too.
+        with pytest.raises(PermissionDeniedError):
+            await tokens.rotate(
+                uow, actor="nadia", official="nadia", hromada_id=MAIN, now=app.clock()
+            )
+        issued = await tokens.rotate(
+            uow, actor=MAYOR, official="nadia", hromada_id=MAIN, now=app.clock()
+        )
+        await uow.commit()
+    assert issued is not None
+    identity = await _verify(app, issued.token)
+    assert (identity.official, identity.role) == ("nadia", Role.ORG_EDITOR)
+    # What the token opens are the official's grants: the library's events, not the museum's.
+    from core.officials.model import Permission
+
+    async with app.uow_factory() as uow:
+        museum = await organizations.get_by_slug(uow, "museum")
+        await officials.require(uow, identity.official, Permission.PUBLISH, library.id)
+        with pytest.raises(PermissionDeniedError):
+            await officials.require(uow, identity.official, Permission.PUBLISH, museum.id)
+
+
 async def test_a_second_issue_is_refused_while_a_token_works(app):
     await _city_admin(app)
     first = await _issue(app, "olha")
