@@ -173,17 +173,11 @@ async def anchor_action(
 ) -> audit_anchor.Anchored:
     """Queue the audit log's head hash with today's date for a public Telegram channel
     (@username or chat id), which the installation's bot must be able to post to."""
-    from admin_cli.orgs import verified_channel
+    from admin_cli.orgs import hromada_telegram_bot, verified_channel
 
     audit_anchor.normalize_chat(telegram)
-    settings = ctx.app.settings
-    token = settings.telegram_token
-    if token is None:
-        raise CliError(
-            _("SPILNO_TELEGRAM_TOKEN is not set: the bot posts the head to the channel"),
-            EXIT_USAGE,
-        )
-    found = await verified_channel(token.get_secret_value(), settings.telegram_api_url, telegram)
+    token = await hromada_telegram_bot(ctx)
+    found = await verified_channel(token, ctx.app.settings.telegram_api_url, telegram)
     return await audit_anchor.anchor(uow, chat=found.chat_id, actor=ctx.official, now=ctx.now())
 
 

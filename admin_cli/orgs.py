@@ -275,16 +275,10 @@ async def link_channel_action(
 ) -> LinkedChannel:
     """Post an organization's news and events to a Telegram channel too, once the Bot API
     confirms the installation's bot is an administrator allowed to post there."""
-    settings = ctx.app.settings
-    token = settings.telegram_token
-    if token is None:
-        raise CliError(
-            _("SPILNO_TELEGRAM_TOKEN is not set: the bot's token is needed to check the channel"),
-            EXIT_USAGE,
-        )
+    token = await hromada_telegram_bot(ctx)
     org = await organizations.get_by_slug(uow, slug)
     await officials.require(uow, ctx.official, Permission.MANAGE_ORGANIZATION, org.id)
-    found = await verified_channel(token.get_secret_value(), settings.telegram_api_url, telegram)
+    found = await verified_channel(token, ctx.app.settings.telegram_api_url, telegram)
     await organizations.link_channel(
         uow,
         actor=ctx.official,
@@ -312,6 +306,35 @@ def link_channel(
             "Linked {channel} («{title}») to {org}: its news and events will be posted there."
         ).format(channel=linked.channel, title=linked.title, org=linked.org)
     )
+
+
+async def hromada_telegram_bot(ctx: ActionContext) -> str:
+    """The token of the Telegram bot that posts for the current hromada, which a channel is
+    checked with: its own (`hromada set-bot`), else, for the first hromada, the installation's
+    SPILNO_TELEGRAM_TOKEN — as the runtime chooses which bot serves a hromada (bot/channels.py).
+    `org link-channel` and `audit anchor` both ask."""
+    from core.hromadas.bots import BotPlatform
+    from core.hromadas.scope import DEFAULT_HROMADA_ID, current_hromada_id
+
+    hromada_id = current_hromada_id()
+    if ctx.app.bots is not None:
+        for bot in await ctx.app.bots.all():
+            if bot.hromada_id == hromada_id and bot.platform is BotPlatform.TELEGRAM:
+                return bot.token
+    legacy = ctx.app.settings.telegram_token
+    if hromada_id == DEFAULT_HROMADA_ID and legacy is not None:
+        return legacy.get_secret_value()
+    if hromada_id == DEFAULT_HROMADA_ID:
+        message = _(
+            "there is no Telegram bot to check the channel with: set SPILNO_TELEGRAM_TOKEN, or "
+            "the installation's operator sets this hromada's bot (spilno-admin hromada set-bot)"
+        )
+    else:
+        message = _(
+            "this hromada has no Telegram bot yet: the installation's operator sets one "
+            "(spilno-admin hromada set-bot)"
+        )
+    raise CliError(message, EXIT_USAGE)
 
 
 async def verified_channel(token: str, api_url: str, telegram: str) -> Any:

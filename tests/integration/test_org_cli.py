@@ -232,4 +232,16 @@ def test_link_channel_needs_the_bot_token(admin):
     refused = admin(
         "--as", "olha", "org", "link-channel", "green-city", "--telegram", "@x", expect=2
     )
-    assert "SPILNO_TELEGRAM_TOKEN" in refused.stderr
+    assert "SPILNO_TELEGRAM_TOKEN" in refused.stderr and "hromada set-bot" in refused.stderr
+
+
+def test_link_channel_checks_with_the_hromadas_own_bot(admin, telegram, tmp_path, monkeypatch):
+    # The hromada's own bot (hromada set-bot) posts its organizations' news, so the channel is
+    # checked with that bot, with no installation-wide SPILNO_TELEGRAM_TOKEN at all.
+    monkeypatch.delenv("SPILNO_TELEGRAM_TOKEN")
+    (tmp_path / "telegram.token").write_text(TOKEN + "\n")
+    admin("hromada", "set-bot", "main", "--telegram-token-file", str(tmp_path / "telegram.token"))
+    city_with_roles(admin)
+    telegram.add_channel("green_city", -1001, title="Green city news")
+    done = admin("--as", "olha", "org", "link-channel", "green-city", "--telegram", "@green_city")
+    assert "@green_city" in done.stdout
