@@ -6,11 +6,13 @@ An action is an async function `(ctx, uow, *, params…) -> result` that calls c
 it returns. The admin API (bot/admin_api.py) runs the very same function for a request. So
 there is one implementation of every action, whichever way the official works.
 
-Parameters and results cross the wire as JSON, typed by the function's annotations (pydantic
-validates both ends, and writes the OpenAPI document from them): keyword-only parameters of
-plain types, enums, dates, dataclasses, and `bytes` for files (base64 on the wire). The local
-client sends them through the same JSON, so a type that cannot travel fails in every test,
-not first on a remote official's computer.
+Parameters and results cross the wire as JSON, typed by the function's annotations:
+keyword-only parameters of plain types, enums, dates, dataclasses, and `bytes` for files
+(base64 on the wire). The admin API validates what it receives and writes what it answers with
+pydantic, which also writes the OpenAPI document from them; the CLI writes and reads the same
+JSON with its own codec (admin_cli/wire.py), so a command loads no pydantic. The local client
+sends parameters and results through that JSON both ways, so a type that cannot travel fails
+in every test, not first on a remote official's computer.
 
 Nothing registers at import time: admin_cli/catalog.py names every action and where it lives.
 """
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from admin_cli import wire
+
 if TYPE_CHECKING:  # pydantic and the storage stack are imported when an action runs
     from pydantic import BaseModel, RootModel
 
@@ -34,7 +38,7 @@ if TYPE_CHECKING:  # pydantic and the storage stack are imported when an action 
 
 R = TypeVar("R")
 
-# Files travel as base64 in JSON; everything else as pydantic writes it.
+# Files travel as base64 in JSON (admin_cli/wire.py writes and reads them alike).
 WIRE_CONFIG: dict[str, Any] = {"ser_json_bytes": "base64", "val_json_bytes": "base64"}
 
 
@@ -71,15 +75,20 @@ class Action(Generic[R]):
         return (inspect.getdoc(self.func) or self.name).split("\n\n")[0].replace("\n", " ")
 
     @functools.cached_property
+    def annotations(self) -> dict[str, Any]:
+        """Each parameter's type and the result's ("return"), resolved once."""
+        return wire.hints(self.func, [p.name for p in _parameters(self.func)])
+
+    @functools.cached_property
     def params_model(self) -> type[BaseModel]:
-        """The parameters as a pydantic model: unknown or missing ones are refused."""
+        """The parameters as a pydantic model (the admin API's): unknown or missing ones are
+        refused."""
         from pydantic import ConfigDict, create_model
 
         fields: dict[str, Any] = {}
         for parameter in _parameters(self.func):
-            annotation = _resolve(self.func, parameter.annotation)
             default = ... if parameter.default is inspect.Parameter.empty else parameter.default
-            fields[parameter.name] = (annotation, default)
+            fields[parameter.name] = (self.annotations[parameter.name], default)
         config = ConfigDict(extra="forbid", **WIRE_CONFIG)  # type: ignore[typeddict-item]
         model_name = "".join(p.title() for p in self.name.replace("-", ".").split(".")) + "Params"
         return create_model(model_name, __config__=config, **fields)
@@ -90,23 +99,77 @@ class Action(Generic[R]):
         its own; the root model's reaches into it, for bytes as base64)."""
         from pydantic import ConfigDict, RootModel
 
-        returned = _resolve(self.func, inspect.signature(self.func).return_annotation)
+        returned = self.annotations["return"]
         name = "".join(p.title() for p in self.name.replace("-", ".").split(".")) + "Result"
         config = ConfigDict(**WIRE_CONFIG)  # type: ignore[typeddict-item]
         return type(name, (RootModel[returned],), {"model_config": config})  # type: ignore[valid-type]
 
-    def params_json(self, params: dict[str, Any]) -> bytes:
-        return self.params_model(**params).model_dump_json().encode()
+    # The admin API's side: untrusted parameters validated, the result written, by pydantic.
 
-    def params_from_json(self, body: bytes) -> dict[str, Any]:
+    def params_from_request(self, body: bytes) -> dict[str, Any]:
+        """Parameters an HTTP request sent: anything wrong raises ValueError (pydantic's)."""
         model = self.params_model.model_validate_json(body or b"{}")
         return {name: getattr(model, name) for name in type(model).model_fields}
 
-    def result_json(self, result: R) -> bytes:
+    def response_json(self, result: R) -> bytes:
         return self.result_model(result).model_dump_json().encode()
 
+    # The CLI's side (admin_cli/wire.py): it builds the parameters and trusts the answer.
+
+    @functools.cached_property
+    def _wire(self) -> tuple[dict[str, tuple[wire.Codec, Any]], wire.Codec]:
+        params = {
+            p.name: (wire.codec(self.annotations[p.name]), p.default)
+            for p in _parameters(self.func)
+        }
+        return params, wire.codec(self.annotations["return"])
+
+    def params_json(self, params: dict[str, Any]) -> bytes:
+        """The parameters as the admin API receives them, defaults written out. A missing or
+        unknown one raises TypeError: the command that built them is wrong."""
+        codecs, _ = self._wire
+        unknown = params.keys() - codecs.keys()
+        if unknown:
+            raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}")
+        body: dict[str, Any] = {}
+        for name, (codec, default) in codecs.items():
+            if name in params:
+                body[name] = codec.encode(params[name])
+            elif default is inspect.Parameter.empty:
+                raise TypeError(f"{self.name}: missing parameter {name}")
+            else:
+                body[name] = codec.encode(default)
+        return wire.dumps(body)
+
+    def params_from_json(self, body: bytes) -> dict[str, Any]:
+        """What params_json wrote, back (the local client's trip)."""
+        import json
+
+        codecs, _ = self._wire
+        sent = json.loads(body or b"{}")
+        if not isinstance(sent, dict):
+            raise wire.WireError(f"{self.name}: parameters must be a JSON object")
+        unknown = sent.keys() - codecs.keys()
+        if unknown:
+            raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}")
+        params: dict[str, Any] = {}
+        for name, (codec, default) in codecs.items():
+            if name in sent:
+                params[name] = codec.decode(sent[name])
+            elif default is inspect.Parameter.empty:
+                raise TypeError(f"{self.name}: missing parameter {name}")
+            else:
+                params[name] = default
+        return params
+
+    def result_json(self, result: R) -> bytes:
+        return wire.dumps(self._wire[1].encode(result))
+
     def result_from_json(self, body: bytes) -> R:
-        return self.result_model.model_validate_json(body).root
+        import json
+
+        decoded: R = self._wire[1].decode(json.loads(body))
+        return decoded
 
     async def run(self, ctx: ActionContext, uow: UnitOfWork, params: dict[str, Any]) -> R:
         return await self.func(ctx, uow, **params)
@@ -146,11 +209,3 @@ def lazy(name: str) -> ModuleType:
 
 def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:
     return list(inspect.signature(func).parameters.values())[2:]  # after ctx and uow
-
-
-def _resolve(func: Callable[..., Any], annotation: Any) -> Any:
-    """An annotation as a type: modules use `from __future__ import annotations`, so each is a
-    string, evaluated where the function was written."""
-    if isinstance(annotation, str):
-        return eval(annotation, func.__globals__)
-    return annotation

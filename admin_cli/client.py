@@ -4,9 +4,11 @@
 - `LocalClient` opens the database of SPILNO_DATABASE_URL, as `spilno-admin` always did;
 - `HttpClient` posts to an installation's admin API (`spilno-admin login URL`), where the
   same action runs (bot/admin_api.py).
-Both send parameters and results through the same JSON (admin_cli/actions.py), so a command
-behaves the same either way. Which one: a login (stored by `spilno-admin login`, or
-SPILNO_ADMIN_URL with SPILNO_TOKEN) makes it remote; without one it is local.
+Both send parameters and results through the same JSON (admin_cli/actions.py), written and
+read by the CLI's own codec (admin_cli/wire.py; the admin API's pydantic reads and writes the
+same), so a command behaves the same either way and loads no pydantic. Which one: a login
+(stored by `spilno-admin login`, or SPILNO_ADMIN_URL with SPILNO_TOKEN) makes it remote;
+without one it is local.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class LocalClient:
         from admin_cli.context import run_action
 
         body = action.params_json(params)  # as the admin API would receive them
+        # and the result as it would come back: a type that cannot travel fails here too
         result = run_action(action, self, action.params_from_json(body))
         return action.result_from_json(action.result_json(result))
 

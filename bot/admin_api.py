@@ -186,7 +186,7 @@ async def _run(
         )
     body = await _read_limited(request)
     try:
-        params = action.params_from_json(body)
+        params = action.params_from_request(body)
     except ValueError as error:  # pydantic's ValidationError is a ValueError
         raise _Refused(400, "invalid", _bad_params(error), 2) from None
 
@@ -211,7 +211,7 @@ async def _run(
         raise _Refused(status, _code(status), str(error), error.exit_code) from None
     except Exception as error:
         raise _domain_refusal(error) from error
-    response = web.Response(body=action.result_json(result), content_type="application/json")
+    response = web.Response(body=action.response_json(result), content_type="application/json")
     response.headers["X-Spilno-Timezone"] = i18n.current_timezone().key
     return response
 

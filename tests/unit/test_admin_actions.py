@@ -63,15 +63,36 @@ def test_parameters_and_results_round_trip_through_json_with_files_as_base64() -
     wire = _report.result_json(_Report("Парк", b"\x89PNG\x00\xff", [1]))
     assert b"\\x89" not in wire and json.loads(wire)["chart"]  # base64 text, not raw bytes
     assert _report.result_from_json(wire) == _Report("Парк", b"\x89PNG\x00\xff", [1])
+    # the admin API's side (pydantic) writes and reads the same JSON
+    assert _report.params_from_request(body) == {"title": "Парк", "n": 2}
+    assert _report.result_from_json(_report.response_json(_Report("Парк", b"\xff", []))) == (
+        _Report("Парк", b"\xff", [])
+    )
 
 
-def test_unknown_or_missing_parameters_are_refused() -> None:
+def test_unknown_or_missing_parameters_are_refused_by_the_admin_api() -> None:
     with pytest.raises(ValueError):
-        _report.params_from_json(b'{"title": "x", "drop": 1}')
+        _report.params_from_request(b'{"title": "x", "drop": 1}')
     with pytest.raises(ValueError):
+        _report.params_from_request(b"{}")
+    with pytest.raises(ValueError):
+        _report.params_from_request(b'{"title": "x", "n": "many"}')
+    assert _report.params_from_request(b'{"title": "x"}') == {"title": "x", "n": 2}
+
+
+def test_the_cli_refuses_unknown_or_missing_parameters_as_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="drop"):
+        _report.params_json({"title": "x", "drop": 1})
+    with pytest.raises(TypeError, match="title"):
+        _report.params_json({})
+    with pytest.raises(TypeError, match="drop"):
+        _report.params_from_json(b'{"title": "x", "n": 2, "drop": 1}')
+    with pytest.raises(TypeError, match="title"):
         _report.params_from_json(b"{}")
     with pytest.raises(ValueError):
         _report.params_from_json(b'{"title": "x", "n": "many"}')
+    with pytest.raises(TypeError):
+        _report.params_json({"title": "x", "n": "many"})
 
 
 def test_an_action_takes_keyword_only_parameters() -> None:

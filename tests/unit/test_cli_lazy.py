@@ -5,11 +5,16 @@ start-up time would otherwise go unnoticed)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -85,11 +90,16 @@ sys.exit(code)
 
 
 def _imports_of(
-    args: list[str], tmp_path: Path, database_url: str, heavy: tuple[str, ...] = HEAVY
+    args: list[str],
+    tmp_path: Path,
+    database_url: str,
+    heavy: tuple[str, ...] = HEAVY,
+    extra_env: dict[str, str] | None = None,
 ) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPILNO_")}
     env["SPILNO_DATABASE_URL"] = database_url
     env["SPILNO_DEFAULT_LOCALE"] = "en"
+    env.update(extra_env or {})
     done = subprocess.run(
         [sys.executable, "-c", _PROBE % json.dumps(heavy), *args],
         cwd=tmp_path,
@@ -99,6 +109,8 @@ def _imports_of(
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
+    if extra_env is not None:
+        assert done.stdout.strip(), done.stderr  # it printed what it got
     line = next(x for x in done.stderr.splitlines() if x.startswith("HEAVY="))
     return json.loads(line.removeprefix("HEAVY="))
 
@@ -138,3 +150,51 @@ def test_the_root_help_opens_no_database_nor_settings(
     storage_and_settings = ("sqlalchemy", "aiosqlite", "asyncpg", "pydantic", "pydantic_settings")
     found = _imports_of(["--help"], tmp_path, sqlite_template.fresh(tmp_path), storage_and_settings)
     assert found == []
+
+
+@contextlib.contextmanager
+def _admin_api(answers: dict[str, bytes]) -> Iterator[str]:
+    """A stand-in admin API on a loopback port: POST actions/<name> answers `answers[name]`."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            name = self.path.rsplit("/", 1)[-1]
+            body = answers.get(name)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body if body is not None else b"{}")
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_remote_command_loads_neither_storage_nor_pydantic(
+    tmp_path: Path, sqlite_template: SqliteTemplate
+) -> None:
+    """Over HTTP the command only prints what the admin API answers: its JSON is read by the
+    CLI's own codec (admin_cli/wire.py), not by pydantic, and no database is opened."""
+    from admin_cli.campaigns import list_action
+    from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
+
+    at = datetime(2031, 5, 8, 17, tzinfo=UTC)
+    found = [
+        Campaign(1, CampaignKind.POLL, "Benches", "", CampaignStatus.OPEN, at, None,
+                 ResultsVisibility.LIVE, at, "bench")
+    ]  # fmt: skip
+    answer = list_action.response_json(found)  # as the admin API writes it (pydantic)
+    heavy = (*HEAVY, "sqlalchemy", "aiosqlite", "asyncpg", "pydantic", "pydantic_settings")
+    with _admin_api({"campaign.list": answer}) as url:
+        remote = {"SPILNO_ADMIN_URL": url, "SPILNO_TOKEN": "spl_test"}
+        database = sqlite_template.fresh(tmp_path)
+        assert _imports_of(["campaign", "list"], tmp_path, database, heavy, remote) == []
