@@ -20,12 +20,9 @@ Nothing registers at import time: admin_cli/catalog.py names every action and wh
 from __future__ import annotations
 
 import functools
-import importlib.util
 import inspect
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from admin_cli import wire
@@ -187,24 +184,6 @@ def action(
         return Action(name, func, commit, operator, operator_if_stranger)
 
     return wrap
-
-
-def lazy(name: str) -> ModuleType:
-    """The module `name`, loaded on first use of one of its attributes. A command module
-    names core's services this way: an action uses them where it runs, while a remote command
-    (which only prints what the admin API answers) never loads them, nor the storage stack
-    they import."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        raise ModuleNotFoundError(name)
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
 
 
 def _parameters(func: Callable[..., Any]) -> list[inspect.Parameter]:

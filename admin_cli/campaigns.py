@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from admin_cli import words
-from admin_cli.actions import ActionContext, action, lazy
+from admin_cli.actions import ActionContext, action
 from admin_cli.client import client
 from admin_cli.context import EXIT_USAGE, CliError, city_moment, fail
 from admin_cli.output import echo_audit_head, print_found
@@ -23,6 +23,7 @@ from admin_cli.rendered import Rendered
 from core.campaigns.breakdown import Breakdown
 from core.campaigns.model import Campaign, CampaignStatus, ResultsVisibility
 from core.kernel.i18n import _
+from core.kernel.lazy import lazy
 
 if TYPE_CHECKING:
     from admin_cli import campaign_results
