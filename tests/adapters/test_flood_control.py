@@ -172,7 +172,7 @@ async def test_redeliveries_are_deduplicated_and_not_counted_as_a_flood(
 
 
 async def test_a_viber_flooder_is_throttled_with_one_note_in_their_language(app: App) -> None:
-    settings = app.settings.model_copy(update={"flood_updates": 3, "flood_window_s": 60.0})
+    settings = dataclasses.replace(app.settings, flood_updates=3, flood_window_s=60.0)
     limited = dataclasses.replace(app, settings=settings)
     flooder = ViberUser("flood+er/1==", name="Спамер", language="uk")
     neighbour = ViberUser("neigh+bour/2==", name="Сусідка", language="en")

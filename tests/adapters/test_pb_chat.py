@@ -154,7 +154,7 @@ async def viber(app: App) -> AsyncIterator[ViberBot]:
     # A script taps faster than anyone reads a screen: flood control is tested on its own
     # (test_flood_control.py), here it would only drop the script's taps.
     unlimited = dataclasses.replace(
-        app, settings=app.settings.model_copy(update={"flood_updates": 0})
+        app, settings=dataclasses.replace(app.settings, flood_updates=0)
     )
     async with FakeViberApi(TOKEN) as api, running_viber_bot(unlimited, api) as bot:
         yield bot

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from pydantic import SecretStr
 
 from bot.dialogs import Dialogs
 from bot.viber.channel import EVENT_TYPES, WEBHOOK_PATH, ViberChannel, build_channel
@@ -21,7 +20,7 @@ from bot.web import build_web_app
 from core.bootstrap import App, bootstrap
 from core.campaigns import service as campaigns
 from core.citizens.model import IdentityRef
-from core.config import Settings
+from core.config import Secret, Settings
 from core.delivery.messenger import Message, Unreachable
 from core.polls import service as polls
 from tests.fakes.clock import FakeClock
@@ -58,12 +57,11 @@ def payloads(message: dict[str, Any]) -> list[str]:
 @asynccontextmanager
 async def running_viber_bot(app: App, api: FakeViberApi) -> AsyncIterator[ViberBot]:
     """`spilno run`'s wiring for one channel: build_channel, the shared web app, start/stop."""
-    settings = app.settings.model_copy(
-        update={
-            "viber_token": SecretStr(TOKEN),
-            "viber_api_url": api.url,
-            "webhook_base_url": "http://127.0.0.1:1",  # the real port is known once bound
-        }
+    settings = dataclasses.replace(
+        app.settings,
+        viber_token=Secret(TOKEN),
+        viber_api_url=api.url,
+        webhook_base_url="http://127.0.0.1:1",  # the real port is known once bound
     )
     viber_app = dataclasses.replace(app, settings=settings, messengers={})
     dialogs = Dialogs(app.uow_factory, clock=app.clock, default_locale="uk")

@@ -1,5 +1,6 @@
 """docker-compose.yml, Dockerfile and .env.example checked without a Docker engine."""
 
+import dataclasses
 import re
 import shlex
 from pathlib import Path
@@ -14,7 +15,7 @@ from core.config import Settings
 from tests.integration.test_packaging import SOURCES as PACKAGED_SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
-SETTINGS = {f"SPILNO_{name.upper()}" for name in Settings.model_fields}
+SETTINGS = {f"SPILNO_{field.name.upper()}" for field in dataclasses.fields(Settings)}
 
 
 @pytest.fixture(scope="module")
