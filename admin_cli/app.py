@@ -199,7 +199,7 @@ def _use_configured_locale() -> None:
     if chosen or not os.path.exists(".env"):
         i18n.set_locale(chosen or i18n.DEFAULT_LOCALE)
         return
-    from core.config import SettingsError, load_settings  # pydantic: not for `--help`
+    from core.config import SettingsError, load_settings  # not for `--help`
 
     # Bad settings are reported by the command itself, in the default language.
     with contextlib.suppress(SettingsError):

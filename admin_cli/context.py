@@ -269,7 +269,7 @@ async def _refuse_unproven(app: App, official: str) -> None:
 
 def _with_app(go: Callable[[App], Awaitable[T]]) -> T:
     """Settings, the app and its database for one command; every failure is one line."""
-    from core.config import SettingsError, load_settings  # pydantic: for commands only
+    from core.config import SettingsError, load_settings  # for commands only
 
     try:
         settings = load_settings()

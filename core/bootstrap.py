@@ -12,7 +12,7 @@ from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
 
 # Every CLI module names `App`; the storage stack (SQLAlchemy, the unit of work) and settings
-# (pydantic) are imported when `bootstrap` runs, not with the name.
+# are imported when `bootstrap` runs, not with the name.
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 

@@ -129,12 +129,16 @@ def test_campaign_list_loads_no_kinds_storage_nor_postgresql(
 ) -> None:
     """The unit of work builds repositories on first use and the kinds' registry loads them on
     first use (core/storage/unit_of_work.py, core/campaigns/registry.py): listing campaigns on
-    SQLite touches no kind's SQL or tables (a poll's tables aside: campaigns carry polls) and
-    neither asyncpg nor SQLAlchemy's PostgreSQL dialect."""
-    kinds = ("consultations", "contests", "ideas", "pb", "petitions")
+    SQLite touches no kind's SQL or tables (not even a poll's) and neither asyncpg nor
+    SQLAlchemy's PostgreSQL dialect; nor pydantic: settings have a reader of their own
+    (core/config.py), the CLI a codec of its own (admin_cli/wire.py), and a kind's file parsers
+    load with the kinds (core/campaigns/kinds.py); nor the bots' store (core/bootstrap.py)."""
+    kinds = ("consultations", "contests", "ideas", "pb", "petitions", "polls")
     storage = (
         *(f"core.{kind}.{part}" for kind in kinds for part in ("sql", "tables")),
-        "core.polls.sql",
+        "core.hromadas.bots_sql",
+        "pydantic",
+        "pydantic_settings",
         "core.storage.merging",
         "core.storage.resident_data",
         "asyncpg",
