@@ -17,7 +17,11 @@ files go to a cache of the bench's own), so the figures are not source compilati
 on its own database, run as `python -m admin_cli.app` from DIR, in the same rounds.
 
 Last line: RESULT campaign_list_s=… baseline_s=… ratio=… help_s=… officials_list_s=… cpu_s=…
-remote_list_s=… remote_cpu_s=… (ratio: campaign list over the baseline; cpu_s: its CPU time.)
+remote_list_s=… remote_cpu_s=… storage_floor_s=… over_floor_s=… (ratio: campaign list over the
+baseline; cpu_s: its CPU time; storage_floor_s: a process that only imports SQLAlchemy's asyncio
+ORM and the SQLite driver, which every local command needs; over_floor_s: campaign list beyond
+that floor — what this project's own code costs, steadier than the total on a machine whose
+speed drifts from hour to hour.)
 """
 
 from __future__ import annotations
@@ -54,6 +58,13 @@ POLL = [
 
 COMMANDS: dict[str, list[str]] = {
     "baseline": [sys.executable, "-c", "pass"],
+    # The floor of any command on this computer's database: importing the storage library
+    # (SQLAlchemy's asyncio ORM and the SQLite driver) and nothing else.
+    "storage_floor": [
+        sys.executable,
+        "-c",
+        "import sqlalchemy.ext.asyncio, sqlalchemy.dialects.sqlite.aiosqlite, aiosqlite",
+    ],
     "campaign_list": [str(BIN / "spilno-admin"), "campaign", "list"],
     "help": [str(BIN / "spilno-admin"), "--help"],
     "officials_list": [str(BIN / "spilno-admin"), "officials", "list"],
@@ -196,7 +207,9 @@ def main() -> None:
         f"RESULT campaign_list_s={wall['campaign_list']:.3f} baseline_s={wall['baseline']:.3f} "
         f"ratio={wall['campaign_list'] / wall['baseline']:.1f} help_s={wall['help']:.3f} "
         f"officials_list_s={wall['officials_list']:.3f} cpu_s={cpu['campaign_list']:.3f} "
-        f"remote_list_s={wall['remote_list']:.3f} remote_cpu_s={cpu['remote_list']:.3f}"
+        f"remote_list_s={wall['remote_list']:.3f} remote_cpu_s={cpu['remote_list']:.3f} "
+        f"storage_floor_s={wall['storage_floor']:.3f} "
+        f"over_floor_s={wall['campaign_list'] - wall['storage_floor']:.3f}"
         + (f" compared_list_s={wall['compared_list']:.3f}" if source is not None else "")
     )
 

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from core.citizens.model import SUPPORTED_LOCALES
 from core.delivery.links import BotAddresses
 from core.delivery.policy import DeliveryPolicy
-from core.ideas.model import IdeaPolicy
+from core.ideas.policy import IdeaPolicy
 from core.kernel.errors import SettingsError
 from core.kernel.errors import ValidationError as DomainValidationError
 from core.kernel.secret_key import SecretKey, key_file_for, load_or_create_key_file
-from core.petitions.model import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
+from core.petitions.policy import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
 
 _BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 _CHAT_URI = re.compile(r"[A-Za-z0-9_.-]{1,64}")

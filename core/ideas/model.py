@@ -61,17 +61,6 @@ class IdeaSort(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class IdeaPolicy:
-    """Deployment settings for ideas (SPILNO_IDEAS_PREMODERATION, …_SUPPORT_THRESHOLD).
-
-    Carried by the unit of work (`uow.policies.ideas`), set from settings by core/bootstrap.py.
-    """
-
-    premoderation: bool = True
-    support_threshold: int = 100
-
-
-@dataclass(frozen=True, slots=True)
 class IdeaQuery:
     """What a list page asks for. `public_only` ignores the status/hidden filters."""
 

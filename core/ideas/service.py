@@ -24,7 +24,6 @@ from core.ideas.model import (
     Idea,
     IdeaCall,
     IdeaComment,
-    IdeaPolicy,
     IdeaQuery,
     IdeaStatus,
     NewIdea,
@@ -39,6 +38,7 @@ from core.ideas.model import (
     validate_comment,
     validate_new_idea,
 )
+from core.ideas.policy import IdeaPolicy
 from core.ideas.ports import IDEAS
 from core.kernel import paging
 from core.kernel.errors import (

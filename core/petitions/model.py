@@ -18,10 +18,11 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from core.campaigns.model import DESCRIPTION_MAX, Campaign
+from core.campaigns.model import Campaign
 from core.hromadas.taxonomy import is_topic
 from core.kernel.errors import ValidationError
 from core.kernel.texts import clean_text
+from core.petitions.policy import DAYS_MAX, TEXT_MAX_LIMIT, THRESHOLD_MAX, PetitionPolicy
 
 if TYPE_CHECKING:
     import holidays
@@ -32,10 +33,6 @@ ANSWER_MAX = 4000
 REJECT_NOTE_MAX = 500
 # The law's answer term: ten working days from the day the threshold is reached.
 ANSWER_WORKING_DAYS = 10
-# One Telegram message holds 4096 characters; the petition's title and buttons go with it.
-TEXT_MAX_LIMIT = DESCRIPTION_MAX
-THRESHOLD_MAX = 10_000_000
-DAYS_MAX = 366
 
 
 class PetitionStatus(StrEnum):
@@ -78,20 +75,6 @@ class Decision(StrEnum):
 class PetitionSort(StrEnum):
     NEW = "new"
     TOP = "top"
-
-
-@dataclass(frozen=True, slots=True)
-class PetitionPolicy:
-    """The hromada's petition rules (SPILNO_PETITION_*), carried as `uow.policies.petitions`.
-
-    Each hromada's statute sets its own threshold and period; `residents_only` admits only
-    residents who said which part of the hromada they live in (a home district).
-    """
-
-    days: int = 90
-    threshold: int = 250
-    text_max: int = 2000
-    residents_only: bool = True
 
 
 @dataclass(frozen=True, slots=True)

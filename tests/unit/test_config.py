@@ -7,7 +7,7 @@ from core.config import Policies, Settings, SettingsError, load_settings
 from core.delivery import policy as delivery_policy
 from core.delivery.policy import DeliveryPolicy
 from core.ideas import service as idea_service
-from core.ideas.model import IdeaPolicy
+from core.ideas.policy import IdeaPolicy
 
 
 def test_defaults_are_the_embedded_sqlite_and_kyiv(monkeypatch):
