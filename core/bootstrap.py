@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from core.config import Settings
-    from core.delivery.messenger import Messengers
+    from core.delivery.messengers import Messengers
     from core.hromadas.bots import BotStore
 
 
@@ -32,7 +32,7 @@ def _import_schema() -> None:
 
 
 def _messengers() -> Messengers:
-    from core.delivery.messenger import Messengers  # the bots' runtime; the CLI sends nothing
+    from core.delivery.messengers import Messengers
 
     return Messengers()
 

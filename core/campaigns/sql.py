@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.campaigns.eligibility import Eligibility
 from core.campaigns.model import Campaign, CampaignKind, CampaignStatus, ResultsVisibility
 from core.campaigns.tables import CampaignRow
-from core.polls.model import Poll, PollOption
 from core.storage.statements import _core
 from core.storage.tenancy import scoped
+
+if TYPE_CHECKING:
+    from core.polls.model import Poll
 
 campaigns = CampaignRow.__table__
 
@@ -107,6 +109,7 @@ class SqlCampaignRepository:
             created_by=created_by,
             now=now,
         )
+        from core.polls.model import Poll, PollOption
         from core.polls.tables import PollOptionRow, PollRow
 
         self._session.add(PollRow(campaign_id=row.id, max_choices=max_choices))
@@ -158,6 +161,8 @@ class SqlCampaignRepository:
     async def get_poll(self, campaign_id: int) -> Poll | None:
         # One round trip: the campaign, its poll settings and every option, joined.
         # Core rows straight to the domain: no ORM execution path, no instrumented object.
+        from core.polls.model import Poll, PollOption
+
         rows = (
             await _core(self._session, _poll_with_options(), {"campaign_id": campaign_id})
         ).all()
