@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from admin_cli.actions import Action
-from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError
+from admin_cli.context import EXIT_ERROR, EXIT_USAGE, CliError, startup_over
 from admin_cli.login_store import Login, stored_login
 from core.kernel.i18n import _
 
@@ -74,6 +74,7 @@ class HttpClient:
 
     def call(self, action: Action[R], **params: Any) -> R:
         body = self.request("POST", f"actions/{action.name}", action.params_json(params))
+        startup_over()
         return action.result_from_json(body)
 
     def request(self, method: str, path: str, body: bytes | None = None) -> bytes:

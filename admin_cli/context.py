@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 from collections.abc import Awaitable, Callable, Iterator
@@ -224,6 +225,7 @@ def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) ->
             await _refuse_unproven(app, official)
         as_operator = action.operator or (action.operator_if_stranger and stranger)
         ctx = ActionContext(app=app, official=official)
+        startup_over()
         async with app.operator_uow() if as_operator else app.uow_factory() as uow:
             result = await action.run(ctx, uow, params)
             if action.commit:
@@ -231,6 +233,15 @@ def run_action(action: Action[T], local: LocalClient, params: dict[str, Any]) ->
             return result
 
     return _with_app(go)
+
+
+def startup_over() -> None:
+    """Once a command has imported what it needs: the objects made so far live until it exits,
+    so the cyclic collector (off since admin_cli/app.py main) leaves them be from now on and
+    runs again for what the command itself makes — a long export or a broadcast's live bar."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 # Issue 19: once a hromada's officials have roles, `--as` no longer says who acts locally.
