@@ -124,40 +124,35 @@ class Action(Generic[R]):
     def params_json(self, params: dict[str, Any]) -> bytes:
         """The parameters as the admin API receives them, defaults written out. A missing or
         unknown one raises TypeError: the command that built them is wrong."""
-        codecs, _ = self._wire
-        unknown = params.keys() - codecs.keys()
-        if unknown:
-            raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}")
-        body: dict[str, Any] = {}
-        for name, (codec, default) in codecs.items():
-            if name in params:
-                body[name] = codec.encode(params[name])
-            elif default is inspect.Parameter.empty:
-                raise TypeError(f"{self.name}: missing parameter {name}")
-            else:
-                body[name] = codec.encode(default)
-        return wire.dumps(body)
+        return wire.dumps(self._each_param(params, lambda codec, v: codec.encode(v), True))
 
     def params_from_json(self, body: bytes) -> dict[str, Any]:
         """What params_json wrote, back (the local client's trip)."""
         import json
 
-        codecs, _ = self._wire
         sent = json.loads(body or b"{}")
         if not isinstance(sent, dict):
             raise wire.WireError(f"{self.name}: parameters must be a JSON object")
-        unknown = sent.keys() - codecs.keys()
+        return self._each_param(sent, lambda codec, v: codec.decode(v), False)
+
+    def _each_param(
+        self, given: dict[str, Any], convert: Callable[[Any, Any], Any], defaults_too: bool
+    ) -> dict[str, Any]:
+        """Every parameter, `convert`ed by its codec; a missing one takes its default (itself
+        converted when `defaults_too`). Unknown or missing ones: TypeError."""
+        codecs, _ = self._wire
+        unknown = given.keys() - codecs.keys()
         if unknown:
             raise TypeError(f"{self.name}: unknown parameters {sorted(unknown)}")
-        params: dict[str, Any] = {}
+        done: dict[str, Any] = {}
         for name, (codec, default) in codecs.items():
-            if name in sent:
-                params[name] = codec.decode(sent[name])
+            if name in given:
+                done[name] = convert(codec, given[name])
             elif default is inspect.Parameter.empty:
                 raise TypeError(f"{self.name}: missing parameter {name}")
             else:
-                params[name] = default
-        return params
+                done[name] = convert(codec, default) if defaults_too else default
+        return done
 
     def result_json(self, result: R) -> bytes:
         return wire.dumps(self._wire[1].encode(result))
