@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from core.delivery.messengers import Messengers
 from core.kernel import i18n
 from core.kernel.unit_of_work import Clock, UnitOfWork
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from core.config import Settings
-    from core.delivery.messengers import Messengers
     from core.hromadas.bots import BotStore
 
 
@@ -31,12 +31,6 @@ def _import_schema() -> None:
     import core.storage.schema  # noqa: F401
 
 
-def _messengers() -> Messengers:
-    from core.delivery.messengers import Messengers
-
-    return Messengers()
-
-
 @dataclass
 class App:
     settings: Settings
@@ -47,7 +41,7 @@ class App:
     # hromadas, hromada management (core/storage/tenancy.py). None: same as uow_factory.
     operator_uow_factory: Callable[[], UnitOfWork] | None = None
     # Every running bot's Messenger, by (hromada, platform); bot/fleet.py keeps it current.
-    messengers: Messengers = field(default_factory=_messengers)
+    messengers: Messengers = field(default_factory=Messengers)
     # Every hromada's bots (the `bots` table): the runtime serves them, the CLI sets them.
     # Built on first use (`bots`): most CLI commands touch no bot.
     bots_factory: Callable[[], BotStore] | None = None
